@@ -1,0 +1,56 @@
+// `mpv-plex-sync attach <socket>`: started (detached) by the mpv script. Hands the socket to the
+// running helper, or becomes the helper.
+import { ConfigError } from '../../config/config.js';
+import { appPaths } from '../../config/paths.js';
+import { askHelper } from '../../helper/control.js';
+import { Helper } from '../../helper/helper.js';
+import { MpvIpcClient } from '../../mpv/ipc-client.js';
+import { redact } from '../../log/redact.js';
+import { commandContext, EXIT_FAILED } from '../context.js';
+
+export async function attachCommand(socketPath: string, options: { verbose?: boolean }): Promise<number> {
+  const paths = appPaths();
+  const handed = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
+  if (handed?.ok) return 0;
+  let context;
+  try {
+    context = commandContext({ verbose: options.verbose ?? false });
+  } catch (error) {
+    if (error instanceof ConfigError) await tellMpv(socketPath, error.message);
+    throw error;
+  }
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs() });
+    if (await helper.start()) {
+      process.once('SIGTERM', () => void helper.stop().then(() => process.exit(0)));
+      process.once('SIGINT', () => void helper.stop().then(() => process.exit(0)));
+      await helper.attach(socketPath);
+      await helper.untilExit();
+      return 0;
+    }
+    // Another helper won the race: hand it the socket.
+    const reply = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
+    if (reply?.ok) return 0;
+  }
+  context.log.error({ socket: socketPath }, 'could not reach or become the helper');
+  return EXIT_FAILED;
+}
+
+function idleExitMs(): number {
+  const value = Number(process.env['MPV_PLEX_SYNC_IDLE_EXIT_MS']);
+  return Number.isFinite(value) && value >= 0 ? value : 1_500;
+}
+
+/** A config problem must reach the user in mpv: OSD and terminal. */
+async function tellMpv(socketPath: string, text: string): Promise<void> {
+  const client = new MpvIpcClient({ socketPath });
+  try {
+    await client.connect(2_000);
+    const line = `Plex sync: ${redact(text)}`;
+    await Promise.allSettled([client.command(['show-text', line, 8000]), client.command(['print-text', line])]);
+  } catch {
+    // mpv is gone; the terminal line from main() is all we can do.
+  } finally {
+    client.close();
+  }
+}

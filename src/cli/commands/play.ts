@@ -1,0 +1,82 @@
+// `mpv-plex-sync play <target> [-- mpv options]`: plays a Plex item (a ratingKey, a Plex URL or
+// a file) in mpv with the script and socket set up, and attaches the helper. The token never
+// goes on mpv's command line: the file is loaded over IPC with the token as an HTTP header.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireServer } from '../../config/config.js';
+import { loadClientIdentifier } from '../../config/client-id.js';
+import { askHelper, ensurePrivateDir } from '../../helper/control.js';
+import { launchMpv } from '../../mpv/launcher.js';
+import { MpvIpcClient } from '../../mpv/ipc-client.js';
+import { PlexClient } from '../../plex/client.js';
+import { binPath, bundledScriptPath, commandContext, type CommandContext } from '../context.js';
+
+export interface PlayOptions {
+  readonly ratingKey?: string;
+  readonly verbose?: boolean;
+}
+
+export async function playCommand(target: string, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
+  const context = commandContext({ verbose: options.verbose ?? false });
+  const source = await playSource(context, target, options.ratingKey ?? null);
+  ensurePrivateDir(context.paths.runtimeDir);
+  const socketPath = join(context.paths.runtimeDir, `mpv-play-${process.pid}.sock`);
+  const scriptOpts = [`plex-sync-helper=${helperCommand()}`];
+  if (source.ratingKey) scriptOpts.push(`plex-sync-rating_key=${source.ratingKey}`);
+  const args = [...(scriptInstalled() ? [] : [`--script=${bundledScriptPath()}`]), ...scriptOpts.map((opt) => `--script-opts-append=${opt}`), ...mpvArgs];
+  const mpv = await launchMpv({ socketPath, args, binary: process.env['MPV_BINARY'] ?? null });
+  await ensureHelper(context, socketPath);
+  const control = new MpvIpcClient({ socketPath });
+  await control.connect();
+  // --idle (node-mpv's) kept mpv open for the load; after this file it should quit as usual.
+  await control.command(['set_property', 'idle', 'no']).catch(() => undefined);
+  const fileOptions = source.header ? ['replace', `http-header-fields=${source.header}`] : ['replace'];
+  await control.command(['loadfile', source.url, ...fileOptions]);
+  control.close();
+  return mpv.exited;
+}
+
+interface PlaySource {
+  readonly url: string;
+  readonly ratingKey: string | null;
+  /** An HTTP header for mpv's requests (the token), kept off every command line. */
+  readonly header: string | null;
+}
+
+async function playSource(context: CommandContext, target: string, ratingKey: string | null): Promise<PlaySource> {
+  if (/^\d+$/.test(target)) {
+    const { serverUrl, token } = requireServer(context.config);
+    const client = new PlexClient({ serverUrl, token, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile) });
+    const meta = await client.metadata(target);
+    const partKey = meta.Media[0]?.Part[0]?.key;
+    if (!partKey) throw new Error(`Plex item ${target} has no playable part`);
+    return { url: `${serverUrl}${partKey}`, ratingKey: meta.ratingKey, header: `X-Plex-Token: ${token}` };
+  }
+  if (/^https?:\/\//i.test(target)) {
+    const url = new URL(target);
+    const token = url.searchParams.get('X-Plex-Token') ?? (url.origin === context.config.serverUrl ? context.config.token : null);
+    url.searchParams.delete('X-Plex-Token');
+    return { url: url.toString(), ratingKey, header: token ? `X-Plex-Token: ${token}` : null };
+  }
+  return { url: target, ratingKey, header: null };
+}
+
+/** The command the script uses to restart the helper: this very install. */
+function helperCommand(): string {
+  const parts = [process.execPath, binPath()];
+  // The script splits the option on spaces; a path with spaces falls back to PATH.
+  return parts.some((part) => /\s|,/.test(part)) ? 'mpv-plex-sync' : parts.join(' ');
+}
+
+function scriptInstalled(): boolean {
+  const mpvHome = process.env['MPV_HOME'] ?? join(process.env['HOME'] ?? '', '.config', 'mpv');
+  return existsSync(join(mpvHome, 'scripts', 'plex-sync.js'));
+}
+
+async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
+  const reply = await askHelper(context.paths.controlSocket, { op: 'attach', socket: socketPath });
+  if (reply?.ok) return;
+  const child = spawn(process.execPath, [binPath(), 'attach', socketPath], { detached: true, stdio: 'ignore' });
+  child.unref();
+}

@@ -1,0 +1,49 @@
+// What every command needs: paths, config, a logger, and the version. Built once per run.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../config/config.js';
+import { appPaths, type AppPaths } from '../config/paths.js';
+import { createLogger, type Logger } from '../log/logger.js';
+
+/** Exit codes: 0 ok, 1 failed, 2 usage. */
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The built mpv script that ships inside the package. */
+export function bundledScriptPath(): string {
+  return join(packageRoot, 'dist', 'mpv', 'plex-sync.js');
+}
+
+export function binPath(): string {
+  return join(packageRoot, 'bin', 'mpv-plex-sync.js');
+}
+
+export interface CommandContext {
+  readonly paths: AppPaths;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly version: string;
+}
+
+export function commandContext(options: { verbose?: boolean; logToFile?: boolean } = {}): CommandContext {
+  const paths = appPaths();
+  const config = loadConfig(paths.configFile);
+  const log = createLogger({
+    file: options.logToFile === false ? null : paths.logFile,
+    level: options.verbose ? 'debug' : 'info',
+    stderr: Boolean(options.verbose),
+  });
+  return { paths, config, log, version: packageVersion() };
+}

@@ -1,0 +1,101 @@
+// The user's config: $XDG_CONFIG_HOME/mpv-plex-sync/config.json, with environment overrides.
+// Validated where it enters; a bad value gives one line naming the key and the fix.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { registerSecret } from '../log/redact.js';
+
+const percent = z.number().gt(0).lte(100);
+
+const PathMappingSchema = z.object({
+  /** Prefix as Plex sees the file, e.g. /data/media. */
+  plex: z.string().min(1),
+  /** The same place as this machine sees it, e.g. /mnt/nas/media. */
+  local: z.string().min(1),
+});
+
+export const ConfigSchema = z
+  .object({
+    /** Base URL of the Plex server, e.g. http://192.168.1.10:32400. */
+    serverUrl: z.string().url().nullable().default(null),
+    /** X-Plex-Token; never logged, shown only masked. */
+    token: z.string().min(1).nullable().default(null),
+    /** Percent played at which an item counts as watched. */
+    threshold: percent.default(90),
+    /** Per-type thresholds that override `threshold`. */
+    thresholds: z.object({ movie: percent.optional(), episode: percent.optional() }).default({}),
+    /** Played media time needed before a playback can count: min(seconds, percent of duration). */
+    minPlayed: z.object({ seconds: z.number().min(0).default(60), percent: z.number().min(0).max(100).default(5) }).default({ seconds: 60, percent: 5 }),
+    /** Local path prefix ↔ Plex path prefix, for libraries mounted elsewhere. */
+    pathMappings: z.array(PathMappingSchema).default([]),
+    /** Show an OSD line when an item is marked watched. */
+    osdOnWatched: z.boolean().default(true),
+    /** Per-request timeout in ms; keep it above the server's latency. */
+    requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type PathMapping = z.infer<typeof PathMappingSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Loads config.json (if any) and applies PLEX_URL, PLEX_TOKEN and MPV_PLEX_SYNC_THRESHOLD. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let raw: unknown = {};
+  if (existsSync(file)) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`config file ${file} is not valid JSON (${(error as Error).message}); fix it or run 'mpv-plex-sync login' to write a new one`);
+    }
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`config file ${file} must hold a JSON object; run 'mpv-plex-sync login' to write a new one`);
+  }
+  const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (env['PLEX_URL']) merged['serverUrl'] = env['PLEX_URL'];
+  if (env['PLEX_TOKEN']) merged['token'] = env['PLEX_TOKEN'];
+  if (env['MPV_PLEX_SYNC_THRESHOLD']) {
+    const value = Number(env['MPV_PLEX_SYNC_THRESHOLD']);
+    if (!Number.isFinite(value)) throw new ConfigError(`MPV_PLEX_SYNC_THRESHOLD must be a number from 1 to 100, not '${env['MPV_PLEX_SYNC_THRESHOLD']}'`);
+    merged['threshold'] = value;
+  }
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') || '(top level)';
+    throw new ConfigError(`config key '${key}' is invalid (${issue?.message ?? 'unknown problem'}); fix it in ${file} or in the environment`);
+  }
+  if (parsed.data.serverUrl) parsed.data.serverUrl = parsed.data.serverUrl.replace(/\/+$/, '');
+  registerSecret(parsed.data.token);
+  return parsed.data;
+}
+
+/** The settings needed to talk to Plex at all; throws a ConfigError that says how to fix it. */
+export function requireServer(config: Config): { serverUrl: string; token: string } {
+  if (!config.token) throw new ConfigError("no Plex token: set PLEX_TOKEN or run 'mpv-plex-sync login'");
+  if (!config.serverUrl) throw new ConfigError("no Plex server: set PLEX_URL or run 'mpv-plex-sync login --server URL'");
+  return { serverUrl: config.serverUrl, token: config.token };
+}
+
+/** Threshold for an item type. */
+export function thresholdFor(config: Config, type: string | null): number {
+  if (type === 'movie' && config.thresholds.movie) return config.thresholds.movie;
+  if (type === 'episode' && config.thresholds.episode) return config.thresholds.episode;
+  return config.threshold;
+}
+
+/** Writes config.json atomically with mode 0600 (it holds the token). */
+export function saveConfig(file: string, values: Partial<Config>): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.tmp-${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+}

@@ -1,0 +1,172 @@
+// A JSON IPC client for one mpv socket. node-mpv's own socket reader splits chunks as strings
+// and JSON.parses every piece, so a partial, huge or non-UTF-8 line (other scripts' messages
+// reach every client) throws inside its data handler. This client splits the stream on newline
+// bytes, caps the line size, skips what it cannot parse, and keeps a request-id map.
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+
+/** Lines longer than this are skipped unread (a megabyte-long message from another script). */
+export const MAX_LINE_BYTES = 256 * 1024;
+const NEWLINE = 0x0a;
+
+export interface MpvEvent {
+  readonly event: string;
+  readonly [key: string]: unknown;
+}
+
+export interface IpcClientOptions {
+  readonly socketPath: string;
+  /** Per-request timeout, ms. @default 5000 */
+  readonly requestTimeoutMs?: number;
+  /** Called for each skipped line, with why (for a debug log). */
+  readonly onBadLine?: (reason: string) => void;
+}
+
+interface Pending {
+  resolve: (data: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class MpvCommandError extends Error {
+  override readonly name = 'MpvCommandError';
+}
+
+/** Emits 'event' (MpvEvent) and 'close'. */
+export class MpvIpcClient extends EventEmitter {
+  readonly socketPath: string;
+  readonly #options: IpcClientOptions;
+  #socket: Socket | null = null;
+  #nextRequestId = 1;
+  readonly #pending = new Map<number, Pending>();
+  #chunks: Buffer[] = [];
+  #bufferedBytes = 0;
+  /** True while skipping the rest of an over-long line. */
+  #skipping = false;
+  #closed = false;
+
+  constructor(options: IpcClientOptions) {
+    super();
+    this.socketPath = options.socketPath;
+    this.#options = options;
+  }
+
+  get connected(): boolean {
+    return this.#socket !== null && !this.#closed;
+  }
+
+  /** Connects, retrying while mpv has not bound the socket yet (the bind is asynchronous). */
+  async connect(retryForMs = 5_000): Promise<void> {
+    const until = Date.now() + retryForMs;
+    for (;;) {
+      try {
+        this.#socket = await openSocket(this.socketPath);
+        break;
+      } catch (error) {
+        if (Date.now() >= until) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    const socket = this.#socket;
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', () => undefined); // 'close' follows and says what matters
+    socket.on('close', () => {
+      this.#closed = true;
+      for (const [, pending] of this.#pending) {
+        clearTimeout(pending.timer);
+        pending.reject(new MpvCommandError('mpv closed the connection'));
+      }
+      this.#pending.clear();
+      this.emit('close');
+    });
+  }
+
+  /** Sends a command and waits for mpv's answer. */
+  command(args: readonly unknown[]): Promise<unknown> {
+    const socket = this.#socket;
+    if (!socket || this.#closed) return Promise.reject(new MpvCommandError('not connected to mpv'));
+    const requestId = this.#nextRequestId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(requestId);
+        reject(new MpvCommandError(`mpv did not answer ${String(args[0])} in time`));
+      }, this.#options.requestTimeoutMs ?? 5_000);
+      timer.unref();
+      this.#pending.set(requestId, { resolve, reject, timer });
+      socket.write(`${JSON.stringify({ command: args, request_id: requestId })}\n`);
+    });
+  }
+
+  /** Sends a command without waiting for the answer (OSD lines, script messages). */
+  send(args: readonly unknown[]): void {
+    this.command(args).catch(() => undefined);
+  }
+
+  close(): void {
+    this.#socket?.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    let start = 0;
+    for (let index = chunk.indexOf(NEWLINE); index !== -1; index = chunk.indexOf(NEWLINE, start)) {
+      this.#append(chunk.subarray(start, index));
+      this.#endLine();
+      start = index + 1;
+    }
+    if (start < chunk.length) this.#append(chunk.subarray(start));
+  }
+
+  #append(part: Buffer): void {
+    if (this.#skipping || part.length === 0) return;
+    if (this.#bufferedBytes + part.length > MAX_LINE_BYTES) {
+      this.#skipping = true;
+      this.#chunks = [];
+      this.#bufferedBytes = 0;
+      return;
+    }
+    this.#chunks.push(part);
+    this.#bufferedBytes += part.length;
+  }
+
+  #endLine(): void {
+    if (this.#skipping) {
+      this.#skipping = false;
+      this.#options.onBadLine?.(`skipped a line over ${MAX_LINE_BYTES} bytes`);
+      return;
+    }
+    const line = Buffer.concat(this.#chunks);
+    this.#chunks = [];
+    this.#bufferedBytes = 0;
+    if (line.length === 0) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line.toString('utf8'));
+    } catch {
+      this.#options.onBadLine?.('skipped a line that is not JSON');
+      return;
+    }
+    if (message === null || typeof message !== 'object') return;
+    const record = message as Record<string, unknown>;
+    if (typeof record['request_id'] === 'number' && 'error' in record) {
+      const pending = this.#pending.get(record['request_id']);
+      if (!pending) return;
+      this.#pending.delete(record['request_id']);
+      clearTimeout(pending.timer);
+      if (record['error'] === 'success') pending.resolve(record['data']);
+      else pending.reject(new MpvCommandError(String(record['error'])));
+      return;
+    }
+    if (typeof record['event'] === 'string') this.emit('event', record as MpvEvent);
+  }
+}
+
+function openSocket(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path });
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}

@@ -1,0 +1,90 @@
+// One attached mpv: the IPC client, the script's name (learnt from its hello), and the
+// PlayerPort the sync engine talks to. Incoming script messages are validated here.
+import type { Logger } from 'pino';
+import { HelperMessage, PROTOCOL_VERSION } from '../protocol/messages.js';
+import { isCompatibleVersion, parseScriptMessage, type ScriptMessageIn } from '../protocol/validate.js';
+import type { PlayerPort } from '../sync/ports.js';
+import { MpvIpcClient, type MpvEvent } from './ipc-client.js';
+
+export interface PlayerLinkOptions {
+  readonly socketPath: string;
+  readonly log: Logger;
+  /** Each valid message from the script (hello is answered here first). */
+  readonly onMessage: (link: PlayerLink, message: ScriptMessageIn) => void;
+  readonly onClose: (link: PlayerLink) => void;
+}
+
+export class PlayerLink implements PlayerPort {
+  readonly id: string;
+  readonly #client: MpvIpcClient;
+  readonly #options: PlayerLinkOptions;
+  /** Until the script says hello, mpv's default name for plex-sync.js. */
+  #scriptName = 'plex_sync';
+
+  constructor(options: PlayerLinkOptions) {
+    this.#options = options;
+    this.id = options.socketPath;
+    this.#client = new MpvIpcClient({
+      socketPath: options.socketPath,
+      onBadLine: (reason) => options.log.debug({ socket: options.socketPath }, reason),
+    });
+  }
+
+  get connected(): boolean {
+    return this.#client.connected;
+  }
+
+  async attach(): Promise<void> {
+    await this.#client.connect();
+    this.#client.on('event', (event: MpvEvent) => this.#onEvent(event));
+    this.#client.on('close', () => this.#options.onClose(this));
+    // Tell the script a helper is here, so it says hello and re-announces its playback.
+    this.#client.send(['script-message', HelperMessage.helperReady, JSON.stringify({ v: PROTOCOL_VERSION })]);
+  }
+
+  showText(text: string, durationMs: number): void {
+    this.#client.send(['show-text', text, Math.round(durationMs)]);
+  }
+
+  printText(text: string): void {
+    this.#client.send(['print-text', text]);
+  }
+
+  sendToScript(name: string, payload: object): void {
+    this.#client.send(['script-message-to', this.#scriptName, name, JSON.stringify(payload)]);
+  }
+
+  async fullPath(): Promise<string | null> {
+    const path = await this.#client.command(['get_property', 'path']);
+    return typeof path === 'string' ? path : null;
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+
+  #onEvent(event: MpvEvent): void {
+    if (event.event !== 'client-message') return;
+    const parsed = parseScriptMessage(event['args']);
+    if (parsed.ok === 'foreign') return;
+    if (!parsed.ok) {
+      this.#options.log.warn({ socket: this.id, reason: parsed.reason }, 'skipped a malformed script message');
+      return;
+    }
+    const message = parsed.message;
+    if (message.name === 'hello') {
+      if (!isCompatibleVersion(message.payload)) {
+        this.#options.log.error({ script: message.payload.v, helper: PROTOCOL_VERSION }, 'script and helper speak different protocol versions');
+        this.showText("Plex sync: the mpv script and helper versions differ — run 'mpv-plex-sync install'", 8000);
+        return;
+      }
+      this.#scriptName = message.payload.script;
+      this.sendToScript(HelperMessage.welcome, { v: PROTOCOL_VERSION });
+    }
+    try {
+      this.#options.onMessage(this, message);
+    } catch (error) {
+      this.#options.log.error({ err: error }, 'a script message handler failed');
+    }
+  }
+}

@@ -1,0 +1,177 @@
+// What the outbox holds: one entry per sync that still has to reach Plex, its id rules, and the
+// schema every entry passes on its way in (from a caller or from disk).
+import { z } from 'zod';
+import { redact } from '../log/redact.js';
+
+interface EntryBase {
+  /** `watch:<playbackId>` or `position:<serverUrl>|<ratingKey>`; see watchEntryId / positionEntryId. */
+  readonly id: string;
+  /** Base URL of the Plex server, e.g. http://192.168.1.10:32400; never with a token. */
+  readonly serverUrl: string;
+  /** The Plex item the sync is for. */
+  readonly ratingKey: string;
+  /** Shown in messages about the entry. */
+  readonly title: string;
+  /** Epoch ms when the entry was queued; list() and due() go oldest first. */
+  readonly createdAt: number;
+  /** Sends tried so far. */
+  readonly attempts: number;
+  /** Epoch ms before which the entry is not due. */
+  readonly nextAttemptAt: number;
+  /** Redacted text of the last failure, or null. */
+  readonly lastError: string | null;
+}
+
+/** The playback reached the threshold: Plex must count the item watched, once. */
+export interface WatchEntry extends EntryBase {
+  readonly kind: 'watch';
+  /** Made by the mpv script when the file started; keys the entry. */
+  readonly playbackId: string;
+  readonly sessionId: string;
+  /** Epoch ms when the playback started. */
+  readonly startedAt: number;
+  /** The item's viewCount before this playback, if known; a replay checks it before sending. */
+  readonly baselineViewCount: number | null;
+  readonly positionMs: number;
+  readonly durationMs: number;
+}
+
+/** The final resume point of a playback. */
+export interface PositionEntry extends EntryBase {
+  readonly kind: 'position';
+  readonly playbackId: string;
+  readonly positionMs: number;
+  readonly durationMs: number;
+  /** Epoch ms when mpv was at positionMs; the newest capture of an item wins. */
+  readonly capturedAt: number;
+}
+
+export type OutboxEntry = WatchEntry | PositionEntry;
+
+/** What put() did: stored a new entry, replaced an older position, or kept what was queued. */
+export type PutResult = 'added' | 'replaced' | 'kept-newer' | 'exists';
+
+/** The fields a sender may change after a try. */
+export interface EntryPatch {
+  readonly attempts?: number;
+  readonly nextAttemptAt?: number;
+  readonly lastError?: string | null;
+}
+
+/** A playback is queued as watched at most once, however often it is replayed. */
+export function watchEntryId(playbackId: string): string {
+  return `watch:${playbackId}`;
+}
+
+/** One position per item: a newer one replaces the queued one. */
+export function positionEntryId(serverUrl: string, ratingKey: string): string {
+  return `position:${serverUrl}|${ratingKey}`;
+}
+
+/** The id an entry must carry, given its other fields. */
+export function entryIdOf(entry: Pick<WatchEntry, 'kind' | 'playbackId'> | Pick<PositionEntry, 'kind' | 'serverUrl' | 'ratingKey'>): string {
+  return entry.kind === 'watch' ? watchEntryId(entry.playbackId) : positionEntryId(entry.serverUrl, entry.ratingKey);
+}
+
+/**
+ * True when both are the same version of one entry: a sender that took `b` from due() may remove
+ * `a` only if no newer position replaced it meanwhile. attempts/nextAttemptAt/lastError may differ.
+ */
+export function sameVersion(a: OutboxEntry, b: OutboxEntry): boolean {
+  if (a.id !== b.id || a.kind !== b.kind || a.createdAt !== b.createdAt) return false;
+  return a.kind !== 'position' || b.kind !== 'position' || (a.capturedAt === b.capturedAt && a.positionMs === b.positionMs);
+}
+
+// lastError is redacted by its writer already; a second pass keeps a slip from reaching the disk,
+// and the cap keeps one huge error body from bloating a file rewritten on every change.
+const MAX_ERROR_LENGTH = 500;
+export function cleanError(text: string | null): string | null {
+  if (text === null) return null;
+  const clean = redact(text);
+  return clean.length > MAX_ERROR_LENGTH ? `${clean.slice(0, MAX_ERROR_LENGTH - 1)}…` : clean;
+}
+
+/** http(s), no userinfo, no query, no fragment: a token can hide in any of the three. */
+export function isTokenFreeBaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash && !value.includes('?') && !value.includes('#');
+}
+
+const epochMs = z.number().nonnegative();
+const count = z.number().int().nonnegative();
+
+const baseShape = {
+  id: z.string().min(1),
+  serverUrl: z.string().refine(isTokenFreeBaseUrl, 'must be an http(s) base URL without credentials, query or fragment'),
+  ratingKey: z.string().min(1),
+  title: z.string(),
+  createdAt: epochMs,
+  attempts: count,
+  nextAttemptAt: epochMs,
+  lastError: z.string().nullable(),
+};
+
+export const WatchEntrySchema = z.object({
+  ...baseShape,
+  kind: z.literal('watch'),
+  playbackId: z.string().min(1),
+  sessionId: z.string().min(1),
+  startedAt: epochMs,
+  baselineViewCount: count.nullable(),
+  positionMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+
+export const PositionEntrySchema = z.object({
+  ...baseShape,
+  kind: z.literal('position'),
+  playbackId: z.string().min(1),
+  positionMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  capturedAt: epochMs,
+});
+
+export const OutboxEntrySchema = z.discriminatedUnion('kind', [WatchEntrySchema, PositionEntrySchema]).superRefine((entry, ctx) => {
+  const expected = entryIdOf(entry);
+  if (entry.id !== expected) ctx.addIssue({ code: 'custom', path: ['id'], message: `must be ${JSON.stringify(expected)}` });
+});
+
+export const EntryPatchSchema = z
+  .object({
+    attempts: count.optional(),
+    nextAttemptAt: epochMs.optional(),
+    lastError: z.string().nullable().optional(),
+  })
+  .strict();
+
+// The schemas and the interfaces above must describe the same thing.
+const _watchMatches: z.ZodType<WatchEntry> = WatchEntrySchema;
+const _positionMatches: z.ZodType<PositionEntry> = PositionEntrySchema;
+void _watchMatches;
+void _positionMatches;
+
+/** One line for the first problem zod found, e.g. `positionMs: Invalid input: expected number`. */
+export function describeIssues(error: z.ZodError, prefix = ''): string {
+  const [first] = error.issues;
+  if (!first) return 'invalid';
+  const path = [prefix, ...first.path.map(String)].filter(Boolean).join('.');
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+  return `${path ? `${path}: ` : ''}${first.message}${more}`;
+}
+
+/** Validates an entry from a caller; a bad one throws a TypeError that names the field. */
+export function parseEntry(value: unknown, what = 'outbox entry'): OutboxEntry {
+  const parsed = OutboxEntrySchema.safeParse(value);
+  if (!parsed.success) throw new TypeError(`invalid ${what}: ${describeIssues(parsed.error)}`);
+  return freezeEntry(parsed.data);
+}
+
+/** Stored entries are frozen, so list() can hand them out without copying. */
+export function freezeEntry(entry: OutboxEntry): OutboxEntry {
+  return Object.freeze({ ...entry, lastError: cleanError(entry.lastError) });
+}

@@ -1,0 +1,11 @@
+// The durable outbox: every sync is queued here before it is sent, and removed on a 2xx.
+export type { OutboxStore } from './store.js';
+export { OutboxError } from './store.js';
+export type { EntryPatch, OutboxEntry, PositionEntry, PutResult, WatchEntry } from './entry.js';
+export { OutboxEntrySchema, PositionEntrySchema, WatchEntrySchema, entryIdOf, isTokenFreeBaseUrl, positionEntryId, sameVersion, watchEntryId } from './entry.js';
+export { CURRENT_VERSION as OUTBOX_FILE_VERSION } from './document.js';
+export type { OutboxDocument } from './document.js';
+export { MemoryOutboxStore } from './memory-store.js';
+export type { Options as MemoryOutboxStoreOptions } from './memory-store.js';
+export { FileOutboxStore, OUTBOX_FILE_NAME } from './file-store.js';
+export type { Options as FileOutboxStoreOptions } from './file-store.js';

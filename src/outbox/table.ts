@@ -1,0 +1,99 @@
+// The outbox rules, kept apart from where entries live, so the memory and the file store cannot
+// drift: one entry per id, a watch is never replaced, a position only by a newer capture.
+import { EntryPatchSchema, cleanError, describeIssues, sameVersion, type EntryPatch, type OutboxEntry, type PutResult } from './entry.js';
+
+export class EntryTable {
+  // A Map, not an object: ids hold strings from outside (server URLs, playback ids).
+  readonly #byId = new Map<string, OutboxEntry>();
+  /** Cache of list(); dropped on every change. */
+  #sorted: readonly OutboxEntry[] | null = null;
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  get(id: string): OutboxEntry | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** `entry` must come from parseEntry (valid, frozen). */
+  put(entry: OutboxEntry): PutResult {
+    const queued = this.#byId.get(entry.id);
+    if (queued === undefined) {
+      this.#set(entry);
+      return 'added';
+    }
+    if (entry.kind === 'watch' || queued.kind === 'watch') return 'exists';
+    // On a tie the later put wins: same moment, so the caller's latest word is the better one.
+    if (entry.capturedAt < queued.capturedAt) return 'kept-newer';
+    this.#set(entry);
+    return 'replaced';
+  }
+
+  /** False when there is no such entry, or it is no longer the `expected` version. */
+  update(id: string, patch: EntryPatch, expected?: OutboxEntry): boolean {
+    const queued = this.#byId.get(id);
+    if (queued === undefined || (expected !== undefined && !sameVersion(queued, expected))) return false;
+    const changes: { attempts?: number; nextAttemptAt?: number; lastError?: string | null } = {};
+    if (patch.attempts !== undefined) changes.attempts = patch.attempts;
+    if (patch.nextAttemptAt !== undefined) changes.nextAttemptAt = patch.nextAttemptAt;
+    if (patch.lastError !== undefined) changes.lastError = cleanError(patch.lastError);
+    this.#set(Object.freeze({ ...queued, ...changes }));
+    return true;
+  }
+
+  /** False when there is no such entry, or it is no longer the `expected` version. */
+  remove(id: string, expected?: OutboxEntry): boolean {
+    const queued = this.#byId.get(id);
+    if (queued === undefined || (expected !== undefined && !sameVersion(queued, expected))) return false;
+    this.#byId.delete(id);
+    this.#sorted = null;
+    return true;
+  }
+
+  /** Oldest createdAt first; ties in id order, so the order never depends on history. */
+  list(): readonly OutboxEntry[] {
+    this.#sorted ??= Object.freeze([...this.#byId.values()].sort(byAge));
+    return this.#sorted;
+  }
+
+  due(now: number): OutboxEntry[] {
+    return this.list().filter((entry) => entry.nextAttemptAt <= now);
+  }
+
+  nextDueAt(): number | null {
+    let next: number | null = null;
+    for (const entry of this.#byId.values()) {
+      if (next === null || entry.nextAttemptAt < next) next = entry.nextAttemptAt;
+    }
+    return next;
+  }
+
+  #set(entry: OutboxEntry): void {
+    this.#byId.set(entry.id, entry);
+    this.#sorted = null;
+  }
+}
+
+function byAge(a: OutboxEntry, b: OutboxEntry): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Checks a patch from a caller; a bad one throws a TypeError that names the field. */
+export function parsePatch(patch: unknown): EntryPatch {
+  const parsed = EntryPatchSchema.safeParse(patch);
+  if (!parsed.success) throw new TypeError(`invalid outbox entry patch: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** An id from a caller must be a non-empty string. */
+export function checkId(id: unknown): string {
+  if (typeof id !== 'string' || id === '') throw new TypeError('outbox entry id must be a non-empty string');
+  return id;
+}
+
+/** due(now) takes epoch ms; a NaN would make nothing due, silently. */
+export function checkNow(now: unknown): number {
+  if (typeof now !== 'number' || Number.isNaN(now)) throw new TypeError('`now` must be a number of epoch milliseconds');
+  return now;
+}

@@ -1,0 +1,205 @@
+// The Plex HTTP client: builds requests with the X-Plex headers, sends the token only as a
+// header, applies a timeout, and turns answers into typed data or typed errors. It does not
+// retry: deciding what to do with a failure is the sync engine's job (see sync/failure.ts).
+import { z } from 'zod';
+import { PlexHttpError, PlexNetworkError, PlexResponseError } from './errors.js';
+import {
+  IdentitySchema,
+  ListingContainerSchema,
+  MetadataContainerSchema,
+  PrefsSchema,
+  SectionsContainerSchema,
+  TimelineAnswerSchema,
+  type PlexMetadata,
+  type PlexSection,
+} from './schemas.js';
+import { registerSecret } from '../log/redact.js';
+
+export const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
+const PAGE_SIZE = 100;
+
+export interface PlexClientOptions {
+  /** Base URL, e.g. http://127.0.0.1:32400 (no trailing slash, no token). */
+  readonly serverUrl: string;
+  readonly token: string;
+  /** Stable per installation (X-Plex-Client-Identifier). */
+  readonly clientIdentifier: string;
+  /** @default 10000 */
+  readonly timeoutMs?: number;
+  readonly product?: string;
+  readonly version?: string;
+  readonly deviceName?: string;
+}
+
+export type PlaybackState = 'playing' | 'paused' | 'stopped' | 'buffering';
+
+export interface TimelineReport {
+  readonly ratingKey: string;
+  readonly state: PlaybackState;
+  readonly timeMs: number;
+  readonly durationMs: number;
+  /** X-Plex-Session-Identifier: ties the reports of one playback together. */
+  readonly sessionId: string;
+}
+
+export interface Identity {
+  readonly machineIdentifier: string;
+  readonly version: string | null;
+}
+
+export class PlexClient {
+  readonly serverUrl: string;
+  readonly #token: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(options: PlexClientOptions) {
+    if (!/^https?:\/\//.test(options.serverUrl)) throw new TypeError(`serverUrl must be an http(s) URL, got '${options.serverUrl}'`);
+    if (!options.token) throw new TypeError('token must be a non-empty string');
+    if (!options.clientIdentifier) throw new TypeError('clientIdentifier must be a non-empty string');
+    this.serverUrl = options.serverUrl.replace(/\/+$/, '');
+    this.#token = options.token;
+    registerSecret(options.token);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#headers = {
+      Accept: 'application/json',
+      'X-Plex-Client-Identifier': options.clientIdentifier,
+      'X-Plex-Product': options.product ?? 'mpv-plex-sync',
+      'X-Plex-Version': options.version ?? '0.1.0',
+      'X-Plex-Platform': process.platform === 'darwin' ? 'macOS' : process.platform === 'win32' ? 'Windows' : 'Linux',
+      'X-Plex-Platform-Version': process.version,
+      'X-Plex-Device': 'mpv',
+      'X-Plex-Device-Name': options.deviceName ?? 'mpv',
+      'X-Plex-Provides': 'player',
+    };
+  }
+
+  /** GET /identity (no token needed): proves the server is a Plex server and reachable. */
+  async identity(): Promise<Identity> {
+    const body = await this.#getJson('/identity', IdentitySchema, {}, { withToken: false });
+    return { machineIdentifier: body.MediaContainer.machineIdentifier, version: body.MediaContainer.version ?? null };
+  }
+
+  /** LibraryVideoPlayedThreshold from /:/prefs, or null when the server does not say. */
+  async playedThreshold(): Promise<number | null> {
+    const body = await this.#getJson('/:/prefs', PrefsSchema);
+    const setting = body.MediaContainer.Setting.find((entry) => entry.id === 'LibraryVideoPlayedThreshold');
+    const value = Number(setting?.value);
+    return Number.isFinite(value) && value > 0 && value <= 100 ? value : null;
+  }
+
+  async metadata(ratingKey: string): Promise<PlexMetadata> {
+    const body = await this.#getJson(`/library/metadata/${encodeURIComponent(ratingKey)}`, MetadataContainerSchema);
+    const item = body.MediaContainer.Metadata[0];
+    if (!item) throw new PlexResponseError(`Plex returned no metadata for ratingKey ${ratingKey}`);
+    return item;
+  }
+
+  async sections(): Promise<PlexSection[]> {
+    const body = await this.#getJson('/library/sections', SectionsContainerSchema);
+    return body.MediaContainer.Directory;
+  }
+
+  /** Every item of a section (type 1 movies, 4 episodes), fetched page by page. */
+  async sectionItems(sectionKey: string, type: 1 | 4): Promise<PlexMetadata[]> {
+    const items: PlexMetadata[] = [];
+    for (let start = 0; ; ) {
+      const body = await this.#getJson(`/library/sections/${encodeURIComponent(sectionKey)}/all`, ListingContainerSchema, {
+        type: String(type),
+        'X-Plex-Container-Start': String(start),
+        'X-Plex-Container-Size': String(PAGE_SIZE),
+      });
+      const page = body.MediaContainer.Metadata;
+      items.push(...page);
+      const total = body.MediaContainer.totalSize ?? null;
+      start += page.length;
+      // The server may page even when not asked, and smaller than asked: follow totalSize.
+      if (page.length === 0 || total === null || start >= total) break;
+    }
+    return items;
+  }
+
+  async timeline(report: TimelineReport): Promise<{ terminated: boolean }> {
+    const body = await this.#getJson(
+      '/:/timeline',
+      TimelineAnswerSchema,
+      {
+        ratingKey: report.ratingKey,
+        key: `/library/metadata/${report.ratingKey}`,
+        identifier: LIBRARY_IDENTIFIER,
+        state: report.state,
+        time: String(Math.max(0, Math.round(report.timeMs))),
+        duration: String(Math.max(0, Math.round(report.durationMs))),
+      },
+      { headers: { 'X-Plex-Session-Identifier': report.sessionId }, allowEmpty: true },
+    );
+    return { terminated: body.MediaContainer.terminationCode !== undefined };
+  }
+
+  /** Marks an item watched: viewCount +1. Only the sync engine's settle step may call this. */
+  async scrobble(ratingKey: string): Promise<void> {
+    await this.#request('GET', '/:/scrobble', { key: ratingKey, identifier: LIBRARY_IDENTIFIER });
+  }
+
+  async #getJson<T extends z.ZodTypeAny>(
+    path: string,
+    schema: T,
+    query: Record<string, string> = {},
+    options: { withToken?: boolean; headers?: Record<string, string>; allowEmpty?: boolean } = {},
+  ): Promise<z.output<T>> {
+    const { url, text } = await this.#request('GET', path, query, options);
+    let json: unknown;
+    try {
+      json = text.trim() === '' && options.allowEmpty ? { MediaContainer: {} } : JSON.parse(text);
+    } catch (error) {
+      throw new PlexResponseError(`[GET] "${url}": answer is not JSON`, { cause: error });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new PlexResponseError(`[GET] "${url}": unexpected answer shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    return parsed.data;
+  }
+
+  async #request(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    options: { withToken?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<{ url: string; text: string }> {
+    const search = new URLSearchParams(query).toString();
+    const url = `${this.serverUrl}${path}${search ? `?${search}` : ''}`;
+    const headers: Record<string, string> = { ...this.#headers, ...options.headers };
+    if (options.withToken !== false) headers['X-Plex-Token'] = this.#token;
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) });
+    } catch (error) {
+      throw new PlexNetworkError(method, url, networkCode(error), { cause: error });
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new PlexNetworkError(method, url, networkCode(error), { cause: error });
+    }
+    if (!response.ok) {
+      throw new PlexHttpError(method, url, response.status, response.statusText, retryAfter(response.headers.get('retry-after')));
+    }
+    return { url, text };
+  }
+}
+
+function networkCode(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  const own = (error as { code?: unknown } | null)?.code;
+  return typeof own === 'string' ? own : 'ENETWORK';
+}
+
+function retryAfter(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, (date - Date.now()) / 1000);
+}

@@ -1,0 +1,48 @@
+// Errors of the Plex client. Messages read like `[GET] "http://host:32400/:/scrobble?key=5": 503
+// Service Unavailable`, always redacted, and keep their cause.
+import { redactUrl } from '../log/redact.js';
+
+export class PlexHttpError extends Error {
+  override readonly name = 'PlexHttpError';
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  /** Seconds from a Retry-After header (429, 503), if the server sent one. */
+  readonly retryAfterSeconds: number | null;
+
+  constructor(method: string, url: string, status: number, statusText: string, retryAfterSeconds: number | null) {
+    const shownUrl = redactUrl(url);
+    super(`[${method}] "${shownUrl}": ${status} ${statusText}`);
+    this.status = status;
+    this.method = method;
+    this.url = shownUrl;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The request never got an HTTP answer: refused, reset, DNS, timeout. */
+export class PlexNetworkError extends Error {
+  override readonly name = 'PlexNetworkError';
+  readonly method: string;
+  readonly url: string;
+  /** errno-style code such as ECONNREFUSED, or TIMEOUT. */
+  readonly code: string;
+
+  constructor(method: string, url: string, code: string, options: { cause?: unknown } = {}) {
+    const shownUrl = redactUrl(url);
+    super(`[${method}] "${shownUrl}": ${code === 'TIMEOUT' ? 'timed out' : `network error ${code}`}`, options);
+    this.method = method;
+    this.url = shownUrl;
+    this.code = code;
+  }
+}
+
+/** The server answered 2xx with a body that is not what Plex sends. */
+export class PlexResponseError extends Error {
+  override readonly name = 'PlexResponseError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+export type PlexError = PlexHttpError | PlexNetworkError | PlexResponseError;

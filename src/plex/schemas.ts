@@ -1,0 +1,82 @@
+// Shapes of the Plex JSON this product reads, validated where they enter. Unknown fields pass:
+// Plex adds fields between versions, and only these are relied on.
+import { z } from 'zod';
+
+const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+const keyString = z.union([z.string(), z.number().transform(String)]);
+
+export const PartSchema = z.object({
+  id: numeric,
+  key: z.string().optional(),
+  file: z.string().optional(),
+  duration: numeric.optional(),
+});
+
+export const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) });
+
+export const MetadataSchema = z.object({
+  ratingKey: keyString,
+  key: z.string().optional(),
+  type: z.string(),
+  title: z.string().default(''),
+  grandparentTitle: z.string().optional(),
+  parentIndex: numeric.optional(),
+  index: numeric.optional(),
+  duration: numeric.optional(),
+  viewCount: numeric.optional(),
+  viewOffset: numeric.optional(),
+  lastViewedAt: numeric.optional(),
+  updatedAt: numeric.optional(),
+  librarySectionID: numeric.optional(),
+  Media: z.array(MediaSchema).default([]),
+});
+
+export type PlexMetadata = z.infer<typeof MetadataSchema>;
+
+export const MetadataContainerSchema = z.object({
+  MediaContainer: z.object({ Metadata: z.array(MetadataSchema).default([]) }),
+});
+
+export const ListingContainerSchema = z.object({
+  MediaContainer: z.object({
+    size: numeric.optional(),
+    totalSize: numeric.optional(),
+    offset: numeric.optional(),
+    Metadata: z.array(MetadataSchema).default([]),
+  }),
+});
+
+export const SectionsContainerSchema = z.object({
+  MediaContainer: z.object({
+    Directory: z
+      .array(
+        z.object({
+          key: keyString,
+          type: z.string(),
+          title: z.string().default(''),
+          Location: z.array(z.object({ path: z.string() })).default([]),
+        }),
+      )
+      .default([]),
+  }),
+});
+
+export type PlexSection = z.infer<typeof SectionsContainerSchema>['MediaContainer']['Directory'][number];
+
+export const IdentitySchema = z.object({
+  MediaContainer: z.object({ machineIdentifier: z.string(), version: z.string().optional() }),
+});
+
+export const PrefsSchema = z.object({
+  MediaContainer: z.object({
+    Setting: z.array(z.object({ id: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) })).default([]),
+  }),
+});
+
+export const TimelineAnswerSchema = z
+  .object({
+    MediaContainer: z
+      .object({ terminationCode: numeric.optional(), terminationText: z.string().optional() })
+      .passthrough(),
+  })
+  .passthrough();

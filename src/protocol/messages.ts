@@ -1,0 +1,125 @@
+// The one description of what the mpv script and the helper say to each other.
+//
+// Both sides import this file: the helper under Node, the script through esbuild into mpv's
+// ES5 JavaScript. Keep it to plain data and ES5 built-ins (no Object.assign, no includes).
+//
+// Wire format: every message is a `script-message` (script → helper, seen by the helper as a
+// `client-message` event) or a `script-message-to <script name>` (helper → script) whose first
+// argument is the message name and whose second is one JSON object. A single JSON argument keeps
+// the arguments typed and lets the helper validate a message in one step (see validate.ts).
+// No payload ever holds the Plex token: the script strips URL queries before sending.
+
+/** Bumped when a message changes shape; the helper refuses a script of another version. */
+export const PROTOCOL_VERSION = 1;
+
+/** Every name starts with this, so the helper can skip other scripts' messages cheaply. */
+export const MESSAGE_PREFIX = 'plex-sync/';
+
+export const ScriptMessage = {
+  /** The script introduces itself: sent when it loads and whenever a helper announces itself. */
+  hello: 'plex-sync/hello',
+  /** A file started playing; opens a playback. Sent again after a helper restart. */
+  start: 'plex-sync/start',
+  /** Playback state: throttled, plus at once on pause, seek and threshold crossing. */
+  progress: 'plex-sync/progress',
+  /** The file is unloading (quit, next item, end); the script holds on_unload until `flushed`. */
+  unload: 'plex-sync/unload',
+} as const;
+
+export const HelperMessage = {
+  /** Broadcast by a helper that has just attached, so scripts send hello and their playback. */
+  helperReady: 'plex-sync/helper-ready',
+  /** Answer to hello. */
+  welcome: 'plex-sync/welcome',
+  /** What the helper made of the playing file. */
+  item: 'plex-sync/item',
+  /** Answer to progress; its absence tells the script the helper is gone. */
+  ack: 'plex-sync/ack',
+  /** Everything for the playback is sent, or safe in the outbox: the script may continue. */
+  flushed: 'plex-sync/flushed',
+} as const;
+
+export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
+export type HelperMessageName = (typeof HelperMessage)[keyof typeof HelperMessage];
+
+export interface HelloPayload {
+  /** PROTOCOL_VERSION of the script. */
+  readonly v: number;
+  /** mp.get_script_name(): mpv turns `plex-sync.js` into `plex_sync`. */
+  readonly script: string;
+  /** mpv's process id, to tell instances apart in logs. */
+  readonly pid: number;
+}
+
+/** Facts about the start of a playback; the helper may be restarted and get them again. */
+export interface StartPayload {
+  /** Made by the script when the file starts; keys every sync of this playback. */
+  readonly playbackId: string;
+  /** mpv's `path` with any query string removed (a direct-play URL carries the token there). */
+  readonly path: string;
+  /** Epoch milliseconds when the file started. */
+  readonly startedAt: number;
+  /** Media duration in ms, or null while unknown (streams). */
+  readonly durationMs: number | null;
+  /** An explicit ratingKey, from `mpv-plex-sync play` or script-opt `rating_key`. */
+  readonly ratingKey: string | null;
+  /** The item's viewCount before this playback, once a helper has told the script (see item). */
+  readonly baselineViewCount: number | null;
+}
+
+export interface ProgressPayload {
+  readonly playbackId: string;
+  /** Current media position in ms, clamped to the duration. */
+  readonly positionMs: number;
+  readonly durationMs: number | null;
+  readonly paused: boolean;
+  /** Media time actually played in this playback (seeks excluded), in ms. */
+  readonly playedMs: number;
+  /** Why the report was sent now. */
+  readonly reason: 'tick' | 'pause' | 'resume' | 'seek' | 'threshold' | 'resync';
+}
+
+export interface UnloadPayload {
+  readonly playbackId: string;
+  readonly positionMs: number;
+  readonly durationMs: number | null;
+  readonly playedMs: number;
+  /** How long the script will hold the unload; the helper answers `flushed` before then. */
+  readonly holdMs: number;
+}
+
+export interface WelcomePayload {
+  readonly v: number;
+}
+
+export interface ItemPayload {
+  readonly playbackId: string;
+  /** plex: synced from now on; ignored: not a Plex item; error: could not be resolved now. */
+  readonly status: 'plex' | 'ignored' | 'error';
+  /** The percent at which this item counts as watched (the script reports at once there). */
+  readonly thresholdPercent: number | null;
+  /** viewCount before this playback; the script keeps it so a restarted helper has it. */
+  readonly baselineViewCount: number | null;
+}
+
+export interface AckPayload {
+  readonly playbackId: string;
+}
+
+export interface FlushedPayload {
+  readonly playbackId: string;
+  /** true: all sent; false: some left queued in the outbox (the helper shows why on the OSD). */
+  readonly delivered: boolean;
+}
+
+/** The file the script leaves when no helper answered at unload; read by the next helper. */
+export interface SpoolRecord {
+  readonly v: number;
+  readonly start: StartPayload;
+  readonly last: UnloadPayload;
+  /** Epoch milliseconds when the script wrote it. */
+  readonly writtenAt: number;
+}
+
+/** Sub-directory of the state dir where the script leaves spool files. */
+export const SPOOL_DIR_NAME = 'spool';

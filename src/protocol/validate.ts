@@ -1,0 +1,81 @@
+// Validation of the script's messages where they enter the helper. Anything that fails is
+// logged and skipped: a malformed message must never take the helper down.
+import { z } from 'zod';
+import { MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from './messages.js';
+
+const id = z.string().min(1).max(200);
+const ms = z.number().finite().min(0).max(1e12);
+
+const HelloSchema = z.object({ v: z.number().int(), script: z.string().min(1).max(200), pid: z.number().int() });
+const StartSchema = z.object({
+  playbackId: id,
+  path: z.string().min(1).max(8192),
+  startedAt: z.number().finite(),
+  durationMs: ms.nullable(),
+  ratingKey: z.string().regex(/^\d+$/).max(20).nullable(),
+  baselineViewCount: z.number().int().min(0).nullable(),
+});
+const ProgressSchema = z.object({
+  playbackId: id,
+  positionMs: ms,
+  durationMs: ms.nullable(),
+  paused: z.boolean(),
+  playedMs: ms,
+  reason: z.enum(['tick', 'pause', 'resume', 'seek', 'threshold', 'resync']),
+});
+const UnloadSchema = z.object({ playbackId: id, positionMs: ms, durationMs: ms.nullable(), playedMs: ms, holdMs: z.number().int().min(0).max(600_000) });
+
+export type ScriptMessageIn =
+  | { readonly name: 'hello'; readonly payload: HelloPayload }
+  | { readonly name: 'start'; readonly payload: StartPayload }
+  | { readonly name: 'progress'; readonly payload: ProgressPayload }
+  | { readonly name: 'unload'; readonly payload: UnloadPayload };
+
+export type ParseResult = { readonly ok: true; readonly message: ScriptMessageIn } | { readonly ok: false; readonly reason: string } | { readonly ok: 'foreign' };
+
+const MAX_PAYLOAD_CHARS = 16 * 1024;
+
+/** Parses the args of a client-message event. 'foreign': another script's message, ignore quietly. */
+export function parseScriptMessage(args: unknown): ParseResult {
+  if (!Array.isArray(args) || typeof args[0] !== 'string' || !args[0].startsWith(MESSAGE_PREFIX)) return { ok: 'foreign' };
+  const name = args[0];
+  const raw = args[1];
+  if (typeof raw !== 'string') return { ok: false, reason: `${name}: payload is not a string` };
+  if (raw.length > MAX_PAYLOAD_CHARS) return { ok: false, reason: `${name}: payload of ${raw.length} chars is too long` };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: `${name}: payload is not JSON` };
+  }
+  const parsed = parseKnown(name, json);
+  if (!parsed) return { ok: false, reason: `unknown message ${name.slice(0, 80)}` };
+  if (!parsed.success) return { ok: false, reason: `${name}: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  return { ok: true, message: parsed.data };
+}
+
+function parseKnown(name: string, json: unknown) {
+  switch (name) {
+    case ScriptMessage.hello:
+      return wrap('hello', HelloSchema, json);
+    case ScriptMessage.start:
+      return wrap('start', StartSchema, json);
+    case ScriptMessage.progress:
+      return wrap('progress', ProgressSchema, json);
+    case ScriptMessage.unload:
+      return wrap('unload', UnloadSchema, json);
+    default:
+      return null;
+  }
+}
+
+function wrap<N extends ScriptMessageIn['name'], S extends z.ZodTypeAny>(name: N, schema: S, json: unknown) {
+  const result = schema.safeParse(json);
+  return result.success
+    ? { success: true as const, data: { name, payload: result.data } as ScriptMessageIn }
+    : { success: false as const, error: result.error };
+}
+
+export function isCompatibleVersion(hello: HelloPayload): boolean {
+  return hello.v === PROTOCOL_VERSION;
+}

@@ -1,0 +1,88 @@
+// Plex has no lookup by part id or file path, so the helper keeps an index of every part in the
+// library (part id and file path → ratingKey), built from the sections' listings, cached in the
+// state dir and rebuilt on a miss, at most once a minute per server.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { PlexClient } from '../plex/client.js';
+
+const CacheSchema = z.object({
+  version: z.literal(1),
+  servers: z.record(
+    z.string(),
+    z.object({ builtAt: z.number(), byPartId: z.record(z.string(), z.string()), byFile: z.record(z.string(), z.string()) }),
+  ),
+});
+type Cache = z.infer<typeof CacheSchema>;
+
+export interface PartIndexOptions {
+  /** JSON cache file in the state dir. */
+  readonly cacheFile: string;
+  /** Shortest gap between two rebuilds for one server, ms. @default 60000 */
+  readonly minRebuildIntervalMs?: number;
+}
+
+export class PartIndex {
+  readonly #options: Required<PartIndexOptions>;
+  #cache: Cache = { version: 1, servers: {} };
+  readonly #lastBuild = new Map<string, number>();
+
+  constructor(options: PartIndexOptions) {
+    this.#options = { minRebuildIntervalMs: 60_000, ...options };
+    try {
+      this.#cache = CacheSchema.parse(JSON.parse(readFileSync(options.cacheFile, 'utf8')));
+    } catch {
+      // No cache, or an unreadable one: it is only a cache, rebuilt on the first miss.
+    }
+  }
+
+  async byPartId(client: PlexClient, partId: string): Promise<string | null> {
+    return this.#lookup(client, (server) => server.byPartId[partId]);
+  }
+
+  async byFile(client: PlexClient, plexPath: string): Promise<string | null> {
+    return this.#lookup(client, (server) => server.byFile[plexPath]);
+  }
+
+  async #lookup(client: PlexClient, pick: (server: Cache['servers'][string]) => string | undefined): Promise<string | null> {
+    const cached = this.#cache.servers[client.serverUrl];
+    const hit = cached ? pick(cached) : undefined;
+    if (hit) return hit;
+    const last = this.#lastBuild.get(client.serverUrl) ?? 0;
+    if (Date.now() - last < this.#options.minRebuildIntervalMs) return null;
+    await this.#rebuild(client);
+    const rebuilt = this.#cache.servers[client.serverUrl];
+    return (rebuilt && pick(rebuilt)) ?? null;
+  }
+
+  async #rebuild(client: PlexClient): Promise<void> {
+    this.#lastBuild.set(client.serverUrl, Date.now());
+    const byPartId: Record<string, string> = {};
+    const byFile: Record<string, string> = {};
+    for (const section of await client.sections()) {
+      const type = section.type === 'movie' ? 1 : section.type === 'show' ? 4 : null;
+      if (type === null) continue;
+      for (const item of await client.sectionItems(section.key, type)) {
+        for (const media of item.Media) {
+          for (const part of media.Part) {
+            byPartId[String(part.id)] = item.ratingKey;
+            if (part.file) byFile[part.file] = item.ratingKey;
+          }
+        }
+      }
+    }
+    this.#cache.servers[client.serverUrl] = { builtAt: Date.now(), byPartId, byFile };
+    this.#save();
+  }
+
+  #save(): void {
+    try {
+      mkdirSync(dirname(this.#options.cacheFile), { recursive: true, mode: 0o700 });
+      const temp = `${this.#options.cacheFile}.tmp-${process.pid}`;
+      writeFileSync(temp, JSON.stringify(this.#cache), { mode: 0o600 });
+      renameSync(temp, this.#options.cacheFile);
+    } catch {
+      // A cache that cannot be written costs a rebuild next time, nothing more.
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// Delivering one outbox entry to Plex, the same way whether live (during playback) or replayed
+// later. Each attempt re-reads the item before it decides, so a retry or a replay never counts
+// a watch twice (docs/sync-rule.md).
+import type { PlexClient } from '../plex/client.js';
+import type { PlexMetadata } from '../plex/schemas.js';
+import type { PositionEntry, WatchEntry } from '../outbox/index.js';
+import { withRetries } from './retry.js';
+import { reportablePositionMs } from './watch-rule.js';
+
+export type WatchOutcome =
+  /** Plex already counted this playback (its own threshold rule, or another device). */
+  | 'counted-by-plex'
+  /** Plex had not counted it; the scrobble did. */
+  | 'scrobbled'
+  /** viewCount dropped below the baseline: the user marked it unwatched since; leave it. */
+  | 'unwatched-since';
+
+export type PositionOutcome = 'sent' | 'server-newer';
+
+export interface DeliveryOptions {
+  /** In-session retries (0 when replaying the outbox, whose retries are spread in time). */
+  readonly retries: number;
+  readonly deadline?: number;
+}
+
+/** True when the item's state shows this playback's watch was already counted. */
+export function alreadyCounted(meta: PlexMetadata, entry: Pick<WatchEntry, 'baselineViewCount' | 'startedAt'>): boolean {
+  const viewCount = meta.viewCount ?? 0;
+  if (entry.baselineViewCount !== null) return viewCount > entry.baselineViewCount;
+  // No baseline means none of this playback's reports reached Plex (the baseline is read before
+  // the first report), so a view after the playback started came from elsewhere: one count.
+  return viewCount > 0 && meta.lastViewedAt !== undefined && meta.lastViewedAt * 1000 >= entry.startedAt;
+}
+
+/**
+ * @param crossing live only: the report at the true position that lets Plex count by itself.
+ */
+export async function deliverWatch(
+  client: PlexClient,
+  entry: WatchEntry,
+  crossing: { sessionId: string } | null,
+  options: DeliveryOptions,
+): Promise<WatchOutcome> {
+  let crossingSent = false;
+  return withRetries(
+    async () => {
+      if (crossing && !crossingSent) {
+        await client.timeline({
+          ratingKey: entry.ratingKey,
+          state: 'playing',
+          timeMs: entry.positionMs,
+          durationMs: entry.durationMs,
+          sessionId: crossing.sessionId,
+        });
+        crossingSent = true;
+      }
+      const meta = await client.metadata(entry.ratingKey);
+      if (alreadyCounted(meta, entry)) return 'counted-by-plex';
+      if (entry.baselineViewCount !== null && (meta.viewCount ?? 0) < entry.baselineViewCount) return 'unwatched-since';
+      await client.scrobble(entry.ratingKey);
+      return 'scrobbled';
+    },
+    { retries: options.retries, ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },
+  );
+}
+
+export async function deliverPosition(
+  client: PlexClient,
+  entry: PositionEntry,
+  live: { sessionId: string; serverThreshold: number } | null,
+  options: DeliveryOptions,
+): Promise<PositionOutcome> {
+  return withRetries(
+    async () => {
+      let serverThreshold = live?.serverThreshold ?? 90;
+      if (!live) {
+        // A replay must not move a resume point another device has set since, nor give a
+        // watched item its old offset back: Plex updates lastViewedAt on both.
+        const meta = await client.metadata(entry.ratingKey);
+        if (meta.lastViewedAt !== undefined && meta.lastViewedAt * 1000 > entry.capturedAt) return 'server-newer';
+        serverThreshold = (await client.playedThreshold().catch(() => null)) ?? 90;
+      }
+      await client.timeline({
+        ratingKey: entry.ratingKey,
+        state: 'stopped',
+        timeMs: reportablePositionMs(entry.positionMs, entry.durationMs, serverThreshold, false),
+        durationMs: entry.durationMs,
+        // A replay is its own short session: it cannot complete a crossing of the old one.
+        sessionId: live?.sessionId ?? `${entry.playbackId}:replay`,
+      });
+      return 'sent';
+    },
+    { retries: options.retries, ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },
+  );
+}

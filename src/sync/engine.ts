@@ -1,0 +1,419 @@
+// The sync engine: turns what the mpv script reports into Plex timeline reports, watches and
+// resume positions. It writes every watch and final position to the outbox before sending it,
+// sends one playback's requests in order, one at a time, and answers the quit hold.
+import type { Logger } from 'pino';
+import { ConfigError, thresholdFor, type Config } from '../config/config.js';
+import type { PlexClient } from '../plex/client.js';
+import type { PlexServers } from '../plex/servers.js';
+import { positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
+import { HelperMessage, type FlushedPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
+import type { Resolver, ResolvedItem } from '../resolve/resolver.js';
+import { redact } from '../log/redact.js';
+import { deliverPosition, deliverWatch } from './deliver.js';
+import { classifyFailure, decideOnFailure } from './failure.js';
+import type { OfflineNotifier, PlayerPort } from './ports.js';
+import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
+import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
+
+/** Plex wants a timeline report about every 10 s while playing. */
+const TIMELINE_INTERVAL_MS = 10_000;
+/** Retry resolving an item that could not be resolved (Plex down) at most this often. */
+const RESOLVE_RETRY_MS = 5_000;
+/** The answer to a quit hold leaves this much of the script's hold unused, for the message. */
+const HOLD_MARGIN_MS = 400;
+/** In-session retries for a watch or final position. */
+const LIVE_RETRIES = 2;
+
+export interface SyncEngineOptions {
+  readonly config: Config;
+  readonly servers: PlexServers;
+  readonly resolver: Resolver;
+  readonly outbox: OutboxStore;
+  readonly log: Logger;
+  readonly offline: OfflineNotifier;
+  /** Saves a playback the helper could not resolve, for a later helper (spool). */
+  readonly spoolUnresolved: (start: StartPayload, last: UnloadPayload) => Promise<void>;
+  /** Called after any request to a server succeeded: a good moment to replay its queue. */
+  readonly onServerReachable?: (serverUrl: string) => void;
+}
+
+type ItemStatus = 'resolving' | 'plex' | 'ignored' | 'error';
+type WatchState = 'pending' | 'queued' | 'settled';
+
+interface Playback {
+  readonly player: PlayerPort;
+  readonly start: StartPayload;
+  status: ItemStatus;
+  item: ResolvedItem | null;
+  rule: WatchRule | null;
+  serverThreshold: number;
+  baselineViewCount: number | null;
+  /** X-Plex-Session-Identifier; replaced after our own scrobble so no later report can count. */
+  sessionId: string;
+  watch: WatchState;
+  positionMs: number;
+  durationMs: number | null;
+  playedMs: number;
+  paused: boolean;
+  lastTimelineAt: number;
+  lastResolveAt: number;
+  /** This playback's requests, in order, one at a time. */
+  chain: Promise<void>;
+  /** False once a watch or position of this playback is left queued after failing. */
+  delivered: boolean;
+  unloaded: boolean;
+}
+
+export class SyncEngine {
+  readonly #options: SyncEngineOptions;
+  readonly #playbacks = new Map<string, Playback>();
+  /** Outbox ids being delivered live; the replay loop leaves them alone. */
+  readonly #liveIds = new Set<string>();
+
+  constructor(options: SyncEngineOptions) {
+    this.#options = options;
+  }
+
+  /** Outbox entries the live path is working on right now. */
+  get liveEntryIds(): ReadonlySet<string> {
+    return this.#liveIds;
+  }
+
+  get activePlaybacks(): number {
+    return this.#playbacks.size;
+  }
+
+  async onStart(player: PlayerPort, start: StartPayload): Promise<void> {
+    const known = this.#playbacks.get(start.playbackId);
+    if (known) {
+      // A script re-announcing its playback to a helper that already knows it: answer again.
+      this.#sendItem(known);
+      return;
+    }
+    const playback: Playback = {
+      player,
+      start,
+      status: 'resolving',
+      item: null,
+      rule: null,
+      serverThreshold: 90,
+      baselineViewCount: start.baselineViewCount,
+      sessionId: start.playbackId,
+      watch: 'pending',
+      positionMs: 0,
+      durationMs: start.durationMs,
+      playedMs: 0,
+      paused: false,
+      lastTimelineAt: 0,
+      lastResolveAt: 0,
+      chain: Promise.resolve(),
+      delivered: true,
+      unloaded: false,
+    };
+    this.#playbacks.set(start.playbackId, playback);
+    await this.#resolve(playback);
+  }
+
+  onProgress(player: PlayerPort, progress: ProgressPayload): void {
+    player.sendToScript(HelperMessage.ack, { playbackId: progress.playbackId });
+    const playback = this.#playbacks.get(progress.playbackId);
+    if (!playback || playback.unloaded) return;
+    const wasPaused = playback.paused;
+    this.#applyFacts(playback, progress.positionMs, progress.durationMs, progress.playedMs);
+    playback.paused = progress.paused;
+    if (playback.status === 'error' && Date.now() - playback.lastResolveAt >= RESOLVE_RETRY_MS) {
+      void this.#resolve(playback);
+      return;
+    }
+    if (playback.status !== 'plex') return;
+    if (this.#maybeMarkWatched(playback)) return;
+    const stateChanged = wasPaused !== progress.paused || progress.reason === 'seek';
+    if (stateChanged || Date.now() - playback.lastTimelineAt >= TIMELINE_INTERVAL_MS) {
+      this.#queueTimeline(playback, progress.paused ? 'paused' : 'playing');
+    }
+  }
+
+  /** The script holds mpv's unload until this answers (or its own timeout passes). */
+  async onUnload(player: PlayerPort, unload: UnloadPayload): Promise<FlushedPayload> {
+    const playback = this.#playbacks.get(unload.playbackId);
+    if (!playback) return { playbackId: unload.playbackId, delivered: true };
+    const deadline = Date.now() + Math.max(0, unload.holdMs - HOLD_MARGIN_MS);
+    const work = this.#finish(playback, unload, deadline);
+    const answeredInTime = await Promise.race([
+      work.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
+    ]);
+    // Late work goes on; whatever it has not sent by now is already durable in the outbox.
+    void work.finally(() => this.#playbacks.delete(unload.playbackId));
+    return { playbackId: unload.playbackId, delivered: answeredInTime && playback.delivered };
+  }
+
+  /** mpv went away without an unload (crash, kill): finish its playbacks as if unloaded. */
+  async onPlayerGone(player: PlayerPort): Promise<void> {
+    const finishing: Promise<void>[] = [];
+    for (const playback of this.#playbacks.values()) {
+      if (playback.player !== player || playback.unloaded) continue;
+      const last: UnloadPayload = {
+        playbackId: playback.start.playbackId,
+        positionMs: playback.positionMs,
+        durationMs: playback.durationMs,
+        playedMs: playback.playedMs,
+        holdMs: 0,
+      };
+      finishing.push(this.#finish(playback, last, Date.now() + 30_000).finally(() => this.#playbacks.delete(last.playbackId)));
+    }
+    await Promise.allSettled(finishing);
+  }
+
+  async #finish(playback: Playback, unload: UnloadPayload, deadline: number): Promise<void> {
+    playback.unloaded = true;
+    this.#applyFacts(playback, unload.positionMs, unload.durationMs, unload.playedMs);
+    if (playback.status === 'resolving') await playback.chain;
+    if (playback.status === 'error' || playback.status === 'resolving') {
+      if (playback.durationMs !== null && unload.playedMs > 0) {
+        await this.#options.spoolUnresolved(playback.start, { ...unload, durationMs: playback.durationMs });
+        playback.delivered = false;
+      }
+      return;
+    }
+    if (playback.status !== 'plex' || !playback.item) return;
+    this.#maybeMarkWatched(playback, deadline);
+    if (playback.watch === 'pending') await this.#queueFinalPosition(playback, deadline);
+    else this.#queueClosingReport(playback);
+    await playback.chain;
+  }
+
+  #applyFacts(playback: Playback, positionMs: number, durationMs: number | null, playedMs: number): void {
+    if (durationMs !== null && durationMs > 0) playback.durationMs = durationMs;
+    const duration = playback.durationMs;
+    playback.positionMs = Math.max(0, duration !== null ? Math.min(positionMs, duration) : positionMs);
+    playback.playedMs = Math.max(playback.playedMs, playedMs);
+  }
+
+  async #resolve(playback: Playback): Promise<void> {
+    playback.lastResolveAt = Date.now();
+    const { player, start } = playback;
+    const resolved = (async () => {
+      try {
+        const urlToken = await tokenFromPlayer(player);
+        const resolution = await this.#options.resolver.resolve(start.path, start.ratingKey, urlToken);
+        if (resolution.kind === 'not-plex') {
+          playback.status = 'ignored';
+          this.#options.log.info({ playbackId: start.playbackId, reason: resolution.reason }, 'not a Plex item');
+          player.showText(messages.notPlex(resolution.reason), OSD_SHORT_MS);
+          this.#sendItem(playback);
+          return;
+        }
+        const item = resolution.item;
+        playback.item = item;
+        playback.rule = this.#ruleFor(item.type);
+        playback.serverThreshold = await this.#options.servers.serverThreshold(item.client);
+        // The baseline is read before our first report, so a later rise means this playback
+        // (or another device) counted; a restarted helper gets it back from the script.
+        playback.baselineViewCount ??= item.viewCount;
+        if (playback.durationMs === null && item.durationMs) playback.durationMs = item.durationMs;
+        playback.status = 'plex';
+        this.#options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
+        player.showText(messages.identified(item.displayName), OSD_SHORT_MS);
+        this.#sendItem(playback);
+        this.#options.onServerReachable?.(item.client.serverUrl);
+        if (!this.#maybeMarkWatched(playback)) this.#queueTimeline(playback, playback.paused ? 'paused' : 'playing');
+      } catch (error) {
+        playback.status = 'error';
+        const text =
+          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), redact(String((error as Error).message ?? error)));
+        this.#options.log.warn({ playbackId: start.playbackId, err: error }, 'could not resolve the item');
+        player.showText(text, OSD_LONG_MS);
+        player.printText(`mpv-plex-sync: ${text}`);
+        this.#sendItem(playback);
+      }
+    })();
+    playback.chain = playback.chain.then(() => resolved);
+    await resolved;
+  }
+
+  #ruleFor(type: string): WatchRule {
+    const config = this.#options.config;
+    return {
+      thresholdPercent: thresholdFor(config, type),
+      minPlayedSeconds: config.minPlayed.seconds,
+      minPlayedPercent: config.minPlayed.percent,
+    };
+  }
+
+  #sendItem(playback: Playback): void {
+    playback.player.sendToScript(HelperMessage.item, {
+      playbackId: playback.start.playbackId,
+      status: playback.status === 'resolving' ? 'error' : playback.status,
+      thresholdPercent: playback.rule?.thresholdPercent ?? null,
+      baselineViewCount: playback.baselineViewCount,
+    });
+  }
+
+  /** Marks the watch if this playback just reached it. Returns true when it did. */
+  #maybeMarkWatched(playback: Playback, deadline?: number): boolean {
+    const { item, rule } = playback;
+    if (playback.watch !== 'pending' || !item || !rule || playback.durationMs === null) return false;
+    if (!hasReachedWatched(playback, rule)) return false;
+    playback.watch = 'queued';
+    const now = Date.now();
+    const entry: WatchEntry = {
+      kind: 'watch',
+      id: watchEntryId(playback.start.playbackId),
+      serverUrl: item.client.serverUrl,
+      ratingKey: item.ratingKey,
+      title: item.displayName,
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      playbackId: playback.start.playbackId,
+      sessionId: playback.sessionId,
+      startedAt: playback.start.startedAt,
+      baselineViewCount: playback.baselineViewCount,
+      positionMs: playback.positionMs,
+      durationMs: playback.durationMs,
+    };
+    this.#liveIds.add(entry.id);
+    this.#enqueue(playback, async () => {
+      try {
+        await this.#options.outbox.put(entry);
+        const outcome = await deliverWatch(item.client, entry, { sessionId: playback.sessionId }, { retries: LIVE_RETRIES, ...(deadline ? { deadline } : {}) });
+        await this.#options.outbox.remove(entry.id);
+        playback.watch = 'settled';
+        // After our own scrobble this session never crossed Plex's threshold: a later report
+        // in it could, and would count again. The rest of the playback reports on a new session.
+        if (outcome === 'scrobbled') playback.sessionId = `${playback.start.playbackId}:after`;
+        this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome }, 'watch delivered');
+        if (this.#options.config.osdOnWatched && outcome !== 'unwatched-since') playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
+        this.#options.onServerReachable?.(item.client.serverUrl);
+      } catch (error) {
+        await this.#failed(playback, entry, error, messages.watchFailed);
+      } finally {
+        this.#liveIds.delete(entry.id);
+      }
+    });
+    return true;
+  }
+
+  async #queueFinalPosition(playback: Playback, deadline: number): Promise<void> {
+    const item = playback.item;
+    if (!item || playback.durationMs === null) return;
+    const now = Date.now();
+    const entry: PositionEntry = {
+      kind: 'position',
+      id: positionEntryId(item.client.serverUrl, item.ratingKey),
+      serverUrl: item.client.serverUrl,
+      ratingKey: item.ratingKey,
+      title: item.displayName,
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      playbackId: playback.start.playbackId,
+      positionMs: playback.positionMs,
+      durationMs: playback.durationMs,
+      capturedAt: now,
+    };
+    this.#liveIds.add(entry.id);
+    this.#enqueue(playback, async () => {
+      try {
+        await this.#options.outbox.put(entry);
+        await deliverPosition(
+          item.client,
+          entry,
+          { sessionId: playback.sessionId, serverThreshold: playback.serverThreshold },
+          { retries: LIVE_RETRIES, deadline },
+        );
+        // Only what was sent: a newer position may have replaced it meanwhile.
+        await this.#options.outbox.remove(entry.id, entry);
+        this.#options.onServerReachable?.(item.client.serverUrl);
+      } catch (error) {
+        await this.#failed(playback, entry, error, messages.positionFailed);
+      } finally {
+        this.#liveIds.delete(entry.id);
+      }
+    });
+  }
+
+  /** After a decided watch, end the server's session (the report is dropped if it would store an offset). */
+  #queueClosingReport(playback: Playback): void {
+    this.#queueTimeline(playback, 'stopped');
+  }
+
+  /** Best-effort progress report (not queued in the outbox: only the last position matters). */
+  #queueTimeline(playback: Playback, state: 'playing' | 'paused' | 'stopped'): void {
+    const { item } = playback;
+    if (!item) return;
+    playback.lastTimelineAt = Date.now();
+    this.#enqueue(playback, async () => {
+      // Decided at send time: the watch ahead of this report in the chain may just have settled.
+      const durationMs = playback.durationMs;
+      if (durationMs === null) return;
+      const decided = playback.watch !== 'pending';
+      if (decided) {
+        // A decided playback reports only at or above the server's threshold, where Plex stores
+        // no offset: a watched item must not get a resume point back, and a watch still queued
+        // must not be raced by a report in its session.
+        if (playback.watch !== 'settled') return;
+        if (!isAtOrAboveServerThreshold(playback.positionMs, durationMs, playback.serverThreshold)) return;
+      }
+      const report = {
+        ratingKey: item.ratingKey,
+        state,
+        timeMs: reportablePositionMs(playback.positionMs, durationMs, playback.serverThreshold, decided),
+        durationMs,
+        sessionId: playback.sessionId,
+      };
+      try {
+        await item.client.timeline(report);
+        this.#options.onServerReachable?.(item.client.serverUrl);
+      } catch (error) {
+        this.#options.log.warn({ playbackId: playback.start.playbackId, err: error, state }, 'timeline report failed');
+      }
+    });
+  }
+
+  #enqueue(playback: Playback, task: () => Promise<void>): void {
+    playback.chain = playback.chain.then(task, task);
+  }
+
+  async #failed(
+    playback: Playback,
+    entry: WatchEntry | PositionEntry,
+    error: unknown,
+    describe: (name: string, failure: ReturnType<typeof classifyFailure>) => string,
+  ): Promise<void> {
+    const decision = decideOnFailure(error, entry.attempts + 1, 0);
+    const lastError = redact(String((error as Error)?.message ?? error));
+    this.#options.log.warn({ id: entry.id, failure: decision.failure, action: decision.action, err: error }, 'sync failed');
+    try {
+      if (decision.action === 'drop') await this.#options.outbox.remove(entry.id);
+      else await this.#options.outbox.update(entry.id, { attempts: entry.attempts + 1, nextAttemptAt: Date.now() + decision.retryInMs, lastError });
+    } catch (storeError) {
+      this.#options.log.error({ err: storeError, id: entry.id }, 'could not update the outbox');
+    }
+    if (decision.action !== 'drop') playback.delivered = false;
+    if (entry.kind === 'watch' && decision.action === 'drop') playback.watch = 'settled';
+    const text = describe(entry.title, decision.failure);
+    if (playback.player.connected) {
+      playback.player.showText(text, OSD_LONG_MS);
+      playback.player.printText(`mpv-plex-sync: ${text}`);
+    } else {
+      this.#options.offline.notify('mpv-plex-sync', text);
+    }
+  }
+}
+
+/** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */
+async function tokenFromPlayer(player: PlayerPort): Promise<string | null> {
+  const full = await player.fullPath().catch(() => null);
+  if (!full || !/^https?:\/\//i.test(full)) return null;
+  try {
+    return new URL(full).searchParams.get('X-Plex-Token');
+  } catch {
+    return null;
+  }
+}
+
+export type { PlexClient };

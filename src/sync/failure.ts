@@ -1,0 +1,78 @@
+// The one place that decides what a failed sync means and what to do about it.
+import { PlexHttpError, PlexNetworkError, PlexResponseError } from '../plex/errors.js';
+
+/**
+ * transient: worth retrying (network, timeout, 5xx, 429).
+ * auth: the token is wrong or revoked (401, 403); keep the entry and tell the user how to fix it.
+ * gone: the item no longer exists (404); drop the entry and tell the user.
+ * invalid: the request itself is wrong (other 4xx, bad answers); keep it, but do not hammer.
+ */
+export type FailureClass = 'transient' | 'auth' | 'gone' | 'invalid';
+
+/** 5xx and these 4xx are worth another try: the server is busy or restarting. */
+const RETRYABLE_STATUS = new Set([
+  408, // Request Timeout
+  425, // Too Early
+  429, // Too Many Requests (honour Retry-After)
+]);
+
+export function classifyFailure(error: unknown): FailureClass {
+  if (error instanceof PlexNetworkError) return 'transient';
+  if (error instanceof PlexHttpError) {
+    if (error.status === 401 || error.status === 403) return 'auth';
+    if (error.status === 404 || error.status === 410) return 'gone';
+    if (error.status >= 500 || RETRYABLE_STATUS.has(error.status)) return 'transient';
+    return 'invalid';
+  }
+  if (error instanceof PlexResponseError) return 'invalid';
+  return 'transient';
+}
+
+export type FailureAction =
+  /** Try again now, within this playback (in-session retry). */
+  | 'retry'
+  /** Leave it in the outbox for a later flush. */
+  | 'queue'
+  /** Remove it from the outbox: it can never succeed. */
+  | 'drop';
+
+export interface FailureDecision {
+  readonly failure: FailureClass;
+  readonly action: FailureAction;
+  /** Delay before the next attempt of a queued entry, ms. */
+  readonly retryInMs: number;
+}
+
+const QUEUE_BACKOFF_BASE_MS = 30_000;
+const QUEUE_BACKOFF_MAX_MS = 30 * 60_000;
+const AUTH_RECHECK_MS = 10 * 60_000;
+
+/**
+ * What to do after an attempt failed.
+ * @param attempts attempts made so far for this entry, including the failed one.
+ * @param inSessionRetriesLeft retries still allowed right now (0 when replaying the outbox).
+ */
+export function decideOnFailure(error: unknown, attempts: number, inSessionRetriesLeft: number): FailureDecision {
+  const failure = classifyFailure(error);
+  if (failure === 'gone') return { failure, action: 'drop', retryInMs: 0 };
+  if (failure === 'auth') return { failure, action: 'queue', retryInMs: AUTH_RECHECK_MS };
+  if (failure === 'transient' && inSessionRetriesLeft > 0) return { failure, action: 'retry', retryInMs: 0 };
+  const retryAfterMs = error instanceof PlexHttpError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
+  const backoff = Math.min(QUEUE_BACKOFF_MAX_MS, QUEUE_BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  const jitter = 1 + Math.random() * 0.25;
+  return { failure, action: 'queue', retryInMs: Math.max(retryAfterMs, Math.round(backoff * jitter)) };
+}
+
+/** What the user reads about a failure (no token can appear: the parts are redacted). */
+export function describeFailure(failure: FailureClass): string {
+  switch (failure) {
+    case 'auth':
+      return "Plex rejected the token — run 'mpv-plex-sync login'";
+    case 'gone':
+      return 'the item is no longer on the Plex server';
+    case 'invalid':
+      return 'Plex refused the request';
+    case 'transient':
+      return 'Plex unreachable';
+  }
+}

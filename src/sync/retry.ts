@@ -1,0 +1,38 @@
+// In-session retries with p-retry: the first retry comes at once, later ones back off
+// exponentially with jitter; Retry-After is honoured; only transient failures are retried.
+import pRetry from 'p-retry';
+import { PlexHttpError } from '../plex/errors.js';
+import { classifyFailure } from './failure.js';
+
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 2 */
+  readonly retries?: number;
+  /** No retry starts after this moment (epoch ms), so a quit hold is never overrun. */
+  readonly deadline?: number;
+  /** Longest Retry-After honoured in-session, ms. @default 5000 */
+  readonly maxRetryAfterMs?: number;
+}
+
+export async function withRetries<T>(operation: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 5_000;
+  return pRetry(operation, {
+    retries: options.retries ?? 2,
+    minTimeout: 0, // the first retry at once: a dropped connection often works on a new one
+    factor: 2,
+    randomize: true,
+    maxTimeout: 2_000,
+    onFailedAttempt: async ({ error, attemptNumber }) => {
+      // Backoff after the immediate retry: 0, 250-500 ms, 500-1000 ms, ...
+      const backoff = attemptNumber <= 1 ? 0 : 250 * 2 ** (attemptNumber - 2) * (1 + Math.random());
+      const retryAfter = error instanceof PlexHttpError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
+      const wait = Math.min(maxRetryAfterMs, Math.max(backoff, retryAfter));
+      // Waiting past the deadline would overrun a quit hold: give up now, the outbox keeps it.
+      if (options.deadline !== undefined && Date.now() + wait >= options.deadline) throw error;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    },
+    shouldRetry: ({ error }) => {
+      if (options.deadline !== undefined && Date.now() >= options.deadline) return false;
+      return classifyFailure(error) === 'transient';
+    },
+  });
+}

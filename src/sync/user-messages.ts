@@ -1,0 +1,35 @@
+// Every sentence the user reads about a sync, in one place. Titles come from Plex; nothing here
+// can hold the token (the parts are redacted by the callers' errors).
+import type { FailureClass } from './failure.js';
+
+export const OSD_SHORT_MS = 3_000;
+/** Failure messages stay long enough to read. */
+export const OSD_LONG_MS = 8_000;
+
+export const messages = {
+  identified: (name: string) => `Plex: ${name}`,
+  notPlex: (reason: string) => `Plex sync: not a Plex item (${reason})`,
+  watched: (name: string) => `Plex: marked watched — ${name}`,
+  watchFailed: (name: string, failure: FailureClass) => {
+    switch (failure) {
+      case 'auth':
+        return `Plex rejected the token — watch of '${name}' kept; run 'mpv-plex-sync login'`;
+      case 'gone':
+        return `Plex: '${name}' is no longer on the server — watch dropped`;
+      case 'invalid':
+        return `Plex refused the watch of '${name}' — kept, will retry later`;
+      case 'transient':
+        return `Plex unreachable — watch of '${name}' queued, will retry`;
+    }
+  },
+  positionFailed: (name: string, failure: FailureClass) =>
+    failure === 'auth'
+      ? `Plex rejected the token — position of '${name}' kept; run 'mpv-plex-sync login'`
+      : failure === 'gone'
+        ? `Plex: '${name}' is no longer on the server`
+        : `Plex unreachable — position of '${name}' queued, will retry`,
+  resolveFailed: (failure: FailureClass, detail: string) =>
+    failure === 'auth' ? "Plex rejected the token — run 'mpv-plex-sync login'" : `Plex sync: cannot reach Plex (${detail})`,
+  configProblem: (text: string) => `Plex sync: ${text}`,
+  replayed: (name: string) => `Plex: queued watch of '${name}' synced`,
+};
