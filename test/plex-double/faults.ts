@@ -1,0 +1,96 @@
+// Fault injection for the Plex double: rules that make chosen paths fail the way a real server
+// or network does, so the product's retry, backlog and give-up paths can be tested.
+//
+// Only the choice of rule lives here; the server carries the fault out, because how to drop a
+// socket or hold an answer is HTTP business.
+
+interface FaultBase {
+  /** An exact pathname (which also matches any path below it, '/library/metadata' matches
+   *  '/library/metadata/7'), or a RegExp tested on the pathname. The query is never matched. */
+  readonly match: string | RegExp;
+  /** The rule expires after this many hits. @default unlimited */
+  readonly times?: number;
+}
+
+export interface StatusFault extends FaultBase {
+  readonly kind: 'status';
+  /** e.g. 500, 503, 404, 401, 429. */
+  readonly status: number;
+  /** Sent as the Retry-After header, as Plex and proxies do with 429 and 503. */
+  readonly retryAfterSeconds?: number;
+}
+
+export interface TimeoutFault extends FaultBase {
+  /** Accept the request and never answer, until the client gives up or the double stops. */
+  readonly kind: 'timeout';
+  /** The request still takes effect on the server; only the answer is lost.
+   *  Models a report the client gave up on that the server processed anyway. @default false */
+  readonly applies?: boolean;
+}
+
+export interface DropFault extends FaultBase {
+  /** Destroy the socket without answering. */
+  readonly kind: 'drop';
+  /** As for `timeout`: the request takes effect before the socket is destroyed. @default false */
+  readonly applies?: boolean;
+}
+
+export interface DelayFault extends FaultBase {
+  /** Wait, then answer normally; the request takes effect after the wait. */
+  readonly kind: 'delay';
+  readonly ms: number;
+}
+
+export type FaultRule = StatusFault | TimeoutFault | DropFault | DelayFault;
+
+const KINDS: ReadonlySet<string> = new Set(['status', 'timeout', 'drop', 'delay']);
+
+interface ActiveRule {
+  readonly rule: FaultRule;
+  /** Hits left; Infinity when the rule never expires. */
+  left: number;
+}
+
+/** An ordered list of rules; the first that matches a path is used and spends one hit. */
+export class Faults {
+  #rules: ActiveRule[] = [];
+
+  add(rule: FaultRule): void {
+    checkRule(rule);
+    this.#rules.push({ rule, left: rule.times ?? Infinity });
+  }
+
+  clear(): void {
+    this.#rules = [];
+  }
+
+  /** The rule to apply to a request for `pathname`, if any. */
+  take(pathname: string): FaultRule | undefined {
+    const index = this.#rules.findIndex((active) => matches(active.rule.match, pathname));
+    const active = this.#rules[index];
+    if (!active) return undefined;
+    active.left -= 1;
+    if (active.left <= 0) this.#rules.splice(index, 1);
+    return active.rule;
+  }
+}
+
+function matches(match: string | RegExp, pathname: string): boolean {
+  if (typeof match !== 'string') {
+    // A global or sticky RegExp keeps lastIndex between tests; reset it so every request is judged alike.
+    match.lastIndex = 0;
+    return match.test(pathname);
+  }
+  return pathname === match || pathname.startsWith(match.endsWith('/') ? match : `${match}/`);
+}
+
+function checkRule(rule: FaultRule): void {
+  if (typeof rule !== 'object' || rule === null) throw new TypeError('fault rule must be an object');
+  if (typeof rule.match !== 'string' && !(rule.match instanceof RegExp)) throw new TypeError('fault.match must be a string or a RegExp');
+  if (!KINDS.has(rule.kind)) throw new TypeError(`fault.kind must be one of ${[...KINDS].join(', ')}`);
+  if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times <= 0)) throw new TypeError('fault.times must be a positive integer');
+  if (rule.kind === 'status' && (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)) {
+    throw new TypeError('fault.status must be an HTTP status code');
+  }
+  if (rule.kind === 'delay' && (!Number.isFinite(rule.ms) || rule.ms < 0)) throw new TypeError('fault.ms must be a non-negative number');
+}

@@ -1,0 +1,363 @@
+// The Plex double's library: sections, items, playback sessions and the watched rule.
+//
+// Kept apart from HTTP so the rule that decides when Plex counts a watch can be read in one
+// place (`timeline`) and so the server only translates requests into calls on this model.
+// Times follow Plex: `lastViewedAt` and `updatedAt` are epoch seconds, offsets are milliseconds.
+
+import { extname } from 'node:path';
+
+export type SectionType = 'movie' | 'show';
+export type ItemType = 'movie' | 'episode';
+export type PlaybackState = 'playing' | 'paused' | 'stopped' | 'buffering';
+
+export const PLAYBACK_STATES: ReadonlySet<string> = new Set<PlaybackState>(['playing', 'paused', 'stopped', 'buffering']);
+
+export interface SectionInput {
+  /** Section id as Plex spells it in URLs, e.g. "1". */
+  readonly key: string;
+  readonly type: SectionType;
+  readonly title: string;
+  /** Server-side folders the section scans; products match file paths against these. */
+  readonly locations: readonly string[];
+}
+
+export interface ItemInput {
+  readonly ratingKey: string;
+  readonly type: ItemType;
+  readonly title: string;
+  /** Key of a section added before the item. */
+  readonly sectionKey: string;
+  readonly durationMs: number;
+  /** Unique across the double: it is how `/library/parts/<partId>/...` finds the item. */
+  readonly partId: number;
+  /** The server-side file path Plex reports in `Part.file`, e.g. /data/movies/Clip.mkv. */
+  readonly file: string;
+  /** A real local file served at the part URL; without it the part URL answers 404. */
+  readonly mediaPath?: string;
+  readonly grandparentTitle?: string;
+  readonly parentIndex?: number;
+  readonly index?: number;
+  /** @default 0 */
+  readonly viewCount?: number;
+  readonly viewOffset?: number;
+  readonly lastViewedAt?: number;
+}
+
+/** A copy of an item's state at one moment; later changes do not show in it. */
+export interface ItemSnapshot extends ItemInput {
+  readonly viewCount: number;
+  /** Milliseconds; undefined when the item has no resume point. */
+  readonly viewOffset: number | undefined;
+  /** Epoch seconds; undefined when never watched. */
+  readonly lastViewedAt: number | undefined;
+  /** Epoch seconds; also the changestamp in the part URL. */
+  readonly updatedAt: number;
+  readonly addedAt: number;
+}
+
+export interface WatchRecord {
+  readonly ratingKey: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** 'elsewhere' is a watch simulated with `markWatchedElsewhere`. */
+  readonly via: 'scrobble' | 'timeline' | 'elsewhere';
+  readonly sessionKey?: string;
+}
+
+export interface TimelineReport {
+  readonly ratingKey: string;
+  readonly state: PlaybackState;
+  readonly timeMs: number;
+  /** The reporter's idea of the duration; the item's own is used when absent. */
+  readonly durationMs?: number;
+  readonly clientIdentifier?: string;
+  readonly sessionIdentifier?: string;
+}
+
+export interface SessionSnapshot {
+  readonly sessionKey: string;
+  readonly ratingKey: string;
+  readonly clientIdentifier: string;
+  readonly sessionIdentifier: string | undefined;
+  readonly state: PlaybackState;
+  readonly viewOffset: number;
+}
+
+/** What the library tells the notification channel. */
+export type LibraryEvent =
+  | {
+      readonly kind: 'playing';
+      readonly sessionKey: string;
+      readonly ratingKey: string;
+      readonly viewOffset: number;
+      readonly state: PlaybackState;
+      readonly clientIdentifier: string;
+    }
+  /** viewCount or viewOffset changed outside a plain timeline report. */
+  | { readonly kind: 'changed'; readonly ratingKey: string };
+
+export interface LibraryOptions {
+  /** LibraryVideoPlayedThreshold, in percent. */
+  readonly playedThreshold: number;
+  readonly onEvent: (event: LibraryEvent) => void;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** An item as the library keeps it: the seed plus mutable watch state. */
+interface ItemState extends ItemInput {
+  viewCount: number;
+  viewOffset: number | undefined;
+  lastViewedAt: number | undefined;
+  readonly updatedAt: number;
+  readonly addedAt: number;
+}
+
+interface Session {
+  readonly sessionKey: string;
+  readonly ratingKey: string;
+  readonly clientIdentifier: string;
+  readonly sessionIdentifier: string | undefined;
+  state: PlaybackState;
+  viewOffset: number;
+  /** A report below the threshold arrived: the precondition for counting a crossing. */
+  sawBelow: boolean;
+  /** This session already counted its watch; Plex counts a session at most once. */
+  counted: boolean;
+}
+
+/** The pseudo client that `reportFromOtherDevice` speaks as. */
+export const OTHER_DEVICE_CLIENT = 'plex-double-other-device';
+
+export class Library {
+  readonly #threshold: number;
+  readonly #onEvent: (event: LibraryEvent) => void;
+  readonly #now: () => number;
+  // Keys come from outside (tests, URLs), so plain Maps rather than object lookups.
+  readonly #sections = new Map<string, SectionInput>();
+  readonly #items = new Map<string, ItemState>();
+  readonly #byPart = new Map<number, ItemState>();
+  /** Keyed by `<session or client identifier>\n<ratingKey>`. */
+  readonly #sessions = new Map<string, Session>();
+  #nextSessionKey = 1;
+  readonly #history: WatchRecord[] = [];
+
+  constructor(options: LibraryOptions) {
+    this.#threshold = options.playedThreshold;
+    this.#onEvent = options.onEvent;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get playedThreshold(): number {
+    return this.#threshold;
+  }
+
+  get history(): readonly WatchRecord[] {
+    return this.#history;
+  }
+
+  addSection(section: SectionInput): void {
+    if (typeof section.key !== 'string' || section.key === '') throw new TypeError('section.key must be a non-empty string');
+    if (section.type !== 'movie' && section.type !== 'show') throw new TypeError('section.type must be movie or show');
+    if (this.#sections.has(section.key)) throw new TypeError(`section.key ${section.key} is already used`);
+    this.#sections.set(section.key, { ...section, locations: [...section.locations] });
+  }
+
+  addItem(input: ItemInput): ItemSnapshot {
+    if (typeof input.ratingKey !== 'string' || input.ratingKey === '') throw new TypeError('item.ratingKey must be a non-empty string');
+    if (this.#items.has(input.ratingKey)) throw new TypeError(`item.ratingKey ${input.ratingKey} is already used`);
+    if (!this.#sections.has(input.sectionKey)) throw new TypeError(`item.sectionKey ${input.sectionKey} names no section`);
+    if (input.type !== 'movie' && input.type !== 'episode') throw new TypeError('item.type must be movie or episode');
+    if (!Number.isInteger(input.partId) || input.partId <= 0) throw new TypeError('item.partId must be a positive integer');
+    if (this.#byPart.has(input.partId)) throw new TypeError(`item.partId ${input.partId} is already used`);
+    if (!Number.isFinite(input.durationMs) || input.durationMs <= 0) throw new TypeError('item.durationMs must be positive');
+    const seconds = this.#seconds();
+    const item: ItemState = {
+      ...input,
+      viewCount: input.viewCount ?? 0,
+      viewOffset: input.viewOffset || undefined,
+      lastViewedAt: input.lastViewedAt,
+      updatedAt: seconds,
+      addedAt: seconds,
+    };
+    this.#items.set(item.ratingKey, item);
+    this.#byPart.set(item.partId, item);
+    return snapshot(item);
+  }
+
+  sections(): readonly SectionInput[] {
+    return [...this.#sections.values()];
+  }
+
+  section(key: string): SectionInput | undefined {
+    return this.#sections.get(key);
+  }
+
+  /** Items of a section in insertion order, optionally of one type. */
+  itemsIn(sectionKey: string, type?: ItemType): ItemSnapshot[] {
+    const found: ItemSnapshot[] = [];
+    for (const item of this.#items.values()) {
+      if (item.sectionKey === sectionKey && (type === undefined || item.type === type)) found.push(snapshot(item));
+    }
+    return found;
+  }
+
+  item(ratingKey: string): ItemSnapshot | undefined {
+    const item = this.#items.get(ratingKey);
+    return item && snapshot(item);
+  }
+
+  itemByPart(partId: number): ItemSnapshot | undefined {
+    const item = this.#byPart.get(partId);
+    return item && snapshot(item);
+  }
+
+  sessions(): SessionSnapshot[] {
+    return [...this.#sessions.values()].map((s) => ({
+      sessionKey: s.sessionKey,
+      ratingKey: s.ratingKey,
+      clientIdentifier: s.clientIdentifier,
+      sessionIdentifier: s.sessionIdentifier,
+      state: s.state,
+      viewOffset: s.viewOffset,
+    }));
+  }
+
+  /** `/:/scrobble`; also what another device's "mark watched" does. False for an unknown key. */
+  scrobble(ratingKey: string, via: 'scrobble' | 'elsewhere' = 'scrobble'): boolean {
+    const item = this.#items.get(ratingKey);
+    if (!item) return false;
+    this.#countWatch(item, via, undefined);
+    return true;
+  }
+
+  /** `/:/unscrobble`. Plex keeps lastViewedAt here; `touch` is for simulated other devices. */
+  unscrobble(ratingKey: string, touch = false): boolean {
+    const item = this.#items.get(ratingKey);
+    if (!item) return false;
+    item.viewCount = 0;
+    item.viewOffset = undefined;
+    if (touch) item.lastViewedAt = this.#seconds();
+    this.#onEvent({ kind: 'changed', ratingKey });
+    return true;
+  }
+
+  /** `/:/progress`: a resume point without a session. Ignored at or above the threshold. */
+  progress(ratingKey: string, timeMs: number): boolean {
+    const item = this.#items.get(ratingKey);
+    if (!item) return false;
+    if (this.#isAbove(timeMs, item.durationMs)) return true;
+    item.viewOffset = timeMs || undefined;
+    item.lastViewedAt = this.#seconds();
+    this.#onEvent({ kind: 'changed', ratingKey });
+    return true;
+  }
+
+  /** Another device moved the resume point; no threshold logic, it is a fact imposed on the double. */
+  setOffsetElsewhere(ratingKey: string, timeMs: number): boolean {
+    const item = this.#items.get(ratingKey);
+    if (!item) return false;
+    item.viewOffset = timeMs || undefined;
+    item.lastViewedAt = this.#seconds();
+    this.#onEvent({
+      kind: 'playing',
+      sessionKey: String(this.#nextSessionKey++),
+      ratingKey,
+      viewOffset: timeMs,
+      state: 'stopped',
+      clientIdentifier: OTHER_DEVICE_CLIENT,
+    });
+    this.#onEvent({ kind: 'changed', ratingKey });
+    return true;
+  }
+
+  /**
+   * `/:/timeline`, applying Plex's watched rule. Returns 'ignored' for a report without a client
+   * identifier (Plex drops those silently), 'unknown' for an unknown item, else 'applied'.
+   *
+   * The rule: a session counts a watch when one of its reports lies below the threshold and a
+   * later one at or above it; reports that only lie above mark nothing and store no offset.
+   * A session counts at most once, and `stopped` ends it.
+   */
+  timeline(report: TimelineReport): 'ignored' | 'unknown' | 'applied' {
+    const item = this.#items.get(report.ratingKey);
+    if (!item) return 'unknown';
+    if (!report.clientIdentifier) return 'ignored';
+    const session = this.#session(report, report.clientIdentifier);
+    session.state = report.state;
+    session.viewOffset = report.timeMs;
+
+    const above = this.#isAbove(report.timeMs, report.durationMs ?? item.durationMs);
+    const counts = above && session.sawBelow && !session.counted;
+    if (!above) {
+      item.viewOffset = report.timeMs || undefined;
+      item.lastViewedAt = this.#seconds();
+      session.sawBelow = true;
+    }
+
+    // The report's own frame goes first, then the library change it caused; all of it happens
+    // before any client can read, so the order only matters to frame listeners.
+    this.#onEvent({
+      kind: 'playing',
+      sessionKey: session.sessionKey,
+      ratingKey: item.ratingKey,
+      viewOffset: report.timeMs,
+      state: report.state,
+      clientIdentifier: session.clientIdentifier,
+    });
+    if (counts) {
+      session.counted = true;
+      this.#countWatch(item, 'timeline', session.sessionKey);
+    }
+    if (report.state === 'stopped') this.#sessions.delete(sessionId(report, report.clientIdentifier));
+    return 'applied';
+  }
+
+  #session(report: TimelineReport, clientIdentifier: string): Session {
+    const id = sessionId(report, clientIdentifier);
+    let session = this.#sessions.get(id);
+    if (!session) {
+      session = {
+        sessionKey: String(this.#nextSessionKey++),
+        ratingKey: report.ratingKey,
+        clientIdentifier,
+        sessionIdentifier: report.sessionIdentifier,
+        state: report.state,
+        viewOffset: report.timeMs,
+        sawBelow: false,
+        counted: false,
+      };
+      this.#sessions.set(id, session);
+    }
+    return session;
+  }
+
+  #countWatch(item: ItemState, via: WatchRecord['via'], sessionKey: string | undefined): void {
+    item.viewCount += 1;
+    item.viewOffset = undefined;
+    item.lastViewedAt = this.#seconds();
+    this.#history.push(sessionKey === undefined ? { ratingKey: item.ratingKey, at: this.#now(), via } : { ratingKey: item.ratingKey, at: this.#now(), via, sessionKey });
+    this.#onEvent({ kind: 'changed', ratingKey: item.ratingKey });
+  }
+
+  #isAbove(timeMs: number, durationMs: number): boolean {
+    return durationMs > 0 && (timeMs / durationMs) * 100 >= this.#threshold;
+  }
+
+  #seconds(): number {
+    return Math.floor(this.#now() / 1000);
+  }
+}
+
+function sessionId(report: TimelineReport, clientIdentifier: string): string {
+  return `${report.sessionIdentifier || clientIdentifier}\n${report.ratingKey}`;
+}
+
+function snapshot(item: ItemState): ItemSnapshot {
+  return { ...item };
+}
+
+/** Container name as Plex reports it, from the server-side file name. */
+export function containerOf(file: string): string {
+  return extname(file).slice(1).toLowerCase() || 'bin';
+}

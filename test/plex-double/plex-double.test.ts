@@ -1,0 +1,537 @@
+// The Plex double's own tests, over real HTTP and a real websocket.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startPlexDouble, type PlexDouble } from './index.js';
+
+const TOKEN = 'test-token-123';
+const CLIENT = 'client-abc';
+const LIB = 'com.plexapp.plugins.library';
+
+let dir: string;
+let mediaPath: string;
+let media: Buffer;
+let double: PlexDouble;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'plex-double-'));
+  media = randomBytes(10_000);
+  mediaPath = join(dir, 'clip.mkv');
+  writeFileSync(mediaPath, media);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeEach(async () => {
+  double = await startPlexDouble({ token: TOKEN });
+  seed(double);
+});
+
+afterEach(async () => {
+  await double.stop();
+});
+
+function seed(target: PlexDouble): void {
+  target.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data/movies'] });
+  target.addSection({ key: '2', type: 'show', title: 'TV Shows', locations: ['/data/tv', '/mnt/tv'] });
+  target.addItem({ ratingKey: '101', type: 'movie', title: 'Clip', sectionKey: '1', durationMs: 100_000, partId: 1001, file: '/data/movies/Clip.mkv', mediaPath });
+  target.addItem({ ratingKey: '102', type: 'movie', title: 'Other', sectionKey: '1', durationMs: 100_000, partId: 1002, file: '/data/movies/Other.mp4' });
+  target.addItem({ ratingKey: '103', type: 'movie', title: 'Third', sectionKey: '1', durationMs: 100_000, partId: 1003, file: '/data/movies/Third.mkv' });
+  target.addItem({
+    ratingKey: '201',
+    type: 'episode',
+    title: 'Pilot',
+    grandparentTitle: 'Show',
+    parentIndex: 1,
+    index: 1,
+    sectionKey: '2',
+    durationMs: 100_000,
+    partId: 2001,
+    file: '/data/tv/Show/S01/Show - s01e01.mkv',
+  });
+}
+
+/** GET (or another method) with the token header and JSON, unless told otherwise. */
+function call(path: string, init: { method?: string; headers?: Record<string, string>; token?: string | null; signal?: AbortSignal } = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
+  if (init.token !== null) headers['X-Plex-Token'] = init.token ?? TOKEN;
+  return fetch(double.url + path, { method: init.method ?? 'GET', headers, signal: init.signal });
+}
+
+async function json(path: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const res = await call(path, { headers });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { MediaContainer: Record<string, unknown> };
+  return body.MediaContainer;
+}
+
+/** One timeline report from the default client, in the given session. */
+async function report(ratingKey: string, state: string, time: number, session?: string): Promise<Response> {
+  const headers: Record<string, string> = { 'X-Plex-Client-Identifier': CLIENT };
+  if (session) headers['X-Plex-Session-Identifier'] = session;
+  const res = await call(`/:/timeline?ratingKey=${ratingKey}&key=/library/metadata/${ratingKey}&state=${state}&time=${time}&duration=100000`, { headers });
+  await res.arrayBuffer();
+  return res;
+}
+
+describe('tokens', () => {
+  it('answers 401 with Plex HTML when the token is missing', async () => {
+    const res = await call('/library/sections', { token: null });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('text/html');
+    expect(await res.text()).toBe('<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>');
+  });
+
+  it('answers 401 when the token is wrong', async () => {
+    const res = await call('/library/metadata/101', { token: 'nope' });
+    expect(res.status).toBe(401);
+  });
+
+  it('serves /identity without a token', async () => {
+    const res = await call('/identity', { token: null });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { MediaContainer: Record<string, unknown> };
+    expect(body.MediaContainer).toMatchObject({ size: 0, claimed: true });
+    expect(typeof body.MediaContainer['machineIdentifier']).toBe('string');
+    expect(typeof body.MediaContainer['version']).toBe('string');
+  });
+
+  it('accepts the token in the query string and records that it came that way, redacted', async () => {
+    const res = await fetch(`${double.url}/library/sections?X-Plex-Token=${TOKEN}`, { headers: { Accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    await call('/library/sections');
+    const [viaQuery, viaHeader] = double.requests;
+    expect(viaQuery).toMatchObject({ method: 'GET', path: '/library/sections', tokenVia: 'query', status: 200 });
+    expect(viaQuery?.query['X-Plex-Token']).toBe('<redacted>');
+    expect(viaHeader).toMatchObject({ tokenVia: 'header' });
+    expect(viaHeader?.headers['x-plex-token']).toBe('<redacted>');
+    expect(JSON.stringify(double.requests)).not.toContain(TOKEN);
+  });
+
+  it('refuses the old token after setToken and accepts the new one', async () => {
+    double.setToken('rotated');
+    expect((await call('/library/sections')).status).toBe(401);
+    expect((await call('/library/sections', { token: 'rotated' })).status).toBe(200);
+  });
+});
+
+describe('server and library reads', () => {
+  it('names itself at / with friendlyName, machineIdentifier and version', async () => {
+    const mc = await json('/');
+    expect(Object.keys(mc)).toEqual(expect.arrayContaining(['friendlyName', 'machineIdentifier', 'version']));
+  });
+
+  it('reports LibraryVideoPlayedThreshold in /:/prefs', async () => {
+    const mc = await json('/:/prefs');
+    const settings = mc['Setting'] as Array<Record<string, unknown>>;
+    expect(settings.find((s) => s['id'] === 'LibraryVideoPlayedThreshold')).toMatchObject({ value: 90, type: 'int', default: 90 });
+  });
+
+  it('gives item metadata in Plex shape, leaving out viewCount, viewOffset and lastViewedAt while unset', async () => {
+    const mc = await json('/library/metadata/101');
+    const [item] = mc['Metadata'] as Array<Record<string, unknown>>;
+    expect(item).toMatchObject({ ratingKey: '101', key: '/library/metadata/101', type: 'movie', title: 'Clip', duration: 100_000, librarySectionID: 1 });
+    expect(item).not.toHaveProperty('viewCount');
+    expect(item).not.toHaveProperty('viewOffset');
+    expect(item).not.toHaveProperty('lastViewedAt');
+    expect(typeof item?.['updatedAt']).toBe('number');
+    const media = (item?.['Media'] as Array<Record<string, unknown>>)[0];
+    const part = (media?.['Part'] as Array<Record<string, unknown>>)[0];
+    expect(part).toMatchObject({ id: 1001, file: '/data/movies/Clip.mkv', size: 10_000, duration: 100_000, container: 'mkv' });
+    expect(double.url + String(part?.['key'])).toBe(double.partUrl('101'));
+  });
+
+  it('gives episode fields for an episode', async () => {
+    const mc = await json('/library/metadata/201');
+    const [item] = mc['Metadata'] as Array<Record<string, unknown>>;
+    expect(item).toMatchObject({ type: 'episode', grandparentTitle: 'Show', parentIndex: 1, index: 1 });
+  });
+
+  it('answers 404 for an unknown rating key', async () => {
+    expect((await call('/library/metadata/999')).status).toBe(404);
+  });
+
+  it('answers XML when JSON is not asked for', async () => {
+    const res = await fetch(`${double.url}/library/metadata/101`, { headers: { 'X-Plex-Token': TOKEN } });
+    expect(res.headers.get('content-type')).toContain('xml');
+    expect(await res.text()).toMatch(/<MediaContainer size="1"><Video ratingKey="101"/);
+  });
+
+  it('lists sections with their locations', async () => {
+    const mc = await json('/library/sections');
+    const dirs = mc['Directory'] as Array<Record<string, unknown>>;
+    expect(dirs.map((d) => [d['key'], d['type'], d['title']])).toEqual([
+      ['1', 'movie', 'Movies'],
+      ['2', 'show', 'TV Shows'],
+    ]);
+    expect((dirs[1]?.['Location'] as Array<Record<string, unknown>>).map((l) => l['path'])).toEqual(['/data/tv', '/mnt/tv']);
+  });
+
+  it('lists the movies of a section for type=1 and the episodes for type=4', async () => {
+    const movies = await json('/library/sections/1/all?type=1');
+    expect((movies['Metadata'] as Array<Record<string, unknown>>).map((m) => m['ratingKey'])).toEqual(['101', '102', '103']);
+    expect(movies).toMatchObject({ size: 3, totalSize: 3, offset: 0 });
+    const episodes = await json('/library/sections/2/all?type=4');
+    expect((episodes['Metadata'] as Array<Record<string, unknown>>).map((m) => m['ratingKey'])).toEqual(['201']);
+  });
+
+  it('pages a section listing by query parameters', async () => {
+    const res = await call('/library/sections/1/all?type=1&X-Plex-Container-Start=1&X-Plex-Container-Size=1');
+    expect(res.headers.get('x-plex-container-total-size')).toBe('3');
+    const mc = ((await res.json()) as { MediaContainer: Record<string, unknown> }).MediaContainer;
+    expect(mc).toMatchObject({ size: 1, totalSize: 3, offset: 1 });
+    expect((mc['Metadata'] as Array<Record<string, unknown>>)[0]?.['ratingKey']).toBe('102');
+  });
+
+  it('pages a section listing by headers', async () => {
+    const mc = await json('/library/sections/1/all?type=1', { 'X-Plex-Container-Start': '2', 'X-Plex-Container-Size': '5' });
+    expect(mc).toMatchObject({ size: 1, totalSize: 3, offset: 2 });
+  });
+
+  it('pages at pageSize even when the client did not ask', async () => {
+    await double.stop();
+    double = await startPlexDouble({ token: TOKEN, pageSize: 2 });
+    seed(double);
+    const first = await json('/library/sections/1/all?type=1');
+    expect(first).toMatchObject({ size: 2, totalSize: 3, offset: 0 });
+    const asked = await json('/library/sections/1/all?type=1&X-Plex-Container-Size=100&X-Plex-Container-Start=2');
+    expect(asked).toMatchObject({ size: 1, totalSize: 3, offset: 2 });
+  });
+
+  it('answers 404 for an unknown section', async () => {
+    expect((await call('/library/sections/9/all?type=1')).status).toBe(404);
+  });
+
+  it('answers 404 for an unknown path', async () => {
+    expect((await call('/no/such/thing')).status).toBe(404);
+  });
+});
+
+describe('direct play', () => {
+  it('serves the whole file with Accept-Ranges, token in the query as mpv sends it', async () => {
+    const res = await fetch(`${double.partUrl('101')}?X-Plex-Token=${TOKEN}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await res.arrayBuffer()).equals(media)).toBe(true);
+  });
+
+  it('serves a byte range with 206 and Content-Range', async () => {
+    const res = await fetch(double.partUrl('101'), { headers: { 'X-Plex-Token': TOKEN, Range: 'bytes=100-199' } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe('bytes 100-199/10000');
+    expect(Buffer.from(await res.arrayBuffer()).equals(media.subarray(100, 200))).toBe(true);
+  });
+
+  it('serves open-ended and suffix ranges', async () => {
+    const open = await fetch(double.partUrl('101'), { headers: { 'X-Plex-Token': TOKEN, Range: 'bytes=9990-' } });
+    expect(open.headers.get('content-range')).toBe('bytes 9990-9999/10000');
+    expect((await open.arrayBuffer()).byteLength).toBe(10);
+    const suffix = await fetch(double.partUrl('101'), { headers: { 'X-Plex-Token': TOKEN, Range: 'bytes=-5' } });
+    expect(suffix.headers.get('content-range')).toBe('bytes 9995-9999/10000');
+    expect(Buffer.from(await suffix.arrayBuffer()).equals(media.subarray(9995))).toBe(true);
+  });
+
+  it('answers 416 for a range past the end', async () => {
+    const res = await fetch(double.partUrl('101'), { headers: { 'X-Plex-Token': TOKEN, Range: 'bytes=10000-' } });
+    expect(res.status).toBe(416);
+    expect(res.headers.get('content-range')).toBe('bytes */10000');
+  });
+
+  it('answers HEAD with the length and no body', async () => {
+    const res = await fetch(double.partUrl('101'), { method: 'HEAD', headers: { 'X-Plex-Token': TOKEN } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('10000');
+  });
+
+  it('answers 404 for an unknown part and for a part with no local file', async () => {
+    expect((await fetch(`${double.url}/library/parts/9999/1/file.mkv`, { headers: { 'X-Plex-Token': TOKEN } })).status).toBe(404);
+    expect((await fetch(double.partUrl('102'), { headers: { 'X-Plex-Token': TOKEN } })).status).toBe(404);
+  });
+
+  it('refuses a part without the token', async () => {
+    expect((await fetch(double.partUrl('101'))).status).toBe(401);
+  });
+});
+
+describe('the watched rule', () => {
+  it('counts one watch when a session reports below and then at the threshold', async () => {
+    await report('101', 'playing', 50_000);
+    expect(double.item('101')).toMatchObject({ viewCount: 0, viewOffset: 50_000 });
+    await report('101', 'playing', 90_000);
+    const item = double.item('101');
+    expect(item).toMatchObject({ viewCount: 1, viewOffset: undefined });
+    expect(item.lastViewedAt).toBeTypeOf('number');
+    expect(double.history).toEqual([expect.objectContaining({ ratingKey: '101', via: 'timeline' })]);
+  });
+
+  it('counts the final stopped report at 100 percent as the crossing', async () => {
+    await report('101', 'playing', 10_000);
+    await report('101', 'stopped', 100_000);
+    expect(double.item('101').viewCount).toBe(1);
+    expect(double.sessions()).toEqual([]);
+  });
+
+  it('counts nothing and stores no offset when every report lies above the threshold', async () => {
+    await report('101', 'playing', 95_000);
+    await report('101', 'stopped', 99_000);
+    expect(double.item('101')).toMatchObject({ viewCount: 0, viewOffset: undefined, lastViewedAt: undefined });
+    expect(double.history).toEqual([]);
+  });
+
+  it('does not count a second crossing in the same session', async () => {
+    await report('101', 'playing', 50_000, 's1');
+    await report('101', 'playing', 95_000, 's1');
+    await report('101', 'playing', 20_000, 's1');
+    expect(double.item('101').viewOffset).toBe(20_000);
+    await report('101', 'playing', 95_000, 's1');
+    expect(double.item('101').viewCount).toBe(1);
+  });
+
+  it('counts again in a new session', async () => {
+    await report('101', 'playing', 50_000, 's1');
+    await report('101', 'stopped', 95_000, 's1');
+    await report('101', 'playing', 50_000, 's2');
+    await report('101', 'stopped', 95_000, 's2');
+    expect(double.item('101').viewCount).toBe(2);
+  });
+
+  it('keys sessions by session identifier, so two at once count separately', async () => {
+    await report('101', 'playing', 50_000, 'a');
+    await report('101', 'playing', 95_000, 'b');
+    expect(double.item('101').viewCount).toBe(0);
+    await report('101', 'playing', 95_000, 'a');
+    expect(double.item('101').viewCount).toBe(1);
+  });
+
+  it('counts a watch twice when a scrobble follows a crossing', async () => {
+    await report('101', 'playing', 50_000);
+    await report('101', 'stopped', 92_000);
+    await call(`/:/scrobble?key=101&identifier=${LIB}`);
+    expect(double.item('101').viewCount).toBe(2);
+    expect(double.history.map((h) => h.via)).toEqual(['timeline', 'scrobble']);
+  });
+
+  it('ignores a report without a client identifier but records it', async () => {
+    const res = await call('/:/timeline?ratingKey=101&key=/library/metadata/101&state=playing&time=50000&duration=100000');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ MediaContainer: { size: 0 } });
+    expect(double.item('101')).toMatchObject({ viewCount: 0, viewOffset: undefined });
+    expect(double.requests.at(-1)).toMatchObject({ path: '/:/timeline', status: 200 });
+  });
+
+  it('takes the client identifier from the query as well', async () => {
+    await call(`/:/timeline?ratingKey=101&state=playing&time=50000&X-Plex-Client-Identifier=${CLIENT}`);
+    expect(double.item('101').viewOffset).toBe(50_000);
+  });
+
+  it('uses the item duration when the report has none', async () => {
+    const headers = { 'X-Plex-Client-Identifier': CLIENT };
+    await call('/:/timeline?ratingKey=101&state=playing&time=10000', { headers });
+    await call('/:/timeline?ratingKey=101&state=playing&time=90000', { headers });
+    expect(double.item('101').viewCount).toBe(1);
+  });
+
+  it('answers 400 for a report missing ratingKey, state or time and 404 for an unknown item', async () => {
+    const headers = { 'X-Plex-Client-Identifier': CLIENT };
+    expect((await call('/:/timeline?state=playing&time=1', { headers })).status).toBe(400);
+    expect((await call('/:/timeline?ratingKey=101&time=1', { headers })).status).toBe(400);
+    expect((await call('/:/timeline?ratingKey=101&state=playing', { headers })).status).toBe(400);
+    expect((await call('/:/timeline?ratingKey=999&state=playing&time=1', { headers })).status).toBe(404);
+  });
+
+  it('lists open sessions in /status/sessions', async () => {
+    await report('101', 'paused', 30_000, 's9');
+    const mc = await json('/status/sessions');
+    const [session] = mc['Metadata'] as Array<Record<string, unknown>>;
+    expect(session).toMatchObject({ ratingKey: '101', viewOffset: 30_000, Player: { state: 'paused' } });
+    expect(typeof session?.['sessionKey']).toBe('string');
+  });
+});
+
+describe('scrobble, unscrobble and progress', () => {
+  it('scrobble adds a view, clears the offset and sets lastViewedAt', async () => {
+    await report('101', 'paused', 40_000);
+    const res = await call(`/:/scrobble?key=101&identifier=${LIB}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect(double.item('101')).toMatchObject({ viewCount: 1, viewOffset: undefined });
+    expect(double.item('101').lastViewedAt).toBeTypeOf('number');
+  });
+
+  it('scrobble accepts PUT', async () => {
+    expect((await call(`/:/scrobble?key=101&identifier=${LIB}`, { method: 'PUT' })).status).toBe(200);
+    expect(double.item('101').viewCount).toBe(1);
+  });
+
+  it('unscrobble resets the view count and the offset', async () => {
+    await call(`/:/scrobble?key=101&identifier=${LIB}`);
+    await call(`/:/scrobble?key=101&identifier=${LIB}`);
+    await call(`/:/unscrobble?key=101&identifier=${LIB}`);
+    expect(double.item('101')).toMatchObject({ viewCount: 0, viewOffset: undefined });
+  });
+
+  it('answers 400 without key or identifier and 404 for an unknown key', async () => {
+    expect((await call(`/:/scrobble?identifier=${LIB}`)).status).toBe(400);
+    expect((await call('/:/scrobble?key=101')).status).toBe(400);
+    expect((await call(`/:/unscrobble?key=999&identifier=${LIB}`)).status).toBe(404);
+    expect(double.item('101').viewCount).toBe(0);
+  });
+
+  it('progress sets the offset below the threshold and ignores it at or above', async () => {
+    expect((await call(`/:/progress?key=101&identifier=${LIB}&time=30000&state=stopped`)).status).toBe(200);
+    expect(double.item('101').viewOffset).toBe(30_000);
+    await call(`/:/progress?key=101&identifier=${LIB}&time=95000&state=stopped`);
+    expect(double.item('101')).toMatchObject({ viewOffset: 30_000, viewCount: 0 });
+  });
+});
+
+describe('faults', () => {
+  it('answers a status fault the given number of times, then normally', async () => {
+    double.fault({ match: '/:/scrobble', kind: 'status', status: 503, retryAfterSeconds: 7, times: 2 });
+    const first = await call(`/:/scrobble?key=101&identifier=${LIB}`);
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('7');
+    expect((await call(`/:/scrobble?key=101&identifier=${LIB}`)).status).toBe(503);
+    expect(double.item('101').viewCount).toBe(0);
+    expect((await call(`/:/scrobble?key=101&identifier=${LIB}`)).status).toBe(200);
+    expect(double.item('101').viewCount).toBe(1);
+    expect(double.requests.map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
+  it('matches a RegExp against the path and leaves other paths alone', async () => {
+    double.fault({ match: /^\/:\/(timeline|scrobble)$/, kind: 'status', status: 500 });
+    expect((await call(`/:/scrobble?key=101&identifier=${LIB}`)).status).toBe(500);
+    expect((await call('/library/metadata/101')).status).toBe(200);
+    double.clearFaults();
+    expect((await call(`/:/scrobble?key=101&identifier=${LIB}`)).status).toBe(200);
+  });
+
+  it('drops the connection without an answer and records status 0', async () => {
+    double.fault({ match: '/library/metadata', kind: 'drop' });
+    await expect(call('/library/metadata/101')).rejects.toThrow();
+    expect(double.requests[0]).toMatchObject({ path: '/library/metadata/101', status: 0 });
+  });
+
+  it('holds a timed-out request until the client gives up', async () => {
+    double.fault({ match: '/:/timeline', kind: 'timeout', times: 1 });
+    const started = Date.now();
+    await expect(call('/:/timeline?ratingKey=101&state=playing&time=1', { signal: AbortSignal.timeout(200) })).rejects.toThrow(/abort|timeout/i);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(double.requests[0]).toMatchObject({ status: 0 });
+    expect((await call('/:/timeline?ratingKey=101&state=playing&time=1')).status).toBe(200);
+  });
+
+  it('can let a timed-out request take effect though its answer is lost', async () => {
+    double.fault({ match: '/:/scrobble', kind: 'timeout', applies: true });
+    await expect(call(`/:/scrobble?key=101&identifier=${LIB}`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect(double.item('101').viewCount).toBe(1);
+  });
+
+  it('delays an answer by the given time', async () => {
+    double.fault({ match: '/identity', kind: 'delay', ms: 150 });
+    const started = Date.now();
+    expect((await call('/identity')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('adds latencyMs before every answer', async () => {
+    await double.stop();
+    double = await startPlexDouble({ token: TOKEN, latencyMs: 120 });
+    const started = Date.now();
+    expect((await call('/identity')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
+  it('refuses connections while down and comes up on the same port with its state', async () => {
+    await call(`/:/scrobble?key=101&identifier=${LIB}`);
+    const { url } = double;
+    await double.goDown();
+    const error: unknown = await call('/identity').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(((error as { cause?: { code?: string } }).cause ?? {}).code).toBe('ECONNREFUSED');
+    await double.comeUp();
+    expect(double.url).toBe(url);
+    const mc = await json('/library/metadata/101');
+    expect((mc['Metadata'] as Array<Record<string, unknown>>)[0]?.['viewCount']).toBe(1);
+  });
+
+  it('ends a held request when it stops', async () => {
+    double.fault({ match: '/identity', kind: 'timeout' });
+    const pending = call('/identity').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await double.stop();
+    expect(await pending).toBeInstanceOf(Error);
+  });
+});
+
+describe('notifications', () => {
+  /** Opens the notification socket and collects parsed frames. */
+  async function listen(query = ''): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>> }> {
+    const ws = new WebSocket(`${double.url.replace('http', 'ws')}/:/websockets/notifications${query}`, {
+      headers: query ? {} : { 'X-Plex-Token': TOKEN },
+    });
+    const frames: Array<Record<string, unknown>> = [];
+    ws.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return { ws, frames };
+  }
+
+  async function until(check: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(check()).toBe(true);
+  }
+
+  it('sends a playing frame for a timeline report and an activity frame for a counted watch', async () => {
+    const { ws, frames } = await listen();
+    await report('101', 'playing', 50_000);
+    await report('101', 'stopped', 95_000);
+    await until(() => frames.length >= 3);
+    ws.close();
+    const [playing, stopped, activity] = frames.map((f) => f['NotificationContainer'] as Record<string, unknown>);
+    expect(playing).toMatchObject({
+      type: 'playing',
+      size: 1,
+      PlaySessionStateNotification: [{ ratingKey: '101', key: '/library/metadata/101', viewOffset: 50_000, state: 'playing', clientIdentifier: CLIENT }],
+    });
+    expect(stopped).toMatchObject({ type: 'playing' });
+    expect(activity).toMatchObject({
+      type: 'activity',
+      ActivityNotification: [{ event: 'ended', Activity: { type: 'library.refresh.items', Context: { key: '/library/metadata/101' } } }],
+    });
+  });
+
+  it('accepts the token in the query and notifies a change made on another device', async () => {
+    const { ws, frames } = await listen(`?X-Plex-Token=${TOKEN}`);
+    double.markWatchedElsewhere('201');
+    await until(() => frames.length >= 1);
+    ws.close();
+    expect(frames[0]).toMatchObject({ NotificationContainer: { type: 'activity' } });
+    expect(double.item('201').viewCount).toBe(1);
+    expect(double.history).toEqual([expect.objectContaining({ ratingKey: '201', via: 'elsewhere' })]);
+  });
+
+  it('moves the resume point when another device reports and says so', async () => {
+    const { ws, frames } = await listen();
+    double.reportFromOtherDevice('101', 12_000);
+    await until(() => frames.length >= 2);
+    ws.close();
+    expect(double.item('101').viewOffset).toBe(12_000);
+    expect(frames.map((f) => (f['NotificationContainer'] as Record<string, unknown>)['type'])).toEqual(['playing', 'activity']);
+  });
+
+  it('refuses the websocket with 401 without a token', async () => {
+    const ws = new WebSocket(`${double.url.replace('http', 'ws')}/:/websockets/notifications`);
+    const status = await new Promise<number | undefined>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+      ws.once('error', () => resolve(undefined));
+    });
+    expect(status).toBe(401);
+    expect(double.requests[0]).toMatchObject({ path: '/:/websockets/notifications', status: 401 });
+  });
+});

@@ -1,0 +1,734 @@
+// A Plex Media Server test double over real HTTP on 127.0.0.1.
+//
+// It answers the endpoints mpv-plex-sync uses, applies Plex's watched rule (library.ts), pushes
+// notifications over the websocket, records every request and can be made to fail (faults.ts).
+// Each request takes effect after the latency and any delay fault, even when the client has
+// given up by then: a real server does not undo work because nobody waited for its answer.
+
+import { randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { Faults, type FaultRule } from './faults.js';
+import {
+  containerOf,
+  Library,
+  PLAYBACK_STATES,
+  type ItemInput,
+  type ItemSnapshot,
+  type ItemType,
+  type LibraryEvent,
+  type PlaybackState,
+  type SectionInput,
+  type SessionSnapshot,
+  type WatchRecord,
+} from './library.js';
+
+export interface PlexDoubleOptions {
+  /** The one token the double accepts; change it later with `setToken`. */
+  readonly token: string;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Added before every answer, websocket handshakes included. @default 0 */
+  readonly latencyMs?: number;
+  /** LibraryVideoPlayedThreshold in percent, as `/:/prefs` reports it. @default 90 */
+  readonly playedThreshold?: number;
+  /** @default a random id */
+  readonly machineIdentifier?: string;
+  /** @default 'plex-double' */
+  readonly friendlyName?: string;
+  /** @default '1.43.0.0000-double' */
+  readonly version?: string;
+  /** When set, section listings never hold more items than this, asked or not, as a real server may. */
+  readonly pageSize?: number;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** The pathname, without the query. */
+  readonly path: string;
+  /** Query parameters; an X-Plex-Token value is replaced with '<redacted>'. */
+  readonly query: Record<string, string>;
+  /** Where the token came from; the header wins when both are present. */
+  readonly tokenVia: 'header' | 'query' | null;
+  /** Lower-cased names; an X-Plex-Token value is replaced with '<redacted>'. */
+  readonly headers: Record<string, string>;
+  /** The status answered; 0 while unanswered and for dropped or held (timeout) requests; 101 for
+   *  an accepted websocket. */
+  readonly status: number;
+  /** Epoch milliseconds of arrival. */
+  readonly at: number;
+}
+
+export interface PlexDouble {
+  /** Base URL, e.g. http://127.0.0.1:40123 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  /** Every request in arrival order, faulted ones included. */
+  readonly requests: readonly RecordedRequest[];
+  /** Every watch counted, in order; a doubled watch shows as two rows. */
+  readonly history: readonly WatchRecord[];
+  clearRequests(): void;
+  addSection(section: SectionInput): void;
+  addItem(item: ItemInput): ItemSnapshot;
+  /** A snapshot of an item's state; throws for an unknown rating key. */
+  item(ratingKey: string): ItemSnapshot;
+  /** The direct-play URL of an item's part, without a token. */
+  partUrl(ratingKey: string): string;
+  /** Open playback sessions (those not yet stopped). */
+  sessions(): readonly SessionSnapshot[];
+  fault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Revoke or rotate the token; open notification sockets are closed, as their token is gone. */
+  setToken(token: string): void;
+  /** Another device marks the item watched: a watch is counted and an activity frame sent. */
+  markWatchedElsewhere(ratingKey: string): void;
+  /** Another device marks the item unwatched. */
+  markUnwatchedElsewhere(ratingKey: string): void;
+  /** Another device stopped playback at `timeMs`: the resume point moves, frames are sent. */
+  reportFromOtherDevice(ratingKey: string, timeMs: number): void;
+  /** Refuse every connection (as in a restart) until `comeUp`; state is kept. */
+  goDown(): Promise<void>;
+  /** Listen again on the same port. */
+  comeUp(): Promise<void>;
+  /** Close everything, held requests included. The double cannot come up again. */
+  stop(): Promise<void>;
+}
+
+const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
+const NOTIFICATIONS_PATH = '/:/websockets/notifications';
+const REDACTED = '<redacted>';
+const UNAUTHORIZED_BODY = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+/** Plex's `type` numbers in section listings. */
+const TYPE_NUMBERS: Readonly<Record<string, ItemType>> = { '1': 'movie', '4': 'episode' };
+
+/** JSON-like values a MediaContainer is made of; undefined fields are left out, as Plex does. */
+type Plain = string | number | boolean | undefined | PlainObject | Plain[];
+interface PlainObject {
+  [key: string]: Plain;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Bytes [start, end] of a local file, streamed. */
+  readonly file?: { readonly path: string; readonly start: number; readonly end: number };
+}
+
+/** What routing needs to know about a request. */
+interface Call {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingMessage['headers'];
+  readonly json: boolean;
+}
+
+type Recording = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
+
+export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexDouble> {
+  checkOptions(options);
+  let token = options.token;
+  const latencyMs = options.latencyMs ?? 0;
+  const machineIdentifier = options.machineIdentifier ?? randomUUID().replaceAll('-', '');
+  const friendlyName = options.friendlyName ?? 'plex-double';
+  const version = options.version ?? '1.43.0.0000-double';
+  const pageSize = options.pageSize;
+
+  const clients = new Set<WebSocket>();
+  const library = new Library({ playedThreshold: options.playedThreshold ?? 90, onEvent: broadcast });
+  const faults = new Faults();
+  let requests: Recording[] = [];
+  // Every socket, upgraded ones too, so going down can cut them all at once.
+  const sockets = new Set<Socket>();
+  // Bumped when the double goes down: work that was waiting (latency, delay) from before is lost,
+  // as it would be in a restart.
+  let generation = 0;
+  let stopped = false;
+
+  const server: Server = createServer((req, res) => void onRequest(req, res));
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head));
+  const port = await listen(server, options.port ?? 0);
+  const url = `http://127.0.0.1:${port}`;
+
+  function broadcast(event: LibraryEvent): void {
+    const frame = JSON.stringify(notificationOf(event));
+    for (const ws of clients) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+  }
+
+  function record(req: IncomingMessage, reqUrl: URL, tokenVia: RecordedRequest['tokenVia']): Recording {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      headers[name] = name === 'x-plex-token' ? REDACTED : Array.isArray(value) ? value.join(', ') : value;
+    }
+    const query: Record<string, string> = {};
+    for (const [name, value] of reqUrl.searchParams) query[name] = name === 'X-Plex-Token' ? REDACTED : value;
+    const entry: Recording = { method: req.method ?? 'GET', path: reqUrl.pathname, query, tokenVia, headers, status: 0, at: Date.now() };
+    requests.push(entry);
+    return entry;
+  }
+
+  /** Waits, and tells whether the double stayed up meanwhile. */
+  async function wait(ms: number, since: number): Promise<boolean> {
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    return generation === since;
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const since = generation;
+    const reqUrl = urlOf(req);
+    const auth = tokenOf(req, reqUrl);
+    const entry = record(req, reqUrl, auth.via);
+    const call: Call = { method: req.method ?? 'GET', url: reqUrl, headers: req.headers, json: wantsJson(req) };
+    if (!(await wait(latencyMs, since))) return;
+    if (reqUrl.pathname !== '/identity' && auth.token !== token) return answer(res, entry, call.method, unauthorized());
+    const rule = faults.take(reqUrl.pathname);
+    if (rule?.kind === 'status') return answer(res, entry, call.method, faultReply(rule.status, rule.retryAfterSeconds));
+    if (rule?.kind === 'drop') {
+      if (rule.applies) route(call);
+      req.socket.destroy();
+      return;
+    }
+    // Held open: the client's own timeout, goDown or stop ends it.
+    if (rule?.kind === 'timeout') {
+      if (rule.applies) route(call);
+      return;
+    }
+    if (rule?.kind === 'delay' && !(await wait(rule.ms, since))) return;
+    answer(res, entry, call.method, route(call));
+  }
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // The http server stops watching an upgraded socket; a reset must not crash the test run.
+    socket.on('error', () => socket.destroy());
+    const since = generation;
+    const reqUrl = urlOf(req);
+    const auth = tokenOf(req, reqUrl);
+    const entry = record(req, reqUrl, auth.via);
+    if (!(await wait(latencyMs, since))) return void socket.destroy();
+    if (reqUrl.pathname !== NOTIFICATIONS_PATH) return refuseUpgrade(socket, entry, 404);
+    if (auth.token !== token) return refuseUpgrade(socket, entry, 401);
+    const rule = faults.take(reqUrl.pathname);
+    if (rule?.kind === 'status') return refuseUpgrade(socket, entry, rule.status);
+    if (rule?.kind === 'drop') return void socket.destroy();
+    if (rule?.kind === 'timeout') return;
+    if (rule?.kind === 'delay' && !(await wait(rule.ms, since))) return void socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      entry.status = 101;
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', () => ws.terminate());
+    });
+  }
+
+  function route(call: Call): Reply {
+    const { method, url: reqUrl } = call;
+    const path = reqUrl.pathname;
+    const get = method === 'GET';
+    const write = get || method === 'PUT';
+    let m: RegExpExecArray | null;
+
+    if (get && path === '/identity') return container(call, { size: 0, claimed: true, machineIdentifier, version });
+    if (get && path === '/') {
+      return container(call, { size: 0, friendlyName, machineIdentifier, version, platform: 'Linux', myPlex: true, allowSync: false });
+    }
+    if (get && path === '/:/prefs') return container(call, prefs(friendlyName, library.playedThreshold));
+    if (get && path === '/library/sections') return container(call, sectionsContainer(library.sections()));
+    if (get && (m = /^\/library\/sections\/([^/]+)\/all$/.exec(path))) return sectionListing(call, decodeURIComponent(m[1] ?? ''));
+    if (get && (m = /^\/library\/metadata\/([^/]+)$/.exec(path))) {
+      const item = library.item(decodeURIComponent(m[1] ?? ''));
+      return item ? container(call, { size: 1, Metadata: [metadataOf(item, library.section(item.sectionKey))] }) : notFound();
+    }
+    if ((get || method === 'HEAD') && (m = /^\/library\/parts\/(\d+)\/[^/]+\/[^/]+$/.exec(path))) {
+      const item = library.itemByPart(Number(m[1]));
+      return item?.mediaPath ? partReply(item.mediaPath, item.file, headerOf(call.headers, 'range')) : notFound();
+    }
+    if (write && (path === '/:/scrobble' || path === '/:/unscrobble')) {
+      const key = libraryKey(reqUrl);
+      if (key === undefined) return badRequest();
+      const known = path === '/:/scrobble' ? library.scrobble(key) : library.unscrobble(key);
+      return known ? empty() : notFound();
+    }
+    if (write && path === '/:/progress') {
+      const key = libraryKey(reqUrl);
+      const time = numberOf(reqUrl.searchParams.get('time'));
+      if (key === undefined || time === undefined) return badRequest();
+      return library.progress(key, time) ? empty() : notFound();
+    }
+    if ((write || method === 'POST') && path === '/:/timeline') return timeline(call);
+    if (get && path === '/status/sessions') return container(call, sessionsContainer(library));
+    return notFound();
+  }
+
+  function sectionListing(call: Call, sectionKey: string): Reply {
+    const section = library.section(sectionKey);
+    if (!section) return notFound();
+    const typeParam = call.url.searchParams.get('type');
+    // Without ?type, real Plex lists a show section's shows; the double has no shows, so it
+    // lists the section's episodes instead.
+    const type = typeParam === null ? (section.type === 'movie' ? 'movie' : 'episode') : TYPE_NUMBERS[typeParam];
+    const all = type === undefined ? [] : library.itemsIn(sectionKey, type);
+    const start = Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, all.length);
+    const asked = countOf(plexParam(call, 'X-Plex-Container-Size')) ?? Infinity;
+    const size = Math.min(asked, pageSize ?? Infinity);
+    const page = all.slice(start, start + size);
+    return container(
+      call,
+      {
+        size: page.length,
+        totalSize: all.length,
+        offset: start,
+        librarySectionID: numericKey(section.key),
+        librarySectionTitle: section.title,
+        Metadata: page.map((item) => metadataOf(item, section)),
+      },
+      { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Total-Size': String(all.length) },
+    );
+  }
+
+  function timeline(call: Call): Reply {
+    const q = call.url.searchParams;
+    const ratingKey = q.get('ratingKey') || undefined;
+    const state = q.get('state') ?? '';
+    const time = numberOf(q.get('time'));
+    const duration = q.get('duration') ? numberOf(q.get('duration')) : undefined;
+    if (ratingKey === undefined || !PLAYBACK_STATES.has(state) || time === undefined) return badRequest();
+    const outcome = library.timeline({
+      ratingKey,
+      state: state as PlaybackState,
+      timeMs: time,
+      durationMs: duration,
+      clientIdentifier: plexParam(call, 'X-Plex-Client-Identifier'),
+      sessionIdentifier: plexParam(call, 'X-Plex-Session-Identifier'),
+    });
+    return outcome === 'unknown' ? notFound() : container(call, { size: 0 });
+  }
+
+  function itemOrThrow(ratingKey: string): ItemSnapshot {
+    const item = library.item(ratingKey);
+    if (!item) throw new Error(`plex double: no item with ratingKey ${ratingKey}`);
+    return item;
+  }
+
+  async function goDown(): Promise<void> {
+    if (!server.listening) return;
+    generation += 1;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    for (const ws of clients) ws.terminate();
+    await closed;
+  }
+
+  return {
+    url,
+    port,
+    get requests() {
+      return requests;
+    },
+    get history() {
+      return library.history;
+    },
+    clearRequests() {
+      requests = [];
+    },
+    addSection: (section) => library.addSection(section),
+    addItem: (item) => library.addItem(item),
+    item: itemOrThrow,
+    partUrl(ratingKey) {
+      return url + partPath(itemOrThrow(ratingKey));
+    },
+    sessions: () => library.sessions(),
+    fault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    setToken(next) {
+      if (typeof next !== 'string' || next === '') throw new TypeError('token must be a non-empty string');
+      token = next;
+      for (const ws of clients) ws.close(1008, 'token revoked');
+    },
+    markWatchedElsewhere(ratingKey) {
+      itemOrThrow(ratingKey);
+      library.scrobble(ratingKey, 'elsewhere');
+    },
+    markUnwatchedElsewhere(ratingKey) {
+      itemOrThrow(ratingKey);
+      library.unscrobble(ratingKey, true);
+    },
+    reportFromOtherDevice(ratingKey, timeMs) {
+      itemOrThrow(ratingKey);
+      if (!Number.isFinite(timeMs) || timeMs < 0) throw new TypeError('timeMs must be a non-negative number');
+      library.setOffsetElsewhere(ratingKey, timeMs);
+    },
+    goDown,
+    async comeUp() {
+      if (stopped) throw new Error('plex double: stopped, cannot come up');
+      if (!server.listening) await listen(server, port);
+    },
+    async stop() {
+      stopped = true;
+      await goDown();
+      wss.close();
+    },
+  };
+}
+
+function checkOptions(options: PlexDoubleOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  if (typeof options.token !== 'string' || options.token === '') throw new TypeError('options.token must be a non-empty string');
+  const { port, latencyMs, playedThreshold, pageSize } = options;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new TypeError('options.port must be 0 to 65535');
+  if (latencyMs !== undefined && (!Number.isFinite(latencyMs) || latencyMs < 0)) throw new TypeError('options.latencyMs must be non-negative');
+  if (playedThreshold !== undefined && (!Number.isFinite(playedThreshold) || playedThreshold <= 0 || playedThreshold > 100)) {
+    throw new TypeError('options.playedThreshold must be a percentage above 0');
+  }
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize <= 0)) throw new TypeError('options.pageSize must be a positive integer');
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+// --- reading requests ---
+
+function urlOf(req: IncomingMessage): URL {
+  // Prefixing keeps a path such as '//x' a path instead of a host.
+  return new URL(`http://127.0.0.1${req.url ?? '/'}`);
+}
+
+function headerOf(headers: IncomingMessage['headers'], name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Plex reads its X-Plex-* parameters from a header or, failing that, from the query. */
+function plexParam(call: Call, name: string): string | undefined {
+  return headerOf(call.headers, name) || call.url.searchParams.get(name) || undefined;
+}
+
+function tokenOf(req: IncomingMessage, reqUrl: URL): { token: string | undefined; via: RecordedRequest['tokenVia'] } {
+  const header = headerOf(req.headers, 'x-plex-token');
+  if (header !== undefined) return { token: header, via: 'header' };
+  const query = reqUrl.searchParams.get('X-Plex-Token');
+  return query === null ? { token: undefined, via: null } : { token: query, via: 'query' };
+}
+
+function wantsJson(req: IncomingMessage): boolean {
+  return (headerOf(req.headers, 'accept') ?? '').includes('application/json');
+}
+
+/** `key` and `identifier` as scrobble, unscrobble and progress need them; undefined means 400. */
+function libraryKey(reqUrl: URL): string | undefined {
+  const key = reqUrl.searchParams.get('key');
+  if (!key || reqUrl.searchParams.get('identifier') !== LIBRARY_IDENTIFIER) return undefined;
+  return key;
+}
+
+function numberOf(text: string | null): number | undefined {
+  if (text === null || text.trim() === '') return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function countOf(text: string | undefined): number | undefined {
+  const value = numberOf(text ?? null);
+  return value === undefined ? undefined : Math.floor(value);
+}
+
+function numericKey(key: string): number | string {
+  return /^\d+$/.test(key) ? Number(key) : key;
+}
+
+// --- answering ---
+
+function answer(res: ServerResponse, entry: Recording, method: string, reply: Reply): void {
+  entry.status = reply.status;
+  if (res.destroyed || res.writableEnded) return;
+  const headers: Record<string, string> = { 'X-Plex-Protocol': '1.0', ...reply.headers };
+  if (reply.file) {
+    res.writeHead(reply.status, headers);
+    if (method === 'HEAD') return void res.end();
+    const stream = createReadStream(reply.file.path, { start: reply.file.start, end: reply.file.end });
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+    return;
+  }
+  const body = reply.body ?? '';
+  headers['Content-Length'] = String(Buffer.byteLength(body));
+  res.writeHead(reply.status, headers);
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+function refuseUpgrade(socket: Duplex, entry: Recording, status: number): void {
+  entry.status = status;
+  const body = status === 401 ? UNAUTHORIZED_BODY : htmlPage(status);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: text/html\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function htmlPage(status: number): string {
+  const text = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+  return `<html><head><title>${STATUS_CODES[status] ?? status}</title></head><body><h1>${text}</h1></body></html>`;
+}
+
+function unauthorized(): Reply {
+  return { status: 401, headers: { 'Content-Type': 'text/html' }, body: UNAUTHORIZED_BODY };
+}
+
+function notFound(): Reply {
+  return { status: 404, headers: { 'Content-Type': 'text/html' }, body: htmlPage(404) };
+}
+
+function badRequest(): Reply {
+  return { status: 400, headers: { 'Content-Type': 'text/html' }, body: htmlPage(400) };
+}
+
+function empty(): Reply {
+  return { status: 200 };
+}
+
+function faultReply(status: number, retryAfterSeconds: number | undefined): Reply {
+  const headers: Record<string, string> = { 'Content-Type': 'text/html' };
+  if (retryAfterSeconds !== undefined) headers['Retry-After'] = String(retryAfterSeconds);
+  return { status, headers, body: status === 401 ? UNAUTHORIZED_BODY : htmlPage(status) };
+}
+
+/** A MediaContainer in JSON when asked for, else in XML as Plex answers by default. */
+function container(call: Call, mediaContainer: PlainObject, headers: Record<string, string> = {}): Reply {
+  if (call.json) {
+    return { status: 200, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ MediaContainer: mediaContainer }) };
+  }
+  return {
+    status: 200,
+    headers: { ...headers, 'Content-Type': 'text/xml;charset=utf-8' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n${xmlOf('MediaContainer', mediaContainer)}\n`,
+  };
+}
+
+/** Scalars become attributes and arrays child elements; Plex's XML calls a video `Video`. */
+function xmlOf(name: string, value: PlainObject): string {
+  const attributes: string[] = [];
+  const children: string[] = [];
+  for (const [key, field] of Object.entries(value)) {
+    if (field === undefined) continue;
+    if (Array.isArray(field)) {
+      for (const element of field) {
+        if (isPlainObject(element)) children.push(xmlOf(key === 'Metadata' ? 'Video' : key, element));
+      }
+    } else if (isPlainObject(field)) {
+      children.push(xmlOf(key, field));
+    } else {
+      attributes.push(` ${key}="${escapeXml(String(field))}"`);
+    }
+  }
+  const open = `<${name}${attributes.join('')}`;
+  return children.length === 0 ? `${open} />` : `${open}>${children.join('')}</${name}>`;
+}
+
+function isPlainObject(value: Plain): value is PlainObject {
+  return typeof value === 'object' && !Array.isArray(value);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);
+}
+
+// --- Plex shapes ---
+
+function partPath(item: ItemSnapshot): string {
+  return `/library/parts/${item.partId}/${item.updatedAt}/file.${containerOf(item.file)}`;
+}
+
+function sizeOf(path: string | undefined): number {
+  if (path === undefined) return 0;
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function metadataOf(item: ItemSnapshot, section: SectionInput | undefined): PlainObject {
+  const container = containerOf(item.file);
+  return {
+    ratingKey: item.ratingKey,
+    key: `/library/metadata/${item.ratingKey}`,
+    guid: `plex://${item.type}/double${item.ratingKey}`,
+    type: item.type,
+    title: item.title,
+    grandparentTitle: item.grandparentTitle,
+    parentIndex: item.parentIndex,
+    index: item.index,
+    librarySectionID: numericKey(item.sectionKey),
+    librarySectionKey: `/library/sections/${item.sectionKey}`,
+    librarySectionTitle: section?.title,
+    duration: item.durationMs,
+    // Plex leaves these out rather than sending 0 or null.
+    viewCount: item.viewCount > 0 ? item.viewCount : undefined,
+    viewOffset: item.viewOffset,
+    lastViewedAt: item.lastViewedAt,
+    addedAt: item.addedAt,
+    updatedAt: item.updatedAt,
+    Media: [
+      {
+        id: item.partId,
+        duration: item.durationMs,
+        container,
+        Part: [{ id: item.partId, key: partPath(item), file: item.file, size: sizeOf(item.mediaPath), duration: item.durationMs, container }],
+      },
+    ],
+  };
+}
+
+function sectionsContainer(sections: readonly SectionInput[]): PlainObject {
+  let locationId = 0;
+  return {
+    size: sections.length,
+    allowSync: false,
+    title1: 'Plex Library',
+    Directory: sections.map((section) => ({
+      key: section.key,
+      type: section.type,
+      title: section.title,
+      agent: section.type === 'movie' ? 'tv.plex.agents.movie' : 'tv.plex.agents.series',
+      scanner: section.type === 'movie' ? 'Plex Movie' : 'Plex TV Series',
+      language: 'en-US',
+      Location: section.locations.map((path) => ({ id: ++locationId, path })),
+    })),
+  };
+}
+
+function sessionsContainer(library: Library): PlainObject {
+  const metadata: PlainObject[] = [];
+  for (const session of library.sessions()) {
+    const item = library.item(session.ratingKey);
+    if (!item) continue;
+    metadata.push({
+      ...metadataOf(item, library.section(item.sectionKey)),
+      sessionKey: session.sessionKey,
+      viewOffset: session.viewOffset,
+      Player: { state: session.state, machineIdentifier: session.clientIdentifier, local: true },
+      Session: { id: session.sessionIdentifier ?? session.sessionKey },
+    });
+  }
+  return { size: metadata.length, Metadata: metadata };
+}
+
+function prefs(friendlyName: string, threshold: number): PlainObject {
+  const settings: PlainObject[] = [
+    { id: 'FriendlyName', label: 'Friendly name', type: 'text', default: '', value: friendlyName, hidden: false, advanced: false, group: 'general' },
+    {
+      id: 'LibraryVideoPlayedThreshold',
+      label: 'Video played threshold',
+      summary: 'Percentage of a video that must be played for it to count as watched.',
+      type: 'int',
+      default: 90,
+      value: threshold,
+      hidden: false,
+      advanced: true,
+      group: 'library',
+    },
+    { id: 'LogVerbose', label: 'Enable verbose logging', type: 'bool', default: false, value: false, hidden: false, advanced: true, group: 'general' },
+  ];
+  return { size: settings.length, Setting: settings };
+}
+
+function partReply(mediaPath: string, file: string, range: string | undefined): Reply {
+  let size: number;
+  try {
+    size = statSync(mediaPath).size;
+  } catch {
+    return notFound();
+  }
+  const headers = { 'Accept-Ranges': 'bytes', 'Content-Type': mimeOf(containerOf(file)) };
+  const whole: Reply =
+    size === 0
+      ? { status: 200, headers, body: '' }
+      : { status: 200, headers: { ...headers, 'Content-Length': String(size) }, file: { path: mediaPath, start: 0, end: size - 1 } };
+  // Only a single byte range is honoured; anything else is ignored, which HTTP allows.
+  const m = range === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return whole;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    start = Math.max(0, size - suffix);
+    end = suffix === 0 ? -1 : size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || end < start) {
+    return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/html' }, body: '' };
+  }
+  return {
+    status: 206,
+    headers: { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': String(end - start + 1) },
+    file: { path: mediaPath, start, end },
+  };
+}
+
+function mimeOf(container: string): string {
+  const types: Record<string, string> = { mkv: 'video/x-matroska', mp4: 'video/mp4', m4v: 'video/mp4', avi: 'video/x-msvideo', webm: 'video/webm', ts: 'video/mp2t' };
+  return types[container] ?? 'application/octet-stream';
+}
+
+function notificationOf(event: LibraryEvent): PlainObject {
+  if (event.kind === 'playing') {
+    return {
+      NotificationContainer: {
+        type: 'playing',
+        size: 1,
+        PlaySessionStateNotification: [
+          {
+            sessionKey: event.sessionKey,
+            clientIdentifier: event.clientIdentifier,
+            guid: '',
+            ratingKey: event.ratingKey,
+            url: '',
+            key: `/library/metadata/${event.ratingKey}`,
+            viewOffset: event.viewOffset,
+            state: event.state,
+          },
+        ],
+      },
+    };
+  }
+  const uuid = randomUUID();
+  return {
+    NotificationContainer: {
+      type: 'activity',
+      size: 1,
+      ActivityNotification: [
+        {
+          event: 'ended',
+          uuid,
+          Activity: {
+            uuid,
+            type: 'library.refresh.items',
+            cancellable: false,
+            userID: 1,
+            title: 'Refreshing',
+            subtitle: '',
+            progress: 100,
+            Context: { accessible: true, exists: true, key: `/library/metadata/${event.ratingKey}`, refreshed: true },
+          },
+        },
+      ],
+    },
+  };
+}
