@@ -102,6 +102,8 @@ export class Helper {
   }
 
   async attach(socketPath: string): Promise<void> {
+    // `play` and the script may both ask for the same mpv: one link per socket.
+    for (const existing of this.#links) if (existing.id === socketPath && existing.connected) return;
     const link = new PlayerLink({
       socketPath,
       log: this.#log,

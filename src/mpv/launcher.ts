@@ -11,6 +11,8 @@ interface NodeMpvInstance {
   start(args?: string[]): Promise<void>;
   mpvPlayer?: ChildProcess;
   socket?: { quit(): void };
+  /** node-mpv polls `pause` every second through its socket; stopped before the socket goes. */
+  timepositionListenerId?: NodeJS.Timeout;
 }
 type NodeMpvConstructor = new (options: Record<string, unknown>, args: string[]) => NodeMpvInstance;
 
@@ -33,6 +35,7 @@ export async function launchMpv(options: LaunchOptions): Promise<LaunchedMpv> {
   // node-mpv adds --idle and --msg-level=all=no,ipc=v, and needs the ipc line to know mpv is up.
   await mpv.start([...options.args, ...msgLevelKeepingIpc(options.args)]);
   const child = mpv.mpvPlayer;
+  clearInterval(mpv.timepositionListenerId);
   mpv.socket?.quit();
   if (!child) throw new Error('node-mpv did not start mpv');
   const exited = new Promise<number>((resolve) => {

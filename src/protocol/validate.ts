@@ -1,7 +1,7 @@
 // Validation of the script's messages where they enter the helper. Anything that fails is
 // logged and skipped: a malformed message must never take the helper down.
 import { z } from 'zod';
-import { MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from './messages.js';
+import { HelperMessage, MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from './messages.js';
 
 const id = z.string().min(1).max(200);
 const ms = z.number().finite().min(0).max(1e12);
@@ -39,6 +39,8 @@ const MAX_PAYLOAD_CHARS = 16 * 1024;
 export function parseScriptMessage(args: unknown): ParseResult {
   if (!Array.isArray(args) || typeof args[0] !== 'string' || !args[0].startsWith(MESSAGE_PREFIX)) return { ok: 'foreign' };
   const name = args[0];
+  // The helper's own broadcast (helper-ready) comes back to every client, this one included.
+  if (Object.values(HelperMessage).some((own) => own === name)) return { ok: 'foreign' };
   const raw = args[1];
   if (typeof raw !== 'string') return { ok: false, reason: `${name}: payload is not a string` };
   if (raw.length > MAX_PAYLOAD_CHARS) return { ok: false, reason: `${name}: payload of ${raw.length} chars is too long` };

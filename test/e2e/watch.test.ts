@@ -25,3 +25,64 @@ describe('plain mpv with the script', () => {
     expect(run.osd.some((line) => line.includes('marked watched'))).toBe(true);
   });
 });
+
+describe('partial playback, playlists and other files', () => {
+  it('does not mark a clip stopped at about half, but gives Plex its position', async () => {
+    const url = world.addMovie('101');
+    const run = await runMpv(world, [withToken(url)], { args: ['--end=10'] });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    const item = world.plex.item('101');
+    expect(item.viewCount).toBe(0);
+    expect(item.viewOffset).toBeGreaterThanOrEqual(9_000);
+    expect(item.viewOffset).toBeLessThanOrEqual(11_000);
+  });
+
+  it('marks both items of a two-item playlist watched, once each', async () => {
+    const first = world.addMovie('101');
+    const second = world.addMovie('102');
+    const run = await runMpv(world, [withToken(first), withToken(second)]);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(world.plex.item('102').viewCount).toBe(1);
+    expect(world.plex.history).toHaveLength(2);
+  });
+
+  it('sends nothing to Plex for a file that is not a Plex item, and says so once', async () => {
+    const run = await runMpv(world, ['av://lavfi:testsrc=duration=2:size=64x48:rate=5']);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(world.plex.requests).toHaveLength(0);
+    expect(run.osd.filter((line) => line.includes('not a Plex item'))).toHaveLength(1);
+  });
+
+  it('matches a local file to its Plex item through a path mapping', async () => {
+    await world.cleanup();
+    const { dirname, basename } = await import('node:path');
+    const probe = await createWorld({ withConfig: false });
+    const localDir = dirname(probe.clip);
+    await probe.cleanup();
+    world = await createWorld({ configExtra: { pathMappings: [{ plex: '/nas/movies', local: localDir }] } });
+    world.addMovie('101', { file: `/nas/movies/${basename(world.clip)}` });
+    const run = await runMpv(world, [world.clip]);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(run.osd.some((line) => line.includes('Plex: Clip 101'))).toBe(true);
+  });
+});
+
+describe('a wrong token', () => {
+  it('shows a clear error on the OSD and the terminal, and mpv and the helper carry on', async () => {
+    const url = world.addMovie('101');
+    world.plex.setToken('a-different-token-9999');
+    const run = await runMpv(world, [withToken(url, 'a-different-token-9999')], {});
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.osd.some((line) => line.includes('Plex rejected the token'))).toBe(true);
+    expect(run.log).toMatch(/mpv-plex-sync: Plex rejected the token — run 'mpv-plex-sync login'/);
+    expect(run.log).not.toContain('tok-e2e-SECRET');
+    expect(world.plex.item('101').viewCount).toBe(0);
+  });
+});

@@ -29,10 +29,11 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
   await ensureHelper(context, socketPath);
   const control = new MpvIpcClient({ socketPath });
   await control.connect();
-  // --idle (node-mpv's) kept mpv open for the load; after this file it should quit as usual.
-  await control.command(['set_property', 'idle', 'no']).catch(() => undefined);
   const fileOptions = source.header ? ['replace', `http-header-fields=${source.header}`] : ['replace'];
   await control.command(['loadfile', source.url, ...fileOptions]);
+  // node-mpv's --idle kept mpv open until the load; from here it should quit after the file as
+  // usual (set after loadfile: an idle mpv with nothing loaded would quit at once).
+  await control.command(['set_property', 'idle', 'no']).catch(() => undefined);
   control.close();
   return mpv.exited;
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { parseAck, parseFlushed, parseItem, parseWelcome } from '../../mpv-scripts/plex-sync/helper-messages.js';
+
+const item = { playbackId: 'pb', status: 'plex', thresholdPercent: 90, baselineViewCount: 0 };
+
+describe('helper messages', () => {
+  it('accepts a well-formed item', () => {
+    expect(parseItem(JSON.stringify(item))).toEqual({ ok: true, value: item });
+  });
+
+  it('accepts null threshold and baseline in an item', () => {
+    const parsed = parseItem(JSON.stringify({ ...item, status: 'ignored', thresholdPercent: null, baselineViewCount: null }));
+    expect(parsed.ok).toBe(true);
+  });
+
+  it('rejects an item with an unknown status, naming the field', () => {
+    const parsed = parseItem(JSON.stringify({ ...item, status: 'maybe' }));
+    expect(parsed).toEqual({ ok: false, error: expect.stringContaining('status') });
+  });
+
+  it('rejects an item whose threshold is out of range or a string', () => {
+    expect(parseItem(JSON.stringify({ ...item, thresholdPercent: 0 })).ok).toBe(false);
+    expect(parseItem(JSON.stringify({ ...item, thresholdPercent: '90' })).ok).toBe(false);
+  });
+
+  it('rejects a missing field rather than guessing it', () => {
+    const { baselineViewCount: _dropped, ...rest } = item;
+    expect(parseItem(JSON.stringify(rest)).ok).toBe(false);
+  });
+
+  it('rejects bad JSON, arrays, null and a missing payload without throwing', () => {
+    for (const json of ['{', '[]', 'null', '42', undefined]) {
+      expect(parseAck(json).ok).toBe(false);
+    }
+  });
+
+  it('rejects an oversized playback id', () => {
+    expect(parseAck(JSON.stringify({ playbackId: 'x'.repeat(500) })).ok).toBe(false);
+  });
+
+  it('requires delivered to be a boolean in flushed', () => {
+    expect(parseFlushed(JSON.stringify({ playbackId: 'pb', delivered: true })).ok).toBe(true);
+    expect(parseFlushed(JSON.stringify({ playbackId: 'pb', delivered: 'yes' })).ok).toBe(false);
+  });
+
+  it('reads the protocol version from welcome', () => {
+    expect(parseWelcome('{"v":1}')).toEqual({ ok: true, value: { v: 1 } });
+  });
+});

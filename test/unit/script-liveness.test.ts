@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { Liveness } from '../../mpv-scripts/plex-sync/liveness.js';
+import { planUnload } from '../../mpv-scripts/plex-sync/unload-plan.js';
+
+describe('Liveness', () => {
+  it('finds the helper gone when a Plex playback goes unacked for the timeout', () => {
+    const live = new Liveness(4);
+    live.progressSent(10);
+    live.progressSent(11);
+    expect(live.check(13.9, true)).toBe(false);
+    expect(live.check(14, true)).toBe(true);
+    expect(live.isGone()).toBe(true);
+  });
+
+  it('reports a finding once, then waits for new unacked progress', () => {
+    const live = new Liveness(4);
+    live.progressSent(0);
+    expect(live.check(5, true)).toBe(true);
+    expect(live.check(6, true)).toBe(false);
+    live.progressSent(7);
+    expect(live.check(11, true)).toBe(true);
+  });
+
+  it('does not count a playback that is not a Plex item', () => {
+    const live = new Liveness(4);
+    live.progressSent(0);
+    expect(live.check(100, false)).toBe(false);
+    expect(live.isGone()).toBe(false);
+  });
+
+  it('is satisfied by an ack', () => {
+    const live = new Liveness(4);
+    live.progressSent(0);
+    live.acked();
+    expect(live.check(100, true)).toBe(false);
+  });
+
+  it('counts the helper back as soon as it says anything', () => {
+    const live = new Liveness(1);
+    live.markGone();
+    expect(live.isGone()).toBe(true);
+    live.heardFromHelper();
+    expect(live.isGone()).toBe(false);
+    expect(live.hasHeard()).toBe(true);
+  });
+});
+
+describe('planUnload', () => {
+  it('continues at once when nothing played or the helper ignored the file', () => {
+    expect(planUnload(null, false)).toBe('continue');
+    expect(planUnload('ignored', false)).toBe('continue');
+    expect(planUnload('ignored', true)).toBe('continue');
+  });
+
+  it('holds for a Plex item, an error and an unanswered file while a helper may listen', () => {
+    expect(planUnload('plex', false)).toBe('hold');
+    expect(planUnload('error', false)).toBe('hold');
+    expect(planUnload('unknown', false)).toBe('hold');
+  });
+
+  it('spools without holding when the helper is known to be gone', () => {
+    expect(planUnload('plex', true)).toBe('spool');
+    expect(planUnload('unknown', true)).toBe('spool');
+  });
+});
