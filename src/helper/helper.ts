@@ -15,6 +15,7 @@ import { PartIndex } from '../resolve/part-index.js';
 import { Resolver } from '../resolve/resolver.js';
 import { SyncEngine } from '../sync/engine.js';
 import { OutboxReplayer } from '../sync/replay.js';
+import { EntryLocks } from '../sync/entry-locks.js';
 import { takeInSpool, writeSpool } from '../sync/spool.js';
 import { becomeHelper, type ControlReply, type ControlRequest } from './control.js';
 import { desktopNotifier } from './desktop-notifier.js';
@@ -58,6 +59,7 @@ export class Helper {
     const servers = new PlexServers({ config, clientIdentifier: loadClientIdentifier(paths.clientIdFile), version: options.version });
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
     const offline = desktopNotifier(log);
+    const locks = new EntryLocks();
     this.#engine = new SyncEngine({
       config,
       servers,
@@ -67,12 +69,14 @@ export class Helper {
       offline,
       spoolUnresolved: async (start, last) => writeSpool(paths.spoolDir, start, last),
       onServerReachable: () => this.#onServerReachable(),
+      locks,
     });
     this.#replayer = new OutboxReplayer({
       outbox: this.#outbox,
       servers,
       log,
       skipIds: () => this.#engine.liveEntryIds,
+      locks,
       onResult: (entry, result) => {
         if (result.kind === 'dropped' && result.failure === 'gone') this.#tell(messages.watchFailed(entry.title, 'gone'));
         if (result.kind === 'kept' && result.failure === 'auth' && entry.attempts === 0) this.#tell(messages.watchFailed(entry.title, 'auth'));

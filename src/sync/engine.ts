@@ -10,6 +10,7 @@ import { HelperMessage, type FlushedPayload, type ProgressPayload, type StartPay
 import type { Resolver, ResolvedItem } from '../resolve/resolver.js';
 import { redact } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
+import type { EntryLocks } from './entry-locks.js';
 import { classifyFailure, decideOnFailure } from './failure.js';
 import type { OfflineNotifier, PlayerPort } from './ports.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
@@ -35,6 +36,8 @@ export interface SyncEngineOptions {
   readonly spoolUnresolved: (start: StartPayload, last: UnloadPayload) => Promise<void>;
   /** Called after any request to a server succeeded: a good moment to replay its queue. */
   readonly onServerReachable?: (serverUrl: string) => void;
+  /** Shared with the replayer: one delivery per outbox entry at a time. */
+  readonly locks: EntryLocks;
 }
 
 type ItemStatus = 'resolving' | 'plex' | 'ignored' | 'error';
@@ -278,8 +281,13 @@ export class SyncEngine {
     this.#enqueue(playback, async () => {
       try {
         await this.#options.outbox.put(entry);
-        const outcome = await deliverWatch(item.client, entry, { sessionId: playback.sessionId }, { retries: LIVE_RETRIES, ...(deadline ? { deadline } : {}) });
-        await this.#options.outbox.remove(entry.id);
+        const outcome = await this.#options.locks.run(entry.id, async () => {
+          // A replay may have settled this very entry (after a helper restart) while we waited.
+          if (!this.#options.outbox.get(entry.id)) return 'counted-by-plex' as const;
+          const result = await deliverWatch(item.client, entry, { sessionId: playback.sessionId }, { retries: LIVE_RETRIES, ...(deadline ? { deadline } : {}) });
+          await this.#options.outbox.remove(entry.id);
+          return result;
+        });
         playback.watch = 'settled';
         // After our own scrobble this session never crossed Plex's threshold: a later report
         // in it could, and would count again. The rest of the playback reports on a new session.
@@ -319,14 +327,16 @@ export class SyncEngine {
     this.#enqueue(playback, async () => {
       try {
         await this.#options.outbox.put(entry);
-        await deliverPosition(
-          item.client,
-          entry,
-          { sessionId: playback.sessionId, serverThreshold: playback.serverThreshold },
-          { retries: LIVE_RETRIES, deadline },
-        );
-        // Only what was sent: a newer position may have replaced it meanwhile.
-        await this.#options.outbox.remove(entry.id, entry);
+        await this.#options.locks.run(entry.id, async () => {
+          await deliverPosition(
+            item.client,
+            entry,
+            { sessionId: playback.sessionId, serverThreshold: playback.serverThreshold },
+            { retries: LIVE_RETRIES, deadline },
+          );
+          // Only what was sent: a newer position may have replaced it meanwhile.
+          await this.#options.outbox.remove(entry.id, entry);
+        });
         this.#options.onServerReachable?.(item.client.serverUrl);
       } catch (error) {
         await this.#failed(playback, entry, error, messages.positionFailed);

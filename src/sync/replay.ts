@@ -5,6 +5,7 @@ import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
 import type { PlexServers } from '../plex/servers.js';
 import { redact } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
+import type { EntryLocks } from './entry-locks.js';
 import { decideOnFailure, type FailureClass } from './failure.js';
 
 /** Bounded concurrency: a long backlog must not flood a server that has just come back. */
@@ -18,6 +19,8 @@ export interface ReplayOptions {
   readonly skipIds: () => ReadonlySet<string>;
   /** Told of each entry's fate (for messages and the status command). */
   readonly onResult?: (entry: OutboxEntry, result: ReplayResult) => void;
+  /** Shared with the live path: one delivery per outbox entry at a time. */
+  readonly locks: EntryLocks;
 }
 
 export type ReplayResult =
@@ -66,7 +69,11 @@ export class OutboxReplayer {
     const queue = (all ? [...outbox.list()] : outbox.due(Date.now())).filter((entry) => !skipIds().has(entry.id));
     const workers = Array.from({ length: CONCURRENCY }, async () => {
       for (let entry = queue.shift(); entry; entry = queue.shift()) {
-        const result = await this.#replayOne(entry);
+        const result = await this.#options.locks.run(entry.id, async () => {
+          // Delivered (live, or by an earlier run) while this one waited: nothing left to do.
+          const current = this.#options.outbox.get(entry.id);
+          return current ? this.#replayOne(current) : ({ kind: 'delivered', detail: 'already delivered' } as const);
+        });
         summary[result.kind === 'delivered' ? 'delivered' : result.kind === 'dropped' ? 'dropped' : 'kept'] += 1;
         this.#options.onResult?.(entry, result);
       }
