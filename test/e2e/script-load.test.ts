@@ -2,7 +2,17 @@
 // test acting as the helper on mpv's IPC socket.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -187,6 +197,49 @@ class FakeHelper {
   }
 }
 
+/**
+ * A helper program for autostart: it records what it gets to `record`. The first instance
+ * acks two progress reports and then hangs; the second one answers everything.
+ */
+function fakeHelperProgram(record: string): string {
+  return `
+import { createConnection } from 'node:net';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+const record = ${JSON.stringify(record)};
+const n = existsSync(record) ? new Set(readFileSync(record, 'utf8').trim().split('\\n').map((l) => JSON.parse(l).n)).size + 1 : 1;
+const note = (o) => appendFileSync(record, JSON.stringify({ n, at: Date.now(), ...o }) + '\\n');
+note({ argv: process.argv.slice(2) });
+let acks = 0;
+const connect = () => {
+  const s = createConnection({ path: process.argv[3] });
+  s.on('error', () => setTimeout(connect, 50));
+  s.on('connect', () => {
+    const send = (command) => s.write(JSON.stringify({ command }) + '\\n');
+    const to = (name, payload) => send(['script-message-to', 'plex_sync', name, JSON.stringify(payload)]);
+    let buffer = '';
+    s.on('data', (d) => {
+      buffer += d;
+      let i;
+      while ((i = buffer.indexOf('\\n')) >= 0) {
+        const e = JSON.parse(buffer.slice(0, i));
+        buffer = buffer.slice(i + 1);
+        if (e.event !== 'client-message' || !e.args[0].startsWith('plex-sync/') || e.args[0] === 'plex-sync/helper-ready') continue;
+        const payload = JSON.parse(e.args[1]);
+        note({ name: e.args[0], payload });
+        const playbackId = payload.playbackId;
+        if (e.args[0] === 'plex-sync/start') to('plex-sync/item', { playbackId, status: 'plex', thresholdPercent: 90, baselineViewCount: n === 1 ? 7 : 8 });
+        if (e.args[0] === 'plex-sync/progress' && (n > 1 || acks++ < 2)) to('plex-sync/ack', { playbackId });
+        if (e.args[0] === 'plex-sync/unload' && n > 1) to('plex-sync/flushed', { playbackId, delivered: true });
+      }
+    });
+    s.on('close', () => process.exit(0));
+    send(['script-message', 'plex-sync/helper-ready', '{}']);
+  });
+};
+connect();
+`;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((ok) => setTimeout(ok, ms));
 }
@@ -356,6 +409,38 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
     expect(scriptProblems(log)).toEqual([]);
     expect(osdTexts(log)).toContain('Plex sync: helper not responding — saved, will sync later');
   }, 20000);
+
+  it('restarts a helper that stopped acking and gives the new one the playback again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plex-sync-helper-'));
+    tempDirs.push(dir);
+    const program = join(dir, 'fake-helper.mjs');
+    const record = join(dir, 'helpers.jsonl');
+    writeFileSync(program, fakeHelperProgram(record));
+    const mpv = startMpv('av://lavfi:testsrc=duration=14:size=32x24:rate=10', [
+      'plex-sync-autostart_helper=yes',
+      'plex-sync-helper=' + process.execPath + ' ' + program,
+      'plex-sync-helper_timeout=1',
+    ]);
+    const exit = await within(mpv.exited, 25000, 'mpv exit');
+    const lines = readFileSync(record, 'utf8').trim().split('\n');
+    const seen = lines.map((l) => JSON.parse(l) as { n: number; at: number; argv?: string[]; name?: string; payload?: any });
+
+    expect(exit.code).toBe(0);
+    const starts = seen.filter((s) => s.argv);
+    expect(starts.map((s) => s.n)).toEqual([1, 2]);
+    expect(starts[0]!.argv).toEqual(['attach', mpv.socketPath()]);
+    // At most one start every 10 s, however often the helper is found gone.
+    expect(starts[1]!.at - starts[0]!.at).toBeGreaterThanOrEqual(9500);
+    expect(mpv.log()).toContain('the helper stopped answering');
+
+    const second = seen.filter((s) => s.n === 2 && s.name);
+    const firstStart = seen.find((s) => s.n === 1 && s.name === 'plex-sync/start')!;
+    expect(second.slice(0, 3).map((s) => s.name)).toEqual(['plex-sync/hello', 'plex-sync/start', 'plex-sync/progress']);
+    expect(second[1]!.payload).toMatchObject({ playbackId: firstStart.payload.playbackId, baselineViewCount: 7 });
+    expect(second[2]!.payload.reason).toBe('resync');
+    expect(second.map((s) => s.name)).toContain('plex-sync/unload');
+    expect(scriptProblems(mpv.log())).toEqual([]);
+  }, 30000);
 
   it('spools at once, without holding, when the helper cannot be started', async () => {
     const mpv = startMpv(LAVFI_CLIP, ['plex-sync-autostart_helper=yes', 'plex-sync-helper=/nonexistent/mpv-plex-sync']);

@@ -188,3 +188,23 @@ export function runCli(world: Pick<World, 'env'>, args: readonly string[], extra
     child.on('exit', (code) => resolvePromise({ code, stdout, stderr }));
   });
 }
+
+/** The outbox as the helper left it on disk (empty when there is no file). */
+export function readOutbox(world: Pick<World, 'stateDir'>): { version: number; entries: Array<Record<string, unknown>> } {
+  const { existsSync, readFileSync } = requireFs();
+  const file = join(world.stateDir, 'outbox.json');
+  if (!existsSync(file)) return { version: 2, entries: [] };
+  return JSON.parse(readFileSync(file, 'utf8')) as { version: number; entries: Array<Record<string, unknown>> };
+}
+
+/** The helper's log file, as text. */
+export function readHelperLog(world: Pick<World, 'stateDir'>): string {
+  const { existsSync, readFileSync } = requireFs();
+  const file = join(world.stateDir, 'mpv-plex-sync.log');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+function requireFs(): typeof import('node:fs') {
+  return fsModule;
+}
+import * as fsModule from 'node:fs';

@@ -1,0 +1,13 @@
+// The plex.tv double's public face, for end-to-end tests.
+export {
+  startPlexTvDouble,
+  type ConnectionInput,
+  type PinRef,
+  type PinSnapshot,
+  type PinState,
+  type PlanOptions,
+  type PlexTvDouble,
+  type PlexTvDoubleOptions,
+  type RecordedRequest,
+  type ResourceInput,
+} from './server.js';
