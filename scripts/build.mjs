@@ -8,7 +8,7 @@
 // fails the build if any newer syntax survived.
 import { build, transform } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -16,7 +16,6 @@ import ts from 'typescript';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const scriptOut = join(root, 'dist', 'mpv', 'plex-sync.js');
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
@@ -40,5 +39,7 @@ const lowered = ts.transpileModule(es2015, {
 await transform(lowered, { target: 'es5', loader: 'js' });
 
 mkdirSync(dirname(scriptOut), { recursive: true });
-writeFileSync(scriptOut, `// mpv-plex-sync mpv script (built; edit mpv-scripts/plex-sync/ instead)\n${lowered}`);
+// Written beside and renamed, so a running mpv or test never reads half a script.
+writeFileSync(`${scriptOut}.tmp`, `// mpv-plex-sync mpv script (built; edit mpv-scripts/plex-sync/ instead)\n${lowered}`);
+renameSync(`${scriptOut}.tmp`, scriptOut);
 console.log(`built ${scriptOut.slice(root.length + 1)}`);

@@ -1,0 +1,80 @@
+// Starts the helper as `<helper argv> attach <socket>`, detached, never through a shell.
+// mpv returns neither a pid nor an exit status for a detached process, so whether it lives
+// is learned only from its messages (see liveness.ts).
+
+/** Seconds between two starts at least, so a helper that dies at once is not respawned in a loop. */
+const MIN_RESTART_GAP_SEC = 2;
+
+/** The `helper` option as argv: split on whitespace, so no quoting or shell rules apply. */
+export function splitCommand(command: string): string[] {
+  const parts = command.split(/\s+/);
+  const argv: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (part) argv.push(part);
+  }
+  // `~/bin/helper` works as it would in a shell, though no shell is involved.
+  const program = argv[0];
+  if (program !== undefined && program.charAt(0) === '~') argv[0] = mp.utils.get_user_path(program);
+  return argv;
+}
+
+/** Any execute bit. */
+const EXECUTABLE_BITS = 0x49;
+
+function isExecutableFile(path: string): boolean {
+  const info = mp.utils.file_info(path);
+  return info !== undefined && info.is_file && (info.mode & EXECUTABLE_BITS) !== 0;
+}
+
+/**
+ * Whether the program can be found as exec would find it. A detached start reports no
+ * failure, so without this a missing helper would look like a silent one.
+ */
+function programExists(program: string): boolean {
+  if (program.indexOf('/') >= 0) return isExecutableFile(program);
+  const dirs = (mp.utils.getenv('PATH') || '').split(':');
+  for (let i = 0; i < dirs.length; i++) {
+    if (isExecutableFile((dirs[i] || '.') + '/' + program)) return true;
+  }
+  return false;
+}
+
+export type LaunchResult = 'started' | 'too-soon' | 'missing';
+
+export class HelperLauncher {
+  private lastLaunchAt: number | null = null;
+
+  constructor(
+    private readonly argv: string[],
+    private readonly socketPath: string,
+  ) {}
+
+  /** Starts the helper unless one was started less than MIN_RESTART_GAP_SEC ago. */
+  launch(why: string): LaunchResult {
+    const now = mp.get_time();
+    if (this.lastLaunchAt !== null && now - this.lastLaunchAt < MIN_RESTART_GAP_SEC) {
+      mp.msg.verbose('not starting the helper again so soon (' + why + ')');
+      return 'too-soon';
+    }
+    this.lastLaunchAt = now;
+    const program = this.argv[0];
+    if (program === undefined) {
+      mp.msg.error('option helper is empty; cannot start the helper');
+      return 'missing';
+    }
+    if (!programExists(program)) {
+      mp.msg.error('cannot start the helper: ' + program + ' not found (option helper, or PATH)');
+      return 'missing';
+    }
+    const args = this.argv.concat(['attach', this.socketPath]);
+    mp.msg.verbose('starting the helper (' + why + '): ' + args.join(' '));
+    mp.command_native_async(
+      { name: 'subprocess', args: args, detach: true, playback_only: false },
+      function (success, _result, error) {
+        if (!success) mp.msg.error('could not start the helper ' + program + ': ' + error);
+      },
+    );
+    return 'started';
+  }
+}

@@ -1,0 +1,95 @@
+// The helper dies (SIGKILL) and mpv goes on: no watch may be lost, none doubled.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, helperPids, helpersGone, killHelpers, readOutbox, runCli, runMpv, waitFor, withToken, type World } from '../support/session.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+/** Script options that notice a dead helper quickly in short test clips. */
+const FAST_LIVENESS = { helper_timeout: '0.6', quit_timeout: '1.5' };
+
+/** Runs one clip to the end while the helper is SIGKILLed after `killAfterMs`. */
+async function playWithKill(ratingKey: string, killAfterMs: number): Promise<void> {
+  const url = world.addMovie(ratingKey);
+  await runMpv(world, [withToken(url)], {
+    speed: 20,
+    scriptOpts: FAST_LIVENESS,
+    during: () => {
+      setTimeout(() => killHelpers(world.dir), killAfterMs);
+    },
+  });
+}
+
+/** Sends whatever is left (spool and outbox) with a fresh helper, until nothing is left. */
+async function drain(): Promise<void> {
+  await helpersGone(world);
+  let last = '';
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const sync = await runCli(world, ['sync']);
+    if (sync.code === 0) return;
+    last = sync.stdout + sync.stderr;
+  }
+  throw new Error(`the outbox did not drain: ${last} ${JSON.stringify(readOutbox(world))}`);
+}
+
+describe('the helper killed mid-playback', () => {
+  it('still lands the watch when the helper dies before the threshold', async () => {
+    const url = world.addMovie('101');
+    const run = await runMpv(world, [withToken(url)], {
+      speed: 4,
+      scriptOpts: FAST_LIVENESS,
+      during: () => {
+        void waitFor('the first report', () => world.plex.requests.some((request) => request.path === '/:/timeline')).then(() => killHelpers(world.dir));
+      },
+    });
+    expect(run.code).toBe(0);
+    await helpersGone(world);
+    // The script restarted the helper, which finished the job during playback.
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(world.plex.history).toHaveLength(1);
+  });
+});
+
+describe('SIGKILL of the helper at random points', () => {
+  const RUNS = 25;
+
+  it(`loses and doubles no watch over ${RUNS} runs with Plex up`, async () => {
+    for (let run = 0; run < RUNS; run += 1) {
+      await playWithKill(String(1000 + run), Math.random() * 1_600);
+      await drain();
+    }
+    for (let run = 0; run < RUNS; run += 1) expect(world.plex.item(String(1000 + run)).viewCount, `run ${run}`).toBe(1);
+    expect(world.plex.history).toHaveLength(RUNS);
+  }, 300_000);
+
+  it(`loses and doubles no watch over ${RUNS} runs with Plex down`, async () => {
+    for (let run = 0; run < RUNS; run += 1) {
+      world.addMovie(String(2000 + run));
+    }
+    await world.plex.goDown();
+    for (let run = 0; run < RUNS; run += 1) {
+      const url = world.plex.partUrl(String(2000 + run));
+      // Media comes from elsewhere while Plex is down: mpv plays the same clip from disk under
+      // the Plex path, so the helper can only reach Plex after it is back.
+      await runMpv(world, [world.clip], {
+        speed: 20,
+        scriptOpts: { ...FAST_LIVENESS, rating_key: String(2000 + run) },
+        during: () => {
+          setTimeout(() => killHelpers(world.dir), Math.random() * 1_600);
+        },
+      });
+      void url;
+      await helpersGone(world);
+    }
+    await world.plex.comeUp();
+    await drain();
+    for (let run = 0; run < RUNS; run += 1) expect(world.plex.item(String(2000 + run)).viewCount, `run ${run}`).toBe(1);
+    expect(world.plex.history).toHaveLength(RUNS);
+    expect(helperPids(world)).toEqual([]);
+  }, 300_000);
+});
