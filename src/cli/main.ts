@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { redact } from '../log/redact.js';
 import { attachCommand } from './commands/attach.js';
+import { registerLogin } from './commands/login.js';
 import { playCommand } from './commands/play.js';
 import { syncCommand } from './commands/sync.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from './context.js';
@@ -40,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     .action(async (options: { json?: boolean }) => {
       process.exitCode = await syncCommand({ ...options, ...program.opts() });
     });
+
+  registerLogin(program);
 
   try {
     await program.parseAsync([...argv]);

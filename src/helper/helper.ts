@@ -46,6 +46,9 @@ export class Helper {
   #idleTimer: NodeJS.Timeout | null = null;
   #reachableDebounce: NodeJS.Timeout | null = null;
   #exitResolve: (() => void) | null = null;
+  /** Requests that reach the control socket wait until the outbox is loaded. */
+  #ready: Promise<void> = Promise.resolve();
+  #markReady: () => void = () => undefined;
 
   constructor(options: HelperOptions) {
     this.#options = options;
@@ -87,9 +90,11 @@ export class Helper {
   /** Takes the control socket. Returns false when another helper is already running. */
   async start(): Promise<boolean> {
     const { paths } = this.#options;
+    this.#ready = new Promise((resolve) => (this.#markReady = resolve));
     this.#server = await becomeHelper({ runtimeDir: paths.runtimeDir, controlSocket: paths.controlSocket, handle: (request) => this.#handle(request) });
     if (!this.#server) return false;
     await this.#outbox.load();
+    this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
     void this.#catchUp();
     this.#replayTimer = setInterval(() => void this.#catchUp(), this.#options.replayIntervalMs ?? 60_000);
@@ -122,6 +127,7 @@ export class Helper {
   }
 
   async #handle(request: ControlRequest): Promise<ControlReply> {
+    await this.#ready;
     switch (request.op) {
       case 'ping':
         return { ok: true, players: this.#links.size };

@@ -26,6 +26,8 @@ export class PartIndex {
   readonly #options: Required<PartIndexOptions>;
   #cache: Cache = { version: 1, servers: {} };
   readonly #lastBuild = new Map<string, number>();
+  /** A rebuild in progress per server: concurrent misses wait for it instead of giving up. */
+  readonly #building = new Map<string, Promise<void>>();
 
   constructor(options: PartIndexOptions) {
     this.#options = { minRebuildIntervalMs: 60_000, ...options };
@@ -48,9 +50,16 @@ export class PartIndex {
     const cached = this.#cache.servers[client.serverUrl];
     const hit = cached ? pick(cached) : undefined;
     if (hit) return hit;
-    const last = this.#lastBuild.get(client.serverUrl) ?? 0;
-    if (Date.now() - last < this.#options.minRebuildIntervalMs) return null;
-    await this.#rebuild(client);
+    const inFlight = this.#building.get(client.serverUrl);
+    if (inFlight) {
+      await inFlight;
+    } else {
+      const last = this.#lastBuild.get(client.serverUrl) ?? 0;
+      if (Date.now() - last < this.#options.minRebuildIntervalMs) return null;
+      const build = this.#rebuild(client).finally(() => this.#building.delete(client.serverUrl));
+      this.#building.set(client.serverUrl, build);
+      await build;
+    }
     const rebuilt = this.#cache.servers[client.serverUrl];
     return (rebuilt && pick(rebuilt)) ?? null;
   }

@@ -1,0 +1,312 @@
+// A small plex.tv client for signing in: PINs and the account's resources (servers). It sends
+// tokens only as headers, validates every answer, and turns failures into typed errors with
+// redacted messages. It does not poll or retry: the login command decides that.
+import { z } from 'zod';
+import { redactUrl, registerSecret } from '../log/redact.js';
+
+export const DEFAULT_PLEXTV_URL = 'https://plex.tv';
+export const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
+/** Environment overrides, so tests can point the client at a double. */
+export const PLEXTV_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_URL';
+export const AUTH_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_AUTH_URL';
+
+export interface PlexTvOptions {
+  /** X-Plex-Client-Identifier: the PIN is bound to it, so polling must send the same one. */
+  readonly clientIdentifier: string;
+  /** X-Plex-Product; shown on the auth page and in the account's device list. @default 'mpv-plex-sync' */
+  readonly product?: string;
+  /** X-Plex-Version. @default '0.1.0' */
+  readonly version?: string;
+  /** @default $MPV_PLEX_SYNC_PLEXTV_URL, else 'https://plex.tv' */
+  readonly baseUrl?: string;
+  /** The page the user opens to approve a PIN. @default $MPV_PLEX_SYNC_PLEXTV_AUTH_URL, else 'https://app.plex.tv/auth' */
+  readonly authUrl?: string;
+  /** Per-request timeout. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Where the URL overrides are read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+// --- answers ---
+
+const PlexTvErrorsSchema = z.object({
+  errors: z.array(z.object({ code: z.number().optional(), message: z.string().optional(), status: z.number().optional() })).min(1),
+});
+
+const PinSchema = z.object({
+  id: z.number().int(),
+  code: z.string().min(1),
+  expiresIn: z.number().nullable().optional(),
+  expiresAt: z.string().nullable().optional(),
+  authToken: z.string().min(1).nullable().optional(),
+});
+
+export interface Pin {
+  readonly id: number;
+  /** What the user approves on the auth page. */
+  readonly code: string;
+  /** Seconds the PIN lives, as plex.tv said when asked; null when it did not say. */
+  readonly expiresIn: number | null;
+  readonly expiresAt: string | null;
+  /** The account token, once the user has approved; null until then. */
+  readonly authToken: string | null;
+}
+
+const ConnectionSchema = z.object({
+  protocol: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  uri: z.string().min(1),
+  local: z.boolean().default(false),
+  relay: z.boolean().default(false),
+  IPv6: z.boolean().default(false),
+});
+
+export type PlexConnection = z.infer<typeof ConnectionSchema>;
+
+const ResourceSchema = z.object({
+  name: z.string().default(''),
+  /** Comma-separated roles, e.g. 'server' or 'client,player'. */
+  provides: z.string().default(''),
+  clientIdentifier: z.string().min(1),
+  owned: z.boolean().default(false),
+  httpsRequired: z.boolean().default(false),
+  accessToken: z.string().min(1).nullable().optional(),
+  connections: z.array(ConnectionSchema).default([]),
+});
+
+const ResourcesSchema = z.array(ResourceSchema);
+
+/** One entry of the account's resources: a server, a player, a client. */
+export type PlexResource = z.infer<typeof ResourceSchema>;
+
+export interface PlexServerResource {
+  readonly name: string;
+  /** The server's machine identifier. */
+  readonly clientIdentifier: string;
+  readonly owned: boolean;
+  readonly httpsRequired: boolean;
+  /** The token to use with this server; null when plex.tv gave none (then the account token). */
+  readonly accessToken: string | null;
+  readonly connections: readonly PlexConnection[];
+}
+
+// --- errors ---
+
+/** plex.tv answered with an error status. `plexCode` is its own code (1020 expired PIN, 1001 bad token). */
+export class PlexTvHttpError extends Error {
+  override readonly name: string = 'PlexTvHttpError';
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly plexCode: number | null;
+
+  constructor(method: string, url: string, status: number, statusText: string, detail: { code: number | null; message: string | null }, options: { cause?: unknown } = {}) {
+    const shownUrl = redactUrl(url);
+    super(`[${method}] "${shownUrl}": ${status} ${statusText}${detail.message ? ` (${redactUrl(detail.message)})` : ''}`, options);
+    this.method = method;
+    this.url = shownUrl;
+    this.status = status;
+    this.plexCode = detail.code;
+  }
+}
+
+/** The PIN is gone: it expired, or plex.tv never knew it (404, code 1020). */
+export class PinExpiredError extends PlexTvHttpError {
+  override readonly name = 'PinExpiredError';
+}
+
+/** plex.tv did not accept the account token (401, code 1001). */
+export class PlexTvAuthError extends PlexTvHttpError {
+  override readonly name = 'PlexTvAuthError';
+}
+
+/** The request got no HTTP answer: refused, reset, DNS, TLS, timeout. */
+export class PlexTvNetworkError extends Error {
+  override readonly name = 'PlexTvNetworkError';
+  readonly method: string;
+  readonly url: string;
+  /** host[:port] that could not be reached, for messages. */
+  readonly host: string;
+  /** errno-style code such as ECONNREFUSED or ENOTFOUND, or TIMEOUT. */
+  readonly code: string;
+
+  constructor(method: string, url: string, code: string, options: { cause?: unknown } = {}) {
+    const shownUrl = redactUrl(url);
+    super(`[${method}] "${shownUrl}": ${code === 'TIMEOUT' ? 'timed out' : `network error ${code}`}`, options);
+    this.method = method;
+    this.url = shownUrl;
+    this.host = hostOf(url);
+    this.code = code;
+  }
+}
+
+/** plex.tv answered 2xx with something that is not what it sends. */
+export class PlexTvResponseError extends Error {
+  override readonly name = 'PlexTvResponseError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+export type PlexTvError = PlexTvHttpError | PlexTvNetworkError | PlexTvResponseError;
+
+// --- the client ---
+
+export class PlexTv {
+  /** Base URL without a trailing slash, e.g. https://plex.tv. */
+  readonly baseUrl: string;
+  readonly authUrl: string;
+  readonly #clientIdentifier: string;
+  readonly #product: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(options: PlexTvOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    if (typeof options.clientIdentifier !== 'string' || options.clientIdentifier === '') throw new TypeError('options.clientIdentifier must be a non-empty string');
+    const env = options.env ?? process.env;
+    this.baseUrl = httpUrl('baseUrl', options.baseUrl ?? (env[PLEXTV_URL_ENV] || DEFAULT_PLEXTV_URL));
+    this.authUrl = httpUrl('authUrl', options.authUrl ?? (env[AUTH_URL_ENV] || DEFAULT_AUTH_URL));
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('options.timeoutMs must be a positive number');
+    this.#timeoutMs = timeoutMs;
+    this.#clientIdentifier = options.clientIdentifier;
+    this.#product = options.product ?? 'mpv-plex-sync';
+    this.#headers = {
+      Accept: 'application/json',
+      'X-Plex-Client-Identifier': options.clientIdentifier,
+      'X-Plex-Product': this.#product,
+      'X-Plex-Version': options.version ?? '0.1.0',
+      'X-Plex-Platform': process.platform === 'darwin' ? 'macOS' : process.platform === 'win32' ? 'Windows' : 'Linux',
+      'X-Plex-Device': 'mpv',
+      'X-Plex-Device-Name': 'mpv-plex-sync',
+    };
+  }
+
+  /** Host (and port) of plex.tv as configured, for messages. */
+  get host(): string {
+    return hostOf(this.baseUrl);
+  }
+
+  /** POST /api/v2/pins?strong=true: a new PIN for the user to approve. */
+  async createPin(): Promise<Pin> {
+    return pinOf(await this.#json('POST', '/api/v2/pins', { strong: 'true' }, PinSchema));
+  }
+
+  /** GET /api/v2/pins/<id>; throws PinExpiredError once the PIN is gone. */
+  async checkPin(id: number): Promise<Pin> {
+    if (!Number.isInteger(id) || id < 0) throw new TypeError(`id must be a PIN id, got '${String(id)}'`);
+    return pinOf(await this.#json('GET', `/api/v2/pins/${id}`, {}, PinSchema));
+  }
+
+  /** The page that approves `pin` for this client. */
+  authLink(pin: Pick<Pin, 'code'>): string {
+    // The auth page reads its parameters from the fragment; brackets are percent-encoded as plex.tv expects.
+    const params = [
+      `clientID=${encodeURIComponent(this.#clientIdentifier)}`,
+      `code=${encodeURIComponent(pin.code)}`,
+      `context%5Bdevice%5D%5Bproduct%5D=${encodeURIComponent(this.#product)}`,
+    ];
+    return `${this.authUrl}#?${params.join('&')}`;
+  }
+
+  /** The account's servers (resources that provide `server`), with their connections. */
+  async servers(accountToken: string): Promise<PlexServerResource[]> {
+    const all = await this.resources(accountToken);
+    return all
+      .filter((resource) => resource.provides.split(',').map((role) => role.trim()).includes('server'))
+      .map((resource) => {
+        registerSecret(resource.accessToken);
+        return {
+          name: resource.name,
+          clientIdentifier: resource.clientIdentifier,
+          owned: resource.owned,
+          httpsRequired: resource.httpsRequired,
+          accessToken: resource.accessToken ?? null,
+          connections: resource.connections,
+        };
+      });
+  }
+
+  /** GET /api/v2/resources?includeHttps=1&includeRelay=1: every resource of the account. */
+  async resources(accountToken: string): Promise<PlexResource[]> {
+    if (typeof accountToken !== 'string' || accountToken === '') throw new TypeError('accountToken must be a non-empty string');
+    registerSecret(accountToken);
+    return this.#json('GET', '/api/v2/resources', { includeHttps: '1', includeRelay: '1' }, ResourcesSchema, accountToken);
+  }
+
+  async #json<T extends z.ZodTypeAny>(method: string, path: string, query: Record<string, string>, schema: T, token?: string): Promise<z.output<T>> {
+    const search = new URLSearchParams(query).toString();
+    const url = `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
+    const headers: Record<string, string> = { ...this.#headers };
+    if (token) headers['X-Plex-Token'] = token;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) });
+      text = await response.text();
+    } catch (error) {
+      throw new PlexTvNetworkError(method, url, networkCode(error), { cause: error });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      if (!response.ok) throw httpError(method, url, response, null, error);
+      throw new PlexTvResponseError(`[${method}] "${redactUrl(url)}": answer is not JSON`, { cause: error });
+    }
+    if (!response.ok) throw httpError(method, url, response, json);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PlexTvResponseError(`[${method}] "${redactUrl(url)}": unexpected answer shape (${issue ? `${issue.path.join('.') || 'answer'}: ${issue.message}` : 'invalid'})`);
+    }
+    return parsed.data;
+  }
+}
+
+function pinOf(raw: z.infer<typeof PinSchema>): Pin {
+  registerSecret(raw.authToken);
+  return { id: raw.id, code: raw.code, expiresIn: raw.expiresIn ?? null, expiresAt: raw.expiresAt ?? null, authToken: raw.authToken ?? null };
+}
+
+function httpError(method: string, url: string, response: Response, body: unknown, cause?: unknown): PlexTvHttpError {
+  const parsed = PlexTvErrorsSchema.safeParse(body);
+  const first = parsed.success ? parsed.data.errors[0] : undefined;
+  const detail = { code: first?.code ?? null, message: first?.message ?? null };
+  const options = cause === undefined ? {} : { cause };
+  // 1020 is plex.tv's "Code not found or expired"; a PIN's 404 means the same.
+  if (response.status === 404 && (detail.code === 1020 || /\/api\/v2\/pins\//.test(url))) {
+    return new PinExpiredError(method, url, response.status, response.statusText, detail, options);
+  }
+  if (response.status === 401) return new PlexTvAuthError(method, url, response.status, response.statusText, detail, options);
+  return new PlexTvHttpError(method, url, response.status, response.statusText, detail, options);
+}
+
+function httpUrl(name: string, value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new TypeError(`options.${name} must be an http(s) URL, got '${redactUrl(value)}'`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`options.${name} must be an http(s) URL, got '${redactUrl(value)}'`);
+  return value.replace(/\/+$/, '');
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function networkCode(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  const own = (error as { code?: unknown } | null)?.code;
+  return typeof own === 'string' ? own : 'ENETWORK';
+}
