@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { redact } from '../log/redact.js';
 import { attachCommand } from './commands/attach.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerInstall } from './commands/install.js';
 import { registerLogin } from './commands/login.js';
 import { playCommand } from './commands/play.js';
 import { syncCommand } from './commands/sync.js';
@@ -43,6 +45,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     });
 
   registerLogin(program);
+  registerInstall(program);
+  registerDoctor(program);
 
   try {
     await program.parseAsync([...argv]);

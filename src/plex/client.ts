@@ -141,6 +141,19 @@ export class PlexClient {
     await this.#request('GET', '/:/scrobble', { key: ratingKey, identifier: LIBRARY_IDENTIFIER });
   }
 
+  /**
+   * The server's clock, from the Date header of GET /identity (no token needed), with the local
+   * time halfway through the request; serverMs is null when the server sends no usable Date.
+   */
+  async serverClock(): Promise<{ serverMs: number | null; localMs: number }> {
+    const sentAt = Date.now();
+    const { headers } = await this.#request('GET', '/identity', {}, { withToken: false });
+    const localMs = (sentAt + Date.now()) / 2;
+    const date = headers.get('date');
+    const serverMs = date ? Date.parse(date) : Number.NaN;
+    return { serverMs: Number.isNaN(serverMs) ? null : serverMs, localMs };
+  }
+
   async #getJson<T extends z.ZodTypeAny>(
     path: string,
     schema: T,
@@ -164,7 +177,7 @@ export class PlexClient {
     path: string,
     query: Record<string, string>,
     options: { withToken?: boolean; headers?: Record<string, string> } = {},
-  ): Promise<{ url: string; text: string }> {
+  ): Promise<{ url: string; text: string; headers: Headers }> {
     const search = new URLSearchParams(query).toString();
     const url = `${this.serverUrl}${path}${search ? `?${search}` : ''}`;
     const headers: Record<string, string> = { ...this.#headers, ...options.headers };
@@ -184,7 +197,7 @@ export class PlexClient {
     if (!response.ok) {
       throw new PlexHttpError(method, url, response.status, response.statusText, retryAfter(response.headers.get('retry-after')));
     }
-    return { url, text };
+    return { url, text, headers: response.headers };
   }
 }
 

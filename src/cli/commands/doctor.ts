@@ -1,0 +1,111 @@
+// `mpv-plex-sync doctor`: checks mpv, the installed script, file permissions, the config and the
+// Plex server, one line each with the fix. Exit code 1 when any check fails.
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { mpvConfigDir, mpvInstallPaths } from '../../config/mpv-dir.js';
+import { appPaths } from '../../config/paths.js';
+import {
+  checkClock,
+  checkConfig,
+  checkConfigPermissions,
+  checkHelperCommand,
+  checkInstalledScript,
+  checkMpv,
+  checkMpvJavascript,
+  checkRuntimeDir,
+  checkServerReachable,
+  checkToken,
+  serverNotConfigured,
+  type CheckResult,
+} from '../../doctor/checks.js';
+import { PlexClient } from '../../plex/client.js';
+import { EXIT_FAILED, packageVersion } from '../context.js';
+import { checkLine, printJson, say } from '../output.js';
+
+export interface DoctorCommandOptions {
+  /** mpv's config dir; else $MPV_HOME, else ~/.config/mpv. */
+  readonly mpvDir?: string;
+  readonly json?: boolean;
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check mpv, the installed script, permissions, the config and the Plex server')
+    .option('--mpv-dir <dir>', "mpv's config dir (default: $MPV_HOME, else ~/.config/mpv)")
+    .option('--json', 'print the checks as JSON')
+    .action(async (options: DoctorCommandOptions) => {
+      process.exitCode = await doctorCommand(options);
+    });
+}
+
+export async function doctorCommand(options: DoctorCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const checks = await runDoctor({ mpvDir: mpvConfigDir(options.mpvDir, env), version: packageVersion(), env });
+  const failed = checks.filter((check) => check.level === 'fail').length;
+  if (options.json) {
+    printJson({ ok: failed === 0, checks });
+  } else {
+    for (const check of checks) say(checkLine(check.level, check.text, check.fix));
+    const warned = checks.filter((check) => check.level === 'warn').length;
+    say(`${checks.length - failed - warned} ok, ${warned} warn, ${failed} fail`);
+  }
+  return failed > 0 ? EXIT_FAILED : 0;
+}
+
+/** Every check in order. A check that can't run because an earlier one failed is left out. */
+export async function runDoctor(options: { readonly mpvDir: string; readonly version: string; readonly env: NodeJS.ProcessEnv }): Promise<CheckResult[]> {
+  const { mpvDir, version, env } = options;
+  const results: CheckResult[] = [];
+
+  const mpv = await checkMpv(env);
+  results.push(mpv.result);
+  if (mpv.binary !== null && mpv.result.level === 'ok') results.push(await checkMpvJavascript(mpv.binary));
+
+  results.push(checkInstalledScript(mpvDir, version));
+  if (existsSync(mpvInstallPaths(mpvDir).scriptFile)) results.push(checkHelperCommand(mpvDir, env));
+
+  const paths = appPaths(env);
+  results.push(checkRuntimeDir(paths.runtimeDir));
+  results.push(checkConfigPermissions(paths.configFile));
+  const { result: configResult, config } = checkConfig(paths.configFile, env);
+  results.push(configResult);
+
+  if (config === null) {
+    results.push({ id: 'server', level: 'warn', text: 'Plex server not checked: the config is invalid', fix: 'fix the config first' });
+    return results;
+  }
+  if (!config.serverUrl || !config.token) {
+    results.push(serverNotConfigured(config));
+    return results;
+  }
+  let client: PlexClient;
+  try {
+    client = new PlexClient({
+      serverUrl: config.serverUrl,
+      token: config.token,
+      clientIdentifier: existingClientIdentifier(paths.clientIdFile),
+      timeoutMs: config.requestTimeoutMs,
+      version,
+    });
+  } catch (error) {
+    results.push({ id: 'server', level: 'fail', text: `cannot use the server URL ${config.serverUrl} (${(error as Error).message})`, fix: 'run mpv-plex-sync login' });
+    return results;
+  }
+  const reachable = await checkServerReachable(client);
+  results.push(reachable);
+  if (reachable.level !== 'ok') return results;
+  results.push(await checkToken(client, config.token));
+  results.push(await checkClock(client));
+  return results;
+}
+
+// Doctor only looks: it uses the installation's identifier when there is one, and makes none.
+function existingClientIdentifier(file: string): string {
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9-]{8,64}$/.test(id)) return id;
+  } catch {
+    // No identifier yet: the helper makes one on its first run.
+  }
+  return 'mpv-plex-sync-doctor';
+}
