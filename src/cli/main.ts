@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { redact } from '../log/redact.js';
 import { attachCommand } from './commands/attach.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInstall } from './commands/install.js';
 import { registerLogin } from './commands/login.js';
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerLogin(program);
   registerInstall(program);
   registerDoctor(program);
+  registerDemo(program);
 
   try {
     await program.parseAsync([...argv]);

@@ -3,11 +3,13 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { startPlexDouble, type ItemInput, type PlexDouble, type PlexDoubleOptions } from '../plex-double/index.js';
 import { makeClip } from './media.js';
 
-export const ROOT = resolve(import.meta.dirname, '..', '..');
+/** The package root, found from here both as source (test/support) and built (dist/test/support). */
+export const ROOT = packageRoot(import.meta.dirname);
 export const SCRIPT = join(ROOT, 'dist', 'mpv', 'plex-sync.js');
 export const BIN = join(ROOT, 'bin', 'mpv-plex-sync.js');
 export const TOKEN = 'tok-e2e-SECRET-5f3a9c';
@@ -208,3 +210,13 @@ function requireFs(): typeof import('node:fs') {
   return fsModule;
 }
 import * as fsModule from 'node:fs';
+
+function packageRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json')) || dir.endsWith('/dist')) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}

@@ -1,0 +1,187 @@
+// Quit-time benchmark (issue: never lose a watch). Two figures, each from one run so the
+// machine's noise hits both sides alike:
+//  1. mpv with the script and helper against plain mpv, same clip, nothing pending: the ratio
+//     of median quit times (target <= 1.10);
+//  2. quit with one scrobble in flight against a Plex that answers it after 200 ms: the wait
+//     added over those 200 ms (target < 50 ms).
+// Quit time = from the `quit` command on mpv's IPC socket to the exit of the mpv process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPlexDouble, type PlexDouble } from '../test/plex-double/index.js';
+import { makeClip } from '../test/support/media.js';
+import { BIN, SCRIPT } from '../test/support/session.js';
+
+const TOKEN = 'bench-token-7f1e';
+const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 15);
+
+interface Setup {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly plex: PlexDouble;
+}
+
+async function setup(): Promise<Setup> {
+  const dir = mkdtempSync(join(tmpdir(), 'mps-bench-'));
+  const plex = await startPlexDouble({ token: TOKEN });
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: join(dir, 'home'),
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_STATE_HOME: join(dir, 'state'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+    MPV_PLEX_SYNC_NO_DESKTOP_NOTIFY: '1',
+  };
+  mkdirSync(join(dir, 'config', 'mpv-plex-sync'), { recursive: true });
+  mkdirSync(join(dir, 'run'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl: plex.url, token: TOKEN }), { mode: 0o600 });
+  plex.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data'] });
+  return { dir, env, plex };
+}
+
+function startMpv(setupInfo: Setup, url: string, withScript: boolean, extra: string[]): { child: ChildProcess; socket: string } {
+  const socket = join(setupInfo.dir, `ipc-${Math.random().toString(36).slice(2)}.sock`);
+  const args = ['--no-config', '--vo=null', '--ao=null', '--idle=no', `--input-ipc-server=${socket}`, ...extra];
+  if (withScript) args.push(`--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${process.execPath} ${BIN}`);
+  args.push(`${url}?X-Plex-Token=${TOKEN}`);
+  const child = spawn('mpv', args, { env: setupInfo.env, stdio: 'ignore' });
+  return { child, socket };
+}
+
+async function sendQuit(socketPath: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ path: socketPath }, () => {
+      socket.write('{"command":["quit"]}\n', () => resolve());
+    });
+    socket.on('error', reject);
+  });
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function connectable(socketPath: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ path: socketPath }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`mpv socket ${socketPath} never came up`);
+}
+
+/** Quit time of one paused mpv, after `ready` says it is settled. */
+async function quitTime(child: ChildProcess, socket: string, ready: () => Promise<void>): Promise<number> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await connectable(socket);
+  await ready();
+  const started = performance.now();
+  await sendQuit(socket);
+  await exited;
+  return performance.now() - started;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function nothingPending(setupInfo: Setup, clip: string): Promise<{ plain: number[]; synced: number[] }> {
+  const plain: number[] = [];
+  const synced: number[] = [];
+  // One item for every sample: it is left paused at 30 percent, so nothing is ever pending.
+  const ratingKey = '100';
+  setupInfo.plex.addItem({ ratingKey, type: 'movie', title: 'Bench', sectionKey: '1', durationMs: 20_000, partId: 5000, file: '/data/bench.mkv', mediaPath: clip });
+  const url = setupInfo.plex.partUrl(ratingKey);
+  for (let sample = 0; sample < SAMPLES; sample += 1) {
+    const reportsBefore = setupInfo.plex.requests.filter((request) => request.path === '/:/timeline').length;
+    // Alternate the order so drift in the machine's load hits both sides.
+    for (const withScript of sample % 2 ? [true, false] : [false, true]) {
+      const { child, socket } = startMpv(setupInfo, url, withScript, ['--start=6', '--pause']);
+      const time = await quitTime(child, socket, async () => {
+        if (withScript) {
+          // Settled: the helper has identified the item and reported it; nothing is in flight.
+          await waitUntil(() => setupInfo.plex.requests.filter((request) => request.path === '/:/timeline' && request.status !== 0).length > reportsBefore, 15_000);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+      });
+      (withScript ? synced : plain).push(time);
+    }
+  }
+  return { plain, synced };
+}
+
+async function scrobbleInFlight(clip: string): Promise<number[]> {
+  // A server threshold above ours (95 vs 90) makes the helper scrobble itself, so exactly one
+  // request, the scrobble, is in flight at quit; it is answered after 200 ms.
+  const setupInfo = await setup();
+  await setupInfo.plex.stop();
+  const plex = await startPlexDouble({ token: TOKEN, playedThreshold: 95 });
+  const world: Setup = { ...setupInfo, plex };
+  plex.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data'] });
+  plex.fault({ match: '/:/scrobble', kind: 'delay', ms: 200 });
+  const added: number[] = [];
+  try {
+    const ratingKey = '300';
+    plex.addItem({ ratingKey, type: 'movie', title: 'Slow', sectionKey: '1', durationMs: 20_000, partId: 7000, file: '/data/slow.mkv', mediaPath: clip });
+    for (let sample = 0; sample < Math.min(SAMPLES, 10); sample += 1) {
+      const scrobblesBefore = plex.requests.filter((request) => request.path === '/:/scrobble').length;
+      const { child, socket } = startMpv(world, plex.partUrl(ratingKey), true, ['--start=16.5', '--speed=1', '--script-opts-append=plex-sync-quit_timeout=10']);
+      const time = await quitTime(child, socket, () =>
+        waitUntil(() => plex.requests.filter((request) => request.path === '/:/scrobble').length > scrobblesBefore, 20_000),
+      );
+      // Each sample is one more watch of the same item, landed before mpv exited.
+      if (plex.item(ratingKey).viewCount !== sample + 1) throw new Error(`sample ${sample}: the watch did not land before quit`);
+      added.push(time - 200);
+    }
+  } finally {
+    await plex.stop();
+    rmSync(world.dir, { recursive: true, force: true });
+  }
+  return added;
+}
+
+async function main(): Promise<void> {
+  const clip = makeClip(20);
+  const setupInfo = await setup();
+  try {
+    const { plain, synced } = await nothingPending(setupInfo, clip);
+    const inFlight = await scrobbleInFlight(clip);
+    const ratio = median(synced) / median(plain);
+    const addedWait = median(inFlight);
+    const report = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+      samples: SAMPLES,
+      quitPlainMedianMs: Number(median(plain).toFixed(1)),
+      quitWithSyncMedianMs: Number(median(synced).toFixed(1)),
+      ratio: Number(ratio.toFixed(3)),
+      ratioTarget: 1.1,
+      scrobbleInFlightAddedWaitMedianMs: Number(addedWait.toFixed(1)),
+      scrobbleInFlightAddedWaitMaxMs: Number(Math.max(...inFlight).toFixed(1)),
+      addedWaitTarget: 50,
+    };
+    console.log(JSON.stringify(report, null, 2));
+    if (ratio > 1.1 || addedWait >= 50) process.exitCode = 1;
+  } finally {
+    await setupInfo.plex.stop();
+    rmSync(setupInfo.dir, { recursive: true, force: true });
+  }
+}
+
+await main();
