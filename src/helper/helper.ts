@@ -1,24 +1,27 @@
 // The helper process: one per user session. It owns the outbox (the single writer), attaches to
 // every mpv that asks, feeds the sync engine, replays the outbox, and exits when no mpv is left
 // and nothing can be sent now.
+import { unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AppPaths } from '../config/paths.js';
 import { loadClientIdentifier } from '../config/client-id.js';
 import type { Config } from '../config/config.js';
 import { PlayerLink } from '../mpv/player-link.js';
-import { FileOutboxStore } from '../outbox/index.js';
+import { FileOutboxStore, type OutboxEntry } from '../outbox/index.js';
 import { PlexServers } from '../plex/servers.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
 import { HelperMessage } from '../protocol/messages.js';
 import { PartIndex } from '../resolve/part-index.js';
 import { Resolver } from '../resolve/resolver.js';
-import { SyncEngine } from '../sync/engine.js';
-import { OutboxReplayer } from '../sync/replay.js';
+import { SyncEngine, type SyncEngineOptions } from '../sync/engine.js';
+import { OutboxReplayer, type ReplayResult, type ReplaySummary } from '../sync/replay.js';
 import { EntryLocks } from '../sync/entry-locks.js';
 import { takeInSpool, writeSpool } from '../sync/spool.js';
 import { becomeHelper, type ControlReply, type ControlRequest } from './control.js';
 import { desktopNotifier } from './desktop-notifier.js';
+import { readRecentSyncs, RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
 import { thresholdFor } from '../config/config.js';
 import { messages } from '../sync/user-messages.js';
 
@@ -31,7 +34,56 @@ export interface HelperOptions {
   readonly idleExitMs?: number;
   /** Periodic replay of the outbox while running, ms. @default 60000 */
   readonly replayIntervalMs?: number;
+  /**
+   * Replay the outbox on its own: at start, every replayIntervalMs, and when Plex answers again.
+   * A CLI command that becomes the helper for one request turns it off, so that it does only
+   * what it was asked. @default true
+   */
+  readonly catchUp?: boolean;
 }
+
+/** What a flush did, and how many entries are left in the outbox. */
+export interface FlushSummary extends ReplaySummary {
+  left: number;
+}
+
+export interface FlushOptions {
+  /** Every entry, not only the due ones. @default false */
+  readonly all?: boolean;
+  /** Told after each entry's try, with how many of the flush's entries are done. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What `status` reports about the running helper. */
+export interface HelperStatus {
+  readonly pid: number;
+  readonly players: number;
+  /** Every outbox entry, oldest first. */
+  readonly entries: readonly OutboxEntry[];
+  /** The last sync results, oldest first. */
+  readonly recent: readonly SyncRecord[];
+}
+
+/** A retry of chosen entries: what happened to them (other due entries may have gone along). */
+export interface RetrySummary extends ReplaySummary {
+  /** How many of the chosen entries were found and tried. */
+  retried: number;
+  /** Chosen ids that are not in the outbox. */
+  missing: string[];
+  /** Of the chosen entries, how many are still queued. */
+  left: number;
+}
+
+/**
+ * How the sync engine reports the fate of a live sync. SyncEngineOptions does not declare it yet;
+ * once it does (same name and type), the engine's results reach recent.json like the replay's.
+ */
+interface LiveResults {
+  readonly onResult?: (entry: OutboxEntry, result: ReplayResult) => void;
+}
+
+/** How often a flush checks whether a replay already under way has ended. */
+const IDLE_POLL_MS = 20;
 
 export class Helper {
   readonly #options: HelperOptions;
@@ -41,6 +93,10 @@ export class Helper {
   readonly #engine: SyncEngine;
   readonly #replayer: OutboxReplayer;
   readonly #resolver: Resolver;
+  readonly #locks = new EntryLocks();
+  readonly #recent: RecentSyncs;
+  /** Told of each replayed entry's fate, while a flush started here waits for its run. */
+  readonly #replayListeners = new Set<(entry: OutboxEntry, result: ReplayResult) => void>();
   #server: Server | null = null;
   #replayTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
@@ -61,9 +117,10 @@ export class Helper {
     });
     const servers = new PlexServers({ config, clientIdentifier: loadClientIdentifier(paths.clientIdFile), version: options.version });
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
+    this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
     const offline = desktopNotifier(log);
-    const locks = new EntryLocks();
-    this.#engine = new SyncEngine({
+    const locks = this.#locks;
+    const engineOptions: SyncEngineOptions & LiveResults = {
       config,
       servers,
       resolver: this.#resolver,
@@ -73,7 +130,9 @@ export class Helper {
       spoolUnresolved: async (start, last) => writeSpool(paths.spoolDir, start, last),
       onServerReachable: () => this.#onServerReachable(),
       locks,
-    });
+      onResult: (entry, result) => this.#remember(entry, result, 'live'),
+    };
+    this.#engine = new SyncEngine(engineOptions);
     this.#replayer = new OutboxReplayer({
       outbox: this.#outbox,
       servers,
@@ -83,6 +142,8 @@ export class Helper {
       onResult: (entry, result) => {
         if (result.kind === 'dropped' && result.failure === 'gone') this.#tell(messages.watchFailed(entry.title, 'gone'));
         if (result.kind === 'kept' && result.failure === 'auth' && entry.attempts === 0) this.#tell(messages.watchFailed(entry.title, 'auth'));
+        this.#remember(entry, result, 'replay');
+        for (const listener of this.#replayListeners) listener(entry, result);
       },
     });
   }
@@ -96,6 +157,7 @@ export class Helper {
     await this.#outbox.load();
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
+    if (this.#options.catchUp === false) return true;
     void this.#catchUp();
     this.#replayTimer = setInterval(() => void this.#catchUp(), this.#options.replayIntervalMs ?? 60_000);
     this.#replayTimer.unref();
@@ -134,12 +196,84 @@ export class Helper {
       case 'attach':
         await this.attach(request.socket);
         return { ok: true };
-      case 'flush': {
-        await takeInSpool(this.#spoolOptions());
-        const summary = await this.#replayer.flush(true);
-        return { ok: true, ...summary, left: this.#outbox.list().length };
-      }
+      case 'flush':
+        return { ok: true, ...(await this.flush({ all: true })) };
+      case 'status':
+        return { ok: true, ...(await this.status()) };
+      case 'queue-retry':
+        return { ok: true, ...(await this.retry(request.ids ?? 'all')) };
+      case 'queue-drop':
+        return { ok: true, existed: await this.drop(request.id) };
     }
+  }
+
+  /** Takes in the spool, then sends the outbox (the due part, or all of it) in one replay run. */
+  async flush(options: FlushOptions = {}): Promise<FlushSummary> {
+    await takeInSpool(this.#spoolOptions());
+    const summary = await this.#ownReplay(options.all ?? false, () => true, options.onProgress);
+    return { ...summary, left: this.#outbox.list().length };
+  }
+
+  /** The outbox, the attached players and the last sync results. */
+  async status(): Promise<HelperStatus> {
+    await this.#recent.settled();
+    return { pid: process.pid, players: this.#links.size, entries: this.#outbox.list(), recent: readRecentSyncs(this.#options.paths.stateDir) };
+  }
+
+  /** Makes the chosen entries (or all) due now and sends them. */
+  async retry(ids: readonly string[] | 'all'): Promise<RetrySummary> {
+    if (ids === 'all') {
+      const summary = await this.flush({ all: true });
+      return { ...summary, retried: summary.delivered + summary.dropped + summary.kept, missing: [] };
+    }
+    const chosen = new Set<string>();
+    const missing: string[] = [];
+    const now = Date.now();
+    for (const id of new Set(ids)) {
+      if (await this.#outbox.update(id, { nextAttemptAt: now })) chosen.add(id);
+      else missing.push(id);
+    }
+    const summary = await this.#ownReplay(false, (entry) => chosen.has(entry.id));
+    const left = [...chosen].filter((id) => this.#outbox.get(id)).length;
+    return { ...summary, retried: chosen.size, missing, left };
+  }
+
+  /** Removes an entry, waiting for a delivery of it under way. Resolves to false when there was none. */
+  async drop(id: string): Promise<boolean> {
+    const removed = await this.#locks.run(id, () => this.#outbox.remove(id));
+    if (removed) this.#log.info({ id }, 'outbox entry dropped by the user');
+    return removed;
+  }
+
+  /**
+   * One replay run that this call starts itself (not one already under way, which may have taken
+   * only the due entries), counting the results of the entries `counts` picks.
+   */
+  async #ownReplay(all: boolean, counts: (entry: OutboxEntry) => boolean, onProgress?: FlushOptions['onProgress']): Promise<ReplaySummary> {
+    while (this.#replayer.busy) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+    // The replayer picks its entries the same way, synchronously, when flush() is called below.
+    const live = this.#engine.liveEntryIds;
+    const total = (all ? [...this.#outbox.list()] : this.#outbox.due(Date.now())).filter((entry) => !live.has(entry.id) && counts(entry)).length;
+    const summary: ReplaySummary = { delivered: 0, dropped: 0, kept: 0 };
+    let done = 0;
+    const listener = (entry: OutboxEntry, result: ReplayResult) => {
+      if (!counts(entry)) return;
+      summary[result.kind === 'delivered' ? 'delivered' : result.kind === 'dropped' ? 'dropped' : 'kept'] += 1;
+      done += 1;
+      onProgress?.(done, total);
+    };
+    this.#replayListeners.add(listener);
+    try {
+      onProgress?.(0, total);
+      await this.#replayer.flush(all);
+    } finally {
+      this.#replayListeners.delete(listener);
+    }
+    return summary;
+  }
+
+  #remember(entry: OutboxEntry, result: ReplayResult, via: SyncRecord['via']): void {
+    void this.#recent.record(syncRecord(entry, result, via));
   }
 
   #onMessage(link: PlayerLink, message: ScriptMessageIn): void {
@@ -166,9 +300,23 @@ export class Helper {
 
   async #onLinkClosed(link: PlayerLink): Promise<void> {
     this.#log.info({ socket: link.id }, 'mpv went away');
+    this.#removeLeftSocket(link.id);
     await this.#engine.onPlayerGone(link);
     this.#links.delete(link);
     this.#scheduleIdleCheck();
+  }
+
+  /**
+   * mpv leaves its socket file behind on exit. The helper removes the ones made for it (in the
+   * private runtime dir), so the script need not spawn `rm` while mpv is quitting.
+   */
+  #removeLeftSocket(socketPath: string): void {
+    if (dirname(socketPath) !== this.#options.paths.runtimeDir || !/^mpv-(?:play-)?\d+\.sock$/.test(basename(socketPath))) return;
+    try {
+      unlinkSync(socketPath);
+    } catch {
+      // Already gone, or mpv restarted on it: nothing to do.
+    }
   }
 
   #spoolOptions() {
@@ -237,5 +385,6 @@ export class Helper {
     this.#cancelIdle();
     for (const link of this.#links) link.close();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.#recent.settled();
   }
 }

@@ -37,6 +37,11 @@ export const HelperMessage = {
   ack: 'plex-sync/ack',
   /** Everything for the playback is sent, or safe in the outbox: the script may continue. */
   flushed: 'plex-sync/flushed',
+  /**
+   * Nothing of the playback is in flight or queued, and Plex holds the position reported last.
+   * An unload right after it (no newer progress, same position) needs no hold.
+   */
+  settled: 'plex-sync/settled',
 } as const;
 
 export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
@@ -77,6 +82,8 @@ export interface ProgressPayload {
   readonly playedMs: number;
   /** Why the report was sent now. */
   readonly reason: 'tick' | 'pause' | 'resume' | 'seek' | 'threshold' | 'resync';
+  /** Counts the playback's progress reports, so a `settled` answer can name the one it covers. */
+  readonly seq: number;
 }
 
 export interface UnloadPayload {
@@ -104,6 +111,14 @@ export interface ItemPayload {
 
 export interface AckPayload {
   readonly playbackId: string;
+}
+
+export interface SettledPayload {
+  readonly playbackId: string;
+  /** The `seq` of the last progress the helper had applied. */
+  readonly seq: number;
+  /** The position Plex holds for this playback, ms; null when the watch is settled (any position will do). */
+  readonly positionMs: number | null;
 }
 
 export interface FlushedPayload {

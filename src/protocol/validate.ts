@@ -22,6 +22,7 @@ const ProgressSchema = z.object({
   paused: z.boolean(),
   playedMs: ms,
   reason: z.enum(['tick', 'pause', 'resume', 'seek', 'threshold', 'resync']),
+  seq: z.number().int().min(0),
 });
 const UnloadSchema = z.object({ playbackId: id, positionMs: ms, durationMs: ms.nullable(), playedMs: ms, holdMs: z.number().int().min(0).max(600_000) });
 

@@ -65,6 +65,12 @@ interface Playback {
   /** False once a watch or position of this playback is left queued after failing. */
   delivered: boolean;
   unloaded: boolean;
+  /** seq of the last progress applied. */
+  lastSeq: number;
+  /** The time Plex got in this playback's last successful report, ms. */
+  reportedMs: number | null;
+  /** Tasks queued on the chain and not yet finished. */
+  pendingTasks: number;
 }
 
 export class SyncEngine {
@@ -112,6 +118,9 @@ export class SyncEngine {
       chain: Promise.resolve(),
       delivered: true,
       unloaded: false,
+      lastSeq: 0,
+      reportedMs: null,
+      pendingTasks: 0,
     };
     this.#playbacks.set(start.playbackId, playback);
     await this.#resolve(playback);
@@ -122,6 +131,7 @@ export class SyncEngine {
     const playback = this.#playbacks.get(progress.playbackId);
     if (!playback || playback.unloaded) return;
     const wasPaused = playback.paused;
+    playback.lastSeq = Math.max(playback.lastSeq, progress.seq);
     this.#applyFacts(playback, progress.positionMs, progress.durationMs, progress.playedMs);
     playback.paused = progress.paused;
     if (playback.status === 'error' && Date.now() - playback.lastResolveAt >= RESOLVE_RETRY_MS) {
@@ -377,6 +387,7 @@ export class SyncEngine {
       };
       try {
         await item.client.timeline(report);
+        playback.reportedMs = report.timeMs;
         this.#options.onServerReachable?.(item.client.serverUrl);
       } catch (error) {
         this.#options.log.warn({ playbackId: playback.start.playbackId, err: error, state }, 'timeline report failed');
@@ -385,7 +396,25 @@ export class SyncEngine {
   }
 
   #enqueue(playback: Playback, task: () => Promise<void>): void {
-    playback.chain = playback.chain.then(task, task);
+    playback.pendingTasks += 1;
+    const run = async () => {
+      try {
+        await task();
+      } finally {
+        playback.pendingTasks -= 1;
+        if (playback.pendingTasks === 0) this.#announceSettled(playback);
+      }
+    };
+    playback.chain = playback.chain.then(run, run);
+  }
+
+  /** Tells the script when nothing of this playback is in flight or queued (see SettledPayload). */
+  #announceSettled(playback: Playback): void {
+    if (playback.unloaded || playback.status !== 'plex' || !playback.delivered) return;
+    if (playback.watch === 'queued') return;
+    const positionMs = playback.watch === 'settled' ? null : playback.reportedMs;
+    if (playback.watch === 'pending' && positionMs === null) return;
+    playback.player.sendToScript(HelperMessage.settled, { playbackId: playback.start.playbackId, seq: playback.lastSeq, positionMs });
   }
 
   async #failed(
