@@ -2,8 +2,12 @@
 // mpv returns neither a pid nor an exit status for a detached process, so whether it lives
 // is learned only from its messages (see liveness.ts).
 
-/** Seconds between two starts at least, so a helper that dies at once is not respawned in a loop. */
-const MIN_RESTART_GAP_SEC = 2;
+/**
+ * Seconds between two starts at least while the last one never answered, so a helper that
+ * cannot come up is not respawned in a loop. One that answered and then fell silent is
+ * restarted at once: it proved it starts, and the playback needs it now.
+ */
+const MIN_RESTART_GAP_SEC = 10;
 
 /** The `helper` option as argv: split on whitespace, so no quoting or shell rules apply. */
 export function splitCommand(command: string): string[] {
@@ -44,20 +48,27 @@ export type LaunchResult = 'started' | 'too-soon' | 'missing';
 
 export class HelperLauncher {
   private lastLaunchAt: number | null = null;
+  /** A helper has said something since the last start. */
+  private answered = false;
 
   constructor(
     private readonly argv: string[],
     private readonly socketPath: string,
   ) {}
 
-  /** Starts the helper unless one was started less than MIN_RESTART_GAP_SEC ago. */
+  helperAnswered(): void {
+    this.answered = true;
+  }
+
+  /** Starts the helper, unless the last start was under MIN_RESTART_GAP_SEC ago and never answered. */
   launch(why: string): LaunchResult {
     const now = mp.get_time();
-    if (this.lastLaunchAt !== null && now - this.lastLaunchAt < MIN_RESTART_GAP_SEC) {
+    if (this.lastLaunchAt !== null && !this.answered && now - this.lastLaunchAt < MIN_RESTART_GAP_SEC) {
       mp.msg.verbose('not starting the helper again so soon (' + why + ')');
       return 'too-soon';
     }
     this.lastLaunchAt = now;
+    this.answered = false;
     const program = this.argv[0];
     if (program === undefined) {
       mp.msg.error('option helper is empty; cannot start the helper');

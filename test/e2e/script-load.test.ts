@@ -152,13 +152,13 @@ class FakeHelper {
     return this.messages.filter((m) => m.name === name);
   }
 
-  waitFor(name: string, timeoutMs = 8000): Promise<ClientMessage> {
-    const seen = this.messages.find((m) => m.name === name);
+  waitFor(name: string, match: (m: ClientMessage) => boolean = () => true, timeoutMs = 8000): Promise<ClientMessage> {
+    const seen = this.messages.find((m) => m.name === name && match(m));
     if (seen) return Promise.resolve(seen);
     return new Promise((ok, fail) => {
       const timer = setTimeout(() => fail(new Error('no ' + name + ' within ' + timeoutMs + ' ms')), timeoutMs);
       this.on((m) => {
-        if (m.name !== name) return;
+        if (m.name !== name || !match(m)) return;
         clearTimeout(timer);
         ok(m);
       });
@@ -188,7 +188,7 @@ class FakeHelper {
     this.broadcast('plex-sync/helper-ready', { v: PROTOCOL_VERSION });
   }
 
-  private command(command: string[]): void {
+  command(command: string[]): void {
     if (!this.socket.destroyed) this.socket.write(JSON.stringify({ command }) + '\n');
   }
 
@@ -198,23 +198,25 @@ class FakeHelper {
 }
 
 /**
- * A helper program for autostart: it records what it gets to `record`. The first instance
- * acks two progress reports and then hangs; the second one answers everything.
+ * A helper program for autostart; it records what it gets to `record`. The first instance acks
+ * two progress reports and then hangs, the second never answers at all, and the third answers
+ * everything.
  */
 function fakeHelperProgram(record: string): string {
   return `
 import { createConnection } from 'node:net';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 const record = ${JSON.stringify(record)};
-const n = existsSync(record) ? new Set(readFileSync(record, 'utf8').trim().split('\\n').map((l) => JSON.parse(l).n)).size + 1 : 1;
-const note = (o) => appendFileSync(record, JSON.stringify({ n, at: Date.now(), ...o }) + '\\n');
+const started = existsSync(record) ? readFileSync(record, 'utf8').trim().split('\\n').filter((l) => l.includes('"argv"')) : [];
+const n = started.length + 1;
+const note = (o) => appendFileSync(record, JSON.stringify({ n, ...o }) + '\\n');
 note({ argv: process.argv.slice(2) });
 let acks = 0;
 const connect = () => {
   const s = createConnection({ path: process.argv[3] });
   s.on('error', () => setTimeout(connect, 50));
   s.on('connect', () => {
-    const send = (command) => s.write(JSON.stringify({ command }) + '\\n');
+    const send = (command) => n !== 2 && s.write(JSON.stringify({ command }) + '\\n');
     const to = (name, payload) => send(['script-message-to', 'plex_sync', name, JSON.stringify(payload)]);
     let buffer = '';
     s.on('data', (d) => {
@@ -227,9 +229,9 @@ const connect = () => {
         const payload = JSON.parse(e.args[1]);
         note({ name: e.args[0], payload });
         const playbackId = payload.playbackId;
-        if (e.args[0] === 'plex-sync/start') to('plex-sync/item', { playbackId, status: 'plex', thresholdPercent: 90, baselineViewCount: n === 1 ? 7 : 8 });
-        if (e.args[0] === 'plex-sync/progress' && (n > 1 || acks++ < 2)) to('plex-sync/ack', { playbackId });
-        if (e.args[0] === 'plex-sync/unload' && n > 1) to('plex-sync/flushed', { playbackId, delivered: true });
+        if (e.args[0] === 'plex-sync/start') to('plex-sync/item', { playbackId, status: 'plex', thresholdPercent: 90, baselineViewCount: n === 1 ? 7 : 100 + n });
+        if (e.args[0] === 'plex-sync/progress' && (n === 3 || acks++ < 2)) to('plex-sync/ack', { playbackId });
+        if (e.args[0] === 'plex-sync/unload') to('plex-sync/flushed', { playbackId, delivered: true });
       }
     });
     s.on('close', () => process.exit(0));
@@ -372,6 +374,38 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
     }, 20000);
   });
 
+  it('does not hold the unload when the helper said Plex already holds the paused position', async () => {
+    const mpv = startMpv('av://lavfi:testsrc=duration=8:size=64x48:rate=25', []);
+    const helper = await FakeHelper.connect(mpv.socketPath());
+    helper.on((m) => {
+      // Like the real helper once the pause report has reached Plex.
+      if (m.name === 'plex-sync/progress' && m.payload.reason === 'pause') {
+        const { playbackId, seq, positionMs } = m.payload;
+        helper.toScript('plex-sync/settled', { playbackId, seq, positionMs });
+      }
+    });
+    helper.actAsHelper();
+
+    await helper.waitFor('plex-sync/start');
+    await sleep(700);
+    helper.command(['set', 'pause', 'yes']);
+    const pause = await helper.waitFor('plex-sync/progress', (m) => m.payload.reason === 'pause');
+    await sleep(300);
+    const quitAt = Date.now();
+    helper.command(['quit']);
+    const exit = await within(mpv.exited, 3000, 'mpv exit after quit');
+    helper.close();
+
+    expect(exit.code).toBe(0);
+    expect(exit.at - quitAt).toBeLessThan(1000);
+    const unload = helper.named('plex-sync/unload');
+    expect(unload).toHaveLength(1);
+    expect(unload[0]!.payload).toMatchObject({ playbackId: pause.payload.playbackId, holdMs: 0 });
+    expect(Math.abs((unload[0]!.payload.positionMs as number) - (pause.payload.positionMs as number))).toBeLessThan(500);
+    expect(osdTexts(mpv.log())).not.toContain('Plex: finishing sync…');
+    expect(scriptProblems(mpv.log())).toEqual([]);
+  }, 20000);
+
   it('gives up on a silent helper after quit_timeout and leaves a spool record', async () => {
     const mpv = startMpv(LAVFI_CLIP, ['plex-sync-quit_timeout=1']);
     const helper = await FakeHelper.connect(mpv.socketPath());
@@ -410,37 +444,47 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
     expect(osdTexts(log)).toContain('Plex sync: helper not responding — saved, will sync later');
   }, 20000);
 
-  it('restarts a helper that stopped acking and gives the new one the playback again', async () => {
+  it('restarts a helper that went silent at once, and one that never answered only after 10 s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plex-sync-helper-'));
     tempDirs.push(dir);
     const program = join(dir, 'fake-helper.mjs');
     const record = join(dir, 'helpers.jsonl');
     writeFileSync(program, fakeHelperProgram(record));
-    const mpv = startMpv('av://lavfi:testsrc=duration=14:size=32x24:rate=10', [
+    const mpv = startMpv('av://lavfi:testsrc=duration=17:size=32x24:rate=10', [
       'plex-sync-autostart_helper=yes',
       'plex-sync-helper=' + process.execPath + ' ' + program,
       'plex-sync-helper_timeout=1',
     ]);
-    const exit = await within(mpv.exited, 25000, 'mpv exit');
-    const lines = readFileSync(record, 'utf8').trim().split('\n');
-    const seen = lines.map((l) => JSON.parse(l) as { n: number; at: number; argv?: string[]; name?: string; payload?: any });
+    const exit = await within(mpv.exited, 35000, 'mpv exit');
+    const seen = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { n: number; argv?: string[]; name?: string; payload?: any });
+    const log = mpv.log();
 
     expect(exit.code).toBe(0);
-    const starts = seen.filter((s) => s.argv);
-    expect(starts.map((s) => s.n)).toEqual([1, 2]);
-    expect(starts[0]!.argv).toEqual(['attach', mpv.socketPath()]);
-    // At most one start every 10 s, however often the helper is found gone.
-    expect(starts[1]!.at - starts[0]!.at).toBeGreaterThanOrEqual(9500);
-    expect(mpv.log()).toContain('the helper stopped answering');
+    expect(seen.filter((s) => s.argv).map((s) => s.n)).toEqual([1, 2, 3]);
+    expect(seen[0]!.argv).toEqual(['attach', mpv.socketPath()]);
+    // mpv's log times the starts; the helpers' own clocks would add node's start-up time.
+    const launchedAt = [...log.matchAll(/^\[\s*([\d.]+)\]\[v\]\[plex_sync\] starting the helper/gm)].map((m) =>
+      Number(m[1]),
+    );
+    expect(launchedAt).toHaveLength(3);
+    // Helper 1 had answered before it went silent: replaced without waiting out the gap.
+    expect(launchedAt[1]! - launchedAt[0]!).toBeLessThan(10);
+    // Helper 2 never answered: the next start waits the 10 s, however often it is found gone.
+    expect(launchedAt[2]! - launchedAt[1]!).toBeGreaterThanOrEqual(10);
+    expect(log.match(/\]\[w\]\[plex_sync\] the helper stopped answering/g)).toHaveLength(1);
 
-    const second = seen.filter((s) => s.n === 2 && s.name);
+    const third = seen.filter((s) => s.n === 3 && s.name);
     const firstStart = seen.find((s) => s.n === 1 && s.name === 'plex-sync/start')!;
-    expect(second.slice(0, 3).map((s) => s.name)).toEqual(['plex-sync/hello', 'plex-sync/start', 'plex-sync/progress']);
-    expect(second[1]!.payload).toMatchObject({ playbackId: firstStart.payload.playbackId, baselineViewCount: 7 });
-    expect(second[2]!.payload.reason).toBe('resync');
-    expect(second.map((s) => s.name)).toContain('plex-sync/unload');
-    expect(scriptProblems(mpv.log())).toEqual([]);
-  }, 30000);
+    expect(third.slice(0, 3).map((s) => s.name)).toEqual(['plex-sync/hello', 'plex-sync/start', 'plex-sync/progress']);
+    // The new helper gets the playback as it began, with the view count from before it.
+    expect(third[1]!.payload).toMatchObject({ playbackId: firstStart.payload.playbackId, baselineViewCount: 7 });
+    expect(third[2]!.payload.reason).toBe('resync');
+    expect(third.map((s) => s.name)).toContain('plex-sync/unload');
+    expect(scriptProblems(log)).toEqual([]);
+  }, 45000);
 
   it('spools at once, without holding, when the helper cannot be started', async () => {
     const mpv = startMpv(LAVFI_CLIP, ['plex-sync-autostart_helper=yes', 'plex-sync-helper=/nonexistent/mpv-plex-sync']);

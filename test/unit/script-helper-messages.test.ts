@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAck, parseFlushed, parseItem, parseWelcome } from '../../mpv-scripts/plex-sync/helper-messages.js';
+import { parseAck, parseFlushed, parseItem, parseSettled, parseWelcome } from '../../mpv-scripts/plex-sync/helper-messages.js';
 
 const item = { playbackId: 'pb', status: 'plex', thresholdPercent: 90, baselineViewCount: 0 };
 
@@ -45,5 +45,12 @@ describe('helper messages', () => {
 
   it('reads the protocol version from welcome', () => {
     expect(parseWelcome('{"v":1}')).toEqual({ ok: true, value: { v: 1 } });
+  });
+
+  it('accepts settled with a position or with null, and needs a seq', () => {
+    expect(parseSettled('{"playbackId":"pb","seq":3,"positionMs":1200}').ok).toBe(true);
+    expect(parseSettled('{"playbackId":"pb","seq":3,"positionMs":null}').ok).toBe(true);
+    expect(parseSettled('{"playbackId":"pb","seq":null,"positionMs":null}').ok).toBe(false);
+    expect(parseSettled('{"playbackId":"pb","positionMs":5}').ok).toBe(false);
   });
 });

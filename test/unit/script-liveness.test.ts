@@ -45,20 +45,31 @@ describe('Liveness', () => {
 });
 
 describe('planUnload', () => {
+  const facts = (status: Parameters<typeof planUnload>[0]['status'], helperGone = false, settled = false) => ({
+    status,
+    helperGone,
+    settled,
+  });
+
   it('continues at once when nothing played or the helper ignored the file', () => {
-    expect(planUnload(null, false)).toBe('continue');
-    expect(planUnload('ignored', false)).toBe('continue');
-    expect(planUnload('ignored', true)).toBe('continue');
+    expect(planUnload(facts(null))).toBe('continue');
+    expect(planUnload(facts('ignored'))).toBe('continue');
+    expect(planUnload(facts('ignored', true))).toBe('continue');
   });
 
   it('holds for a Plex item, an error and an unanswered file while a helper may listen', () => {
-    expect(planUnload('plex', false)).toBe('hold');
-    expect(planUnload('error', false)).toBe('hold');
-    expect(planUnload('unknown', false)).toBe('hold');
+    expect(planUnload(facts('plex'))).toBe('hold');
+    expect(planUnload(facts('error'))).toBe('hold');
+    expect(planUnload(facts('unknown'))).toBe('hold');
   });
 
   it('spools without holding when the helper is known to be gone', () => {
-    expect(planUnload('plex', true)).toBe('spool');
-    expect(planUnload('unknown', true)).toBe('spool');
+    expect(planUnload(facts('plex', true))).toBe('spool');
+    expect(planUnload(facts('unknown', true))).toBe('spool');
+  });
+
+  it('only tells the helper, without holding, when Plex already holds the final state', () => {
+    expect(planUnload(facts('plex', false, true))).toBe('release');
+    expect(planUnload(facts('plex', true, true))).toBe('release');
   });
 });

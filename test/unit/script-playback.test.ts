@@ -9,8 +9,10 @@ import {
   notePosition,
   noteSeekEnd,
   noteSeekStart,
+  noteSettled,
+  isSettledAt,
   percentOf,
-  progressPayload,
+  nextProgressPayload,
   redactPath,
   startPayload,
   unloadPayload,
@@ -143,7 +145,7 @@ describe('position', () => {
     const pb = playing(20.023);
     play(pb, 19.9, 20.104, 0.034);
     expect(pb.positionSec).toBe(20.023);
-    expect(progressPayload(pb, 'tick').positionMs).toBe(20023);
+    expect(nextProgressPayload(pb, 'tick').positionMs).toBe(20023);
   });
 
   it('is clamped at zero', () => {
@@ -183,11 +185,48 @@ describe('payloads', () => {
   it('carry whole milliseconds', () => {
     const pb = playing(12.3456);
     play(pb, 0, 1.5, 0.0333);
-    const progress = progressPayload(pb, 'pause');
+    const progress = nextProgressPayload(pb, 'pause');
     const unload = unloadPayload(pb, 5000);
     for (const value of [progress.positionMs, progress.playedMs, progress.durationMs, unload.playedMs]) {
       expect(Number.isInteger(value)).toBe(true);
     }
     expect(unload).toMatchObject({ playbackId: 'pb-1', durationMs: 12346, holdMs: 5000 });
+  });
+});
+
+describe('progress seq and settled', () => {
+  it('numbers the progress reports of a playback from 1', () => {
+    const pb = playing();
+    expect([nextProgressPayload(pb, 'tick').seq, nextProgressPayload(pb, 'pause').seq]).toEqual([1, 2]);
+  });
+
+  it('is settled at the position Plex holds, for the last report sent', () => {
+    const pb = playing();
+    nextProgressPayload(pb, 'pause');
+    noteSettled(pb, { playbackId: 'pb-1', seq: 1, positionMs: 42000 });
+    expect(isSettledAt(pb, 42000)).toBe(true);
+    expect(isSettledAt(pb, 42040)).toBe(true);
+    expect(isSettledAt(pb, 50000)).toBe(false);
+  });
+
+  it('is not settled once a newer report went out', () => {
+    const pb = playing();
+    nextProgressPayload(pb, 'pause');
+    noteSettled(pb, { playbackId: 'pb-1', seq: 1, positionMs: 42000 });
+    nextProgressPayload(pb, 'resume');
+    expect(isSettledAt(pb, 42000)).toBe(false);
+  });
+
+  it('is settled at any position once the watch itself is settled', () => {
+    const pb = playing();
+    nextProgressPayload(pb, 'threshold');
+    noteSettled(pb, { playbackId: 'pb-1', seq: 1, positionMs: null });
+    expect(isSettledAt(pb, 99000)).toBe(true);
+  });
+
+  it('ignores a settled for a report never sent', () => {
+    const pb = playing();
+    noteSettled(pb, { playbackId: 'pb-1', seq: 3, positionMs: null });
+    expect(pb.settled).toBeNull();
   });
 });

@@ -24,7 +24,12 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
     if (await helper.start()) {
       process.once('SIGTERM', () => void helper.stop().then(() => process.exit(0)));
       process.once('SIGINT', () => void helper.stop().then(() => process.exit(0)));
-      await helper.attach(socketPath);
+      try {
+        await helper.attach(socketPath);
+      } catch (error) {
+        // The mpv that asked is gone already; the helper still replays what is due, then exits.
+        context.log.warn({ socket: socketPath, err: error }, 'could not attach to mpv');
+      }
       await helper.untilExit();
       return 0;
     }

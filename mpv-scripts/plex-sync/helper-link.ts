@@ -1,0 +1,153 @@
+// The script's side of the conversation with the helper (src/protocol/messages.ts):
+// sends as `script-message <name> <json>`, receives `script-message-to <script> <name> <json>`,
+// and keeps track of whether the helper still answers, restarting it when it does not.
+
+import {
+  HelperMessage,
+  PROTOCOL_VERSION,
+  ScriptMessage,
+  type AckPayload,
+  type FlushedPayload,
+  type HelloPayload,
+  type ItemPayload,
+  type ScriptMessageName,
+  type SettledPayload,
+  type StartPayload,
+  type UnloadPayload,
+} from '../../src/protocol/messages.js';
+import { guard } from './guard.js';
+import type { HelperLauncher } from './helper-launch.js';
+import { parseAck, parseFlushed, parseItem, parseSettled, parseWelcome, type Parsed } from './helper-messages.js';
+import { Liveness } from './liveness.js';
+import { nextProgressPayload, type Playback } from './playback.js';
+import type { ReportReason } from './reporter.js';
+
+export interface HelperEvents {
+  /** A helper has (re)attached and knows nothing yet: the caller sends its playback again. */
+  readonly helperReady: () => void;
+  readonly item: (item: ItemPayload) => void;
+  readonly flushed: (flushed: FlushedPayload) => void;
+  readonly settled: (settled: SettledPayload) => void;
+  /** The playback acks are matched against. */
+  readonly currentPlaybackId: () => string | null;
+}
+
+export interface HelperLinkOptions {
+  readonly helperTimeoutSec: number;
+  /** null: never start or restart the helper (autostart_helper=no, or no socket). */
+  readonly launcher: HelperLauncher | null;
+}
+
+export class HelperLink {
+  private readonly liveness: Liveness;
+
+  constructor(private readonly options: HelperLinkOptions) {
+    this.liveness = new Liveness(options.helperTimeoutSec);
+  }
+
+  /**
+   * True when a Plex playback went unacked for helper_timeout, or the helper could not be
+   * started, and no helper has said anything since.
+   */
+  isGone(): boolean {
+    return this.liveness.isGone();
+  }
+
+  sendHello(): void {
+    const hello: HelloPayload = { v: PROTOCOL_VERSION, script: mp.get_script_name(), pid: mp.utils.getpid() };
+    send(ScriptMessage.hello, hello);
+  }
+
+  sendStart(start: StartPayload): void {
+    // Progress sent for an earlier playback will never be acked by this one.
+    this.liveness.forgetUnacked();
+    send(ScriptMessage.start, start);
+  }
+
+  sendProgress(pb: Playback, reason: ReportReason): void {
+    this.liveness.progressSent(mp.get_time());
+    send(ScriptMessage.progress, nextProgressPayload(pb, reason));
+  }
+
+  sendUnload(unload: UnloadPayload): void {
+    send(ScriptMessage.unload, unload);
+  }
+
+  /** Starts the helper (autostart_helper); one that cannot be found counts as gone at once. */
+  launchHelper(why: string): void {
+    if (this.options.launcher && this.options.launcher.launch(why) === 'missing') this.liveness.markGone();
+  }
+
+  /** Called about once a second while a file plays. */
+  checkLiveness(playbackIsPlex: boolean): void {
+    const wasGone = this.liveness.isGone();
+    if (!this.liveness.check(mp.get_time(), playbackIsPlex)) return;
+    // Said once per outage; the retries that follow go to verbose.
+    if (wasGone) mp.msg.verbose('the helper still does not answer');
+    else mp.msg.warn('the helper stopped answering');
+    this.launchHelper('it stopped answering');
+  }
+
+  /** Registers the helper's messages; every one also proves the helper is alive. */
+  listen(events: HelperEvents): void {
+    const liveness = this.liveness;
+    const launcher = this.options.launcher;
+    const heard = function (): void {
+      liveness.heardFromHelper();
+      if (launcher) launcher.helperAnswered();
+    };
+    mp.register_script_message(
+      HelperMessage.helperReady,
+      guard(HelperMessage.helperReady, function () {
+        heard();
+        liveness.forgetUnacked();
+        mp.msg.verbose('a helper attached');
+        events.helperReady();
+      }),
+    );
+    receive(HelperMessage.welcome, parseWelcome, function (welcome) {
+      heard();
+      if (welcome.v !== PROTOCOL_VERSION) {
+        mp.msg.warn(
+          'the helper speaks protocol ' + welcome.v + ', this script ' + PROTOCOL_VERSION + '; update both together',
+        );
+      }
+    });
+    receive(HelperMessage.item, parseItem, function (item) {
+      heard();
+      events.item(item);
+    });
+    receive(HelperMessage.ack, parseAck, function (ack: AckPayload) {
+      heard();
+      if (ack.playbackId === events.currentPlaybackId()) liveness.acked();
+    });
+    receive(HelperMessage.flushed, parseFlushed, function (flushed) {
+      heard();
+      events.flushed(flushed);
+    });
+    receive(HelperMessage.settled, parseSettled, function (settled) {
+      heard();
+      events.settled(settled);
+    });
+  }
+}
+
+function send(name: ScriptMessageName, payload: object): void {
+  mp.commandv('script-message', name, JSON.stringify(payload));
+}
+
+/** A bad payload is logged at verbose and dropped: it may come from anything on the socket. */
+function receive<T>(
+  name: string,
+  parse: (json: string | undefined) => Parsed<T>,
+  handle: (value: T) => void,
+): void {
+  mp.register_script_message(
+    name,
+    guard(name, function (json?: string) {
+      const parsed = parse(json);
+      if (parsed.ok) handle(parsed.value);
+      else mp.msg.verbose('ignoring ' + name + ': ' + parsed.error);
+    }),
+  );
+}

@@ -1,0 +1,124 @@
+// Reads what the helper sends. Anything may arrive on a script-message (another program can
+// send one), so each payload is parsed and checked field by field before it is trusted.
+// Pure (no `mp`): unit-tested directly. A bad message gives a reason string, never a throw.
+
+import type {
+  AckPayload,
+  FlushedPayload,
+  ItemPayload,
+  SettledPayload,
+  WelcomePayload,
+} from '../../src/protocol/messages.js';
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+type Fields = { readonly [key: string]: unknown };
+
+/** A field check: an error text naming the field, or null when the field is fine. */
+type Check = (fields: Fields) => string | null;
+
+/** The largest string field accepted: ids are short, and a huge one is not from our helper. */
+const MAX_STRING = 200;
+
+function parseObject(json: string | undefined): Parsed<Fields> {
+  if (typeof json !== 'string') return { ok: false, error: 'no payload' };
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    return { ok: false, error: 'payload is not JSON' };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, error: 'payload is not an object' };
+  }
+  return { ok: true, value: value as Fields };
+}
+
+function text(key: string): Check {
+  return function (fields) {
+    const value = fields[key];
+    return typeof value === 'string' && value.length > 0 && value.length <= MAX_STRING
+      ? null
+      : key + ' must be a non-empty string';
+  };
+}
+
+function numberIn(key: string, min: number, max: number): Check {
+  return function (fields) {
+    const value = fields[key];
+    return typeof value === 'number' && isFinite(value) && value >= min && value <= max
+      ? null
+      : key + ' must be a number from ' + min + ' to ' + max;
+  };
+}
+
+function numberOrNull(key: string, min: number, max: number): Check {
+  const inRange = numberIn(key, min, max);
+  return function (fields) {
+    return fields[key] === null || inRange(fields) === null
+      ? null
+      : key + ' must be null or a number from ' + min + ' to ' + max;
+  };
+}
+
+function number(key: string): Check {
+  return function (fields) {
+    const value = fields[key];
+    return typeof value === 'number' && isFinite(value) ? null : key + ' must be a number';
+  };
+}
+
+function bool(key: string): Check {
+  return function (fields) {
+    return typeof fields[key] === 'boolean' ? null : key + ' must be true or false';
+  };
+}
+
+function oneOf(key: string, allowed: string[]): Check {
+  return function (fields) {
+    const value = fields[key];
+    return typeof value === 'string' && allowed.indexOf(value) >= 0
+      ? null
+      : key + ' must be one of ' + allowed.join(', ');
+  };
+}
+
+function parseWith<T>(json: string | undefined, checks: Check[]): Parsed<T> {
+  const parsed = parseObject(json);
+  if (!parsed.ok) return parsed;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i];
+    const error = check ? check(parsed.value) : null;
+    if (error !== null) return { ok: false, error: error };
+  }
+  return { ok: true, value: parsed.value as unknown as T };
+}
+
+export function parseWelcome(json: string | undefined): Parsed<WelcomePayload> {
+  return parseWith<WelcomePayload>(json, [number('v')]);
+}
+
+export function parseItem(json: string | undefined): Parsed<ItemPayload> {
+  return parseWith<ItemPayload>(json, [
+    text('playbackId'),
+    oneOf('status', ['plex', 'ignored', 'error']),
+    numberOrNull('thresholdPercent', 1, 100),
+    numberOrNull('baselineViewCount', 0, 1e9),
+  ]);
+}
+
+export function parseAck(json: string | undefined): Parsed<AckPayload> {
+  return parseWith<AckPayload>(json, [text('playbackId')]);
+}
+
+export function parseFlushed(json: string | undefined): Parsed<FlushedPayload> {
+  return parseWith<FlushedPayload>(json, [text('playbackId'), bool('delivered')]);
+}
+
+export function parseSettled(json: string | undefined): Parsed<SettledPayload> {
+  return parseWith<SettledPayload>(json, [
+    text('playbackId'),
+    numberIn('seq', 0, 1e12),
+    numberOrNull('positionMs', 0, 1e12),
+  ]);
+}

@@ -1,0 +1,53 @@
+// Is the helper still there? The detached helper has no pid or exit status we could watch,
+// so the only sign is its answers: it acks every progress. A Plex playback whose progress has
+// gone unacked for helper_timeout seconds means the helper is gone.
+// Pure (no `mp`): the caller passes the time, so unit tests need no clock.
+
+export class Liveness {
+  /** When the oldest progress still waiting for its ack was sent; null when all are acked. */
+  private unackedSince: number | null = null;
+  private goneNow = false;
+
+  constructor(private readonly timeoutSec: number) {}
+
+  /** True once an ack has been missed; false again as soon as the helper says anything. */
+  isGone(): boolean {
+    return this.goneNow;
+  }
+
+  /** The helper could not even be started: nothing will answer until one attaches. */
+  markGone(): void {
+    this.goneNow = true;
+  }
+
+  progressSent(now: number): void {
+    if (this.unackedSince === null) this.unackedSince = now;
+  }
+
+  acked(): void {
+    this.unackedSince = null;
+  }
+
+  /** Any message from a helper proves one is attached. */
+  heardFromHelper(): void {
+    this.goneNow = false;
+  }
+
+  /** A new playback, or a restarted helper: earlier progress will never be acked. */
+  forgetUnacked(): void {
+    this.unackedSince = null;
+  }
+
+  /**
+   * Called about once a second. Returns true exactly when the helper has just been found
+   * gone, so the caller restarts it once per finding, not on every check.
+   */
+  check(now: number, playbackIsPlex: boolean): boolean {
+    if (!playbackIsPlex || this.unackedSince === null) return false;
+    if (now - this.unackedSince < this.timeoutSec) return false;
+    this.goneNow = true;
+    // Start over: if a restarted helper does not answer either, this fires again.
+    this.unackedSince = null;
+    return true;
+  }
+}

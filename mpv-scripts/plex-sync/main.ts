@@ -1,0 +1,220 @@
+// mpv-plex-sync's mpv script: tells the helper what mpv plays, so Plex counts an item
+// watched at its threshold and keeps the resume point, and holds mpv's unload until the
+// helper has the last position. Options first, state next, wiring last.
+
+import { guard } from './guard.js';
+import { HelperLauncher, splitCommand } from './helper-launch.js';
+import { HelperLink } from './helper-link.js';
+import { ensureIpcSocket } from './ipc.js';
+import { readOptions } from './options.js';
+import { runtimeDir, stateDir } from './paths.js';
+import {
+  isUrl,
+  newPlayback,
+  newPlaybackId,
+  noteDuration,
+  noteItem,
+  notePaused,
+  notePercent,
+  notePosition,
+  noteSeekEnd,
+  noteSeekStart,
+  noteSettled,
+  redactPath,
+  startPayload,
+  type Playback,
+} from './playback.js';
+import { Reporter } from './reporter.js';
+import { runSync } from './subprocess.js';
+import { UnloadHold } from './unload-hold.js';
+
+const options = readOptions();
+
+function getenv(name: string): string | undefined {
+  return mp.utils.getenv(name);
+}
+
+/** A configured directory may use mpv's `~/` and `~~/`; the defaults come from the environment. */
+function configuredDir(value: string): string {
+  return value ? mp.utils.get_user_path(value) : '';
+}
+
+const socket = ensureIpcSocket(runtimeDir(configuredDir(options.runtime_dir), getenv));
+const launcher =
+  socket && options.autostart_helper ? new HelperLauncher(splitCommand(options.helper), socket.path) : null;
+const link = new HelperLink({ helperTimeoutSec: options.helper_timeout, launcher: launcher });
+const reporter = new Reporter({
+  intervalSec: options.report_interval,
+  now: function () {
+    return mp.get_time();
+  },
+  send: function (pb, reason) {
+    link.sendProgress(pb, reason);
+  },
+});
+const hold = new UnloadHold({
+  quitTimeoutSec: options.quit_timeout,
+  stateDir: stateDir(configuredDir(options.state_dir), getenv),
+  osd: options.osd,
+  link: link,
+});
+
+// ---- State ----
+
+/** The playing file, from file-loaded to end-file. */
+let playback: Playback | null = null;
+/** A seek started and its end (playback-restart, or seeking=no) is not yet reported. */
+let seekPending = false;
+/** rating_key names one item: the first file loaded. Replays of that same path keep it. */
+let ratingKeyPath: string | null = null;
+
+/** The path the helper can resolve: a relative local path made absolute, a URL as it is. */
+function absolutePath(path: string): string {
+  if (isUrl(path) || path.charAt(0) === '/' || path === '-') return path;
+  const cwd = mp.utils.getcwd();
+  return cwd ? mp.utils.join_path(cwd, path) : path;
+}
+
+function ratingKeyFor(path: string): string | null {
+  if (!options.rating_key) return null;
+  if (ratingKeyPath === null) ratingKeyPath = path;
+  return ratingKeyPath === path ? options.rating_key : null;
+}
+
+// ---- Handlers ----
+
+function onFileLoaded(): void {
+  const rawPath = absolutePath(mp.get_property('path', ''));
+  const pb = newPlayback({
+    id: newPlaybackId(new Date().getTime(), mp.utils.getpid(), Math.random),
+    rawPath: rawPath,
+    startedAt: new Date().getTime(),
+    ratingKey: ratingKeyFor(redactPath(rawPath)),
+    durationSec: mp.get_property_number('duration'),
+    positionSec: mp.get_property_number('time-pos'),
+    paused: mp.get_property_bool('pause') === true,
+  });
+  playback = pb;
+  seekPending = false;
+  reporter.reset();
+  link.sendStart(startPayload(pb));
+  mp.msg.verbose('playback ' + pb.id + ' started: ' + pb.path);
+}
+
+function onEndFile(): void {
+  playback = null;
+  seekPending = false;
+}
+
+function onUnload(hook: MpHook): void {
+  const pb = playback;
+  // The last sample can be a frame old; the position at unload is the one that counts.
+  if (pb) notePosition(pb, mp.get_property_number('time-pos'));
+  hold.onUnload(hook, pb);
+}
+
+function onSeekStart(): void {
+  if (!playback) return;
+  noteSeekStart(playback);
+  seekPending = true;
+}
+
+function onSeekEnd(): void {
+  const pb = playback;
+  if (!pb || !pb.seeking) return;
+  noteSeekEnd(pb);
+  if (seekPending) {
+    seekPending = false;
+    reporter.report(pb, 'seek');
+  }
+}
+
+function onSeeking(_name: string, seeking: boolean | undefined): void {
+  if (seeking === true) {
+    // Also true while mpv resyncs without a seek: no counting then, but nothing to report.
+    if (playback) noteSeekStart(playback);
+  } else onSeekEnd();
+}
+
+function onPause(_name: string, paused: boolean | undefined): void {
+  const pb = playback;
+  if (!pb || paused === undefined || pb.paused === paused) return;
+  // The report carries where playback stopped, not the last frame sample before it.
+  notePosition(pb, mp.get_property_number('time-pos'));
+  notePaused(pb, paused);
+  reporter.report(pb, paused ? 'pause' : 'resume');
+}
+
+function onTimePos(_name: string, seconds: number | undefined): void {
+  if (!playback) return;
+  notePosition(playback, seconds);
+  reporter.onSample(playback);
+}
+
+function onDuration(_name: string, seconds: number | undefined): void {
+  if (playback) noteDuration(playback, seconds);
+}
+
+function onPercentPos(_name: string, percent: number | undefined): void {
+  if (playback) notePercent(playback, percent);
+}
+
+function onHelperReady(): void {
+  link.sendHello();
+  // While a hold waits, the held playback is what the new helper must finish.
+  if (hold.resend()) return;
+  const pb = playback;
+  if (!pb) return;
+  link.sendStart(startPayload(pb));
+  reporter.report(pb, 'resync');
+}
+
+function checkLiveness(): void {
+  if (playback) link.checkLiveness(playback.status === 'plex');
+}
+
+function onShutdown(): void {
+  // mpv leaves its socket file behind; a socket this script made is this script's to remove.
+  if (socket && socket.ours) runSync(['rm', '-f', '--', socket.path]);
+}
+
+// ---- Wiring ----
+
+link.listen({
+  helperReady: onHelperReady,
+  item: function (item) {
+    hold.onItem(item);
+    if (!playback || playback.id !== item.playbackId) return;
+    noteItem(playback, item);
+    mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
+  },
+  flushed: function (flushed) {
+    hold.onFlushed(flushed);
+  },
+  settled: function (settled) {
+    if (playback && playback.id === settled.playbackId) noteSettled(playback, settled);
+  },
+  currentPlaybackId: function () {
+    return playback ? playback.id : null;
+  },
+});
+
+mp.register_event('file-loaded', guard('file-loaded', onFileLoaded));
+mp.register_event('end-file', guard('end-file', onEndFile));
+mp.register_event('seek', guard('seek', onSeekStart));
+mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
+mp.register_event('shutdown', guard('shutdown', onShutdown));
+mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
+
+mp.observe_property('pause', 'bool', guard('pause', onPause));
+mp.observe_property('seeking', 'bool', guard('seeking', onSeeking));
+mp.observe_property('time-pos', 'number', guard('time-pos', onTimePos));
+mp.observe_property('duration', 'number', guard('duration', onDuration));
+mp.observe_property('percent-pos', 'number', guard('percent-pos', onPercentPos));
+
+setInterval(guard('liveness', checkLiveness), 1000);
+
+guard('start', function () {
+  link.sendHello();
+  link.launchHelper('script loaded');
+})();

@@ -1,0 +1,133 @@
+// Ambient types for the parts of mpv's JavaScript API this script uses (mpv 0.35, mujs).
+// Checked against DOCS/man/javascript.rst, DOCS/man/lua.rst and player/javascript/defaults.js.
+// Where a call fails, mpv's JS returns undefined and mp.last_error() holds the reason.
+
+/** The object handed to an `mp.add_hook` callback. */
+interface MpHook {
+  /** Keep the hook from continuing when the callback returns; `cont()` must follow. */
+  defer(): void;
+  /** Let mpv go on. A second call only logs "hook already continued". */
+  cont(): void;
+}
+
+/** An event as `mp.register_event` delivers it; fields beyond `event` depend on the event. */
+interface MpEvent {
+  readonly event: string;
+  /** end-file: "eof", "stop", "quit", "error", "redirect" or "unknown". */
+  readonly reason?: string;
+  readonly error?: string;
+}
+
+/** mp.utils.file_info's answer. */
+interface MpFileInfo {
+  readonly mode: number;
+  readonly size: number;
+  readonly atime: number;
+  readonly mtime: number;
+  readonly ctime: number;
+  readonly is_file: boolean;
+  readonly is_dir: boolean;
+}
+
+/** The `subprocess` command with named arguments (input.rst). */
+interface MpSubprocessCommand {
+  readonly name: 'subprocess';
+  readonly args: string[];
+  /** false: keep running when playback stops (default true kills it at unload). */
+  readonly playback_only?: boolean;
+  readonly capture_stdout?: boolean;
+  readonly capture_stderr?: boolean;
+  /** Start and forget: no status, no pid. */
+  readonly detach?: boolean;
+}
+
+interface MpSubprocessResult {
+  readonly status: number;
+  readonly error_string: string;
+  readonly killed_by_us: boolean;
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+type MpLogFn = (...args: unknown[]) => void;
+
+interface MpMsg {
+  log(level: string, ...args: unknown[]): void;
+  fatal: MpLogFn;
+  error: MpLogFn;
+  warn: MpLogFn;
+  info: MpLogFn;
+  verbose: MpLogFn;
+  debug: MpLogFn;
+  trace: MpLogFn;
+}
+
+interface MpUtils {
+  /** undefined when the variable is not set. */
+  getenv(name: string): string | undefined;
+  /** `fname` must start with `file://`; throws on error. */
+  write_file(fname: string, text: string): void;
+  /** Expands `~/` and `~~/` meta paths (the expand-path command). */
+  get_user_path(path: string): string;
+  /** Does not expand meta paths. undefined when the path does not exist. */
+  file_info(path: string): MpFileInfo | undefined;
+  join_path(p1: string, p2: string): string;
+  getpid(): number;
+  getcwd(): string | undefined;
+}
+
+interface MpOptions {
+  /** Overwrites `table`'s keys from script-opts/<identifier>.conf, then --script-opts. */
+  read_options(
+    table: object,
+    identifier?: string,
+    on_update?: (changed: { [key: string]: boolean }) => void,
+  ): void;
+}
+
+interface Mp {
+  get_property(name: string): string | undefined;
+  get_property(name: string, def: string): string;
+  get_property_native(name: string): unknown;
+  get_property_number(name: string): number | undefined;
+  get_property_bool(name: string): boolean | undefined;
+  set_property(name: string, value: string): true | undefined;
+
+  observe_property(name: string, type: 'number', fn: (name: string, value: number | undefined) => void): void;
+  observe_property(name: string, type: 'bool', fn: (name: string, value: boolean | undefined) => void): void;
+  observe_property(name: string, type: 'string', fn: (name: string, value: string | undefined) => void): void;
+  observe_property(name: string, type: 'native', fn: (name: string, value: unknown) => void): void;
+
+  register_event(name: string, fn: (event: MpEvent) => void): void;
+  /** priority 50 is the neutral default. */
+  add_hook(type: string, priority: number, fn: (hook: MpHook) => void): void;
+  register_script_message(name: string, fn: (...args: string[]) => void): void;
+
+  commandv(...args: string[]): true | undefined;
+  command_native(cmd: MpSubprocessCommand): MpSubprocessResult | undefined;
+  command_native(cmd: string[]): unknown;
+  /** fn is always called later, also when the command could not start. */
+  command_native_async(
+    cmd: MpSubprocessCommand,
+    fn?: (success: boolean, result: MpSubprocessResult | undefined, error: string) => void,
+  ): unknown;
+
+  get_script_name(): string;
+  /** duration in seconds; mpv's --osd-duration when left out. */
+  osd_message(text: string, duration?: number): void;
+  /** Seconds on a monotonic clock. */
+  get_time(): number;
+  last_error(): string;
+
+  readonly msg: MpMsg;
+  readonly utils: MpUtils;
+  readonly options: MpOptions;
+}
+
+declare const mp: Mp;
+
+// mpv's JS timers (javascript.rst, "Timers"): always called back asynchronously.
+declare function setTimeout(fn: () => void, ms?: number): number;
+declare function clearTimeout(id: number): void;
+declare function setInterval(fn: () => void, ms?: number): number;
+declare function clearInterval(id: number): void;
