@@ -67,7 +67,8 @@ it('never writes, prints or shows the token anywhere but the config file', async
   osd.push(...first.osd);
   // While `play` runs mpv and the helper, no process's command line may hold the token.
   const commandLines: string[] = [];
-  const sampler = setInterval(() => commandLines.push(...processCommandLines()), 50);
+  // Other test files run mpv at the same time: only this session's processes (its dirs) count.
+  const sampler = setInterval(() => commandLines.push(...processCommandLines().filter((line) => line.includes(world.dir))), 50);
   const play = await runCli(world, ['-v', 'play', '102', '--', '--no-config', '--vo=null', '--ao=null', '--speed=10', '--end=8']);
   clearInterval(sampler);
   printed.push(play.stdout, play.stderr);
@@ -82,7 +83,7 @@ it('never writes, prints or shows the token anywhere but the config file', async
   const sync = await runCli(world, ['-v', 'sync']);
   printed.push(sync.stdout, sync.stderr);
   world.plex.setToken('rotated-token-0000');
-  const rejected = await runMpv(world, [withToken(world.plex.partUrl('101'))]);
+  const rejected = await runMpv(world, [withToken(world.plex.partUrl('101'), 'rotated-token-0000')]);
   osd.push(...rejected.osd);
   await helpersGone(world);
   for (const args of [['doctor'], ['doctor', '--json'], ['sync']]) {
@@ -91,7 +92,7 @@ it('never writes, prints or shows the token anywhere but the config file', async
   }
 
   expect(world.plex.item('103').viewCount).toBe(1);
-  expect(osd.some((line) => line.includes('Plex rejected the token'))).toBe(true);
+  expect(rejected.osd.some((line) => line.includes('Plex rejected the token')), rejected.osd.join(' / ')).toBe(true);
   const configFile = join(world.env['XDG_CONFIG_HOME']!, 'mpv-plex-sync', 'config.json');
   const written = filesBelow(world.dir).filter((file) => file !== configFile && !file.endsWith('.sock'));
   expect(written.some((file) => file.endsWith('mpv-plex-sync.log'))).toBe(true);
