@@ -203,6 +203,7 @@ export function startPayload(pb: Playback): StartPayload {
     path: pb.path,
     startedAt: pb.startedAt,
     durationMs: durationMs(pb),
+    positionMs: Math.round(pb.positionSec * 1000),
     ratingKey: pb.ratingKey,
     baselineViewCount: pb.baselineViewCount,
   };

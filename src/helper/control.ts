@@ -11,6 +11,12 @@ const RequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('attach'), socket: z.string().min(1).max(4096) }),
   z.object({ op: z.literal('flush') }),
   z.object({ op: z.literal('ping') }),
+  z.object({ op: z.literal('status') }),
+  // Exactly one of ids and all: a retry of nothing, or of everything by accident, is a mistake.
+  z
+    .object({ op: z.literal('queue-retry'), ids: z.array(z.string().min(1).max(4096)).min(1).max(1000).optional(), all: z.literal(true).optional() })
+    .refine((request) => (request.ids === undefined) !== (request.all === undefined), 'give ids or all, not both'),
+  z.object({ op: z.literal('queue-drop'), id: z.string().min(1).max(4096) }),
 ]);
 export type ControlRequest = z.infer<typeof RequestSchema>;
 export type ControlReply = { ok: true; [key: string]: unknown } | { ok: false; error: string };

@@ -47,6 +47,18 @@ export interface Identity {
   readonly version: string | null;
 }
 
+export interface ServerInfo {
+  /** The name the owner gave the server, e.g. "Living Room". */
+  readonly friendlyName: string | null;
+  readonly machineIdentifier: string;
+  readonly version: string | null;
+}
+
+// The root container, read only by serverInfo(); unknown fields pass, as in schemas.ts.
+const ServerInfoSchema = z.object({
+  MediaContainer: z.object({ friendlyName: z.string().optional(), machineIdentifier: z.string(), version: z.string().optional() }),
+});
+
 export class PlexClient {
   readonly serverUrl: string;
   readonly #token: string;
@@ -78,6 +90,13 @@ export class PlexClient {
   async identity(): Promise<Identity> {
     const body = await this.#getJson('/identity', IdentitySchema, {}, { withToken: false });
     return { machineIdentifier: body.MediaContainer.machineIdentifier, version: body.MediaContainer.version ?? null };
+  }
+
+  /** GET / (token needed): the server's name as its owner set it, with its id and version. */
+  async serverInfo(): Promise<ServerInfo> {
+    const body = await this.#getJson('/', ServerInfoSchema);
+    const { friendlyName, machineIdentifier, version } = body.MediaContainer;
+    return { friendlyName: friendlyName ?? null, machineIdentifier, version: version ?? null };
   }
 
   /** LibraryVideoPlayedThreshold from /:/prefs, or null when the server does not say. */

@@ -66,6 +66,8 @@ export interface StartPayload {
   readonly startedAt: number;
   /** Media duration in ms, or null while unknown (streams). */
   readonly durationMs: number | null;
+  /** Position when the message was sent, ms (a file may start anywhere, e.g. a resume). */
+  readonly positionMs: number;
   /** An explicit ratingKey, from `mpv-plex-sync play` or script-opt `rating_key`. */
   readonly ratingKey: string | null;
   /** The item's viewCount before this playback, once a helper has told the script (see item). */

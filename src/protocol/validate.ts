@@ -12,6 +12,7 @@ const StartSchema = z.object({
   path: z.string().min(1).max(8192),
   startedAt: z.number().finite(),
   durationMs: ms.nullable(),
+  positionMs: ms,
   ratingKey: z.string().regex(/^\d+$/).max(20).nullable(),
   baselineViewCount: z.number().int().min(0).nullable(),
 });

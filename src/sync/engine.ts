@@ -22,6 +22,8 @@ const TIMELINE_INTERVAL_MS = 10_000;
 const RESOLVE_RETRY_MS = 5_000;
 /** The answer to a quit hold leaves this much of the script's hold unused, for the message. */
 const HOLD_MARGIN_MS = 400;
+/** Positions this close count as the same (the script uses the same tolerance). */
+const SAME_POSITION_MS = 500;
 /** In-session retries for a watch or final position. */
 const LIVE_RETRIES = 2;
 
@@ -109,7 +111,7 @@ export class SyncEngine {
       baselineViewCount: start.baselineViewCount,
       sessionId: start.playbackId,
       watch: 'pending',
-      positionMs: 0,
+      positionMs: start.positionMs,
       durationMs: start.durationMs,
       playedMs: 0,
       paused: false,
@@ -191,8 +193,11 @@ export class SyncEngine {
     }
     if (playback.status !== 'plex' || !playback.item) return;
     this.#maybeMarkWatched(playback, deadline);
-    if (playback.watch === 'pending') await this.#queueFinalPosition(playback, deadline);
-    else this.#queueClosingReport(playback);
+    if (playback.watch !== 'pending') this.#queueClosingReport(playback);
+    // Plex already holds this very position (the script did not even hold mpv for it): only
+    // the session's end is news, and losing that loses nothing, so it skips the outbox.
+    else if (this.#holdsPosition(playback)) this.#queueTimeline(playback, 'stopped');
+    else await this.#queueFinalPosition(playback, deadline);
     await playback.chain;
   }
 
@@ -406,6 +411,12 @@ export class SyncEngine {
       }
     };
     playback.chain = playback.chain.then(run, run);
+  }
+
+  #holdsPosition(playback: Playback): boolean {
+    if (playback.pendingTasks > 0 || playback.reportedMs === null || playback.durationMs === null) return false;
+    const wouldReport = reportablePositionMs(playback.positionMs, playback.durationMs, playback.serverThreshold, false);
+    return Math.abs(wouldReport - playback.reportedMs) < SAME_POSITION_MS;
   }
 
   /** Tells the script when nothing of this playback is in flight or queued (see SettledPayload). */

@@ -18,6 +18,7 @@ const SpoolSchema = z.object({
     path: z.string().min(1),
     startedAt: z.number(),
     durationMs: z.number().nullable(),
+    positionMs: z.number().min(0).default(0),
     ratingKey: z.string().nullable(),
     baselineViewCount: z.number().int().nullable(),
   }),

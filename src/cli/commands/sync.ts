@@ -1,29 +1,37 @@
 // `mpv-plex-sync sync`: sends the outbox now. Through the running helper when there is one (it
-// is the outbox's single writer), else by becoming the helper for the time of the flush.
-import { askHelper } from '../../helper/control.js';
-import { Helper } from '../../helper/helper.js';
+// is the outbox's single writer), else by becoming the helper for the time of the flush; then
+// a long flush shows a progress bar.
+import type { FlushSummary } from '../../helper/helper.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
+import { LONG_REQUEST_MS, withHelper } from '../helper-session.js';
+import { complain, say } from '../output.js';
+import { flushProgress } from '../progress.js';
 
 export async function syncCommand(options: { json?: boolean; verbose?: boolean }): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
-  let reply = await askHelper(context.paths.controlSocket, { op: 'flush' }, 120_000);
-  if (!reply) {
-    const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version });
-    if (!(await helper.start())) reply = await askHelper(context.paths.controlSocket, { op: 'flush' }, 120_000);
-    else {
-      try {
-        reply = await askHelper(context.paths.controlSocket, { op: 'flush' }, 120_000);
-      } finally {
-        await helper.stop();
-      }
-    }
+  const progress = flushProgress();
+  let outcome: { summary: FlushSummary } | { error: string };
+  try {
+    outcome = await withHelper(context, async (session) => {
+      if (session.local) return { summary: await session.local.flush({ all: true, onProgress: progress.update }) };
+      const reply = await session.ask({ op: 'flush' }, LONG_REQUEST_MS);
+      if (!reply) return { error: 'no helper answered' };
+      return reply.ok ? { summary: reply as unknown as FlushSummary } : { error: reply.error };
+    });
+  } finally {
+    progress.stop();
   }
-  if (!reply || !reply.ok) {
-    console.error(`mpv-plex-sync: sync failed: ${reply && !reply.ok ? reply.error : 'no helper answered'}`);
+  if ('error' in outcome) {
+    complain(`sync failed: ${outcome.error}`);
     return EXIT_FAILED;
   }
-  const { delivered, dropped, left } = reply as unknown as { delivered: number; dropped: number; left: number };
+  const { delivered, dropped, left } = outcome.summary;
   if (options.json) console.log(JSON.stringify({ delivered, dropped, left }));
-  else console.log(`synced ${delivered}, dropped ${dropped}, still queued ${left}`);
+  else say(summaryLine(outcome.summary));
   return left > 0 ? EXIT_FAILED : 0;
+}
+
+/** The line every flush ends with. */
+export function summaryLine(summary: { delivered: number; dropped: number; left: number }): string {
+  return `synced ${summary.delivered}, dropped ${summary.dropped}, still queued ${summary.left}`;
 }

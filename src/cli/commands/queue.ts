@@ -1,0 +1,157 @@
+// `mpv-plex-sync queue list|retry|drop`: the outbox, entry by entry. `list` only reads; `retry`
+// and `drop` change the outbox, so they go through the helper (the running one, or one started
+// for the time of the command).
+import type { Command } from 'commander';
+import { appPaths } from '../../config/paths.js';
+import type { FlushSummary, RetrySummary } from '../../helper/helper.js';
+import type { OutboxEntry } from '../../outbox/index.js';
+import { commandContext, EXIT_FAILED, EXIT_USAGE } from '../context.js';
+import { LONG_REQUEST_MS, readQueueSnapshot, withHelper } from '../helper-session.js';
+import { checkLine, complain, printJson, say } from '../output.js';
+import { flushProgress } from '../progress.js';
+import { formatDue } from '../when.js';
+import { summaryLine } from './sync.js';
+
+const LIST_HINT = "see 'mpv-plex-sync queue list'";
+/** Longest last error shown in the table; --json has it whole. */
+const ERROR_COLUMN = 80;
+
+export function registerQueue(program: Command): void {
+  const queue = program.command('queue').description('list, retry or drop the syncs waiting in the outbox');
+  const verbose = () => Boolean((program.opts() as { verbose?: boolean }).verbose);
+
+  queue
+    .command('list')
+    .description('list the queued syncs')
+    .option('--json', 'print the entries as JSON')
+    .action(async (options: { json?: boolean }) => {
+      process.exitCode = await queueListCommand(options);
+    });
+
+  queue
+    .command('retry')
+    .description('send a queued sync now (or all of them with --all)')
+    .argument('[id]', `the entry's id (${LIST_HINT})`)
+    .option('--all', 'retry every queued sync')
+    .action(async (id: string | undefined, options: { all?: boolean }) => {
+      process.exitCode = await queueRetryCommand(id, { ...options, verbose: verbose() });
+    });
+
+  queue
+    .command('drop')
+    .description('remove a queued sync without sending it')
+    .argument('<id>', `the entry's id (${LIST_HINT})`)
+    .action(async (id: string) => {
+      process.exitCode = await queueDropCommand(id, { verbose: verbose() });
+    });
+}
+
+export async function queueListCommand(options: { json?: boolean }): Promise<number> {
+  const snapshot = await readQueueSnapshot({ paths: appPaths() });
+  if (options.json) {
+    printJson({ entries: snapshot.entries.map(entryJson), problem: snapshot.problem });
+    return snapshot.problem ? EXIT_FAILED : 0;
+  }
+  if (snapshot.problem) say(checkLine('warn', snapshot.problem));
+  if (snapshot.entries.length === 0) {
+    say('the queue is empty');
+    return snapshot.problem ? EXIT_FAILED : 0;
+  }
+  const now = Date.now();
+  const header = ['ID', 'KIND', 'TITLE', 'RATINGKEY', 'TRIES', 'NEXT RETRY', 'LAST ERROR'];
+  const rows = snapshot.entries.map((entry) => [
+    entry.id,
+    entry.kind,
+    entry.title,
+    entry.ratingKey,
+    String(entry.attempts),
+    formatDue(entry.nextAttemptAt, now),
+    clip(entry.lastError ?? '-', ERROR_COLUMN),
+  ]);
+  for (const line of table([header, ...rows])) say(line);
+  return snapshot.problem ? EXIT_FAILED : 0;
+}
+
+export async function queueRetryCommand(id: string | undefined, options: { all?: boolean; verbose?: boolean }): Promise<number> {
+  let selection: string[] | 'all';
+  if (options.all && id === undefined) selection = 'all';
+  else if (!options.all && id !== undefined) selection = [id];
+  else {
+    complain(id === undefined ? `give the id of the entry to retry, or --all (${LIST_HINT})` : 'give an id or --all, not both');
+    return EXIT_USAGE;
+  }
+  const context = commandContext({ verbose: options.verbose ?? false });
+  const progress = flushProgress();
+  let outcome: { summary: RetrySummary | FlushSummary } | { error: string };
+  try {
+    outcome = await withHelper(context, async (session) => {
+      if (session.local) {
+        // The flush runs in this process here, so it can show its progress.
+        return { summary: selection === 'all' ? await session.local.flush({ all: true, onProgress: progress.update }) : await session.local.retry(selection) };
+      }
+      const reply = await session.ask(selection === 'all' ? { op: 'queue-retry', all: true } : { op: 'queue-retry', ids: selection }, LONG_REQUEST_MS);
+      if (!reply) return { error: 'no helper answered' };
+      return reply.ok ? { summary: reply as unknown as RetrySummary } : { error: reply.error };
+    });
+  } finally {
+    progress.stop();
+  }
+  if ('error' in outcome) {
+    complain(`retry failed: ${outcome.error}`);
+    return EXIT_FAILED;
+  }
+  const missing = 'missing' in outcome.summary ? outcome.summary.missing : [];
+  if (missing.length > 0) {
+    complain(`no queued entry with id '${missing.join("', '")}' (${LIST_HINT})`);
+    return EXIT_FAILED;
+  }
+  say(summaryLine(outcome.summary));
+  return outcome.summary.left > 0 ? EXIT_FAILED : 0;
+}
+
+export async function queueDropCommand(id: string, options: { verbose?: boolean }): Promise<number> {
+  const context = commandContext({ verbose: options.verbose ?? false });
+  const outcome = await withHelper(context, async (session): Promise<{ existed: boolean } | { error: string }> => {
+    if (session.local) return { existed: await session.local.drop(id) };
+    const reply = await session.ask({ op: 'queue-drop', id });
+    if (!reply) return { error: 'no helper answered' };
+    return reply.ok ? { existed: reply['existed'] === true } : { error: reply.error };
+  });
+  if ('error' in outcome) {
+    complain(`drop failed: ${outcome.error}`);
+    return EXIT_FAILED;
+  }
+  if (!outcome.existed) {
+    complain(`no queued entry with id '${id}' (${LIST_HINT})`);
+    return EXIT_FAILED;
+  }
+  say(`dropped ${id}`);
+  return 0;
+}
+
+function entryJson(entry: OutboxEntry) {
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    title: entry.title,
+    ratingKey: entry.ratingKey,
+    serverUrl: entry.serverUrl,
+    attempts: entry.attempts,
+    createdAt: new Date(entry.createdAt).toISOString(),
+    nextAttemptAt: new Date(entry.nextAttemptAt).toISOString(),
+    lastError: entry.lastError,
+  };
+}
+
+/** Rows as aligned columns, two spaces apart; the last column is not padded. */
+function table(rows: readonly string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  '));
+}
+
+/** One line, short. A URL's query is left out: it is long, and the status after it matters more. */
+function clip(text: string, length: number): string {
+  const line = text.replace(/\?[^"\s]*/g, '').replace(/\s+/g, ' ');
+  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
+}

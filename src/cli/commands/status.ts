@@ -1,0 +1,213 @@
+// `mpv-plex-sync status`: the config (token masked), whether the Plex server answers and takes
+// the token, what waits in the outbox, and the last sync results. Read-only: it asks the running
+// helper, or reads the files the last helper left. Exit 1 when the server cannot be used.
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadClientIdentifier } from '../../config/client-id.js';
+import { ConfigError, loadConfig, type Config } from '../../config/config.js';
+import { appPaths, type AppPaths } from '../../config/paths.js';
+import type { SyncRecord } from '../../helper/recent-syncs.js';
+import { maskToken, redact } from '../../log/redact.js';
+import { PlexClient } from '../../plex/client.js';
+import { PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
+import { EXIT_FAILED, packageVersion } from '../context.js';
+import { readQueueSnapshot, type QueueSnapshot } from '../helper-session.js';
+import { checkLine, paint, printJson, say } from '../output.js';
+import { formatAgo, formatClock, formatDue } from '../when.js';
+
+/** Each request of the server check; status must answer quickly even when the server does not. */
+const CHECK_TIMEOUT_MS = 5_000;
+/** Recent results shown (recent.json keeps more). */
+const RECENT_SHOWN = 10;
+const LOGIN_FIX = 'run mpv-plex-sync login';
+
+export interface StatusOptions {
+  readonly json?: boolean;
+}
+
+/** Everything status found; printed as is with --json. */
+export interface StatusReport {
+  /** True when the server answers and takes the token. */
+  readonly ok: boolean;
+  readonly config: {
+    readonly file: string;
+    readonly exists: boolean;
+    /** Why the server could not be checked: the config is broken or lacks the server or token. */
+    readonly error: string | null;
+    /** What to do about `error`, when its text does not say. */
+    readonly fix: string | null;
+    /** The settings in effect (file and environment), the token masked. */
+    readonly values: (Omit<Config, 'token'> & { token: string }) | null;
+  };
+  readonly server: {
+    readonly url: string | null;
+    /** null when not checked (no config). */
+    readonly reachable: boolean | null;
+    readonly name: string | null;
+    readonly version: string | null;
+    readonly machineIdentifier: string | null;
+    readonly error: string | null;
+  };
+  readonly token: {
+    readonly masked: string;
+    /** null when not checked (no server, or the check itself failed). */
+    readonly valid: boolean | null;
+    readonly error: string | null;
+  };
+  readonly helper: { readonly running: boolean; readonly pid: number | null; readonly players: number };
+  readonly outbox: {
+    readonly entries: number;
+    /** ISO time of the oldest entry, or null when empty. */
+    readonly oldestCreatedAt: string | null;
+    /** ISO time of the next try, or null when empty. */
+    readonly nextAttemptAt: string | null;
+    readonly problem: string | null;
+  };
+  /** The last sync results, oldest first. */
+  readonly recent: readonly SyncRecord[];
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show the config, whether Plex answers and takes the token, the queue and the last syncs')
+    .option('--json', 'print the status as JSON')
+    .action(async (options: StatusOptions) => {
+      process.exitCode = await statusCommand(options);
+    });
+}
+
+export async function statusCommand(options: StatusOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const report = await collectStatus(appPaths(env), env);
+  if (options.json) printJson(report);
+  else printReport(report);
+  return report.ok ? 0 : EXIT_FAILED;
+}
+
+export async function collectStatus(paths: AppPaths, env: NodeJS.ProcessEnv = process.env): Promise<StatusReport> {
+  const exists = existsSync(paths.configFile);
+  let config: Config | null = null;
+  let error: string | null = null;
+  let fix: string | null = null;
+  try {
+    config = loadConfig(paths.configFile, env);
+  } catch (problem) {
+    if (!(problem instanceof ConfigError)) throw problem;
+    // Its message says what to do.
+    error = problem.message;
+  }
+  if (config && (!config.serverUrl || !config.token)) {
+    error = `${!config.serverUrl && !config.token ? 'no Plex server and no token' : !config.serverUrl ? 'no Plex server' : 'no Plex token'} configured`;
+    fix = LOGIN_FIX;
+  }
+  const [plex, queue] = await Promise.all([checkServer(paths, config), readQueueSnapshot({ paths })]);
+  return {
+    ok: plex.server.reachable === true && plex.token.valid === true,
+    config: { file: paths.configFile, exists, error, fix, values: config ? { ...config, token: maskToken(config.token) } : null },
+    ...plex,
+    helper: { running: queue.helper !== null, pid: queue.helper?.pid ?? null, players: queue.helper?.players ?? 0 },
+    outbox: outboxSummary(queue),
+    recent: queue.recent,
+  };
+}
+
+async function checkServer(paths: AppPaths, config: Config | null): Promise<Pick<StatusReport, 'server' | 'token'>> {
+  const url = config?.serverUrl ?? null;
+  const server = { url, reachable: null, name: null, version: null, machineIdentifier: null, error: null };
+  const token = { masked: maskToken(config?.token), valid: null, error: null };
+  if (!config?.serverUrl || !config.token) return { server, token };
+  const client = new PlexClient({
+    serverUrl: config.serverUrl,
+    token: config.token,
+    clientIdentifier: loadClientIdentifier(paths.clientIdFile),
+    timeoutMs: Math.min(config.requestTimeoutMs, CHECK_TIMEOUT_MS),
+    version: packageVersion(),
+  });
+  let identity;
+  try {
+    identity = await client.identity();
+  } catch (error) {
+    return { server: { ...server, reachable: false, error: unreachable(error) }, token };
+  }
+  const reached = { ...server, reachable: true, version: identity.version, machineIdentifier: identity.machineIdentifier };
+  const [sections, info] = await Promise.allSettled([client.sections(), client.serverInfo()]);
+  const name = info.status === 'fulfilled' ? info.value.friendlyName : null;
+  if (sections.status === 'fulfilled') return { server: { ...reached, name }, token: { ...token, valid: true } };
+  const rejected = sections.reason instanceof PlexHttpError && sections.reason.status === 401;
+  return {
+    server: { ...reached, name },
+    token: rejected
+      ? { ...token, valid: false, error: `the server rejected the token; ${LOGIN_FIX}` }
+      : { ...token, error: `could not check the token (${messageOf(sections.reason)})` },
+  };
+}
+
+function unreachable(error: unknown): string {
+  if (error instanceof PlexNetworkError) return `unreachable (${error.code === 'TIMEOUT' ? 'timed out' : error.code}); start the server, or ${LOGIN_FIX} to pick another`;
+  if (error instanceof PlexHttpError) return `answered ${error.status} to /identity; is this a Plex server?`;
+  return `does not answer like a Plex server (${messageOf(error)})`;
+}
+
+function outboxSummary(queue: QueueSnapshot): StatusReport['outbox'] {
+  const { entries } = queue;
+  const oldest = entries.length > 0 ? Math.min(...entries.map((entry) => entry.createdAt)) : null;
+  const next = entries.length > 0 ? Math.min(...entries.map((entry) => entry.nextAttemptAt)) : null;
+  return {
+    entries: entries.length,
+    oldestCreatedAt: oldest === null ? null : new Date(oldest).toISOString(),
+    nextAttemptAt: next === null ? null : new Date(next).toISOString(),
+    problem: queue.problem,
+  };
+}
+
+function printReport(report: StatusReport): void {
+  const { config, server, token, helper, outbox } = report;
+  say(`${paint('bold', 'Config')}  ${config.file}${config.exists ? '' : ' (does not exist)'}`);
+  if (config.values) for (const [key, value] of Object.entries(config.values)) say(`  ${key.padEnd(17)} ${showValue(value)}`);
+
+  if (config.error) say(checkLine('fail', config.error, config.fix ?? undefined));
+  else if (server.reachable === false) say(checkLine('fail', `Plex server ${server.url} ${server.error}`));
+  else if (server.reachable) {
+    const name = server.name ? `'${server.name}' ` : '';
+    const details = [server.version ? `version ${server.version}` : null, server.machineIdentifier ? `machine ${server.machineIdentifier.slice(0, 12)}` : null].filter(Boolean).join(', ');
+    say(checkLine('ok', `Plex server ${name}at ${server.url} (${details})`));
+    if (token.valid) say(checkLine('ok', `token ${token.masked} accepted`));
+    else if (token.valid === false) say(checkLine('fail', `token ${token.masked} rejected by the server`, LOGIN_FIX));
+    else say(checkLine('fail', token.error ?? 'token not checked'));
+  }
+
+  say(`${paint('bold', 'Helper')}  ${helper.running ? `running (pid ${helper.pid}, ${plural(helper.players, 'player')})` : 'not running'}`);
+  const now = Date.now();
+  const queued =
+    outbox.entries === 0
+      ? '0 entries'
+      : `${plural(outbox.entries, 'entry', 'entries')}, oldest queued ${formatAgo(Date.parse(outbox.oldestCreatedAt ?? ''), now)}, next retry ${formatDue(Date.parse(outbox.nextAttemptAt ?? ''), now)}`;
+  say(`${paint('bold', 'Outbox')}  ${queued}`);
+  if (outbox.problem) say(checkLine('warn', outbox.problem));
+
+  const recent = report.recent.slice(-RECENT_SHOWN);
+  say(`${paint('bold', 'Recent syncs')}${recent.length === 0 ? '  none' : ''}`);
+  for (const record of recent) {
+    const why = record.outcome === 'delivered' ? '' : `  ${record.failure ?? ''}: ${record.detail}`;
+    say(`  ${formatClock(record.at)}  ${record.outcome.padEnd(9)} ${record.kind.padEnd(8)} '${record.title}'${why}`);
+  }
+}
+
+function showValue(value: unknown): string {
+  if (value === null) return '(not set)';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map((item) => JSON.stringify(item)).join(', ');
+  if (typeof value === 'object') {
+    const fields = Object.entries(value).filter(([, inner]) => inner !== undefined);
+    return fields.length === 0 ? '(none)' : fields.map(([key, inner]) => `${key} ${String(inner)}`).join(', ');
+  }
+  return String(value);
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function messageOf(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}

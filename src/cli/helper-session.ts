@@ -1,0 +1,75 @@
+// How a CLI command reaches the outbox. The helper is its one writer: a command that changes the
+// outbox asks the running helper, or becomes the helper itself for the time of its work. A
+// command that only reads asks the running helper, or reads the files the last one left.
+import { readFileSync } from 'node:fs';
+import { askHelper, type ControlReply, type ControlRequest } from '../helper/control.js';
+import { Helper, type HelperStatus } from '../helper/helper.js';
+import { readRecentSyncs, type SyncRecord } from '../helper/recent-syncs.js';
+import { interpret } from '../outbox/document.js';
+import type { OutboxEntry } from '../outbox/index.js';
+import type { CommandContext } from './context.js';
+
+/** How long a request that sends to Plex may take: a long queue against a slow server. */
+export const LONG_REQUEST_MS = 120_000;
+
+export interface HelperSession {
+  /** The helper this process started for the call; null when another process's helper serves it. */
+  readonly local: Helper | null;
+  /** Sends a request to the helper serving this session; null when it did not answer. */
+  ask(request: ControlRequest, timeoutMs?: number): Promise<ControlReply | null>;
+}
+
+/** Runs `fn` with a helper: the running one, or one started here and stopped when `fn` is done. */
+export async function withHelper<T>(context: CommandContext, fn: (session: HelperSession) => Promise<T>): Promise<T> {
+  const socket = context.paths.controlSocket;
+  const ask = (request: ControlRequest, timeoutMs?: number) => askHelper(socket, request, timeoutMs);
+  if ((await askHelper(socket, { op: 'ping' }, 1_000))?.ok) return fn({ local: null, ask });
+  const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, catchUp: false });
+  // Another process became the helper between the ping and here: it serves the request.
+  if (!(await helper.start())) return fn({ local: null, ask });
+  try {
+    return await fn({ local: helper, ask });
+  } finally {
+    await helper.stop();
+  }
+}
+
+/** The outbox and the last sync results, as a read-only command sees them. */
+export interface QueueSnapshot {
+  /** The running helper, or null when none answered (the files were read instead). */
+  readonly helper: { readonly pid: number; readonly players: number } | null;
+  /** Outbox entries, oldest first. */
+  readonly entries: readonly OutboxEntry[];
+  readonly recent: readonly SyncRecord[];
+  /** Why the outbox file could not be read, if it could not; entries is then empty. */
+  readonly problem: string | null;
+}
+
+/** Asks the running helper; without one, reads outbox.json and recent.json without changing them. */
+export async function readQueueSnapshot(context: Pick<CommandContext, 'paths'>): Promise<QueueSnapshot> {
+  const reply = await askHelper(context.paths.controlSocket, { op: 'status' });
+  if (reply?.ok) {
+    const status = reply as unknown as HelperStatus;
+    return { helper: { pid: status.pid, players: status.players }, entries: status.entries, recent: status.recent, problem: null };
+  }
+  const recent = readRecentSyncs(context.paths.stateDir);
+  const { entries, problem } = readOutboxFile(context.paths.outboxFile);
+  return { helper: null, entries, recent, problem };
+}
+
+/** The entries of an outbox file as the helper would load them (older formats converted in memory). */
+export function readOutboxFile(file: string): { entries: OutboxEntry[]; problem: string | null } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problem: null };
+    return { entries: [], problem: `outbox file ${file} cannot be read (${(error as Error).message}); the helper sets it aside when it next starts` };
+  }
+  const read = interpret(raw);
+  if (read.kind === 'newer') return { entries: [], problem: `outbox file ${file} has version ${read.version}, newer than this program understands` };
+  if (read.kind === 'invalid') return { entries: [], problem: `outbox file ${file} is not an outbox (${read.reason}); the helper sets it aside when it next starts` };
+  const entries = [...read.entries].sort((a, b) => a.createdAt - b.createdAt);
+  const problem = read.rejected.length > 0 ? `outbox file ${file} has ${read.rejected.length} invalid entries, not shown` : null;
+  return { entries, problem };
+}
