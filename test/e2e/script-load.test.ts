@@ -431,6 +431,7 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
         path: LAVFI_CLIP,
         startedAt: start.payload.startedAt,
         durationMs: expect.any(Number),
+        positionMs: expect.any(Number),
         ratingKey: null,
         baselineViewCount: 0,
       },
