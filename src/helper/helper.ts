@@ -25,6 +25,12 @@ import { readRecentSyncs, RecentSyncs, syncRecord, type SyncRecord } from './rec
 import { thresholdFor } from '../config/config.js';
 import { messages } from '../sync/user-messages.js';
 
+/**
+ * How long a settled unload (the script did not hold mpv for it), or a closed mpv socket, waits
+ * before it is handled: mpv is quitting, and the work here is not urgent.
+ */
+const SETTLED_UNLOAD_DELAY_MS = 100;
+
 export interface HelperOptions {
   readonly paths: AppPaths;
   readonly config: Config;
@@ -179,7 +185,8 @@ export class Helper {
       socketPath,
       log: this.#log,
       onMessage: (from, message) => this.#onMessage(from, message),
-      onClose: (closed) => void this.#onLinkClosed(closed),
+      // mpv is still tearing down when its socket closes; let it finish before this wakes up.
+      onClose: (closed) => void setTimeout(() => void this.#onLinkClosed(closed), SETTLED_UNLOAD_DELAY_MS),
     });
     await link.attach();
     this.#links.add(link);
@@ -246,29 +253,34 @@ export class Helper {
   }
 
   /**
-   * One replay run that this call starts itself (not one already under way, which may have taken
-   * only the due entries), counting the results of the entries `counts` picks.
+   * One replay run that this call starts itself (a run already under way may have taken only the
+   * due entries), reporting what became of the entries `counts` picks: their last result during
+   * the call, so an entry a run under way tried first is counted too, and once.
    */
   async #ownReplay(all: boolean, counts: (entry: OutboxEntry) => boolean, onProgress?: FlushOptions['onProgress']): Promise<ReplaySummary> {
-    while (this.#replayer.busy) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
-    // The replayer picks its entries the same way, synchronously, when flush() is called below.
-    const live = this.#engine.liveEntryIds;
-    const total = (all ? [...this.#outbox.list()] : this.#outbox.due(Date.now())).filter((entry) => !live.has(entry.id) && counts(entry)).length;
-    const summary: ReplaySummary = { delivered: 0, dropped: 0, kept: 0 };
+    const outcomes = new Map<string, ReplayResult['kind']>();
+    let own = false;
     let done = 0;
+    let total = 0;
     const listener = (entry: OutboxEntry, result: ReplayResult) => {
       if (!counts(entry)) return;
-      summary[result.kind === 'delivered' ? 'delivered' : result.kind === 'dropped' ? 'dropped' : 'kept'] += 1;
-      done += 1;
-      onProgress?.(done, total);
+      outcomes.set(entry.id, result.kind);
+      if (own) onProgress?.((done += 1), total);
     };
     this.#replayListeners.add(listener);
     try {
+      while (this.#replayer.busy) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+      // The replayer picks its entries the same way, synchronously, when flush() is called below.
+      const live = this.#engine.liveEntryIds;
+      total = (all ? [...this.#outbox.list()] : this.#outbox.due(Date.now())).filter((entry) => !live.has(entry.id) && counts(entry)).length;
+      own = true;
       onProgress?.(0, total);
       await this.#replayer.flush(all);
     } finally {
       this.#replayListeners.delete(listener);
     }
+    const summary: ReplaySummary = { delivered: 0, dropped: 0, kept: 0 };
+    for (const kind of outcomes.values()) summary[kind] += 1;
     return summary;
   }
 
@@ -286,15 +298,19 @@ export class Helper {
       case 'progress':
         this.#engine.onProgress(link, message.payload);
         return;
-      case 'unload':
-        void this.#engine
-          .onUnload(link, message.payload)
+      case 'unload': {
+        // holdMs 0: the script did not hold mpv (the playback was settled), so nothing here is
+        // urgent. Letting mpv finish quitting first keeps this process off its two cores.
+        const settle = message.payload.holdMs === 0 ? new Promise((resolve) => setTimeout(resolve, SETTLED_UNLOAD_DELAY_MS)) : Promise.resolve();
+        void settle
+          .then(() => this.#engine.onUnload(link, message.payload))
           .then((flushed) => link.sendToScript(HelperMessage.flushed, flushed))
           .catch((error: unknown) => {
             this.#log.error({ err: error }, 'unload failed');
             link.sendToScript(HelperMessage.flushed, { playbackId: message.payload.playbackId, delivered: false });
           });
         return;
+      }
     }
   }
 

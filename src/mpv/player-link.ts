@@ -37,6 +37,10 @@ export class PlayerLink implements PlayerPort {
   async attach(): Promise<void> {
     await this.#client.connect();
     this.#client.on('event', (event: MpvEvent) => this.#onEvent(event));
+    // Only the script's messages matter here: without the rest (every seek, end-file, idle...)
+    // the helper does not wake up while mpv plays or quits.
+    this.#client.send(['disable_event', 'all']);
+    this.#client.send(['enable_event', 'client-message']);
     this.#client.on('close', () => this.#options.onClose(this));
     // Tell the script a helper is here, so it says hello and re-announces its playback.
     this.#client.send(['script-message', HelperMessage.helperReady, JSON.stringify({ v: PROTOCOL_VERSION })]);
