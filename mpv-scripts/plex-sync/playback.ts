@@ -63,16 +63,35 @@ export function isUrl(path: string): boolean {
 
 /**
  * What of a path may leave the script. A direct-play URL carries `?X-Plex-Token=` in its
- * query and mpv logs every command's arguments, so everything from the first `?` goes, and
- * so does an http(s) `user:password@`. A local path is kept as it is: `?` is a valid file
+ * query and mpv logs every command's arguments, so every query parameter whose name holds
+ * "token" goes, and so does an http(s) `user:password@`. The rest of the query stays: a
+ * transcode URL names its item in `path=`. A local path is kept as it is: `?` is a valid file
  * name character.
  */
 export function redactPath(path: string): string {
   if (!isUrl(path)) return path;
-  const query = path.indexOf('?');
-  const url = query < 0 ? path : path.substring(0, query);
-  const userInfo = /^(https?:\/\/)[^\/@]*@/i;
-  return url.replace(userInfo, '$1');
+  const hash = path.indexOf('#');
+  const withoutFragment = hash < 0 ? path : path.substring(0, hash);
+  const query = withoutFragment.indexOf('?');
+  const base = (query < 0 ? withoutFragment : withoutFragment.substring(0, query)).replace(/^(https?:\/\/)[^\/@]*@/i, '$1');
+  if (query < 0) return base;
+  const kept: string[] = [];
+  const params = withoutFragment.substring(query + 1).split('&');
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i];
+    if (!param) continue;
+    const name = param.split('=')[0] || '';
+    if (!/token/i.test(safeDecode(name))) kept.push(param);
+  }
+  return kept.length ? base + '?' + kept.join('&') : base;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (e) {
+    return text;
+  }
 }
 
 /** Unique enough across mpv instances and restarts; safe as a file name (spool). */

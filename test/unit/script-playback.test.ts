@@ -37,10 +37,20 @@ function play(pb: Playback, from: number, to: number, step = 0.04): void {
 }
 
 describe('redactPath', () => {
-  it('removes the query, which carries the Plex token, from a URL', () => {
+  it('removes the token from the query of a URL and keeps the other parameters', () => {
     expect(redactPath('https://10.0.0.5:32400/library/parts/7/file.mkv?download=1&X-Plex-Token=abc')).toBe(
-      'https://10.0.0.5:32400/library/parts/7/file.mkv',
+      'https://10.0.0.5:32400/library/parts/7/file.mkv?download=1',
     );
+  });
+
+  it('keeps the path parameter of a transcode URL, which names the item', () => {
+    expect(redactPath('http://h:32400/video/:/transcode/universal/start.m3u8?path=%2Flibrary%2Fmetadata%2F99&X-Plex-Token=abc&protocol=hls')).toBe(
+      'http://h:32400/video/:/transcode/universal/start.m3u8?path=%2Flibrary%2Fmetadata%2F99&protocol=hls',
+    );
+  });
+
+  it('removes every parameter named like a token, in any case or encoding', () => {
+    expect(redactPath('http://h/a.mkv?x-plex-token=1&accessToken=2&X%2DPlex%2DToken=3#frag')).toBe('http://h/a.mkv');
   });
 
   it('removes user and password from an http URL', () => {
