@@ -10,6 +10,7 @@ import { loadClientIdentifier } from '../config/client-id.js';
 import type { Config } from '../config/config.js';
 import { PlayerLink } from '../mpv/player-link.js';
 import { FileOutboxStore, type OutboxEntry } from '../outbox/index.js';
+import { PlexNotifications } from '../plex/notifications.js';
 import { PlexServers } from '../plex/servers.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
 import { HelperMessage } from '../protocol/messages.js';
@@ -99,6 +100,10 @@ export class Helper {
   readonly #engine: SyncEngine;
   readonly #replayer: OutboxReplayer;
   readonly #resolver: Resolver;
+  readonly #servers: PlexServers;
+  readonly #clientIdentifier: string;
+  /** One notification socket per server this helper talks to. */
+  readonly #notifications = new Map<string, PlexNotifications>();
   readonly #locks = new EntryLocks();
   readonly #recent: RecentSyncs;
   /** Told of each replayed entry's fate, while a flush started here waits for its run. */
@@ -121,7 +126,9 @@ export class Helper {
       onProblem: (message) => log.error(message),
       onNotice: (message) => log.info(message),
     });
-    const servers = new PlexServers({ config, clientIdentifier: loadClientIdentifier(paths.clientIdFile), version: options.version });
+    this.#clientIdentifier = loadClientIdentifier(paths.clientIdFile);
+    const servers = new PlexServers({ config, clientIdentifier: this.#clientIdentifier, version: options.version });
+    this.#servers = servers;
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
     const offline = desktopNotifier(log);
@@ -134,7 +141,10 @@ export class Helper {
       log,
       offline,
       spoolUnresolved: async (start, last) => writeSpool(paths.spoolDir, start, last),
-      onServerReachable: () => this.#onServerReachable(),
+      onServerReachable: (serverUrl) => {
+        this.#listenTo(serverUrl);
+        this.#onServerReachable();
+      },
       locks,
       onResult: (entry, result) => this.#remember(entry, result, 'live'),
     };
@@ -164,6 +174,7 @@ export class Helper {
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
     if (this.#options.catchUp === false) return true;
+    if (this.#options.config.serverUrl && this.#options.config.token) this.#listenTo(this.#servers.clientFor(null, null).serverUrl);
     void this.#catchUp();
     this.#replayTimer = setInterval(() => void this.#catchUp(), this.#options.replayIntervalMs ?? 60_000);
     this.#replayTimer.unref();
@@ -369,6 +380,26 @@ export class Helper {
     this.#reachableDebounce.unref();
   }
 
+  /** Hears from Plex when an item changes elsewhere, so its queued entries settle at once. */
+  #listenTo(serverUrl: string): void {
+    const token = this.#servers.tokenFor(serverUrl);
+    if (this.#notifications.has(serverUrl) || !token) return;
+    const notifications = new PlexNotifications({
+      serverUrl,
+      token,
+      clientIdentifier: this.#clientIdentifier,
+      log: this.#log,
+      onItemChanged: (ratingKey) => {
+        const queued = this.#outbox.list().some((entry) => entry.serverUrl === serverUrl && entry.ratingKey === ratingKey);
+        if (!queued) return;
+        this.#log.info({ ratingKey }, 'a queued item changed on the server; settling it now');
+        this.#onServerReachable();
+      },
+    });
+    this.#notifications.set(serverUrl, notifications);
+    notifications.start();
+  }
+
   #tell(text: string): void {
     const link = [...this.#links].find((candidate) => candidate.connected);
     if (link) link.showText(text, 8_000);
@@ -398,6 +429,7 @@ export class Helper {
 
   async stop(): Promise<void> {
     if (this.#replayTimer) clearInterval(this.#replayTimer);
+    for (const notifications of this.#notifications.values()) notifications.stop();
     this.#cancelIdle();
     for (const link of this.#links) link.close();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));

@@ -14,6 +14,7 @@ export class PlexServers {
   readonly #options: PlexServersOptions;
   readonly #clients = new Map<string, PlexClient>();
   readonly #thresholds = new Map<string, number>();
+  readonly #tokens = new Map<string, string>();
 
   constructor(options: PlexServersOptions) {
     this.#options = options;
@@ -28,6 +29,7 @@ export class PlexServers {
     const token = isConfigured ? (config.token ?? urlToken) : (urlToken ?? config.token);
     if (!token) throw new ConfigError("no Plex token: set PLEX_TOKEN or run 'mpv-plex-sync login'");
     registerSecret(token);
+    if (!this.#tokens.has(url)) this.#tokens.set(url, token);
     const existing = this.#clients.get(url);
     if (existing) return existing;
     const client = new PlexClient({
@@ -39,6 +41,11 @@ export class PlexServers {
     });
     this.#clients.set(url, client);
     return client;
+  }
+
+  /** The token in use for a server, for its notification socket; null before any client. */
+  tokenFor(serverUrl: string): string | null {
+    return this.#tokens.get(serverUrl) ?? null;
   }
 
   /** A client for a server an outbox entry names (the token must already be known). */

@@ -108,6 +108,33 @@ describe('conflicts with other devices', () => {
     expect(readOutbox(world).entries).toEqual([]);
   });
 
+  it('settles a queued watch as soon as Plex notifies that the item changed elsewhere, without a second count', async () => {
+    const url = world.addMovie('101');
+    world.plex.fault({ match: /^\/:\/(timeline|scrobble)/, kind: 'status', status: 503 });
+    await runMpv(world, [withToken(url)], { scriptOpts: { quit_timeout: '3' } });
+    await helpersGone(world);
+    expect(readOutbox(world).entries).toHaveLength(1);
+    // A second mpv keeps a helper running; it plays nothing of Plex's, so only the notification
+    // can make the helper look at the queued watch before its next retry, 30 s away.
+    let settledWhileRunning = false;
+    await runMpv(world, ['av://lavfi:testsrc=duration=60:size=64x48:rate=5'], {
+      speed: 1,
+      during: (child) => {
+        void (async () => {
+          await waitFor('the helper', () => helperPids(world).length > 0, 10_000);
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          world.plex.markWatchedElsewhere('101');
+          await waitFor('the queued watch to settle', () => readOutbox(world).entries.length === 0, 10_000);
+          settledWhileRunning = true;
+        })().finally(() => child.kill('SIGTERM'));
+      },
+    });
+    await helpersGone(world);
+    expect(settledWhileRunning).toBe(true);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(world.plex.requests.filter((request) => request.path === '/:/scrobble' && request.status === 200)).toHaveLength(0);
+  });
+
   it('does not let a queued old position overwrite a newer one from another device', async () => {
     const url = world.addMovie('101');
     world.plex.fault({ match: /^\/:\/(timeline|scrobble)/, kind: 'status', status: 503 });
