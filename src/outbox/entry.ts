@@ -175,3 +175,11 @@ export function parseEntry(value: unknown, what = 'outbox entry'): OutboxEntry {
 export function freezeEntry(entry: OutboxEntry): OutboxEntry {
   return Object.freeze({ ...entry, lastError: cleanError(entry.lastError) });
 }
+
+/** The fields every new entry starts with: nothing tried yet, due at once. */
+export function freshEntryBase(serverUrl: string, ratingKey: string, title: string, now: number): Pick<
+  WatchEntry,
+  'serverUrl' | 'ratingKey' | 'title' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'lastError'
+> {
+  return { serverUrl, ratingKey, title, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
+}

@@ -2,7 +2,7 @@
 export type { OutboxStore } from './store.js';
 export { OutboxError } from './store.js';
 export type { EntryPatch, OutboxEntry, PositionEntry, PutResult, WatchEntry } from './entry.js';
-export { OutboxEntrySchema, PositionEntrySchema, WatchEntrySchema, entryIdOf, isTokenFreeBaseUrl, positionEntryId, sameVersion, watchEntryId } from './entry.js';
+export { OutboxEntrySchema, PositionEntrySchema, WatchEntrySchema, entryIdOf, freshEntryBase, isTokenFreeBaseUrl, positionEntryId, sameVersion, watchEntryId } from './entry.js';
 export { CURRENT_VERSION as OUTBOX_FILE_VERSION } from './document.js';
 export type { OutboxDocument } from './document.js';
 export { MemoryOutboxStore } from './memory-store.js';

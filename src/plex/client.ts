@@ -2,7 +2,7 @@
 // header, applies a timeout, and turns answers into typed data or typed errors. It does not
 // retry: deciding what to do with a failure is the sync engine's job (see sync/failure.ts).
 import { z } from 'zod';
-import { PlexHttpError, PlexNetworkError, PlexResponseError } from './errors.js';
+import { networkCode, PlexHttpError, PlexNetworkError, PlexResponseError } from './errors.js';
 import {
   IdentitySchema,
   ListingContainerSchema,
@@ -218,14 +218,6 @@ export class PlexClient {
     }
     return { url, text, headers: response.headers };
   }
-}
-
-function networkCode(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  const own = (error as { code?: unknown } | null)?.code;
-  return typeof own === 'string' ? own : 'ENETWORK';
 }
 
 function retryAfter(header: string | null): number | null {

@@ -46,3 +46,12 @@ export class PlexResponseError extends Error {
 }
 
 export type PlexError = PlexHttpError | PlexNetworkError | PlexResponseError;
+
+/** errno-style code of a failed fetch: ECONNREFUSED, ECONNRESET, ENOTFOUND..., or TIMEOUT. */
+export function networkCode(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  const own = (error as { code?: unknown } | null)?.code;
+  return typeof own === 'string' ? own : 'ENETWORK';
+}

@@ -3,6 +3,7 @@
 // redacted messages. It does not poll or retry: the login command decides that.
 import { z } from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
+import { networkCode } from './errors.js';
 
 export const DEFAULT_PLEXTV_URL = 'https://plex.tv';
 export const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
@@ -301,12 +302,4 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-function networkCode(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  const own = (error as { code?: unknown } | null)?.code;
-  return typeof own === 'string' ? own : 'ENETWORK';
 }

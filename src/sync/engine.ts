@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ConfigError, thresholdFor, type Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
-import { positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
+import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { HelperMessage, type FlushedPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { Resolver, ResolvedItem } from '../resolve/resolver.js';
 import { redact } from '../log/redact.js';
@@ -278,13 +278,7 @@ export class SyncEngine {
     const entry: WatchEntry = {
       kind: 'watch',
       id: watchEntryId(playback.start.playbackId),
-      serverUrl: item.client.serverUrl,
-      ratingKey: item.ratingKey,
-      title: item.displayName,
-      createdAt: now,
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
+      ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now),
       playbackId: playback.start.playbackId,
       sessionId: playback.sessionId,
       startedAt: playback.start.startedAt,
@@ -326,13 +320,7 @@ export class SyncEngine {
     const entry: PositionEntry = {
       kind: 'position',
       id: positionEntryId(item.client.serverUrl, item.ratingKey),
-      serverUrl: item.client.serverUrl,
-      ratingKey: item.ratingKey,
-      title: item.displayName,
-      createdAt: now,
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
+      ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now),
       playbackId: playback.start.playbackId,
       positionMs: playback.positionMs,
       durationMs: playback.durationMs,

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFile
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
+import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { PROTOCOL_VERSION, type SpoolRecord, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { Resolver } from '../resolve/resolver.js';
 import { classifyFailure } from './failure.js';
@@ -89,7 +89,7 @@ async function spoolToOutbox(record: z.infer<typeof SpoolSchema>, options: Spool
   const durationMs = last.durationMs ?? start.durationMs ?? item.durationMs;
   if (!durationMs) return false;
   const now = Date.now();
-  const base = { serverUrl: item.client.serverUrl, ratingKey: item.ratingKey, title: item.displayName, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
+  const base = freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now);
   if (hasReachedWatched({ positionMs: last.positionMs, durationMs, playedMs: last.playedMs }, options.ruleFor(item.type))) {
     const entry: WatchEntry = {
       ...base,
