@@ -7,6 +7,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInstall } from './commands/install.js';
 import { registerLogin } from './commands/login.js';
+import { registerQueue } from './commands/queue.js';
+import { registerStatus } from './commands/status.js';
 import { playCommand } from './commands/play.js';
 import { syncCommand } from './commands/sync.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from './context.js';
@@ -49,6 +51,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerInstall(program);
   registerDoctor(program);
   registerDemo(program);
+  registerStatus(program);
+  registerQueue(program);
 
   try {
     await program.parseAsync([...argv]);

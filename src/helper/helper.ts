@@ -81,14 +81,6 @@ export interface RetrySummary extends ReplaySummary {
   left: number;
 }
 
-/**
- * How the sync engine reports the fate of a live sync. SyncEngineOptions does not declare it yet;
- * once it does (same name and type), the engine's results reach recent.json like the replay's.
- */
-interface LiveResults {
-  readonly onResult?: (entry: OutboxEntry, result: ReplayResult) => void;
-}
-
 /** How often a flush checks whether a replay already under way has ended. */
 const IDLE_POLL_MS = 20;
 
@@ -133,7 +125,7 @@ export class Helper {
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
     const offline = desktopNotifier(log);
     const locks = this.#locks;
-    const engineOptions: SyncEngineOptions & LiveResults = {
+    const engineOptions: SyncEngineOptions = {
       config,
       servers,
       resolver: this.#resolver,
@@ -141,10 +133,7 @@ export class Helper {
       log,
       offline,
       spoolUnresolved: async (start, last) => writeSpool(paths.spoolDir, start, last),
-      onServerReachable: (serverUrl) => {
-        this.#listenTo(serverUrl);
-        this.#onServerReachable();
-      },
+      onServerReachable: () => this.#onServerReachable(),
       locks,
       onResult: (entry, result) => this.#remember(entry, result, 'live'),
     };
@@ -174,7 +163,6 @@ export class Helper {
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
     if (this.#options.catchUp === false) return true;
-    if (this.#options.config.serverUrl && this.#options.config.token) this.#listenTo(this.#servers.clientFor(null, null).serverUrl);
     void this.#catchUp();
     this.#replayTimer = setInterval(() => void this.#catchUp(), this.#options.replayIntervalMs ?? 60_000);
     this.#replayTimer.unref();
@@ -315,7 +303,11 @@ export class Helper {
         const settle = message.payload.holdMs === 0 ? new Promise((resolve) => setTimeout(resolve, SETTLED_UNLOAD_DELAY_MS)) : Promise.resolve();
         void settle
           .then(() => this.#engine.onUnload(link, message.payload))
-          .then((flushed) => link.sendToScript(HelperMessage.flushed, flushed))
+          .then((flushed) => {
+            link.sendToScript(HelperMessage.flushed, flushed);
+            // Something may have been left queued: hear from Plex if its item changes elsewhere.
+            this.#listenWhileQueued();
+          })
           .catch((error: unknown) => {
             this.#log.error({ err: error }, 'unload failed');
             link.sendToScript(HelperMessage.flushed, { playbackId: message.payload.playbackId, delivered: false });
@@ -365,6 +357,7 @@ export class Helper {
     try {
       await takeInSpool(this.#spoolOptions());
       if (this.#outbox.list().length > 0) await this.#replayer.flush(all);
+      this.#listenWhileQueued();
     } catch (error) {
       this.#log.error({ err: error }, 'replay failed');
     }
@@ -380,10 +373,26 @@ export class Helper {
     this.#reachableDebounce.unref();
   }
 
+  /**
+   * Listens to the notifications of each server that has queued entries, and only those: it is
+   * how a queued entry hears that its item changed elsewhere. A helper with nothing queued
+   * sends Plex nothing of its own.
+   */
+  #listenWhileQueued(): void {
+    const queuedServers = new Set(this.#outbox.list().map((entry) => entry.serverUrl));
+    for (const [serverUrl, notifications] of this.#notifications) {
+      if (queuedServers.has(serverUrl)) continue;
+      notifications.stop();
+      this.#notifications.delete(serverUrl);
+    }
+    for (const serverUrl of queuedServers) this.#listenTo(serverUrl);
+  }
+
   /** Hears from Plex when an item changes elsewhere, so its queued entries settle at once. */
   #listenTo(serverUrl: string): void {
+    if (this.#notifications.has(serverUrl) || !this.#servers.existing(serverUrl)) return;
     const token = this.#servers.tokenFor(serverUrl);
-    if (this.#notifications.has(serverUrl) || !token) return;
+    if (!token) return;
     const notifications = new PlexNotifications({
       serverUrl,
       token,

@@ -5,12 +5,13 @@ import type { Logger } from 'pino';
 import { ConfigError, thresholdFor, type Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
-import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
+import { freshEntryBase, positionEntryId, watchEntryId, type OutboxEntry, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { HelperMessage, type FlushedPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { Resolver, ResolvedItem } from '../resolve/resolver.js';
 import { redact } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import type { EntryLocks } from './entry-locks.js';
+import type { ReplayResult } from './replay.js';
 import { classifyFailure, decideOnFailure } from './failure.js';
 import type { OfflineNotifier, PlayerPort } from './ports.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
@@ -40,6 +41,8 @@ export interface SyncEngineOptions {
   readonly onServerReachable?: (serverUrl: string) => void;
   /** Shared with the replayer: one delivery per outbox entry at a time. */
   readonly locks: EntryLocks;
+  /** Told the fate of each live watch and final position (for `status`). */
+  readonly onResult?: (entry: OutboxEntry, result: ReplayResult) => void;
 }
 
 type ItemStatus = 'resolving' | 'plex' | 'ignored' | 'error';
@@ -302,6 +305,10 @@ export class SyncEngine {
         // in it could, and would count again. The rest of the playback reports on a new session.
         if (outcome === 'scrobbled') playback.sessionId = `${playback.start.playbackId}:after`;
         this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome }, 'watch delivered');
+        this.#options.onResult?.(
+          entry,
+          outcome === 'unwatched-since' ? { kind: 'dropped', failure: 'superseded', detail: 'marked unwatched since' } : { kind: 'delivered', detail: outcome },
+        );
         if (this.#options.config.osdOnWatched && outcome !== 'unwatched-since') playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
         this.#options.onServerReachable?.(item.client.serverUrl);
       } catch (error) {
@@ -330,8 +337,8 @@ export class SyncEngine {
     this.#enqueue(playback, async () => {
       try {
         await this.#options.outbox.put(entry);
-        await this.#options.locks.run(entry.id, async () => {
-          await deliverPosition(
+        const outcome = await this.#options.locks.run(entry.id, async () => {
+          const delivered = await deliverPosition(
             item.client,
             entry,
             { sessionId: playback.sessionId, serverThreshold: playback.serverThreshold },
@@ -339,7 +346,12 @@ export class SyncEngine {
           );
           // Only what was sent: a newer position may have replaced it meanwhile.
           await this.#options.outbox.remove(entry.id, entry);
+          return delivered;
         });
+        this.#options.onResult?.(
+          entry,
+          outcome === 'server-newer' ? { kind: 'dropped', failure: 'superseded', detail: 'Plex has a newer position' } : { kind: 'delivered', detail: outcome },
+        );
         this.#options.onServerReachable?.(item.client.serverUrl);
       } catch (error) {
         await this.#failed(playback, entry, error, messages.positionFailed);
@@ -431,6 +443,7 @@ export class SyncEngine {
     } catch (storeError) {
       this.#options.log.error({ err: storeError, id: entry.id }, 'could not update the outbox');
     }
+    this.#options.onResult?.(entry, { kind: decision.action === 'drop' ? 'dropped' : 'kept', failure: decision.failure, detail: lastError });
     if (decision.action !== 'drop') playback.delivered = false;
     if (entry.kind === 'watch' && decision.action === 'drop') playback.watch = 'settled';
     const text = describe(entry.title, decision.failure);

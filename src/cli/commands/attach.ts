@@ -6,6 +6,7 @@ import { askHelper } from '../../helper/control.js';
 import { Helper } from '../../helper/helper.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { redact } from '../../log/redact.js';
+import { flushLogs } from '../../log/logger.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
 
 export async function attachCommand(socketPath: string, options: { verbose?: boolean }): Promise<number> {
@@ -22,8 +23,8 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs() });
     if (await helper.start()) {
-      process.once('SIGTERM', () => void helper.stop().then(() => process.exit(0)));
-      process.once('SIGINT', () => void helper.stop().then(() => process.exit(0)));
+      process.once('SIGTERM', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
+      process.once('SIGINT', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
       try {
         await helper.attach(socketPath);
       } catch (error) {

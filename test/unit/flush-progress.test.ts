@@ -1,0 +1,34 @@
+// The progress bar of a flush: only on a terminal, and only for a long enough flush.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { flushProgress, PROGRESS_MIN_ENTRIES } from '../../src/cli/progress.js';
+
+function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
+  const through = new PassThrough();
+  let text = '';
+  through.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  Object.assign(through, { isTTY, columns: 80, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  return { stream: through as unknown as NodeJS.WriteStream, text: () => text };
+}
+
+function flush(total: number, isTTY: boolean): string {
+  const { stream, text } = fakeStream(isTTY);
+  const progress = flushProgress(stream);
+  for (let done = 0; done <= total; done += 1) progress.update(done, total);
+  progress.stop();
+  return text();
+}
+
+describe('flushProgress', () => {
+  it('draws a bar on a terminal for a flush of more than the minimum entries', () => {
+    expect(flush(PROGRESS_MIN_ENTRIES + 3, true)).toContain(`${PROGRESS_MIN_ENTRIES + 3}/${PROGRESS_MIN_ENTRIES + 3}`);
+  });
+
+  it('draws nothing for a short flush', () => {
+    expect(flush(PROGRESS_MIN_ENTRIES, true)).toBe('');
+  });
+
+  it('draws nothing when the stream is not a terminal', () => {
+    expect(flush(PROGRESS_MIN_ENTRIES + 3, false)).toBe('');
+  });
+});
