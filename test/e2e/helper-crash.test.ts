@@ -55,6 +55,47 @@ describe('the helper killed mid-playback', () => {
   });
 });
 
+describe('mpv killed mid-playback', () => {
+  it('lets the helper notice the closed socket, finish the watch it was given, and exit', async () => {
+    const url = world.addMovie('101');
+    const run = await runMpv(world, [withToken(url)], {
+      speed: 1,
+      args: ['--start=16'],
+      during: (child) => {
+        // Right after the threshold report reached the helper, mpv dies without any unload.
+        void waitFor(
+          'the threshold report',
+          () => world.plex.requests.some((request) => request.path === '/:/timeline' && Number(request.query['time']) >= 18_000),
+          20_000,
+        ).then(() => child.kill('SIGKILL'));
+      },
+    });
+    expect(run.signal).toBe('SIGKILL');
+    await helpersGone(world);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(world.plex.history).toHaveLength(1);
+    expect(readOutbox(world).entries).toEqual([]);
+  });
+
+  it('keeps the position of an mpv killed before the threshold', async () => {
+    const url = world.addMovie('101');
+    const run = await runMpv(world, [withToken(url)], {
+      speed: 1,
+      args: ['--start=8'],
+      during: (child) => {
+        void waitFor('the first report', () => world.plex.requests.some((request) => request.path === '/:/timeline'), 20_000).then(() =>
+          setTimeout(() => child.kill('SIGKILL'), 1_500),
+        );
+      },
+    });
+    expect(run.signal).toBe('SIGKILL');
+    await helpersGone(world);
+    const item = world.plex.item('101');
+    expect(item.viewCount).toBe(0);
+    expect(item.viewOffset).toBeGreaterThanOrEqual(8_000);
+  });
+});
+
 describe('SIGKILL of the helper at random points', () => {
   const RUNS = 25;
 
