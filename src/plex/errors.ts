@@ -22,7 +22,7 @@ export class PlexHttpError extends Error {
 
 /** The request never got an HTTP answer: refused, reset, DNS, timeout. */
 export class PlexNetworkError extends Error {
-  override readonly name = 'PlexNetworkError';
+  override readonly name: string = 'PlexNetworkError';
   readonly method: string;
   readonly url: string;
   /** errno-style code such as ECONNREFUSED, or TIMEOUT. */

@@ -3,7 +3,7 @@
 // redacted messages. It does not poll or retry: the login command decides that.
 import { z } from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
-import { networkCode } from './errors.js';
+import { networkCode, PlexNetworkError } from './errors.js';
 
 export const DEFAULT_PLEXTV_URL = 'https://plex.tv';
 export const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
@@ -123,22 +123,14 @@ export class PlexTvAuthError extends PlexTvHttpError {
 }
 
 /** The request got no HTTP answer: refused, reset, DNS, TLS, timeout. */
-export class PlexTvNetworkError extends Error {
-  override readonly name = 'PlexTvNetworkError';
-  readonly method: string;
-  readonly url: string;
+export class PlexTvNetworkError extends PlexNetworkError {
+  override readonly name: string = 'PlexTvNetworkError';
   /** host[:port] that could not be reached, for messages. */
   readonly host: string;
-  /** errno-style code such as ECONNREFUSED or ENOTFOUND, or TIMEOUT. */
-  readonly code: string;
 
   constructor(method: string, url: string, code: string, options: { cause?: unknown } = {}) {
-    const shownUrl = redactUrl(url);
-    super(`[${method}] "${shownUrl}": ${code === 'TIMEOUT' ? 'timed out' : `network error ${code}`}`, options);
-    this.method = method;
-    this.url = shownUrl;
+    super(method, url, code, options);
     this.host = hostOf(url);
-    this.code = code;
   }
 }
 

@@ -2,25 +2,10 @@
 // playback fail, and exact about attempts, times and errors.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WatchEntry } from '../../src/outbox/index.js';
 import type { World } from './session.js';
 
-export interface QueuedWatch {
-  readonly id: string;
-  readonly kind: 'watch';
-  readonly serverUrl: string;
-  readonly ratingKey: string;
-  readonly title: string;
-  readonly createdAt: number;
-  readonly attempts: number;
-  readonly nextAttemptAt: number;
-  readonly lastError: string | null;
-  readonly playbackId: string;
-  readonly sessionId: string;
-  readonly startedAt: number;
-  readonly baselineViewCount: number | null;
-  readonly positionMs: number;
-  readonly durationMs: number;
-}
+export type QueuedWatch = WatchEntry;
 
 /** A watch of movie `ratingKey` (added with world.addMovie), queued `ageMs` ago and due at `nextAttemptAt`. */
 export function queuedWatch(world: Pick<World, 'plex'>, ratingKey: string, over: Partial<QueuedWatch> & { ageMs?: number } = {}): QueuedWatch {
