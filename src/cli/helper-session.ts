@@ -1,9 +1,10 @@
 // How a CLI command reaches the outbox. The helper is its one writer: a command that changes the
 // outbox asks the running helper, or becomes the helper itself for the time of its work. A
 // command that only reads asks the running helper, or reads the files the last one left.
+import { parseStatusReply } from '../helper/control-replies.js';
 import { readFileSync } from 'node:fs';
 import { askHelper, type ControlReply, type ControlRequest } from '../helper/control.js';
-import { Helper, type HelperStatus } from '../helper/helper.js';
+import { Helper } from '../helper/helper.js';
 import { readRecentSyncs, type SyncRecord } from '../helper/recent-syncs.js';
 import { interpret } from '../outbox/document.js';
 import type { OutboxEntry } from '../outbox/index.js';
@@ -47,9 +48,9 @@ export interface QueueSnapshot {
 
 /** Asks the running helper; without one, reads outbox.json and recent.json without changing them. */
 export async function readQueueSnapshot(context: Pick<CommandContext, 'paths'>): Promise<QueueSnapshot> {
-  const reply = await askHelper(context.paths.controlSocket, { op: 'status' });
-  if (reply?.ok) {
-    const status = reply as unknown as HelperStatus;
+  const reply = parseStatusReply(await askHelper(context.paths.controlSocket, { op: 'status' }));
+  if (reply.ok) {
+    const status = reply.value;
     return { helper: { pid: status.pid, players: status.players }, entries: status.entries, recent: status.recent, problem: null };
   }
   const recent = readRecentSyncs(context.paths.stateDir);

@@ -15,7 +15,7 @@ export const MAX_RECENT = 20;
 /** Longest detail kept: it is a one-line reason, not a log. */
 const MAX_DETAIL_LENGTH = 200;
 
-const SyncRecordSchema = z.object({
+export const SyncRecordSchema = z.object({
   /** Epoch ms when the result was known. */
   at: z.number().nonnegative(),
   /** `live` while mpv played, `replay` from the outbox. */

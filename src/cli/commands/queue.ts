@@ -2,6 +2,7 @@
 // and `drop` change the outbox, so they go through the helper (the running one, or one started
 // for the time of the command).
 import type { Command } from 'commander';
+import { parseRetryReply } from '../../helper/control-replies.js';
 import { appPaths } from '../../config/paths.js';
 import type { FlushSummary, RetrySummary } from '../../helper/helper.js';
 import type { OutboxEntry } from '../../outbox/index.js';
@@ -89,9 +90,8 @@ export async function queueRetryCommand(id: string | undefined, options: { all?:
         // The flush runs in this process here, so it can show its progress.
         return { summary: selection === 'all' ? await session.local.flush({ all: true, onProgress: progress.update }) : await session.local.retry(selection) };
       }
-      const reply = await session.ask(selection === 'all' ? { op: 'queue-retry', all: true } : { op: 'queue-retry', ids: selection }, LONG_REQUEST_MS);
-      if (!reply) return { error: 'no helper answered' };
-      return reply.ok ? { summary: reply as unknown as RetrySummary } : { error: reply.error };
+      const reply = parseRetryReply(await session.ask(selection === 'all' ? { op: 'queue-retry', all: true } : { op: 'queue-retry', ids: selection }, LONG_REQUEST_MS));
+      return reply.ok ? { summary: reply.value } : { error: reply.error };
     });
   } finally {
     progress.stop();
