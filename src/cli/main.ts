@@ -1,6 +1,5 @@
 // The `mpv-plex-sync` command line. One file per subcommand in commands/.
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/config.js';
 import { redact } from '../log/redact.js';
 import { attachCommand } from './commands/attach.js';
 import { registerDemo } from './commands/demo.js';
@@ -63,6 +62,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     const text = redact(error instanceof Error ? error.message : String(error));
     console.error(`mpv-plex-sync: ${text}`);
-    process.exitCode = error instanceof ConfigError ? EXIT_FAILED : EXIT_FAILED;
+    process.exitCode = EXIT_FAILED;
   }
 }

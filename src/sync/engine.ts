@@ -3,7 +3,6 @@
 // sends one playback's requests in order, one at a time, and answers the quit hold.
 import type { Logger } from 'pino';
 import { ConfigError, thresholdFor, type Config } from '../config/config.js';
-import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import { freshEntryBase, positionEntryId, watchEntryId, type OutboxEntry, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { HelperMessage, type FlushedPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
@@ -196,7 +195,9 @@ export class SyncEngine {
     }
     if (playback.status !== 'plex' || !playback.item) return;
     this.#maybeMarkWatched(playback, deadline);
-    if (playback.watch !== 'pending') this.#queueClosingReport(playback);
+    // A decided watch: end the server's session (#queueTimeline drops the report if it would
+    // give the item an offset back).
+    if (playback.watch !== 'pending') this.#queueTimeline(playback, 'stopped');
     // Plex already holds this very position (the script did not even hold mpv for it): only
     // the session's end is news, and losing that loses nothing, so it skips the outbox.
     else if (this.#holdsPosition(playback)) this.#queueTimeline(playback, 'stopped');
@@ -361,11 +362,6 @@ export class SyncEngine {
     });
   }
 
-  /** After a decided watch, end the server's session (the report is dropped if it would store an offset). */
-  #queueClosingReport(playback: Playback): void {
-    this.#queueTimeline(playback, 'stopped');
-  }
-
   /** Best-effort progress report (not queued in the outbox: only the last position matters). */
   #queueTimeline(playback: Playback, state: 'playing' | 'paused' | 'stopped'): void {
     const { item } = playback;
@@ -467,4 +463,3 @@ async function tokenFromPlayer(player: PlayerPort): Promise<string | null> {
   }
 }
 
-export type { PlexClient };

@@ -2,7 +2,7 @@
 // exponentially with jitter; Retry-After is honoured; only transient failures are retried.
 import pRetry from 'p-retry';
 import { PlexHttpError } from '../plex/errors.js';
-import { classifyFailure } from './failure.js';
+import { decideOnFailure } from './failure.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt. @default 2 */
@@ -30,9 +30,10 @@ export async function withRetries<T>(operation: () => Promise<T>, options: Retry
       if (options.deadline !== undefined && Date.now() + wait >= options.deadline) throw error;
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
-    shouldRetry: ({ error }) => {
+    shouldRetry: ({ error, attemptNumber, retriesLeft }) => {
       if (options.deadline !== undefined && Date.now() >= options.deadline) return false;
-      return classifyFailure(error) === 'transient';
+      // The one place that decides what a failure means (failure.ts) decides this too.
+      return decideOnFailure(error, attemptNumber, retriesLeft).action === 'retry';
     },
   });
 }
