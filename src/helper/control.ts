@@ -6,6 +6,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
+import { errorText } from '../log/redact.js';
 
 const RequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('attach'), socket: z.string().min(1).max(4096) }),
@@ -115,6 +116,6 @@ function serve(socket: Socket, handle: ControlServerOptions['handle']): void {
     }
     handle(request)
       .then((reply) => socket.end(`${JSON.stringify(reply)}\n`))
-      .catch((error: unknown) => socket.end(`${JSON.stringify({ ok: false, error: String((error as Error)?.message ?? error) })}\n`));
+      .catch((error: unknown) => socket.end(`${JSON.stringify({ ok: false, error: errorText(error) })}\n`));
   });
 }

@@ -63,3 +63,8 @@ export function maskToken(token: string | null | undefined): string {
   if (!token) return '(none)';
   return token.length > 8 ? `****${token.slice(-4)}` : '****';
 }
+
+/** The message of anything thrown, redacted: what a user, a log or a state file may hold. */
+export function errorText(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}

@@ -7,7 +7,7 @@ import type { PlexServers } from '../plex/servers.js';
 import { freshEntryBase, positionEntryId, watchEntryId, type OutboxEntry, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { HelperMessage, type FlushedPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { Resolver, ResolvedItem } from '../resolve/resolver.js';
-import { redact } from '../log/redact.js';
+import { errorText } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import type { EntryLocks } from './entry-locks.js';
 import type { ReplayResult } from './replay.js';
@@ -243,7 +243,7 @@ export class SyncEngine {
       } catch (error) {
         playback.status = 'error';
         const text =
-          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), redact(String((error as Error).message ?? error)));
+          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), errorText(error));
         this.#options.log.warn({ playbackId: start.playbackId, err: error }, 'could not resolve the item');
         player.showText(text, OSD_LONG_MS);
         player.printText(`mpv-plex-sync: ${text}`);
@@ -431,7 +431,7 @@ export class SyncEngine {
     describe: (name: string, failure: ReturnType<typeof classifyFailure>) => string,
   ): Promise<void> {
     const decision = decideOnFailure(error, entry.attempts + 1, 0);
-    const lastError = redact(String((error as Error)?.message ?? error));
+    const lastError = errorText(error);
     this.#options.log.warn({ id: entry.id, failure: decision.failure, action: decision.action, err: error }, 'sync failed');
     try {
       if (decision.action === 'drop') await this.#options.outbox.remove(entry.id);

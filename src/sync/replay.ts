@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
 import type { PlexServers } from '../plex/servers.js';
-import { redact } from '../log/redact.js';
+import { errorText } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import type { EntryLocks } from './entry-locks.js';
 import { decideOnFailure, type FailureClass } from './failure.js';
@@ -104,7 +104,7 @@ export class OutboxReplayer {
       return outcome === 'server-newer' ? { kind: 'dropped', failure: 'superseded', detail: 'Plex has a newer position' } : { kind: 'delivered', detail: outcome };
     } catch (error) {
       const decision = decideOnFailure(error, entry.attempts + 1, 0);
-      const detail = redact(String((error as Error)?.message ?? error));
+      const detail = errorText(error);
       log.warn({ id: entry.id, failure: decision.failure, action: decision.action, err: error }, 'replay failed');
       if (decision.action === 'drop') {
         await outbox.remove(entry.id, entry);
