@@ -24,6 +24,7 @@ import {
   startPayload,
   type Playback,
 } from './playback.js';
+import { PositionSampler } from './position-sampler.js';
 import { Reporter } from './reporter.js';
 import { runSync } from './subprocess.js';
 import { UnloadHold } from './unload-hold.js';
@@ -58,6 +59,8 @@ const hold = new UnloadHold({
   osd: options.osd,
   link: link,
 });
+
+const sampler = new PositionSampler(guard('position sample', samplePosition));
 
 // ---- State ----
 
@@ -97,13 +100,16 @@ function onFileLoaded(): void {
   playback = pb;
   seekPending = false;
   reporter.reset();
+  sampler.run(!pb.paused);
   link.sendStart(startPayload(pb));
   mp.msg.verbose('playback ' + pb.id + ' started: ' + pb.path);
 }
 
-function onEndFile(): void {
+function onEndFile(event: MpEvent): void {
   playback = null;
   seekPending = false;
+  sampler.run(false);
+  hold.onEndFile(event.reason);
 }
 
 function onUnload(hook: MpHook): void {
@@ -123,17 +129,12 @@ function onSeekEnd(): void {
   const pb = playback;
   if (!pb || !pb.seeking) return;
   noteSeekEnd(pb);
+  // Where the seek landed; the last timed sample is from before it.
+  notePosition(pb, mp.get_property_number('time-pos'));
   if (seekPending) {
     seekPending = false;
     reporter.report(pb, 'seek');
   }
-}
-
-function onSeeking(_name: string, seeking: boolean | undefined): void {
-  if (seeking === true) {
-    // Also true while mpv resyncs without a seek: no counting then, but nothing to report.
-    if (playback) noteSeekStart(playback);
-  } else onSeekEnd();
 }
 
 function onPause(_name: string, paused: boolean | undefined): void {
@@ -142,21 +143,19 @@ function onPause(_name: string, paused: boolean | undefined): void {
   // The report carries where playback stopped, not the last frame sample before it.
   notePosition(pb, mp.get_property_number('time-pos'));
   notePaused(pb, paused);
+  sampler.run(!paused);
   reporter.report(pb, paused ? 'pause' : 'resume');
 }
 
-function onTimePos(_name: string, seconds: number | undefined): void {
-  if (!playback) return;
-  notePosition(playback, seconds);
-  reporter.onSample(playback);
-}
-
-function onDuration(_name: string, seconds: number | undefined): void {
-  if (playback) noteDuration(playback, seconds);
-}
-
-function onPercentPos(_name: string, percent: number | undefined): void {
-  if (playback) notePercent(playback, percent);
+/** A timed sample while playing (see PositionSampler). */
+function samplePosition(): void {
+  const pb = playback;
+  if (!pb) return;
+  // The duration can grow (a file still being written) or only become known after a while.
+  noteDuration(pb, mp.get_property_number('duration'));
+  if (pb.durationSec === null) notePercent(pb, mp.get_property_number('percent-pos'));
+  notePosition(pb, mp.get_property_number('time-pos'));
+  reporter.onSample(pb);
 }
 
 function onHelperReady(): void {
@@ -206,11 +205,8 @@ mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
 mp.register_event('shutdown', guard('shutdown', onShutdown));
 mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
 
+// Only pause is observed, for its immediate report; positions are sampled on a timer.
 mp.observe_property('pause', 'bool', guard('pause', onPause));
-mp.observe_property('seeking', 'bool', guard('seeking', onSeeking));
-mp.observe_property('time-pos', 'number', guard('time-pos', onTimePos));
-mp.observe_property('duration', 'number', guard('duration', onDuration));
-mp.observe_property('percent-pos', 'number', guard('percent-pos', onPercentPos));
 
 setInterval(guard('liveness', checkLiveness), 1000);
 

@@ -12,7 +12,7 @@ import type {
 /** Until the helper names the item's threshold, the usual Plex one. */
 export const DEFAULT_THRESHOLD_PERCENT = 90;
 
-/** A forward step of more media time than this between two samples is a jump, not playing. */
+/** A forward step of more media time than this between two samples (SAMPLE_INTERVAL_MS apart) is a jump, not playing. */
 export const MAX_COUNTED_STEP_SEC = 5;
 
 export type ItemStatus = 'unknown' | ItemPayload['status'];

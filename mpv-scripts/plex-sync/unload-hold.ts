@@ -31,12 +31,15 @@ interface ActiveHold {
 
 export class UnloadHold {
   private active: ActiveHold | null = null;
+  /** A settled playback's end, told to the helper at end-file (see onEndFile). */
+  private released: UnloadPayload | null = null;
 
   constructor(private readonly options: UnloadHoldOptions) {}
 
   /** The on_unload hook; `pb` already carries the final position. */
   onUnload(hook: MpHook, pb: Playback | null): void {
     if (this.active) this.active.finish('another unload began');
+    this.sendReleased();
     if (pb === null) return;
     const start = startPayload(pb);
     const last = unloadPayload(pb, Math.round(this.options.quitTimeoutSec * 1000));
@@ -45,9 +48,19 @@ export class UnloadHold {
       helperGone: this.options.link.isGone(),
       settled: isSettledAt(pb, last.positionMs),
     });
-    if (plan === 'release') this.options.link.sendUnload(withHoldMs(last, 0));
+    if (plan === 'release') this.released = withHoldMs(last, 0);
     else if (plan === 'spool') this.spool(start, last, 'the helper is not running');
     else if (plan === 'hold') this.hold(hook, start, last);
+  }
+
+  /**
+   * end-file follows on_unload. A released playback's end is news to the helper only when mpv
+   * goes on (next file, stop): at quit mpv's socket closes and tells the helper the same, and
+   * a message now would wake the helper on mpv's cores while mpv quits.
+   */
+  onEndFile(reason: string | undefined): void {
+    if (reason === 'quit') this.released = null;
+    else this.sendReleased();
   }
 
   onFlushed(flushed: FlushedPayload): void {
@@ -72,6 +85,12 @@ export class UnloadHold {
     this.options.link.sendStart(active.start);
     this.options.link.sendUnload(withHoldMs(active.last, remainingMs));
     return true;
+  }
+
+  private sendReleased(): void {
+    const released = this.released;
+    this.released = null;
+    if (released) this.options.link.sendUnload(released);
   }
 
   private hold(hook: MpHook, start: StartPayload, last: UnloadPayload): void {

@@ -7,7 +7,7 @@ import type { ItemStatus } from './playback.js';
 export type UnloadPlan =
   /** Nothing to sync: continue at once. */
   | 'continue'
-  /** Plex already holds the final state: tell the helper the playback ended, but do not wait. */
+  /** Plex already holds the final state: tell the helper the playback ended (at end-file), but do not wait. */
   | 'release'
   /** A helper may be listening: send `unload`, hold until `flushed` or quit_timeout. */
   | 'hold'

@@ -93,7 +93,10 @@ export interface UnloadPayload {
   readonly positionMs: number;
   readonly durationMs: number | null;
   readonly playedMs: number;
-  /** How long the script will hold the unload; the helper answers `flushed` before then. */
+  /**
+   * How long the script will hold the unload; the helper answers `flushed` before then. 0: not
+   * held (the playback was settled), sent at end-file, and not at all when mpv quits.
+   */
   readonly holdMs: number;
 }
 

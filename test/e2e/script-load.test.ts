@@ -374,23 +374,44 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
     }, 20000);
   });
 
-  it('does not hold the unload when the helper said Plex already holds the paused position', async () => {
-    const mpv = startMpv('av://lavfi:testsrc=duration=8:size=64x48:rate=25', []);
+  it('does not hold the unload of a playback Plex already holds; tells its end at the next file, and not at quit', async () => {
+    const clip = 'av://lavfi:testsrc=duration=8:size=64x48:rate=25';
+    const mpv = startMpv(clip, []);
     const helper = await FakeHelper.connect(mpv.socketPath());
     helper.on((m) => {
-      // Like the real helper once the pause report has reached Plex.
+      // Like the real helper once a pause report has reached Plex.
       if (m.name === 'plex-sync/progress' && m.payload.reason === 'pause') {
         const { playbackId, seq, positionMs } = m.payload;
         helper.toScript('plex-sync/settled', { playbackId, seq, positionMs });
       }
     });
     helper.actAsHelper();
+    const pausedReport = (playbackId: unknown) =>
+      helper.waitFor('plex-sync/progress', (m) => m.payload.reason === 'pause' && m.payload.playbackId === playbackId);
 
-    await helper.waitFor('plex-sync/start');
+    const first = await helper.waitFor('plex-sync/start');
     await sleep(700);
     helper.command(['set', 'pause', 'yes']);
-    const pause = await helper.waitFor('plex-sync/progress', (m) => m.payload.reason === 'pause');
+    const firstPause = await pausedReport(first.payload.playbackId);
     await sleep(300);
+
+    // Another file: the settled playback's end reaches the helper, with nothing held.
+    helper.command(['loadfile', clip, 'replace']);
+    const second = await helper.waitFor('plex-sync/start', (m) => m.payload.playbackId !== first.payload.playbackId);
+    const firstUnloads = helper.named('plex-sync/unload');
+    expect(firstUnloads).toHaveLength(1);
+    expect(firstUnloads[0]!.payload).toMatchObject({ playbackId: first.payload.playbackId, holdMs: 0 });
+    expect(Math.abs((firstUnloads[0]!.payload.positionMs as number) - (firstPause.payload.positionMs as number))).toBeLessThan(500);
+    expect(firstUnloads[0]!.at).toBeLessThanOrEqual(second.at);
+
+    // The second file starts paused (pause carries over); play a little and pause again.
+    helper.command(['set', 'pause', 'no']);
+    await sleep(700);
+    helper.command(['set', 'pause', 'yes']);
+    await pausedReport(second.payload.playbackId);
+    await sleep(300);
+
+    // Quit: no hold, and no message either (the helper learns it from mpv's socket closing).
     const quitAt = Date.now();
     helper.command(['quit']);
     const exit = await within(mpv.exited, 3000, 'mpv exit after quit');
@@ -398,10 +419,7 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
 
     expect(exit.code).toBe(0);
     expect(exit.at - quitAt).toBeLessThan(1000);
-    const unload = helper.named('plex-sync/unload');
-    expect(unload).toHaveLength(1);
-    expect(unload[0]!.payload).toMatchObject({ playbackId: pause.payload.playbackId, holdMs: 0 });
-    expect(Math.abs((unload[0]!.payload.positionMs as number) - (pause.payload.positionMs as number))).toBeLessThan(500);
+    expect(helper.named('plex-sync/unload')).toHaveLength(1);
     expect(osdTexts(mpv.log())).not.toContain('Plex: finishing sync…');
     expect(scriptProblems(mpv.log())).toEqual([]);
   }, 20000);

@@ -1,7 +1,9 @@
 // The product's whole path with the real mpv, the real built script and the Plex double:
 // plain `mpv <plex url>` with the script installed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, runMpv, withToken, type World } from '../support/session.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
+import { createWorld, helperPids, helpersGone, runMpv, withToken, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -23,6 +25,38 @@ describe('plain mpv with the script', () => {
     expect(world.plex.history.filter((row) => row.ratingKey === '101')).toHaveLength(1);
     expect(run.osd.some((line) => line.includes('Plex: Clip 101'))).toBe(true);
     expect(run.osd.some((line) => line.includes('marked watched'))).toBe(true);
+  });
+});
+
+/** The nice value of each thread of `pid`, from /proc (field 19 of each task's stat line). */
+function threadNiceValues(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((task) => {
+    const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+describe('the helper as background work', () => {
+  it('runs every thread of the helper at the lowest priority, and leaves mpv as it was', async () => {
+    const url = world.addMovie('101');
+    let seen: { helper: number[]; mpv: number[] } | null = null;
+    const run = await runMpv(world, [withToken(url)], {
+      during: (child) => {
+        setTimeout(() => {
+          const [helper] = helperPids(world);
+          if (helper !== undefined && child.pid !== undefined) seen = { helper: threadNiceValues(helper), mpv: threadNiceValues(child.pid) };
+        }, 1_200);
+      },
+    });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(seen).not.toBeNull();
+    const { helper, mpv } = seen!;
+    expect(helper.length).toBeGreaterThan(1);
+    expect(new Set(helper)).toEqual(new Set([19]));
+    // mpv keeps the priority it was started with, this test's own.
+    expect(new Set(mpv)).toEqual(new Set([getPriority()]));
   });
 });
 

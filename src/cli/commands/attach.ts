@@ -3,6 +3,7 @@
 import { ConfigError } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
 import { askHelper } from '../../helper/control.js';
+import { lowerOwnPriority } from '../../helper/background-priority.js';
 import { Helper } from '../../helper/helper.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { redact } from '../../log/redact.js';
@@ -23,6 +24,8 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs() });
     if (await helper.start()) {
+      const priorityProblem = lowerOwnPriority();
+      if (priorityProblem) context.log.warn(priorityProblem);
       process.once('SIGTERM', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
       process.once('SIGINT', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
       try {
