@@ -110,12 +110,20 @@ function onEndFile(event: MpEvent): void {
   seekPending = false;
   sampler.run(false);
   hold.onEndFile(event.reason);
+  // At quit the unload (and any hold) is over, and nothing is left to do. Leaving now frees
+  // the script while mpv unloads the file, instead of after mpv's shutdown event, when mpv
+  // waits for every script to be gone before it can exit.
+  if (event.reason === 'quit') {
+    onShutdown();
+    exit();
+  }
 }
 
 function onUnload(hook: MpHook): void {
   const pb = playback;
-  // The last sample can be a frame old; the position at unload is the one that counts.
-  if (pb) notePosition(pb, mp.get_property_number('time-pos'));
+  // The last timed sample can be 250 ms old; the position at unload is the one that counts.
+  // Paused, it is the one read at the pause or the seek, and mpv is not asked again.
+  if (pb && !pb.paused) notePosition(pb, mp.get_property_number('time-pos'));
   hold.onUnload(hook, pb);
 }
 
@@ -172,6 +180,7 @@ function checkLiveness(): void {
   if (playback) link.checkLiveness(playback.status === 'plex');
 }
 
+/** At quit (from end-file), or at shutdown when no file was playing. */
 function onShutdown(): void {
   // mpv leaves its socket file behind; a socket this script made is this script's to remove.
   if (socket && socket.ours) runSync(['rm', '-f', '--', socket.path]);

@@ -131,3 +131,5 @@ declare function setTimeout(fn: () => void, ms?: number): number;
 declare function clearTimeout(id: number): void;
 declare function setInterval(fn: () => void, ms?: number): number;
 declare function clearInterval(id: number): void;
+/** Ends the script after the current event: its JS heap is freed and its client closed. */
+declare function exit(): void;
