@@ -5,6 +5,7 @@
 // always the case while mpv holds its unload for the helper.
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { errorText } from '../log/redact.js';
 
 /** nice 19: the scheduler lets any normal-priority thread run first. */
 export const BACKGROUND_NICE = 19;
@@ -25,7 +26,7 @@ export function lowerOwnPriority(nice: number = BACKGROUND_NICE): string | null 
     try {
       setPriority(threadId, nice);
     } catch (error) {
-      failed.push(error instanceof Error ? error.message : String(error));
+      failed.push(errorText(error));
     }
   }
   return failed.length > 0 ? `could not lower the helper's priority: ${failed[0]}` : null;
