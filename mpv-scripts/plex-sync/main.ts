@@ -114,7 +114,7 @@ function onEndFile(event: MpEvent): void {
   // the script while mpv unloads the file, instead of after mpv's shutdown event, when mpv
   // waits for every script to be gone before it can exit.
   if (event.reason === 'quit') {
-    onShutdown();
+    removeOwnSocket();
     exit();
   }
 }
@@ -181,7 +181,7 @@ function checkLiveness(): void {
 }
 
 /** At quit (from end-file), or at shutdown when no file was playing. */
-function onShutdown(): void {
+function removeOwnSocket(): void {
   // mpv leaves its socket file behind; a socket this script made is this script's to remove.
   if (socket && socket.ours) runSync(['rm', '-f', '--', socket.path]);
 }
@@ -211,7 +211,7 @@ mp.register_event('file-loaded', guard('file-loaded', onFileLoaded));
 mp.register_event('end-file', guard('end-file', onEndFile));
 mp.register_event('seek', guard('seek', onSeekStart));
 mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
-mp.register_event('shutdown', guard('shutdown', onShutdown));
+mp.register_event('shutdown', guard('shutdown', removeOwnSocket));
 mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
 
 // Only pause is observed, for its immediate report; positions are sampled on a timer.
