@@ -1,6 +1,9 @@
-// Starts the helper as `<helper argv> attach <socket>`, detached, never through a shell.
+// Starts the helper as `<helper argv> attach <socket>`, detached, never through a shell; or,
+// when one already runs, asks it by file (attach-request.ts), which starts no process.
 // mpv returns neither a pid nor an exit status for a detached process, so whether it lives
 // is learned only from its messages (see liveness.ts).
+
+import { requestAttach } from './attach-request.js';
 
 /**
  * Seconds between two starts at least while the last one never answered, so a helper that
@@ -54,10 +57,25 @@ export class HelperLauncher {
   constructor(
     private readonly argv: string[],
     private readonly socketPath: string,
+    /** Where the helper keeps its control socket and takes attach requests. */
+    private readonly helperRuntimeDir: string,
   ) {}
 
   helperAnswered(): void {
     this.answered = true;
+  }
+
+  /** Whether a helper has said anything since the last start or request. */
+  hasAnswered(): boolean {
+    return this.answered;
+  }
+
+  /** Asks a running helper to attach; false when none seems to run (then launch instead). */
+  askRunningHelper(): boolean {
+    if (!requestAttach(this.helperRuntimeDir, this.socketPath)) return false;
+    this.answered = false;
+    mp.msg.verbose('asked the running helper to attach');
+    return true;
   }
 
   /** Starts the helper, unless the last start was under MIN_RESTART_GAP_SEC ago and never answered. */

@@ -22,6 +22,14 @@ import { Liveness } from './liveness.js';
 import { nextProgressPayload, type Playback } from './playback.js';
 import type { ReportReason } from './reporter.js';
 
+/**
+ * How long a running helper may take to attach when asked by file before one is started anyway.
+ * A helper that runs attaches within milliseconds; one that does not may have been killed and
+ * left its control socket behind. Starting `attach` late loses nothing: the script sends its
+ * playback again to whichever helper attaches.
+ */
+const ATTACH_REQUEST_WAIT_SEC = 1;
+
 export interface HelperEvents {
   /** A helper has (re)attached and knows nothing yet: the caller sends its playback again. */
   readonly helperReady: () => void;
@@ -71,6 +79,23 @@ export class HelperLink {
 
   sendUnload(unload: UnloadPayload): void {
     send(ScriptMessage.unload, unload);
+  }
+
+  /**
+   * At script load: asks the running helper, if there is one, and starts one only if there is
+   * none, or if it has not answered within ATTACH_REQUEST_WAIT_SEC.
+   */
+  connectHelper(why: string): void {
+    const launcher = this.options.launcher;
+    if (!launcher) return;
+    if (!launcher.askRunningHelper()) return this.launchHelper(why);
+    const link = this;
+    setTimeout(
+      guard('attach request', function () {
+        if (!launcher.hasAnswered()) link.launchHelper('the running helper did not answer');
+      }),
+      ATTACH_REQUEST_WAIT_SEC * 1000,
+    );
   }
 
   /** Starts the helper (autostart_helper); one that cannot be found counts as gone at once. */

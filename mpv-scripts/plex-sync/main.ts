@@ -41,8 +41,11 @@ function configuredDir(value: string): string {
 }
 
 const socket = ensureIpcSocket(runtimeDir(configuredDir(options.runtime_dir), getenv));
+// The helper's runtime dir comes from the environment alone, whatever runtime_dir says.
 const launcher =
-  socket && options.autostart_helper ? new HelperLauncher(splitCommand(options.helper), socket.path) : null;
+  socket && options.autostart_helper
+    ? new HelperLauncher(splitCommand(options.helper), socket.path, runtimeDir('', getenv))
+    : null;
 const link = new HelperLink({ helperTimeoutSec: options.helper_timeout, launcher: launcher });
 const reporter = new Reporter({
   intervalSec: options.report_interval,
@@ -221,5 +224,5 @@ setInterval(guard('liveness', checkLiveness), 1000);
 
 guard('start', function () {
   link.sendHello();
-  link.launchHelper('script loaded');
+  link.connectHelper('script loaded');
 })();

@@ -3,6 +3,7 @@
 import envPaths from 'env-paths';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { ATTACH_REQUESTS_DIR_NAME, CONTROL_SOCKET_NAME } from '../protocol/messages.js';
 
 export const APP_NAME = 'mpv-plex-sync';
 
@@ -20,6 +21,8 @@ export interface AppPaths {
   /** Private (0700) dir for sockets: mpv's IPC sockets and the helper's control socket. */
   readonly runtimeDir: string;
   readonly controlSocket: string;
+  /** Where scripts ask the running helper to attach (protocol/messages.ts). */
+  readonly attachRequestsDir: string;
 }
 
 /** Reads the environment at call time, so tests and child processes can point it elsewhere. */
@@ -40,7 +43,8 @@ export function appPaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
     clientIdFile: join(stateDir, 'client-id'),
     indexCacheFile: join(stateDir, 'part-index.json'),
     runtimeDir,
-    controlSocket: process.platform === 'win32' ? `\\\\.\\pipe\\${APP_NAME}-${userInfo().username}` : join(runtimeDir, 'helper.sock'),
+    controlSocket: process.platform === 'win32' ? `\\\\.\\pipe\\${APP_NAME}-${userInfo().username}` : join(runtimeDir, CONTROL_SOCKET_NAME),
+    attachRequestsDir: join(runtimeDir, ATTACH_REQUESTS_DIR_NAME),
   };
 }
 

@@ -20,6 +20,7 @@ import { SyncEngine, type SyncEngineOptions } from '../sync/engine.js';
 import { OutboxReplayer, type ReplayResult, type ReplaySummary } from '../sync/replay.js';
 import { EntryLocks } from '../sync/entry-locks.js';
 import { takeInSpool, writeSpool } from '../sync/spool.js';
+import { AttachRequests } from './attach-requests.js';
 import { becomeHelper, type ControlReply, type ControlRequest } from './control.js';
 import { desktopNotifier } from './desktop-notifier.js';
 import { readRecentSyncs, RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
@@ -32,13 +33,25 @@ import { messages } from '../sync/user-messages.js';
  */
 const SETTLED_UNLOAD_DELAY_MS = 100;
 
+/**
+ * How long the helper stays once no mpv is attached. An mpv started meanwhile (the next episode,
+ * opened from a file manager or a shell loop) asks it to attach by file, and so starts no process
+ * of its own (attach-requests.ts).
+ */
+export const DEFAULT_IDLE_EXIT_MS = 10_000;
+
 export interface HelperOptions {
   readonly paths: AppPaths;
   readonly config: Config;
   readonly log: Logger;
   readonly version: string;
-  /** How long to stay after the last mpv left, ms. @default 1500 */
+  /** How long to stay after the last mpv left, ms. @default DEFAULT_IDLE_EXIT_MS */
   readonly idleExitMs?: number;
+  /**
+   * Take attach requests that scripts leave as files. Only the helper that mpv's scripts start
+   * does; a CLI command that becomes the helper for one request does not. @default false
+   */
+  readonly takeAttachRequests?: boolean;
   /** Periodic replay of the outbox while running, ms. @default 60000 */
   readonly replayIntervalMs?: number;
   /**
@@ -101,6 +114,9 @@ export class Helper {
   /** Told of each replayed entry's fate, while a flush started here waits for its run. */
   readonly #replayListeners = new Set<(entry: OutboxEntry, result: ReplayResult) => void>();
   #server: Server | null = null;
+  #attachRequests: AttachRequests | null = null;
+  /** Attaches under way, by socket: a request and an `attach` for the same mpv make one link. */
+  readonly #attaching = new Map<string, Promise<void>>();
   #replayTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #reachableDebounce: NodeJS.Timeout | null = null;
@@ -162,6 +178,10 @@ export class Helper {
     await this.#outbox.load();
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
+    if (this.#options.takeAttachRequests) {
+      this.#attachRequests = new AttachRequests({ dir: paths.attachRequestsDir, log: this.#log, attach: (socketPath) => this.attach(socketPath) });
+      this.#attachRequests.start();
+    }
     if (this.#options.catchUp === false) return true;
     void this.#catchUp();
     this.#replayTimer = setInterval(() => void this.#catchUp(), this.#options.replayIntervalMs ?? 60_000);
@@ -180,6 +200,14 @@ export class Helper {
   async attach(socketPath: string): Promise<void> {
     // `play` and the script may both ask for the same mpv: one link per socket.
     for (const existing of this.#links) if (existing.id === socketPath && existing.connected) return;
+    const underWay = this.#attaching.get(socketPath);
+    if (underWay) return underWay;
+    const attaching = this.#attachNew(socketPath).finally(() => this.#attaching.delete(socketPath));
+    this.#attaching.set(socketPath, attaching);
+    return attaching;
+  }
+
+  async #attachNew(socketPath: string): Promise<void> {
     const link = new PlayerLink({
       socketPath,
       log: this.#log,
@@ -423,13 +451,16 @@ export class Helper {
   #scheduleIdleCheck(): void {
     if (this.#links.size > 0 || !this.#exitResolve) return;
     this.#cancelIdle();
-    this.#idleTimer = setTimeout(() => void this.#exitIfIdle(), this.#options.idleExitMs ?? 1_500);
+    this.#idleTimer = setTimeout(() => void this.#exitIfIdle(), this.#options.idleExitMs ?? DEFAULT_IDLE_EXIT_MS);
   }
 
   async #exitIfIdle(): Promise<void> {
     if (this.#links.size > 0 || this.#engine.activePlaybacks > 0) return this.#scheduleIdleCheck();
     // One last try of what is due; what still fails waits for the next start.
     await this.#catchUp();
+    // A request that came as the watch missed it (a script falls back to `attach` for any
+    // that arrives after this look, once this helper's control socket is gone).
+    await this.#attachRequests?.takeAll();
     if (this.#links.size > 0) return;
     this.#log.info({ left: this.#outbox.list().length }, 'no mpv left; helper exits');
     await this.stop();
@@ -437,6 +468,7 @@ export class Helper {
   }
 
   async stop(): Promise<void> {
+    this.#attachRequests?.stop();
     if (this.#replayTimer) clearInterval(this.#replayTimer);
     for (const notifications of this.#notifications.values()) notifications.stop();
     this.#cancelIdle();

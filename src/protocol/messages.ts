@@ -143,3 +143,13 @@ export interface SpoolRecord {
 
 /** Sub-directory of the state dir where the script leaves spool files. */
 export const SPOOL_DIR_NAME = 'spool';
+
+/** The running helper's control socket, in its runtime dir. The file is gone once it exits. */
+export const CONTROL_SOCKET_NAME = 'helper.sock';
+
+/**
+ * Sub-directory of the helper's runtime dir where a script asks the running helper to attach,
+ * without starting a process: it creates an empty file whose name is its mpv's IPC socket path,
+ * encoded with encodeURIComponent. The helper takes the file away and attaches.
+ */
+export const ATTACH_REQUESTS_DIR_NAME = 'attach-requests';

@@ -1,6 +1,9 @@
 // Plex has no lookup by part id or file path, so the helper keeps an index of every part in the
 // library (part id and file path → ratingKey), built from the sections' listings, cached in the
-// state dir and rebuilt on a miss, at most once a minute per server.
+// state dir and rebuilt on a miss. A file path may be any local file, so a miss by path rebuilds
+// at most once a minute per server. A part id comes only from a Plex URL, so missing one means
+// the index is stale (an item added since it was built): it rebuilds at once, unless a fresh
+// index already missed that very part within the minute (a part of a section that is not indexed).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -26,6 +29,8 @@ export class PartIndex {
   readonly #options: Required<PartIndexOptions>;
   #cache: Cache = { version: 1, servers: {} };
   readonly #lastBuild = new Map<string, number>();
+  /** When a rebuilt index last missed a part id, by server and part id. */
+  readonly #absentPartIds = new Map<string, number>();
   /** A rebuild in progress per server: concurrent misses wait for it instead of giving up. */
   readonly #building = new Map<string, Promise<void>>();
 
@@ -39,14 +44,21 @@ export class PartIndex {
   }
 
   async byPartId(client: PlexClient, partId: string): Promise<string | null> {
-    return this.#lookup(client, (server) => server.byPartId[partId]);
+    const key = `${client.serverUrl} ${partId}`;
+    const absentSince = this.#absentPartIds.get(key);
+    const knownAbsent = absentSince !== undefined && Date.now() - absentSince < this.#options.minRebuildIntervalMs;
+    const ratingKey = await this.#lookup(client, (server) => server.byPartId[partId], knownAbsent ? this.#options.minRebuildIntervalMs : 0);
+    if (ratingKey === null && !knownAbsent) this.#absentPartIds.set(key, Date.now());
+    else if (ratingKey !== null) this.#absentPartIds.delete(key);
+    return ratingKey;
   }
 
   async byFile(client: PlexClient, plexPath: string): Promise<string | null> {
-    return this.#lookup(client, (server) => server.byFile[plexPath]);
+    return this.#lookup(client, (server) => server.byFile[plexPath], this.#options.minRebuildIntervalMs);
   }
 
-  async #lookup(client: PlexClient, pick: (server: Cache['servers'][string]) => string | undefined): Promise<string | null> {
+  /** A cached hit, or a rebuild (unless the last one is under `minRebuildIntervalMs` old) and a second look. */
+  async #lookup(client: PlexClient, pick: (server: Cache['servers'][string]) => string | undefined, minRebuildIntervalMs: number): Promise<string | null> {
     const cached = this.#cache.servers[client.serverUrl];
     const hit = cached ? pick(cached) : undefined;
     if (hit) return hit;
@@ -55,7 +67,7 @@ export class PartIndex {
       await inFlight;
     } else {
       const last = this.#lastBuild.get(client.serverUrl) ?? 0;
-      if (Date.now() - last < this.#options.minRebuildIntervalMs) return null;
+      if (Date.now() - last < minRebuildIntervalMs) return null;
       const build = this.#rebuild(client).finally(() => this.#building.delete(client.serverUrl));
       this.#building.set(client.serverUrl, build);
       await build;

@@ -1,9 +1,10 @@
 // The product's whole path with the real mpv, the real built script and the Plex double:
 // plain `mpv <plex url>` with the script installed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getPriority } from 'node:os';
-import { createWorld, helperPids, helpersGone, runMpv, withToken, type World } from '../support/session.js';
+import { createWorld, helperPids, helpersGone, readHelperLog, runMpv, withToken, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -57,6 +58,44 @@ describe('the helper as background work', () => {
     expect(new Set(helper)).toEqual(new Set([19]));
     // mpv keeps the priority it was started with, this test's own.
     expect(new Set(mpv)).toEqual(new Set([getPriority()]));
+  });
+});
+
+describe('an mpv started while the helper still runs', () => {
+  it('asks the running helper by file, starts no process of its own, and both watches land', async () => {
+    // Long enough for the second mpv to find the first one's helper still there.
+    world.env['MPV_PLEX_SYNC_IDLE_EXIT_MS'] = '8000';
+    const first = await runMpv(world, [withToken(world.addMovie('101'))]);
+    const [helper] = helperPids(world);
+    expect(helper).toBeDefined();
+    expect(first.log).toContain('starting the helper (script loaded)');
+    let helpersDuringSecond: number[] = [];
+    const second = await runMpv(world, [withToken(world.addMovie('102'))], {
+      during: () => setTimeout(() => (helpersDuringSecond = helperPids(world)), 1_000),
+    });
+    expect(second.code).toBe(0);
+    expect(second.log).toContain('asked the running helper to attach');
+    expect(second.log).not.toContain('starting the helper');
+    expect(helpersDuringSecond).toEqual([helper]);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(world.plex.item('102').viewCount).toBe(1);
+    expect(readdirSync(join(world.runtimeDir, 'attach-requests'))).toEqual([]);
+    expect(readHelperLog(world).match(/attached to mpv/g)).toHaveLength(2);
+  });
+
+  it('starts the helper after all when a control socket is left but nobody answers', async () => {
+    // What a helper killed with SIGKILL leaves behind.
+    mkdirSync(join(world.runtimeDir, 'attach-requests'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(world.runtimeDir, 'helper.sock'), '');
+    const run = await runMpv(world, [withToken(world.addMovie('101'))]);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.log).toContain('asked the running helper to attach');
+    expect(run.log).toContain('starting the helper (the running helper did not answer)');
+    expect(world.plex.item('101').viewCount).toBe(1);
+    // The new helper took the orphaned request too, and attached once.
+    expect(readdirSync(join(world.runtimeDir, 'attach-requests'))).toEqual([]);
+    expect(readHelperLog(world).match(/attached to mpv/g)).toHaveLength(1);
   });
 });
 

@@ -61,6 +61,24 @@ describe('Resolver', () => {
     expect(result.kind).toBe('not-plex');
   });
 
+  it('finds an item added after the index was built, and lists the library once for a part that is in none', async () => {
+    const resolver = new Resolver({
+      config: ConfigSchema.parse({ serverUrl: plex.url, token: TOKEN }),
+      servers: new PlexServers({ config: ConfigSchema.parse({ serverUrl: plex.url, token: TOKEN }), clientIdentifier: 'test-client-0001', version: '0.0.0' }),
+      partIndex: new PartIndex({ cacheFile: join(dir, 'index-fresh.json') }), // the default intervals
+    });
+    const listings = () => plex.requests.filter((request) => request.path === '/library/sections').length;
+    const first = await resolver.resolve(`${plex.url}/library/parts/1000/1/file.mkv`, null, null);
+    expect(first.kind === 'plex' && first.item.ratingKey).toBe('100');
+    plex.addItem({ ratingKey: '150', type: 'movie', title: 'New', sectionKey: '1', durationMs: 60_000, partId: 1500, file: '/data/movies/New.mkv' });
+    const added = await resolver.resolve(`${plex.url}/library/parts/1500/1/file.mkv`, null, null);
+    expect(added.kind === 'plex' && added.item.ratingKey).toBe('150');
+    const before = listings();
+    expect((await resolver.resolve(`${plex.url}/library/parts/7777/1/file.mkv`, null, null)).kind).toBe('not-plex');
+    expect((await resolver.resolve(`${plex.url}/library/parts/7777/1/file.mkv`, null, null)).kind).toBe('not-plex');
+    expect(listings() - before).toBe(1);
+  });
+
   it('answers not-plex for a local file Plex does not know', async () => {
     expect((await resolverFor().resolve('/home/me/holiday.mkv', null, null)).kind).toBe('not-plex');
   });

@@ -4,7 +4,7 @@ import { ConfigError } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
 import { askHelper } from '../../helper/control.js';
 import { lowerOwnPriority } from '../../helper/background-priority.js';
-import { Helper } from '../../helper/helper.js';
+import { DEFAULT_IDLE_EXIT_MS, Helper } from '../../helper/helper.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { redact } from '../../log/redact.js';
 import { flushLogs } from '../../log/logger.js';
@@ -22,7 +22,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
     throw error;
   }
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs() });
+    const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs(), takeAttachRequests: true });
     if (await helper.start()) {
       const priorityProblem = lowerOwnPriority();
       if (priorityProblem) context.log.warn(priorityProblem);
@@ -47,7 +47,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
 
 function idleExitMs(): number {
   const value = Number(process.env['MPV_PLEX_SYNC_IDLE_EXIT_MS']);
-  return Number.isFinite(value) && value >= 0 ? value : 1_500;
+  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_IDLE_EXIT_MS;
 }
 
 /** A config problem must reach the user in mpv: OSD and terminal. */
