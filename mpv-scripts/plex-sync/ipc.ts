@@ -1,5 +1,7 @@
 // Makes sure mpv listens on an IPC socket, because that socket is the helper's only way in.
 // A socket the user configured is used as it is; otherwise one is made in a private directory.
+// mpv leaves the file behind when it exits; the helper removes it (src/helper/left-sockets.ts),
+// since a process started here at quit would fork mpv at its busiest (attach-request.ts).
 
 import { MAX_SOCKET_PATH_BYTES, socketPath, utf8Length } from './paths.js';
 import { makePrivateDir } from './subprocess.js';
@@ -7,23 +9,18 @@ import { makePrivateDir } from './subprocess.js';
 /** Group and other permission bits: a socket directory with any of them set is not private. */
 const NOT_PRIVATE_BITS = 0x3f;
 
-export interface IpcSocket {
-  readonly path: string;
-  /** True when this script set input-ipc-server, so it also removes the socket file at exit. */
-  readonly ours: boolean;
-}
-
-/** Returns the socket mpv listens on, or null (logged) when there can be none. */
-export function ensureIpcSocket(runtimeDir: string): IpcSocket | null {
+/** Returns the path of the socket mpv listens on, or null (logged) when there can be none. */
+export function ensureIpcSocket(runtimeDir: string): string | null {
   const configured = mp.get_property('input-ipc-server');
-  if (configured) return { path: mp.utils.get_user_path(configured), ours: false };
+  if (configured) return mp.utils.get_user_path(configured);
 
   const path = socketPath(runtimeDir, mp.utils.getpid());
   if (utf8Length(path) > MAX_SOCKET_PATH_BYTES) {
     mp.msg.error('socket path ' + path + ' is too long for a unix socket; set runtime_dir to a shorter directory');
     return null;
   }
-  if (!makePrivateDir(runtimeDir)) {
+  // Only when it is missing: a running helper has made it, and mkdir would be a fork of mpv.
+  if (!mp.utils.file_info(runtimeDir) && !makePrivateDir(runtimeDir)) {
     mp.msg.error('could not create the socket directory ' + runtimeDir);
     return null;
   }
@@ -39,5 +36,5 @@ export function ensureIpcSocket(runtimeDir: string): IpcSocket | null {
     return null;
   }
   mp.msg.verbose('IPC socket: ' + path);
-  return { path: path, ours: true };
+  return path;
 }

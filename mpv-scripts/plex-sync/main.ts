@@ -26,7 +26,6 @@ import {
 } from './playback.js';
 import { PositionSampler } from './position-sampler.js';
 import { Reporter } from './reporter.js';
-import { runSync } from './subprocess.js';
 import { UnloadHold } from './unload-hold.js';
 
 const options = readOptions();
@@ -44,7 +43,7 @@ const socket = ensureIpcSocket(runtimeDir(configuredDir(options.runtime_dir), ge
 // The helper's runtime dir comes from the environment alone, whatever runtime_dir says.
 const launcher =
   socket && options.autostart_helper
-    ? new HelperLauncher(splitCommand(options.helper), socket.path, runtimeDir('', getenv))
+    ? new HelperLauncher(splitCommand(options.helper), socket, runtimeDir('', getenv))
     : null;
 const link = new HelperLink({ helperTimeoutSec: options.helper_timeout, launcher: launcher });
 const reporter = new Reporter({
@@ -116,10 +115,7 @@ function onEndFile(event: MpEvent): void {
   // At quit the unload (and any hold) is over, and nothing is left to do. Leaving now frees
   // the script while mpv unloads the file, instead of after mpv's shutdown event, when mpv
   // waits for every script to be gone before it can exit.
-  if (event.reason === 'quit') {
-    removeOwnSocket();
-    exit();
-  }
+  if (event.reason === 'quit') exit();
 }
 
 function onUnload(hook: MpHook): void {
@@ -183,12 +179,6 @@ function checkLiveness(): void {
   if (playback) link.checkLiveness(playback.status === 'plex');
 }
 
-/** At quit (from end-file), or at shutdown when no file was playing. */
-function removeOwnSocket(): void {
-  // mpv leaves its socket file behind; a socket this script made is this script's to remove.
-  if (socket && socket.ours) runSync(['rm', '-f', '--', socket.path]);
-}
-
 // ---- Wiring ----
 
 link.listen({
@@ -214,7 +204,6 @@ mp.register_event('file-loaded', guard('file-loaded', onFileLoaded));
 mp.register_event('end-file', guard('end-file', onEndFile));
 mp.register_event('seek', guard('seek', onSeekStart));
 mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
-mp.register_event('shutdown', guard('shutdown', removeOwnSocket));
 mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
 
 // Only pause is observed, for its immediate report; positions are sampled on a timer.

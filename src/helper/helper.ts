@@ -1,9 +1,7 @@
 // The helper process: one per user session. It owns the outbox (the single writer), attaches to
 // every mpv that asks, feeds the sync engine, replays the outbox, and exits when no mpv is left
 // and nothing can be sent now.
-import { unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AppPaths } from '../config/paths.js';
 import { loadClientIdentifier } from '../config/client-id.js';
@@ -21,6 +19,7 @@ import { OutboxReplayer, type ReplayResult, type ReplaySummary } from '../sync/r
 import { EntryLocks } from '../sync/entry-locks.js';
 import { takeInSpool, writeSpool } from '../sync/spool.js';
 import { AttachRequests } from './attach-requests.js';
+import { removeLeftSocket, sweepLeftSockets } from './left-sockets.js';
 import { becomeHelper, type ControlReply, type ControlRequest } from './control.js';
 import { desktopNotifier } from './desktop-notifier.js';
 import { readRecentSyncs, RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
@@ -181,6 +180,7 @@ export class Helper {
     if (this.#options.takeAttachRequests) {
       this.#attachRequests = new AttachRequests({ dir: paths.attachRequestsDir, log: this.#log, attach: (socketPath) => this.attach(socketPath) });
       this.#attachRequests.start();
+      void sweepLeftSockets(paths.runtimeDir).then((removed) => removed > 0 && this.#log.info({ removed }, 'removed sockets left by mpvs that quit'));
     }
     if (this.#options.catchUp === false) return true;
     void this.#catchUp();
@@ -347,23 +347,10 @@ export class Helper {
 
   async #onLinkClosed(link: PlayerLink): Promise<void> {
     this.#log.info({ socket: link.id }, 'mpv went away');
-    this.#removeLeftSocket(link.id);
+    removeLeftSocket(this.#options.paths.runtimeDir, link.id);
     await this.#engine.onPlayerGone(link);
     this.#links.delete(link);
     this.#scheduleIdleCheck();
-  }
-
-  /**
-   * mpv leaves its socket file behind on exit. The helper removes the ones made for it (in the
-   * private runtime dir), so the script need not spawn `rm` while mpv is quitting.
-   */
-  #removeLeftSocket(socketPath: string): void {
-    if (dirname(socketPath) !== this.#options.paths.runtimeDir || !/^mpv-(?:play-)?\d+\.sock$/.test(basename(socketPath))) return;
-    try {
-      unlinkSync(socketPath);
-    } catch {
-      // Already gone, or mpv restarted on it: nothing to do.
-    }
   }
 
   #spoolOptions() {

@@ -50,11 +50,13 @@ interface MpvRun {
   socketPath(): string;
 }
 
-function startMpv(media: string, scriptOpts: string[]): MpvRun {
+/** `prepare` may set up the runtime dir (XDG_RUNTIME_DIR) before mpv starts. */
+function startMpv(media: string, scriptOpts: string[], prepare?: (runtimeDir: string) => void): MpvRun {
   const tmp = mkdtempSync(join(tmpdir(), 'plex-sync-e2e-'));
   tempDirs.push(tmp);
   const runtimeDir = join(tmp, 'run');
   mkdirSync(runtimeDir, { mode: 0o700 });
+  prepare?.(runtimeDir);
   const stateDir = join(tmp, 'state');
   const logFile = join(tmp, 'mpv.log');
   const opts = ['plex-sync-autostart_helper=no'].concat(scriptOpts).join(',');
@@ -285,6 +287,11 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The argv (joined with commas) of each process mpv ran for the script, from its trace log. */
+function subprocessesRun(log: string): string[] {
+  return [...log.matchAll(/Run command: subprocess.*?args=\[args="([^"]*)"/g)].map((match) => match[1]!);
+}
+
 describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
   it('loads without errors, opens a socket in a private runtime dir and lets mpv exit 0', async () => {
     const mpv = startMpv(LAVFI_CLIP, ['plex-sync-quit_timeout=1']);
@@ -295,8 +302,22 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
     expect(scriptProblems(log)).toEqual([]);
     expect(log).toContain('[plex_sync] IPC socket: ' + mpv.socketPath());
     expect(statSync(join(mpv.runtimeDir, 'mpv-plex-sync')).mode & 0o777).toBe(0o700);
-    // mpv would leave the socket file behind; the script removes the one it made.
-    expect(existsSync(mpv.socketPath())).toBe(false);
+    // For the socket, one process (mkdir for the missing directory), and none at quit: mpv leaves
+    // the socket file behind for the helper to remove (left-sockets.ts), as a process started
+    // now would fork mpv. (With no helper, the spool has its own mkdir and mv.)
+    const socketDir = join(mpv.runtimeDir, 'mpv-plex-sync');
+    expect(subprocessesRun(log).filter((args) => args.includes(socketDir))).toEqual([`mkdir,-p,-m,700,--,${socketDir}`]);
+    expect(subprocessesRun(log).filter((args) => args.startsWith('rm,'))).toEqual([]);
+    expect(existsSync(mpv.socketPath())).toBe(true);
+  }, 20000);
+
+  it('starts no process for its socket when the private runtime dir is there already', async () => {
+    const mpv = startMpv(LAVFI_CLIP, ['plex-sync-quit_timeout=1'], (runtimeDir) => mkdirSync(join(runtimeDir, 'mpv-plex-sync'), { mode: 0o700 }));
+    const exit = await within(mpv.exited, 15000, 'mpv exit');
+    const log = mpv.log();
+    expect(exit.code).toBe(0);
+    expect(log).toContain('[plex_sync] IPC socket: ' + mpv.socketPath());
+    expect(subprocessesRun(log).filter((args) => args.includes(join(mpv.runtimeDir, 'mpv-plex-sync')))).toEqual([]);
   }, 20000);
 
   describe.skipIf(!hasFfmpeg)('over http, like a Plex direct-play URL', () => {

@@ -1,8 +1,10 @@
 // The product's whole path with the real mpv, the real built script and the Plex double:
 // plain `mpv <plex url>` with the script installed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { getPriority } from 'node:os';
 import { createWorld, helperPids, helpersGone, readHelperLog, runMpv, withToken, type World } from '../support/session.js';
 
@@ -61,6 +63,42 @@ describe('the helper as background work', () => {
   });
 });
 
+/** The sockets a process holds beyond its standard streams, as /proc names them (`socket:[inode]`). */
+function socketsOf(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`)
+    .filter((fd) => Number(fd) > 2)
+    .map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })
+    .filter((target) => target.startsWith('socket:'));
+}
+
+describe('descriptors the helper inherits from mpv', () => {
+  it("holds none of mpv's sockets, so mpv's socket stops listening when mpv exits", async () => {
+    let shared: string[] | null = null;
+    const run = await runMpv(world, [withToken(world.addMovie('101'))], {
+      during: (child) => {
+        setTimeout(() => {
+          const [helper] = helperPids(world);
+          if (helper === undefined || child.pid === undefined) return;
+          const mpvSockets = new Set(socketsOf(child.pid));
+          shared = socketsOf(helper).filter((socket) => mpvSockets.has(socket));
+        }, 1_200);
+      },
+    });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    // Its standard streams are mpv's (a terminal, or here the test's pipes); beyond those, its
+    // connection to mpv is a pair of sockets, one on each side, and nothing is shared.
+    expect(shared).toEqual([]);
+  });
+});
+
 describe('an mpv started while the helper still runs', () => {
   it('asks the running helper by file, starts no process of its own, and both watches land', async () => {
     // Long enough for the second mpv to find the first one's helper still there.
@@ -96,6 +134,38 @@ describe('an mpv started while the helper still runs', () => {
     // The new helper took the orphaned request too, and attached once.
     expect(readdirSync(join(world.runtimeDir, 'attach-requests'))).toEqual([]);
     expect(readHelperLog(world).match(/attached to mpv/g)).toHaveLength(1);
+  });
+});
+
+/** A socket file whose listener was killed, as mpv leaves one behind. */
+async function leftSocket(path: string): Promise<void> {
+  const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+describe('socket files', () => {
+  it('removes the socket mpv leaves, and at start those left while no helper ran, but keeps live ones', async () => {
+    mkdirSync(world.runtimeDir, { recursive: true, mode: 0o700 });
+    const stale = join(world.runtimeDir, 'mpv-99999.sock');
+    const notOurs = join(world.runtimeDir, 'other.sock');
+    await leftSocket(stale);
+    await leftSocket(notOurs);
+    const live = createServer();
+    const livePath = join(world.runtimeDir, 'mpv-99998.sock');
+    await new Promise<void>((resolve) => live.listen(livePath, resolve));
+    try {
+      const run = await runMpv(world, [withToken(world.addMovie('101'))]);
+      await helpersGone(world);
+      expect(run.code).toBe(0);
+      expect(world.plex.item('101').viewCount).toBe(1);
+      const left = readdirSync(world.runtimeDir).filter((name) => name.endsWith('.sock'));
+      // This mpv's own socket and the stale one are gone; the live one and a stranger stay.
+      expect(left.sort()).toEqual(['mpv-99998.sock', 'other.sock']);
+    } finally {
+      await new Promise((resolve) => live.close(resolve));
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { ConfigError } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
 import { askHelper } from '../../helper/control.js';
 import { lowerOwnPriority } from '../../helper/background-priority.js';
+import { closeInheritedSockets } from '../../helper/inherited-sockets.js';
 import { DEFAULT_IDLE_EXIT_MS, Helper } from '../../helper/helper.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { redact } from '../../log/redact.js';
@@ -11,6 +12,7 @@ import { flushLogs } from '../../log/logger.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
 
 export async function attachCommand(socketPath: string, options: { verbose?: boolean }): Promise<number> {
+  closeInheritedSockets();
   const paths = appPaths();
   const handed = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
   if (handed?.ok) return 0;
