@@ -44,12 +44,18 @@ async function setup(extraEnv: NodeJS.ProcessEnv = {}): Promise<Setup> {
   return { dir, env, plex };
 }
 
+/**
+ * Plain mpv gets its IPC socket from the command line, to be told to quit. With the script it
+ * gets none, as users run it: the script makes one in the runtime dir, where quit is sent too.
+ */
 function startMpv(setupInfo: Setup, url: string, withScript: boolean, extra: string[]): { child: ChildProcess; socket: string } {
-  const socket = join(setupInfo.dir, `ipc-${Math.random().toString(36).slice(2)}.sock`);
-  const args = ['--no-config', '--vo=null', '--ao=null', '--idle=no', `--input-ipc-server=${socket}`, ...extra];
+  const args = ['--no-config', '--vo=null', '--ao=null', '--idle=no', ...extra];
+  const configured = join(setupInfo.dir, `ipc-${Math.random().toString(36).slice(2)}.sock`);
   if (withScript) args.push(`--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${process.execPath} ${BIN}`);
+  else args.push(`--input-ipc-server=${configured}`);
   args.push(`${url}?X-Plex-Token=${TOKEN}`);
   const child = spawn('mpv', args, { env: setupInfo.env, stdio: 'ignore' });
+  const socket = withScript ? join(setupInfo.dir, 'run', 'mpv-plex-sync', `mpv-${child.pid}.sock`) : configured;
   return { child, socket };
 }
 
