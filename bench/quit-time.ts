@@ -17,7 +17,7 @@ import { makeClip } from '../test/support/media.js';
 import { BIN, ROOT, SCRIPT } from '../test/support/session.js';
 
 const TOKEN = 'bench-token-7f1e';
-const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 15);
+const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 41);
 
 interface Setup {
   readonly dir: string;
