@@ -1,7 +1,7 @@
 // The product's whole path with the real mpv, the real built script and the Plex double:
 // plain `mpv <plex url>` with the script installed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -42,12 +42,14 @@ function threadNiceValues(pid: number): number[] {
 describe('the helper as background work', () => {
   it('runs every thread of the helper at the lowest priority, and leaves mpv as it was', async () => {
     const url = world.addMovie('101');
-    let seen: { helper: number[]; mpv: number[] } | null = null;
+    let seen: { helper: number[]; mpv: number[]; helperGroup: string | null } | null = null;
     const run = await runMpv(world, [withToken(url)], {
       during: (child) => {
         setTimeout(() => {
           const [helper] = helperPids(world);
-          if (helper !== undefined && child.pid !== undefined) seen = { helper: threadNiceValues(helper), mpv: threadNiceValues(child.pid) };
+          if (helper === undefined || child.pid === undefined) return;
+          const groupFile = `/proc/${helper}/autogroup`;
+          seen = { helper: threadNiceValues(helper), mpv: threadNiceValues(child.pid), helperGroup: existsSync(groupFile) ? readFileSync(groupFile, 'utf8') : null };
         }, 1_200);
       },
     });
@@ -55,9 +57,11 @@ describe('the helper as background work', () => {
     expect(run.code).toBe(0);
     expect(world.plex.item('101').viewCount).toBe(1);
     expect(seen).not.toBeNull();
-    const { helper, mpv } = seen!;
+    const { helper, mpv, helperGroup } = seen!;
     expect(helper.length).toBeGreaterThan(1);
     expect(new Set(helper)).toEqual(new Set([19]));
+    // mpv starts it in a session of its own; with autogroups, that session's nice counts first.
+    if (helperGroup !== null) expect(helperGroup).toMatch(/ nice 19$/m);
     // mpv keeps the priority it was started with, this test's own.
     expect(new Set(mpv)).toEqual(new Set([getPriority()]));
   });
@@ -155,14 +159,20 @@ describe('socket files', () => {
     const live = createServer();
     const livePath = join(world.runtimeDir, 'mpv-99998.sock');
     await new Promise<void>((resolve) => live.listen(livePath, resolve));
+    // A minute old: the sweep leaves a socket file alone for its first seconds (bind to listen).
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    for (const path of [stale, notOurs, livePath]) utimesSync(path, aMinuteAgo, aMinuteAgo);
+    const fresh = join(world.runtimeDir, 'mpv-99997.sock');
+    await leftSocket(fresh);
     try {
       const run = await runMpv(world, [withToken(world.addMovie('101'))]);
       await helpersGone(world);
       expect(run.code).toBe(0);
       expect(world.plex.item('101').viewCount).toBe(1);
       const left = readdirSync(world.runtimeDir).filter((name) => name.endsWith('.sock'));
-      // This mpv's own socket and the stale one are gone; the live one and a stranger stay.
-      expect(left.sort()).toEqual(['mpv-99998.sock', 'other.sock']);
+      // This mpv's own socket and the stale one are gone; a live one, one made just now and a
+      // stranger stay.
+      expect(left.sort()).toEqual(['mpv-99997.sock', 'mpv-99998.sock', 'other.sock']);
     } finally {
       await new Promise((resolve) => live.close(resolve));
     }
