@@ -3,7 +3,8 @@
 // mpv leaves the file behind when it exits; the helper removes it (src/helper/left-sockets.ts),
 // since a process started here at quit would fork mpv at its busiest (attach-request.ts).
 
-import { MAX_SOCKET_PATH_BYTES, socketPath, utf8Length } from './paths.js';
+import { MAX_SOCKET_PATH_BYTES } from '../../src/protocol/messages.js';
+import { socketPath, utf8Length } from './paths.js';
 import { makePrivateDir } from './subprocess.js';
 
 /** Group and other permission bits: a socket directory with any of them set is not private. */

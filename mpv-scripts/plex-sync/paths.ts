@@ -5,9 +5,6 @@ import { SPOOL_DIR_NAME } from '../../src/protocol/messages.js';
 
 export const APP_NAME = 'mpv-plex-sync';
 
-/** sockaddr_un's sun_path is 108 bytes on Linux, including the terminating NUL. */
-export const MAX_SOCKET_PATH_BYTES = 107;
-
 export type GetEnv = (name: string) => string | undefined;
 
 /** A value safe inside a file name: $USER comes from outside. */

@@ -6,10 +6,9 @@
 import { type FSWatcher, readdirSync, unlinkSync, watch } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
+import { MAX_SOCKET_PATH_BYTES } from '../protocol/messages.js';
 import { ensurePrivateDir } from './control.js';
 
-/** sockaddr_un's sun_path on Linux, without the terminating NUL. */
-const MAX_SOCKET_PATH_BYTES = 107;
 
 export interface AttachRequestsOptions {
   readonly dir: string;

@@ -144,6 +144,9 @@ export interface SpoolRecord {
 /** Sub-directory of the state dir where the script leaves spool files. */
 export const SPOOL_DIR_NAME = 'spool';
 
+/** sockaddr_un's sun_path is 108 bytes on Linux, including the terminating NUL. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
 /** The running helper's control socket, in its runtime dir. The file is gone once it exits. */
 export const CONTROL_SOCKET_NAME = 'helper.sock';
 
