@@ -12,22 +12,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlexDouble, type PlexDouble } from '../test/plex-double/index.js';
+import { startPlexDouble } from '../test/plex-double/index.js';
 import { makeClip } from '../test/support/media.js';
 import { BIN, ROOT, SCRIPT } from '../test/support/session.js';
 
 const TOKEN = 'bench-token-7f1e';
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 41);
 
-interface Setup {
+/** Private XDG dirs and a config for one Plex server: where mpv and its helper run. */
+interface World {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly plex: PlexDouble;
 }
 
-async function setup(extraEnv: NodeJS.ProcessEnv = {}): Promise<Setup> {
+function makeWorld(serverUrl: string, extraEnv: NodeJS.ProcessEnv = {}): World {
   const dir = mkdtempSync(join(tmpdir(), 'mps-bench-'));
-  const plex = await startPlexDouble({ token: TOKEN });
   const env = {
     PATH: process.env['PATH'],
     HOME: join(dir, 'home'),
@@ -39,23 +38,22 @@ async function setup(extraEnv: NodeJS.ProcessEnv = {}): Promise<Setup> {
   };
   mkdirSync(join(dir, 'config', 'mpv-plex-sync'), { recursive: true });
   mkdirSync(join(dir, 'run'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl: plex.url, token: TOKEN }), { mode: 0o600 });
-  plex.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data'] });
-  return { dir, env, plex };
+  writeFileSync(join(dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl, token: TOKEN }), { mode: 0o600 });
+  return { dir, env };
 }
 
 /**
  * Plain mpv gets its IPC socket from the command line, to be told to quit. With the script it
  * gets none, as users run it: the script makes one in the runtime dir, where quit is sent too.
  */
-function startMpv(setupInfo: Setup, url: string, withScript: boolean, extra: string[]): { child: ChildProcess; socket: string } {
+function startMpv(world: World, url: string, withScript: boolean, extra: string[]): { child: ChildProcess; socket: string } {
   const args = ['--no-config', '--vo=null', '--ao=null', '--idle=no', ...extra];
-  const configured = join(setupInfo.dir, `ipc-${Math.random().toString(36).slice(2)}.sock`);
+  const configured = join(world.dir, `ipc-${Math.random().toString(36).slice(2)}.sock`);
   if (withScript) args.push(`--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${process.execPath} ${BIN}`);
   else args.push(`--input-ipc-server=${configured}`);
   args.push(`${url}?X-Plex-Token=${TOKEN}`);
-  const child = spawn('mpv', args, { env: setupInfo.env, stdio: 'ignore' });
-  const socket = withScript ? join(setupInfo.dir, 'run', 'mpv-plex-sync', `mpv-${child.pid}.sock`) : configured;
+  const child = spawn('mpv', args, { env: world.env, stdio: 'ignore' });
+  const socket = withScript ? join(world.dir, 'run', 'mpv-plex-sync', `mpv-${child.pid}.sock`) : configured;
   return { child, socket };
 }
 
@@ -129,16 +127,13 @@ async function startDoubleProcess(clip: string): Promise<{ url: string; partUrl:
 
 type Variant = 'plain' | 'synced' | 'cold';
 
-async function nothingPending(setupInfo: Setup, clip: string): Promise<Record<Variant, number[]>> {
+async function nothingPending(clip: string): Promise<Record<Variant, number[]>> {
   const double = await startDoubleProcess(clip);
+  const warm = makeWorld(double.url);
   // The cold side has its own world, where the helper leaves as soon as its mpv has quit, so
   // every cold mpv starts one; sharing the warm side's state dir would make two helpers.
-  const coldSetup = await setup({ MPV_PLEX_SYNC_IDLE_EXIT_MS: '0' });
-  await coldSetup.plex.stop();
-  const worlds: Record<Variant, Setup> = { plain: setupInfo, synced: setupInfo, cold: coldSetup };
-  for (const world of [setupInfo, coldSetup]) {
-    writeFileSync(join(world.dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl: double.url, token: TOKEN }), { mode: 0o600 });
-  }
+  const cold = makeWorld(double.url, { MPV_PLEX_SYNC_IDLE_EXIT_MS: '0' });
+  const worlds: Record<Variant, World> = { plain: warm, synced: warm, cold };
   const times: Record<Variant, number[]> = { plain: [], synced: [], cold: [] };
   const order: Variant[] = ['plain', 'synced', 'cold'];
   try {
@@ -154,7 +149,7 @@ async function nothingPending(setupInfo: Setup, clip: string): Promise<Record<Va
     }
   } finally {
     double.stop();
-    rmSync(coldSetup.dir, { recursive: true, force: true });
+    for (const world of [warm, cold]) rmSync(world.dir, { recursive: true, force: true });
   }
   return times;
 }
@@ -162,10 +157,8 @@ async function nothingPending(setupInfo: Setup, clip: string): Promise<Record<Va
 async function scrobbleInFlight(clip: string): Promise<number[]> {
   // A server threshold above ours (95 vs 90) makes the helper scrobble itself, so exactly one
   // request, the scrobble, is in flight at quit; it is answered after 200 ms.
-  const setupInfo = await setup();
-  await setupInfo.plex.stop();
   const plex = await startPlexDouble({ token: TOKEN, playedThreshold: 95 });
-  const world: Setup = { ...setupInfo, plex };
+  const world = makeWorld(plex.url);
   plex.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data'] });
   plex.fault({ match: '/:/scrobble', kind: 'delay', ms: 200 });
   const added: number[] = [];
@@ -191,32 +184,26 @@ async function scrobbleInFlight(clip: string): Promise<number[]> {
 
 async function main(): Promise<void> {
   const clip = makeClip(20);
-  const setupInfo = await setup();
-  try {
-    const { plain, synced, cold } = await nothingPending(setupInfo, clip);
-    const inFlight = await scrobbleInFlight(clip);
-    const ratio = median(synced) / median(plain);
-    const addedWait = median(inFlight);
-    const report = {
-      date: new Date().toISOString(),
-      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-      samples: SAMPLES,
-      quitPlainMedianMs: Number(median(plain).toFixed(1)),
-      quitWithSyncMedianMs: Number(median(synced).toFixed(1)),
-      ratio: Number(ratio.toFixed(3)),
-      ratioTarget: 1.1,
-      quitWithSyncColdStartMedianMs: Number(median(cold).toFixed(1)),
-      ratioColdStart: Number((median(cold) / median(plain)).toFixed(3)),
-      scrobbleInFlightAddedWaitMedianMs: Number(addedWait.toFixed(1)),
-      scrobbleInFlightAddedWaitMaxMs: Number(Math.max(...inFlight).toFixed(1)),
-      addedWaitTarget: 50,
-    };
-    console.log(JSON.stringify(report, null, 2));
-    if (ratio > 1.1 || addedWait >= 50) process.exitCode = 1;
-  } finally {
-    await setupInfo.plex.stop();
-    rmSync(setupInfo.dir, { recursive: true, force: true });
-  }
+  const { plain, synced, cold } = await nothingPending(clip);
+  const inFlight = await scrobbleInFlight(clip);
+  const ratio = median(synced) / median(plain);
+  const addedWait = median(inFlight);
+  const report = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+    samples: SAMPLES,
+    quitPlainMedianMs: Number(median(plain).toFixed(1)),
+    quitWithSyncMedianMs: Number(median(synced).toFixed(1)),
+    ratio: Number(ratio.toFixed(3)),
+    ratioTarget: 1.1,
+    quitWithSyncColdStartMedianMs: Number(median(cold).toFixed(1)),
+    ratioColdStart: Number((median(cold) / median(plain)).toFixed(3)),
+    scrobbleInFlightAddedWaitMedianMs: Number(addedWait.toFixed(1)),
+    scrobbleInFlightAddedWaitMaxMs: Number(Math.max(...inFlight).toFixed(1)),
+    addedWaitTarget: 50,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  if (ratio > 1.1 || addedWait >= 50) process.exitCode = 1;
 }
 
 await main();
