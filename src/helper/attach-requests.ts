@@ -3,8 +3,8 @@
 // process mpv starts is a fork of mpv, and after a fork each page of mpv's memory is
 // copy-on-write, so mpv pays a page fault for each page it writes later, most of them while it
 // frees everything at quit (BENCHMARKS.md). A file costs mpv none of that.
-import { type FSWatcher, readdirSync, unlinkSync, watch } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { type FSWatcher, readdirSync, unlinkSync, watch, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { MAX_SOCKET_PATH_BYTES } from '../protocol/messages.js';
 import { ensurePrivateDir } from './control.js';
@@ -73,6 +73,12 @@ export class AttachRequests {
     }
     await Promise.all(attaching);
   }
+}
+
+/** Leaves a request for the running helper, as the script does (its name is the URI-encoded socket path). */
+export function leaveAttachRequest(dir: string, socketPath: string): void {
+  ensurePrivateDir(dir);
+  writeFileSync(join(dir, encodeURIComponent(socketPath)), '', { mode: 0o600 });
 }
 
 /** The socket path a request's file name stands for, or null when it stands for none. */

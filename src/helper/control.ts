@@ -59,6 +59,25 @@ export async function askHelper(controlSocket: string, request: ControlRequest, 
   });
 }
 
+/**
+ * Whether a helper holds the control socket: the one lock that a helper keeps while it is alive
+ * but frozen (SIGSTOP, a suspended laptop, swapped out). The kernel accepts a connection for a
+ * listening socket whether or not its process runs, and refuses it only once that process is
+ * gone; a ping would wait for an answer a frozen helper cannot give, and take its place.
+ */
+export function helperListening(controlSocket: string, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ path: controlSocket });
+    const done = (listening: boolean) => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.setTimeout(timeoutMs, () => done(true)); // a backlog this full has a live owner
+    socket.once('connect', () => done(true));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT' && error.code !== 'ENOTSOCK'));
+  });
+}
+
 export interface ControlServerOptions {
   readonly runtimeDir: string;
   readonly controlSocket: string;
@@ -75,8 +94,8 @@ export async function becomeHelper(options: ControlServerOptions): Promise<Serve
   if (!existsSync(lockTarget)) writeFileSync(lockTarget, '', { mode: 0o600 });
   const release = await lockfile.lock(lockTarget, { stale: 10_000, retries: { retries: 50, minTimeout: 50, maxTimeout: 200 } });
   try {
-    if ((await askHelper(options.controlSocket, { op: 'ping' }, 1_000))?.ok) return null;
-    // Nobody answers: the socket file, if any, is stale (a killed helper leaves it behind).
+    if (await helperListening(options.controlSocket)) return null;
+    // Nobody listens: the socket file, if any, is stale (a killed helper leaves it behind).
     try {
       unlinkSync(options.controlSocket);
     } catch {

@@ -93,6 +93,9 @@ export interface RetrySummary extends ReplaySummary {
   left: number;
 }
 
+/** How long after a watch's in-doubt time the helper checks it, so the check finds it due. */
+const IN_DOUBT_MARGIN_MS = 200;
+
 /** How often a flush checks whether a replay already under way has ended. */
 const IDLE_POLL_MS = 20;
 
@@ -162,6 +165,7 @@ export class Helper {
       onResult: (entry, result) => {
         if (result.kind === 'dropped' && result.failure === 'gone') this.#tell(messages.watchFailed(entry.title, 'gone'));
         if (result.kind === 'kept' && result.failure === 'auth' && entry.attempts === 0) this.#tell(messages.watchFailed(entry.title, 'auth'));
+        if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') this.#tell(messages.unwatchedElsewhere(entry.title));
         this.#remember(entry, result, 'replay');
         for (const listener of this.#replayListeners) listener(entry, result);
       },
@@ -449,6 +453,14 @@ export class Helper {
     // that arrives after this look, once this helper's control socket is gone).
     await this.#attachRequests?.takeAll();
     if (this.#links.size > 0) return;
+    // A watch in doubt is checked within a minute (sync/in-doubt.ts): stay for it rather than
+    // leave it to the next start, which may be days away.
+    const inDoubtUntil = Math.max(0, ...this.#outbox.list().map((entry) => (entry.kind === 'watch' ? (entry.inDoubtUntil ?? 0) : 0)));
+    if (inDoubtUntil > Date.now()) {
+      this.#cancelIdle();
+      this.#idleTimer = setTimeout(() => void this.#exitIfIdle(), inDoubtUntil - Date.now() + IN_DOUBT_MARGIN_MS);
+      return;
+    }
     this.#log.info({ left: this.#outbox.list().length }, 'no mpv left; helper exits');
     await this.stop();
     this.#exitResolve?.();

@@ -34,6 +34,11 @@ export interface WatchEntry extends EntryBase {
   readonly baselineViewCount: number | null;
   readonly positionMs: number;
   readonly durationMs: number;
+  /**
+   * Epoch ms before which nothing may be sent for this watch: a request that can count it got no
+   * answer and the server may still apply it (sync/in-doubt.ts). Absent when nothing is in doubt.
+   */
+  readonly inDoubtUntil?: number;
 }
 
 /** The final resume point of a playback. */
@@ -56,6 +61,8 @@ export interface EntryPatch {
   readonly attempts?: number;
   readonly nextAttemptAt?: number;
   readonly lastError?: string | null;
+  /** Watch entries only: see WatchEntry.inDoubtUntil. */
+  readonly inDoubtUntil?: number;
 }
 
 /** A playback is queued as watched at most once, however often it is replayed. */
@@ -125,6 +132,7 @@ export const WatchEntrySchema = z.object({
   baselineViewCount: count.nullable(),
   positionMs: z.number().nonnegative(),
   durationMs: z.number().nonnegative(),
+  inDoubtUntil: epochMs.optional(),
 });
 
 export const PositionEntrySchema = z.object({
@@ -146,6 +154,7 @@ export const EntryPatchSchema = z
     attempts: count.optional(),
     nextAttemptAt: epochMs.optional(),
     lastError: z.string().nullable().optional(),
+    inDoubtUntil: epochMs.optional(),
   })
   .strict();
 

@@ -34,8 +34,10 @@ export class EntryTable {
   update(id: string, patch: EntryPatch, expected?: OutboxEntry): boolean {
     const queued = this.#byId.get(id);
     if (queued === undefined || (expected !== undefined && !sameVersion(queued, expected))) return false;
-    const changes: { attempts?: number; nextAttemptAt?: number; lastError?: string | null } = {};
+    const changes: { attempts?: number; nextAttemptAt?: number; lastError?: string | null; inDoubtUntil?: number } = {};
     if (patch.attempts !== undefined) changes.attempts = patch.attempts;
+    // Only a watch can be counted twice; a position has nothing in doubt.
+    if (patch.inDoubtUntil !== undefined && queued.kind === 'watch') changes.inDoubtUntil = patch.inDoubtUntil;
     if (patch.nextAttemptAt !== undefined) changes.nextAttemptAt = patch.nextAttemptAt;
     if (patch.lastError !== undefined) changes.lastError = cleanError(patch.lastError);
     this.#set(Object.freeze({ ...queued, ...changes }));

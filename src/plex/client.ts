@@ -61,9 +61,10 @@ const ServerInfoSchema = z.object({
 
 export class PlexClient {
   readonly serverUrl: string;
+  /** How long a request may take before it fails as a timeout, ms. */
+  readonly timeoutMs: number;
   readonly #token: string;
   readonly #headers: Record<string, string>;
-  readonly #timeoutMs: number;
 
   constructor(options: PlexClientOptions) {
     if (!/^https?:\/\//.test(options.serverUrl)) throw new TypeError(`serverUrl must be an http(s) URL, got '${options.serverUrl}'`);
@@ -72,7 +73,7 @@ export class PlexClient {
     this.serverUrl = options.serverUrl.replace(/\/+$/, '');
     this.#token = options.token;
     registerSecret(options.token);
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
     this.#headers = {
       Accept: 'application/json',
       'X-Plex-Client-Identifier': options.clientIdentifier,
@@ -203,7 +204,7 @@ export class PlexClient {
     if (options.withToken !== false) headers['X-Plex-Token'] = this.#token;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) });
+      response = await fetch(url, { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
       throw new PlexNetworkError(method, url, networkCode(error), { cause: error });
     }

@@ -4,6 +4,7 @@
 import type { PlexClient } from '../plex/client.js';
 import type { PlexMetadata } from '../plex/schemas.js';
 import type { PositionEntry, WatchEntry } from '../outbox/index.js';
+import { countingRequest, CountInDoubtError } from './in-doubt.js';
 import { withRetries } from './retry.js';
 import { reportablePositionMs } from './watch-rule.js';
 
@@ -41,23 +42,21 @@ export async function deliverWatch(
   crossing: { sessionId: string } | null,
   options: DeliveryOptions,
 ): Promise<WatchOutcome> {
+  // A request that can count and got no answer may still land: until a re-read after the settle
+  // time, sending anything for this watch could count it twice (in-doubt.ts).
+  if (entry.inDoubtUntil !== undefined && Date.now() < entry.inDoubtUntil) throw new CountInDoubtError(entry.inDoubtUntil);
   let crossingSent = false;
   return withRetries(
     async () => {
       if (crossing && !crossingSent) {
-        await client.timeline({
-          ratingKey: entry.ratingKey,
-          state: 'playing',
-          timeMs: entry.positionMs,
-          durationMs: entry.durationMs,
-          sessionId: crossing.sessionId,
-        });
+        const report = { ratingKey: entry.ratingKey, state: 'playing' as const, timeMs: entry.positionMs, durationMs: entry.durationMs, sessionId: crossing.sessionId };
+        await countingRequest(() => client.timeline(report), client.timeoutMs);
         crossingSent = true;
       }
       const meta = await client.metadata(entry.ratingKey);
       if (alreadyCounted(meta, entry)) return 'counted-by-plex';
       if (entry.baselineViewCount !== null && (meta.viewCount ?? 0) < entry.baselineViewCount) return 'unwatched-since';
-      await client.scrobble(entry.ratingKey);
+      await countingRequest(() => client.scrobble(entry.ratingKey), client.timeoutMs);
       return 'scrobbled';
     },
     { retries: options.retries, ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },

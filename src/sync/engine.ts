@@ -11,7 +11,8 @@ import { errorText } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import type { EntryLocks } from './entry-locks.js';
 import type { ReplayResult } from './replay.js';
-import { classifyFailure, decideOnFailure } from './failure.js';
+import { classifyFailure, decideOnFailure, failurePatch } from './failure.js';
+import { CountInDoubtError } from './in-doubt.js';
 import type { OfflineNotifier, PlayerPort } from './ports.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
@@ -162,6 +163,12 @@ export class SyncEngine {
     ]);
     // Late work goes on; whatever it has not sent by now is already durable in the outbox.
     void work.finally(() => this.#playbacks.delete(unload.playbackId));
+    if (!answeredInTime && playback.item) {
+      // mpv quits now: without this line the person sees "finishing sync…" and then nothing.
+      const text = messages.stillSending(playback.item.displayName);
+      player.showText(text, OSD_LONG_MS);
+      player.printText(`mpv-plex-sync: ${text}`);
+    }
     return { playbackId: unload.playbackId, delivered: answeredInTime && playback.delivered };
   }
 
@@ -310,7 +317,8 @@ export class SyncEngine {
           entry,
           outcome === 'unwatched-since' ? { kind: 'dropped', failure: 'superseded', detail: 'marked unwatched since' } : { kind: 'delivered', detail: outcome },
         );
-        if (this.#options.config.osdOnWatched && outcome !== 'unwatched-since') playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
+        if (outcome === 'unwatched-since') playback.player.showText(messages.unwatchedElsewhere(item.displayName), OSD_LONG_MS);
+        else if (this.#options.config.osdOnWatched) playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
         this.#options.onServerReachable?.(item.client.serverUrl);
       } catch (error) {
         await this.#failed(playback, entry, error, messages.watchFailed);
@@ -435,14 +443,14 @@ export class SyncEngine {
     this.#options.log.warn({ id: entry.id, failure: decision.failure, action: decision.action, err: error }, 'sync failed');
     try {
       if (decision.action === 'drop') await this.#options.outbox.remove(entry.id);
-      else await this.#options.outbox.update(entry.id, { attempts: entry.attempts + 1, nextAttemptAt: Date.now() + decision.retryInMs, lastError });
+      else await this.#options.outbox.update(entry.id, failurePatch(entry, error, decision));
     } catch (storeError) {
       this.#options.log.error({ err: storeError, id: entry.id }, 'could not update the outbox');
     }
     this.#options.onResult?.(entry, { kind: decision.action === 'drop' ? 'dropped' : 'kept', failure: decision.failure, detail: lastError });
     if (decision.action !== 'drop') playback.delivered = false;
     if (entry.kind === 'watch' && decision.action === 'drop') playback.watch = 'settled';
-    const text = describe(entry.title, decision.failure);
+    const text = error instanceof CountInDoubtError ? messages.watchInDoubt(entry.title) : describe(entry.title, decision.failure);
     if (playback.player.connected) {
       playback.player.showText(text, OSD_LONG_MS);
       playback.player.printText(`mpv-plex-sync: ${text}`);

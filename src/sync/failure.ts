@@ -1,5 +1,8 @@
 // The one place that decides what a failed sync means and what to do about it.
+import type { EntryPatch, OutboxEntry } from '../outbox/index.js';
 import { PlexHttpError, PlexNetworkError, PlexResponseError } from '../plex/errors.js';
+import { errorText } from '../log/redact.js';
+import { CountInDoubtError } from './in-doubt.js';
 
 /**
  * transient: worth retrying (network, timeout, 5xx, 429).
@@ -53,6 +56,8 @@ const AUTH_RECHECK_MS = 10 * 60_000;
  * @param inSessionRetriesLeft retries still allowed right now (0 when replaying the outbox).
  */
 export function decideOnFailure(error: unknown, attempts: number, inSessionRetriesLeft: number): FailureDecision {
+  // Never retried at once: a retry would re-read before a late count lands, and scrobble again.
+  if (error instanceof CountInDoubtError) return { failure: 'transient', action: 'queue', retryInMs: Math.max(0, error.until - Date.now()) };
   const failure = classifyFailure(error);
   if (failure === 'gone') return { failure, action: 'drop', retryInMs: 0 };
   if (failure === 'auth') return { failure, action: 'queue', retryInMs: AUTH_RECHECK_MS };
@@ -61,6 +66,16 @@ export function decideOnFailure(error: unknown, attempts: number, inSessionRetri
   const backoff = Math.min(QUEUE_BACKOFF_MAX_MS, QUEUE_BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
   const jitter = 1 + Math.random() * 0.25;
   return { failure, action: 'queue', retryInMs: Math.max(retryAfterMs, Math.round(backoff * jitter)) };
+}
+
+/** How a queued entry changes after a failed try: one more attempt, the next one later, and why. */
+export function failurePatch(entry: OutboxEntry, error: unknown, decision: FailureDecision): EntryPatch {
+  return {
+    attempts: entry.attempts + 1,
+    nextAttemptAt: Date.now() + decision.retryInMs,
+    lastError: errorText(error),
+    ...(error instanceof CountInDoubtError ? { inDoubtUntil: error.until } : {}),
+  };
 }
 
 /** What the user reads about a failure (no token can appear: the parts are redacted). */

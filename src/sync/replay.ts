@@ -6,7 +6,7 @@ import type { PlexServers } from '../plex/servers.js';
 import { errorText } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import type { EntryLocks } from './entry-locks.js';
-import { decideOnFailure, type FailureClass } from './failure.js';
+import { decideOnFailure, failurePatch, type FailureClass } from './failure.js';
 
 /** Bounded concurrency: a long backlog must not flood a server that has just come back. */
 const CONCURRENCY = 2;
@@ -110,7 +110,7 @@ export class OutboxReplayer {
         await outbox.remove(entry.id, entry);
         return { kind: 'dropped', failure: decision.failure, detail };
       }
-      await outbox.update(entry.id, { attempts: entry.attempts + 1, nextAttemptAt: Date.now() + decision.retryInMs, lastError: detail }, entry);
+      await outbox.update(entry.id, failurePatch(entry, error, decision), entry);
       return { kind: 'kept', failure: decision.failure, detail };
     }
   }

@@ -32,4 +32,9 @@ export const messages = {
     failure === 'auth' ? "Plex rejected the token — run 'mpv-plex-sync login'" : `Plex sync: cannot reach Plex (${detail})`,
   configProblem: (text: string) => `Plex sync: ${text}`,
   replayed: (name: string) => `Plex: queued watch of '${name}' synced`,
+  /** A request that can count got no answer in time (sync/in-doubt.ts). */
+  watchInDoubt: (name: string) => `Plex did not answer in time — watch of '${name}' queued; checked again before anything is resent`,
+  /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */
+  stillSending: (name: string) => `Plex is slow — '${name}' queued, will sync in the background`,
+  unwatchedElsewhere: (name: string) => `Plex: '${name}' was marked unwatched elsewhere during playback — this watch was not counted`,
 };

@@ -2,7 +2,8 @@
 // running helper, or becomes the helper.
 import { ConfigError } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
-import { askHelper } from '../../helper/control.js';
+import { askHelper, helperListening } from '../../helper/control.js';
+import { leaveAttachRequest } from '../../helper/attach-requests.js';
 import { lowerOwnPriority } from '../../helper/background-priority.js';
 import { closeInheritedSockets } from '../../helper/inherited-sockets.js';
 import { DEFAULT_IDLE_EXIT_MS, Helper } from '../../helper/helper.js';
@@ -39,9 +40,16 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
       await helper.untilExit();
       return 0;
     }
-    // Another helper won the race: hand it the socket.
+    // Another helper won the race, or holds the socket: hand it the mpv socket.
     const reply = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
     if (reply?.ok) return 0;
+    if (await helperListening(paths.controlSocket)) {
+      // Alive but silent (frozen, or swamped): taking its place would make two senders of one
+      // outbox. It takes the request when it goes on, and whatever the script spools meanwhile.
+      leaveAttachRequest(paths.attachRequestsDir, socketPath);
+      context.log.warn({ socket: socketPath }, 'the running helper does not answer; left it an attach request');
+      return 0;
+    }
   }
   context.log.error({ socket: socketPath }, 'could not reach or become the helper');
   return EXIT_FAILED;
