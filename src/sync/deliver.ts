@@ -46,16 +46,22 @@ export async function deliverWatch(
   // time, sending anything for this watch could count it twice (in-doubt.ts).
   if (entry.inDoubtUntil !== undefined && Date.now() < entry.inDoubtUntil) throw new CountInDoubtError(entry.inDoubtUntil);
   let crossingSent = false;
+  let counting = entry;
   return withRetries(
     async () => {
       if (crossing && !crossingSent) {
+        // The item may have been marked unwatched elsewhere since the playback began: its count
+        // then starts lower, and our crossing counts from there. No report of this session can
+        // have counted yet (they stay below the threshold until now, docs/sync-rule.md rule 3).
+        const before = (await client.metadata(entry.ratingKey)).viewCount ?? 0;
+        if (entry.baselineViewCount !== null && before < entry.baselineViewCount) counting = { ...entry, baselineViewCount: before };
         const report = { ratingKey: entry.ratingKey, state: 'playing' as const, timeMs: entry.positionMs, durationMs: entry.durationMs, sessionId: crossing.sessionId };
         await countingRequest(() => client.timeline(report), client.timeoutMs);
         crossingSent = true;
       }
       const meta = await client.metadata(entry.ratingKey);
-      if (alreadyCounted(meta, entry)) return 'counted-by-plex';
-      if (entry.baselineViewCount !== null && (meta.viewCount ?? 0) < entry.baselineViewCount) return 'unwatched-since';
+      if (alreadyCounted(meta, counting)) return 'counted-by-plex';
+      if (counting.baselineViewCount !== null && (meta.viewCount ?? 0) < counting.baselineViewCount) return 'unwatched-since';
       await countingRequest(() => client.scrobble(entry.ratingKey), client.timeoutMs);
       return 'scrobbled';
     },
