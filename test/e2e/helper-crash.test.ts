@@ -1,6 +1,7 @@
 // The helper dies (SIGKILL) and mpv goes on: no watch may be lost, none doubled.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, helperPids, helpersGone, killHelpers, readOutbox, runCli, runMpv, waitFor, withToken, type World } from '../support/session.js';
+import { seededRandom } from '../support/random.js';
 
 let world: World;
 beforeEach(async () => {
@@ -100,8 +101,9 @@ describe('SIGKILL of the helper at random points', () => {
   const RUNS = 25;
 
   it(`loses and doubles no watch over ${RUNS} runs with Plex up`, async () => {
+    const random = seededRandom('kill moments, Plex up');
     for (let run = 0; run < RUNS; run += 1) {
-      await playWithKill(String(1000 + run), Math.random() * 1_600);
+      await playWithKill(String(1000 + run), random() * 1_600);
       await drain();
     }
     for (let run = 0; run < RUNS; run += 1) expect(world.plex.item(String(1000 + run)).viewCount, `run ${run}`).toBe(1);
@@ -109,6 +111,7 @@ describe('SIGKILL of the helper at random points', () => {
   }, 300_000);
 
   it(`loses and doubles no watch over ${RUNS} runs with Plex down`, async () => {
+    const random = seededRandom('kill moments, Plex down');
     for (let run = 0; run < RUNS; run += 1) {
       world.addMovie(String(2000 + run));
     }
@@ -121,7 +124,7 @@ describe('SIGKILL of the helper at random points', () => {
         speed: 20,
         scriptOpts: { ...FAST_LIVENESS, rating_key: String(2000 + run) },
         during: () => {
-          setTimeout(() => killHelpers(world.dir), Math.random() * 1_600);
+          setTimeout(() => killHelpers(world.dir), random() * 1_600);
         },
       });
       void url;
