@@ -1,5 +1,6 @@
 // Every sentence the user reads about a sync, in one place. Titles come from Plex; nothing here
 // can hold the token (the parts are redacted by the callers' errors).
+import type { OutboxDamage } from '../outbox/index.js';
 import type { FailureClass } from './failure.js';
 
 export const OSD_SHORT_MS = 3_000;
@@ -32,4 +33,14 @@ export const messages = {
     failure === 'auth' ? "Plex rejected the token — run 'mpv-plex-sync login'" : `Plex sync: cannot reach Plex (${detail})`,
   configProblem: (text: string) => `Plex sync: ${text}`,
   replayed: (name: string) => `Plex: queued watch of '${name}' synced`,
+  outboxDamaged: (damage: OutboxDamage) => {
+    const kept = `the damaged file is kept at ${damage.file}`;
+    if (damage.unreadable === null) return `Plex sync: the outbox could not be read; syncs queued in it are not sent — ${kept}`;
+    if (damage.unreadable === 0) return `Plex sync: the outbox was damaged — all ${damage.recovered} queued ${plural(damage.recovered, 'sync', 'syncs')} recovered; ${kept}`;
+    return `Plex sync: the outbox was damaged — ${damage.unreadable} queued ${plural(damage.unreadable, 'sync', 'syncs')} could not be read (${damage.recovered} recovered); ${kept}`;
+  },
 };
+
+function plural(count: number, one: string, many: string): string {
+  return count === 1 ? one : many;
+}
