@@ -101,7 +101,7 @@ function moveAside(file: string, problem: unknown, log: Logger): void {
     log.error({ file: aside, err: problem }, 'spool file was unreadable; moved aside');
   } catch (error) {
     stuckFiles.add(file);
-    log.error({ file, err: error, problem: String(problem) }, 'spool file was unreadable and could not be moved aside; passing over it (remove it by hand)');
+    log.error({ file, err: error }, 'spool file was unreadable and could not be moved aside; passing over it (remove it by hand)');
   }
 }
 
