@@ -10,10 +10,18 @@ import { registerSecret } from '../log/redact.js';
  */
 const TOKEN_VALUE = /["']?[A-Za-z0-9_-]*token[A-Za-z0-9_-]*["']?\s*[:=]\s*(?:"([^"\r\n]*)"?|'([^'\r\n]*)'?|([^\s,}\]"']+))/gi;
 
+/**
+ * Bare values that are JSON's own (`"token": null`): taken for a secret, every `null` in every
+ * log line and --json output would be redacted. No Plex token is a bare number either.
+ */
+const NOT_A_SECRET = /^(?:null|true|false|-?\d+(?:\.\d+)?)$/;
+
 /** Registers every token-like value in a raw config text for redaction. */
 export function registerSecretsInText(text: string): void {
   for (const match of text.matchAll(TOKEN_VALUE)) {
-    const value = (match[1] ?? match[2] ?? match[3] ?? '').trim();
+    const bare = match[3];
+    if (bare !== undefined && NOT_A_SECRET.test(bare)) continue;
+    const value = (match[1] ?? match[2] ?? bare ?? '').trim();
     // A JSON escape in a token is unlikely, but the redactor should know both spellings.
     registerSecret(value);
     if (value.includes('\\')) registerSecret(value.replace(/\\(.)/g, '$1'));

@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     expect(redact(token)).toBe('<redacted>');
   });
 
+  it('takes no JSON literal or number after a token key for a secret', () => {
+    writeFileSync(file, '{"token": null, "plexToken": true, "authToken": 12345, "x": [}');
+    failure();
+    expect(redact('null true 12345')).toBe('null true 12345');
+  });
+
   it('registers the token of a file that parses but is invalid', () => {
     const token = 'tok-invalid-5e6f7a8b';
     writeFileSync(file, JSON.stringify({ token, threshold: 150 }));
