@@ -30,7 +30,8 @@ function defaults(): Options {
     report_interval: 1,
     // Seconds without an ack for a Plex playback before the helper counts as gone.
     helper_timeout: 4,
-    // Where mpv's IPC socket goes. Empty: $XDG_RUNTIME_DIR/mpv-plex-sync, else /tmp/mpv-plex-sync-$USER.
+    // Where mpv's IPC socket goes. Empty: $XDG_RUNTIME_DIR/mpv-plex-sync, else /tmp/mpv-plex-sync-$USER,
+    // which is also used when a socket path in the dir would be too long for a unix socket.
     runtime_dir: '',
     // Where the spool goes. Empty: $XDG_STATE_HOME/mpv-plex-sync, else ~/.local/state/mpv-plex-sync.
     state_dir: '',

@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { askHelper, type ControlReply, type ControlRequest } from '../helper/control.js';
 import { Helper } from '../helper/helper.js';
 import { readRecentSyncs, type SyncRecord } from '../helper/recent-syncs.js';
-import { interpret } from '../outbox/document.js';
-import type { OutboxEntry } from '../outbox/index.js';
+import { readOutboxText, type OutboxEntry } from '../outbox/index.js';
 import type { CommandContext } from './context.js';
 
 /** How long a request that sends to Plex may take: a long queue against a slow server. */
@@ -58,19 +57,22 @@ export async function readQueueSnapshot(context: Pick<CommandContext, 'paths'>):
   return { helper: null, entries, recent, problem };
 }
 
-/** The entries of an outbox file as the helper would load them (older formats converted in memory). */
+/** The entries of an outbox file as the helper would load them (older formats converted, a damaged file salvaged, in memory). */
 export function readOutboxFile(file: string): { entries: OutboxEntry[]; problem: string | null } {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problem: null };
-    return { entries: [], problem: `outbox file ${file} cannot be read (${(error as Error).message}); the helper sets it aside when it next starts` };
+    return { entries: [], problem: `outbox file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the helper sets it aside when it next starts` };
   }
-  const read = interpret(raw);
+  const read = readOutboxText(text);
   if (read.kind === 'newer') return { entries: [], problem: `outbox file ${file} has version ${read.version}, newer than this program understands` };
-  if (read.kind === 'invalid') return { entries: [], problem: `outbox file ${file} is not an outbox (${read.reason}); the helper sets it aside when it next starts` };
   const entries = [...read.entries].sort((a, b) => a.createdAt - b.createdAt);
+  if (read.kind === 'damaged') {
+    const lost = `${read.unreadable} ${read.unreadable === 1 ? 'entry' : 'entries'} could not be read`;
+    return { entries, problem: `outbox file ${file} is damaged (${read.reason}): ${lost}; the helper recovers the other ${entries.length} when it next starts` };
+  }
   const problem = read.rejected.length > 0 ? `outbox file ${file} has ${read.rejected.length} invalid entries, not shown` : null;
   return { entries, problem };
 }

@@ -3,7 +3,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { lineAndColumn, locateJsonSyntaxError } from '../json/syntax-error.js';
 import { registerSecret } from '../log/redact.js';
+import { registerSecretsInText } from './raw-secrets.js';
 
 const percent = z.number().gt(0).lte(100);
 
@@ -47,18 +49,10 @@ export class ConfigError extends Error {
 
 /** Loads config.json (if any) and applies PLEX_URL, PLEX_TOKEN and MPV_PLEX_SYNC_THRESHOLD. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
-  let raw: unknown = {};
-  if (existsSync(file)) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(`config file ${file} is not valid JSON (${(error as Error).message}); fix it or run 'mpv-plex-sync login' to write a new one`);
-    }
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`config file ${file} must hold a JSON object; run 'mpv-plex-sync login' to write a new one`);
-  }
-  const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  registerSecret(env['PLEX_TOKEN']);
+  const read = readConfigObject(file);
+  if (read.problem) throw new ConfigError(`config file ${file} ${read.problem}; fix it or run 'mpv-plex-sync login' to write a new one`);
+  const merged: Record<string, unknown> = { ...read.values };
   if (env['PLEX_URL']) merged['serverUrl'] = env['PLEX_URL'];
   if (env['PLEX_TOKEN']) merged['token'] = env['PLEX_TOKEN'];
   if (env['MPV_PLEX_SYNC_THRESHOLD']) {
@@ -67,14 +61,55 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     merged['threshold'] = value;
   }
   const parsed = ConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = issue?.path.join('.') || '(top level)';
-    throw new ConfigError(`config key '${key}' is invalid (${issue?.message ?? 'unknown problem'}); fix it in ${file} or in the environment`);
-  }
+  if (!parsed.success) throw new ConfigError(`${describeProblem(parsed.error)}; fix it in ${file} or in the environment`);
   if (parsed.data.serverUrl) parsed.data.serverUrl = parsed.data.serverUrl.replace(/\/+$/, '');
   registerSecret(parsed.data.token);
   return parsed.data;
+}
+
+/**
+ * The top-level object of a config file, as it is on disk ({} when there is no file), or the
+ * problem that keeps it from being one, phrased to follow "config file <path> ". The token-like
+ * values of the raw text are registered for redaction first, and a problem quotes none of it.
+ */
+export function readConfigObject(file: string): { values: Record<string, unknown>; problem: string | null } {
+  if (!existsSync(file)) return { values: {}, problem: null };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { values: {}, problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  registerSecretsInText(text);
+  // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { values: {}, problem: `is not valid JSON: ${whereJsonFails(text)}` };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { values: {}, problem: 'must hold a JSON object' };
+  return { values: raw as Record<string, unknown>, problem: null };
+}
+
+function whereJsonFails(text: string): string {
+  const found = locateJsonSyntaxError(text);
+  // JSON.parse and the walk disagree only on something odd (a lone surrogate, say): say no more.
+  if (!found) return `somewhere before line ${lineAndColumn(text, text.length).line}`;
+  return `${found.problem} at line ${found.line}, column ${found.column}`;
+}
+
+/** One line for zod's first issue, naming the key; never the value, which may be the token. */
+function describeProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    const key = [...issue.path.map(String), issue.keys[0] ?? ''].join('.');
+    const known = Object.keys(ConfigSchema.shape).join(', ');
+    return `config key '${key}' is not a known setting (known: ${known})`;
+  }
+  const key = issue?.path.join('.') || '(top level)';
+  return `config key '${key}' is invalid (${issue?.message ?? 'unknown problem'})`;
 }
 
 /** The settings needed to talk to Plex at all; throws a ConfigError that says how to fix it. */

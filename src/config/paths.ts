@@ -1,9 +1,10 @@
 // Every place on disk the helper uses, in one module. XDG on Linux; env-paths gives each
 // platform's own places elsewhere (DESIGN.md: cross-platform by design, tested on Linux).
 import envPaths from 'env-paths';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ATTACH_REQUESTS_DIR_NAME, CONTROL_SOCKET_NAME } from '../protocol/messages.js';
+import { helperRuntimeDir } from '../protocol/runtime-dir.js';
 
 export const APP_NAME = 'mpv-plex-sync';
 
@@ -20,6 +21,11 @@ export interface AppPaths {
   readonly indexCacheFile: string;
   /** Private (0700) dir for sockets: mpv's IPC sockets and the helper's control socket. */
   readonly runtimeDir: string;
+  /**
+   * The dir that runtimeDir would have been, had its socket paths not been too long; null when
+   * it is used. The mpv script makes the same choice (protocol/runtime-dir.ts).
+   */
+  readonly runtimeDirTooLong: string | null;
   readonly controlSocket: string;
   /** Where scripts ask the running helper to attach (protocol/messages.ts). */
   readonly attachRequestsDir: string;
@@ -32,7 +38,8 @@ export function appPaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
   const configDir = env['XDG_CONFIG_HOME'] ? join(env['XDG_CONFIG_HOME'], APP_NAME) : base.config;
   // env-paths calls the XDG state dir "log" on Linux ($XDG_STATE_HOME/<name>).
   const stateDir = env['XDG_STATE_HOME'] ? join(env['XDG_STATE_HOME'], APP_NAME) : base.log;
-  const runtimeDir = runtimeDirFrom(env);
+  const runtime = helperRuntimeDir((name) => env[name]);
+  const runtimeDir = runtime.dir;
   return {
     configDir,
     configFile: join(configDir, 'config.json'),
@@ -43,14 +50,8 @@ export function appPaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
     clientIdFile: join(stateDir, 'client-id'),
     indexCacheFile: join(stateDir, 'part-index.json'),
     runtimeDir,
+    runtimeDirTooLong: runtime.tooLong,
     controlSocket: process.platform === 'win32' ? `\\\\.\\pipe\\${APP_NAME}-${userInfo().username}` : join(runtimeDir, CONTROL_SOCKET_NAME),
     attachRequestsDir: join(runtimeDir, ATTACH_REQUESTS_DIR_NAME),
   };
-}
-
-function runtimeDirFrom(env: NodeJS.ProcessEnv): string {
-  if (env['XDG_RUNTIME_DIR']) return join(env['XDG_RUNTIME_DIR'], APP_NAME);
-  // The mpv script uses the same fallback ($USER), so both find the same place.
-  const user = env['USER'] ?? userInfo().username;
-  return join(tmpdir(), `${APP_NAME}-${user}`);
 }

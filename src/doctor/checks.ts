@@ -3,7 +3,7 @@
 // changes anything on disk or on the server.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, constants, mkdtempSync, lstatSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
@@ -130,10 +130,12 @@ export function checkHelperCommand(mpvDir: string, env: NodeJS.ProcessEnv = proc
 // --- files and permissions ---
 
 /** The socket dir, when it exists, is a directory only its owner can enter. */
-export function checkRuntimeDir(dir: string): CheckResult {
+export function checkRuntimeDir(dir: string, tooLong: string | null = null): CheckResult {
   if (process.platform === 'win32') return { id: 'runtime-dir', level: 'ok', text: 'sockets are named pipes on Windows' };
-  const info = statOrNull(dir);
+  // lstat: the helper refuses a link in the dir's place (config/private-dir.ts), so doctor must see it.
+  const info = lstatOrNull(dir);
   if (info === null) return { id: 'runtime-dir', level: 'ok', text: `socket dir ${dir} not created yet (it is made private when needed)` };
+  if (info.isSymbolicLink()) return { id: 'runtime-dir', level: 'fail', text: `socket dir ${dir} is a symbolic link`, fix: `remove it: rm ${dir}` };
   if (!info.isDirectory()) return { id: 'runtime-dir', level: 'fail', text: `socket dir ${dir} is not a directory`, fix: `remove it: rm ${dir}` };
   if (typeof process.getuid === 'function' && info.uid !== process.getuid()) {
     return { id: 'runtime-dir', level: 'fail', text: `socket dir ${dir} belongs to another user`, fix: `remove it as its owner or root: rm -r ${dir}` };
@@ -142,7 +144,8 @@ export function checkRuntimeDir(dir: string): CheckResult {
   if ((mode & 0o077) !== 0) {
     return { id: 'runtime-dir', level: 'fail', text: `socket dir ${dir} is open to group or other (mode ${octal(mode)})`, fix: `chmod 700 ${dir}` };
   }
-  return { id: 'runtime-dir', level: 'ok', text: `socket dir ${dir} is private (${octal(mode)})` };
+  const why = tooLong ? `; used because socket paths under ${tooLong} would be too long` : '';
+  return { id: 'runtime-dir', level: 'ok', text: `socket dir ${dir} is private (${octal(mode)})${why}` };
 }
 
 /** The config file, which holds the token, is readable by its owner only. */
@@ -290,6 +293,14 @@ function exists(path: string): boolean {
 function statOrNull(path: string): Stats | null {
   try {
     return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
   } catch {
     return null;
   }

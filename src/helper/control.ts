@@ -1,12 +1,16 @@
 // The helper's private control socket: one helper serves every mpv, so a later `attach` hands
 // its mpv socket to the running helper instead of starting a second writer of the outbox.
 // Becoming the helper is done under a lock, so two starts cannot both take over a stale socket.
-import { chmodSync, existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
+import { ensurePrivateDir } from '../config/private-dir.js';
 import { errorText } from '../log/redact.js';
+
+// Checked before use, and refused with the reason (a link, another owner, open to others).
+export { ensurePrivateDir } from '../config/private-dir.js';
 
 const RequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('attach'), socket: z.string().min(1).max(4096) }),
@@ -23,12 +27,6 @@ export type ControlRequest = z.infer<typeof RequestSchema>;
 export type ControlReply = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 
 const MAX_REQUEST_BYTES = 64 * 1024;
-
-/** Makes the runtime dir, private to this user. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-}
 
 /** Sends one request to a running helper; null when none answers. */
 export async function askHelper(controlSocket: string, request: ControlRequest, timeoutMs = 3_000): Promise<ControlReply | null> {

@@ -24,7 +24,7 @@ import { becomeHelper, type ControlReply, type ControlRequest } from './control.
 import { desktopNotifier } from './desktop-notifier.js';
 import { readRecentSyncs, RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
 import { thresholdFor } from '../config/config.js';
-import { messages } from '../sync/user-messages.js';
+import { messages, OSD_LONG_MS } from '../sync/user-messages.js';
 
 /**
  * How long a settled unload (the script did not hold mpv for it), or a closed mpv socket, waits
@@ -123,6 +123,8 @@ export class Helper {
   #idleTimer: NodeJS.Timeout | null = null;
   #reachableDebounce: NodeJS.Timeout | null = null;
   #exitResolve: (() => void) | null = null;
+  /** Said on the OSD of the first mpv that attaches: found at start, before any mpv was there. */
+  #startNotice: string | null = null;
   /** Requests that reach the control socket wait until the outbox is loaded. */
   #ready: Promise<void> = Promise.resolve();
   #markReady: () => void = () => undefined;
@@ -179,6 +181,8 @@ export class Helper {
     this.#server = await becomeHelper({ runtimeDir: paths.runtimeDir, controlSocket: paths.controlSocket, handle: (request) => this.#handle(request) });
     if (!this.#server) return false;
     await this.#outbox.load();
+    const damage = this.#outbox.damage;
+    if (damage) this.#startNotice = messages.outboxDamaged(damage);
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
     if (this.#options.takeAttachRequests) {
@@ -223,6 +227,10 @@ export class Helper {
     this.#links.add(link);
     this.#cancelIdle();
     this.#log.info({ socket: socketPath, players: this.#links.size }, 'attached to mpv');
+    if (this.#startNotice) {
+      link.showText(this.#startNotice, OSD_LONG_MS);
+      this.#startNotice = null;
+    }
     void this.#catchUp();
   }
 

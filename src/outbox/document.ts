@@ -85,6 +85,16 @@ function parseEach(items: readonly unknown[], at: string, parse: Parse): { entri
   return { entries, rejected };
 }
 
+/** One stored item on its own: a current entry, or a version 1 item converted; null when it is neither. */
+export function parseStoredItem(item: unknown): OutboxEntry | null {
+  const current = OutboxEntrySchema.safeParse(item);
+  if (current.success) return freezeEntry(current.data);
+  const old = V1Item.safeParse(item);
+  if (!old.success) return null;
+  const converted = OutboxEntrySchema.safeParse(fromV1(old.data));
+  return converted.success ? freezeEntry(converted.data) : null;
+}
+
 function fromV1(item: V1Item): OutboxEntry {
   const serverUrl = withoutSecrets(item.server);
   const base = {

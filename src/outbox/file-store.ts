@@ -6,12 +6,13 @@
 // while a write runs share the next one (group commit): 100 concurrent puts cost two writes, and
 // no put can overwrite another's.
 import { constants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, open, rename, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { CURRENT_VERSION, interpret, type OutboxDocument, type Rejected } from './document.js';
+import { CURRENT_VERSION, type OutboxDocument, type Rejected } from './document.js';
 import { parseEntry, type EntryPatch, type OutboxEntry, type PutResult } from './entry.js';
+import { readOutboxText, type OutboxText } from './salvage.js';
 import { OutboxError, notLoaded, type OutboxStore } from './store.js';
 import { EntryTable, checkId, checkNow, parsePatch } from './table.js';
 
@@ -31,9 +32,19 @@ export interface Options {
 
 export const OUTBOX_FILE_NAME = 'outbox.json';
 
+/** A file load() found damaged: where it was kept, and what became of its entries. */
+export interface OutboxDamage {
+  /** The set-aside copy of the damaged file. */
+  readonly file: string;
+  /** Entries recovered from it and queued again. */
+  readonly recovered: number;
+  /** Entries in it that could not be read; null when the file could not be read at all. */
+  readonly unreadable: number | null;
+}
+
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
-/** Longest quote of a parse error in a message; JSON.parse quotes the file's text. */
+/** Longest reason in a message (a file system error, an entry's validation issue). */
 const MAX_REASON_LENGTH = 160;
 
 export class FileOutboxStore implements OutboxStore {
@@ -47,6 +58,7 @@ export class FileOutboxStore implements OutboxStore {
   #table = new EntryTable();
   #loading: Promise<void> | null = null;
   #loaded = false;
+  #damage: OutboxDamage | null = null;
   /** Bumped on every change to the table. */
   #version = 0;
   /** The version the file is known to hold. */
@@ -80,6 +92,11 @@ export class FileOutboxStore implements OutboxStore {
 
   list(): readonly OutboxEntry[] {
     return this.#ready().list();
+  }
+
+  /** What load() found damaged and set aside, so that the user can be told; null when nothing. */
+  get damage(): OutboxDamage | null {
+    return this.#damage;
   }
 
   get(id: string): OutboxEntry | undefined {
@@ -132,19 +149,24 @@ export class FileOutboxStore implements OutboxStore {
     const notices: string[] = [];
     const found = await this.#read();
 
-    if (found.kind === 'unreadable' || found.kind === 'corrupt') {
+    if (found.kind === 'unreadable') {
       const moved = await this.#setAside('corrupt');
-      problems.push(`outbox file ${found.kind === 'corrupt' ? 'was corrupt' : 'could not be read'} (${found.reason}); moved to ${moved}; starting empty`);
+      problems.push(`outbox file could not be read (${found.reason}); moved to ${moved}; starting empty`);
+      this.#damage = { file: moved, recovered: 0, unreadable: null };
       await this.#rewrite();
-    } else if (found.kind === 'parsed') {
-      const read = interpret(found.value);
+    } else if (found.kind === 'text') {
+      const read = found.read;
       if (read.kind === 'newer') {
         const moved = await this.#setAside(`v${read.version}`);
         problems.push(`outbox file has version ${read.version}, newer than this program understands (${CURRENT_VERSION}); moved to ${moved}; starting empty`);
         await this.#rewrite();
-      } else if (read.kind === 'invalid') {
+      } else if (read.kind === 'damaged') {
+        // Whatever still reads is queued again; the damaged file is kept for the rest.
+        for (const entry of read.entries) this.#table.put(entry);
         const moved = await this.#setAside('corrupt');
-        problems.push(`outbox file was corrupt (not an outbox: ${clip(read.reason)}); moved to ${moved}; starting empty`);
+        const recovered = `recovered ${this.#table.size} ${this.#table.size === 1 ? 'entry' : 'entries'}, ${read.unreadable} could not be read`;
+        problems.push(`outbox file was damaged (${read.reason}); ${recovered}; the damaged file is kept at ${moved}`);
+        this.#damage = { file: moved, recovered: this.#table.size, unreadable: read.unreadable };
         await this.#rewrite();
       } else {
         const rejected: Rejected[] = [...read.rejected];
@@ -158,6 +180,7 @@ export class FileOutboxStore implements OutboxStore {
           const [first] = rejected;
           const what = rejected.length === 1 ? 'entry' : 'entries';
           problems.push(`outbox file had ${rejected.length} invalid ${what} (${clip(first?.reason ?? '')}); kept ${this.#table.size}; original moved to ${moved}`);
+          this.#damage = { file: moved, recovered: this.#table.size, unreadable: rejected.length };
         }
         if (read.kind === 'migrated') {
           notices.push(`outbox file migrated from version ${read.from} to ${CURRENT_VERSION} (${this.#table.size} ${this.#table.size === 1 ? 'entry' : 'entries'})`);
@@ -171,17 +194,15 @@ export class FileOutboxStore implements OutboxStore {
     for (const message of notices) this.#onNotice(message);
   }
 
-  async #read(): Promise<{ kind: 'missing' } | { kind: 'parsed'; value: unknown } | { kind: 'corrupt' | 'unreadable'; reason: string }> {
-    let value: unknown;
+  async #read(): Promise<{ kind: 'missing' } | { kind: 'text'; read: OutboxText } | { kind: 'unreadable'; reason: string }> {
+    let text: string;
     try {
-      value = await this.#db.adapter.read();
+      text = await readFile(this.file, 'utf8');
     } catch (error) {
-      const reason = clip(messageOf(error));
-      return error instanceof SyntaxError ? { kind: 'corrupt', reason } : { kind: 'unreadable', reason };
+      if (codeOf(error) === 'ENOENT') return { kind: 'missing' };
+      return { kind: 'unreadable', reason: clip(messageOf(error)) };
     }
-    // JSONFile answers null for a missing file, and for a file holding `null`.
-    if (value === null) return (await exists(this.file)) ? { kind: 'corrupt', reason: 'the file holds null' } : { kind: 'missing' };
-    return { kind: 'parsed', value };
+    return { kind: 'text', read: readOutboxText(text) };
   }
 
   /** Writes the table as it is now, in the write chain; used by load() after a repair. */
@@ -297,7 +318,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** One line, short: parse errors quote the file, which may hold anything. */
+/** One line, short. */
 function clip(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH - 1)}…` : line;

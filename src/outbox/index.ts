@@ -8,4 +8,6 @@ export type { OutboxDocument } from './document.js';
 export { MemoryOutboxStore } from './memory-store.js';
 export type { Options as MemoryOutboxStoreOptions } from './memory-store.js';
 export { FileOutboxStore, OUTBOX_FILE_NAME } from './file-store.js';
-export type { Options as FileOutboxStoreOptions } from './file-store.js';
+export type { Options as FileOutboxStoreOptions, OutboxDamage } from './file-store.js';
+export { findDamagedOutboxFiles } from './damaged-files.js';
+export { readOutboxText } from './salvage.js';

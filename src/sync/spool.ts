@@ -41,6 +41,12 @@ export function writeSpool(spoolDir: string, start: StartPayload, last: UnloadPa
   renameSync(temp, file);
 }
 
+/**
+ * Spool files this process could neither move aside nor remove (a read-only spool dir): each is
+ * said once and then passed over, so that it blocks neither the other files nor the log.
+ */
+const stuckFiles = new Set<string>();
+
 export interface SpoolIntakeOptions {
   readonly spoolDir: string;
   readonly resolver: Resolver;
@@ -61,24 +67,42 @@ export async function takeInSpool(options: SpoolIntakeOptions): Promise<number> 
   let taken = 0;
   for (const name of names) {
     const file = join(spoolDir, name);
+    if (stuckFiles.has(file)) continue;
     let record: z.infer<typeof SpoolSchema>;
     try {
       record = SpoolSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     } catch (error) {
-      const aside = `${file}.corrupt-${Date.now()}`;
-      renameSync(file, aside);
-      log.error({ file: aside, err: error }, 'spool file was unreadable; moved aside');
+      moveAside(file, error, log);
       continue;
     }
     try {
       if (await spoolToOutbox(record, options)) taken += 1;
-      unlinkSync(file);
     } catch (error) {
       // Plex down or token wrong: keep the file for the next try.
       log.warn({ file, failure: classifyFailure(error), err: error }, 'spool file kept for later');
+      continue;
+    }
+    try {
+      unlinkSync(file);
+    } catch (error) {
+      // Its entry is in the outbox; taking it in again would only queue that entry again.
+      stuckFiles.add(file);
+      log.error({ file, err: error }, 'spool file taken in, but it could not be removed; remove it by hand');
     }
   }
   return taken;
+}
+
+/** Sets an unreadable spool file aside, or, when even that fails, passes over it from now on. */
+function moveAside(file: string, problem: unknown, log: Logger): void {
+  const aside = `${file}.corrupt-${Date.now()}`;
+  try {
+    renameSync(file, aside);
+    log.error({ file: aside, err: problem }, 'spool file was unreadable; moved aside');
+  } catch (error) {
+    stuckFiles.add(file);
+    log.error({ file, err: error }, 'spool file was unreadable and could not be moved aside; passing over it (remove it by hand)');
+  }
 }
 
 async function spoolToOutbox(record: z.infer<typeof SpoolSchema>, options: SpoolIntakeOptions): Promise<boolean> {

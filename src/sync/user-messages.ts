@@ -1,5 +1,6 @@
 // Every sentence the user reads about a sync, in one place. Titles come from Plex; nothing here
 // can hold the token (the parts are redacted by the callers' errors).
+import type { OutboxDamage } from '../outbox/index.js';
 import type { FailureClass } from './failure.js';
 
 export const OSD_SHORT_MS = 3_000;
@@ -36,5 +37,15 @@ export const messages = {
   watchInDoubt: (name: string) => `Plex did not answer in time — watch of '${name}' queued; checked again before anything is resent`,
   /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */
   stillSending: (name: string) => `Plex is slow — '${name}' queued, will sync in the background`,
-  unwatchedElsewhere: (name: string) => `Plex: '${name}' was marked unwatched elsewhere during playback — this watch was not counted`,
+  unwatchedElsewhere: (name: string) => `Plex: '${name}' was marked unwatched elsewhere since it played — this watch was dropped`,
+  outboxDamaged: (damage: OutboxDamage) => {
+    const kept = `the damaged file is kept at ${damage.file}`;
+    if (damage.unreadable === null) return `Plex sync: the outbox could not be read; syncs queued in it are not sent — ${kept}`;
+    if (damage.unreadable === 0) return `Plex sync: the outbox was damaged — all ${damage.recovered} queued ${plural(damage.recovered, 'sync', 'syncs')} recovered; ${kept}`;
+    return `Plex sync: the outbox was damaged — ${damage.unreadable} queued ${plural(damage.unreadable, 'sync', 'syncs')} could not be read (${damage.recovered} recovered); ${kept}`;
+  },
 };
+
+function plural(count: number, one: string, many: string): string {
+  return count === 1 ? one : many;
+}

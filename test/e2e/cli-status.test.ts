@@ -21,7 +21,7 @@ interface StatusJson {
   server: { url: string | null; reachable: boolean | null; name: string | null; version: string | null; machineIdentifier: string | null; error: string | null };
   token: { masked: string; valid: boolean | null; error: string | null };
   helper: { running: boolean; pid: number | null; players: number };
-  outbox: { entries: number; oldestCreatedAt: string | null; nextAttemptAt: string | null; problem: string | null };
+  outbox: { entries: number; oldestCreatedAt: string | null; nextAttemptAt: string | null; problem: string | null; damaged: unknown[] };
   recent: Array<{ outcome: string; title: string; kind: string; via: string }>;
 }
 
@@ -50,7 +50,7 @@ describe('mpv-plex-sync status with a working setup', () => {
     expect(status.config.values?.['serverUrl']).toBe(world.plex.url);
     expect(status.server).toMatchObject({ url: world.plex.url, reachable: true, name: 'plex-double', version: '1.43.0.0000-double' });
     expect(status.token).toEqual({ masked: MASKED, valid: true, error: null });
-    expect(status.outbox).toEqual({ entries: 0, oldestCreatedAt: null, nextAttemptAt: null, problem: null });
+    expect(status.outbox).toEqual({ entries: 0, oldestCreatedAt: null, nextAttemptAt: null, problem: null, damaged: [] });
     expect(stdout).not.toContain(TOKEN);
   });
 
@@ -135,6 +135,6 @@ describe('mpv-plex-sync status when something is wrong', () => {
     writeFileSync(join(world.env['XDG_CONFIG_HOME'] ?? '', 'mpv-plex-sync', 'config.json'), '{ "serverUrl": ');
     const run = await runCli(world, ['status']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^fail config file .*config\.json is not valid JSON .*run 'mpv-plex-sync login'/m);
+    expect(run.stdout).toMatch(/^fail config file .*config\.json is not valid JSON: unexpected end of the file at line 1, column 16; .*run 'mpv-plex-sync login'/m);
   });
 });

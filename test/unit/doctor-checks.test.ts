@@ -1,5 +1,5 @@
 // Doctor's checks one by one, against temp files and stand-in programs.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,6 +78,23 @@ describe('checkRuntimeDir', () => {
     mkdirSync(dir);
     chmodSync(dir, 0o755);
     expect(checkRuntimeDir(dir)).toMatchObject({ level: 'fail', fix: `chmod 700 ${dir}` });
+  });
+
+  it('fails for a symbolic link, which the helper refuses', () => {
+    const target = join(tempDir(), 'target');
+    mkdirSync(target, { mode: 0o700 });
+    const link = join(tempDir(), 'link');
+    symlinkSync(target, link);
+    expect(checkRuntimeDir(link)).toMatchObject({ level: 'fail', text: `socket dir ${link} is a symbolic link`, fix: `remove it: rm ${link}` });
+  });
+
+  it('says when the short dir is used because socket paths would be too long', () => {
+    const dir = join(tempDir(), 'short');
+    mkdirSync(dir, { mode: 0o700 });
+    expect(checkRuntimeDir(dir, '/very/long/run/mpv-plex-sync')).toMatchObject({
+      level: 'ok',
+      text: `socket dir ${dir} is private (0700); used because socket paths under /very/long/run/mpv-plex-sync would be too long`,
+    });
   });
 });
 

@@ -204,18 +204,33 @@ describe('FileOutboxStore', () => {
   });
 
   describe('a broken file', () => {
-    it('moves a torn file aside, says so in one line naming the copy, and starts empty', async () => {
-      const torn = JSON.stringify({ version: 2, entries: [watch('a'), watch('b')] }).slice(0, 150);
+    it('keeps every entry a torn file still holds, keeps the file aside, and says in one line how many could not be read', async () => {
+      const whole = JSON.stringify({ version: 2, entries: [watch('a'), watch('b'), position('7', T0 + 1)] });
+      const torn = `${whole.slice(0, whole.indexOf('"session-b"'))}\u0000\u0000${whole.slice(whole.indexOf('"session-b"') + 12)}`;
       await seed(torn);
       const store = await loaded();
-      expect(store.list()).toEqual([]);
+      expect(store.list().map((entry) => entry.id)).toEqual([watchEntryId('a'), positionEntryId(SERVER, '7')]);
       expect(problems).toHaveLength(1);
       const aside = join(stateDir, 'outbox.json.corrupt-2026-02-03T04-05-06-789Z');
-      expect(problems[0]).toMatch(/^outbox file was corrupt \(.+\); moved to .+; starting empty$/);
-      expect(problems[0]).toContain(`moved to ${aside};`);
-      expect(problems[0]).not.toContain('\n');
+      expect(problems[0]).toBe(`outbox file was damaged (not valid JSON: unexpected character at line 1, column ${torn.indexOf('\u0000') + 1}); recovered 2 entries, 1 could not be read; the damaged file is kept at ${aside}`);
+      expect(store.damage).toEqual({ file: aside, recovered: 2, unreadable: 1 });
       expect(await readFile(aside, 'utf8')).toBe(torn);
       expect((await stat(aside)).mode & 0o777).toBe(0o600);
+      expect((await onDisk()).entries).toHaveLength(2);
+      expect((await loaded()).list()).toHaveLength(2);
+    });
+
+    it('keeps the entries of a file cut short', async () => {
+      const whole = JSON.stringify({ version: 2, entries: [watch('a'), watch('b')] });
+      await seed(whole.slice(0, whole.length - 30));
+      const store = await loaded();
+      expect(store.list().map((entry) => entry.id)).toEqual([watchEntryId('a')]);
+      expect(store.damage).toMatchObject({ recovered: 1, unreadable: 1 });
+    });
+
+    it('reports no damage for a sound file', async () => {
+      await seed(JSON.stringify({ version: 2, entries: [watch('a')] }));
+      expect((await loaded()).damage).toBeNull();
     });
 
     it('goes on working after moving a broken file aside', async () => {
@@ -231,20 +246,20 @@ describe('FileOutboxStore', () => {
       await seed(garbage);
       const store = await loaded();
       expect(store.list()).toEqual([]);
-      expect(problems[0]).toMatch(/^outbox file was corrupt/);
+      expect(problems[0]).toMatch(/^outbox file was damaged \(not valid JSON: unexpected character at line 1, column 1\); recovered 0 entries, 0 could not be read/);
       expect(await readFile(join(stateDir, (await asideFiles())[0]!))).toEqual(garbage);
     });
 
     it('moves an empty file aside', async () => {
       await seed('');
       await loaded();
-      expect(problems[0]).toMatch(/^outbox file was corrupt \(Unexpected end of JSON input\)/);
+      expect(problems[0]).toMatch(/^outbox file was damaged \(not valid JSON: unexpected end of the file at line 1, column 1\)/);
     });
 
     it('moves a file that holds only null aside', async () => {
       await seed('null');
       await loaded();
-      expect(problems[0]).toMatch(/^outbox file was corrupt \(the file holds null\)/);
+      expect(problems[0]).toMatch(/^outbox file was damaged \(the file holds null\)/);
       expect(await asideFiles()).toHaveLength(1);
     });
 
@@ -252,7 +267,7 @@ describe('FileOutboxStore', () => {
       await seed(JSON.stringify({ hello: 'world' }));
       const store = await loaded();
       expect(store.list()).toEqual([]);
-      expect(problems[0]).toMatch(/^outbox file was corrupt \(not an outbox: version: .+\); moved to .+\.corrupt-.+; starting empty$/);
+      expect(problems[0]).toMatch(/^outbox file was damaged \(not an outbox: version: .+\); recovered 0 entries, 0 could not be read; the damaged file is kept at .+\.corrupt-.+$/);
     });
 
     it('moves a file it cannot read aside', async () => {
@@ -261,6 +276,7 @@ describe('FileOutboxStore', () => {
       expect(store.list()).toEqual([]);
       expect(problems[0]).toMatch(/^outbox file could not be read \(EISDIR.*\); moved to .+; starting empty$/);
       expect(await asideFiles()).toEqual(['outbox.json.corrupt-2026-02-03T04-05-06-789Z']);
+      expect(store.damage).toEqual({ file: join(stateDir, 'outbox.json.corrupt-2026-02-03T04-05-06-789Z'), recovered: 0, unreadable: null });
       await store.put(watch('a'));
       expect((await onDisk()).entries).toHaveLength(1);
     });
@@ -282,6 +298,7 @@ describe('FileOutboxStore', () => {
       expect(problems[0]).toMatch(/^outbox file had 2 invalid entries \(entries\.1\.kind: .+\); kept 2; original moved to .+outbox\.json\.corrupt-/);
       expect(await readFile(join(stateDir, (await asideFiles())[0]!), 'utf8')).toBe(original);
       expect((await onDisk()).entries).toHaveLength(2);
+      expect(store.damage).toMatchObject({ recovered: 2, unreadable: 2 });
     });
 
     it('drops an entry whose server URL carries a token', async () => {

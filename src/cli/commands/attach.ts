@@ -4,6 +4,7 @@ import { ConfigError } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
 import { askHelper, helperListening } from '../../helper/control.js';
 import { leaveAttachRequest } from '../../helper/attach-requests.js';
+import { PrivateDirError } from '../../config/private-dir.js';
 import { lowerOwnPriority } from '../../helper/background-priority.js';
 import { closeInheritedSockets } from '../../helper/inherited-sockets.js';
 import { DEFAULT_IDLE_EXIT_MS, Helper } from '../../helper/helper.js';
@@ -24,9 +25,22 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
     if (error instanceof ConfigError) await tellMpv(socketPath, error.message);
     throw error;
   }
+  if (paths.runtimeDirTooLong) {
+    context.log.warn({ wanted: paths.runtimeDirTooLong, using: paths.runtimeDir }, 'socket paths there would be too long for a unix socket; using the short private dir instead');
+  }
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs(), takeAttachRequests: true });
-    if (await helper.start()) {
+    let started: boolean;
+    try {
+      started = await helper.start();
+    } catch (error) {
+      if (!(error instanceof PrivateDirError)) throw error;
+      // Not a dir to put sockets in: say why, in mpv and in the log, rather than fall silent.
+      context.log.error(error.message);
+      await tellMpv(socketPath, error.message);
+      return EXIT_FAILED;
+    }
+    if (started) {
       const priorityProblem = lowerOwnPriority();
       if (priorityProblem) context.log.warn(priorityProblem);
       process.once('SIGTERM', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));

@@ -65,7 +65,7 @@ export async function runDoctor(options: { readonly mpvDir: string; readonly ver
   if (existsSync(mpvInstallPaths(mpvDir).scriptFile)) results.push(checkHelperCommand(mpvDir, env));
 
   const paths = appPaths(env);
-  results.push(checkRuntimeDir(paths.runtimeDir));
+  results.push(checkRuntimeDir(paths.runtimeDir, paths.runtimeDirTooLong));
   results.push(checkConfigPermissions(paths.configFile));
   const { result: configResult, config } = checkConfig(paths.configFile, env);
   results.push(configResult);

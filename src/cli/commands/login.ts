@@ -4,13 +4,13 @@
 //   best connection that answers, and that server's own access token;
 // - `--token T --server URL` (or PLEX_TOKEN, or `--token -` for stdin): no plex.tv at all.
 // The token is never printed: only maskToken's form appears, and every line passes redaction.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import ora, { type Ora } from 'ora';
 import { z } from 'zod';
 import { loadClientIdentifier } from '../../config/client-id.js';
-import { saveConfig, type Config } from '../../config/config.js';
+import { readConfigObject, saveConfig, type Config } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
 import { maskToken, redact, redactUrl, registerSecret } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
@@ -379,25 +379,14 @@ async function friendlyName(serverUrl: string, token: string): Promise<string | 
 
 // --- saving ---
 
-function readConfigObject(file: string): { values: Record<string, unknown>; unreadable: boolean } {
-  if (!existsSync(file)) return { values: {}, unreadable: false };
-  try {
-    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return { values: raw as Record<string, unknown>, unreadable: false };
-  } catch {
-    // Handled below, like any other unreadable content.
-  }
-  return { values: {}, unreadable: true };
-}
-
 /** Writes serverUrl and token, keeping every other key already in the file. */
 function saveLogin(file: string, result: LoginResult): void {
   const existing = readConfigObject(file);
-  if (existing.unreadable) {
+  if (existing.problem) {
     // Not silently lost: the old content stays next to the new file.
     const backup = `${file}.bak`;
     writeFileSync(backup, readFileSync(file), { mode: 0o600 });
-    warn(`${file} was not a JSON object; it was kept as ${backup} and a new config written`);
+    warn(`${file} ${existing.problem}; it was kept as ${backup} and a new config written`);
   }
   const values = { ...existing.values, serverUrl: result.serverUrl, token: result.token } as Partial<Config>;
   saveConfig(file, values);

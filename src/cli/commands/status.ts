@@ -7,6 +7,7 @@ import { loadClientIdentifier } from '../../config/client-id.js';
 import { ConfigError, loadConfig, type Config } from '../../config/config.js';
 import { appPaths, type AppPaths } from '../../config/paths.js';
 import type { SyncRecord } from '../../helper/recent-syncs.js';
+import { findDamagedOutboxFiles, type OutboxDamage } from '../../outbox/index.js';
 import { maskToken, redact } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
 import { PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
@@ -62,6 +63,8 @@ export interface StatusReport {
     /** ISO time of the next try, or null when empty. */
     readonly nextAttemptAt: string | null;
     readonly problem: string | null;
+    /** Damaged outbox files kept aside: where each is, and how many of its entries could not be read (null: none could). */
+    readonly damaged: readonly OutboxDamage[];
   };
   /** The last sync results, oldest first. */
   readonly recent: readonly SyncRecord[];
@@ -106,7 +109,7 @@ export async function collectStatus(paths: AppPaths, env: NodeJS.ProcessEnv = pr
     config: { file: paths.configFile, exists, error, fix, values: config ? { ...config, token: maskToken(config.token) } : null },
     ...plex,
     helper: { running: queue.helper !== null, pid: queue.helper?.pid ?? null, players: queue.helper?.players ?? 0 },
-    outbox: outboxSummary(queue),
+    outbox: { ...outboxSummary(queue), damaged: findDamagedOutboxFiles(paths.stateDir) },
     recent: queue.recent,
   };
 }
@@ -148,7 +151,7 @@ function unreachable(error: unknown): string {
   return `does not answer like a Plex server (${messageOf(error)})`;
 }
 
-function outboxSummary(queue: QueueSnapshot): StatusReport['outbox'] {
+function outboxSummary(queue: QueueSnapshot): Omit<StatusReport['outbox'], 'damaged'> {
   const { entries } = queue;
   const oldest = entries.length > 0 ? Math.min(...entries.map((entry) => entry.createdAt)) : null;
   const next = entries.length > 0 ? Math.min(...entries.map((entry) => entry.nextAttemptAt)) : null;
@@ -184,6 +187,13 @@ function printReport(report: StatusReport): void {
       : `${plural(outbox.entries, 'entry', 'entries')}, oldest queued ${formatAgo(Date.parse(outbox.oldestCreatedAt ?? ''), now)}, next retry ${formatDue(Date.parse(outbox.nextAttemptAt ?? ''), now)}`;
   say(`${paint('bold', 'Outbox')}  ${queued}`);
   if (outbox.problem) say(checkLine('warn', outbox.problem));
+  for (const damage of outbox.damaged) {
+    const lost =
+      damage.unreadable === null
+        ? 'a damaged outbox file could not be read at all'
+        : `${plural(damage.unreadable, 'queued entry', 'queued entries')} could not be read from a damaged outbox file`;
+    say(checkLine('warn', `${lost}, kept at ${damage.file}`, 'look at it for watches to mark by hand, then remove it'));
+  }
 
   const recent = report.recent.slice(-RECENT_SHOWN);
   say(`${paint('bold', 'Recent syncs')}${recent.length === 0 ? '  none' : ''}`);

@@ -1,0 +1,39 @@
+// The damaged outbox files the helper has kept aside (file-store.ts names them
+// outbox.json.corrupt-<time>), and what each lost: `status` reads them, so the user hears of
+// lost watches for as long as the file is there, whichever helper found it.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUTBOX_FILE_NAME, type OutboxDamage } from './file-store.js';
+import { readOutboxText } from './salvage.js';
+
+const DAMAGED_PREFIX = `${OUTBOX_FILE_NAME}.corrupt-`;
+
+/** Each damaged outbox file in the state dir, oldest name first. */
+export function findDamagedOutboxFiles(stateDir: string): OutboxDamage[] {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir).filter((name) => name.startsWith(DAMAGED_PREFIX)).sort();
+  } catch {
+    return [];
+  }
+  return names.map((name) => describe(join(stateDir, name)));
+}
+
+function describe(file: string): OutboxDamage {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { file, recovered: 0, unreadable: null };
+  }
+  const read = readOutboxText(text);
+  switch (read.kind) {
+    case 'damaged':
+      return { file, recovered: read.entries.length, unreadable: read.unreadable };
+    case 'current':
+    case 'migrated':
+      return { file, recovered: read.entries.length, unreadable: read.rejected.length };
+    case 'newer':
+      return { file, recovered: 0, unreadable: null };
+  }
+}

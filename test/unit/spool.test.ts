@@ -1,0 +1,103 @@
+// Spool intake: one spool file that cannot be read nor moved aside must not keep the others
+// from being taken in (issue 9).
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryOutboxStore } from '../../src/outbox/index.js';
+import type { Resolver } from '../../src/resolve/resolver.js';
+import { takeInSpool, writeSpool } from '../../src/sync/spool.js';
+
+// Root (these tests may run as root) renames in a read-only dir all the same; so the rename
+// fails here the way it fails for a user in a read-only spool dir.
+const readOnlyDirs = vi.hoisted(() => new Set<string>());
+vi.mock('node:fs', async (original) => {
+  const fs = await original<typeof import('node:fs')>();
+  const failIfReadOnly = (path: unknown) => {
+    for (const dir of readOnlyDirs) {
+      if (String(path).startsWith(`${dir}/`)) throw Object.assign(new Error(`EACCES: permission denied, '${String(path)}'`), { code: 'EACCES' });
+    }
+  };
+  return {
+    ...fs,
+    renameSync: (from: string, to: string) => {
+      failIfReadOnly(from);
+      fs.renameSync(from, to);
+    },
+    unlinkSync: (path: string) => {
+      failIfReadOnly(path);
+      fs.unlinkSync(path);
+    },
+  };
+});
+
+const SERVER = 'http://plex.test:32400';
+
+const resolver = {
+  resolve: async (path: string) => ({
+    kind: 'plex',
+    item: { client: { serverUrl: SERVER }, ratingKey: path.replace(/\D/g, ''), type: 'movie', displayName: 'Film', durationMs: 100_000, viewCount: 0, lastViewedAt: null },
+  }),
+} as unknown as Resolver;
+
+function start(playbackId: string) {
+  return { playbackId, path: `/media/film-${playbackId.replace(/\D/g, '')}.mkv`, startedAt: 1, durationMs: 100_000, positionMs: 0, ratingKey: null, baselineViewCount: 0 };
+}
+function last(playbackId: string) {
+  return { playbackId, positionMs: 95_000, durationMs: 100_000, playedMs: 95_000, holdMs: 0 };
+}
+
+let root: string;
+let spoolDir: string;
+let logged: Array<{ level: number; msg: string }>;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'spool-test-'));
+  spoolDir = join(root, 'spool');
+  mkdirSync(spoolDir, { mode: 0o700 });
+  logged = [];
+  readOnlyDirs.clear();
+});
+afterEach(() => {
+  chmodSync(spoolDir, 0o700);
+  rmSync(root, { recursive: true, force: true });
+});
+
+function options(outbox: MemoryOutboxStore) {
+  const log = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as { level: number; msg: string }) });
+  return { spoolDir, resolver, outbox, log, ruleFor: () => ({ thresholdPercent: 90, minPlayedSeconds: 60, minPlayedPercent: 5 }) };
+}
+
+describe('takeInSpool', () => {
+  it('takes in every good file although a junk file in a read-only spool dir cannot be moved aside', async () => {
+    writeSpool(spoolDir, start('pb-1'), last('pb-1'));
+    writeFileSync(join(spoolDir, 'junk.json'), '{not json');
+    writeSpool(spoolDir, start('pb-3'), last('pb-3'));
+    chmodSync(spoolDir, 0o500);
+    readOnlyDirs.add(spoolDir);
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+
+    await expect(takeInSpool(options(outbox))).resolves.toBe(2);
+    expect(outbox.list().map((entry) => entry.id).sort()).toEqual(['watch:pb-1', 'watch:pb-3']);
+    expect(logged.filter((line) => line.msg.includes('could not be moved aside'))).toHaveLength(1);
+
+    // The good files could not be removed either: said once each, and not taken in twice.
+    expect(logged.filter((line) => line.msg.includes('could not be removed'))).toHaveLength(2);
+    // A second intake (the next replay) goes on as well, and says nothing again.
+    await expect(takeInSpool(options(outbox))).resolves.toBe(0);
+    expect(logged.filter((line) => line.msg.includes('could not be moved aside'))).toHaveLength(1);
+    expect(logged.filter((line) => line.msg.includes('could not be removed'))).toHaveLength(2);
+    expect(outbox.list()).toHaveLength(2);
+  });
+
+  it('moves a junk file aside where it can, and takes in the rest', async () => {
+    writeFileSync(join(spoolDir, 'junk.json'), '{not json');
+    writeSpool(spoolDir, start('pb-2'), last('pb-2'));
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+    await expect(takeInSpool(options(outbox))).resolves.toBe(1);
+    expect(readdirSync(spoolDir).filter((name) => name.startsWith('junk.json.corrupt-'))).toHaveLength(1);
+  });
+});
