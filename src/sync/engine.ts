@@ -11,7 +11,7 @@ import { errorText } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import type { EntryLocks } from './entry-locks.js';
 import type { ReplayResult } from './replay.js';
-import { classifyFailure, decideOnFailure } from './failure.js';
+import { classifyFailure, decideOnFailure, failureDetail } from './failure.js';
 import type { OfflineNotifier, PlayerPort } from './ports.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
@@ -243,7 +243,7 @@ export class SyncEngine {
       } catch (error) {
         playback.status = 'error';
         const text =
-          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), errorText(error));
+          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), failureDetail(error));
         this.#options.log.warn({ playbackId: start.playbackId, err: error }, 'could not resolve the item');
         player.showText(text, OSD_LONG_MS);
         player.printText(`mpv-plex-sync: ${text}`);
@@ -428,7 +428,7 @@ export class SyncEngine {
     playback: Playback,
     entry: WatchEntry | PositionEntry,
     error: unknown,
-    describe: (name: string, failure: ReturnType<typeof classifyFailure>) => string,
+    describe: (name: string, failure: ReturnType<typeof classifyFailure>, detail: string) => string,
   ): Promise<void> {
     const decision = decideOnFailure(error, entry.attempts + 1, 0);
     const lastError = errorText(error);
@@ -442,7 +442,7 @@ export class SyncEngine {
     this.#options.onResult?.(entry, { kind: decision.action === 'drop' ? 'dropped' : 'kept', failure: decision.failure, detail: lastError });
     if (decision.action !== 'drop') playback.delivered = false;
     if (entry.kind === 'watch' && decision.action === 'drop') playback.watch = 'settled';
-    const text = describe(entry.title, decision.failure);
+    const text = describe(entry.title, decision.failure, failureDetail(error));
     if (playback.player.connected) {
       playback.player.showText(text, OSD_LONG_MS);
       playback.player.printText(`mpv-plex-sync: ${text}`);

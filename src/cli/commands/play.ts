@@ -10,6 +10,7 @@ import { askHelper, ensurePrivateDir } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { PlexClient } from '../../plex/client.js';
+import { isConfiguredOrigin } from '../../plex/origins.js';
 import { binPath, bundledScriptPath, commandContext, type CommandContext } from '../context.js';
 
 export interface PlayOptions {
@@ -56,7 +57,9 @@ async function playSource(context: CommandContext, target: string, ratingKey: st
   }
   if (/^https?:\/\//i.test(target)) {
     const url = new URL(target);
-    const token = url.searchParams.get('X-Plex-Token') ?? (url.origin === context.config.serverUrl ? context.config.token : null);
+    // The configured token goes only to the configured server's origins (origins.ts); a URL on
+    // any other origin plays with its own token, or none.
+    const token = url.searchParams.get('X-Plex-Token') ?? (isConfiguredOrigin(context.config, url.href) ? context.config.token : null);
     url.searchParams.delete('X-Plex-Token');
     return { url: url.toString(), ratingKey, header: token ? `X-Plex-Token: ${token}` : null };
   }
