@@ -12,6 +12,10 @@ import { PlexServers } from '../../src/plex/servers.js';
 import { configuredOrigins, originOf } from '../../src/plex/origins.js';
 import { PartIndex } from '../../src/resolve/part-index.js';
 import { Resolver } from '../../src/resolve/resolver.js';
+import { MemoryOutboxStore, watchEntryId, type WatchEntry } from '../../src/outbox/index.js';
+import { EntryLocks } from '../../src/sync/entry-locks.js';
+import { OutboxReplayer } from '../../src/sync/replay.js';
+import pino from 'pino';
 
 const TOKEN = 'configured-token-7788';
 let server: Server;
@@ -137,6 +141,40 @@ describe('Resolver and foreign origins', () => {
 
   it('answers the same when nothing is configured and the URL carries no token', async () => {
     expect((await resolver({}).resolve(`http://localhost:${port}/library/metadata/5011`, null, null)).kind).toBe('not-plex');
+    expect(heard).toEqual([]);
+  });
+});
+
+describe('OutboxReplayer and foreign origins', () => {
+  it('sends nothing for a queued watch that names a server no token of ours belongs to', async () => {
+    const entry: WatchEntry = {
+      kind: 'watch',
+      id: watchEntryId('p-1'),
+      serverUrl: `http://localhost:${port}`,
+      ratingKey: '5011',
+      title: 'Look-alike',
+      createdAt: Date.now(),
+      attempts: 0,
+      nextAttemptAt: Date.now(),
+      lastError: null,
+      playbackId: 'p-1',
+      sessionId: 'p-1',
+      startedAt: Date.now() - 60_000,
+      baselineViewCount: 0,
+      positionMs: 19_000,
+      durationMs: 20_000,
+    };
+    const outbox = new MemoryOutboxStore({ entries: [entry] });
+    await outbox.load();
+    const replayer = new OutboxReplayer({
+      outbox,
+      servers: serversFor({ serverUrl: `http://127.0.0.1:${port}`, token: TOKEN }),
+      log: pino({ level: 'silent' }),
+      skipIds: () => new Set(),
+      locks: new EntryLocks(),
+    });
+    expect(await replayer.flush(true)).toEqual({ delivered: 0, dropped: 0, kept: 1 });
+    expect(outbox.get(entry.id)?.lastError).toBe('no token for this server');
     expect(heard).toEqual([]);
   });
 });
