@@ -6,7 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, readHelperLog, readOutbox, runMpv, TOKEN, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readHelperLog, readOutbox, runCli, runMpv, TOKEN, withToken, type World } from '../support/session.js';
 
 const MACHINE_ID = 'machine-id-anyone-can-read-0001';
 
@@ -169,6 +169,21 @@ describe("a redirect from the user's server to another host", () => {
     expect(readHelperLog(world)).not.toContain(TOKEN);
     expect(world.plex.item('101').viewCount).toBe(0);
     expect(world.plex.item('101').viewOffset).toBeUndefined();
+    expect(world.plex.history).toHaveLength(0);
+  });
+});
+
+describe('mpv-plex-sync play', () => {
+  it('does not let mpv carry the token header along a redirect of the media to another host', async () => {
+    world.addMovie('101');
+    world.plex.fault({ match: /^\/library\/parts\//, kind: 'redirect', to: lookAlike.url });
+    const run = await runCli(world, ['play', '101', '--', '--no-config', '--vo=null', '--ao=null', '--speed=10']);
+    await helpersGone(world);
+
+    expect(world.plex.requests.some((request) => request.path.startsWith('/library/parts/') && request.status === 302)).toBe(true);
+    expect(lookAlike.heard.filter((request) => request.token !== null)).toEqual([]);
+    expect(run.stderr).not.toContain(TOKEN);
+    expect(world.plex.item('101').viewCount).toBe(0);
     expect(world.plex.history).toHaveLength(0);
   });
 });

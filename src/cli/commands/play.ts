@@ -30,7 +30,10 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
   await ensureHelper(context, socketPath);
   const control = new MpvIpcClient({ socketPath });
   await control.connect();
-  const fileOptions = source.header ? ['replace', `http-header-fields=${source.header}`] : ['replace'];
+  // mpv (FFmpeg's http) sends its header fields again to wherever a redirect points, and has no
+  // rule for staying on one origin: with the token in a header, it follows no redirect at all.
+  // Plex serves a part itself, so a redirect there is not expected.
+  const fileOptions = source.header ? ['replace', `http-header-fields=${source.header},stream-lavf-o-append=max_redirects=0`] : ['replace'];
   await control.command(['loadfile', source.url, ...fileOptions]);
   // node-mpv's --idle kept mpv open until the load; from here it should quit after the file as
   // usual (set after loadfile: an idle mpv with nothing loaded would quit at once).
