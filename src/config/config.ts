@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { lineAndColumn, locateJsonSyntaxError } from '../json/syntax-error.js';
 import { registerSecret } from '../log/redact.js';
 import { registerSecretsInText } from './raw-secrets.js';
+import { originOf } from '../plex/origins.js';
 
 const percent = z.number().gt(0).lte(100);
 
@@ -20,6 +21,13 @@ export const ConfigSchema = z
   .object({
     /** Base URL of the Plex server, e.g. http://192.168.1.10:32400. */
     serverUrl: z.string().url().nullable().default(null),
+    /**
+     * The server's other addresses (origins) that login learnt from plex.tv. The token is sent
+     * only to these and to serverUrl's origin; kept normalised to origins.
+     */
+    serverConnections: z
+      .array(z.string().refine((url) => originOf(url) !== null, 'must be an http:// or https:// URL').transform((url) => originOf(url) as string))
+      .default([]),
     /** X-Plex-Token; never logged, shown only masked. */
     token: z.string().min(1).nullable().default(null),
     /** Percent played at which an item counts as watched. */
@@ -63,6 +71,11 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(`${describeProblem(parsed.error)}; fix it in ${file} or in the environment`);
   if (parsed.data.serverUrl) parsed.data.serverUrl = parsed.data.serverUrl.replace(/\/+$/, '');
+  // The learnt connections belong to the server saved with them: PLEX_URL naming another server
+  // must not make them destinations of the token.
+  const savedUrl = read.values['serverUrl'];
+  const savedOrigins = new Set([typeof savedUrl === 'string' ? originOf(savedUrl) : null, ...parsed.data.serverConnections].filter(Boolean));
+  if (env['PLEX_URL'] && !savedOrigins.has(originOf(env['PLEX_URL']))) parsed.data.serverConnections = [];
   registerSecret(parsed.data.token);
   return parsed.data;
 }

@@ -12,7 +12,7 @@ import { configuredHelperCommand } from '../install/installer.js';
 import { compareVersions, installedScriptVersion, isOurScript } from '../install/script-file.js';
 import { maskToken, redact } from '../log/redact.js';
 import type { PlexClient } from '../plex/client.js';
-import { PlexHttpError, PlexNetworkError } from '../plex/errors.js';
+import { PlexHttpError, PlexNetworkError, PlexRedirectError } from '../plex/errors.js';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 
@@ -197,6 +197,15 @@ export async function checkServerReachable(client: PlexClient): Promise<CheckRes
       return { id: 'server', level: 'fail', text: `Plex server ${url} unreachable (${why})`, fix };
     }
     if (error instanceof PlexHttpError) return { id: 'server', level: 'fail', text: `Plex server ${url} answered ${error.status} to /identity`, fix };
+    if (error instanceof PlexRedirectError) {
+      // The token is never sent after a redirect to another host (same-origin-fetch.ts).
+      return {
+        id: 'server',
+        level: 'fail',
+        text: `Plex server ${url} redirects to ${error.location}; not followed, so that the token stays with the server`,
+        fix: 'if that is your server, log in with its address: mpv-plex-sync login --server URL',
+      };
+    }
     return { id: 'server', level: 'fail', text: `${url} does not answer like a Plex server (${messageOf(error)})`, fix };
   }
 }

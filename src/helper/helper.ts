@@ -139,7 +139,12 @@ export class Helper {
       onNotice: (message) => log.info(message),
     });
     this.#clientIdentifier = loadClientIdentifier(paths.clientIdFile);
-    const servers = new PlexServers({ config, clientIdentifier: this.#clientIdentifier, version: options.version });
+    const servers = new PlexServers({
+      config,
+      clientIdentifier: this.#clientIdentifier,
+      version: options.version,
+      onSkippedItem: (text) => log.warn(text),
+    });
     this.#servers = servers;
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
@@ -166,7 +171,9 @@ export class Helper {
       locks,
       onResult: (entry, result) => {
         if (result.kind === 'dropped' && result.failure === 'gone') this.#tell(messages.watchFailed(entry.title, 'gone'));
-        if (result.kind === 'kept' && result.failure === 'auth' && entry.attempts === 0) this.#tell(messages.watchFailed(entry.title, 'auth'));
+        if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
+          this.#tell(messages.watchFailed(entry.title, result.failure));
+        }
         if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') this.#tell(messages.unwatchedElsewhere(entry.title));
         this.#remember(entry, result, 'replay');
         for (const listener of this.#replayListeners) listener(entry, result);
@@ -415,7 +422,10 @@ export class Helper {
     for (const serverUrl of queuedServers) this.#listenTo(serverUrl);
   }
 
-  /** Hears from Plex when an item changes elsewhere, so its queued entries settle at once. */
+  /**
+   * Hears from Plex when an item changes elsewhere, so its queued entries settle at once. Only a
+   * server a token of ours belongs to (servers.ts) is listened to.
+   */
   #listenTo(serverUrl: string): void {
     if (this.#notifications.has(serverUrl) || !this.#servers.existing(serverUrl)) return;
     const token = this.#servers.tokenFor(serverUrl);

@@ -2,18 +2,20 @@
 // header, applies a timeout, and turns answers into typed data or typed errors. It does not
 // retry: deciding what to do with a failure is the sync engine's job (see sync/failure.ts).
 import { z } from 'zod';
-import { networkCode, PlexHttpError, PlexNetworkError, PlexResponseError } from './errors.js';
+import { networkCode, PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from './errors.js';
+import { fetchWithinOrigin } from './same-origin-fetch.js';
 import {
   IdentitySchema,
   ListingContainerSchema,
   MetadataContainerSchema,
+  MetadataSchema,
   PrefsSchema,
   SectionsContainerSchema,
   TimelineAnswerSchema,
   type PlexMetadata,
   type PlexSection,
 } from './schemas.js';
-import { registerSecret } from '../log/redact.js';
+import { redact, registerSecret } from '../log/redact.js';
 
 export const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
 const PAGE_SIZE = 100;
@@ -29,6 +31,8 @@ export interface PlexClientOptions {
   readonly product?: string;
   readonly version?: string;
   readonly deviceName?: string;
+  /** Told (one line, redacted) of each item of a section listing that was skipped as unreadable. */
+  readonly onSkippedItem?: (text: string) => void;
 }
 
 export type PlaybackState = 'playing' | 'paused' | 'stopped' | 'buffering';
@@ -65,6 +69,7 @@ export class PlexClient {
   readonly timeoutMs: number;
   readonly #token: string;
   readonly #headers: Record<string, string>;
+  readonly #onSkippedItem: (text: string) => void;
 
   constructor(options: PlexClientOptions) {
     if (!/^https?:\/\//.test(options.serverUrl)) throw new TypeError(`serverUrl must be an http(s) URL, got '${options.serverUrl}'`);
@@ -74,6 +79,7 @@ export class PlexClient {
     this.#token = options.token;
     registerSecret(options.token);
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.#onSkippedItem = options.onSkippedItem ?? (() => undefined);
     this.#headers = {
       Accept: 'application/json',
       'X-Plex-Client-Identifier': options.clientIdentifier,
@@ -130,7 +136,17 @@ export class PlexClient {
         'X-Plex-Container-Size': String(PAGE_SIZE),
       });
       const page = body.MediaContainer.Metadata;
-      items.push(...page);
+      page.forEach((raw, index) => {
+        const item = MetadataSchema.safeParse(raw);
+        if (item.success) return void items.push(item.data);
+        const issue = item.error.issues[0];
+        const ratingKey = typeof raw === 'object' && raw !== null ? (raw as { ratingKey?: unknown }).ratingKey : undefined;
+        this.#onSkippedItem(
+          redact(
+            `section ${sectionKey}: item ${start + index + 1} of the listing${typeof ratingKey === 'string' || typeof ratingKey === 'number' ? ` (ratingKey ${ratingKey})` : ''} skipped, unreadable (${issue ? `${issue.path.join('.') || 'item'}: ${issue.message}` : 'invalid'})`,
+          ),
+        );
+      });
       const total = body.MediaContainer.totalSize ?? null;
       start += page.length;
       // The server may page even when not asked, and smaller than asked: follow totalSize.
@@ -204,8 +220,9 @@ export class PlexClient {
     if (options.withToken !== false) headers['X-Plex-Token'] = this.#token;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetchWithinOrigin(url, { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
+      if (error instanceof PlexRedirectError) throw error;
       throw new PlexNetworkError(method, url, networkCode(error), { cause: error });
     }
     let text: string;

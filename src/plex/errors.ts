@@ -1,6 +1,6 @@
 // Errors of the Plex client. Messages read like `[GET] "http://host:32400/:/scrobble?key=5": 503
 // Service Unavailable`, always redacted, and keep their cause.
-import { redactUrl } from '../log/redact.js';
+import { redact, redactUrl } from '../log/redact.js';
 
 export class PlexHttpError extends Error {
   override readonly name = 'PlexHttpError';
@@ -45,7 +45,34 @@ export class PlexResponseError extends Error {
   }
 }
 
-export type PlexError = PlexHttpError | PlexNetworkError | PlexResponseError;
+/**
+ * The server answered a request that carries a token with a redirect we do not follow: to
+ * another origin (the token would go with it), or too many within its own.
+ */
+export class PlexRedirectError extends Error {
+  override readonly name = 'PlexRedirectError';
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  /** host[:port] the server pointed to, redacted; the same host as the request's for a loop. */
+  readonly location: string;
+
+  constructor(method: string, url: string, status: number, location: string, reason: 'other-origin' | 'too-many') {
+    const shownUrl = redactUrl(url);
+    const shownLocation = redact(location);
+    super(
+      reason === 'other-origin'
+        ? `[${method}] "${shownUrl}": ${status} redirect to another host, ${shownLocation}; not followed, the token stays with the server`
+        : `[${method}] "${shownUrl}": ${status} redirects that never end on ${shownLocation}; not followed further`,
+    );
+    this.method = method;
+    this.url = shownUrl;
+    this.status = status;
+    this.location = shownLocation;
+  }
+}
+
+export type PlexError = PlexHttpError | PlexNetworkError | PlexResponseError | PlexRedirectError;
 
 /** errno-style code of a failed fetch: ECONNREFUSED, ECONNRESET, ENOTFOUND..., or TIMEOUT. */
 export function networkCode(error: unknown): string {

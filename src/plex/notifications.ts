@@ -61,6 +61,9 @@ export class PlexNotifications {
     const socket = new WebSocket(url, {
       headers: { 'X-Plex-Token': this.#options.token, 'X-Plex-Client-Identifier': this.#options.clientIdentifier },
       handshakeTimeout: 10_000,
+      // The token is in the headers: a redirect must not take it to another host (ws's default
+      // too, said here because it matters).
+      followRedirects: false,
     });
     this.#socket = socket;
     socket.on('open', () => {

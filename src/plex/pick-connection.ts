@@ -114,8 +114,11 @@ const IdentitySchema = z.object({
 
 /** GET <uri>/identity: needs no token, and proves a Plex server answers there. */
 export async function probeIdentity(uri: string, signal: AbortSignal): Promise<ProbeResult> {
-  const response = await fetch(`${uri}/identity`, { headers: { Accept: 'application/json' }, signal });
+  // No token goes with a probe, but a connection that redirects would redirect the requests that
+  // carry one later, which the client refuses (same-origin-fetch.ts): it is no usable connection.
+  const response = await fetch(`${uri}/identity`, { headers: { Accept: 'application/json' }, signal, redirect: 'manual' });
   const text = await response.text();
+  if (response.status >= 300 && response.status < 400) throw new Error(`redirects (${response.status}) elsewhere`);
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
   let json: unknown;
   try {

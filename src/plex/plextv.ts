@@ -3,7 +3,8 @@
 // redacted messages. It does not poll or retry: the login command decides that.
 import { z } from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
-import { networkCode, PlexNetworkError } from './errors.js';
+import { networkCode, PlexNetworkError, PlexRedirectError } from './errors.js';
+import { fetchWithinOrigin } from './same-origin-fetch.js';
 
 export const DEFAULT_PLEXTV_URL = 'https://plex.tv';
 export const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
@@ -237,9 +238,11 @@ export class PlexTv {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) });
+      // The account token must not follow plex.tv's answer to another host.
+      response = await fetchWithinOrigin(url, { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) });
       text = await response.text();
     } catch (error) {
+      if (error instanceof PlexRedirectError) throw error;
       throw new PlexTvNetworkError(method, url, networkCode(error), { cause: error });
     }
     let json: unknown;

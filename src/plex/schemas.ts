@@ -14,7 +14,20 @@ export const PartSchema = z.object({
 
 export const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) });
 
-export const MetadataSchema = z.object({
+/**
+ * An item's fields with every null left out. Plex is not expected to send null (lastViewedAt is
+ * absent when never viewed), yet servers do now and then; a null where a field may be absent
+ * means the same as its absence. A null where a field is required still fails.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) if (inner !== null) out[key] = withoutNulls(inner);
+  return out;
+}
+
+const MetadataFieldsSchema = z.object({
   ratingKey: keyString,
   key: z.string().optional(),
   type: z.string(),
@@ -31,6 +44,8 @@ export const MetadataSchema = z.object({
   Media: z.array(MediaSchema).default([]),
 });
 
+export const MetadataSchema = z.preprocess(withoutNulls, MetadataFieldsSchema);
+
 export type PlexMetadata = z.infer<typeof MetadataSchema>;
 
 export const MetadataContainerSchema = z.object({
@@ -42,7 +57,8 @@ export const ListingContainerSchema = z.object({
     size: numeric.optional(),
     totalSize: numeric.optional(),
     offset: numeric.optional(),
-    Metadata: z.array(MetadataSchema).default([]),
+    // Checked one by one by the client: one odd item must not make the others unreadable.
+    Metadata: z.array(z.unknown()).default([]),
   }),
 });
 

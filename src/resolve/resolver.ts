@@ -46,10 +46,12 @@ export class Resolver {
       case 'ratingKey':
       case 'metadata': {
         const client = servers.clientFor(target.serverUrl, urlToken);
+        if (!client) return noTokenFor(target.serverUrl);
         return this.#describe(client, target.ratingKey);
       }
       case 'part': {
         const client = servers.clientFor(target.serverUrl, urlToken);
+        if (!client) return noTokenFor(target.serverUrl);
         const ratingKey = await partIndex.byPartId(client, target.partId);
         if (!ratingKey) return { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
         return this.#describe(client, ratingKey);
@@ -57,6 +59,7 @@ export class Resolver {
       case 'localFile': {
         if (!config.serverUrl || !config.token) return { kind: 'not-plex', reason: 'a local file, and no Plex server is configured' };
         const client = servers.clientFor(null, null);
+        if (!client) return { kind: 'not-plex', reason: 'no token for the configured server' };
         const ratingKey = await partIndex.byFile(client, toPlexPath(target.path, config.pathMappings));
         if (!ratingKey) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
         return this.#describe(client, ratingKey);
@@ -79,6 +82,15 @@ export class Resolver {
       },
     };
   }
+}
+
+/**
+ * A URL on an origin no token of ours belongs to: however Plex-like its paths (and its
+ * /identity) look, it is a server we cannot sync with, and it is asked nothing.
+ */
+function noTokenFor(serverUrl: string | null): Resolution {
+  const host = serverUrl ? new URL(serverUrl).host : 'that server';
+  return { kind: 'not-plex', reason: `${host} is not your Plex server, and its URL carries no token` };
 }
 
 export function displayName(meta: PlexMetadata): string {

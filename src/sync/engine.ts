@@ -11,7 +11,7 @@ import { errorText } from '../log/redact.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import type { EntryLocks } from './entry-locks.js';
 import type { ReplayResult } from './replay.js';
-import { classifyFailure, decideOnFailure, failurePatch } from './failure.js';
+import { classifyFailure, decideOnFailure, failureDetail, failurePatch } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
 import type { OfflineNotifier, PlayerPort } from './ports.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
@@ -250,7 +250,7 @@ export class SyncEngine {
       } catch (error) {
         playback.status = 'error';
         const text =
-          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), errorText(error));
+          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), failureDetail(error));
         this.#options.log.warn({ playbackId: start.playbackId, err: error }, 'could not resolve the item');
         player.showText(text, OSD_LONG_MS);
         player.printText(`mpv-plex-sync: ${text}`);
@@ -436,7 +436,7 @@ export class SyncEngine {
     playback: Playback,
     entry: WatchEntry | PositionEntry,
     error: unknown,
-    describe: (name: string, failure: ReturnType<typeof classifyFailure>) => string,
+    describe: (name: string, failure: ReturnType<typeof classifyFailure>, detail: string) => string,
   ): Promise<void> {
     const decision = decideOnFailure(error, entry.attempts + 1, 0);
     const lastError = errorText(error);
@@ -450,7 +450,7 @@ export class SyncEngine {
     this.#options.onResult?.(entry, { kind: decision.action === 'drop' ? 'dropped' : 'kept', failure: decision.failure, detail: lastError });
     if (decision.action !== 'drop') playback.delivered = false;
     if (entry.kind === 'watch' && decision.action === 'drop') playback.watch = 'settled';
-    const text = error instanceof CountInDoubtError ? messages.watchInDoubt(entry.title) : describe(entry.title, decision.failure);
+    const text = error instanceof CountInDoubtError ? messages.watchInDoubt(entry.title) : describe(entry.title, decision.failure, failureDetail(error));
     if (playback.player.connected) {
       playback.player.showText(text, OSD_LONG_MS);
       playback.player.printText(`mpv-plex-sync: ${text}`);

@@ -1,7 +1,7 @@
 // The one place that decides what a failed sync means and what to do about it.
 import type { EntryPatch, OutboxEntry } from '../outbox/index.js';
-import { PlexHttpError, PlexNetworkError, PlexResponseError } from '../plex/errors.js';
 import { errorText } from '../log/redact.js';
+import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
 import { CountInDoubtError } from './in-doubt.js';
 
 /**
@@ -9,8 +9,11 @@ import { CountInDoubtError } from './in-doubt.js';
  * auth: the token is wrong or revoked (401, 403); keep the entry and tell the user how to fix it.
  * gone: the item no longer exists (404); drop the entry and tell the user.
  * invalid: the request itself is wrong (other 4xx, bad answers); keep it, but do not hammer.
+ * redirected: the server sent us to another host, which we do not follow with the token (or
+ *   redirected in a loop); like auth, only the user can fix it (the server's URL), so keep the
+ *   entry, tell the user, and look again only now and then.
  */
-export type FailureClass = 'transient' | 'auth' | 'gone' | 'invalid';
+export type FailureClass = 'transient' | 'auth' | 'gone' | 'invalid' | 'redirected';
 
 /** 5xx and these 4xx are worth another try: the server is busy or restarting. */
 const RETRYABLE_STATUS = new Set([
@@ -28,6 +31,7 @@ export function classifyFailure(error: unknown): FailureClass {
     return 'invalid';
   }
   if (error instanceof PlexResponseError) return 'invalid';
+  if (error instanceof PlexRedirectError) return 'redirected';
   return 'transient';
 }
 
@@ -48,6 +52,7 @@ export interface FailureDecision {
 
 const QUEUE_BACKOFF_BASE_MS = 30_000;
 const QUEUE_BACKOFF_MAX_MS = 30 * 60_000;
+/** auth and redirected: a retry cannot help until the user changes something. */
 const AUTH_RECHECK_MS = 10 * 60_000;
 
 /**
@@ -60,7 +65,7 @@ export function decideOnFailure(error: unknown, attempts: number, inSessionRetri
   if (error instanceof CountInDoubtError) return { failure: 'transient', action: 'queue', retryInMs: Math.max(0, error.until - Date.now()) };
   const failure = classifyFailure(error);
   if (failure === 'gone') return { failure, action: 'drop', retryInMs: 0 };
-  if (failure === 'auth') return { failure, action: 'queue', retryInMs: AUTH_RECHECK_MS };
+  if (failure === 'auth' || failure === 'redirected') return { failure, action: 'queue', retryInMs: AUTH_RECHECK_MS };
   if (failure === 'transient' && inSessionRetriesLeft > 0) return { failure, action: 'retry', retryInMs: 0 };
   const retryAfterMs = error instanceof PlexHttpError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
   const backoff = Math.min(QUEUE_BACKOFF_MAX_MS, QUEUE_BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
@@ -78,6 +83,11 @@ export function failurePatch(entry: OutboxEntry, error: unknown, decision: Failu
   };
 }
 
+/** What of a failure fits in a short line: the new host of a redirect, else the redacted message. */
+export function failureDetail(error: unknown): string {
+  return error instanceof PlexRedirectError ? error.location : errorText(error);
+}
+
 /** What the user reads about a failure (no token can appear: the parts are redacted). */
 export function describeFailure(failure: FailureClass): string {
   switch (failure) {
@@ -87,6 +97,8 @@ export function describeFailure(failure: FailureClass): string {
       return 'the item is no longer on the Plex server';
     case 'invalid':
       return 'Plex refused the request';
+    case 'redirected':
+      return 'the Plex server redirected to another host, which was not followed';
     case 'transient':
       return 'Plex unreachable';
   }

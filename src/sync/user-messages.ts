@@ -9,28 +9,51 @@ export const OSD_LONG_MS = 8_000;
 
 export const messages = {
   identified: (name: string) => `Plex: ${name}`,
-  notPlex: (reason: string) => `Plex sync: not a Plex item (${reason})`,
+  notPlex: (reason: string) => `Plex sync: not a Plex item we can sync (${reason})`,
   watched: (name: string) => `Plex: marked watched — ${name}`,
-  watchFailed: (name: string, failure: FailureClass) => {
+  /** @param detail failureDetail(error): the new host of a redirect, else the redacted error. */
+  watchFailed: (name: string, failure: FailureClass, detail = '') => {
     switch (failure) {
       case 'auth':
         return `Plex rejected the token — watch of '${name}' kept; run 'mpv-plex-sync login'`;
       case 'gone':
         return `Plex: '${name}' is no longer on the server — watch dropped`;
       case 'invalid':
-        return `Plex refused the watch of '${name}' — kept, will retry later`;
+        return `Plex refused the watch of '${name}' or answered something unexpected — kept, will retry later`;
+      case 'redirected':
+        return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — watch of '${name}' kept; check the server URL`;
       case 'transient':
         return `Plex unreachable — watch of '${name}' queued, will retry`;
     }
   },
-  positionFailed: (name: string, failure: FailureClass) =>
-    failure === 'auth'
-      ? `Plex rejected the token — position of '${name}' kept; run 'mpv-plex-sync login'`
-      : failure === 'gone'
-        ? `Plex: '${name}' is no longer on the server`
-        : `Plex unreachable — position of '${name}' queued, will retry`,
-  resolveFailed: (failure: FailureClass, detail: string) =>
-    failure === 'auth' ? "Plex rejected the token — run 'mpv-plex-sync login'" : `Plex sync: cannot reach Plex (${detail})`,
+  positionFailed: (name: string, failure: FailureClass, detail = '') => {
+    switch (failure) {
+      case 'auth':
+        return `Plex rejected the token — position of '${name}' kept; run 'mpv-plex-sync login'`;
+      case 'gone':
+        return `Plex: '${name}' is no longer on the server`;
+      case 'invalid':
+        return `Plex answered something unexpected — position of '${name}' kept, will retry later`;
+      case 'redirected':
+        return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — position of '${name}' kept; check the server URL`;
+      case 'transient':
+        return `Plex unreachable — position of '${name}' queued, will retry`;
+    }
+  },
+  resolveFailed: (failure: FailureClass, detail: string) => {
+    switch (failure) {
+      case 'auth':
+        return "Plex rejected the token — run 'mpv-plex-sync login'";
+      case 'gone':
+        return `Plex sync: the item is not on the Plex server (${detail})`;
+      case 'invalid':
+        return `Plex sync: the Plex server answered something unexpected (${detail})`;
+      case 'redirected':
+        return `Plex sync: the Plex server redirected to ${detail}, not followed so the token stays home; check the server URL`;
+      case 'transient':
+        return `Plex sync: cannot reach Plex (${detail})`;
+    }
+  },
   configProblem: (text: string) => `Plex sync: ${text}`,
   replayed: (name: string) => `Plex: queued watch of '${name}' synced`,
   /** A request that can count got no answer in time (sync/in-doubt.ts). */

@@ -150,6 +150,23 @@ describe('mpv-plex-sync doctor', () => {
     expect(check(checks, 'token')).toBeUndefined();
   });
 
+  it('fails the server check naming the host when the server redirects elsewhere, and sends that host nothing', async () => {
+    const box = sandbox();
+    await healthy(box, plex!);
+    const elsewhere = await startPlexDouble({ token: TOKEN });
+    try {
+      plex!.fault({ match: /^\/(identity|library)/, kind: 'redirect', to: elsewhere.url });
+      const { code, checks, stdout } = await doctorJson(box);
+      expect(code).toBe(1);
+      expect(check(checks, 'server')).toMatchObject({ level: 'fail' });
+      expect(check(checks, 'server')?.text).toContain(`redirects to ${elsewhere.url.replace('http://', '')}`);
+      expect(elsewhere.requests).toEqual([]);
+      expect(stdout).not.toContain(TOKEN);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
   it('fails when the config file holding the token is readable by others, with chmod 600 as the fix', async () => {
     const box = sandbox();
     await healthy(box, plex!);

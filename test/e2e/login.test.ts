@@ -142,7 +142,8 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: plex.url, token: SERVER_TOKEN });
+    // The addresses plex.tv lists for the server are saved too: the token may go to them.
+    expect(savedConfig()).toEqual({ serverUrl: plex.url, serverConnections: [plex.url], token: SERVER_TOKEN });
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expectNoSecrets(run);
     expect(run.stdout).toContain('****'); // the masked token
@@ -175,14 +176,15 @@ describe('mpv-plex-sync login through plex.tv', () => {
     expect(resources?.headers['x-plex-token']).toBe('<redacted>');
   });
 
-  it('keeps the other keys already in the config file', async () => {
+  it('keeps the other keys already in the config file, and replaces the connections of the server before', async () => {
     mkdirSync(join(env['XDG_CONFIG_HOME']!, 'mpv-plex-sync'), { recursive: true });
-    writeFileSync(configFile, JSON.stringify({ threshold: 80, pathMappings: [{ plex: '/data', local: '/mnt/nas' }], serverUrl: 'http://old:32400', token: 'old-token-xyz' }));
+    const old = { serverUrl: 'http://old:32400', serverConnections: ['http://old-too:32400'], token: 'old-token-xyz' };
+    writeFileSync(configFile, JSON.stringify({ threshold: 80, pathMappings: [{ plex: '/data', local: '/mnt/nas' }], ...old }));
     plextv.setResources([homeServer([{ uri: plex.url, local: true }])]);
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ threshold: 80, pathMappings: [{ plex: '/data', local: '/mnt/nas' }], serverUrl: plex.url, token: SERVER_TOKEN });
+    expect(savedConfig()).toEqual({ threshold: 80, pathMappings: [{ plex: '/data', local: '/mnt/nas' }], serverUrl: plex.url, serverConnections: [plex.url], token: SERVER_TOKEN });
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
   });
 
@@ -258,7 +260,7 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: https, token: SERVER_TOKEN });
+    expect(savedConfig()).toEqual({ serverUrl: https, serverConnections: [`https://127.0.0.1:${dead}`, plex.url, https], token: SERVER_TOKEN });
     expect(run.stdout).toContain('Using server "Home"');
     expect(run.stdout).toContain('"Friend" (shared)');
     expect(run.stdout).not.toContain('Living room TV');
@@ -303,7 +305,7 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin(['--server-name', 'Office']);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: office.url, token: 'office-token-abc' });
+    expect(savedConfig()).toEqual({ serverUrl: office.url, serverConnections: [office.url], token: 'office-token-abc' });
     expect(run.stdout).not.toContain('office-token-abc');
   });
 
@@ -332,7 +334,7 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin(['--server', plex.url]);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: plex.url, token: SERVER_TOKEN });
+    expect(savedConfig()).toEqual({ serverUrl: plex.url, serverConnections: [`http://127.0.0.1:${dead}`], token: SERVER_TOKEN });
   });
 
   it('with --server and no token, fails with exit 1 when that server is not on the account', async () => {
@@ -359,7 +361,8 @@ describe('mpv-plex-sync login --token --server', () => {
   it('checks the server and the token without plex.tv and saves them', async () => {
     const run = await runLogin(['--token', SERVER_TOKEN, '--server', `${plex.url}/`]);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: plex.url, token: SERVER_TOKEN });
+    // Only the URL given is known to be this server's.
+    expect(savedConfig()).toEqual({ serverUrl: plex.url, serverConnections: [], token: SERVER_TOKEN });
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(plextv.requests).toHaveLength(0);
     expect(plex.requests.map((request) => request.path)).toEqual(expect.arrayContaining(['/identity', '/library/sections']));
@@ -381,7 +384,7 @@ describe('mpv-plex-sync login --token --server', () => {
   it('takes the token from PLEX_TOKEN', async () => {
     const run = await runLogin(['--server', plex.url], { extraEnv: { PLEX_TOKEN: SERVER_TOKEN } });
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: plex.url, token: SERVER_TOKEN });
+    expect(savedConfig()).toEqual({ serverUrl: plex.url, serverConnections: [], token: SERVER_TOKEN });
     expectNoSecrets(run);
   });
 

@@ -41,9 +41,20 @@ export interface DelayFault extends FaultBase {
   readonly ms: number;
 }
 
-export type FaultRule = StatusFault | TimeoutFault | DropFault | DelayFault;
+export interface RedirectFault extends FaultBase {
+  /** Answer with a redirect instead, as a server that moved or a misconfigured proxy does. The
+   *  request takes no effect here. */
+  readonly kind: 'redirect';
+  /** Base URL of the new place; the request's path and query are appended, as a moved server
+   *  answers, e.g. 'http://127.0.0.1:40999'. */
+  readonly to: string;
+  /** @default 302 */
+  readonly status?: 301 | 302 | 303 | 307 | 308;
+}
 
-const KINDS: ReadonlySet<string> = new Set(['status', 'timeout', 'drop', 'delay']);
+export type FaultRule = StatusFault | TimeoutFault | DropFault | DelayFault | RedirectFault;
+
+const KINDS: ReadonlySet<string> = new Set(['status', 'timeout', 'drop', 'delay', 'redirect']);
 
 interface ActiveRule {
   readonly rule: FaultRule;
@@ -93,4 +104,8 @@ function checkRule(rule: FaultRule): void {
     throw new TypeError('fault.status must be an HTTP status code');
   }
   if (rule.kind === 'delay' && (!Number.isFinite(rule.ms) || rule.ms < 0)) throw new TypeError('fault.ms must be a non-negative number');
+  if (rule.kind === 'redirect') {
+    if (typeof rule.to !== 'string' || !/^https?:\/\/[^/]+/i.test(rule.to)) throw new TypeError('fault.to must be an http(s) base URL');
+    if (rule.status !== undefined && ![301, 302, 303, 307, 308].includes(rule.status)) throw new TypeError('fault.status of a redirect must be 301, 302, 303, 307 or 308');
+  }
 }

@@ -55,10 +55,13 @@ function seed(target: PlexDouble): void {
 }
 
 /** GET (or another method) with the token header and JSON, unless told otherwise. */
-function call(path: string, init: { method?: string; headers?: Record<string, string>; token?: string | null; signal?: AbortSignal } = {}): Promise<Response> {
+function call(
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; token?: string | null; signal?: AbortSignal; redirect?: 'follow' | 'manual' } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
   if (init.token !== null) headers['X-Plex-Token'] = init.token ?? TOKEN;
-  return fetch(double.url + path, { method: init.method ?? 'GET', headers, signal: init.signal });
+  return fetch(double.url + path, { method: init.method ?? 'GET', headers, signal: init.signal, redirect: init.redirect ?? 'follow' });
 }
 
 async function json(path: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
@@ -407,6 +410,17 @@ describe('faults', () => {
     expect((await call('/library/metadata/101')).status).toBe(200);
     double.clearFaults();
     expect((await call(`/:/scrobble?key=101&identifier=${LIB}`)).status).toBe(200);
+  });
+
+  it('answers a redirect fault with the new place, keeping path and query, and applies nothing', async () => {
+    double.fault({ match: '/:/scrobble', kind: 'redirect', to: 'http://127.0.0.1:9/', times: 1 });
+    const moved = await call(`/:/scrobble?key=101&identifier=${LIB}`, { redirect: 'manual' });
+    expect(moved.status).toBe(302);
+    expect(moved.headers.get('location')).toBe(`http://127.0.0.1:9/:/scrobble?key=101&identifier=${LIB}`);
+    expect(double.item('101').viewCount).toBe(0);
+    double.fault({ match: '/library/metadata', kind: 'redirect', to: 'http://127.0.0.1:9', status: 308 });
+    expect((await call('/library/metadata/101', { redirect: 'manual' })).status).toBe(308);
+    expect(() => double.fault({ match: '/', kind: 'redirect', to: 'not a url' })).toThrow(TypeError);
   });
 
   it('drops the connection without an answer and records status 0', async () => {

@@ -192,6 +192,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (reqUrl.pathname !== '/identity' && auth.token !== token) return answer(res, entry, call.method, unauthorized());
     const rule = faults.take(reqUrl.pathname);
     if (rule?.kind === 'status') return answer(res, entry, call.method, faultReply(rule.status, rule.retryAfterSeconds));
+    if (rule?.kind === 'redirect') return answer(res, entry, call.method, redirectReply(rule.status ?? 302, `${rule.to.replace(/\/+$/, '')}${reqUrl.pathname}${reqUrl.search}`));
     if (rule?.kind === 'drop') {
       if (rule.applies) route(call);
       req.socket.destroy();
@@ -217,7 +218,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (reqUrl.pathname !== NOTIFICATIONS_PATH) return refuseUpgrade(socket, entry, 404);
     if (auth.token !== token) return refuseUpgrade(socket, entry, 401);
     const rule = faults.take(reqUrl.pathname);
-    if (rule?.kind === 'status') return refuseUpgrade(socket, entry, rule.status);
+    if (rule?.kind === 'status' || rule?.kind === 'redirect') return refuseUpgrade(socket, entry, rule.status ?? 302);
     if (rule?.kind === 'drop') return void socket.destroy();
     if (rule?.kind === 'timeout') return;
     if (rule?.kind === 'delay' && !(await wait(rule.ms, since))) return void socket.destroy();
@@ -505,6 +506,10 @@ function faultReply(status: number, retryAfterSeconds: number | undefined): Repl
   const headers: Record<string, string> = { 'Content-Type': 'text/html' };
   if (retryAfterSeconds !== undefined) headers['Retry-After'] = String(retryAfterSeconds);
   return { status, headers, body: status === 401 ? UNAUTHORIZED_BODY : htmlPage(status) };
+}
+
+function redirectReply(status: number, location: string): Reply {
+  return { status, headers: { Location: location, 'Content-Type': 'text/html' }, body: htmlPage(status) };
 }
 
 /** A MediaContainer in JSON when asked for, else in XML as Plex answers by default. */

@@ -8,13 +8,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import ora, { type Ora } from 'ora';
-import { z } from 'zod';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { readConfigObject, saveConfig, type Config } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
 import { maskToken, redact, redactUrl, registerSecret } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
-import { PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
+import { PlexHttpError, PlexNetworkError, PlexRedirectError } from '../../plex/errors.js';
+import { originOf } from '../../plex/origins.js';
 import { NoConnectionError, pickConnection } from '../../plex/pick-connection.js';
 import {
   PinExpiredError,
@@ -47,6 +47,8 @@ export interface LoginResult {
   /** The server's name, when known. */
   readonly server: string | null;
   readonly serverUrl: string;
+  /** The server's other addresses as plex.tv lists them: the token may go to these too. */
+  readonly connections: readonly string[];
   readonly machineIdentifier: string;
   readonly token: string;
 }
@@ -104,7 +106,8 @@ export async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv
       const serverUrl = givenUrl ?? fallbackServerUrl(env, paths.configFile);
       if (!serverUrl) throw new LoginError('a token needs a server: add --server URL (e.g. --server http://192.168.1.10:32400)', EXIT_USAGE);
       const checked = await checkServer(serverUrl, token, clientIdentifier, version);
-      result = { server: await friendlyName(serverUrl, token), serverUrl, machineIdentifier: checked.machineIdentifier, token };
+      // Only the URL given: no other address is known to be this server's.
+      result = { server: await friendlyName(serverUrl, token, clientIdentifier, version), serverUrl, connections: [], machineIdentifier: checked.machineIdentifier, token };
     } else {
       result = await signInThroughPlexTv({ options, env, clientIdentifier, version, givenUrl, timeoutMs: timeoutSeconds * 1000, tell });
     }
@@ -212,7 +215,7 @@ async function signInThroughPlexTv(sign: PlexTvSignIn): Promise<LoginResult> {
     if (!server) throw new LoginError(`the server at ${sign.givenUrl} is not one of this account's servers (${names(all)})`);
     const token = server.accessToken ?? accountToken;
     await checkServer(sign.givenUrl, token, sign.clientIdentifier, sign.version);
-    return { server: server.name, serverUrl: sign.givenUrl, machineIdentifier: identity.machineIdentifier, token };
+    return { server: server.name, serverUrl: sign.givenUrl, connections: connectionUris(server), machineIdentifier: identity.machineIdentifier, token };
   }
 
   const server = chooseServer(all, sign.options.serverName ?? null);
@@ -233,7 +236,13 @@ async function signInThroughPlexTv(sign: PlexTvSignIn): Promise<LoginResult> {
   sign.tell(`Connecting through ${serverUrl} (${kind})${picked.connection.relay ? '; the relay is slow, so a local or remote address is better when one works' : ''}`);
   const token = server.accessToken ?? accountToken;
   const checked = await checkServer(serverUrl, token, sign.clientIdentifier, sign.version);
-  return { server: server.name, serverUrl, machineIdentifier: checked.machineIdentifier, token };
+  return { server: server.name, serverUrl, connections: connectionUris(server), machineIdentifier: checked.machineIdentifier, token };
+}
+
+/** The addresses plex.tv lists for the server (https only when it requires https). */
+function connectionUris(server: PlexServerResource): string[] {
+  const uris = server.connections.map((connection) => connection.uri).filter((uri) => !server.httpsRequired || /^https:/i.test(uri));
+  return [...new Set(uris.map((uri) => originOf(uri)).filter((origin): origin is string => origin !== null))];
 }
 
 /** Polls the PIN about once a second, backing off to every 5 s, until approved or out of time. */
@@ -363,15 +372,12 @@ async function checkServer(serverUrl: string, token: string, clientIdentifier: s
   return identity;
 }
 
-const RootSchema = z.object({ MediaContainer: z.object({ friendlyName: z.string().min(1) }) });
-
 /** The server's own name, for the summary; null when it does not say. */
-async function friendlyName(serverUrl: string, token: string): Promise<string | null> {
+async function friendlyName(serverUrl: string, token: string, clientIdentifier: string, version: string): Promise<string | null> {
+  // Through the client: a request with the token must not follow a redirect elsewhere.
+  const client = new PlexClient({ serverUrl, token, clientIdentifier, version, timeoutMs: 3000 });
   try {
-    const response = await fetch(`${serverUrl}/`, { headers: { Accept: 'application/json', 'X-Plex-Token': token }, signal: AbortSignal.timeout(3000) });
-    if (!response.ok) return null;
-    const parsed = RootSchema.safeParse(await response.json());
-    return parsed.success ? parsed.data.MediaContainer.friendlyName : null;
+    return (await client.serverInfo()).friendlyName || null;
   } catch {
     return null;
   }
@@ -388,7 +394,9 @@ function saveLogin(file: string, result: LoginResult): void {
     writeFileSync(backup, readFileSync(file), { mode: 0o600 });
     warn(`${file} ${existing.problem}; it was kept as ${backup} and a new config written`);
   }
-  const values = { ...existing.values, serverUrl: result.serverUrl, token: result.token } as Partial<Config>;
+  // The connections are replaced, never merged: those of a server signed in to before are not
+  // this token's.
+  const values = { ...existing.values, serverUrl: result.serverUrl, serverConnections: [...result.connections], token: result.token } as Partial<Config>;
   saveConfig(file, values);
 }
 
@@ -406,6 +414,7 @@ function failureText(error: unknown): string {
   if (error instanceof PlexTvAuthError) return `plex.tv did not accept the account token (${error.status}); run 'mpv-plex-sync login' again`;
   if (error instanceof PlexTvHttpError) return `plex.tv failed: ${error.message}; try again later`;
   if (error instanceof PlexTvResponseError) return `plex.tv sent an unexpected answer: ${error.message}`;
+  if (error instanceof PlexRedirectError) return `the answer redirected to ${error.location}, which was not followed so that the token stays where it belongs (${error.message})`;
   return reasonOf(error);
 }
 

@@ -10,6 +10,7 @@ import { askHelper, ensurePrivateDir } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { PlexClient } from '../../plex/client.js';
+import { isConfiguredOrigin } from '../../plex/origins.js';
 import { binPath, bundledScriptPath, commandContext, type CommandContext } from '../context.js';
 
 export interface PlayOptions {
@@ -29,7 +30,10 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
   await ensureHelper(context, socketPath);
   const control = new MpvIpcClient({ socketPath });
   await control.connect();
-  const fileOptions = source.header ? ['replace', `http-header-fields=${source.header}`] : ['replace'];
+  // mpv (FFmpeg's http) sends its header fields again to wherever a redirect points, and has no
+  // rule for staying on one origin: with the token in a header, it follows no redirect at all.
+  // Plex serves a part itself, so a redirect there is not expected.
+  const fileOptions = source.header ? ['replace', `http-header-fields=${source.header},stream-lavf-o-append=max_redirects=0`] : ['replace'];
   await control.command(['loadfile', source.url, ...fileOptions]);
   // node-mpv's --idle kept mpv open until the load; from here it should quit after the file as
   // usual (set after loadfile: an idle mpv with nothing loaded would quit at once).
@@ -56,7 +60,9 @@ async function playSource(context: CommandContext, target: string, ratingKey: st
   }
   if (/^https?:\/\//i.test(target)) {
     const url = new URL(target);
-    const token = url.searchParams.get('X-Plex-Token') ?? (url.origin === context.config.serverUrl ? context.config.token : null);
+    // The configured token goes only to the configured server's origins (origins.ts); a URL on
+    // any other origin plays with its own token, or none.
+    const token = url.searchParams.get('X-Plex-Token') ?? (isConfiguredOrigin(context.config, url.href) ? context.config.token : null);
     url.searchParams.delete('X-Plex-Token');
     return { url: url.toString(), ratingKey, header: token ? `X-Plex-Token: ${token}` : null };
   }
