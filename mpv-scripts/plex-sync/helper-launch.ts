@@ -47,7 +47,11 @@ function programExists(program: string): boolean {
   return false;
 }
 
-export type LaunchResult = 'started' | 'too-soon' | 'missing';
+export type LaunchResult =
+  | { readonly kind: 'started' }
+  | { readonly kind: 'too-soon' }
+  /** There is nothing to start; `reason` says so to the user. */
+  | { readonly kind: 'missing'; readonly reason: string };
 
 export class HelperLauncher {
   private lastLaunchAt: number | null = null;
@@ -83,18 +87,18 @@ export class HelperLauncher {
     const now = mp.get_time();
     if (this.lastLaunchAt !== null && !this.answered && now - this.lastLaunchAt < MIN_RESTART_GAP_SEC) {
       mp.msg.verbose('not starting the helper again so soon (' + why + ')');
-      return 'too-soon';
+      return { kind: 'too-soon' };
     }
     this.lastLaunchAt = now;
     this.answered = false;
     const program = this.argv[0];
     if (program === undefined) {
       mp.msg.error('option helper is empty; cannot start the helper');
-      return 'missing';
+      return { kind: 'missing', reason: 'the option helper is empty' };
     }
     if (!programExists(program)) {
       mp.msg.error('cannot start the helper: ' + program + ' not found (option helper, or PATH)');
-      return 'missing';
+      return { kind: 'missing', reason: 'the helper program ' + program + ' was not found' };
     }
     const args = this.argv.concat(['attach', this.socketPath]);
     mp.msg.verbose('starting the helper (' + why + '): ' + args.join(' '));
@@ -104,6 +108,6 @@ export class HelperLauncher {
         if (!success) mp.msg.error('could not start the helper ' + program + ': ' + error);
       },
     );
-    return 'started';
+    return { kind: 'started' };
   }
 }

@@ -202,6 +202,9 @@ function wire(): void {
     settled: function (settled) {
       if (playback && playback.id === settled.playbackId) noteSettled(playback, settled);
     },
+    helperFailed: function () {
+      hold.onHelperFailed();
+    },
     currentPlaybackId: function () {
       return playback ? playback.id : null;
     },

@@ -13,7 +13,7 @@
 // hello before the real script (within the moment between attach and the script's hello) would
 // keep the replies; the real script then finds the helper silent, as before.
 import type { Logger } from 'pino';
-import { HelperMessage, PROTOCOL_VERSION } from '../protocol/messages.js';
+import { HelperMessage, PROTOCOL_VERSION, type HelperFailedPayload } from '../protocol/messages.js';
 import { isCompatibleVersion, parseScriptMessage, type ScriptMessageIn } from '../protocol/validate.js';
 import type { PlayerPort } from '../sync/ports.js';
 import { MpvIpcClient, type MpvEvent } from './ipc-client.js';
@@ -98,7 +98,12 @@ export class PlayerLink implements PlayerPort {
     if (message.name === 'hello') {
       if (!isCompatibleVersion(message.payload)) {
         this.#options.log.error({ script: message.payload.v, helper: PROTOCOL_VERSION }, 'script and helper speak different protocol versions');
-        this.showText("Plex sync: the mpv script and helper versions differ — run 'mpv-plex-sync install'", 8000);
+        const reason = "the mpv script and helper versions differ — run 'mpv-plex-sync install'";
+        this.showText(`Plex sync: ${reason}`, 8000);
+        // Straight to the script that said hello (not a binding: this helper will not serve it),
+        // so it says this at quit rather than that the helper is not responding.
+        const failed: HelperFailedPayload = { reason };
+        this.#client.send(['script-message-to', message.payload.script, HelperMessage.helperFailed, JSON.stringify(failed)]);
         return;
       }
       const script = message.payload.script;

@@ -128,4 +128,13 @@ describe('PlayerLink and hello', () => {
     await until(() => targets(mpv).includes('plex_sync'));
     expect(targets(mpv).filter((target) => target === 'plex_sync')).toHaveLength(1);
   });
+
+  it('tells a script of another protocol version why it will not be served, instead of staying silent', async () => {
+    const { mpv } = await attachedLink();
+    mpv.clientMessage('plex-sync/hello', JSON.stringify({ v: PROTOCOL_VERSION + 1, script: 'old_copy', pid: 1 }));
+    await until(() => targets(mpv).includes('old_copy'));
+    const told = mpv.commands.find((command) => command[0] === 'script-message-to' && command[1] === 'old_copy');
+    expect(told?.[2]).toBe('plex-sync/helper-failed');
+    expect(JSON.parse(String(told?.[3]))).toEqual({ reason: "the mpv script and helper versions differ — run 'mpv-plex-sync install'" });
+  });
 });
