@@ -3,6 +3,7 @@
 // mpv returns neither a pid nor an exit status for a detached process, so whether it lives
 // is learned only from its messages (see liveness.ts).
 
+import { splitCommand } from '../../src/protocol/helper-command.js';
 import { requestAttach } from './attach-request.js';
 
 /**
@@ -12,14 +13,9 @@ import { requestAttach } from './attach-request.js';
  */
 const MIN_RESTART_GAP_SEC = 10;
 
-/** The `helper` option as argv: split on whitespace, so no quoting or shell rules apply. */
-export function splitCommand(command: string): string[] {
-  const parts = command.split(/\s+/);
-  const argv: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    if (part) argv.push(part);
-  }
+/** The `helper` option as argv (src/protocol/helper-command.ts), never through a shell. */
+export function helperArgv(command: string): string[] {
+  const argv = splitCommand(command);
   // `~/bin/helper` works as it would in a shell, though no shell is involved.
   const program = argv[0];
   if (program !== undefined && program.charAt(0) === '~') argv[0] = mp.utils.get_user_path(program);

@@ -4,7 +4,7 @@
 
 import { electThisCopy } from './election.js';
 import { guard } from './guard.js';
-import { HelperLauncher, splitCommand } from './helper-launch.js';
+import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
 import { readOptions } from './options.js';
@@ -49,7 +49,7 @@ const socket = election.active ? ensureIpcSocket(runtimeDir(configuredDir(option
 // The helper's runtime dir comes from the environment alone, whatever runtime_dir says.
 const launcher =
   socket && options.autostart_helper
-    ? new HelperLauncher(splitCommand(options.helper), socket, runtimeDir('', getenv))
+    ? new HelperLauncher(helperArgv(options.helper), socket, runtimeDir('', getenv))
     : null;
 const link = new HelperLink({ helperTimeoutSec: options.helper_timeout, launcher: launcher });
 const reporter = new Reporter({

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { requireServer } from '../../config/config.js';
 import { mpvScriptDirs } from '../../config/mpv-dir.js';
+import { helperCommandFor } from '../../install/installer.js';
 import { installedScriptIn } from '../../install/script-file.js';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { askHelper, ensurePrivateDir } from '../../helper/control.js';
@@ -68,11 +69,9 @@ async function playSource(context: CommandContext, target: string, ratingKey: st
   return { url: target, ratingKey, header: null };
 }
 
-/** The command the script uses to restart the helper: this very install. */
+/** The command the script uses to restart the helper: this very install, quoted as the script reads it. */
 function helperCommand(): string {
-  const parts = [process.execPath, binPath()];
-  // The script splits the option on spaces; a path with spaces falls back to PATH.
-  return parts.some((part) => /\s|,/.test(part)) ? 'mpv-plex-sync' : parts.join(' ');
+  return helperCommandFor(process.execPath, binPath()).command;
 }
 
 async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
