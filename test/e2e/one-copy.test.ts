@@ -1,7 +1,7 @@
 // One copy of the script per mpv (issue 9, hole 3): mpv running the script twice, under the same
 // name or another, and `play` with the script installed under XDG_CONFIG_HOME. The real mpv, the
 // real built script and the Plex double; counts are read after the helper has exited.
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, helpersGone, readHelperLog, runCli, runMpv, SCRIPT, withToken, type World } from '../support/session.js';
@@ -68,6 +68,19 @@ describe('the script loaded twice in one mpv', () => {
     expect(silent![1]).toBe(silent![3]);
     expect(silent![1]).not.toBe(silent![2]);
     expect(run.log.match(/stays silent/g)).toHaveLength(1);
+  });
+});
+
+describe('a copy loaded while a file plays', () => {
+  it('stays silent when load-script brings it in after the first copy acted', async () => {
+    const url = world.addMovie('101');
+    // A tiny Lua script loads a second copy half a second into the run, as a user's command would.
+    const loader = join(world.dir, 'late-loader.lua');
+    writeFileSync(loader, `mp.add_timeout(0.5, function() mp.commandv('load-script', ${JSON.stringify(SCRIPT)}) end)\n`);
+    const run = await runMpv(world, [withToken(url)], { args: [`--script=${loader}`, '--msg-level=all=info,cplayer=trace,plex_sync=debug,plex_sync2=v'] });
+    await helpersGone(world);
+    expect(run.log).toMatch(/\[plex_sync2\] another copy of mpv-plex-sync \(plex_sync\) is active in this mpv; this one \(plex_sync2\) stays silent/);
+    expectOneSession(run);
   });
 });
 
