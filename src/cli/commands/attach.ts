@@ -21,7 +21,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
   try {
     context = commandContext({ verbose: options.verbose ?? false });
   } catch (error) {
-    if (error instanceof ConfigError) await tellMpv(socketPath, `the helper could not start: ${error.message}`);
+    if (error instanceof ConfigError) await tellMpv(socketPath, error.message);
     throw error;
   }
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -45,7 +45,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
     if (reply?.ok) return 0;
   }
   context.log.error({ socket: socketPath }, 'could not reach or become the helper');
-  await tellMpv(socketPath, 'the helper could not start: another helper holds its lock but does not answer');
+  await tellMpv(socketPath, 'another helper holds its lock but does not answer');
   return EXIT_FAILED;
 }
 
@@ -60,13 +60,13 @@ function idleExitMs(): number {
  * says this reason at quit instead of "not responding". It is a broadcast, since attach knows no
  * script name; only the active copy of the script listens.
  */
-async function tellMpv(socketPath: string, reason: string): Promise<void> {
+async function tellMpv(socketPath: string, problem: string): Promise<void> {
   const client = new MpvIpcClient({ socketPath });
   try {
     await client.connect(2_000);
-    const oneLine = redact(reason).replace(/\s*[\r\n]+\s*/g, ' ');
-    const line = `Plex sync: ${oneLine}`;
-    const failed: HelperFailedPayload = { reason: oneLine };
+    const line = `Plex sync: ${redact(problem)}`;
+    // The script shows the reason again at quit, on one OSD line.
+    const failed: HelperFailedPayload = { reason: `the helper could not start: ${redact(problem).replace(/\s*[\r\n]+\s*/g, ' ')}` };
     await Promise.allSettled([
       client.command(['show-text', line, 8000]),
       client.command(['print-text', line]),
