@@ -2,8 +2,8 @@
 // watched at its threshold and keeps the resume point, and holds mpv's unload until the
 // helper has the last position. Options first, state next, wiring last.
 
-import { electThisCopy } from './election.js';
-import { guard } from './guard.js';
+import { electThisCopy, type Election } from './election.js';
+import { describeError, guard } from './guard.js';
 import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
@@ -34,7 +34,17 @@ const options = readOptions();
 
 // Before anything that mpv or the helper could see: a second copy of the script in this mpv
 // must not open a socket, say hello, start a helper, hold, spool or show anything.
-const election = electThisCopy(mp.get_script_name(), mp.utils.getpid(), sharedScriptProperties());
+const election = elect();
+
+/** The election, never throwing into mpv: a copy that cannot take part acts, as before it. */
+function elect(): Election {
+  try {
+    return electThisCopy(mp.get_script_name(), mp.utils.getpid(), sharedScriptProperties());
+  } catch (e) {
+    mp.msg.error('one-copy check failed: ' + describeError(e));
+    return { active: true };
+  }
+}
 
 function getenv(name: string): string | undefined {
   return mp.utils.getenv(name);
