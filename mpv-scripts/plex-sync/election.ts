@@ -17,7 +17,9 @@
 //
 // The list reads back as text, `key=value,key=value`, in order (mujs would sort the keys of the
 // native map). Another script's value may hold commas, so a key counts only when the native map
-// has it too.
+// has it too. mpv 0.36 brought `user-data` (0.37 warns on shared-script-properties, 0.38 drops
+// it); its maps keep their keys in the order they were added too, and shared-list.ts uses it
+// where it exists, under the same keys.
 //
 // Pure (no `mp`): shared-list.ts is the mpv side, and the election is unit-tested with a fake list.
 
@@ -35,6 +37,19 @@ export function firstRegisteredCopy(listing: string, isKey: (key: string) => boo
     if (name !== undefined && isKey(COPY_KEY_PREFIX + name)) return name;
   }
   return null;
+}
+
+/**
+ * The keys of a JSON object as mpv prints a map of ours (`{"plex_sync":"7","plex_sync2":"7"}`),
+ * in the printed order. Only names mpv can give a script ([A-Za-z0-9_]) count.
+ */
+export function keysInPrintedOrder(json: string): string[] {
+  const keys: string[] = [];
+  const pattern = /[{,]\s*"([A-Za-z0-9_]+)"\s*:/g;
+  for (let match = pattern.exec(json); match !== null; match = pattern.exec(json)) {
+    if (match[1] !== undefined) keys.push(match[1]);
+  }
+  return keys;
 }
 
 export type Election =

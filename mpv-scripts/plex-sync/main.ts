@@ -9,7 +9,7 @@ import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
 import { readOptions } from './options.js';
 import { runtimeDir, stateDir } from './paths.js';
-import { sharedScriptProperties } from './shared-list.js';
+import { sharedList } from './shared-list.js';
 import {
   isUrl,
   newPlayback,
@@ -39,7 +39,7 @@ const election = elect();
 /** The election, never throwing into mpv: a copy that cannot take part acts, as before it. */
 function elect(): Election {
   try {
-    return electThisCopy(mp.get_script_name(), mp.utils.getpid(), sharedScriptProperties());
+    return electThisCopy(mp.get_script_name(), mp.utils.getpid(), sharedList());
   } catch (e) {
     mp.msg.error('one-copy check failed: ' + describeError(e));
     return { active: true };

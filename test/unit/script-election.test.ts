@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COPY_KEY_PREFIX, electThisCopy, firstRegisteredCopy, type SharedList } from '../../mpv-scripts/plex-sync/election.js';
+import { COPY_KEY_PREFIX, electThisCopy, firstRegisteredCopy, keysInPrintedOrder, type SharedList } from '../../mpv-scripts/plex-sync/election.js';
 
 const everyKey = (): boolean => true;
 
@@ -22,6 +22,15 @@ describe('firstRegisteredCopy', () => {
   it('returns null when no copy has registered', () => {
     expect(firstRegisteredCopy('osc-margins=0.000000,0.000000', everyKey)).toBeNull();
     expect(firstRegisteredCopy('', everyKey)).toBeNull();
+  });
+});
+
+describe('keysInPrintedOrder', () => {
+  it("reads the names of mpv's JSON print of a user-data map in the order printed", () => {
+    expect(keysInPrintedOrder('{"plex_sync2":"7","plex_sync":"7"}')).toEqual(['plex_sync2', 'plex_sync']);
+    expect(keysInPrintedOrder('{ "b" : "1", "a": "2" }')).toEqual(['b', 'a']);
+    expect(keysInPrintedOrder('')).toEqual([]);
+    expect(keysInPrintedOrder('{}')).toEqual([]);
   });
 });
 
