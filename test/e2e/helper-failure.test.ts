@@ -1,8 +1,9 @@
 // What the script says when the helper cannot serve it: the real reason, not "not responding".
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, runMpv, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readHelperLog, runMpv, withToken, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -34,5 +35,35 @@ describe('a helper that cannot start', () => {
     expect(run.code).toBe(0);
     expect(run.osd.filter((line) => /not responding/i.test(line))).toEqual([]);
     expect(run.osd.some((line) => /helper program .*no-such-helper.* not found.*saved, will sync later/.test(line))).toBe(true);
+  });
+});
+
+describe('a hello forged by another client on mpv\'s socket', () => {
+  it('does not take the replies away: the watch counts once and quit is not held', async () => {
+    const url = world.addMovie('101');
+    let forger: Socket | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    const run = await runMpv(world, [withToken(url)], {
+      during: (child) => {
+        // Says hello as another script, again and again, once the real script has said its own.
+        timer = setTimeout(function forge() {
+          if (!forger) {
+            forger = createConnection({ path: join(world.runtimeDir, `mpv-${child.pid}.sock`) });
+            forger.on('error', () => undefined);
+          }
+          const hello = JSON.stringify({ v: 1, script: 'ipc_forger', pid: child.pid });
+          forger.write(`${JSON.stringify({ command: ['script-message', 'plex-sync/hello', hello] })}\n`);
+          timer = setTimeout(forge, 100);
+        }, 700);
+      },
+    });
+    if (timer) clearTimeout(timer);
+    (forger as Socket | null)?.destroy();
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(run.osd.filter((line) => /not responding/i.test(line))).toEqual([]);
+    expect(run.log).not.toContain('quit_timeout passed');
+    expect(readHelperLog(world).match(/ignored a hello from another script/g)).toHaveLength(1);
   });
 });
