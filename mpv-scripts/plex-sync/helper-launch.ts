@@ -3,6 +3,7 @@
 // mpv returns neither a pid nor an exit status for a detached process, so whether it lives
 // is learned only from its messages (see liveness.ts).
 
+import { splitCommand } from '../../src/protocol/helper-command.js';
 import { requestAttach } from './attach-request.js';
 
 /**
@@ -12,14 +13,9 @@ import { requestAttach } from './attach-request.js';
  */
 const MIN_RESTART_GAP_SEC = 10;
 
-/** The `helper` option as argv: split on whitespace, so no quoting or shell rules apply. */
-export function splitCommand(command: string): string[] {
-  const parts = command.split(/\s+/);
-  const argv: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    if (part) argv.push(part);
-  }
+/** The `helper` option as argv (src/protocol/helper-command.ts), never through a shell. */
+export function helperArgv(command: string): string[] {
+  const argv = splitCommand(command);
   // `~/bin/helper` works as it would in a shell, though no shell is involved.
   const program = argv[0];
   if (program !== undefined && program.charAt(0) === '~') argv[0] = mp.utils.get_user_path(program);
@@ -47,7 +43,11 @@ function programExists(program: string): boolean {
   return false;
 }
 
-export type LaunchResult = 'started' | 'too-soon' | 'missing';
+export type LaunchResult =
+  | { readonly kind: 'started' }
+  | { readonly kind: 'too-soon' }
+  /** There is nothing to start; `reason` says so to the user. */
+  | { readonly kind: 'missing'; readonly reason: string };
 
 export class HelperLauncher {
   private lastLaunchAt: number | null = null;
@@ -83,18 +83,18 @@ export class HelperLauncher {
     const now = mp.get_time();
     if (this.lastLaunchAt !== null && !this.answered && now - this.lastLaunchAt < MIN_RESTART_GAP_SEC) {
       mp.msg.verbose('not starting the helper again so soon (' + why + ')');
-      return 'too-soon';
+      return { kind: 'too-soon' };
     }
     this.lastLaunchAt = now;
     this.answered = false;
     const program = this.argv[0];
     if (program === undefined) {
       mp.msg.error('option helper is empty; cannot start the helper');
-      return 'missing';
+      return { kind: 'missing', reason: 'the option helper is empty' };
     }
     if (!programExists(program)) {
       mp.msg.error('cannot start the helper: ' + program + ' not found (option helper, or PATH)');
-      return 'missing';
+      return { kind: 'missing', reason: 'the helper program ' + program + ' was not found' };
     }
     const args = this.argv.concat(['attach', this.socketPath]);
     mp.msg.verbose('starting the helper (' + why + '): ' + args.join(' '));
@@ -104,6 +104,6 @@ export class HelperLauncher {
         if (!success) mp.msg.error('could not start the helper ' + program + ': ' + error);
       },
     );
-    return 'started';
+    return { kind: 'started' };
   }
 }

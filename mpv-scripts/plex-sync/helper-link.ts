@@ -8,6 +8,7 @@ import {
   ScriptMessage,
   type AckPayload,
   type FlushedPayload,
+  type HelperFailedPayload,
   type HelloPayload,
   type ItemPayload,
   type ScriptMessageName,
@@ -17,7 +18,15 @@ import {
 } from '../../src/protocol/messages.js';
 import { guard } from './guard.js';
 import type { HelperLauncher } from './helper-launch.js';
-import { parseAck, parseFlushed, parseItem, parseSettled, parseWelcome, type Parsed } from './helper-messages.js';
+import {
+  parseAck,
+  parseFlushed,
+  parseHelperFailed,
+  parseItem,
+  parseSettled,
+  parseWelcome,
+  type Parsed,
+} from './helper-messages.js';
 import { Liveness } from './liveness.js';
 import { nextProgressPayload, type Playback } from './playback.js';
 import type { ReportReason } from './reporter.js';
@@ -36,6 +45,8 @@ export interface HelperEvents {
   readonly item: (item: ItemPayload) => void;
   readonly flushed: (flushed: FlushedPayload) => void;
   readonly settled: (settled: SettledPayload) => void;
+  /** The helper cannot serve this mpv (see HelperMessage.helperFailed); goneReason() says why. */
+  readonly helperFailed: (failed: HelperFailedPayload) => void;
   /** The playback acks are matched against. */
   readonly currentPlaybackId: () => string | null;
 }
@@ -59,6 +70,11 @@ export class HelperLink {
    */
   isGone(): boolean {
     return this.liveness.isGone();
+  }
+
+  /** Why the helper is gone, for the user, when known; null for a helper that merely fell silent. */
+  goneReason(): string | null {
+    return this.liveness.goneReason();
   }
 
   sendHello(): void {
@@ -100,7 +116,9 @@ export class HelperLink {
 
   /** Starts the helper (autostart_helper); one that cannot be found counts as gone at once. */
   launchHelper(why: string): void {
-    if (this.options.launcher && this.options.launcher.launch(why) === 'missing') this.liveness.markGone();
+    if (!this.options.launcher) return;
+    const result = this.options.launcher.launch(why);
+    if (result.kind === 'missing') this.liveness.markGone(result.reason);
   }
 
   /** Called about once a second while a file plays. */
@@ -153,6 +171,13 @@ export class HelperLink {
     receive(HelperMessage.settled, parseSettled, function (settled) {
       heard();
       events.settled(settled);
+    });
+    // Not `heard()`: this helper will not serve, so a restart would only fail again (and the
+    // launcher's gap between starts still applies to the next try).
+    receive(HelperMessage.helperFailed, parseHelperFailed, function (failed) {
+      mp.msg.warn('the helper cannot serve this mpv: ' + failed.reason);
+      liveness.markGone(failed.reason);
+      events.helperFailed(failed);
     });
   }
 }

@@ -2,12 +2,14 @@
 // send one), so each payload is parsed and checked field by field before it is trusted.
 // Pure (no `mp`): unit-tested directly. A bad message gives a reason string, never a throw.
 
-import type {
-  AckPayload,
-  FlushedPayload,
-  ItemPayload,
-  SettledPayload,
-  WelcomePayload,
+import {
+  MAX_FAILURE_REASON,
+  type AckPayload,
+  type FlushedPayload,
+  type HelperFailedPayload,
+  type ItemPayload,
+  type SettledPayload,
+  type WelcomePayload,
 } from '../../src/protocol/messages.js';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -121,4 +123,16 @@ export function parseSettled(json: string | undefined): Parsed<SettledPayload> {
     numberIn('seq', 0, 1e12),
     numberOrNull('positionMs', 0, 1e12),
   ]);
+}
+
+/** The reason is shown as it is, so it must be one line; a long one is cut, not refused. */
+export function parseHelperFailed(json: string | undefined): Parsed<HelperFailedPayload> {
+  const parsed = parseObject(json);
+  if (!parsed.ok) return parsed;
+  const reason = parsed.value['reason'];
+  if (typeof reason !== 'string' || reason.length === 0 || /[\r\n]/.test(reason)) {
+    return { ok: false, error: 'reason must be a non-empty single line' };
+  }
+  const cut = reason.length > MAX_FAILURE_REASON ? reason.slice(0, MAX_FAILURE_REASON - 1) + '…' : reason;
+  return { ok: true, value: { reason: cut } };
 }

@@ -7,6 +7,8 @@ export class Liveness {
   /** When the oldest progress still waiting for its ack was sent; null when all are acked. */
   private unackedSince: number | null = null;
   private goneNow = false;
+  /** Why the helper is gone, for the user, when that is known (it could not start, or said why). */
+  private reason: string | null = null;
 
   constructor(private readonly timeoutSec: number) {}
 
@@ -15,9 +17,15 @@ export class Liveness {
     return this.goneNow;
   }
 
-  /** The helper could not even be started: nothing will answer until one attaches. */
-  markGone(): void {
+  /** The helper could not be started, or said it cannot serve: nothing will answer until one attaches. */
+  markGone(reason: string): void {
     this.goneNow = true;
+    this.reason = reason;
+  }
+
+  /** The known reason while gone; null while the helper answers, or when it only fell silent. */
+  goneReason(): string | null {
+    return this.goneNow ? this.reason : null;
   }
 
   progressSent(now: number): void {
@@ -31,6 +39,7 @@ export class Liveness {
   /** Any message from a helper proves one is attached. */
   heardFromHelper(): void {
     this.goneNow = false;
+    this.reason = null;
   }
 
   /** A new playback, or a restarted helper: earlier progress will never be acked. */

@@ -2,12 +2,14 @@
 // watched at its threshold and keeps the resume point, and holds mpv's unload until the
 // helper has the last position. Options first, state next, wiring last.
 
-import { guard } from './guard.js';
-import { HelperLauncher, splitCommand } from './helper-launch.js';
+import { electThisCopy, type Election } from './election.js';
+import { describeError, guard } from './guard.js';
+import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
 import { readOptions } from './options.js';
 import { runtimeDir, stateDir } from './paths.js';
+import { sharedList } from './shared-list.js';
 import {
   isUrl,
   newPlayback,
@@ -30,6 +32,20 @@ import { UnloadHold } from './unload-hold.js';
 
 const options = readOptions();
 
+// Before anything that mpv or the helper could see: a second copy of the script in this mpv
+// must not open a socket, say hello, start a helper, hold, spool or show anything.
+const election = elect();
+
+/** The election, never throwing into mpv: a copy that cannot take part acts, as before it. */
+function elect(): Election {
+  try {
+    return electThisCopy(mp.get_script_name(), mp.utils.getpid(), sharedList());
+  } catch (e) {
+    mp.msg.error('one-copy check failed: ' + describeError(e));
+    return { active: true };
+  }
+}
+
 function getenv(name: string): string | undefined {
   return mp.utils.getenv(name);
 }
@@ -39,11 +55,11 @@ function configuredDir(value: string): string {
   return value ? mp.utils.get_user_path(value) : '';
 }
 
-const socket = ensureIpcSocket(runtimeDir(configuredDir(options.runtime_dir), getenv));
+const socket = election.active ? ensureIpcSocket(runtimeDir(configuredDir(options.runtime_dir), getenv)) : null;
 // The helper's runtime dir comes from the environment alone, whatever runtime_dir says.
 const launcher =
   socket && options.autostart_helper
-    ? new HelperLauncher(splitCommand(options.helper), socket, runtimeDir('', getenv))
+    ? new HelperLauncher(helperArgv(options.helper), socket, runtimeDir('', getenv))
     : null;
 const link = new HelperLink({ helperTimeoutSec: options.helper_timeout, launcher: launcher });
 const reporter = new Reporter({
@@ -181,37 +197,51 @@ function checkLiveness(): void {
 
 // ---- Wiring ----
 
-link.listen({
-  helperReady: onHelperReady,
-  item: function (item) {
-    hold.onItem(item);
-    if (!playback || playback.id !== item.playbackId) return;
-    noteItem(playback, item);
-    mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
-  },
-  flushed: function (flushed) {
-    hold.onFlushed(flushed);
-  },
-  settled: function (settled) {
-    if (playback && playback.id === settled.playbackId) noteSettled(playback, settled);
-  },
-  currentPlaybackId: function () {
-    return playback ? playback.id : null;
-  },
-});
+function wire(): void {
+  link.listen({
+    helperReady: onHelperReady,
+    item: function (item) {
+      hold.onItem(item);
+      if (!playback || playback.id !== item.playbackId) return;
+      noteItem(playback, item);
+      mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
+    },
+    flushed: function (flushed) {
+      hold.onFlushed(flushed);
+    },
+    settled: function (settled) {
+      if (playback && playback.id === settled.playbackId) noteSettled(playback, settled);
+    },
+    helperFailed: function () {
+      hold.onHelperFailed();
+    },
+    currentPlaybackId: function () {
+      return playback ? playback.id : null;
+    },
+  });
 
-mp.register_event('file-loaded', guard('file-loaded', onFileLoaded));
-mp.register_event('end-file', guard('end-file', onEndFile));
-mp.register_event('seek', guard('seek', onSeekStart));
-mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
-mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
+  mp.register_event('file-loaded', guard('file-loaded', onFileLoaded));
+  mp.register_event('end-file', guard('end-file', onEndFile));
+  mp.register_event('seek', guard('seek', onSeekStart));
+  mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
+  mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
 
-// Only pause is observed, for its immediate report; positions are sampled on a timer.
-mp.observe_property('pause', 'bool', guard('pause', onPause));
+  // Only pause is observed, for its immediate report; positions are sampled on a timer.
+  mp.observe_property('pause', 'bool', guard('pause', onPause));
 
-setInterval(guard('liveness', checkLiveness), 1000);
+  setInterval(guard('liveness', checkLiveness), 1000);
 
-guard('start', function () {
   link.sendHello();
   link.connectHelper('script loaded');
-})();
+}
+
+if (election.active) {
+  guard('start', wire)();
+} else {
+  // Said once, at info: the user who loaded the script twice can see why this copy is quiet.
+  mp.msg.info(
+    'another copy of mpv-plex-sync (' + election.activeCopy + ') is active in this mpv; this one (' +
+      mp.get_script_name() + ') stays silent',
+  );
+  exit();
+}

@@ -18,7 +18,8 @@ export interface Options {
 
 function defaults(): Options {
   return {
-    // The helper command, split on whitespace into argv and never run through a shell.
+    // The helper command, split on whitespace into argv ("double quotes" keep a path with
+    // spaces together) and never run through a shell.
     helper: 'mpv-plex-sync',
     // Start `<helper> attach <socket>` when the script loads, and again if it goes away.
     autostart_helper: true,

@@ -77,6 +77,17 @@ export class UnloadHold {
     }
   }
 
+  /** The helper said it cannot serve: waiting for it would only delay quit. */
+  onHelperFailed(): void {
+    const active = this.active;
+    if (!active) return;
+    try {
+      this.spool(active.start, active.last, 'the helper cannot serve this mpv');
+    } finally {
+      active.finish('the helper cannot serve this mpv');
+    }
+  }
+
   /** A helper attached during the hold: it needs the playback and the unload again. */
   resend(): boolean {
     const active = this.active;
@@ -140,12 +151,14 @@ export class UnloadHold {
 
   private spool(start: StartPayload, last: UnloadPayload, why: string): void {
     const saved = writeSpool(this.options.stateDir, start, last);
-    if (saved) mp.msg.warn('Plex sync: ' + why + '; playback saved, will sync later');
+    // The reason the helper gave, or the launcher found, when there is one: a helper that could
+    // not start is not "not responding", and saying so sends the user looking in the wrong place.
+    const reason = this.options.link.goneReason();
+    if (saved) mp.msg.warn('Plex sync: ' + (reason || why) + '; playback saved, will sync later');
+    const what = reason || 'helper not responding';
     this.osd(
-      saved
-        ? 'Plex sync: helper not responding — saved, will sync later'
-        : 'Plex sync: helper not responding — could not save this playback',
-      3,
+      saved ? 'Plex sync: ' + what + ' — saved, will sync later' : 'Plex sync: ' + what + ' — could not save this playback',
+      reason ? 8 : 3,
     );
   }
 

@@ -9,6 +9,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { configuredHelperCommand } from '../install/installer.js';
+import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript } from '../install/script-file.js';
 import { maskToken, redact } from '../log/redact.js';
 import type { PlexClient } from '../plex/client.js';
@@ -116,7 +117,7 @@ export function checkInstalledScript(mpvDir: string, version: string): CheckResu
 export function checkHelperCommand(mpvDir: string, env: NodeJS.ProcessEnv = process.env): CheckResult {
   const { optionsFile } = mpvInstallPaths(mpvDir);
   const { command, from } = configuredHelperCommand(mpvDir);
-  const argv = command.trim().split(/\s+/).filter(Boolean).map((word) => (word === '~' || word.startsWith('~/') ? join(env['HOME'] || homedir(), word.slice(1)) : word));
+  const argv = splitCommand(command).map((word) => (word === '~' || word.startsWith('~/') ? join(env['HOME'] || homedir(), word.slice(1)) : word));
   const where = from === 'options' ? `helper= in ${optionsFile}` : 'the default helper command (no helper= in the options)';
   const fix = `run mpv-plex-sync install to write helper= again, or correct helper= in ${optionsFile}`;
   const program = argv[0];
@@ -124,7 +125,7 @@ export function checkHelperCommand(mpvDir: string, env: NodeJS.ProcessEnv = proc
   if (findExecutable(program, env) === null) return { id: 'helper-command', level: 'fail', text: `${where}: ${program} not found`, fix };
   const missing = argv.slice(1).find((word) => isAbsolute(word) && !exists(word));
   if (missing !== undefined) return { id: 'helper-command', level: 'fail', text: `${where}: ${missing} does not exist`, fix };
-  return { id: 'helper-command', level: 'ok', text: `mpv starts the helper with: ${argv.join(' ')}` };
+  return { id: 'helper-command', level: 'ok', text: `mpv starts the helper with: ${quoteCommand(argv)}` };
 }
 
 // --- files and permissions ---

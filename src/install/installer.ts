@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
+import { quoteCommand } from '../protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript, stampScript } from './script-file.js';
 import { isPristine, mergeScriptOpts, settingsOf, parseScriptOpts, type KeptOption, type OptionEntry } from './script-opts.js';
 
@@ -67,17 +68,17 @@ export class InstallError extends Error {
 
 /**
  * The helper command for `helper=`: absolute node and bin paths, so mpv finds the helper
- * without PATH. The script splits the value on whitespace (and --script-opts on commas), so a
- * path holding either can't be written; then the command on PATH is the fallback.
+ * without PATH, quoted where they hold spaces (src/protocol/helper-command.ts). A path with a
+ * line break cannot go on the option's one line; then the command on PATH is the fallback.
  */
 export function helperCommandFor(nodePath: string, binPath: string): { command: string; fallback: boolean } {
-  if (/[\s,]/.test(nodePath) || /[\s,]/.test(binPath)) return { command: PATH_HELPER_COMMAND, fallback: true };
-  return { command: `${nodePath} ${binPath}`, fallback: false };
+  if (/[\r\n]/.test(nodePath) || /[\r\n]/.test(binPath)) return { command: PATH_HELPER_COMMAND, fallback: true };
+  return { command: quoteCommand([nodePath, binPath]), fallback: false };
 }
 
 /** The keys install writes into script-opts/plex-sync.conf. */
 export function installedOptions(helperCommand: string): OptionEntry[] {
-  return [{ key: 'helper', value: helperCommand, comment: 'The helper command: split on whitespace into argv, never run through a shell.' }];
+  return [{ key: 'helper', value: helperCommand, comment: 'The helper command: split on whitespace into argv ("double quotes" keep a path with spaces together), never run through a shell.' }];
 }
 
 export function install(options: InstallOptions): InstallReport {

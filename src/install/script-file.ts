@@ -1,5 +1,8 @@
 // The installed script's first line says which version it is, so install can tell an upgrade
 // from a reinstall and doctor can tell a stale script from a current one.
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCRIPT_FILE_NAME } from '../config/mpv-dir.js';
 
 /** First line of an installed script: `// mpv-plex-sync version 0.1.0`. */
 export const VERSION_MARKER = '// mpv-plex-sync version ';
@@ -54,4 +57,41 @@ function splitVersion(version: string): [string, string | undefined] {
   const withoutBuild = version.split('+', 1)[0] ?? '';
   const dash = withoutBuild.indexOf('-');
   return dash < 0 ? [withoutBuild, undefined] : [withoutBuild.slice(0, dash), withoutBuild.slice(dash + 1)];
+}
+
+/** Enough of a file for its first two lines (the marker and the build line). */
+const HEAD_BYTES = 512;
+
+function headOf(path: string): string {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, HEAD_BYTES, 0));
+  } catch {
+    return '';
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * Our script in the scripts/ of any of `configDirs` (mpvScriptDirs), or null: plex-sync.js, or
+ * a .js file under another name that is ours by its first lines (a renamed copy loads too).
+ */
+export function installedScriptIn(configDirs: readonly string[]): string | null {
+  for (const dir of configDirs) {
+    const scripts = join(dir, 'scripts');
+    let names: string[];
+    try {
+      names = readdirSync(scripts);
+    } catch {
+      continue;
+    }
+    if (names.includes(SCRIPT_FILE_NAME)) return join(scripts, SCRIPT_FILE_NAME);
+    for (const name of names.sort()) {
+      if (name.endsWith('.js') && isOurScript(headOf(join(scripts, name)))) return join(scripts, name);
+    }
+  }
+  return null;
 }

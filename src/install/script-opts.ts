@@ -10,6 +10,7 @@
 // line. Such a file may be rewritten on upgrade and removed on uninstall; any other file is the
 // user's, and only gets missing keys appended.
 import { createHash } from 'node:crypto';
+import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
 
 /** A key install writes, with its value and the comment that goes above it. */
 export interface OptionEntry {
@@ -132,13 +133,14 @@ export function mergeScriptOpts(existing: string | null, entries: readonly Optio
   return { text, action: 'merged', added: missing.map((entry) => entry.key), updated: [], kept };
 }
 
-// The script splits values such as `helper` on whitespace, so spacing alone is no difference.
+// The script splits values such as `helper` into words (helper-command.ts), so spacing and
+// quoting that give the same words are no difference.
 function sameValue(a: string | undefined, b: string): boolean {
   return a !== undefined && normalise(a) === normalise(b);
 }
 
 function normalise(value: string): string {
-  return value.trim().split(/\s+/).join(' ');
+  return quoteCommand(splitCommand(value));
 }
 
 function stampOf(body: string): string {

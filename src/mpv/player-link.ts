@@ -1,10 +1,25 @@
 // One attached mpv: the IPC client, the script's name (learnt from its hello), and the
 // PlayerPort the sync engine talks to. Incoming script messages are validated here.
+//
+// Who may say hello. mpv does not tell an IPC client who sent a `script-message`: every script
+// and every client on mpv's socket can send one, and the helper's replies go to the script the
+// hello names. So a link binds to the script of the first valid hello and keeps it: a later hello
+// naming another script is logged once and dropped. What a forger on mpv's socket can still do,
+// and why it is no worse than before: mpv's socket is private to the user (0700 dir), so a forger
+// is one of the user's own programs, and such a program can already send start and progress as
+// if it were the script (which the helper cannot tell apart either). What it can no longer do is
+// take the replies away from the real script after it said hello, which made the real script
+// hear no acks and report a helper "not responding" that was running fine. A forger that says
+// hello before the real script (within the moment between attach and the script's hello) would
+// keep the replies; the real script then finds the helper silent, as before.
 import type { Logger } from 'pino';
-import { HelperMessage, PROTOCOL_VERSION } from '../protocol/messages.js';
+import { HelperMessage, PROTOCOL_VERSION, type HelperFailedPayload } from '../protocol/messages.js';
 import { isCompatibleVersion, parseScriptMessage, type ScriptMessageIn } from '../protocol/validate.js';
 import type { PlayerPort } from '../sync/ports.js';
 import { MpvIpcClient, type MpvEvent } from './ipc-client.js';
+
+/** How many other scripts' hellos a link logs; any beyond are dropped silently. */
+const MAX_IGNORED_LOGGED = 16;
 
 export interface PlayerLinkOptions {
   readonly socketPath: string;
@@ -20,6 +35,10 @@ export class PlayerLink implements PlayerPort {
   readonly #options: PlayerLinkOptions;
   /** Until the script says hello, mpv's default name for plex-sync.js. */
   #scriptName = 'plex_sync';
+  /** The script of the first valid hello: replies go only there (see the top of the file). */
+  #boundTo: string | null = null;
+  /** Scripts whose hello was dropped, each logged once. */
+  readonly #ignored = new Set<string>();
 
   constructor(options: PlayerLinkOptions) {
     this.#options = options;
@@ -79,10 +98,25 @@ export class PlayerLink implements PlayerPort {
     if (message.name === 'hello') {
       if (!isCompatibleVersion(message.payload)) {
         this.#options.log.error({ script: message.payload.v, helper: PROTOCOL_VERSION }, 'script and helper speak different protocol versions');
-        this.showText("Plex sync: the mpv script and helper versions differ — run 'mpv-plex-sync install'", 8000);
+        const reason = "the mpv script and helper versions differ — run 'mpv-plex-sync install'";
+        this.showText(`Plex sync: ${reason}`, 8000);
+        // Straight to the script that said hello (not a binding: this helper will not serve it),
+        // so it says this at quit rather than that the helper is not responding.
+        const failed: HelperFailedPayload = { reason };
+        this.#client.send(['script-message-to', message.payload.script, HelperMessage.helperFailed, JSON.stringify(failed)]);
         return;
       }
-      this.#scriptName = message.payload.script;
+      const script = message.payload.script;
+      if (this.#boundTo !== null && script !== this.#boundTo) {
+        // Bounded: a client sending endless names gets no endless log.
+        if (!this.#ignored.has(script) && this.#ignored.size < MAX_IGNORED_LOGGED) {
+          this.#ignored.add(script);
+          this.#options.log.warn({ socket: this.id, script, boundTo: this.#boundTo }, 'ignored a hello from another script; replies stay with the first');
+        }
+        return;
+      }
+      this.#boundTo = script;
+      this.#scriptName = script;
       this.sendToScript(HelperMessage.welcome, { v: PROTOCOL_VERSION });
     }
     try {

@@ -42,6 +42,13 @@ export const HelperMessage = {
    * An unload right after it (no newer progress, same position) needs no hold.
    */
   settled: 'plex-sync/settled',
+  /**
+   * This helper cannot serve the script: it could not start (an invalid config), or it speaks
+   * another protocol. The script stops waiting for it and tells the user the reason, instead of
+   * finding it silent later. `attach` broadcasts it (it knows no script name); the one active
+   * copy of the script hears it (mpv-scripts/plex-sync/election.ts).
+   */
+  helperFailed: 'plex-sync/helper-failed',
 } as const;
 
 export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
@@ -125,6 +132,14 @@ export interface SettledPayload {
   /** The position Plex holds for this playback, ms; null when the watch is settled (any position will do). */
   readonly positionMs: number | null;
 }
+
+export interface HelperFailedPayload {
+  /** For the user, one line, already redacted: e.g. "the helper could not start: config.json …". */
+  readonly reason: string;
+}
+
+/** The longest reason a script shows; a longer one is cut (it is one OSD line). */
+export const MAX_FAILURE_REASON = 300;
 
 export interface FlushedPayload {
   readonly playbackId: string;

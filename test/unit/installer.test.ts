@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mpvConfigDir, mpvInstallPaths } from '../../src/config/mpv-dir.js';
 import { helperCommandFor, install, InstallError, uninstall } from '../../src/install/installer.js';
+import { splitCommand } from '../../src/protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript, stampScript } from '../../src/install/script-file.js';
 
 const BUILT = '// mpv-plex-sync mpv script (built; edit mpv-scripts/plex-sync/ instead)\nmp.msg.info("hi");\n';
@@ -68,13 +69,18 @@ describe('script version marker', () => {
 });
 
 describe('helperCommandFor', () => {
-  it('writes absolute node and bin paths when neither holds a space or comma', () => {
+  it('writes absolute node and bin paths as they are when neither needs quoting', () => {
     expect(helperCommandFor('/usr/bin/node', '/opt/x/bin/mpv-plex-sync.js')).toEqual({ command: '/usr/bin/node /opt/x/bin/mpv-plex-sync.js', fallback: false });
   });
 
-  it('falls back to the command on PATH when a path holds a space or a comma', () => {
-    expect(helperCommandFor('/Program Files/node', '/b.js')).toEqual({ command: 'mpv-plex-sync', fallback: true });
-    expect(helperCommandFor('/usr/bin/node', '/a,b/bin.js').fallback).toBe(true);
+  it('quotes a path with a space and keeps one with a comma, so the script reads both back whole', () => {
+    const written = helperCommandFor('/Program Files/node', '/a,b/my tools/bin.js');
+    expect(written).toEqual({ command: '"/Program Files/node" "/a,b/my tools/bin.js"', fallback: false });
+    expect(splitCommand(written.command)).toEqual(['/Program Files/node', '/a,b/my tools/bin.js']);
+  });
+
+  it('falls back to the command on PATH only for a path with a line break, which no option line can hold', () => {
+    expect(helperCommandFor('/usr/bin/node', '/a\nb/bin.js')).toEqual({ command: 'mpv-plex-sync', fallback: true });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAck, parseFlushed, parseItem, parseSettled, parseWelcome } from '../../mpv-scripts/plex-sync/helper-messages.js';
+import { parseAck, parseFlushed, parseHelperFailed, parseItem, parseSettled, parseWelcome } from '../../mpv-scripts/plex-sync/helper-messages.js';
 
 const item = { playbackId: 'pb', status: 'plex', thresholdPercent: 90, baselineViewCount: 0 };
 
@@ -52,5 +52,22 @@ describe('helper messages', () => {
     expect(parseSettled('{"playbackId":"pb","seq":3,"positionMs":null}').ok).toBe(true);
     expect(parseSettled('{"playbackId":"pb","seq":null,"positionMs":null}').ok).toBe(false);
     expect(parseSettled('{"playbackId":"pb","positionMs":5}').ok).toBe(false);
+  });
+});
+
+describe('parseHelperFailed', () => {
+  it('reads a one-line reason', () => {
+    expect(parseHelperFailed(JSON.stringify({ reason: 'the helper could not start: bad config' }))).toEqual({ ok: true, value: { reason: 'the helper could not start: bad config' } });
+  });
+
+  it('refuses a missing, empty or multi-line reason', () => {
+    expect(parseHelperFailed(JSON.stringify({})).ok).toBe(false);
+    expect(parseHelperFailed(JSON.stringify({ reason: '' })).ok).toBe(false);
+    expect(parseHelperFailed(JSON.stringify({ reason: 'a\nb' })).ok).toBe(false);
+  });
+
+  it('cuts a long reason to one OSD line instead of refusing it', () => {
+    const parsed = parseHelperFailed(JSON.stringify({ reason: 'x'.repeat(1000) }));
+    expect(parsed.ok && parsed.value.reason.length).toBe(300);
   });
 });

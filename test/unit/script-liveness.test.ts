@@ -37,10 +37,21 @@ describe('Liveness', () => {
 
   it('counts the helper back as soon as it says anything', () => {
     const live = new Liveness(1);
-    live.markGone();
+    live.markGone('the helper program mpv-plex-sync was not found');
     expect(live.isGone()).toBe(true);
     live.heardFromHelper();
     expect(live.isGone()).toBe(false);
+    expect(live.goneReason()).toBeNull();
+  });
+
+  it('keeps the reason it was given while the helper stays gone, and has none for a silent helper', () => {
+    const live = new Liveness(1);
+    live.progressSent(0);
+    expect(live.check(2, true)).toBe(true);
+    expect(live.goneReason()).toBeNull();
+    live.markGone('the helper could not start: config.json is not valid JSON (line 1, column 15)');
+    expect(live.check(10, true)).toBe(false);
+    expect(live.goneReason()).toBe('the helper could not start: config.json is not valid JSON (line 1, column 15)');
   });
 });
 

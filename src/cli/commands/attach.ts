@@ -9,6 +9,7 @@ import { lowerOwnPriority } from '../../helper/background-priority.js';
 import { closeInheritedSockets } from '../../helper/inherited-sockets.js';
 import { DEFAULT_IDLE_EXIT_MS, Helper } from '../../helper/helper.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
+import { HelperMessage, type HelperFailedPayload } from '../../protocol/messages.js';
 import { redact } from '../../log/redact.js';
 import { flushLogs } from '../../log/logger.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
@@ -66,6 +67,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
     }
   }
   context.log.error({ socket: socketPath }, 'could not reach or become the helper');
+  await tellMpv(socketPath, 'another helper holds its lock but does not answer');
   return EXIT_FAILED;
 }
 
@@ -74,13 +76,24 @@ function idleExitMs(): number {
   return Number.isFinite(value) && value >= 0 ? value : DEFAULT_IDLE_EXIT_MS;
 }
 
-/** A config problem must reach the user in mpv: OSD and terminal. */
-async function tellMpv(socketPath: string, text: string): Promise<void> {
+/**
+ * Why this helper cannot start must reach the user in mpv (OSD and terminal) and the script: told
+ * `helper-failed`, the script stops waiting for a helper that will not come, spools at once, and
+ * says this reason at quit instead of "not responding". It is a broadcast, since attach knows no
+ * script name; only the active copy of the script listens.
+ */
+async function tellMpv(socketPath: string, problem: string): Promise<void> {
   const client = new MpvIpcClient({ socketPath });
   try {
     await client.connect(2_000);
-    const line = `Plex sync: ${redact(text)}`;
-    await Promise.allSettled([client.command(['show-text', line, 8000]), client.command(['print-text', line])]);
+    const line = `Plex sync: ${redact(problem)}`;
+    // The script shows the reason again at quit, on one OSD line.
+    const failed: HelperFailedPayload = { reason: `the helper could not start: ${redact(problem).replace(/\s*[\r\n]+\s*/g, ' ')}` };
+    await Promise.allSettled([
+      client.command(['show-text', line, 8000]),
+      client.command(['print-text', line]),
+      client.command(['script-message', HelperMessage.helperFailed, JSON.stringify(failed)]),
+    ]);
   } catch {
     // mpv is gone; the terminal line from main() is all we can do.
   } finally {

@@ -129,7 +129,7 @@ function installNotes(report: InstallReport, fallback: boolean): string[] {
     notes.push(`kept your ${kept.key}=${kept.yours.trim()} in ${report.options.path}; install would have written ${kept.key}=${kept.ours}`);
   }
   if (fallback) {
-    notes.push(`the path of node or of mpv-plex-sync contains a space or a comma, so the options say helper=${report.helperCommand}: mpv-plex-sync must be on mpv's PATH`);
+    notes.push(`the path of node or of mpv-plex-sync contains a line break, so the options say helper=${report.helperCommand}: mpv-plex-sync must be on mpv's PATH`);
   }
   return notes;
 }

@@ -2,9 +2,11 @@
 // a file) in mpv with the script and socket set up, and attaches the helper. The token never
 // goes on mpv's command line: the file is loaded over IPC with the token as an HTTP header.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireServer } from '../../config/config.js';
+import { mpvScriptDirs } from '../../config/mpv-dir.js';
+import { helperCommandFor } from '../../install/installer.js';
+import { installedScriptIn } from '../../install/script-file.js';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { askHelper, ensurePrivateDir } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
@@ -25,7 +27,11 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
   const socketPath = join(context.paths.runtimeDir, `mpv-play-${process.pid}.sock`);
   const scriptOpts = [`plex-sync-helper=${helperCommand()}`];
   if (source.ratingKey) scriptOpts.push(`plex-sync-rating_key=${source.ratingKey}`);
-  const args = [...(scriptInstalled() ? [] : [`--script=${bundledScriptPath()}`]), ...scriptOpts.map((opt) => `--script-opts-append=${opt}`), ...mpvArgs];
+  // The script once: mpv loads an installed one by itself. A second copy would stay silent
+  // (mpv-scripts/plex-sync/election.ts), but it would still cost a load.
+  const installed = installedScriptIn(mpvScriptDirs(mpvArgs));
+  if (installed) context.log.debug({ script: installed }, 'mpv loads the installed script');
+  const args = [...(installed ? [] : [`--script=${bundledScriptPath()}`]), ...scriptOpts.map((opt) => `--script-opts-append=${opt}`), ...mpvArgs];
   const mpv = await launchMpv({ socketPath, args, binary: process.env['MPV_BINARY'] ?? null });
   await ensureHelper(context, socketPath);
   const control = new MpvIpcClient({ socketPath });
@@ -69,16 +75,9 @@ async function playSource(context: CommandContext, target: string, ratingKey: st
   return { url: target, ratingKey, header: null };
 }
 
-/** The command the script uses to restart the helper: this very install. */
+/** The command the script uses to restart the helper: this very install, quoted as the script reads it. */
 function helperCommand(): string {
-  const parts = [process.execPath, binPath()];
-  // The script splits the option on spaces; a path with spaces falls back to PATH.
-  return parts.some((part) => /\s|,/.test(part)) ? 'mpv-plex-sync' : parts.join(' ');
-}
-
-function scriptInstalled(): boolean {
-  const mpvHome = process.env['MPV_HOME'] ?? join(process.env['HOME'] ?? '', '.config', 'mpv');
-  return existsSync(join(mpvHome, 'scripts', 'plex-sync.js'));
+  return helperCommandFor(process.execPath, binPath()).command;
 }
 
 async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
