@@ -123,6 +123,8 @@ export class Helper {
   #idleTimer: NodeJS.Timeout | null = null;
   #reachableDebounce: NodeJS.Timeout | null = null;
   #exitResolve: (() => void) | null = null;
+  /** Watches in doubt this helper has already stayed for once (see #exitIfIdle). */
+  readonly #stayedForDoubt = new Set<string>();
   /** Said on the OSD of the first mpv that attaches: found at start, before any mpv was there. */
   #startNotice: string | null = null;
   /** Requests that reach the control socket wait until the outbox is loaded. */
@@ -471,10 +473,14 @@ export class Helper {
     // that arrives after this look, once this helper's control socket is gone).
     await this.#attachRequests?.takeAll();
     if (this.#links.size > 0) return;
-    // A watch in doubt is checked within a minute (sync/in-doubt.ts): stay for it rather than
-    // leave it to the next start, which may be days away.
-    const inDoubtUntil = Math.max(0, ...this.#outbox.list().map((entry) => (entry.kind === 'watch' ? (entry.inDoubtUntil ?? 0) : 0)));
-    if (inDoubtUntil > Date.now()) {
+    // A watch in doubt is checked within a minute (sync/in-doubt.ts): stay for that check once
+    // rather than leave it to the next start, which may be days away. Once, so that a server
+    // that never answers cannot keep the helper forever.
+    const now = Date.now();
+    const waiting = this.#outbox.list().filter((entry) => entry.kind === 'watch' && (entry.inDoubtUntil ?? 0) > now && !this.#stayedForDoubt.has(entry.id));
+    const inDoubtUntil = Math.max(0, ...waiting.map((entry) => (entry.kind === 'watch' ? (entry.inDoubtUntil ?? 0) : 0)));
+    if (inDoubtUntil > now) {
+      for (const entry of waiting) this.#stayedForDoubt.add(entry.id);
       this.#cancelIdle();
       this.#idleTimer = setTimeout(() => void this.#exitIfIdle(), inDoubtUntil - Date.now() + IN_DOUBT_MARGIN_MS);
       return;
