@@ -135,6 +135,6 @@ describe('mpv-plex-sync status when something is wrong', () => {
     writeFileSync(join(world.env['XDG_CONFIG_HOME'] ?? '', 'mpv-plex-sync', 'config.json'), '{ "serverUrl": ');
     const run = await runCli(world, ['status']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^fail config file .*config\.json is not valid JSON: unexpected end of the file at line 1, column 16; .*run 'mpv-plex-sync login'/m);
+    expect(run.stdout).toMatch(/^fail config file .*config\.json is not valid JSON: a value was expected at line 1, column 16; .*run 'mpv-plex-sync login'/m);
   });
 });

@@ -92,7 +92,7 @@ describe('readConfigObject', () => {
     writeFileSync(file, `{"token": "${token}",, }`);
     const read = readConfigObject(file);
     expect(read.values).toEqual({});
-    expect(read.problem).toBe('is not valid JSON: unexpected character at line 1, column 32');
+    expect(read.problem).toBe('is not valid JSON: a property name was expected at line 1, column 32');
     expect(redact(token)).toBe('<redacted>');
   });
 

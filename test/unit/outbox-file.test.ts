@@ -253,7 +253,7 @@ describe('FileOutboxStore', () => {
     it('moves an empty file aside', async () => {
       await seed('');
       await loaded();
-      expect(problems[0]).toMatch(/^outbox file was damaged \(not valid JSON: unexpected end of the file at line 1, column 1\)/);
+      expect(problems[0]).toMatch(/^outbox file was damaged \(not valid JSON: a value was expected at line 1, column 1\)/);
     });
 
     it('moves a file that holds only null aside', async () => {
