@@ -131,7 +131,10 @@ function describeProblem(error: z.ZodError, file: string): string {
     const known = Object.keys(objectAt(ConfigSchema, unknown.path)?.shape ?? {});
     const near = nearestKey(key, known);
     const hint = near === null ? ` (the keys there: ${known.join(', ')})` : `; did you mean ${configPath([...unknown.path, near])}?`;
-    return `config file ${file}: ${shown}: unknown key${hint}`;
+    // Named one at a time, so the line stays short; the count saves a run per further slip.
+    const others = error.issues.reduce((sum, issue) => sum + (issue.code === 'unrecognized_keys' ? issue.keys.length : 0), 0) - 1;
+    const more = others > 0 ? ` (and ${others} more unknown ${others === 1 ? 'key' : 'keys'})` : '';
+    return `config file ${file}: ${shown}: unknown key${hint}${more}`;
   }
   const issue = error.issues[0];
   const key = issue && issue.path.length > 0 ? configPath(issue.path) : '(top level)';

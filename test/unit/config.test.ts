@@ -89,6 +89,11 @@ describe('loadConfig', () => {
     expect(failure().message).toBe(`config file ${file}: pathMappings[1].plx: unknown key; did you mean pathMappings[1].plex?`);
   });
 
+  it('names the first unknown key and counts the others, wherever they are', () => {
+    writeFileSync(file, JSON.stringify({ thresholds: { episodes: 80, movies: 85 }, minPlayed: { percnt: 50 } }));
+    expect(failure().message).toBe(`config file ${file}: thresholds.episodes: unknown key; did you mean thresholds.episode? (and 2 more unknown keys)`);
+  });
+
   it('suggests a key that differs only in case', () => {
     writeFileSync(file, JSON.stringify({ serverURL: 'http://h:32400' }));
     expect(failure().message).toBe(`config file ${file}: serverURL: unknown key; did you mean serverUrl?`);
