@@ -1,9 +1,9 @@
 // How a CLI command reaches the outbox. The helper is its one writer: a command that changes the
 // outbox asks the running helper, or becomes the helper itself for the time of its work. A
 // command that only reads asks the running helper, or reads the files the last one left.
-import { parseStatusReply } from '../helper/control-replies.js';
 import { readFileSync } from 'node:fs';
-import { askHelper, type ControlReply, type ControlRequest } from '../helper/control.js';
+import type { ParsedReply, ReplyValue } from '../helper/control-replies.js';
+import { askHelper, type ControlRequest } from '../helper/control.js';
 import { Helper } from '../helper/helper.js';
 import { readRecentSyncs, type SyncRecord } from '../helper/recent-syncs.js';
 import { readOutboxText, type OutboxEntry } from '../outbox/index.js';
@@ -15,15 +15,15 @@ export const LONG_REQUEST_MS = 120_000;
 export interface HelperSession {
   /** The helper this process started for the call; null when another process's helper serves it. */
   readonly local: Helper | null;
-  /** Sends a request to the helper serving this session; null when it did not answer. */
-  ask(request: ControlRequest, timeoutMs?: number): Promise<ControlReply | null>;
+  /** Sends a request to the helper serving this session; its answer, checked for the request's op, or why there is none. */
+  ask<R extends ControlRequest>(request: R, timeoutMs?: number): Promise<ParsedReply<ReplyValue<R['op']>>>;
 }
 
 /** Runs `fn` with a helper: the running one, or one started here and stopped when `fn` is done. */
 export async function withHelper<T>(context: CommandContext, fn: (session: HelperSession) => Promise<T>): Promise<T> {
   const socket = context.paths.controlSocket;
-  const ask = (request: ControlRequest, timeoutMs?: number) => askHelper(socket, request, timeoutMs);
-  if ((await askHelper(socket, { op: 'ping' }, 1_000))?.ok) return fn({ local: null, ask });
+  const ask = <R extends ControlRequest>(request: R, timeoutMs?: number) => askHelper(socket, request, timeoutMs);
+  if ((await askHelper(socket, { op: 'ping' }, 1_000)).ok) return fn({ local: null, ask });
   const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, catchUp: false });
   // Another process became the helper between the ping and here: it serves the request.
   if (!(await helper.start())) return fn({ local: null, ask });
@@ -47,7 +47,7 @@ export interface QueueSnapshot {
 
 /** Asks the running helper; without one, reads outbox.json and recent.json without changing them. */
 export async function readQueueSnapshot(context: Pick<CommandContext, 'paths'>): Promise<QueueSnapshot> {
-  const reply = parseStatusReply(await askHelper(context.paths.controlSocket, { op: 'status' }));
+  const reply = await askHelper(context.paths.controlSocket, { op: 'status' });
   if (reply.ok) {
     const status = reply.value;
     return { helper: { pid: status.pid, players: status.players }, entries: status.entries, recent: status.recent, problem: null };

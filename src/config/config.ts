@@ -5,17 +5,22 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { lineAndColumn, locateJsonSyntaxError } from '../json/syntax-error.js';
 import { registerSecret } from '../log/redact.js';
+import { nearestKey } from './nearest-key.js';
 import { registerSecretsInText } from './raw-secrets.js';
 import { originOf } from '../plex/origins.js';
 
 const percent = z.number().gt(0).lte(100);
 
-const PathMappingSchema = z.object({
-  /** Prefix as Plex sees the file, e.g. /data/media. */
-  plex: z.string().min(1),
-  /** The same place as this machine sees it, e.g. /mnt/nas/media. */
-  local: z.string().min(1),
-});
+// Every object is strict, at every level: a misspelled key is an error that names it, not a
+// setting silently left at its default (`"thresholds": {"episodes": 80}`).
+const PathMappingSchema = z
+  .object({
+    /** Prefix as Plex sees the file, e.g. /data/media. */
+    plex: z.string().min(1),
+    /** The same place as this machine sees it, e.g. /mnt/nas/media. */
+    local: z.string().min(1),
+  })
+  .strict();
 
 export const ConfigSchema = z
   .object({
@@ -33,9 +38,9 @@ export const ConfigSchema = z
     /** Percent played at which an item counts as watched. */
     threshold: percent.default(90),
     /** Per-type thresholds that override `threshold`. */
-    thresholds: z.object({ movie: percent.optional(), episode: percent.optional() }).default({}),
+    thresholds: z.object({ movie: percent.optional(), episode: percent.optional() }).strict().default({}),
     /** Played media time needed before a playback can count: min(seconds, percent of duration). */
-    minPlayed: z.object({ seconds: z.number().min(0).default(60), percent: z.number().min(0).max(100).default(5) }).default({ seconds: 60, percent: 5 }),
+    minPlayed: z.object({ seconds: z.number().min(0).default(60), percent: z.number().min(0).max(100).default(5) }).strict().default({ seconds: 60, percent: 5 }),
     /** Local path prefix ↔ Plex path prefix, for libraries mounted elsewhere. */
     pathMappings: z.array(PathMappingSchema).default([]),
     /** Show an OSD line when an item is marked watched. */
@@ -69,7 +74,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     merged['threshold'] = value;
   }
   const parsed = ConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(`${describeProblem(parsed.error)}; fix it in ${file} or in the environment`);
+  if (!parsed.success) throw new ConfigError(describeProblem(parsed.error, file));
   if (parsed.data.serverUrl) parsed.data.serverUrl = parsed.data.serverUrl.replace(/\/+$/, '');
   // The learnt connections belong to the server saved with them: PLEX_URL naming another server
   // must not make them destinations of the token.
@@ -113,16 +118,54 @@ function whereJsonFails(text: string): string {
   return `${found.problem} at line ${found.line}, column ${found.column}`;
 }
 
-/** One line for zod's first issue, naming the key; never the value, which may be the token. */
-function describeProblem(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue?.code === 'unrecognized_keys') {
-    const key = [...issue.path.map(String), issue.keys[0] ?? ''].join('.');
-    const known = Object.keys(ConfigSchema.shape).join(', ');
-    return `config key '${key}' is not a known setting (known: ${known})`;
+/**
+ * One line for what zod found, naming the key by its full path; never the value, which may be the
+ * token. An unknown key comes first: it is usually a misspelling, and the key it was meant as is
+ * then reported missing or left at its default, which says less.
+ */
+function describeProblem(error: z.ZodError, file: string): string {
+  const unknown = error.issues.find((issue) => issue.code === 'unrecognized_keys');
+  if (unknown?.code === 'unrecognized_keys') {
+    const key = unknown.keys[0] ?? '';
+    const shown = configPath([...unknown.path, clip(key)]);
+    const known = Object.keys(objectAt(ConfigSchema, unknown.path)?.shape ?? {});
+    const near = nearestKey(key, known);
+    const hint = near === null ? ` (the keys there: ${known.join(', ')})` : `; did you mean ${configPath([...unknown.path, near])}?`;
+    // Named one at a time, so the line stays short; the count saves a run per further slip.
+    const others = error.issues.reduce((sum, issue) => sum + (issue.code === 'unrecognized_keys' ? issue.keys.length : 0), 0) - 1;
+    const more = others > 0 ? ` (and ${others} more unknown ${others === 1 ? 'key' : 'keys'})` : '';
+    return `config file ${file}: ${shown}: unknown key${hint}${more}`;
   }
-  const key = issue?.path.join('.') || '(top level)';
-  return `config key '${key}' is invalid (${issue?.message ?? 'unknown problem'})`;
+  const issue = error.issues[0];
+  const key = issue && issue.path.length > 0 ? configPath(issue.path) : '(top level)';
+  return `config key '${key}' is invalid (${issue?.message ?? 'unknown problem'}); fix it in ${file} or in the environment`;
+}
+
+/** A path as it reads in the file: `thresholds.movie`, `pathMappings[0].plex`. */
+function configPath(path: readonly PropertyKey[]): string {
+  return path.map((step, index) => (typeof step === 'number' ? `[${step}]` : `${index === 0 ? '' : '.'}${String(step)}`)).join('');
+}
+
+/** A key from the file, short enough for one line (a key can be any string). */
+function clip(key: string): string {
+  return key.length > 40 ? `${key.slice(0, 39)}…` : key;
+}
+
+/** The object schema at a path of the config (through defaults, optionals and array items), to list its keys. */
+function objectAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject | null {
+  let current = schema;
+  for (let index = 0; ; index += 1) {
+    for (;;) {
+      if (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+      else if (current instanceof z.ZodPipe) current = current.in as z.ZodType;
+      else break;
+    }
+    if (index === path.length) return current instanceof z.ZodObject ? current : null;
+    const step = path[index];
+    if (typeof step === 'number' && current instanceof z.ZodArray) current = current.element as z.ZodType;
+    else if (typeof step === 'string' && current instanceof z.ZodObject && Object.hasOwn(current.shape, step)) current = current.shape[step] as z.ZodType;
+    else return null;
+  }
 }
 
 /** The settings needed to talk to Plex at all; throws a ConfigError that says how to fix it. */

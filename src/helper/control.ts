@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { ensurePrivateDir } from '../config/private-dir.js';
+import { LineSplitter } from '../json/line-splitter.js';
 import { errorText } from '../log/redact.js';
+import { parseReply, type ControlOp, type ParsedReply, type ReplyValue } from './control-replies.js';
 
 // Checked before use, and refused with the reason (a link, another owner, open to others).
 export { ensurePrivateDir } from '../config/private-dir.js';
@@ -24,36 +26,56 @@ const RequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('queue-drop'), id: z.string().min(1).max(4096) }),
 ]);
 export type ControlRequest = z.infer<typeof RequestSchema>;
+/** What the server writes: a success with its op's fields (control-replies.ts), or an error. */
 export type ControlReply = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 
-const MAX_REQUEST_BYTES = 64 * 1024;
+// Every op a request can name has the shape of its answer described, and no other.
+const _sameOps: [ControlRequest['op'], ControlOp] extends [ControlOp, ControlRequest['op']] ? true : never = true;
+void _sameOps;
 
-/** Sends one request to a running helper; null when none answers. */
-export async function askHelper(controlSocket: string, request: ControlRequest, timeoutMs = 3_000): Promise<ControlReply | null> {
+/** A request is small (an op and a socket path or a few ids). */
+const MAX_REQUEST_BYTES = 64 * 1024;
+/**
+ * A reply can be long: `status` lists the whole outbox, which a long time offline can fill with
+ * thousands of entries of a few hundred bytes each. The cap only keeps a broken peer from making
+ * a CLI process hold all it sends.
+ */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Sends one request to a running helper and gives its answer, validated for the request's op;
+ * an error that says why when none came (no helper, a timeout) or it was not a valid answer.
+ */
+export async function askHelper<R extends ControlRequest>(controlSocket: string, request: R, timeoutMs = 3_000): Promise<ParsedReply<ReplyValue<R['op']>>> {
   return new Promise((resolve) => {
     let settled = false;
-    let buffer = '';
-    const finish = (reply: ControlReply | null) => {
+    const finish = (reply: ParsedReply<ReplyValue<R['op']>>) => {
       if (settled) return;
       settled = true;
       socket.destroy();
       resolve(reply);
     };
-    const socket: Socket = connect({ path: controlSocket });
-    socket.setTimeout(timeoutMs, () => finish(null));
-    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      const newline = buffer.indexOf('\n');
-      if (newline === -1) return;
-      try {
-        finish(JSON.parse(buffer.slice(0, newline)) as ControlReply);
-      } catch {
-        finish(null);
-      }
+    const noAnswer = () => finish({ ok: false, error: 'no helper answered' });
+    const lines = new LineSplitter({
+      maxLineBytes: MAX_REPLY_BYTES,
+      onLine: (line) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(line);
+        } catch {
+          finish({ ok: false, error: 'the helper answered with a line that is not JSON' });
+          return;
+        }
+        finish(parseReply<R['op']>(request.op, raw));
+      },
+      onOversized: (limit) => finish({ ok: false, error: `the helper's answer is over ${limit} bytes` }),
     });
-    socket.on('error', () => finish(null));
-    socket.on('close', () => finish(null));
+    const socket: Socket = connect({ path: controlSocket });
+    socket.setTimeout(timeoutMs, noAnswer);
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: Buffer) => lines.push(chunk));
+    socket.on('error', noAnswer);
+    socket.on('close', noAnswer);
   });
 }
 
@@ -111,28 +133,33 @@ export async function becomeHelper(options: ControlServerOptions): Promise<Serve
   }
 }
 
+/** Serves one request per connection: the first line is the request, the answer ends the connection. */
 function serve(socket: Socket, handle: ControlServerOptions['handle']): void {
-  let buffer = '';
-  socket.on('error', () => undefined);
-  socket.on('data', (chunk) => {
-    buffer += chunk.toString('utf8');
-    if (buffer.length > MAX_REQUEST_BYTES) {
-      socket.end(`${JSON.stringify({ ok: false, error: 'request too large' })}\n`);
-      return;
-    }
-    const newline = buffer.indexOf('\n');
-    if (newline === -1) return;
-    const line = buffer.slice(0, newline);
-    buffer = '';
-    let request: ControlRequest;
-    try {
-      request = RequestSchema.parse(JSON.parse(line));
-    } catch {
-      socket.end(`${JSON.stringify({ ok: false, error: 'malformed request' })}\n`);
-      return;
-    }
-    handle(request)
-      .then((reply) => socket.end(`${JSON.stringify(reply)}\n`))
-      .catch((error: unknown) => socket.end(`${JSON.stringify({ ok: false, error: errorText(error) })}\n`));
+  let taken = false;
+  const answer = (reply: ControlReply) => socket.end(`${JSON.stringify(reply)}\n`);
+  const lines = new LineSplitter({
+    maxLineBytes: MAX_REQUEST_BYTES,
+    onLine: (line) => {
+      if (taken) return;
+      taken = true;
+      let request: ControlRequest;
+      try {
+        request = RequestSchema.parse(JSON.parse(line));
+      } catch {
+        answer({ ok: false, error: 'malformed request' });
+        return;
+      }
+      handle(request)
+        .then(answer)
+        .catch((error: unknown) => answer({ ok: false, error: errorText(error) }));
+    },
+    // At once, not at the newline a runaway client may never send.
+    onOversized: () => {
+      if (taken) return;
+      taken = true;
+      answer({ ok: false, error: 'request too large' });
+    },
   });
+  socket.on('error', () => undefined);
+  socket.on('data', (chunk: Buffer) => lines.push(chunk));
 }

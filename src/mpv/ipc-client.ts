@@ -1,13 +1,14 @@
 // A JSON IPC client for one mpv socket. node-mpv's own socket reader splits chunks as strings
 // and JSON.parses every piece, so a partial, huge or non-UTF-8 line (other scripts' messages
 // reach every client) throws inside its data handler. This client splits the stream on newline
-// bytes, caps the line size, skips what it cannot parse, and keeps a request-id map.
+// bytes (json/line-splitter.ts), caps the line size, skips what it cannot parse, and keeps a
+// request-id map.
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { LineSplitter } from '../json/line-splitter.js';
 
 /** Lines longer than this are skipped unread (a megabyte-long message from another script). */
 export const MAX_LINE_BYTES = 256 * 1024;
-const NEWLINE = 0x0a;
 
 export interface MpvEvent {
   readonly event: string;
@@ -39,16 +40,18 @@ export class MpvIpcClient extends EventEmitter {
   #socket: Socket | null = null;
   #nextRequestId = 1;
   readonly #pending = new Map<number, Pending>();
-  #chunks: Buffer[] = [];
-  #bufferedBytes = 0;
-  /** True while skipping the rest of an over-long line. */
-  #skipping = false;
+  readonly #lines: LineSplitter;
   #closed = false;
 
   constructor(options: IpcClientOptions) {
     super();
     this.socketPath = options.socketPath;
     this.#options = options;
+    this.#lines = new LineSplitter({
+      maxLineBytes: MAX_LINE_BYTES,
+      onLine: (line) => this.#onLine(line),
+      onOversized: (limit) => options.onBadLine?.(`skipped a line over ${limit} bytes`),
+    });
   }
 
   get connected(): boolean {
@@ -68,7 +71,7 @@ export class MpvIpcClient extends EventEmitter {
       }
     }
     const socket = this.#socket;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.#lines.push(chunk));
     socket.on('error', () => undefined); // 'close' follows and says what matters
     socket.on('close', () => {
       this.#closed = true;
@@ -106,41 +109,10 @@ export class MpvIpcClient extends EventEmitter {
     this.#socket?.destroy();
   }
 
-  #onData(chunk: Buffer): void {
-    let start = 0;
-    for (let index = chunk.indexOf(NEWLINE); index !== -1; index = chunk.indexOf(NEWLINE, start)) {
-      this.#append(chunk.subarray(start, index));
-      this.#endLine();
-      start = index + 1;
-    }
-    if (start < chunk.length) this.#append(chunk.subarray(start));
-  }
-
-  #append(part: Buffer): void {
-    if (this.#skipping || part.length === 0) return;
-    if (this.#bufferedBytes + part.length > MAX_LINE_BYTES) {
-      this.#skipping = true;
-      this.#chunks = [];
-      this.#bufferedBytes = 0;
-      return;
-    }
-    this.#chunks.push(part);
-    this.#bufferedBytes += part.length;
-  }
-
-  #endLine(): void {
-    if (this.#skipping) {
-      this.#skipping = false;
-      this.#options.onBadLine?.(`skipped a line over ${MAX_LINE_BYTES} bytes`);
-      return;
-    }
-    const line = Buffer.concat(this.#chunks);
-    this.#chunks = [];
-    this.#bufferedBytes = 0;
-    if (line.length === 0) return;
+  #onLine(line: string): void {
     let message: unknown;
     try {
-      message = JSON.parse(line.toString('utf8'));
+      message = JSON.parse(line);
     } catch {
       this.#options.onBadLine?.('skipped a line that is not JSON');
       return;

@@ -137,4 +137,14 @@ describe('mpv-plex-sync status when something is wrong', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^fail config file .*config\.json is not valid JSON: a value was expected at line 1, column 16; .*run 'mpv-plex-sync login'/m);
   });
+
+  it('exits 1 naming a misspelled nested key by its full path and the key it is nearest to', async () => {
+    const file = join(world.env['XDG_CONFIG_HOME'] ?? '', 'mpv-plex-sync', 'config.json');
+    writeFileSync(file, JSON.stringify({ serverUrl: world.plex.url, token: TOKEN, minPlayed: { percnt: 50 } }));
+    const run = await runCli(world, ['status']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('minPlayed.percnt: unknown key; did you mean minPlayed.percent?');
+    const { status } = await statusJson();
+    expect(status.config.error).toBe(`config file ${file}: minPlayed.percnt: unknown key; did you mean minPlayed.percent?`);
+  });
 });

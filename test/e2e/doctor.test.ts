@@ -196,6 +196,17 @@ describe('mpv-plex-sync doctor', () => {
     expect(check(checks, 'token')).toBeUndefined();
   });
 
+  it('fails a misspelled nested key, naming its full path and the key it is nearest to', async () => {
+    const box = sandbox();
+    await healthy(box, plex!);
+    writeFileSync(box.configFile, JSON.stringify({ serverUrl: plex!.url, token: TOKEN, thresholds: { episodes: 80 } }));
+    const run = await cli(['doctor', '--mpv-dir', box.mpvDir], box.env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('thresholds.episodes: unknown key; did you mean thresholds.episode?');
+    const { checks } = await doctorJson(box);
+    expect(check(checks, 'config')).toMatchObject({ level: 'fail', fix: `config file ${box.configFile}: thresholds.episodes: unknown key; did you mean thresholds.episode?` });
+  });
+
   it('warns that an older installed script needs install', async () => {
     const box = sandbox();
     await healthy(box, plex!);

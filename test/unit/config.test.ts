@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, readConfigObject } from '../../src/config/config.js';
+import { z } from 'zod';
+import { ConfigError, ConfigSchema, loadConfig, readConfigObject } from '../../src/config/config.js';
 import { redact } from '../../src/log/redact.js';
 
 let dir: string;
@@ -67,12 +68,52 @@ describe('loadConfig', () => {
     expect(redact(token)).toBe('<redacted>');
   });
 
-  it('names a misspelled top-level key', () => {
+  it('names a misspelled top-level key and the key it is nearest to', () => {
     writeFileSync(file, JSON.stringify({ serverUrl: 'http://h:32400', tresholds: { movie: 80 } }));
     const message = failure().message;
-    expect(message).toMatch(/^config key 'tresholds' is not a known setting/);
-    expect(message).toContain('thresholds');
-    expect(message).not.toContain('(top level)');
+    expect(message).toBe(`config file ${file}: tresholds: unknown key; did you mean thresholds?`);
+  });
+
+  it('names a misspelled key inside thresholds by its full path', () => {
+    writeFileSync(file, JSON.stringify({ thresholds: { episodes: 80 } }));
+    expect(failure().message).toBe(`config file ${file}: thresholds.episodes: unknown key; did you mean thresholds.episode?`);
+  });
+
+  it('names a misspelled key inside minPlayed by its full path', () => {
+    writeFileSync(file, JSON.stringify({ minPlayed: { percnt: 50 } }));
+    expect(failure().message).toBe(`config file ${file}: minPlayed.percnt: unknown key; did you mean minPlayed.percent?`);
+  });
+
+  it('names a misspelled key in a path mapping by its index, before the key it leaves missing', () => {
+    writeFileSync(file, JSON.stringify({ pathMappings: [{ plex: '/data', local: '/mnt' }, { plx: '/data', local: '/mnt' }] }));
+    expect(failure().message).toBe(`config file ${file}: pathMappings[1].plx: unknown key; did you mean pathMappings[1].plex?`);
+  });
+
+  it('names the first unknown key and counts the others, wherever they are', () => {
+    writeFileSync(file, JSON.stringify({ thresholds: { episodes: 80, movies: 85 }, minPlayed: { percnt: 50 } }));
+    expect(failure().message).toBe(`config file ${file}: thresholds.episodes: unknown key; did you mean thresholds.episode? (and 2 more unknown keys)`);
+  });
+
+  it('suggests a key that differs only in case', () => {
+    writeFileSync(file, JSON.stringify({ serverURL: 'http://h:32400' }));
+    expect(failure().message).toBe(`config file ${file}: serverURL: unknown key; did you mean serverUrl?`);
+  });
+
+  it('lists the keys of the place when no key there is near', () => {
+    writeFileSync(file, JSON.stringify({ thresholds: { documentary: 80 } }));
+    expect(failure().message).toBe(`config file ${file}: thresholds.documentary: unknown key (the keys there: movie, episode)`);
+  });
+
+  it('names an invalid value inside a path mapping by its index', () => {
+    writeFileSync(file, JSON.stringify({ pathMappings: [{ plex: '', local: '/mnt' }] }));
+    expect(failure().message).toMatch(/^config key 'pathMappings\[0\]\.plex' is invalid \(/);
+  });
+
+  it('shortens a very long unknown key rather than print it whole', () => {
+    writeFileSync(file, JSON.stringify({ minPlayed: { ['x'.repeat(5000)]: 1 } }));
+    const message = failure().message;
+    expect(message).toContain(`minPlayed.${'x'.repeat(20)}`);
+    expect(message.length).toBeLessThan(file.length + 200);
   });
 
   it('says a file that is not an object must hold one', () => {
@@ -99,5 +140,23 @@ describe('readConfigObject', () => {
   it('gives the values of a valid file', () => {
     writeFileSync(file, JSON.stringify({ threshold: 80 }));
     expect(readConfigObject(file)).toEqual({ values: { threshold: 80 }, problem: null });
+  });
+});
+
+describe('ConfigSchema', () => {
+  // A new nested setting that forgot .strict() would take misspelled keys silently again.
+  it('refuses unknown keys in every object it holds, at every level', () => {
+    const objects: string[] = [];
+    const walk = (schema: z.ZodType, where: string): void => {
+      if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return walk(schema.unwrap() as z.ZodType, where);
+      if (schema instanceof z.ZodPipe) return walk(schema.in as z.ZodType, where);
+      if (schema instanceof z.ZodArray) return walk(schema.element as z.ZodType, `${where}[]`);
+      if (!(schema instanceof z.ZodObject)) return;
+      objects.push(where);
+      expect(schema.def.catchall, `${where || '(top level)'} must be strict`).toBeInstanceOf(z.ZodNever);
+      for (const [key, value] of Object.entries(schema.shape)) walk(value as z.ZodType, where ? `${where}.${key}` : key);
+    };
+    walk(ConfigSchema, '');
+    expect(objects).toEqual(['', 'thresholds', 'minPlayed', 'pathMappings[]']);
   });
 });

@@ -18,7 +18,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
   closeInheritedSockets();
   const paths = appPaths();
   const handed = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
-  if (handed?.ok) return 0;
+  if (handed.ok) return 0;
   let context;
   try {
     context = commandContext({ verbose: options.verbose ?? false });
@@ -57,7 +57,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
     }
     // Another helper won the race, or holds the socket: hand it the mpv socket.
     const reply = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
-    if (reply?.ok) return 0;
+    if (reply.ok) return 0;
     if (await helperListening(paths.controlSocket)) {
       // Alive but silent (frozen, or swamped): taking its place would make two senders of one
       // outbox. It takes the request when it goes on, and whatever the script spools meanwhile.

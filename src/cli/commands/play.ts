@@ -82,7 +82,7 @@ function helperCommand(): string {
 
 async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
   const reply = await askHelper(context.paths.controlSocket, { op: 'attach', socket: socketPath });
-  if (reply?.ok) return;
+  if (reply.ok) return;
   const child = spawn(process.execPath, [binPath(), 'attach', socketPath], { detached: true, stdio: 'ignore' });
   child.unref();
 }

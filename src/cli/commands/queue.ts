@@ -2,7 +2,6 @@
 // and `drop` change the outbox, so they go through the helper (the running one, or one started
 // for the time of the command).
 import type { Command } from 'commander';
-import { parseRetryReply } from '../../helper/control-replies.js';
 import { appPaths } from '../../config/paths.js';
 import type { FlushSummary, RetrySummary } from '../../helper/helper.js';
 import type { OutboxEntry } from '../../outbox/index.js';
@@ -90,7 +89,7 @@ export async function queueRetryCommand(id: string | undefined, options: { all?:
         // The flush runs in this process here, so it can show its progress.
         return { summary: selection === 'all' ? await session.local.flush({ all: true, onProgress: progress.update }) : await session.local.retry(selection) };
       }
-      const reply = parseRetryReply(await session.ask(selection === 'all' ? { op: 'queue-retry', all: true } : { op: 'queue-retry', ids: selection }, LONG_REQUEST_MS));
+      const reply = await session.ask(selection === 'all' ? { op: 'queue-retry', all: true } : { op: 'queue-retry', ids: selection }, LONG_REQUEST_MS);
       return reply.ok ? { summary: reply.value } : { error: reply.error };
     });
   } finally {
@@ -114,8 +113,7 @@ export async function queueDropCommand(id: string, options: { verbose?: boolean 
   const outcome = await withHelper(context, async (session): Promise<{ existed: boolean } | { error: string }> => {
     if (session.local) return { existed: await session.local.drop(id) };
     const reply = await session.ask({ op: 'queue-drop', id });
-    if (!reply) return { error: 'no helper answered' };
-    return reply.ok ? { existed: reply['existed'] === true } : { error: reply.error };
+    return reply.ok ? { existed: reply.value.existed } : { error: reply.error };
   });
   if ('error' in outcome) {
     complain(`drop failed: ${outcome.error}`);

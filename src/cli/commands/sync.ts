@@ -2,7 +2,6 @@
 // is the outbox's single writer), else by becoming the helper for the time of the flush; then
 // a long flush shows a progress bar.
 import type { FlushSummary } from '../../helper/helper.js';
-import { parseFlushReply } from '../../helper/control-replies.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
 import { LONG_REQUEST_MS, withHelper } from '../helper-session.js';
 import { complain, say } from '../output.js';
@@ -15,7 +14,7 @@ export async function syncCommand(options: { json?: boolean; verbose?: boolean }
   try {
     outcome = await withHelper(context, async (session) => {
       if (session.local) return { summary: await session.local.flush({ all: true, onProgress: progress.update }) };
-      const reply = parseFlushReply(await session.ask({ op: 'flush' }, LONG_REQUEST_MS));
+      const reply = await session.ask({ op: 'flush' }, LONG_REQUEST_MS);
       return reply.ok ? { summary: reply.value } : { error: reply.error };
     });
   } finally {
