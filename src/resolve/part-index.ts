@@ -34,6 +34,8 @@ export class PartIndex {
   readonly #absentPartIds = new Map<string, number>();
   /** A rebuild in progress per server: concurrent misses wait for it instead of giving up. */
   readonly #building = new Map<string, Promise<void>>();
+  /** The last cache write; never rejects. */
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(options: PartIndexOptions) {
     this.#options = { minRebuildIntervalMs: 60_000, ...options };
@@ -98,7 +100,15 @@ export class PartIndex {
   }
 
   // Awaited by the rebuild, not synchronous: the helper's event loop must not wait on an fsync.
-  async #save(): Promise<void> {
+  // One write at a time, each of the cache as it is when its turn comes, so that the writes of
+  // two servers' rebuilds cannot land in the wrong order and leave the older cache on disk.
+  #save(): Promise<void> {
+    const run = this.#saving.then(() => this.#write());
+    this.#saving = run;
+    return run;
+  }
+
+  async #write(): Promise<void> {
     try {
       mkdirSync(dirname(this.#options.cacheFile), { recursive: true, mode: 0o700 });
       await writeFileDurable(this.#options.cacheFile, JSON.stringify(this.#cache), { mode: 0o600 });
