@@ -1,7 +1,8 @@
 // The user's config: $XDG_CONFIG_HOME/mpv-plex-sync/config.json, with environment overrides.
 // Validated where it enters; a bad value gives one line naming the key and the fix.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileDurableSync } from '../storage/durable-file.js';
 import { z } from 'zod';
 import { lineAndColumn, locateJsonSyntaxError } from '../json/syntax-error.js';
 import { registerSecret } from '../log/redact.js';
@@ -182,11 +183,8 @@ export function thresholdFor(config: Config, type: string | null): number {
   return config.threshold;
 }
 
-/** Writes config.json atomically with mode 0600 (it holds the token). */
+/** Writes config.json durably with mode 0600 (it holds the token). */
 export function saveConfig(file: string, values: Partial<Config>): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(temp, 0o600);
-  renameSync(temp, file);
+  writeFileDurableSync(file, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
 }

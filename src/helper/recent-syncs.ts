@@ -1,12 +1,13 @@
 // The last few sync results, for `mpv-plex-sync status`: <stateDir>/recent.json. The helper
 // appends to it (it is the one writer); the CLI only reads it, also when no helper runs.
-// Writes go to a temp file renamed over the old one, so a reader never sees half a file.
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// Writes go through the durable-file layer, so a reader never sees half a file.
+import { mkdir, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { redact } from '../log/redact.js';
 import type { OutboxEntry } from '../outbox/index.js';
+import { writeFileDurable } from '../storage/durable-file.js';
 import type { ReplayResult } from '../sync/replay.js';
 
 export const RECENT_FILE_NAME = 'recent.json';
@@ -113,10 +114,7 @@ export class RecentSyncs {
       }
       const records = [...existing, record].slice(-this.#max);
       await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-      const temp = `${this.file}.tmp-${process.pid}`;
-      await writeFile(temp, `${JSON.stringify({ version: 1, records }, null, 2)}\n`, { mode: 0o600 });
-      await chmod(temp, 0o600);
-      await rename(temp, this.file);
+      await writeFileDurable(this.file, `${JSON.stringify({ version: 1, records }, null, 2)}\n`, { mode: 0o600 });
     } catch (error) {
       this.#onProblem(`could not write ${this.file} (${redact(error instanceof Error ? error.message : String(error))})`);
     }

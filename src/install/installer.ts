@@ -1,12 +1,13 @@
 // Puts the mpv script and its options file into mpv's config dir, and takes them out again.
-// Both files are replaced atomically (temp file and rename), so mpv starting meanwhile reads the
-// old file or the new one, never half of one. The user's options are never overwritten: see
+// Both files are replaced through the durable-file layer, so mpv starting meanwhile reads the
+// old file or the new one, never half of one (its temp names start with a dot and end in .tmp,
+// which mpv does not load from scripts/). The user's options are never overwritten: see
 // script-opts.ts for the rules.
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { quoteCommand } from '../protocol/helper-command.js';
+import { writeFileDurableSync } from '../storage/durable-file.js';
 import { compareVersions, installedScriptVersion, isOurScript, stampScript } from './script-file.js';
 import { isPristine, mergeScriptOpts, settingsOf, parseScriptOpts, type KeptOption, type OptionEntry } from './script-opts.js';
 
@@ -99,11 +100,11 @@ export function install(options: InstallOptions): InstallReport {
   else if (before === script) action = 'current';
   else if (from === null || from === options.version) action = 'replaced';
   else action = compareVersions(from, options.version) < 0 ? 'upgraded' : 'downgraded';
-  if (action !== 'current') writeFileAtomic(paths.scriptFile, script, 0o644);
+  if (action !== 'current') writeInstallFile(paths.scriptFile, script, 0o644);
 
   const existingOpts = readIfFile(paths.optionsFile, 'options');
   const merged = mergeScriptOpts(existingOpts, installedOptions(options.helperCommand), options.version);
-  if (merged.action !== 'unchanged') writeFileAtomic(paths.optionsFile, merged.text, modeOf(paths.optionsFile) ?? 0o644);
+  if (merged.action !== 'unchanged') writeInstallFile(paths.optionsFile, merged.text, modeOf(paths.optionsFile) ?? 0o644);
 
   return {
     mpvDir: paths.mpvDir,
@@ -182,23 +183,12 @@ function removeFile(path: string): void {
   }
 }
 
-// The temp name starts with a dot and ends in .tmp: should mpv list scripts/ meanwhile, it
-// skips it as an unknown kind of script instead of loading half a file.
-function writeFileAtomic(path: string, text: string, mode: number): void {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+// mpv reads both files as the user; 0644 unless the user gave the options file another mode.
+function writeInstallFile(path: string, text: string, mode: number): void {
   try {
-    mkdirSync(dir, { recursive: true });
-    const fd = openSync(temp, 'wx', mode);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileDurableSync(path, text, { mode });
   } catch (error) {
-    if (existsSync(temp)) rmSync(temp, { force: true });
     throw new InstallError(`cannot write ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

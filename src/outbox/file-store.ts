@@ -1,16 +1,17 @@
-// The outbox on disk: <stateDir>/outbox.json through lowdb. JSONFile writes a temp file and
-// renames it over the old one, so a crash leaves the old file or the new one, never half of each.
+// The outbox on disk: <stateDir>/outbox.json through lowdb, whose adapter writes through the
+// durable-file layer (storage/durable-file.ts): a crash or a power cut leaves the old file or the
+// new one, never half of each, and a resolved write is on disk.
 //
 // Entries live in memory (EntryTable) and every change rewrites the whole file. Writes go through
 // one chain, and a write takes whatever the table holds when it starts, so changes that arrive
 // while a write runs share the next one (group commit): 100 concurrent puts cost two writes, and
 // no put can overwrite another's.
 import { constants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { CURRENT_VERSION, type OutboxDocument, type Rejected } from './document.js';
+import { DurableJSONFile } from './durable-json-file.js';
 import { parseEntry, type EntryPatch, type OutboxEntry, type PutResult } from './entry.js';
 import { readOutboxText, type OutboxText } from './salvage.js';
 import { OutboxError, notLoaded, type OutboxStore } from './store.js';
@@ -76,7 +77,7 @@ export class FileOutboxStore implements OutboxStore {
     if (typeof now !== 'function') throw new TypeError('`now` must be a function');
     this.#dir = stateDir;
     this.file = join(stateDir, OUTBOX_FILE_NAME);
-    this.#db = new Low<unknown>(new JSONFile<unknown>(this.file), null);
+    this.#db = new Low<unknown>(new DurableJSONFile<unknown>(this.file, { mode: FILE_MODE }), null);
     this.#onProblem = onProblem;
     this.#onNotice = onNotice;
     this.#now = now;
@@ -225,25 +226,10 @@ export class FileOutboxStore implements OutboxStore {
     this.#db.data = document;
     try {
       await this.#db.write();
-      await this.#harden();
     } catch (error) {
       throw new OutboxError(`could not write outbox file ${this.file} (${messageOf(error)})`, { cause: error });
     }
     this.#durable = version;
-  }
-
-  // JSONFile creates its temp file with the process umask and never fsyncs. The directory is
-  // 0700, so nobody else could open the file before the chmod; the fsyncs make a resolved
-  // change survive a power cut, not just a crash of this process.
-  async #harden(): Promise<void> {
-    const handle = await open(this.file, 'r+');
-    try {
-      await handle.chmod(FILE_MODE);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await syncDir(this.#dir);
   }
 
   async #ensurePrivateDir(): Promise<void> {
@@ -293,20 +279,6 @@ async function exists(path: string): Promise<boolean> {
   } catch (error) {
     if (codeOf(error) === 'ENOENT') return false;
     throw error;
-  }
-}
-
-// Makes a rename durable on POSIX; Windows cannot open a directory for this, and needs not.
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (error) {
-    // Some file systems refuse to fsync a directory; the rename is as durable as they allow.
-    if (codeOf(error) !== 'EINVAL' && codeOf(error) !== 'ENOTSUP') throw error;
-  } finally {
-    await handle.close();
   }
 }
 

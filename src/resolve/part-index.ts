@@ -4,10 +4,11 @@
 // at most once a minute per server. A part id comes only from a Plex URL, so missing one means
 // the index is stale (an item added since it was built): it rebuilds at once, unless a fresh
 // index already missed that very part within the minute (a part of a section that is not indexed).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { PlexClient } from '../plex/client.js';
+import { writeFileDurable } from '../storage/durable-file.js';
 
 const CacheSchema = z.object({
   version: z.literal(1),
@@ -33,6 +34,8 @@ export class PartIndex {
   readonly #absentPartIds = new Map<string, number>();
   /** A rebuild in progress per server: concurrent misses wait for it instead of giving up. */
   readonly #building = new Map<string, Promise<void>>();
+  /** The last cache write; never rejects. */
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(options: PartIndexOptions) {
     this.#options = { minRebuildIntervalMs: 60_000, ...options };
@@ -93,15 +96,22 @@ export class PartIndex {
       }
     }
     this.#cache.servers[client.serverUrl] = { builtAt: Date.now(), byPartId, byFile };
-    this.#save();
+    await this.#save();
   }
 
-  #save(): void {
+  // Awaited by the rebuild, not synchronous: the helper's event loop must not wait on an fsync.
+  // One write at a time, each of the cache as it is when its turn comes, so that the writes of
+  // two servers' rebuilds cannot land in the wrong order and leave the older cache on disk.
+  #save(): Promise<void> {
+    const run = this.#saving.then(() => this.#write());
+    this.#saving = run;
+    return run;
+  }
+
+  async #write(): Promise<void> {
     try {
       mkdirSync(dirname(this.#options.cacheFile), { recursive: true, mode: 0o700 });
-      const temp = `${this.#options.cacheFile}.tmp-${process.pid}`;
-      writeFileSync(temp, JSON.stringify(this.#cache), { mode: 0o600 });
-      renameSync(temp, this.#options.cacheFile);
+      await writeFileDurable(this.#options.cacheFile, JSON.stringify(this.#cache), { mode: 0o600 });
     } catch {
       // A cache that cannot be written costs a rebuild next time, nothing more.
     }

@@ -1,13 +1,14 @@
 // Spool files: the facts of a playback that no helper could take at the time. The mpv script
 // writes one when the helper did not answer its quit hold; the helper writes one for a playback
 // it could not resolve (Plex down). The next helper turns each into outbox entries.
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { PROTOCOL_VERSION, type SpoolRecord, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { Resolver } from '../resolve/resolver.js';
+import { writeFileDurableSync } from '../storage/durable-file.js';
 import { classifyFailure } from './failure.js';
 import { hasReachedWatched, type WatchRule } from './watch-rule.js';
 
@@ -36,9 +37,7 @@ export function writeSpool(spoolDir: string, start: StartPayload, last: UnloadPa
   mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
   const record: SpoolRecord = { v: PROTOCOL_VERSION, start, last, writtenAt: Date.now() };
   const file = join(spoolDir, `${safeName(start.playbackId)}.json`);
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
-  renameSync(temp, file);
+  writeFileDurableSync(file, JSON.stringify(record), { mode: 0o600 });
 }
 
 /**

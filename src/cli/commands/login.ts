@@ -4,7 +4,7 @@
 //   best connection that answers, and that server's own access token;
 // - `--token T --server URL` (or PLEX_TOKEN, or `--token -` for stdin): no plex.tv at all.
 // The token is never printed: only maskToken's form appears, and every line passes redaction.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import ora, { type Ora } from 'ora';
@@ -26,6 +26,7 @@ import {
   type Pin,
   type PlexServerResource,
 } from '../../plex/plextv.js';
+import { writeFileDurableSync } from '../../storage/durable-file.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from '../context.js';
 import { complain, paint, printJson, say } from '../output.js';
 
@@ -391,7 +392,7 @@ function saveLogin(file: string, result: LoginResult): void {
   if (existing.problem) {
     // Not silently lost: the old content stays next to the new file.
     const backup = `${file}.bak`;
-    writeFileSync(backup, readFileSync(file), { mode: 0o600 });
+    writeFileDurableSync(backup, readFileSync(file), { mode: 0o600 });
     warn(`${file} ${existing.problem}; it was kept as ${backup} and a new config written`);
   }
   // The connections are replaced, never merged: those of a server signed in to before are not

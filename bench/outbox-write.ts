@@ -1,0 +1,69 @@
+// Outbox write time as the outbox grows: one put of a new watch (one whole-file rewrite, made
+// durable) into an outbox that holds 10, 1,000 and 10,000 entries with it. Each put waits for the one before, so
+// group commit does not hide any write. Figures: median and p95 of the put, the file's size.
+//
+//   npm run build && node dist/bench/outbox-write.js
+//
+// BENCH_DIR chooses where the state dirs go (default: the OS temp dir; it must be a real disk,
+// not a tmpfs, or the fsyncs cost nothing). BENCH_PUTS sets the puts timed per size.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FileOutboxStore, freshEntryBase, watchEntryId, type WatchEntry } from '../src/outbox/index.js';
+
+const SIZES = [10, 1_000, 10_000];
+const PUTS = Number(process.env['BENCH_PUTS'] ?? 50);
+const SERVER = 'http://plex.bench:32400';
+
+function watch(n: number, now: number): WatchEntry {
+  const playbackId = `bench-playback-${String(n).padStart(6, '0')}`;
+  return {
+    ...freshEntryBase(SERVER, String(1000 + n), `Some Show S01E${String(n % 100).padStart(2, '0')}`, now),
+    kind: 'watch',
+    id: watchEntryId(playbackId),
+    playbackId,
+    sessionId: playbackId,
+    startedAt: now - 1_500_000,
+    baselineViewCount: 0,
+    positionMs: 1_400_000,
+    durationMs: 1_500_000,
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function measure(size: number): Promise<{ median: number; p95: number; bytes: number }> {
+  const root = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'mps-bench-outbox-'));
+  try {
+    const stateDir = join(root, 'state');
+    const store = new FileOutboxStore({ stateDir });
+    await store.load();
+    const now = Date.now();
+    // Seeded in one group commit: the seeding is not what is measured.
+    await Promise.all(Array.from({ length: size - 1 }, (_, i) => store.put(watch(i, now))));
+    const times: number[] = [];
+    for (let i = 0; i < PUTS; i++) {
+      // A new watch, as a playback queues it; taken out again (untimed), so the outbox stays
+      // at `size` entries for every put.
+      const entry = watch(size + i, now);
+      const started = performance.now();
+      await store.put(entry);
+      times.push(performance.now() - started);
+      await store.remove(entry.id);
+    }
+    times.sort((a, b) => a - b);
+    return { median: percentile(times, 50), p95: percentile(times, 95), bytes: statSync(store.file).size };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+console.log(`outbox write time, ${PUTS} puts per size, ${process.env['BENCH_DIR'] ?? tmpdir()}`);
+console.log('entries   file KiB   median ms   p95 ms');
+for (const size of SIZES) {
+  const { median, p95, bytes } = await measure(size);
+  console.log(`${String(size).padStart(7)}   ${(bytes / 1024).toFixed(0).padStart(8)}   ${median.toFixed(2).padStart(9)}   ${p95.toFixed(2).padStart(6)}`);
+}
