@@ -25,8 +25,15 @@ export async function withHelper<T>(context: CommandContext, fn: (session: Helpe
   const ask = <R extends ControlRequest>(request: R, timeoutMs?: number) => askHelper(socket, request, timeoutMs);
   if ((await askHelper(socket, { op: 'ping' }, 1_000)).ok) return fn({ local: null, ask });
   const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, catchUp: false });
-  // Another process became the helper between the ping and here: it serves the request.
-  if (!(await helper.start())) return fn({ local: null, ask });
+  if (!(await helper.start())) {
+    // Another process became the helper between the ping and here: it serves the request. One
+    // that holds the socket but still does not answer is stopped or swamped; it keeps the outbox
+    // (two writers would lose or double entries), so say so now rather than wait minutes for it.
+    if (!(await askHelper(socket, { op: 'ping' }, 3_000)).ok) {
+      throw new Error('a helper is running but does not answer (stopped or busy); it keeps the queue, so try again when it goes on');
+    }
+    return fn({ local: null, ask });
+  }
   try {
     return await fn({ local: helper, ask });
   } finally {

@@ -41,8 +41,11 @@ function signalHelpers(pids: readonly number[], signal: NodeJS.Signals): void {
   }
 }
 
+/** Long enough for mpv to end and quit, and for a `sync` to be refused, while the helper is stopped. */
+const FREEZE_MS = 15_000;
+
 describe('a helper frozen across the quit', () => {
-  it('counts the watch once when the helper is stopped for 10 s as its crossing report is under way', async () => {
+  it('counts the watch once when the helper is stopped for 15 s as its crossing report is under way', async () => {
     world = await replaceWorld({ requestTimeoutMs: 2_000 });
     const url = world.addMovie('101');
     let frozen: number[] = [];
@@ -50,7 +53,7 @@ describe('a helper frozen across the quit', () => {
     const timelines = () => world.plex.requests.filter((request) => request.path === '/:/timeline');
     const run = await runMpv(world, [withToken(url)], {
       speed: 1,
-      args: ['--start=10'],
+      args: ['--start=9'],
       // The script soon finds the frozen helper silent, and holds the quit only briefly.
       scriptOpts: { helper_timeout: '0.6', quit_timeout: '1.5' },
       during: () => {
@@ -66,13 +69,20 @@ describe('a helper frozen across the quit', () => {
             setTimeout(() => {
               signalHelpers(frozen, 'SIGCONT');
               resolve();
-            }, 10_000),
+            }, FREEZE_MS),
           );
         })();
       },
     });
     expect(run.code).toBe(0);
     expect(frozen.length).toBe(1);
+    // A command that needs the queue while the helper is frozen says so at once, and does not
+    // become a second helper.
+    const started = Date.now();
+    const busy = await runCli(world, ['sync']);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain('a helper is running but does not answer');
+    expect(Date.now() - started).toBeLessThan(FREEZE_MS);
     await resumed;
     // The woken helper checks its in-doubt crossing after the settle time (six timeouts), then exits.
     await helpersGone(world, 60_000);
@@ -96,15 +106,15 @@ describe('a helper frozen across the quit', () => {
 describe('a scrobble answered after the request timeout', () => {
   it('is checked again after the settle time instead of scrobbled again, so the watch counts once', async () => {
     // A short request timeout keeps the settle time (six timeouts) short enough for a test.
-    world = await replaceWorld({ requestTimeoutMs: 2_000 });
+    world = await replaceWorld({ requestTimeoutMs: 3_000 });
     const url = world.addMovie('101');
     // The playback's first report fails, so its session never crosses Plex's threshold and the
     // helper must scrobble; Plex then applies that scrobble after the client gave up on it.
     world.plex.fault({ kind: 'status', match: '/:/timeline', status: 500, times: 1 });
-    world.plex.fault({ kind: 'delay', match: '/:/scrobble', ms: 3_000, times: 1 });
+    world.plex.fault({ kind: 'delay', match: '/:/scrobble', ms: 4_500, times: 1 });
     const run = await runMpv(world, [withToken(url)], { speed: 1, args: ['--start=15'] });
     expect(run.code).toBe(0);
-    await helpersGone(world, 30_000);
+    await helpersGone(world, 45_000);
     expect(readOutbox(world).entries).toEqual([]);
     expect(world.plex.item('101').viewCount).toBe(1);
     expect(world.plex.history).toHaveLength(1);
