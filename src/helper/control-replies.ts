@@ -4,7 +4,7 @@
 // described here once, op by op, so no caller reads a field that was never checked.
 import { z } from 'zod';
 import { OutboxEntrySchema } from '../outbox/index.js';
-import type { FlushSummary, HelperStatus, RetrySummary } from './helper.js';
+import type { FlushSummary, HelperStatus, RetrySummary } from './control-handler.js';
 import { SyncRecordSchema } from './recent-syncs.js';
 
 const count = z.number().int().min(0);
