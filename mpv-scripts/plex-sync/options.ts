@@ -2,7 +2,7 @@
 // mp.options takes each value's type from its default, and booleans are yes/no.
 
 /** The identifier is explicit: mpv names this script `plex_sync`, but the file is plex-sync.conf. */
-export const OPTIONS_ID = 'plex-sync';
+const OPTIONS_ID = 'plex-sync';
 
 export interface Options {
   helper: string;

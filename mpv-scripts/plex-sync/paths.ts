@@ -7,7 +7,7 @@ import { chooseRuntimeDir, helperRuntimeDir, type GetEnv } from '../../src/proto
 export { utf8Length } from '../../src/protocol/runtime-dir.js';
 export type { GetEnv } from '../../src/protocol/runtime-dir.js';
 
-export const APP_NAME = 'mpv-plex-sync';
+const APP_NAME = 'mpv-plex-sync';
 
 /**
  * The directory for mpv's IPC socket: the configured one, else the helper's. Either gives way to

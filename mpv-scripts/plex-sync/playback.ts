@@ -10,10 +10,10 @@ import type {
 } from '../../src/protocol/messages.js';
 
 /** Until the helper names the item's threshold, the usual Plex one. */
-export const DEFAULT_THRESHOLD_PERCENT = 90;
+const DEFAULT_THRESHOLD_PERCENT = 90;
 
 /** A forward step of more media time than this between two samples (SAMPLE_INTERVAL_MS apart) is a jump, not playing. */
-export const MAX_COUNTED_STEP_SEC = 5;
+const MAX_COUNTED_STEP_SEC = 5;
 
 export type ItemStatus = 'unknown' | ItemPayload['status'];
 
@@ -200,7 +200,7 @@ export function noteSettled(pb: Playback, settled: SettledPayload): void {
 }
 
 /** Positions closer than this are the same resume point (a frame of jitter at pause). */
-export const SAME_POSITION_MS = 500;
+const SAME_POSITION_MS = 500;
 
 /**
  * Whether Plex already holds what an unload at `positionMs` would tell it: the helper said so

@@ -4,7 +4,7 @@
 // the played-time count need, and while paused the timer does not run at all.
 
 /** ms between two samples: a step stays under MAX_COUNTED_STEP_SEC up to 20× speed. */
-export const SAMPLE_INTERVAL_MS = 250;
+const SAMPLE_INTERVAL_MS = 250;
 
 export class PositionSampler {
   private timer: number | null = null;

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function packageVersion(): string {
   try {

@@ -65,7 +65,7 @@ export async function readQueueSnapshot(context: Pick<CommandContext, 'paths'>):
 }
 
 /** The entries of an outbox file as the helper would load them (older formats converted, a damaged file salvaged, in memory). */
-export function readOutboxFile(file: string): { entries: OutboxEntry[]; problem: string | null } {
+function readOutboxFile(file: string): { entries: OutboxEntry[]; problem: string | null } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@ import { redact } from '../log/redact.js';
 
 type Style = 'green' | 'yellow' | 'red' | 'dim' | 'bold';
 
-export function useColour(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+function useColour(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in env) && env['TERM'] !== 'dumb';
 }
 

@@ -2,7 +2,7 @@
 // about a queued sync is how long it has waited and how soon it is tried again.
 
 /** A duration in the largest unit that keeps it short: `45 s`, `12 min`, `5 h`, `3 d`. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.round(seconds / 60);

@@ -52,7 +52,6 @@ export const ConfigSchema = z
   .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
-export type PathMapping = z.infer<typeof PathMappingSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 /** The script's file name; mpv names the script `plex_sync` after it. */
 export const SCRIPT_FILE_NAME = 'plex-sync.js';
 /** The options file mpv's read_options('plex-sync') reads. */
-export const SCRIPT_OPTS_FILE_NAME = 'plex-sync.conf';
+const SCRIPT_OPTS_FILE_NAME = 'plex-sync.conf';
 
 export interface MpvInstallPaths {
   /** mpv's config dir, absolute. */

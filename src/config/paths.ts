@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ATTACH_REQUESTS_DIR_NAME, CONTROL_SOCKET_NAME } from '../protocol/messages.js';
 import { helperRuntimeDir } from '../protocol/runtime-dir.js';
 
-export const APP_NAME = 'mpv-plex-sync';
+const APP_NAME = 'mpv-plex-sync';
 
 export interface AppPaths {
   /** Holds config.json (with the token, mode 0600). */

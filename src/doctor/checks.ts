@@ -27,9 +27,9 @@ export interface CheckResult {
 }
 
 /** Clock differences up to this are harmless (the Date header has whole seconds anyway). */
-export const MAX_CLOCK_SKEW_SECONDS = 60;
+const MAX_CLOCK_SKEW_SECONDS = 60;
 /** mpv is started at most this long for a check; it answers in well under a second. */
-export const MPV_CHECK_TIMEOUT_MS = 5000;
+const MPV_CHECK_TIMEOUT_MS = 5000;
 
 const LOGIN_FIX = 'run mpv-plex-sync login';
 

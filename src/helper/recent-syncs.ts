@@ -10,7 +10,7 @@ import type { OutboxEntry } from '../outbox/index.js';
 import { writeFileDurable } from '../storage/durable-file.js';
 import type { ReplayResult } from '../sync/replay.js';
 
-export const RECENT_FILE_NAME = 'recent.json';
+const RECENT_FILE_NAME = 'recent.json';
 /** Records kept; older ones are dropped as new ones arrive. */
 export const MAX_RECENT = 20;
 /** Longest detail kept: it is a one-line reason, not a log. */

@@ -12,7 +12,7 @@ import { compareVersions, installedScriptVersion, isOurScript, stampScript } fro
 import { isPristine, mergeScriptOpts, settingsOf, parseScriptOpts, type KeptOption, type OptionEntry } from './script-opts.js';
 
 /** What `helper=` falls back to when the absolute command can't be written safely. */
-export const PATH_HELPER_COMMAND = 'mpv-plex-sync';
+const PATH_HELPER_COMMAND = 'mpv-plex-sync';
 
 export interface InstallOptions {
   /** mpv's config dir (see config/mpv-dir.ts). */
@@ -78,7 +78,7 @@ export function helperCommandFor(nodePath: string, binPath: string): { command: 
 }
 
 /** The keys install writes into script-opts/plex-sync.conf. */
-export function installedOptions(helperCommand: string): OptionEntry[] {
+function installedOptions(helperCommand: string): OptionEntry[] {
   return [{ key: 'helper', value: helperCommand, comment: 'The helper command: split on whitespace into argv ("double quotes" keep a path with spaces together), never run through a shell.' }];
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SCRIPT_FILE_NAME } from '../config/mpv-dir.js';
 
 /** First line of an installed script: `// mpv-plex-sync version 0.1.0`. */
-export const VERSION_MARKER = '// mpv-plex-sync version ';
+const VERSION_MARKER = '// mpv-plex-sync version ';
 /** Both the version marker and the build's own first line carry this; other scripts don't. */
 const OUR_MARK = /^\/\/ mpv-plex-sync /;
 const VERSION_SHAPE = /^[0-9A-Za-z][0-9A-Za-z.+-]*$/;

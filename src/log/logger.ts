@@ -13,9 +13,9 @@ import { redact, redactValue } from './redact.js';
 export type { Logger } from 'pino';
 
 /** The live file is rotated once it reaches this size. */
-export const LOG_ROTATE_BYTES = 5 * 1024 * 1024;
+const LOG_ROTATE_BYTES = 5 * 1024 * 1024;
 /** Rotated files kept besides the live one. */
-export const LOG_KEEP_FILES = 3;
+const LOG_KEEP_FILES = 3;
 
 export interface LoggerOptions {
   /** Log file (JSON lines); null logs to stderr only. */
@@ -73,11 +73,6 @@ export async function flushLogs(): Promise<void> {
         }),
     ),
   );
-}
-
-/** A logger that drops everything, for unit tests. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
 }
 
 function rotatingFile(file: string, rotate: NonNullable<LoggerOptions['rotate']>): RotatingFileStream {

@@ -34,15 +34,6 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** A header map as it may be logged. */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = SECRET_HEADER_KEYS.has(name.toLowerCase()) ? '<redacted>' : redact(value);
-  }
-  return out;
-}
-
 /** Redacts any value deeply (log objects, error causes), keeping its shape. */
 export function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);

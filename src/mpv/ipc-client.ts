@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { LineSplitter } from '../json/line-splitter.js';
 
 /** Lines longer than this are skipped unread (a megabyte-long message from another script). */
-export const MAX_LINE_BYTES = 256 * 1024;
+const MAX_LINE_BYTES = 256 * 1024;
 
 export interface MpvEvent {
   readonly event: string;

@@ -76,7 +76,7 @@ export function positionEntryId(serverUrl: string, ratingKey: string): string {
 }
 
 /** The id an entry must carry, given its other fields. */
-export function entryIdOf(entry: Pick<WatchEntry, 'kind' | 'playbackId'> | Pick<PositionEntry, 'kind' | 'serverUrl' | 'ratingKey'>): string {
+function entryIdOf(entry: Pick<WatchEntry, 'kind' | 'playbackId'> | Pick<PositionEntry, 'kind' | 'serverUrl' | 'ratingKey'>): string {
   return entry.kind === 'watch' ? watchEntryId(entry.playbackId) : positionEntryId(entry.serverUrl, entry.ratingKey);
 }
 
@@ -99,7 +99,7 @@ export function cleanError(text: string | null): string | null {
 }
 
 /** http(s), no userinfo, no query, no fragment: a token can hide in any of the three. */
-export function isTokenFreeBaseUrl(value: string): boolean {
+function isTokenFreeBaseUrl(value: string): boolean {
   let url: URL;
   try {
     url = new URL(value);
@@ -123,7 +123,7 @@ const baseShape = {
   lastError: z.string().nullable(),
 };
 
-export const WatchEntrySchema = z.object({
+const WatchEntrySchema = z.object({
   ...baseShape,
   kind: z.literal('watch'),
   playbackId: z.string().min(1),
@@ -135,7 +135,7 @@ export const WatchEntrySchema = z.object({
   inDoubtUntil: epochMs.optional(),
 });
 
-export const PositionEntrySchema = z.object({
+const PositionEntrySchema = z.object({
   ...baseShape,
   kind: z.literal('position'),
   playbackId: z.string().min(1),

@@ -2,12 +2,11 @@
 export type { OutboxStore } from './store.js';
 export { OutboxError } from './store.js';
 export type { EntryPatch, OutboxEntry, PositionEntry, PutResult, WatchEntry } from './entry.js';
-export { OutboxEntrySchema, PositionEntrySchema, WatchEntrySchema, entryIdOf, freshEntryBase, isTokenFreeBaseUrl, positionEntryId, sameVersion, watchEntryId } from './entry.js';
-export { CURRENT_VERSION as OUTBOX_FILE_VERSION } from './document.js';
+export { OutboxEntrySchema, freshEntryBase, positionEntryId, sameVersion, watchEntryId } from './entry.js';
 export type { OutboxDocument } from './document.js';
 export { MemoryOutboxStore } from './memory-store.js';
 export type { Options as MemoryOutboxStoreOptions } from './memory-store.js';
-export { FileOutboxStore, OUTBOX_FILE_NAME } from './file-store.js';
+export { FileOutboxStore } from './file-store.js';
 export type { Options as FileOutboxStoreOptions, OutboxDamage } from './file-store.js';
 export { findDamagedOutboxFiles } from './damaged-files.js';
 export { readOutboxText } from './salvage.js';

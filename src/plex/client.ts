@@ -17,7 +17,7 @@ import {
 } from './schemas.js';
 import { redact, registerSecret } from '../log/redact.js';
 
-export const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
+const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
 const PAGE_SIZE = 100;
 
 export interface PlexClientOptions {

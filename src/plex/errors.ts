@@ -72,8 +72,6 @@ export class PlexRedirectError extends Error {
   }
 }
 
-export type PlexError = PlexHttpError | PlexNetworkError | PlexResponseError | PlexRedirectError;
-
 /** errno-style code of a failed fetch: ECONNREFUSED, ECONNRESET, ENOTFOUND..., or TIMEOUT. */
 export function networkCode(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';

@@ -6,11 +6,11 @@ import { redactUrl, registerSecret } from '../log/redact.js';
 import { networkCode, PlexNetworkError, PlexRedirectError } from './errors.js';
 import { fetchWithinOrigin } from './same-origin-fetch.js';
 
-export const DEFAULT_PLEXTV_URL = 'https://plex.tv';
-export const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
+const DEFAULT_PLEXTV_URL = 'https://plex.tv';
+const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
 /** Environment overrides, so tests can point the client at a double. */
-export const PLEXTV_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_URL';
-export const AUTH_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_AUTH_URL';
+const PLEXTV_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_URL';
+const AUTH_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_AUTH_URL';
 
 export interface PlexTvOptions {
   /** X-Plex-Client-Identifier: the PIN is bound to it, so polling must send the same one. */
@@ -143,8 +143,6 @@ export class PlexTvResponseError extends Error {
   }
 }
 
-export type PlexTvError = PlexTvHttpError | PlexTvNetworkError | PlexTvResponseError;
-
 // --- the client ---
 
 export class PlexTv {
@@ -176,11 +174,6 @@ export class PlexTv {
       'X-Plex-Device': 'mpv',
       'X-Plex-Device-Name': 'mpv-plex-sync',
     };
-  }
-
-  /** Host (and port) of plex.tv as configured, for messages. */
-  get host(): string {
-    return hostOf(this.baseUrl);
   }
 
   /** POST /api/v2/pins?strong=true: a new PIN for the user to approve. */

@@ -10,7 +10,7 @@
 import { PlexRedirectError } from './errors.js';
 
 /** Hops within one origin before giving up: a loop must not spin until the timeout. */
-export const MAX_SAME_ORIGIN_REDIRECTS = 3;
+const MAX_SAME_ORIGIN_REDIRECTS = 3;
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 

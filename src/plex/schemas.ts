@@ -5,14 +5,14 @@ import { z } from 'zod';
 const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 const keyString = z.union([z.string(), z.number().transform(String)]);
 
-export const PartSchema = z.object({
+const PartSchema = z.object({
   id: numeric,
   key: z.string().optional(),
   file: z.string().optional(),
   duration: numeric.optional(),
 });
 
-export const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) });
+const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) });
 
 /**
  * An item's fields with every null left out. Plex is not expected to send null (lastViewedAt is

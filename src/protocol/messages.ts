@@ -52,7 +52,6 @@ export const HelperMessage = {
 } as const;
 
 export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
-export type HelperMessageName = (typeof HelperMessage)[keyof typeof HelperMessage];
 
 export interface HelloPayload {
   /** PROTOCOL_VERSION of the script. */

@@ -34,7 +34,7 @@ export function utf8Length(text: string): number {
 }
 
 /** Whether every socket the product makes in `dir` has a path short enough to bind. */
-export function socketDirFits(dir: string): boolean {
+function socketDirFits(dir: string): boolean {
   return utf8Length(dir + '/' + LONGEST_SOCKET_NAME) <= MAX_SOCKET_PATH_BYTES;
 }
 

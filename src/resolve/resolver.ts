@@ -35,7 +35,7 @@ export class Resolver {
   /**
    * @param path mpv's path without the token
    * @param urlToken the X-Plex-Token that mpv's full path carried, if any
-   * Throws PlexError/ConfigError when Plex cannot be asked; answers not-plex when it is not Plex's.
+   * Throws a Plex error (plex/errors.ts) or a ConfigError when Plex cannot be asked; answers not-plex when it is not Plex's.
    */
   async resolve(path: string, explicitRatingKey: string | null, urlToken: string | null): Promise<Resolution> {
     const { servers, partIndex, config } = this.#options;
@@ -93,7 +93,7 @@ function noTokenFor(serverUrl: string | null): Resolution {
   return { kind: 'not-plex', reason: `${host} is not your Plex server, and its URL carries no token` };
 }
 
-export function displayName(meta: PlexMetadata): string {
+function displayName(meta: PlexMetadata): string {
   if (meta.type === 'episode') {
     const season = meta.parentIndex !== undefined ? `S${String(meta.parentIndex).padStart(2, '0')}` : '';
     const episode = meta.index !== undefined ? `E${String(meta.index).padStart(2, '0')}` : '';

@@ -25,7 +25,7 @@ export interface DeliveryOptions {
 }
 
 /** True when the item's state shows this playback's watch was already counted. */
-export function alreadyCounted(meta: PlexMetadata, entry: Pick<WatchEntry, 'baselineViewCount' | 'startedAt'>): boolean {
+function alreadyCounted(meta: PlexMetadata, entry: Pick<WatchEntry, 'baselineViewCount' | 'startedAt'>): boolean {
   const viewCount = meta.viewCount ?? 0;
   if (entry.baselineViewCount !== null) return viewCount > entry.baselineViewCount;
   // No baseline means none of this playback's reports reached Plex (the baseline is read before

@@ -87,19 +87,3 @@ export function failurePatch(entry: OutboxEntry, error: unknown, decision: Failu
 export function failureDetail(error: unknown): string {
   return error instanceof PlexRedirectError ? error.location : errorText(error);
 }
-
-/** What the user reads about a failure (no token can appear: the parts are redacted). */
-export function describeFailure(failure: FailureClass): string {
-  switch (failure) {
-    case 'auth':
-      return "Plex rejected the token — run 'mpv-plex-sync login'";
-    case 'gone':
-      return 'the item is no longer on the Plex server';
-    case 'invalid':
-      return 'Plex refused the request';
-    case 'redirected':
-      return 'the Plex server redirected to another host, which was not followed';
-    case 'transient':
-      return 'Plex unreachable';
-  }
-}

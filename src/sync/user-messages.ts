@@ -55,7 +55,6 @@ export const messages = {
     }
   },
   configProblem: (text: string) => `Plex sync: ${text}`,
-  replayed: (name: string) => `Plex: queued watch of '${name}' synced`,
   /** A request that can count got no answer in time (sync/in-doubt.ts). */
   watchInDoubt: (name: string) => `Plex did not answer in time — watch of '${name}' queued; checked again before anything is resent`,
   /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */

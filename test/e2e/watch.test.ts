@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { getPriority } from 'node:os';
 import { createWorld, helperPids, helpersGone, readHelperLog, runMpv, withToken, type World } from '../support/session.js';
@@ -31,6 +31,20 @@ describe('plain mpv with the script', () => {
   });
 });
 
+/**
+ * Calls `sample` once the helper says it has attached to mpv: by then it has closed the sockets
+ * it inherited and lowered its priority (src/cli/commands/attach.ts). A fixed delay raced the
+ * helper's start on a loaded machine and sampled it before either tweak.
+ */
+function onceAttached(child: ChildProcess, sample: () => void): void {
+  const timer = setInterval(() => {
+    if (!readHelperLog(world).includes('attached to mpv')) return;
+    clearInterval(timer);
+    sample();
+  }, 50);
+  child.once('exit', () => clearInterval(timer));
+}
+
 /** The nice value of each thread of `pid`, from /proc (field 19 of each task's stat line). */
 function threadNiceValues(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).map((task) => {
@@ -45,12 +59,12 @@ describe('the helper as background work', () => {
     let seen: { helper: number[]; mpv: number[]; helperGroup: string | null } | null = null;
     const run = await runMpv(world, [withToken(url)], {
       during: (child) => {
-        setTimeout(() => {
+        onceAttached(child, () => {
           const [helper] = helperPids(world);
           if (helper === undefined || child.pid === undefined) return;
           const groupFile = `/proc/${helper}/autogroup`;
           seen = { helper: threadNiceValues(helper), mpv: threadNiceValues(child.pid), helperGroup: existsSync(groupFile) ? readFileSync(groupFile, 'utf8') : null };
-        }, 1_200);
+        });
       },
     });
     await helpersGone(world);
@@ -86,12 +100,12 @@ describe('descriptors the helper inherits from mpv', () => {
     let shared: string[] | null = null;
     const run = await runMpv(world, [withToken(world.addMovie('101'))], {
       during: (child) => {
-        setTimeout(() => {
+        onceAttached(child, () => {
           const [helper] = helperPids(world);
           if (helper === undefined || child.pid === undefined) return;
           const mpvSockets = new Set(socketsOf(child.pid));
           shared = socketsOf(helper).filter((socket) => mpvSockets.has(socket));
-        }, 1_200);
+        });
       },
     });
     await helpersGone(world);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskToken, redact, redactHeaders, redactUrl, redactValue, registerSecret } from '../../src/log/redact.js';
+import { maskToken, redact, redactUrl, redactValue, registerSecret } from '../../src/log/redact.js';
 
 describe('redaction', () => {
   it('removes token query parameters from URLs in any text', () => {
@@ -13,7 +13,7 @@ describe('redaction', () => {
   });
 
   it('hides token headers and token-named fields of logged objects, deeply, errors included', () => {
-    expect(redactHeaders({ 'X-Plex-Token': 'a', Accept: 'application/json' })).toEqual({ 'X-Plex-Token': '<redacted>', Accept: 'application/json' });
+    expect(redactValue({ 'X-Plex-Token': 'a', Accept: 'application/json' })).toEqual({ 'X-Plex-Token': '<redacted>', Accept: 'application/json' });
     const error = new Error('at http://h/?X-Plex-Token=abc', { cause: new Error('s3cr3t-token-xyz') });
     expect(redactValue({ nested: { accessToken: 'q', list: [error] } })).toEqual({
       nested: { accessToken: '<redacted>', list: [{ name: 'Error', message: 'at http://h/?X-Plex-Token=<redacted>', cause: { name: 'Error', message: '<redacted>', cause: undefined } }] },

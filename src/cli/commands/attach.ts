@@ -5,8 +5,7 @@ import { appPaths } from '../../config/paths.js';
 import { askHelper, helperListening } from '../../helper/control.js';
 import { leaveAttachRequest } from '../../helper/attach-requests.js';
 import { PrivateDirError } from '../../config/private-dir.js';
-import { lowerOwnPriority } from '../../helper/background-priority.js';
-import { closeInheritedSockets } from '../../helper/inherited-sockets.js';
+import { platform } from '../../platform/index.js';
 import { Helper } from '../../helper/helper.js';
 import { DEFAULT_IDLE_EXIT_MS } from '../../helper/idle-exit.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
@@ -16,7 +15,7 @@ import { flushLogs } from '../../log/logger.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
 
 export async function attachCommand(socketPath: string, options: { verbose?: boolean }): Promise<number> {
-  closeInheritedSockets();
+  platform.closeInheritedSockets();
   const paths = appPaths();
   const handed = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
   if (handed.ok) return 0;
@@ -43,7 +42,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
       return EXIT_FAILED;
     }
     if (started) {
-      const priorityProblem = lowerOwnPriority();
+      const priorityProblem = platform.lowerPriority();
       if (priorityProblem) context.log.warn(priorityProblem);
       process.once('SIGTERM', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
       process.once('SIGINT', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));

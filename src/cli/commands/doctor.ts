@@ -39,7 +39,7 @@ export function registerDoctor(program: Command): void {
     });
 }
 
-export async function doctorCommand(options: DoctorCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+async function doctorCommand(options: DoctorCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const checks = await runDoctor({ mpvDir: mpvConfigDir(options.mpvDir, env), version: packageVersion(), env });
   const failed = checks.filter((check) => check.level === 'fail').length;
   if (options.json) {
@@ -53,7 +53,7 @@ export async function doctorCommand(options: DoctorCommandOptions, env: NodeJS.P
 }
 
 /** Every check in order. A check that can't run because an earlier one failed is left out. */
-export async function runDoctor(options: { readonly mpvDir: string; readonly version: string; readonly env: NodeJS.ProcessEnv }): Promise<CheckResult[]> {
+async function runDoctor(options: { readonly mpvDir: string; readonly version: string; readonly env: NodeJS.ProcessEnv }): Promise<CheckResult[]> {
   const { mpvDir, version, env } = options;
   const results: CheckResult[] = [];
 

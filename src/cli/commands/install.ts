@@ -32,7 +32,7 @@ export function registerInstall(program: Command): void {
     });
 }
 
-export function installCommand(options: InstallCommandOptions, env: NodeJS.ProcessEnv = process.env): number {
+function installCommand(options: InstallCommandOptions, env: NodeJS.ProcessEnv = process.env): number {
   const helper = helperCommandFor(process.execPath, binPath());
   let report: InstallReport;
   try {
@@ -59,7 +59,7 @@ export function installCommand(options: InstallCommandOptions, env: NodeJS.Proce
   return 0;
 }
 
-export function uninstallCommand(options: InstallCommandOptions, env: NodeJS.ProcessEnv = process.env): number {
+function uninstallCommand(options: InstallCommandOptions, env: NodeJS.ProcessEnv = process.env): number {
   let report: UninstallReport;
   try {
     report = uninstall({ mpvDir: mpvConfigDir(options.mpvDir, env) });

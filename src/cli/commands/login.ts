@@ -90,7 +90,7 @@ export function registerLogin(program: Command): void {
 }
 
 /** Runs `login`; resolves with the exit code. */
-export async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // With --json, stdout holds only the JSON; everything for people goes to stderr.
   const tell = options.json ? (text: string) => process.stderr.write(`${redact(text)}\n`) : say;
   try {
@@ -294,7 +294,7 @@ async function waitForApproval(plextv: PlexTv, pin: Pin, timeoutMs: number): Pro
 }
 
 /** 1 s for the first 15 polls (an approval usually comes soon), then 25% longer each time, up to 5 s. */
-export function pollDelayMs(attempt: number): number {
+function pollDelayMs(attempt: number): number {
   const steady = 15;
   if (attempt < steady) return 1000;
   return Math.min(5000, Math.round(1000 * 1.25 ** (attempt - steady + 1)));

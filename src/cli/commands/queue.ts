@@ -46,7 +46,7 @@ export function registerQueue(program: Command): void {
     });
 }
 
-export async function queueListCommand(options: { json?: boolean }): Promise<number> {
+async function queueListCommand(options: { json?: boolean }): Promise<number> {
   const snapshot = await readQueueSnapshot({ paths: appPaths() });
   if (options.json) {
     printJson({ entries: snapshot.entries.map(entryJson), problem: snapshot.problem });
@@ -72,7 +72,7 @@ export async function queueListCommand(options: { json?: boolean }): Promise<num
   return snapshot.problem ? EXIT_FAILED : 0;
 }
 
-export async function queueRetryCommand(id: string | undefined, options: { all?: boolean; verbose?: boolean }): Promise<number> {
+async function queueRetryCommand(id: string | undefined, options: { all?: boolean; verbose?: boolean }): Promise<number> {
   let selection: string[] | 'all';
   if (options.all && id === undefined) selection = 'all';
   else if (!options.all && id !== undefined) selection = [id];
@@ -108,7 +108,7 @@ export async function queueRetryCommand(id: string | undefined, options: { all?:
   return outcome.summary.left > 0 ? EXIT_FAILED : 0;
 }
 
-export async function queueDropCommand(id: string, options: { verbose?: boolean }): Promise<number> {
+async function queueDropCommand(id: string, options: { verbose?: boolean }): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
   const outcome = await withHelper(context, async (session): Promise<{ existed: boolean } | { error: string }> => {
     if (session.local) return { existed: await session.local.drop(id) };

@@ -80,14 +80,14 @@ export function registerStatus(program: Command): void {
     });
 }
 
-export async function statusCommand(options: StatusOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+async function statusCommand(options: StatusOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const report = await collectStatus(appPaths(env), env);
   if (options.json) printJson(report);
   else printReport(report);
   return report.ok ? 0 : EXIT_FAILED;
 }
 
-export async function collectStatus(paths: AppPaths, env: NodeJS.ProcessEnv = process.env): Promise<StatusReport> {
+async function collectStatus(paths: AppPaths, env: NodeJS.ProcessEnv = process.env): Promise<StatusReport> {
   const exists = existsSync(paths.configFile);
   let config: Config | null = null;
   let error: string | null = null;

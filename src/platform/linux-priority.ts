@@ -2,34 +2,35 @@
 // the helper and mpv wake at the same moments (mpv quits, its socket closes, the helper hears
 // it), and at normal priority the helper would take a core that mpv's own teardown is waiting
 // for. Below normal, it still gets all the CPU it needs whenever mpv is not busy, which is
-// always the case while mpv holds its unload for the helper.
+// always the case while mpv holds its unload for the helper. Linux only: the per-thread nice value
+// and the session autogroup below are Linux scheduler rules (src/platform/index.ts).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { errorText } from '../log/redact.js';
 
 /** nice 19: the scheduler lets any normal-priority thread run first. */
-export const BACKGROUND_NICE = 19;
+const BACKGROUND_NICE = 19;
 
 /**
  * Lowers this process's priority; returns what could not be done, or null. On Linux the nice
  * value belongs to each thread, and Node's worker threads exist already, so each one is set.
  */
-export function lowerOwnPriority(nice: number = BACKGROUND_NICE): string | null {
+export function lowerOwnPriority(): string | null {
   let threadIds: number[];
   try {
     threadIds = readdirSync('/proc/self/task').map(Number);
   } catch {
-    threadIds = [0]; // no /proc: the process as a whole (macOS, the BSDs)
+    threadIds = [0]; // /proc not mounted (a bare container): the calling thread, at least
   }
   const failed: string[] = [];
   for (const threadId of threadIds) {
     try {
-      setPriority(threadId, nice);
+      setPriority(threadId, BACKGROUND_NICE);
     } catch (error) {
       failed.push(errorText(error));
     }
   }
-  const groupProblem = lowerOwnAutogroup(nice);
+  const groupProblem = lowerOwnAutogroup(BACKGROUND_NICE);
   if (groupProblem) failed.push(groupProblem);
   return failed.length > 0 ? `could not lower the helper's priority: ${failed[0]}` : null;
 }
