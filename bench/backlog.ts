@@ -35,9 +35,9 @@ const MAX_PASSES = 20;
 const MAX_SECONDS = countFromEnv('BENCH_BACKLOG_MAX_S', 900);
 
 /** The entries left in the outbox file, with when each is due. */
-function leftInOutbox(world: World): Array<{ nextAttemptAt: number }> {
+function leftInOutbox(world: World): Array<{ ratingKey: string; nextAttemptAt: number }> {
   try {
-    const document = JSON.parse(readFileSync(join(world.stateDir, 'outbox.json'), 'utf8')) as { entries: Array<{ nextAttemptAt: number }> };
+    const document = JSON.parse(readFileSync(join(world.stateDir, 'outbox.json'), 'utf8')) as { entries: Array<{ ratingKey: string; nextAttemptAt: number }> };
     return document.entries;
   } catch {
     return [];
@@ -106,7 +106,9 @@ async function main(): Promise<void> {
     // rate of sending itself.
     const sendingSeconds = requests.length > 1 ? (requests.at(-1)!.at - requests[0]!.at) / 1000 : Number.NaN;
     const views = keys.map((key) => world.plex.item(key).viewCount);
-    const lost = views.filter((count) => count === 0).length;
+    // Never counted and no longer queued: a run stopped early leaves entries queued, not lost.
+    const queued = new Set(left.map((entry) => entry.ratingKey));
+    const lost = keys.filter((key, i) => views[i] === 0 && !queued.has(key)).length;
     const doubled = views.filter((count) => count > 1).length;
     const history = world.plex.history.length;
     console.log(`passes of sync: ${passes.join(' | ')}`);
@@ -123,9 +125,9 @@ async function main(): Promise<void> {
         },
         { figure: 'requests to the double', target: '—', result: `${requests.length} (${(requests.length / ENTRIES).toFixed(2)} per entry)`, pass: null },
         { figure: 'left in the outbox', target: '0', result: String(left.length), pass: left.length === 0 },
-        { figure: 'items never counted (lost)', target: '0', result: String(lost), pass: lost === 0 },
+        { figure: 'items lost (never counted, not queued)', target: '0', result: String(lost), pass: lost === 0 },
         { figure: 'items counted twice or more', target: '0', result: String(doubled), pass: doubled === 0 },
-        { figure: 'watch history length', target: String(ENTRIES), result: String(history), pass: history === ENTRIES },
+        { figure: 'watch history length (+ still queued)', target: String(ENTRIES), result: `${history} (+ ${left.length})`, pass: history === ENTRIES },
         { figure: '429s answered', target: '—', result: String(tooMany), pass: null },
         { figure: '429s not honoured (item asked again too soon)', target: '0', result: String(early), pass: early === 0 },
       ],
