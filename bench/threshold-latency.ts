@@ -40,6 +40,10 @@ const THRESHOLD_PERCENT = 90;
 /** Far enough before the mark for the helper to identify the item and for the played time the
  *  rule needs (the smaller of 60 s and 5 % of 20 s: 1 s); short, to keep a run near 4 s. */
 const START_SEC = 15;
+/** The script's sampling timer starts at file-loaded; a start this much later or earlier moves
+ *  the mark against the timer's phase, as pauses and seeks do for users. Without it every run
+ *  meets the mark at the same phase (about 145 ms after it, in the first runs of 2026-12-01). */
+const START_JITTER_SEC = 0.25;
 /** "Within a few ms of the round trip", read as at most this much above the round trip's p95. */
 const WITHIN_MS = 5;
 const P95_TARGET_MS = 50;
@@ -110,7 +114,7 @@ async function connectWhenUp(path: string, child: ChildProcess): Promise<Socket>
 async function oneRun(world: World, env: NodeJS.ProcessEnv, url: string, index: number): Promise<Run> {
   const ipc = join(world.dir, `bench-${index}.sock`);
   const args = [
-    '--no-config', '--vo=null', '--ao=null', '--idle=no', `--start=${START_SEC}`,
+    '--no-config', '--vo=null', '--ao=null', '--idle=no', `--start=${(START_SEC + Math.random() * START_JITTER_SEC).toFixed(3)}`,
     `--input-ipc-server=${ipc}`, `--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${process.execPath} ${BIN}`,
     withToken(url),
   ];
