@@ -52,9 +52,20 @@ export interface RedirectFault extends FaultBase {
   readonly status?: 301 | 302 | 303 | 307 | 308;
 }
 
-export type FaultRule = StatusFault | TimeoutFault | DropFault | DelayFault | RedirectFault;
+export interface ConcurrencyFault extends FaultBase {
+  /** Answer 429 to a request that arrives while `limit` others are already in flight (arrived,
+   *  not yet answered), as a server or proxy with a per-client limit does. Requests within the
+   *  limit pass to the next rule and spend no hit. The 429 takes no effect on the server. */
+  readonly kind: 'concurrency';
+  /** Requests in flight at once that are still served. */
+  readonly limit: number;
+  /** Sent as the Retry-After header of the 429. */
+  readonly retryAfterSeconds?: number;
+}
 
-const KINDS: ReadonlySet<string> = new Set(['status', 'timeout', 'drop', 'delay', 'redirect']);
+export type FaultRule = StatusFault | TimeoutFault | DropFault | DelayFault | RedirectFault | ConcurrencyFault;
+
+const KINDS: ReadonlySet<string> = new Set(['status', 'timeout', 'drop', 'delay', 'redirect', 'concurrency']);
 
 interface ActiveRule {
   readonly rule: FaultRule;
@@ -75,9 +86,15 @@ export class Faults {
     this.#rules = [];
   }
 
-  /** The rule to apply to a request for `pathname`, if any. */
-  take(pathname: string): FaultRule | undefined {
-    const index = this.#rules.findIndex((active) => matches(active.rule.match, pathname));
+  /**
+   * The rule to apply to a request for `pathname`, if any.
+   * @param inFlight requests in flight when this one arrived, this one not included; only
+   *   concurrency rules look at it.
+   */
+  take(pathname: string, inFlight = 0): FaultRule | undefined {
+    const index = this.#rules.findIndex(
+      (active) => matches(active.rule.match, pathname) && (active.rule.kind !== 'concurrency' || inFlight >= active.rule.limit),
+    );
     const active = this.#rules[index];
     if (!active) return undefined;
     active.left -= 1;
@@ -103,6 +120,7 @@ function checkRule(rule: FaultRule): void {
   if (rule.kind === 'status' && (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)) {
     throw new TypeError('fault.status must be an HTTP status code');
   }
+  if (rule.kind === 'concurrency' && (!Number.isInteger(rule.limit) || rule.limit <= 0)) throw new TypeError('fault.limit must be a positive integer');
   if (rule.kind === 'delay' && (!Number.isFinite(rule.ms) || rule.ms < 0)) throw new TypeError('fault.ms must be a non-negative number');
   if (rule.kind === 'redirect') {
     if (typeof rule.to !== 'string' || !/^https?:\/\/[^/]+/i.test(rule.to)) throw new TypeError('fault.to must be an http(s) base URL');

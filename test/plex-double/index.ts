@@ -1,6 +1,6 @@
 // The Plex double's public face, for end-to-end tests and the demo.
 export { startPlexDouble, type PlexDouble, type PlexDoubleOptions, type RecordedRequest } from './server.js';
-export type { DelayFault, DropFault, FaultRule, RedirectFault, StatusFault, TimeoutFault } from './faults.js';
+export type { ConcurrencyFault, DelayFault, DropFault, FaultRule, RedirectFault, StatusFault, TimeoutFault } from './faults.js';
 export {
   OTHER_DEVICE_CLIENT,
   type ItemInput,

@@ -404,6 +404,39 @@ describe('faults', () => {
     expect(double.requests.map((r) => r.status)).toEqual([503, 503, 200]);
   });
 
+  it('answers 429 with Retry-After to requests past a concurrency limit, and serves the rest', async () => {
+    const slow = await startPlexDouble({ token: TOKEN, latencyMs: 100 });
+    try {
+      seed(slow);
+      slow.fault({ match: '/library/metadata', kind: 'concurrency', limit: 2, retryAfterSeconds: 3 });
+      const get = () => fetch(`${slow.url}/library/metadata/101`, { headers: { 'X-Plex-Token': TOKEN } });
+      const answers = await Promise.all([get(), get(), get(), get()]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 429, 429]);
+      expect(answers.find((r) => r.status === 429)?.headers.get('retry-after')).toBe('3');
+      // Once the crowd has gone, a request is within the limit again.
+      expect((await get()).status).toBe(200);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('leaves a 429 of the concurrency limit without effect and spends no hit within the limit', async () => {
+    const slow = await startPlexDouble({ token: TOKEN, latencyMs: 50 });
+    try {
+      seed(slow);
+      slow.fault({ match: '/:/scrobble', kind: 'concurrency', limit: 1, times: 1 });
+      const scrobble = () => fetch(`${slow.url}/:/scrobble?key=101&identifier=${LIB}`, { headers: { 'X-Plex-Token': TOKEN } });
+      expect((await scrobble()).status).toBe(200);
+      const both = await Promise.all([scrobble(), scrobble()]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 429]);
+      // The rule's one hit went to the 429; the next crowd is served in full.
+      expect((await Promise.all([scrobble(), scrobble()])).map((r) => r.status)).toEqual([200, 200]);
+      expect(slow.item('101').viewCount).toBe(4);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('matches a RegExp against the path and leaves other paths alone', async () => {
     double.fault({ match: /^\/:\/(timeline|scrobble)$/, kind: 'status', status: 500 });
     expect((await call(`/:/scrobble?key=101&identifier=${LIB}`)).status).toBe(500);

@@ -147,6 +147,8 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   // as it would be in a restart.
   let generation = 0;
   let stopped = false;
+  // Requests arrived and not yet answered (or given up on), for concurrency faults.
+  let inFlight = 0;
 
   const server: Server = createServer((req, res) => void onRequest(req, res));
   const wss = new WebSocketServer({ noServer: true });
@@ -183,6 +185,19 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Counted at arrival, as a server's limit sees it. A request leaves the count when its
+    // handling ends: answered or dropped, and also a held one (timeout fault), which would
+    // otherwise take a slot for good.
+    const ahead = inFlight;
+    inFlight += 1;
+    try {
+      await handle(req, res, ahead);
+    } finally {
+      inFlight -= 1;
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, ahead: number): Promise<void> {
     const since = generation;
     const reqUrl = urlOf(req);
     const auth = tokenOf(req, reqUrl);
@@ -190,8 +205,9 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const call: Call = { method: req.method ?? 'GET', url: reqUrl, headers: req.headers, json: wantsJson(req) };
     if (!(await wait(latencyMs, since))) return;
     if (reqUrl.pathname !== '/identity' && auth.token !== token) return answer(res, entry, call.method, unauthorized());
-    const rule = faults.take(reqUrl.pathname);
+    const rule = faults.take(reqUrl.pathname, ahead);
     if (rule?.kind === 'status') return answer(res, entry, call.method, faultReply(rule.status, rule.retryAfterSeconds));
+    if (rule?.kind === 'concurrency') return answer(res, entry, call.method, faultReply(429, rule.retryAfterSeconds));
     if (rule?.kind === 'redirect') return answer(res, entry, call.method, redirectReply(rule.status ?? 302, `${rule.to.replace(/\/+$/, '')}${reqUrl.pathname}${reqUrl.search}`));
     if (rule?.kind === 'drop') {
       if (rule.applies) route(call);
