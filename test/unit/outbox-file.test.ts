@@ -3,50 +3,11 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileOutboxStore, OutboxError, positionEntryId, watchEntryId, type PositionEntry, type WatchEntry } from '../../src/outbox/index.js';
+import { FileOutboxStore, OutboxError, positionEntryId, watchEntryId } from '../../src/outbox/index.js';
 
-const SERVER = 'http://plex.test:32400';
-const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+import { position, SERVER, T0, watch } from '../support/entries.js';
+
 const NOW = Date.UTC(2026, 1, 3, 4, 5, 6, 789);
-
-function watch(playbackId: string, over: Partial<WatchEntry> = {}): WatchEntry {
-  return {
-    kind: 'watch',
-    id: watchEntryId(playbackId),
-    serverUrl: SERVER,
-    ratingKey: '101',
-    title: 'The Film',
-    createdAt: T0,
-    attempts: 0,
-    nextAttemptAt: T0,
-    lastError: null,
-    playbackId,
-    sessionId: `session-${playbackId}`,
-    startedAt: T0 - 7_000_000,
-    baselineViewCount: 3,
-    positionMs: 6_500_000,
-    durationMs: 7_200_000,
-    ...over,
-  };
-}
-
-function position(ratingKey: string, capturedAt: number): PositionEntry {
-  return {
-    kind: 'position',
-    id: positionEntryId(SERVER, ratingKey),
-    serverUrl: SERVER,
-    ratingKey,
-    title: `Episode ${ratingKey}`,
-    createdAt: capturedAt,
-    attempts: 0,
-    nextAttemptAt: capturedAt,
-    lastError: null,
-    playbackId: `pb-${ratingKey}`,
-    positionMs: 600_000,
-    durationMs: 1_800_000,
-    capturedAt,
-  };
-}
 
 let root: string;
 let stateDir: string;

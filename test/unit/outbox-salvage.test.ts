@@ -1,50 +1,9 @@
 // Recovering what a damaged outbox file still holds: every entry that parses and validates on
 // its own is kept, and the ones that cannot be read are counted (issue 9).
 import { describe, expect, it } from 'vitest';
-import { positionEntryId, watchEntryId, type PositionEntry, type WatchEntry } from '../../src/outbox/index.js';
+import { positionEntryId, watchEntryId } from '../../src/outbox/index.js';
 import { readOutboxText, salvageEntries } from '../../src/outbox/salvage.js';
-
-const SERVER = 'http://plex.test:32400';
-const T0 = 1_767_225_600_000;
-
-function watch(playbackId: string, over: Partial<WatchEntry> = {}): WatchEntry {
-  return {
-    id: watchEntryId(playbackId),
-    serverUrl: SERVER,
-    ratingKey: '101',
-    title: 'The Film',
-    createdAt: T0,
-    attempts: 0,
-    nextAttemptAt: T0,
-    lastError: null,
-    kind: 'watch',
-    playbackId,
-    sessionId: `session-${playbackId}`,
-    startedAt: T0 - 7_000_000,
-    baselineViewCount: 3,
-    positionMs: 6_500_000,
-    durationMs: 7_200_000,
-    ...over,
-  };
-}
-
-function position(ratingKey: string): PositionEntry {
-  return {
-    id: positionEntryId(SERVER, ratingKey),
-    serverUrl: SERVER,
-    ratingKey,
-    title: `Episode ${ratingKey}`,
-    createdAt: T0,
-    attempts: 0,
-    nextAttemptAt: T0,
-    lastError: null,
-    kind: 'position',
-    playbackId: `pb-${ratingKey}`,
-    positionMs: 600_000,
-    durationMs: 1_800_000,
-    capturedAt: T0,
-  };
-}
+import { position, SERVER, T0, watch } from '../support/entries.js';
 
 const doc = (entries: unknown[]) => JSON.stringify({ version: 2, entries }, null, 2);
 
