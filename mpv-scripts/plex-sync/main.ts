@@ -179,6 +179,8 @@ function samplePosition(): void {
   if (pb.durationSec === null) notePercent(pb, mp.get_property_number('percent-pos'));
   notePosition(pb, mp.get_property_number('time-pos'));
   reporter.onSample(pb);
+  const toThreshold = reporter.secondsToThreshold(pb, mp.get_property_number('speed'));
+  if (toThreshold !== null) sampler.sampleIn(toThreshold);
 }
 
 function onHelperReady(): void {

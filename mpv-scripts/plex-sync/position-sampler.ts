@@ -6,18 +6,44 @@
 /** ms between two samples: a step stays under MAX_COUNTED_STEP_SEC up to 20× speed. */
 const SAMPLE_INTERVAL_MS = 250;
 
+/** The earliest extra sample: mpv moves its position once a frame, so sooner finds nothing new. */
+const MIN_EXTRA_DELAY_MS = 10;
+
 export class PositionSampler {
   private timer: number | null = null;
+  /** One extra sample, at a moment known to matter (the threshold); at most one is pending. */
+  private extra: number | null = null;
 
   constructor(private readonly sample: () => void) {}
 
-  /** Samples while `running` (a file playing, not paused); stops the timer otherwise. */
+  /** Samples while `running` (a file playing, not paused); stops the timers otherwise. */
   run(running: boolean): void {
     if (running && this.timer === null) {
       this.timer = setInterval(this.sample, SAMPLE_INTERVAL_MS);
     } else if (!running && this.timer !== null) {
       clearInterval(this.timer);
       this.timer = null;
+      this.cancelExtra();
     }
+  }
+
+  /**
+   * Samples once more `delaySec` from now, if that comes before the next regular sample: the
+   * threshold report then leaves when the mark is reached, not up to 250 ms after it.
+   */
+  sampleIn(delaySec: number): void {
+    const delayMs = Math.max(MIN_EXTRA_DELAY_MS, Math.ceil(delaySec * 1000));
+    if (this.timer === null || delayMs >= SAMPLE_INTERVAL_MS) return;
+    this.cancelExtra();
+    const self = this;
+    this.extra = setTimeout(function () {
+      self.extra = null;
+      self.sample();
+    }, delayMs);
+  }
+
+  private cancelExtra(): void {
+    if (this.extra !== null) clearTimeout(this.extra);
+    this.extra = null;
   }
 }

@@ -46,6 +46,18 @@ export class Reporter {
     return progressKey(pb) === this.lastKey ? null : 'tick';
   }
 
+  /**
+   * Seconds of wall time until the position reaches the threshold at `speed`, while that report
+   * is still to come; null when it is not (sent already, no duration, paused, seeking). The
+   * sampler wakes at that moment rather than up to a sample interval later.
+   */
+  secondsToThreshold(pb: Playback, speed: number | undefined): number | null {
+    if (this.thresholdReported || pb.paused || pb.seeking || pb.durationSec === null) return null;
+    if (speed === undefined || !(speed > 0)) return null;
+    const left = (pb.thresholdPercent / 100) * pb.durationSec - pb.positionSec;
+    return left > 0 ? left / speed : null;
+  }
+
   /** Called on every time-pos sample. */
   onSample(pb: Playback): void {
     const reason = this.sampleReason(pb);

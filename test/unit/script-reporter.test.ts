@@ -96,3 +96,25 @@ describe('Reporter', () => {
     expect(sent.length).toBeLessThanOrEqual(6);
   });
 });
+
+describe('Reporter.secondsToThreshold', () => {
+  it('says how long until the threshold at the playing speed, so the sampler can wake then', () => {
+    const { reporter, pb } = setup(100);
+    notePosition(pb, 80);
+    expect(reporter.secondsToThreshold(pb, 1)).toBeCloseTo(10);
+    expect(reporter.secondsToThreshold(pb, 2)).toBeCloseTo(5);
+  });
+
+  it('says nothing once the threshold report went out, while paused, or at no speed', () => {
+    const { reporter, pb, sent, playFor } = setup(100);
+    notePosition(pb, 89.9);
+    expect(reporter.secondsToThreshold(pb, 0)).toBeNull();
+    expect(reporter.secondsToThreshold(pb, undefined)).toBeNull();
+    notePaused(pb, true);
+    expect(reporter.secondsToThreshold(pb, 1)).toBeNull();
+    notePaused(pb, false);
+    playFor(0.2);
+    expect(sent.some((report) => report.reason === 'threshold')).toBe(true);
+    expect(reporter.secondsToThreshold(pb, 1)).toBeNull();
+  });
+});
