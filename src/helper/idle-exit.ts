@@ -82,10 +82,13 @@ export class IdleExit {
     // rather than leave it to the next start, which may be days away. Once, so that a server
     // that never answers cannot keep the helper forever.
     const now = Date.now();
-    const waiting = outbox.list().filter((entry) => entry.kind === 'watch' && (entry.inDoubtUntil ?? 0) > now && !this.#stayedForDoubt.has(entry.id));
-    const inDoubtUntil = Math.max(0, ...waiting.map((entry) => (entry.kind === 'watch' ? (entry.inDoubtUntil ?? 0) : 0)));
+    const waiting = outbox
+      .list()
+      .map((entry) => ({ id: entry.id, until: entry.kind === 'watch' ? (entry.inDoubtUntil ?? 0) : 0 }))
+      .filter((doubt) => doubt.until > now && !this.#stayedForDoubt.has(doubt.id));
+    const inDoubtUntil = Math.max(0, ...waiting.map((doubt) => doubt.until));
     if (inDoubtUntil > now) {
-      for (const entry of waiting) this.#stayedForDoubt.add(entry.id);
+      for (const doubt of waiting) this.#stayedForDoubt.add(doubt.id);
       this.cancel();
       this.#timer = setTimeout(() => void this.#exitIfIdle(), inDoubtUntil - Date.now() + IN_DOUBT_MARGIN_MS);
       return;
