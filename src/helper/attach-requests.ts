@@ -7,7 +7,7 @@ import { type FSWatcher, readdirSync, unlinkSync, watch, writeFileSync } from 'n
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { MAX_SOCKET_PATH_BYTES } from '../protocol/messages.js';
-import { ensurePrivateDir } from './control.js';
+import { ensurePrivateDir } from '../config/private-dir.js';
 
 
 export interface AttachRequestsOptions {

@@ -11,9 +11,6 @@ import { LineSplitter } from '../json/line-splitter.js';
 import { errorText } from '../log/redact.js';
 import { parseReply, type ControlOp, type ParsedReply, type ReplyValue } from './control-replies.js';
 
-// Checked before use, and refused with the reason (a link, another owner, open to others).
-export { ensurePrivateDir } from '../config/private-dir.js';
-
 const RequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('attach'), socket: z.string().min(1).max(4096) }),
   z.object({ op: z.literal('flush') }),
