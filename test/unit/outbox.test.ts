@@ -15,29 +15,8 @@ import {
   type WatchEntry,
 } from '../../src/outbox/index.js';
 
-const SERVER = 'http://plex.test:32400';
-const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+import { SERVER, T0, watch } from '../support/entries.js';
 
-function watch(playbackId: string, over: Partial<WatchEntry> = {}): WatchEntry {
-  return {
-    kind: 'watch',
-    id: watchEntryId(playbackId),
-    serverUrl: SERVER,
-    ratingKey: '101',
-    title: 'The Film',
-    createdAt: T0,
-    attempts: 0,
-    nextAttemptAt: T0,
-    lastError: null,
-    playbackId,
-    sessionId: `session-${playbackId}`,
-    startedAt: T0 - 7_000_000,
-    baselineViewCount: 0,
-    positionMs: 6_500_000,
-    durationMs: 7_200_000,
-    ...over,
-  };
-}
 
 function position(ratingKey: string, capturedAt: number, over: Partial<PositionEntry> = {}): PositionEntry {
   const serverUrl = over.serverUrl ?? SERVER;
