@@ -14,9 +14,7 @@ import {
   type PositionEntry,
   type WatchEntry,
 } from '../../src/outbox/index.js';
-
 import { SERVER, T0, watch } from '../support/entries.js';
-
 
 function position(ratingKey: string, capturedAt: number, over: Partial<PositionEntry> = {}): PositionEntry {
   const serverUrl = over.serverUrl ?? SERVER;
