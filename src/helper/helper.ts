@@ -1,24 +1,22 @@
 // The helper process: one per user session. It owns the outbox (the single writer), attaches to
-// every mpv that asks, feeds the sync engine, replays the outbox, and exits when no mpv is left
-// and nothing can be sent now. This file builds the parts and starts and stops them; the control
-// requests (control-handler.ts), the Plex notification sockets (notification-subscriptions.ts)
-// and the decision to exit (idle-exit.ts) each have a module of their own.
+// every mpv that asks, and exits when no mpv is left and nothing can be sent now. This file builds
+// the parts and starts and stops them: a script session per mpv (src/mpv/script-session.ts) feeds
+// the sync engine, which queues; the one sender (src/sync/sender.ts) sends. The control requests
+// (control-handler.ts), the Plex notification sockets (notification-subscriptions.ts) and the
+// decision to exit (idle-exit.ts) each have a module of their own.
 import type { Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { AppPaths } from '../config/paths.js';
 import { loadClientIdentifier } from '../config/client-id.js';
 import type { Config } from '../config/config.js';
-import { PlayerLink } from '../mpv/player-link.js';
+import { ScriptSession } from '../mpv/script-session.js';
+import { takeInSpool, writeSpool } from '../mpv/spool.js';
 import { FileOutboxStore, type OutboxEntry } from '../outbox/index.js';
 import { PlexServers } from '../plex/servers.js';
-import type { ScriptMessageIn } from '../protocol/validate.js';
-import { HelperMessage } from '../protocol/messages.js';
 import { PartIndex } from '../resolve/part-index.js';
 import { Resolver } from '../resolve/resolver.js';
-import { SyncEngine, type SyncEngineOptions } from '../sync/engine.js';
-import { OutboxReplayer, type ReplayResult } from '../sync/replay.js';
-import { EntryLocks } from '../sync/entry-locks.js';
-import { takeInSpool, writeSpool } from '../sync/spool.js';
+import { SyncEngine } from '../sync/engine.js';
+import { Sender, type SendResult } from '../sync/sender.js';
 import { AttachRequests } from './attach-requests.js';
 import { removeLeftSocket, sweepLeftSockets } from './left-sockets.js';
 import { becomeHelper, type ControlRequest } from './control.js';
@@ -29,12 +27,6 @@ import { NotificationSubscriptions } from './notification-subscriptions.js';
 import { RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
 import { thresholdFor } from '../config/config.js';
 import { messages, OSD_LONG_MS } from '../sync/user-messages.js';
-
-/**
- * How long a settled unload (the script did not hold mpv for it), or a closed mpv socket, waits
- * before it is handled: mpv is quitting, and the work here is not urgent.
- */
-const SETTLED_UNLOAD_DELAY_MS = 100;
 
 export interface HelperOptions {
   readonly paths: AppPaths;
@@ -61,10 +53,10 @@ export interface HelperOptions {
 export class Helper {
   readonly #options: HelperOptions;
   readonly #log: Logger;
-  readonly #links = new Set<PlayerLink>();
+  readonly #sessions = new Set<ScriptSession>();
   readonly #outbox: FileOutboxStore;
   readonly #engine: SyncEngine;
-  readonly #replayer: OutboxReplayer;
+  readonly #sender: Sender;
   readonly #resolver: Resolver;
   readonly #recent: RecentSyncs;
   readonly #control: ControlHandler;
@@ -75,6 +67,9 @@ export class Helper {
   /** Attaches under way, by socket: a request and an `attach` for the same mpv make one link. */
   readonly #attaching = new Map<string, Promise<void>>();
   #replayTimer: NodeJS.Timeout | null = null;
+  /** The catch-up under way; one more is asked for (all: every entry) while it runs. */
+  #catchingUp: Promise<void> | null = null;
+  #catchUpAgain: 'due' | 'all' | null = null;
   #reachableDebounce: NodeJS.Timeout | null = null;
   /** Said on the OSD of the first mpv that attaches: found at start, before any mpv was there. */
   #startNotice: string | null = null;
@@ -100,45 +95,33 @@ export class Helper {
     });
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
-    const offline = desktopNotifier(log);
-    const locks = new EntryLocks();
-    const engineOptions: SyncEngineOptions = {
+    this.#sender = new Sender({
+      outbox: this.#outbox,
+      clientFor: (serverUrl) => servers.existing(serverUrl),
+      log,
+      onResult: (entry, result, live) => {
+        this.#remember(entry, result, live ? 'live' : 'replay');
+        // A live playback's own mpv hears of its result from the engine.
+        if (!live) this.#tellReplayed(entry, result);
+      },
+    });
+    this.#engine = new SyncEngine({
       config,
       servers,
       resolver: this.#resolver,
       outbox: this.#outbox,
+      sender: this.#sender,
       log,
-      offline,
-      spoolUnresolved: async (start, last) => writeSpool(paths.spoolDir, start, last),
+      offline: desktopNotifier(log),
+      spoolUnresolved: async (start, end) => writeSpool(paths.spoolDir, start, { ...end, holdMs: 0 }),
       onServerReachable: () => this.#onServerReachable(),
-      locks,
-      onResult: (entry, result) => this.#remember(entry, result, 'live'),
-    };
-    this.#engine = new SyncEngine(engineOptions);
-    this.#replayer = new OutboxReplayer({
-      outbox: this.#outbox,
-      servers,
-      log,
-      skipIds: () => this.#engine.liveEntryIds,
-      locks,
-      onResult: (entry, result) => {
-        if (result.kind === 'dropped' && result.failure === 'gone') this.#tell(messages.watchFailed(entry.title, 'gone'));
-        if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
-          this.#tell(messages.watchFailed(entry.title, result.failure));
-        }
-        if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') this.#tell(messages.unwatchedElsewhere(entry.title));
-        this.#remember(entry, result, 'replay');
-        this.#control.replayed(entry, result);
-      },
     });
     this.#control = new ControlHandler({
       outbox: this.#outbox,
-      replayer: this.#replayer,
-      liveEntryIds: () => this.#engine.liveEntryIds,
-      locks,
+      sender: this.#sender,
       recent: this.#recent,
       stateDir: paths.stateDir,
-      players: () => this.#links.size,
+      players: () => this.#sessions.size,
       attach: (socketPath) => this.attach(socketPath),
       takeInSpool: () => takeInSpool(this.#spoolOptions()),
       log,
@@ -152,7 +135,7 @@ export class Helper {
     });
     this.#idle = new IdleExit({
       idleExitMs: options.idleExitMs,
-      players: () => this.#links.size,
+      players: () => this.#sessions.size,
       activePlaybacks: () => this.#engine.activePlaybacks,
       outbox: this.#outbox,
       catchUp: () => this.#catchUp(),
@@ -195,8 +178,8 @@ export class Helper {
   }
 
   async attach(socketPath: string): Promise<void> {
-    // `play` and the script may both ask for the same mpv: one link per socket.
-    for (const existing of this.#links) if (existing.id === socketPath && existing.connected) return;
+    // `play` and the script may both ask for the same mpv: one session per socket.
+    for (const existing of this.#sessions) if (existing.id === socketPath && existing.connected) return;
     const underWay = this.#attaching.get(socketPath);
     if (underWay) return underWay;
     const attaching = this.#attachNew(socketPath).finally(() => this.#attaching.delete(socketPath));
@@ -205,19 +188,20 @@ export class Helper {
   }
 
   async #attachNew(socketPath: string): Promise<void> {
-    const link = new PlayerLink({
+    const session = new ScriptSession({
       socketPath,
+      engine: this.#engine,
       log: this.#log,
-      onMessage: (from, message) => this.#onMessage(from, message),
-      // mpv is still tearing down when its socket closes; let it finish before this wakes up.
-      onClose: (closed) => void setTimeout(() => void this.#onLinkClosed(closed), SETTLED_UNLOAD_DELAY_MS),
+      // Something may have been left queued: hear from Plex if its item changes elsewhere.
+      onPlaybackEnded: () => this.#subscriptions.refresh(),
+      onClosed: (closed) => this.#onSessionClosed(closed),
     });
-    await link.attach();
-    this.#links.add(link);
+    await session.attach();
+    this.#sessions.add(session);
     this.#idle.cancel();
-    this.#log.info({ socket: socketPath, players: this.#links.size }, 'attached to mpv');
+    this.#log.info({ socket: socketPath, players: this.#sessions.size }, 'attached to mpv');
     if (this.#startNotice) {
-      link.showText(this.#startNotice, OSD_LONG_MS);
+      session.showText(this.#startNotice, OSD_LONG_MS);
       this.#startNotice = null;
     }
     void this.#catchUp();
@@ -243,45 +227,22 @@ export class Helper {
     return this.#control.drop(id);
   }
 
-  #remember(entry: OutboxEntry, result: ReplayResult, via: SyncRecord['via']): void {
+  #remember(entry: OutboxEntry, result: SendResult, via: SyncRecord['via']): void {
     void this.#recent.record(syncRecord(entry, result, via));
   }
 
-  #onMessage(link: PlayerLink, message: ScriptMessageIn): void {
-    switch (message.name) {
-      case 'hello':
-        return;
-      case 'start':
-        void this.#engine.onStart(link, message.payload).catch((error: unknown) => this.#log.error({ err: error }, 'start failed'));
-        return;
-      case 'progress':
-        this.#engine.onProgress(link, message.payload);
-        return;
-      case 'unload': {
-        // holdMs 0: the script did not hold mpv (the playback was settled), so nothing here is
-        // urgent. Letting mpv finish quitting first keeps this process off its two cores.
-        const settle = message.payload.holdMs === 0 ? new Promise((resolve) => setTimeout(resolve, SETTLED_UNLOAD_DELAY_MS)) : Promise.resolve();
-        void settle
-          .then(() => this.#engine.onUnload(link, message.payload))
-          .then((flushed) => {
-            link.sendToScript(HelperMessage.flushed, flushed);
-            // Something may have been left queued: hear from Plex if its item changes elsewhere.
-            this.#subscriptions.refresh();
-          })
-          .catch((error: unknown) => {
-            this.#log.error({ err: error }, 'unload failed');
-            link.sendToScript(HelperMessage.flushed, { playbackId: message.payload.playbackId, delivered: false });
-          });
-        return;
-      }
+  /** What the person should hear of a backlog entry's result, on any mpv (or the desktop). */
+  #tellReplayed(entry: OutboxEntry, result: SendResult): void {
+    if (result.kind === 'dropped' && result.failure === 'gone') this.#tell(messages.watchFailed(entry.title, 'gone'));
+    if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
+      this.#tell(messages.watchFailed(entry.title, result.failure));
     }
+    if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') this.#tell(messages.unwatchedElsewhere(entry.title));
   }
 
-  async #onLinkClosed(link: PlayerLink): Promise<void> {
-    this.#log.info({ socket: link.id }, 'mpv went away');
-    removeLeftSocket(this.#options.paths.runtimeDir, link.id);
-    await this.#engine.onPlayerGone(link);
-    this.#links.delete(link);
+  #onSessionClosed(session: ScriptSession): void {
+    removeLeftSocket(this.#options.paths.runtimeDir, session.id);
+    this.#sessions.delete(session);
     this.#idle.schedule();
   }
 
@@ -299,11 +260,28 @@ export class Helper {
     };
   }
 
-  /** Spool files first (they become outbox entries), then the due part of the outbox. */
-  async #catchUp(all = false): Promise<void> {
+  /**
+   * Spool files first (they become outbox entries), then the due part of the outbox (or all of
+   * it). Calls while one runs share one more run after it.
+   */
+  #catchUp(all = false): Promise<void> {
+    if (this.#catchingUp) {
+      this.#catchUpAgain = all || this.#catchUpAgain === 'all' ? 'all' : 'due';
+      return this.#catchingUp;
+    }
+    this.#catchingUp = this.#catchUpOnce(all).finally(() => {
+      this.#catchingUp = null;
+      const again = this.#catchUpAgain;
+      this.#catchUpAgain = null;
+      if (again) void this.#catchUp(again === 'all');
+    });
+    return this.#catchingUp;
+  }
+
+  async #catchUpOnce(all: boolean): Promise<void> {
     try {
       await takeInSpool(this.#spoolOptions());
-      if (this.#outbox.list().length > 0) await this.#replayer.flush(all);
+      if (this.#outbox.list().length > 0) await this.#sender.flush({ all });
       this.#subscriptions.refresh();
     } catch (error) {
       this.#log.error({ err: error }, 'replay failed');
@@ -321,8 +299,8 @@ export class Helper {
   }
 
   #tell(text: string): void {
-    const link = [...this.#links].find((candidate) => candidate.connected);
-    if (link) link.showText(text, 8_000);
+    const session = [...this.#sessions].find((candidate) => candidate.connected);
+    if (session) session.showText(text, OSD_LONG_MS);
     else desktopNotifier(this.#log).notify('mpv-plex-sync', text);
   }
 
@@ -331,7 +309,7 @@ export class Helper {
     if (this.#replayTimer) clearInterval(this.#replayTimer);
     this.#subscriptions.stop();
     this.#idle.cancel();
-    for (const link of this.#links) link.close();
+    for (const session of this.#sessions) session.close();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     await this.#recent.settled();
   }

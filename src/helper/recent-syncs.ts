@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { redact } from '../log/redact.js';
 import type { OutboxEntry } from '../outbox/index.js';
 import { writeFileDurable } from '../storage/durable-file.js';
-import type { ReplayResult } from '../sync/replay.js';
+import type { SendResult } from '../sync/sender.js';
 
 const RECENT_FILE_NAME = 'recent.json';
 /** Records kept; older ones are dropped as new ones arrive. */
@@ -39,7 +39,7 @@ export type SyncRecord = z.infer<typeof SyncRecordSchema>;
 const RecentFileSchema = z.object({ version: z.literal(1), records: z.array(z.unknown()) });
 
 /** One record from an entry and what happened to it. */
-export function syncRecord(entry: OutboxEntry, result: ReplayResult, via: SyncRecord['via'], at = Date.now()): SyncRecord {
+export function syncRecord(entry: OutboxEntry, result: SendResult, via: SyncRecord['via'], at = Date.now()): SyncRecord {
   const detail = redact(result.detail).replace(/\s+/g, ' ').trim();
   return {
     at,

@@ -1,5 +1,5 @@
-// One attached mpv: the IPC client, the script's name (learnt from its hello), and the
-// PlayerPort the sync engine talks to. Incoming script messages are validated here.
+// One attached mpv: the IPC client, the script's name (learnt from its hello), and the commands
+// the helper sends it. Incoming script messages are validated here; script-session.ts answers them.
 //
 // Who may say hello. mpv does not tell an IPC client who sent a `script-message`: every script
 // and every client on mpv's socket can send one, and the helper's replies go to the script the
@@ -15,7 +15,6 @@
 import type { Logger } from 'pino';
 import { HelperMessage, PROTOCOL_VERSION, type HelperFailedPayload } from '../protocol/messages.js';
 import { isCompatibleVersion, parseScriptMessage, type ScriptMessageIn } from '../protocol/validate.js';
-import type { PlayerPort } from '../sync/ports.js';
 import { MpvIpcClient, type MpvEvent } from './ipc-client.js';
 
 /** How many other scripts' hellos a link logs; any beyond are dropped silently. */
@@ -29,7 +28,7 @@ export interface PlayerLinkOptions {
   readonly onClose: (link: PlayerLink) => void;
 }
 
-export class PlayerLink implements PlayerPort {
+export class PlayerLink {
   readonly id: string;
   readonly #client: MpvIpcClient;
   readonly #options: PlayerLinkOptions;

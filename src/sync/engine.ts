@@ -1,19 +1,16 @@
-// The sync engine: turns what the mpv script reports into Plex timeline reports, watches and
-// resume positions. It writes every watch and final position to the outbox before sending it,
-// sends one playback's requests in order, one at a time, and answers the quit hold.
+// The sync engine: decides, from what a playback did, what Plex should hear: timeline reports,
+// the watch (once, at the mark) and the final resume position. It writes every watch and final
+// position to the outbox and asks the sender (sender.ts) to send it early; the sender sends
+// everything, each playback's requests in order. The engine never sends and speaks no wire
+// protocol: the script session (src/mpv/script-session.ts) calls it and passes its answers on.
 import type { Logger } from 'pino';
 import { ConfigError, thresholdFor, type Config } from '../config/config.js';
 import type { PlexServers } from '../plex/servers.js';
-import { freshEntryBase, positionEntryId, watchEntryId, type OutboxEntry, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
-import { HelperMessage, type FlushedPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
+import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import type { Resolver, ResolvedItem } from '../resolve/resolver.js';
-import { errorText } from '../log/redact.js';
-import { deliverPosition, deliverWatch } from './deliver.js';
-import type { EntryLocks } from './entry-locks.js';
-import type { ReplayResult } from './replay.js';
-import { classifyFailure, decideOnFailure, failureDetail, failurePatch } from './failure.js';
-import { CountInDoubtError } from './in-doubt.js';
-import type { OfflineNotifier, PlayerPort } from './ports.js';
+import { classifyFailure, failureDetail, type FailureClass } from './failure.js';
+import type { OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort } from './ports.js';
+import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
 
@@ -21,28 +18,29 @@ import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, ty
 const TIMELINE_INTERVAL_MS = 10_000;
 /** Retry resolving an item that could not be resolved (Plex down) at most this often. */
 const RESOLVE_RETRY_MS = 5_000;
-/** The answer to a quit hold leaves this much of the script's hold unused, for the message. */
-const HOLD_MARGIN_MS = 400;
 /** Positions this close count as the same (the script uses the same tolerance). */
 const SAME_POSITION_MS = 500;
-/** In-session retries for a watch or final position. */
-const LIVE_RETRIES = 2;
+/** How long a playback whose mpv went away (crash, kill) may take to finish sending. */
+const GONE_DEADLINE_MS = 30_000;
 
 export interface SyncEngineOptions {
   readonly config: Config;
   readonly servers: PlexServers;
   readonly resolver: Resolver;
   readonly outbox: OutboxStore;
+  readonly sender: Sender;
   readonly log: Logger;
   readonly offline: OfflineNotifier;
   /** Saves a playback the helper could not resolve, for a later helper (spool). */
-  readonly spoolUnresolved: (start: StartPayload, last: UnloadPayload) => Promise<void>;
+  readonly spoolUnresolved: (start: PlaybackStart, end: PlaybackEnd & { readonly durationMs: number }) => Promise<void>;
   /** Called after any request to a server succeeded: a good moment to replay its queue. */
   readonly onServerReachable?: (serverUrl: string) => void;
-  /** Shared with the replayer: one delivery per outbox entry at a time. */
-  readonly locks: EntryLocks;
-  /** Told the fate of each live watch and final position (for `status`). */
-  readonly onResult?: (entry: OutboxEntry, result: ReplayResult) => void;
+}
+
+/** What became of a playback by the time its quit could wait no longer. */
+export interface PlaybackOutcome {
+  /** true: all sent; false: some left queued in the outbox (the OSD said why). */
+  readonly delivered: boolean;
 }
 
 type ItemStatus = 'resolving' | 'plex' | 'ignored' | 'error';
@@ -50,7 +48,7 @@ type WatchState = 'pending' | 'queued' | 'settled';
 
 interface Playback {
   readonly player: PlayerPort;
-  readonly start: StartPayload;
+  readonly start: PlaybackStart;
   status: ItemStatus;
   item: ResolvedItem | null;
   rule: WatchRule | null;
@@ -65,8 +63,8 @@ interface Playback {
   paused: boolean;
   lastTimelineAt: number;
   lastResolveAt: number;
-  /** This playback's requests, in order, one at a time. */
-  chain: Promise<void>;
+  /** The item lookup under way, if any: the end of a playback waits for it. */
+  resolving: Promise<void> | null;
   /** False once a watch or position of this playback is left queued after failing. */
   delivered: boolean;
   unloaded: boolean;
@@ -74,34 +72,28 @@ interface Playback {
   lastSeq: number;
   /** The time Plex got in this playback's last successful report, ms. */
   reportedMs: number | null;
-  /** Tasks queued on the chain and not yet finished. */
+  /** Requests asked of the sender and not yet finished. */
   pendingTasks: number;
 }
 
 export class SyncEngine {
   readonly #options: SyncEngineOptions;
   readonly #playbacks = new Map<string, Playback>();
-  /** Outbox ids being delivered live; the replay loop leaves them alone. */
-  readonly #liveIds = new Set<string>();
 
   constructor(options: SyncEngineOptions) {
     this.#options = options;
-  }
-
-  /** Outbox entries the live path is working on right now. */
-  get liveEntryIds(): ReadonlySet<string> {
-    return this.#liveIds;
   }
 
   get activePlaybacks(): number {
     return this.#playbacks.size;
   }
 
-  async onStart(player: PlayerPort, start: StartPayload): Promise<void> {
+  /** A playback began; resolves when its item is known (the player was told through itemKnown). */
+  async start(player: PlayerPort, start: PlaybackStart): Promise<void> {
     const known = this.#playbacks.get(start.playbackId);
     if (known) {
       // A script re-announcing its playback to a helper that already knows it: answer again.
-      this.#sendItem(known);
+      this.#tellItem(known);
       return;
     }
     const playback: Playback = {
@@ -120,7 +112,7 @@ export class SyncEngine {
       paused: false,
       lastTimelineAt: 0,
       lastResolveAt: 0,
-      chain: Promise.resolve(),
+      resolving: null,
       delivered: true,
       unloaded: false,
       lastSeq: 0,
@@ -131,8 +123,7 @@ export class SyncEngine {
     await this.#resolve(playback);
   }
 
-  onProgress(player: PlayerPort, progress: ProgressPayload): void {
-    player.sendToScript(HelperMessage.ack, { playbackId: progress.playbackId });
+  progress(progress: PlaybackProgress): void {
     const playback = this.#playbacks.get(progress.playbackId);
     if (!playback || playback.unloaded) return;
     const wasPaused = playback.paused;
@@ -151,48 +142,50 @@ export class SyncEngine {
     }
   }
 
-  /** The script holds mpv's unload until this answers (or its own timeout passes). */
-  async onUnload(player: PlayerPort, unload: UnloadPayload): Promise<FlushedPayload> {
-    const playback = this.#playbacks.get(unload.playbackId);
-    if (!playback) return { playbackId: unload.playbackId, delivered: true };
-    const deadline = Date.now() + Math.max(0, unload.holdMs - HOLD_MARGIN_MS);
-    const work = this.#finish(playback, unload, deadline);
+  /**
+   * A playback ended. Its final sends get until `deadline` (epoch ms; mpv's quit waits for them),
+   * and the answer comes by then; what is not sent by then stays in the outbox and goes on.
+   * With a null deadline nobody waits (the script did not hold mpv): the answer comes at once.
+   */
+  async end(end: PlaybackEnd, deadline: number | null): Promise<PlaybackOutcome> {
+    const playback = this.#playbacks.get(end.playbackId);
+    if (!playback) return { delivered: true };
+    const work = this.#finish(playback, end, deadline ?? Date.now());
     const answeredInTime = await Promise.race([
       work.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, (deadline ?? 0) - Date.now())).unref()),
     ]);
     // Late work goes on; whatever it has not sent by now is already durable in the outbox.
-    void work.finally(() => this.#playbacks.delete(unload.playbackId));
-    if (!answeredInTime && playback.item) {
+    void work.finally(() => this.#playbacks.delete(end.playbackId));
+    if (!answeredInTime && deadline !== null && playback.item) {
       // mpv quits now: without this line the person sees "finishing sync…" and then nothing.
       const text = messages.stillSending(playback.item.displayName);
-      player.showText(text, OSD_LONG_MS);
-      player.printText(`mpv-plex-sync: ${text}`);
+      playback.player.showText(text, OSD_LONG_MS);
+      playback.player.printText(`mpv-plex-sync: ${text}`);
     }
-    return { playbackId: unload.playbackId, delivered: answeredInTime && playback.delivered };
+    return { delivered: answeredInTime && playback.delivered };
   }
 
-  /** mpv went away without an unload (crash, kill): finish its playbacks as if unloaded. */
-  async onPlayerGone(player: PlayerPort): Promise<void> {
+  /** mpv went away without an unload (crash, kill): finish its playbacks as if ended. */
+  async playerGone(player: PlayerPort): Promise<void> {
     const finishing: Promise<void>[] = [];
     for (const playback of this.#playbacks.values()) {
       if (playback.player !== player || playback.unloaded) continue;
-      const last: UnloadPayload = {
+      const end: PlaybackEnd = {
         playbackId: playback.start.playbackId,
         positionMs: playback.positionMs,
         durationMs: playback.durationMs,
         playedMs: playback.playedMs,
-        holdMs: 0,
       };
-      finishing.push(this.#finish(playback, last, Date.now() + 30_000).finally(() => this.#playbacks.delete(last.playbackId)));
+      finishing.push(this.#finish(playback, end, Date.now() + GONE_DEADLINE_MS).finally(() => this.#playbacks.delete(end.playbackId)));
     }
     await Promise.allSettled(finishing);
   }
 
-  async #finish(playback: Playback, unload: UnloadPayload, deadline: number): Promise<void> {
+  async #finish(playback: Playback, unload: PlaybackEnd, deadline: number): Promise<void> {
     playback.unloaded = true;
     this.#applyFacts(playback, unload.positionMs, unload.durationMs, unload.playedMs);
-    if (playback.status === 'resolving') await playback.chain;
+    if (playback.resolving) await playback.resolving;
     if (playback.status === 'error' || playback.status === 'resolving') {
       if (playback.durationMs !== null && unload.playedMs > 0) {
         await this.#options.spoolUnresolved(playback.start, { ...unload, durationMs: playback.durationMs });
@@ -208,8 +201,8 @@ export class SyncEngine {
     // Plex already holds this very position (the script did not even hold mpv for it): only
     // the session's end is news, and losing that loses nothing, so it skips the outbox.
     else if (this.#holdsPosition(playback)) this.#queueTimeline(playback, 'stopped');
-    else await this.#queueFinalPosition(playback, deadline);
-    await playback.chain;
+    else this.#queueFinalPosition(playback, deadline);
+    await this.#options.sender.laneDone(playback.start.playbackId);
   }
 
   #applyFacts(playback: Playback, positionMs: number, durationMs: number | null, playedMs: number): void {
@@ -221,44 +214,47 @@ export class SyncEngine {
 
   async #resolve(playback: Playback): Promise<void> {
     playback.lastResolveAt = Date.now();
+    const resolving = this.#lookUp(playback).finally(() => {
+      if (playback.resolving === resolving) playback.resolving = null;
+    });
+    playback.resolving = resolving;
+    await resolving;
+  }
+
+  async #lookUp(playback: Playback): Promise<void> {
     const { player, start } = playback;
-    const resolved = (async () => {
-      try {
-        const urlToken = await tokenFromPlayer(player);
-        const resolution = await this.#options.resolver.resolve(start.path, start.ratingKey, urlToken);
-        if (resolution.kind === 'not-plex') {
-          playback.status = 'ignored';
-          this.#options.log.info({ playbackId: start.playbackId, reason: resolution.reason }, 'not a Plex item');
-          player.showText(messages.notPlex(resolution.reason), OSD_SHORT_MS);
-          this.#sendItem(playback);
-          return;
-        }
-        const item = resolution.item;
-        playback.item = item;
-        playback.rule = this.#ruleFor(item.type);
-        playback.serverThreshold = await this.#options.servers.serverThreshold(item.client);
-        // The baseline is read before our first report, so a later rise means this playback
-        // (or another device) counted; a restarted helper gets it back from the script.
-        playback.baselineViewCount ??= item.viewCount;
-        if (playback.durationMs === null && item.durationMs) playback.durationMs = item.durationMs;
-        playback.status = 'plex';
-        this.#options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
-        player.showText(messages.identified(item.displayName), OSD_SHORT_MS);
-        this.#sendItem(playback);
-        this.#options.onServerReachable?.(item.client.serverUrl);
-        if (!this.#maybeMarkWatched(playback)) this.#queueTimeline(playback, playback.paused ? 'paused' : 'playing');
-      } catch (error) {
-        playback.status = 'error';
-        const text =
-          error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), failureDetail(error));
-        this.#options.log.warn({ playbackId: start.playbackId, err: error }, 'could not resolve the item');
-        player.showText(text, OSD_LONG_MS);
-        player.printText(`mpv-plex-sync: ${text}`);
-        this.#sendItem(playback);
+    try {
+      const urlToken = await tokenFromPlayer(player);
+      const resolution = await this.#options.resolver.resolve(start.path, start.ratingKey, urlToken);
+      if (resolution.kind === 'not-plex') {
+        playback.status = 'ignored';
+        this.#options.log.info({ playbackId: start.playbackId, reason: resolution.reason }, 'not a Plex item');
+        player.showText(messages.notPlex(resolution.reason), OSD_SHORT_MS);
+        this.#tellItem(playback);
+        return;
       }
-    })();
-    playback.chain = playback.chain.then(() => resolved);
-    await resolved;
+      const item = resolution.item;
+      playback.item = item;
+      playback.rule = this.#ruleFor(item.type);
+      playback.serverThreshold = await this.#options.servers.serverThreshold(item.client);
+      // The baseline is read before our first report, so a later rise means this playback
+      // (or another device) counted; a restarted helper gets it back from the script.
+      playback.baselineViewCount ??= item.viewCount;
+      if (playback.durationMs === null && item.durationMs) playback.durationMs = item.durationMs;
+      playback.status = 'plex';
+      this.#options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
+      player.showText(messages.identified(item.displayName), OSD_SHORT_MS);
+      this.#tellItem(playback);
+      this.#options.onServerReachable?.(item.client.serverUrl);
+      if (!this.#maybeMarkWatched(playback)) this.#queueTimeline(playback, playback.paused ? 'paused' : 'playing');
+    } catch (error) {
+      playback.status = 'error';
+      const text = error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), failureDetail(error));
+      this.#options.log.warn({ playbackId: start.playbackId, err: error }, 'could not resolve the item');
+      player.showText(text, OSD_LONG_MS);
+      player.printText(`mpv-plex-sync: ${text}`);
+      this.#tellItem(playback);
+    }
   }
 
   #ruleFor(type: string): WatchRule {
@@ -270,13 +266,16 @@ export class SyncEngine {
     };
   }
 
-  #sendItem(playback: Playback): void {
-    playback.player.sendToScript(HelperMessage.item, {
-      playbackId: playback.start.playbackId,
+  #tellItem(playback: Playback): void {
+    playback.player.itemKnown(playback.start.playbackId, {
       status: playback.status === 'resolving' ? 'error' : playback.status,
       thresholdPercent: playback.rule?.thresholdPercent ?? null,
       baselineViewCount: playback.baselineViewCount,
     });
+  }
+
+  #live(playback: Playback, item: ResolvedItem, deadline: number | undefined): LiveSend {
+    return { client: item.client, sessionId: playback.sessionId, serverThreshold: playback.serverThreshold, ...(deadline !== undefined ? { deadline } : {}) };
   }
 
   /** Marks the watch if this playback just reached it. Returns true when it did. */
@@ -285,11 +284,10 @@ export class SyncEngine {
     if (playback.watch !== 'pending' || !item || !rule || playback.durationMs === null) return false;
     if (!hasReachedWatched(playback, rule)) return false;
     playback.watch = 'queued';
-    const now = Date.now();
     const entry: WatchEntry = {
       kind: 'watch',
       id: watchEntryId(playback.start.playbackId),
-      ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now),
+      ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, Date.now()),
       playbackId: playback.start.playbackId,
       sessionId: playback.sessionId,
       startedAt: playback.start.startedAt,
@@ -297,39 +295,28 @@ export class SyncEngine {
       positionMs: playback.positionMs,
       durationMs: playback.durationMs,
     };
-    this.#liveIds.add(entry.id);
-    this.#enqueue(playback, async () => {
-      try {
-        await this.#options.outbox.put(entry);
-        const outcome = await this.#options.locks.run(entry.id, async () => {
-          // A replay may have settled this very entry (after a helper restart) while we waited.
-          if (!this.#options.outbox.get(entry.id)) return 'counted-by-plex' as const;
-          const result = await deliverWatch(item.client, entry, { sessionId: playback.sessionId }, { retries: LIVE_RETRIES, ...(deadline ? { deadline } : {}) });
-          await this.#options.outbox.remove(entry.id);
-          return result;
-        });
-        playback.watch = 'settled';
-        // After our own scrobble this session never crossed Plex's threshold: a later report
-        // in it could, and would count again. The rest of the playback reports on a new session.
-        if (outcome === 'scrobbled') playback.sessionId = `${playback.start.playbackId}:after`;
-        this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome }, 'watch delivered');
-        this.#options.onResult?.(
-          entry,
-          outcome === 'unwatched-since' ? { kind: 'dropped', failure: 'superseded', detail: 'marked unwatched since' } : { kind: 'delivered', detail: outcome },
-        );
-        if (outcome === 'unwatched-since') playback.player.showText(messages.unwatchedElsewhere(item.displayName), OSD_LONG_MS);
-        else if (this.#options.config.osdOnWatched) playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
-        this.#options.onServerReachable?.(item.client.serverUrl);
-      } catch (error) {
-        await this.#failed(playback, entry, error, messages.watchFailed);
-      } finally {
-        this.#liveIds.delete(entry.id);
+    // Durable before any request: written now, sent on the playback's lane after its earlier reports.
+    const queued = this.#options.outbox.put(entry);
+    this.#track(playback, entry.title, this.#options.sender.sendLive(playback.start.playbackId, queued, entry.id, this.#live(playback, item, deadline)), (result) => {
+      if (result.kind === 'kept') {
+        // Still queued (the watch stays 'queued'): the outbox sends it later.
+        playback.delivered = false;
+        return this.#tellFailure(playback, entry.title, result, messages.watchFailed);
       }
+      playback.watch = 'settled';
+      if (result.kind === 'dropped' && result.failure !== 'superseded') return this.#tellFailure(playback, entry.title, result, messages.watchFailed);
+      // After our own scrobble this session never crossed Plex's threshold: a later report
+      // in it could, and would count again. The rest of the playback reports on a new session.
+      if (result.detail === 'scrobbled') playback.sessionId = `${playback.start.playbackId}:after`;
+      this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome: result.detail }, 'watch delivered');
+      if (result.kind === 'dropped') playback.player.showText(messages.unwatchedElsewhere(item.displayName), OSD_LONG_MS);
+      else if (this.#options.config.osdOnWatched) playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
+      this.#options.onServerReachable?.(item.client.serverUrl);
     });
     return true;
   }
 
-  async #queueFinalPosition(playback: Playback, deadline: number): Promise<void> {
+  #queueFinalPosition(playback: Playback, deadline: number): void {
     const item = playback.item;
     if (!item || playback.durationMs === null) return;
     const now = Date.now();
@@ -342,31 +329,14 @@ export class SyncEngine {
       durationMs: playback.durationMs,
       capturedAt: now,
     };
-    this.#liveIds.add(entry.id);
-    this.#enqueue(playback, async () => {
-      try {
-        await this.#options.outbox.put(entry);
-        const outcome = await this.#options.locks.run(entry.id, async () => {
-          const delivered = await deliverPosition(
-            item.client,
-            entry,
-            { sessionId: playback.sessionId, serverThreshold: playback.serverThreshold },
-            { retries: LIVE_RETRIES, deadline },
-          );
-          // Only what was sent: a newer position may have replaced it meanwhile.
-          await this.#options.outbox.remove(entry.id, entry);
-          return delivered;
-        });
-        this.#options.onResult?.(
-          entry,
-          outcome === 'server-newer' ? { kind: 'dropped', failure: 'superseded', detail: 'Plex has a newer position' } : { kind: 'delivered', detail: outcome },
-        );
-        this.#options.onServerReachable?.(item.client.serverUrl);
-      } catch (error) {
-        await this.#failed(playback, entry, error, messages.positionFailed);
-      } finally {
-        this.#liveIds.delete(entry.id);
+    const queued = this.#options.outbox.put(entry);
+    this.#track(playback, entry.title, this.#options.sender.sendLive(playback.start.playbackId, queued, entry.id, this.#live(playback, item, deadline)), (result) => {
+      if (result.kind === 'kept') {
+        playback.delivered = false;
+        return this.#tellFailure(playback, entry.title, result, messages.positionFailed);
       }
+      if (result.kind === 'dropped' && result.failure !== 'superseded') return this.#tellFailure(playback, entry.title, result, messages.positionFailed);
+      this.#options.onServerReachable?.(item.client.serverUrl);
     });
   }
 
@@ -375,8 +345,8 @@ export class SyncEngine {
     const { item } = playback;
     if (!item) return;
     playback.lastTimelineAt = Date.now();
-    this.#enqueue(playback, async () => {
-      // Decided at send time: the watch ahead of this report in the chain may just have settled.
+    const sent = this.#options.sender.report(playback.start.playbackId, item.client.serverUrl, async () => {
+      // Decided at send time: the watch ahead of this report on the lane may just have settled.
       const durationMs = playback.durationMs;
       if (durationMs === null) return;
       const decided = playback.watch !== 'pending';
@@ -402,19 +372,33 @@ export class SyncEngine {
         this.#options.log.warn({ playbackId: playback.start.playbackId, err: error, state }, 'timeline report failed');
       }
     });
+    this.#track(playback, item.displayName, sent, () => undefined);
   }
 
-  #enqueue(playback: Playback, task: () => Promise<void>): void {
+  /**
+   * Follows a request asked of the sender: `then` takes its result, and once nothing of the
+   * playback is left in flight, the player hears that it has settled.
+   */
+  #track<T>(playback: Playback, title: string, sent: Promise<T | null>, then: (result: T) => void): void {
     playback.pendingTasks += 1;
-    const run = async () => {
-      try {
-        await task();
-      } finally {
+    void sent
+      .then(
+        (result) => {
+          if (result !== null) then(result);
+        },
+        (error: unknown) => {
+          // Only the outbox write can fail here (the sender answers every send with a result).
+          playback.delivered = false;
+          this.#options.log.error({ playbackId: playback.start.playbackId, err: error }, 'could not queue a sync');
+          const text = messages.notQueued(title, errorMessage(error));
+          playback.player.showText(text, OSD_LONG_MS);
+          playback.player.printText(`mpv-plex-sync: ${text}`);
+        },
+      )
+      .finally(() => {
         playback.pendingTasks -= 1;
         if (playback.pendingTasks === 0) this.#announceSettled(playback);
-      }
-    };
-    playback.chain = playback.chain.then(run, run);
+      });
   }
 
   #holdsPosition(playback: Playback): boolean {
@@ -423,34 +407,24 @@ export class SyncEngine {
     return Math.abs(wouldReport - playback.reportedMs) < SAME_POSITION_MS;
   }
 
-  /** Tells the script when nothing of this playback is in flight or queued (see SettledPayload). */
+  /** Tells the player when nothing of this playback is in flight or queued (see PlaybackSettled). */
   #announceSettled(playback: Playback): void {
     if (playback.unloaded || playback.status !== 'plex' || !playback.delivered) return;
     if (playback.watch === 'queued') return;
     const positionMs = playback.watch === 'settled' ? null : playback.reportedMs;
     if (playback.watch === 'pending' && positionMs === null) return;
-    playback.player.sendToScript(HelperMessage.settled, { playbackId: playback.start.playbackId, seq: playback.lastSeq, positionMs });
+    playback.player.settled(playback.start.playbackId, { seq: playback.lastSeq, positionMs });
   }
 
-  async #failed(
+  /** A watch or position the sender could not deliver now (kept) or ever (dropped): say why. */
+  #tellFailure(
     playback: Playback,
-    entry: WatchEntry | PositionEntry,
-    error: unknown,
-    describe: (name: string, failure: ReturnType<typeof classifyFailure>, detail: string) => string,
-  ): Promise<void> {
-    const decision = decideOnFailure(error, entry.attempts + 1, 0);
-    const lastError = errorText(error);
-    this.#options.log.warn({ id: entry.id, failure: decision.failure, action: decision.action, err: error }, 'sync failed');
-    try {
-      if (decision.action === 'drop') await this.#options.outbox.remove(entry.id);
-      else await this.#options.outbox.update(entry.id, failurePatch(entry, error, decision));
-    } catch (storeError) {
-      this.#options.log.error({ err: storeError, id: entry.id }, 'could not update the outbox');
-    }
-    this.#options.onResult?.(entry, { kind: decision.action === 'drop' ? 'dropped' : 'kept', failure: decision.failure, detail: lastError });
-    if (decision.action !== 'drop') playback.delivered = false;
-    if (entry.kind === 'watch' && decision.action === 'drop') playback.watch = 'settled';
-    const text = error instanceof CountInDoubtError ? messages.watchInDoubt(entry.title) : describe(entry.title, decision.failure, failureDetail(error));
+    title: string,
+    result: Exclude<SendResult, { kind: 'delivered' }>,
+    describe: (name: string, failure: FailureClass, detail: string) => string,
+  ): void {
+    if (result.failure === 'superseded') return;
+    const text = result.kind === 'kept' && result.inDoubt ? messages.watchInDoubt(title) : describe(title, result.failure, result.detail);
     if (playback.player.connected) {
       playback.player.showText(text, OSD_LONG_MS);
       playback.player.printText(`mpv-plex-sync: ${text}`);
@@ -458,6 +432,10 @@ export class SyncEngine {
       this.#options.offline.notify('mpv-plex-sync', text);
     }
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */

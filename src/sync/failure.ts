@@ -67,10 +67,14 @@ export function decideOnFailure(error: unknown, attempts: number, inSessionRetri
   if (failure === 'gone') return { failure, action: 'drop', retryInMs: 0 };
   if (failure === 'auth' || failure === 'redirected') return { failure, action: 'queue', retryInMs: AUTH_RECHECK_MS };
   if (failure === 'transient' && inSessionRetriesLeft > 0) return { failure, action: 'retry', retryInMs: 0 };
-  const retryAfterMs = error instanceof PlexHttpError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
+  // The server said when to come back: that, not our own backoff (a 429 past its concurrency
+  // limit asks for a second, and a backlog must not wait 30 s for each of them).
+  if (error instanceof PlexHttpError && error.retryAfterSeconds !== null) {
+    return { failure, action: 'queue', retryInMs: Math.min(QUEUE_BACKOFF_MAX_MS, error.retryAfterSeconds * 1000) };
+  }
   const backoff = Math.min(QUEUE_BACKOFF_MAX_MS, QUEUE_BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
   const jitter = 1 + Math.random() * 0.25;
-  return { failure, action: 'queue', retryInMs: Math.max(retryAfterMs, Math.round(backoff * jitter)) };
+  return { failure, action: 'queue', retryInMs: Math.round(backoff * jitter) };
 }
 
 /** How a queued entry changes after a failed try: one more attempt, the next one later, and why. */

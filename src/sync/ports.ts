@@ -1,9 +1,69 @@
-// What the sync engine needs from the outside world, as small interfaces, so it can be tested
-// with memory versions and wired to the real mpv link and Plex client in the helper.
+// What the sync engine exchanges with the outside world, in its own terms: what a playback did
+// (start, progress, end), what the engine tells about it (its item, that it has settled), and the
+// small interfaces it needs, so it can be tested with memory versions and wired to the real mpv
+// link (src/mpv/script-session.ts) and Plex client in the helper. Nothing here knows the wire
+// protocol: the script session translates.
+
+/** A playback began (or a restarted helper hears of it again). */
+export interface PlaybackStart {
+  /** Made by the script when the file starts; keys every sync of this playback. */
+  readonly playbackId: string;
+  /** The played path or URL, without its query string. */
+  readonly path: string;
+  /** Epoch ms when the file started. */
+  readonly startedAt: number;
+  /** Media duration, ms; null while unknown. */
+  readonly durationMs: number | null;
+  readonly positionMs: number;
+  /** An explicit ratingKey (from `play` or the script's options). */
+  readonly ratingKey: string | null;
+  /** The item's viewCount before this playback, when an earlier helper read it. */
+  readonly baselineViewCount: number | null;
+}
+
+/** Where a playback is now. */
+export interface PlaybackProgress {
+  readonly playbackId: string;
+  readonly positionMs: number;
+  readonly durationMs: number | null;
+  readonly paused: boolean;
+  /** Media time really played in this playback (seeks excluded), ms. */
+  readonly playedMs: number;
+  /** Why it was reported now: a seek is news for Plex at once. */
+  readonly reason: string;
+  /** Counts the playback's progress reports, so `settled` can name the last one applied. */
+  readonly seq: number;
+}
+
+/** A playback ended: quit, next item, end of file, or its mpv went away. */
+export interface PlaybackEnd {
+  readonly playbackId: string;
+  readonly positionMs: number;
+  readonly durationMs: number | null;
+  readonly playedMs: number;
+}
+
+/** What the engine made of a playback's item. */
+export interface PlaybackItem {
+  /** plex: synced from now on; ignored: not a Plex item; error: could not be resolved now. */
+  readonly status: 'plex' | 'ignored' | 'error';
+  /** The percent at which it counts as watched. */
+  readonly thresholdPercent: number | null;
+  /** viewCount before this playback. */
+  readonly baselineViewCount: number | null;
+}
+
+/** Nothing of a playback is in flight or queued: the script need not hold mpv's quit for it. */
+export interface PlaybackSettled {
+  /** The seq of the last progress applied. */
+  readonly seq: number;
+  /** The position Plex holds for it, ms; null once its watch is settled (any position will do). */
+  readonly positionMs: number | null;
+}
 
 /** One attached mpv, as the engine sees it. */
 export interface PlayerPort {
-  /** Stable id for logs (mpv's pid or socket). */
+  /** Stable id for logs (mpv's socket). */
   readonly id: string;
   /** False once mpv's socket has closed. */
   readonly connected: boolean;
@@ -11,10 +71,12 @@ export interface PlayerPort {
   showText(text: string, durationMs: number): void;
   /** A line on mpv's terminal (mpv `print-text`). */
   printText(text: string): void;
-  /** `script-message-to <script> name json`. */
-  sendToScript(name: string, payload: object): void;
   /** mpv's full `path` (may carry the token in its query; never log it). */
   fullPath(): Promise<string | null>;
+  /** The engine resolved (or failed to resolve) a playback's item. */
+  itemKnown(playbackId: string, item: PlaybackItem): void;
+  /** Nothing of the playback is in flight or queued. */
+  settled(playbackId: string, settled: PlaybackSettled): void;
 }
 
 /** Messages for the user when no mpv is there to show them (log, desktop notification). */

@@ -93,7 +93,7 @@ describe('RecentSyncs', () => {
 describe('syncRecord', () => {
   it('keeps the failure class and a redacted, one-line detail of a kept entry', () => {
     registerSecret('tok-recent-SECRET-99');
-    const record = syncRecord(watch(1), { kind: 'kept', failure: 'transient', detail: '[GET] "http://plex/?X-Plex-Token=tok-recent-SECRET-99":\n503' }, 'live', T0);
+    const record = syncRecord(watch(1), { kind: 'kept', failure: 'transient', detail: '[GET] "http://plex/?X-Plex-Token=tok-recent-SECRET-99":\n503', inDoubt: false, retryAfterMs: null }, 'live', T0);
     expect(record).toMatchObject({ outcome: 'kept', failure: 'transient', via: 'live', id: 'watch:pb-1', ratingKey: '101' });
     expect(record.detail).toBe('[GET] "http://plex/?X-Plex-Token=<redacted>": 503');
   });

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryOutboxStore } from '../../src/outbox/index.js';
 import type { Resolver } from '../../src/resolve/resolver.js';
-import { takeInSpool, writeSpool } from '../../src/sync/spool.js';
+import { takeInSpool, writeSpool } from '../../src/mpv/spool.js';
 
 // Root (these tests may run as root) renames in a read-only dir all the same; so the rename
 // fails here the way it fails for a user in a read-only spool dir.

@@ -13,8 +13,7 @@ import { configuredOrigins, originOf } from '../../src/plex/origins.js';
 import { PartIndex } from '../../src/resolve/part-index.js';
 import { Resolver } from '../../src/resolve/resolver.js';
 import { MemoryOutboxStore, watchEntryId, type WatchEntry } from '../../src/outbox/index.js';
-import { EntryLocks } from '../../src/sync/entry-locks.js';
-import { OutboxReplayer } from '../../src/sync/replay.js';
+import { Sender } from '../../src/sync/sender.js';
 import pino from 'pino';
 
 const TOKEN = 'configured-token-7788';
@@ -145,7 +144,7 @@ describe('Resolver and foreign origins', () => {
   });
 });
 
-describe('OutboxReplayer and foreign origins', () => {
+describe('The sender and foreign origins', () => {
   it('sends nothing for a queued watch that names a server no token of ours belongs to', async () => {
     const entry: WatchEntry = {
       kind: 'watch',
@@ -166,14 +165,9 @@ describe('OutboxReplayer and foreign origins', () => {
     };
     const outbox = new MemoryOutboxStore({ entries: [entry] });
     await outbox.load();
-    const replayer = new OutboxReplayer({
-      outbox,
-      servers: serversFor({ serverUrl: `http://127.0.0.1:${port}`, token: TOKEN }),
-      log: pino({ level: 'silent' }),
-      skipIds: () => new Set(),
-      locks: new EntryLocks(),
-    });
-    expect(await replayer.flush(true)).toEqual({ delivered: 0, dropped: 0, kept: 1 });
+    const servers = serversFor({ serverUrl: `http://127.0.0.1:${port}`, token: TOKEN });
+    const sender = new Sender({ outbox, clientFor: (serverUrl) => servers.existing(serverUrl), log: pino({ level: 'silent' }) });
+    expect(await sender.flush({ all: true })).toEqual({ delivered: 0, dropped: 0, kept: 1 });
     expect(outbox.get(entry.id)?.lastError).toBe('no token for this server');
     expect(heard).toEqual([]);
   });

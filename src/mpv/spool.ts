@@ -9,8 +9,8 @@ import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type P
 import { PROTOCOL_VERSION, type SpoolRecord, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { Resolver } from '../resolve/resolver.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
-import { classifyFailure } from './failure.js';
-import { hasReachedWatched, type WatchRule } from './watch-rule.js';
+import { classifyFailure } from '../sync/failure.js';
+import { hasReachedWatched, type WatchRule } from '../sync/watch-rule.js';
 
 const SpoolSchema = z.object({
   v: z.number(),

@@ -1,0 +1,132 @@
+// The conversation with the plex-sync script in one attached mpv. It turns the script's messages
+// into the engine's calls (start, progress, end) and the engine's answers into messages for the
+// script: `ack` for each progress, `item`, `settled` and `flushed`. It also owns the timing of a
+// quit hold: the engine gets a deadline a little before the script's own timeout.
+//
+// The flow is one way: script → protocol (validate.ts) → this session → engine → outbox → sender
+// → Plex. The engine knows nothing of the wire; this file is where the two meet.
+import type { Logger } from 'pino';
+import { HelperMessage, type FlushedPayload, type ItemPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
+import type { ScriptMessageIn } from '../protocol/validate.js';
+import type { SyncEngine } from '../sync/engine.js';
+import type { PlaybackItem, PlaybackSettled, PlayerPort } from '../sync/ports.js';
+import { PlayerLink } from './player-link.js';
+
+/** The answer to a quit hold leaves this much of the script's hold unused, for its message. */
+export const HOLD_MARGIN_MS = 400;
+/**
+ * How long an unload that holds nothing (the script did not hold mpv: the playback was settled),
+ * or a closed mpv socket, waits before it is handled: mpv is quitting, and this is not urgent.
+ */
+const UNHELD_DELAY_MS = 100;
+
+export interface ScriptSessionOptions {
+  readonly socketPath: string;
+  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone'>;
+  readonly log: Logger;
+  /** A playback's end was answered: something may have been left queued. */
+  readonly onPlaybackEnded?: () => void;
+  /** mpv went away and its playbacks are finished. */
+  readonly onClosed: (session: ScriptSession) => void;
+}
+
+export class ScriptSession implements PlayerPort {
+  readonly #options: ScriptSessionOptions;
+  readonly #link: PlayerLink;
+
+  constructor(options: ScriptSessionOptions) {
+    this.#options = options;
+    this.#link = new PlayerLink({
+      socketPath: options.socketPath,
+      log: options.log,
+      onMessage: (_link, message) => this.#handle(message),
+      // mpv is still tearing down when its socket closes; let it finish before this wakes up.
+      onClose: () => void setTimeout(() => void this.#closed(), UNHELD_DELAY_MS),
+    });
+  }
+
+  /** mpv's socket: one session per socket. */
+  get id(): string {
+    return this.#link.id;
+  }
+
+  get connected(): boolean {
+    return this.#link.connected;
+  }
+
+  attach(): Promise<void> {
+    return this.#link.attach();
+  }
+
+  close(): void {
+    this.#link.close();
+  }
+
+  showText(text: string, durationMs: number): void {
+    this.#link.showText(text, durationMs);
+  }
+
+  printText(text: string): void {
+    this.#link.printText(text);
+  }
+
+  fullPath(): Promise<string | null> {
+    return this.#link.fullPath();
+  }
+
+  itemKnown(playbackId: string, item: PlaybackItem): void {
+    const payload: ItemPayload = { playbackId, ...item };
+    this.#link.sendToScript(HelperMessage.item, payload);
+  }
+
+  settled(playbackId: string, settled: PlaybackSettled): void {
+    const payload: SettledPayload = { playbackId, ...settled };
+    this.#link.sendToScript(HelperMessage.settled, payload);
+  }
+
+  #handle(message: ScriptMessageIn): void {
+    const { engine, log } = this.#options;
+    switch (message.name) {
+      case 'hello':
+        return;
+      case 'start':
+        void engine.start(this, message.payload).catch((error: unknown) => log.error({ err: error }, 'start failed'));
+        return;
+      case 'progress':
+        // The script counts a helper that does not ack as gone: the ack comes first, always.
+        this.#link.sendToScript(HelperMessage.ack, { playbackId: message.payload.playbackId });
+        engine.progress(message.payload);
+        return;
+      case 'unload':
+        void this.#unload(message.payload);
+        return;
+    }
+  }
+
+  async #unload(unload: UnloadPayload): Promise<void> {
+    const { engine, log } = this.#options;
+    let flushed: FlushedPayload;
+    try {
+      const held = unload.holdMs > 0;
+      // Not held: letting mpv finish quitting first keeps this process off its two cores.
+      if (!held) await new Promise((resolve) => setTimeout(resolve, UNHELD_DELAY_MS));
+      const deadline = held ? Date.now() + Math.max(0, unload.holdMs - HOLD_MARGIN_MS) : null;
+      const outcome = await engine.end(unload, deadline);
+      flushed = { playbackId: unload.playbackId, delivered: outcome.delivered };
+    } catch (error) {
+      log.error({ err: error }, 'unload failed');
+      flushed = { playbackId: unload.playbackId, delivered: false };
+    }
+    this.#link.sendToScript(HelperMessage.flushed, flushed);
+    this.#options.onPlaybackEnded?.();
+  }
+
+  async #closed(): Promise<void> {
+    this.#options.log.info({ socket: this.id }, 'mpv went away');
+    try {
+      await this.#options.engine.playerGone(this);
+    } finally {
+      this.#options.onClosed(this);
+    }
+  }
+}

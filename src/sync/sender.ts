@@ -1,0 +1,228 @@
+// The one sender: every request that can change what Plex holds goes out from here. It delivers
+// outbox entries, live ones (a playback just reached its mark or ended) and the backlog alike,
+// and the timeline reports of playbacks, each playback's in order on its own lane.
+//
+// Because it is the only sender, one delivery per entry at a time is a fact of this class (the
+// in-flight map), not a lock two senders must share. It decides about a failure once, here, for
+// every entry, bounds requests per server and pauses a server that answered with Retry-After
+// (server-gate.ts). The engine decides what to send, puts it in the outbox and asks for an early
+// send; a flush (the periodic catch-up, `sync`, `queue retry`) sends what is due.
+import type { Logger } from 'pino';
+import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
+import type { PlexClient } from '../plex/client.js';
+import { PlexHttpError } from '../plex/errors.js';
+import { deliverPosition, deliverWatch } from './deliver.js';
+import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
+import { CountInDoubtError } from './in-doubt.js';
+import { ServerGate } from './server-gate.js';
+
+/** In-session retries for an entry whose playback is live (a backlog entry waits for the next flush). */
+const LIVE_RETRIES = 2;
+/** An entry with no client (no token for its server) is looked at again this much later. */
+const NO_CLIENT_RECHECK_MS = 10 * 60_000;
+/** Within one flush, an entry put off by Retry-After up to this long is tried again in the same flush. */
+const MAX_RETRY_AFTER_IN_FLUSH_MS = 60_000;
+/** Tries of one entry within one flush, when the server keeps asking us to come back. */
+const MAX_TRIES_IN_FLUSH = 5;
+
+export type SendResult =
+  | { readonly kind: 'delivered'; readonly detail: string }
+  | { readonly kind: 'dropped'; readonly failure: FailureClass | 'superseded'; readonly detail: string }
+  | {
+      readonly kind: 'kept';
+      readonly failure: FailureClass;
+      readonly detail: string;
+      /** A count may still land: nothing is sent for this watch before its settle time (in-doubt.ts). */
+      readonly inDoubt: boolean;
+      /** The server asked us to come back after this long, ms; null when it did not say. */
+      readonly retryAfterMs: number | null;
+    };
+
+export interface SendSummary {
+  delivered: number;
+  dropped: number;
+  kept: number;
+}
+
+/** What a live entry's playback knows that a replay does not. */
+export interface LiveSend {
+  /** The client the playback resolved with: it may carry the played URL's own token. */
+  readonly client: PlexClient;
+  /** The playback's X-Plex-Session-Identifier: a watch's crossing report goes in it. */
+  readonly sessionId: string;
+  /** The server's played threshold, read when the item resolved. */
+  readonly serverThreshold: number;
+  /** mpv's quit waits for this playback: no retry starts after this moment (epoch ms). */
+  readonly deadline?: number;
+}
+
+export interface FlushOptions {
+  /** Every entry, not only the due ones. @default false */
+  readonly all?: boolean;
+  /** Only these entries (the others stay as they are). @default every entry */
+  readonly only?: (entry: OutboxEntry) => boolean;
+  /** Told after each entry's try, with how many of the flush's entries are done. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface SenderOptions {
+  readonly outbox: OutboxStore;
+  /** The client for a backlog entry's server, or null when no token belongs there. */
+  readonly clientFor: (serverUrl: string) => PlexClient | null;
+  readonly log: Logger;
+  /** Requests in flight to one server at most. @default DEFAULT_CONCURRENCY (server-gate.ts) */
+  readonly concurrencyPerServer?: number;
+  /** Told of every entry's result, live or not (messages, recent syncs). */
+  readonly onResult?: (entry: OutboxEntry, result: SendResult, live: boolean) => void;
+}
+
+export class Sender {
+  readonly #options: SenderOptions;
+  readonly #gate: ServerGate;
+  /** The delivery under way for each entry id: the only one. */
+  readonly #inFlight = new Map<string, Promise<SendResult | null>>();
+  /** Each lane's last task: a playback's requests go out in the order they were asked for. */
+  readonly #lanes = new Map<string, Promise<void>>();
+
+  constructor(options: SenderOptions) {
+    this.#options = options;
+    this.#gate = new ServerGate(options.concurrencyPerServer);
+  }
+
+  /**
+   * Sends a live entry after the lane's earlier work, ahead of the backlog, once `queued` (its
+   * outbox write) has resolved. Resolves to its result, or null when the entry was no longer
+   * queued; rejects when the outbox write failed (nothing is sent then).
+   */
+  sendLive(lane: string, queued: Promise<unknown>, id: string, live: LiveSend): Promise<SendResult | null> {
+    // Handled here too: the write may fail while earlier work holds the lane.
+    queued.catch(() => undefined);
+    return this.#inLane(lane, async () => {
+      await queued;
+      return this.#send(id, live);
+    });
+  }
+
+  /**
+   * A best-effort timeline report, after the lane's earlier work: `send` decides at its turn
+   * what to report (the watch ahead of it may have settled) and handles its own failure.
+   */
+  report(lane: string, serverUrl: string, send: () => Promise<void>): Promise<void> {
+    return this.#inLane(lane, () => this.#gate.run(serverUrl, true, send));
+  }
+
+  /** Resolves when everything asked on the lane so far is done. */
+  async laneDone(lane: string): Promise<void> {
+    await this.#lanes.get(lane);
+  }
+
+  /** Sends the due entries (or all, or the chosen ones), oldest first; resolves when each was tried. */
+  async flush(options: FlushOptions = {}): Promise<SendSummary> {
+    const { outbox } = this.#options;
+    const chosen = (options.all ? [...outbox.list()] : outbox.due(Date.now())).filter((entry) => options.only?.(entry) ?? true);
+    const summary: SendSummary = { delivered: 0, dropped: 0, kept: 0 };
+    let done = 0;
+    options.onProgress?.(0, chosen.length);
+    await Promise.all(
+      chosen.map(async (entry) => {
+        let result = await this.#send(entry.id);
+        for (let tries = 1; result && shouldTryAgainInFlush(result) && tries < MAX_TRIES_IN_FLUSH; tries += 1) {
+          // The gate holds this server until its Retry-After has passed.
+          result = await this.#send(entry.id);
+        }
+        if (result) summary[result.kind] += 1;
+        options.onProgress?.((done += 1), chosen.length);
+      }),
+    );
+    return summary;
+  }
+
+  /** Removes an entry once no delivery of it is under way. Resolves to false when there was none. */
+  async drop(id: string): Promise<boolean> {
+    for (let running = this.#inFlight.get(id); running; running = this.#inFlight.get(id)) await running.catch(() => undefined);
+    return this.#options.outbox.remove(id);
+  }
+
+  #inLane<T>(lane: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#lanes.get(lane) ?? Promise.resolve();
+    const current = previous.then(task);
+    const tail = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#lanes.set(lane, tail);
+    void tail.then(() => {
+      if (this.#lanes.get(lane) === tail) this.#lanes.delete(lane);
+    });
+    return current;
+  }
+
+  /** The one delivery of an entry: joins the one under way, if any. */
+  #send(id: string, live?: LiveSend): Promise<SendResult | null> {
+    const running = this.#inFlight.get(id);
+    if (running) return running;
+    const entry = this.#options.outbox.get(id);
+    if (!entry) return Promise.resolve(null);
+    const delivery = this.#gate.run(entry.serverUrl, live !== undefined, () => this.#deliver(id, live)).finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, delivery);
+    return delivery;
+  }
+
+  async #deliver(id: string, live: LiveSend | undefined): Promise<SendResult | null> {
+    const { outbox, log } = this.#options;
+    // Read at its turn: a drop or an earlier delivery may have changed it while it waited.
+    const entry = outbox.get(id);
+    if (!entry) return null;
+    const result = await this.#attempt(entry, live);
+    log.info({ id, live: live !== undefined, result: result.kind, detail: result.detail }, 'entry sent');
+    this.#options.onResult?.(entry, result, live !== undefined);
+    return result;
+  }
+
+  async #attempt(entry: OutboxEntry, live: LiveSend | undefined): Promise<SendResult> {
+    const { outbox, log } = this.#options;
+    const client = live?.client ?? this.#options.clientFor(entry.serverUrl);
+    if (!client) {
+      const detail = 'no token for this server';
+      await this.#store(() => outbox.update(entry.id, { attempts: entry.attempts + 1, nextAttemptAt: Date.now() + NO_CLIENT_RECHECK_MS, lastError: detail }, entry), entry);
+      return { kind: 'kept', failure: 'auth', detail, inDoubt: false, retryAfterMs: null };
+    }
+    const retries = live ? { retries: LIVE_RETRIES, ...(live.deadline !== undefined ? { deadline: live.deadline } : {}) } : { retries: 0 };
+    try {
+      if (entry.kind === 'watch') {
+        const outcome = await deliverWatch(client, entry, live ? { sessionId: live.sessionId } : null, retries);
+        await outbox.remove(entry.id, entry);
+        return outcome === 'unwatched-since' ? { kind: 'dropped', failure: 'superseded', detail: 'marked unwatched since' } : { kind: 'delivered', detail: outcome };
+      }
+      const outcome = await deliverPosition(client, entry, live ? { sessionId: live.sessionId, serverThreshold: live.serverThreshold } : null, retries);
+      // Only what was sent: a newer position may have replaced it meanwhile.
+      await outbox.remove(entry.id, entry);
+      return outcome === 'server-newer' ? { kind: 'dropped', failure: 'superseded', detail: 'Plex has a newer position' } : { kind: 'delivered', detail: outcome };
+    } catch (error) {
+      const decision = decideOnFailure(error, entry.attempts + 1, 0);
+      const retryAfterMs = error instanceof PlexHttpError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : null;
+      if (retryAfterMs !== null) this.#gate.pause(entry.serverUrl, Date.now() + retryAfterMs);
+      log.warn({ id: entry.id, failure: decision.failure, action: decision.action, err: error }, 'sync failed');
+      const detail = failureDetail(error);
+      if (decision.action === 'drop') {
+        await this.#store(() => outbox.remove(entry.id, entry), entry);
+        return { kind: 'dropped', failure: decision.failure, detail };
+      }
+      await this.#store(() => outbox.update(entry.id, failurePatch(entry, error, decision), entry), entry);
+      return { kind: 'kept', failure: decision.failure, detail, inDoubt: error instanceof CountInDoubtError, retryAfterMs };
+    }
+  }
+
+  /** A failed outbox write after a try loses nothing: the entry stays as it was, due again. */
+  async #store(write: () => Promise<unknown>, entry: OutboxEntry): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.#options.log.error({ err: error, id: entry.id }, 'could not update the outbox');
+    }
+  }
+}
+
+function shouldTryAgainInFlush(result: SendResult): boolean {
+  return result.kind === 'kept' && result.retryAfterMs !== null && result.retryAfterMs <= MAX_RETRY_AFTER_IN_FLUSH_MS;
+}

@@ -1,0 +1,88 @@
+// How many requests go to one Plex server at a time, and when none may go at all. Every request
+// the sender makes waits here for a slot: live work (a playback's reports and its watch) ahead of
+// the backlog, and nothing while the server has asked us, with Retry-After, to come back later.
+
+/** Requests in flight to one server at most; a home server on a small box must stay responsive. */
+export const DEFAULT_CONCURRENCY = 6;
+
+interface Waiter {
+  readonly live: boolean;
+  readonly grant: () => void;
+}
+
+interface ServerState {
+  active: number;
+  readonly waiting: Waiter[];
+  /** No request starts before this moment (epoch ms): the server's Retry-After. */
+  pausedUntil: number;
+  timer: NodeJS.Timeout | null;
+}
+
+export class ServerGate {
+  readonly #limit: number;
+  readonly #servers = new Map<string, ServerState>();
+
+  constructor(limit = DEFAULT_CONCURRENCY) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+    this.#limit = limit;
+  }
+
+  /** Runs `task` when the server has a free slot and is not paused. */
+  async run<T>(serverUrl: string, live: boolean, task: () => Promise<T>): Promise<T> {
+    const state = this.#state(serverUrl);
+    await new Promise<void>((grant) => {
+      const waiter = { live, grant };
+      // Live work goes before every backlog entry still waiting, after live work already waiting.
+      const at = live ? state.waiting.findIndex((other) => !other.live) : -1;
+      if (at === -1) state.waiting.push(waiter);
+      else state.waiting.splice(at, 0, waiter);
+      this.#admit(state);
+    });
+    try {
+      return await task();
+    } finally {
+      state.active -= 1;
+      this.#admit(state);
+      const idle = state.active === 0 && state.waiting.length === 0 && state.timer === null;
+      if (idle && state.pausedUntil <= Date.now()) this.#servers.delete(serverUrl);
+    }
+  }
+
+  /** The server said when to come back: nothing new starts for it before `until` (epoch ms). */
+  pause(serverUrl: string, until: number): void {
+    const state = this.#state(serverUrl);
+    state.pausedUntil = Math.max(state.pausedUntil, until);
+  }
+
+  /** When requests to the server may start again, or 0 when they may now. */
+  pausedUntil(serverUrl: string): number {
+    const until = this.#servers.get(serverUrl)?.pausedUntil ?? 0;
+    return until > Date.now() ? until : 0;
+  }
+
+  #state(serverUrl: string): ServerState {
+    let state = this.#servers.get(serverUrl);
+    if (!state) {
+      state = { active: 0, waiting: [], pausedUntil: 0, timer: null };
+      this.#servers.set(serverUrl, state);
+    }
+    return state;
+  }
+
+  #admit(state: ServerState): void {
+    const wait = state.pausedUntil - Date.now();
+    if (wait > 0) {
+      if (state.timer === null && state.waiting.length > 0) {
+        state.timer = setTimeout(() => {
+          state.timer = null;
+          this.#admit(state);
+        }, wait);
+      }
+      return;
+    }
+    while (state.active < this.#limit && state.waiting.length > 0) {
+      state.active += 1;
+      state.waiting.shift()!.grant();
+    }
+  }
+}
