@@ -4,8 +4,7 @@
 // everything at quit (BENCHMARKS.md). An empty file in the helper's request directory costs none
 // of that (src/helper/attach-requests.ts takes it).
 
-import { ATTACH_REQUESTS_DIR_NAME, CONTROL_SOCKET_NAME } from '../../src/protocol/messages.js';
-import { utf8Length } from './paths.js';
+import { attachRequestsDir, controlSocketPath, utf8Length } from './paths.js';
 
 /** NAME_MAX on Linux. */
 const MAX_FILE_NAME_BYTES = 255;
@@ -16,8 +15,8 @@ const MAX_FILE_NAME_BYTES = 255;
  * hope: the caller starts the helper after all if none answers soon.
  */
 export function requestAttach(helperRuntimeDir: string, socketPath: string): boolean {
-  if (!mp.utils.file_info(helperRuntimeDir + '/' + CONTROL_SOCKET_NAME)) return false;
-  const dir = helperRuntimeDir + '/' + ATTACH_REQUESTS_DIR_NAME;
+  if (!mp.utils.file_info(controlSocketPath(helperRuntimeDir))) return false;
+  const dir = attachRequestsDir(helperRuntimeDir);
   const info = mp.utils.file_info(dir);
   if (!info || !info.is_dir) return false;
   const name = encodeURIComponent(socketPath);

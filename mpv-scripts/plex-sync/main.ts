@@ -8,7 +8,7 @@ import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
 import { readOptions } from './options.js';
-import { runtimeDir, stateDir } from './paths.js';
+import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
 import { sharedList } from './shared-list.js';
 import {
   isUrl,
@@ -50,6 +50,10 @@ function getenv(name: string): string | undefined {
   return mp.utils.getenv(name);
 }
 
+function fileExists(path: string): boolean {
+  return !!mp.utils.file_info(path);
+}
+
 /** A configured directory may use mpv's `~/` and `~~/`; the defaults come from the environment. */
 function configuredDir(value: string): string {
   return value ? mp.utils.get_user_path(value) : '';
@@ -71,9 +75,11 @@ const reporter = new Reporter({
     link.sendProgress(pb, reason);
   },
 });
+const platform = scriptPlatform(mp.get_property('platform', ''), getenv, fileExists);
+const state = stateDir(configuredDir(options.state_dir), platform, getenv);
 const hold = new UnloadHold({
   quitTimeoutSec: options.quit_timeout,
-  stateDir: stateDir(configuredDir(options.state_dir), getenv),
+  spoolDir: state === null ? null : spoolDir(state, platform),
   osd: options.osd,
   link: link,
 });

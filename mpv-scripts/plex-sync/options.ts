@@ -34,7 +34,8 @@ function defaults(): Options {
     // Where mpv's IPC socket goes. Empty: $XDG_RUNTIME_DIR/mpv-plex-sync, else /tmp/mpv-plex-sync-$USER,
     // which is also used when a socket path in the dir would be too long for a unix socket.
     runtime_dir: '',
-    // Where the spool goes. Empty: $XDG_STATE_HOME/mpv-plex-sync, else ~/.local/state/mpv-plex-sync.
+    // Where the spool goes. Empty: the helper's state dir, $XDG_STATE_HOME/mpv-plex-sync, else
+    // ~/.local/state/mpv-plex-sync (~/Library/Logs/mpv-plex-sync on macOS); src/protocol/state-dir.ts.
     state_dir: '',
     // Show the script's own OSD lines (finishing sync, helper not responding).
     osd: true,

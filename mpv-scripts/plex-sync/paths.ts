@@ -1,13 +1,13 @@
-// Where the script puts things: the app name and every path rule live here.
+// Where the script puts things. Every rule lives in src/protocol/ (runtime-dir.ts, state-dir.ts),
+// shared with the helper; this module only says what the script brings to them.
 // Pure: the environment comes in as a function, so the rules are unit-tested without mpv.
 
-import { SPOOL_DIR_NAME } from '../../src/protocol/messages.js';
 import { chooseRuntimeDir, helperRuntimeDir, type GetEnv } from '../../src/protocol/runtime-dir.js';
+import { stateDir as sharedStateDir } from '../../src/protocol/state-dir.js';
 
-export { utf8Length } from '../../src/protocol/runtime-dir.js';
+export { attachRequestsDir, controlSocketPath, scriptSocketPath as socketPath, utf8Length } from '../../src/protocol/runtime-dir.js';
+export { spoolDir } from '../../src/protocol/state-dir.js';
 export type { GetEnv } from '../../src/protocol/runtime-dir.js';
-
-const APP_NAME = 'mpv-plex-sync';
 
 /**
  * The directory for mpv's IPC socket: the configured one, else the helper's. Either gives way to
@@ -17,20 +17,25 @@ export function runtimeDir(configured: string, getenv: GetEnv): string {
   return configured ? chooseRuntimeDir(configured, getenv).dir : helperRuntimeDir(getenv).dir;
 }
 
-/** The helper's state directory, or null when there is no home to put it in. */
-export function stateDir(configured: string, getenv: GetEnv): string | null {
-  if (configured) return configured;
-  const xdg = getenv('XDG_STATE_HOME');
-  if (xdg) return xdg + '/' + APP_NAME;
-  const home = getenv('HOME');
-  if (home) return home + '/.local/state/' + APP_NAME;
-  return null;
+/**
+ * The helper's state directory, or null when there is no home to put it in: mpv's JavaScript
+ * cannot read the user database the helper falls back to.
+ */
+export function stateDir(configured: string, platform: string, getenv: GetEnv): string | null {
+  return sharedStateDir({ configured: configured, platform: platform, getenv: getenv, homeFallback: null });
 }
 
-export function socketPath(dir: string, pid: number): string {
-  return dir + '/mpv-' + pid + '.sock';
-}
+/** A file every macOS has, and only macOS. */
+const MACOS_MARKER = '/System/Library/CoreServices/SystemVersion.plist';
 
-export function spoolDir(state: string): string {
-  return state + '/' + SPOOL_DIR_NAME;
+/**
+ * The OS in Node's spelling (process.platform), which the shared rules take. mpv names it from
+ * 0.36 on (its `platform` property; only Windows is spelled differently). An older mpv has no
+ * such property: then %OS% tells Windows, and a file only macOS has tells macOS; any other OS
+ * gets the same rule as Linux on both sides, so its name does not matter ('' here).
+ */
+export function scriptPlatform(mpvPlatform: string, getenv: GetEnv, exists: (path: string) => boolean): string {
+  if (mpvPlatform) return mpvPlatform === 'windows' ? 'win32' : mpvPlatform;
+  if (getenv('OS') === 'Windows_NT') return 'win32';
+  return exists(MACOS_MARKER) ? 'darwin' : '';
 }

@@ -9,16 +9,14 @@ import {
   type UnloadPayload,
 } from '../../src/protocol/messages.js';
 import { describeError } from './guard.js';
-import { spoolDir } from './paths.js';
 import { makePrivateDir, runSync } from './subprocess.js';
 
-/** Returns whether the record is safely on disk; a failure is logged as one error. */
-export function writeSpool(stateDir: string | null, start: StartPayload, last: UnloadPayload): boolean {
-  if (stateDir === null) {
+/** Returns whether the record is safely in `dir`, the spool dir; a failure is logged as one error. */
+export function writeSpool(dir: string | null, start: StartPayload, last: UnloadPayload): boolean {
+  if (dir === null) {
     mp.msg.error('cannot spool playback ' + start.playbackId + ': no state directory (set state_dir, or HOME)');
     return false;
   }
-  const dir = spoolDir(stateDir);
   if (!makePrivateDir(dir)) {
     mp.msg.error('cannot spool playback ' + start.playbackId + ': could not create ' + dir);
     return false;

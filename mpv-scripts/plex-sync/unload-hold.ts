@@ -15,7 +15,8 @@ const NOTICE_RENEW_MS = 900;
 
 export interface UnloadHoldOptions {
   readonly quitTimeoutSec: number;
-  readonly stateDir: string | null;
+  /** Where a playback no helper took is left (src/protocol/state-dir.ts); null: nowhere. */
+  readonly spoolDir: string | null;
   readonly osd: boolean;
   readonly link: HelperLink;
 }
@@ -150,7 +151,7 @@ export class UnloadHold {
   }
 
   private spool(start: StartPayload, last: UnloadPayload, why: string): void {
-    const saved = writeSpool(this.options.stateDir, start, last);
+    const saved = writeSpool(this.options.spoolDir, start, last);
     // The reason the helper gave, or the launcher found, when there is one: a helper that could
     // not start is not "not responding", and saying so sends the user looking in the wrong place.
     const reason = this.options.link.goneReason();

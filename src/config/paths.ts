@@ -1,12 +1,12 @@
 // Every place on disk the helper uses, in one module. XDG on Linux; env-paths gives each
 // platform's own places elsewhere (DESIGN.md: cross-platform by design, tested on Linux).
+// The runtime and state dirs, and what the script finds in them, follow the rules in
+// src/protocol/, which the mpv script follows too.
 import envPaths from 'env-paths';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ATTACH_REQUESTS_DIR_NAME, CONTROL_SOCKET_NAME } from '../protocol/messages.js';
-import { helperRuntimeDir } from '../protocol/runtime-dir.js';
-
-const APP_NAME = 'mpv-plex-sync';
+import { APP_NAME, attachRequestsDir, controlSocketPath, helperRuntimeDir } from '../protocol/runtime-dir.js';
+import { spoolDir, stateDir as sharedStateDir } from '../protocol/state-dir.js';
 
 export interface AppPaths {
   /** Holds config.json (with the token, mode 0600). */
@@ -31,27 +31,40 @@ export interface AppPaths {
   readonly attachRequestsDir: string;
 }
 
-/** Reads the environment at call time, so tests and child processes can point it elsewhere. */
-export function appPaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
+/** The home dir from the user database, which the helper falls back to without $HOME. */
+function userDatabaseHome(): string | null {
+  try {
+    return userInfo().homedir || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads the environment at call time, so tests and child processes can point it elsewhere.
+ * `platform` is there for the tests, which check the rules of every platform on one machine.
+ */
+export function appPaths(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): AppPaths {
   // env-paths reads process.env itself; the overrides below keep one source of truth in tests.
   const base = envPaths(APP_NAME, { suffix: '' });
   const configDir = env['XDG_CONFIG_HOME'] ? join(env['XDG_CONFIG_HOME'], APP_NAME) : base.config;
-  // env-paths calls the XDG state dir "log" on Linux ($XDG_STATE_HOME/<name>).
-  const stateDir = env['XDG_STATE_HOME'] ? join(env['XDG_STATE_HOME'], APP_NAME) : base.log;
-  const runtime = helperRuntimeDir((name) => env[name]);
+  const getenv = (name: string): string | undefined => env[name];
+  const stateDir = sharedStateDir({ configured: '', platform, getenv, homeFallback: userDatabaseHome() });
+  if (stateDir === null) throw new Error('no state directory: set HOME or XDG_STATE_HOME (this user has no home directory)');
+  const runtime = helperRuntimeDir(getenv);
   const runtimeDir = runtime.dir;
   return {
     configDir,
     configFile: join(configDir, 'config.json'),
     stateDir,
     outboxFile: join(stateDir, 'outbox.json'),
-    spoolDir: join(stateDir, 'spool'),
+    spoolDir: spoolDir(stateDir, platform),
     logFile: join(stateDir, 'mpv-plex-sync.log'),
     clientIdFile: join(stateDir, 'client-id'),
     indexCacheFile: join(stateDir, 'part-index.json'),
     runtimeDir,
     runtimeDirTooLong: runtime.tooLong,
-    controlSocket: process.platform === 'win32' ? `\\\\.\\pipe\\${APP_NAME}-${userInfo().username}` : join(runtimeDir, CONTROL_SOCKET_NAME),
-    attachRequestsDir: join(runtimeDir, ATTACH_REQUESTS_DIR_NAME),
+    controlSocket: platform === 'win32' ? `\\\\.\\pipe\\${APP_NAME}-${userInfo().username}` : controlSocketPath(runtimeDir),
+    attachRequestsDir: attachRequestsDir(runtimeDir),
   };
 }

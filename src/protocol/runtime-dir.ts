@@ -4,9 +4,12 @@
 // put every socket past it, and nothing would sync; so a dir whose longest socket path would not
 // fit gives way to one short private dir in /tmp, the same on both sides.
 
-import { MAX_SOCKET_PATH_BYTES } from './messages.js';
+import { ATTACH_REQUESTS_DIR_NAME, CONTROL_SOCKET_NAME, MAX_SOCKET_PATH_BYTES } from './messages.js';
 
 export type GetEnv = (name: string) => string | undefined;
+
+/** The name of every dir the product makes: runtime, state and config. */
+export const APP_NAME = 'mpv-plex-sync';
 
 /**
  * The longest name a socket in the runtime dir can have: `play`'s mpv socket with the largest pid
@@ -16,7 +19,7 @@ export type GetEnv = (name: string) => string | undefined;
 export const LONGEST_SOCKET_NAME = 'mpv-play-4194304.sock';
 
 /** The short dir: /tmp, not $TMPDIR, which can be long itself (macOS) and which mpv may not share. */
-const SHORT_DIR_PREFIX = '/tmp/mpv-plex-sync-';
+const SHORT_DIR_PREFIX = '/tmp/' + APP_NAME + '-';
 
 /** Byte length of a string once UTF-8 encoded; mujs has no TextEncoder. */
 export function utf8Length(text: string): number {
@@ -66,5 +69,25 @@ export function chooseRuntimeDir(preferred: string, getenv: GetEnv): RuntimeDirC
 /** The helper's runtime dir (control socket, attach requests), from the environment alone. */
 export function helperRuntimeDir(getenv: GetEnv): RuntimeDirChoice {
   const xdg = getenv('XDG_RUNTIME_DIR');
-  return chooseRuntimeDir(xdg ? xdg + '/mpv-plex-sync' : shortRuntimeDir(getenv), getenv);
+  return chooseRuntimeDir(xdg ? xdg + '/' + APP_NAME : shortRuntimeDir(getenv), getenv);
+}
+
+/** The running helper's control socket in its runtime dir (not on Windows, where it is a pipe). */
+export function controlSocketPath(helperDir: string): string {
+  return helperDir + '/' + CONTROL_SOCKET_NAME;
+}
+
+/** Where a script leaves its attach request for the running helper. */
+export function attachRequestsDir(helperDir: string): string {
+  return helperDir + '/' + ATTACH_REQUESTS_DIR_NAME;
+}
+
+/** The IPC socket the script opens in its mpv. */
+export function scriptSocketPath(dir: string, pid: number): string {
+  return dir + '/mpv-' + pid + '.sock';
+}
+
+/** The IPC socket `mpv-plex-sync play` gives the mpv it starts; LONGEST_SOCKET_NAME is its longest. */
+export function playSocketPath(dir: string, pid: number): string {
+  return dir + '/mpv-play-' + pid + '.sock';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runtimeDir, socketPath, spoolDir, stateDir, utf8Length } from '../../mpv-scripts/plex-sync/paths.js';
+import { runtimeDir, scriptPlatform, socketPath, spoolDir, stateDir, utf8Length } from '../../mpv-scripts/plex-sync/paths.js';
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -15,18 +15,28 @@ describe('paths', () => {
 
   it('prefers a configured directory', () => {
     expect(runtimeDir('/srv/sock', env({ XDG_RUNTIME_DIR: '/run/user/1' }))).toBe('/srv/sock');
-    expect(stateDir('/srv/state', env({ HOME: '/home/ann' }))).toBe('/srv/state');
+    expect(stateDir('/srv/state', 'linux', env({ HOME: '/home/ann' }))).toBe('/srv/state');
   });
 
   it('puts state under XDG_STATE_HOME, else ~/.local/state, else nowhere', () => {
-    expect(stateDir('', env({ XDG_STATE_HOME: '/s', HOME: '/h' }))).toBe('/s/mpv-plex-sync');
-    expect(stateDir('', env({ HOME: '/h' }))).toBe('/h/.local/state/mpv-plex-sync');
-    expect(stateDir('', env({}))).toBeNull();
+    expect(stateDir('', 'linux', env({ XDG_STATE_HOME: '/s', HOME: '/h' }))).toBe('/s/mpv-plex-sync');
+    expect(stateDir('', 'linux', env({ HOME: '/h' }))).toBe('/h/.local/state/mpv-plex-sync');
+    expect(stateDir('', 'linux', env({}))).toBeNull();
+  });
+
+  it('takes the OS from mpv, else tells Windows by %OS% and macOS by a file only macOS has', () => {
+    const none = () => false;
+    expect(scriptPlatform('linux', env({}), none)).toBe('linux');
+    expect(scriptPlatform('darwin', env({}), none)).toBe('darwin');
+    expect(scriptPlatform('windows', env({}), none)).toBe('win32');
+    expect(scriptPlatform('', env({ OS: 'Windows_NT' }), none)).toBe('win32');
+    expect(scriptPlatform('', env({}), (path) => path === '/System/Library/CoreServices/SystemVersion.plist')).toBe('darwin');
+    expect(scriptPlatform('', env({}), none)).toBe('');
   });
 
   it('names the socket after the pid and the spool dir after the protocol', () => {
     expect(socketPath('/r', 77)).toBe('/r/mpv-77.sock');
-    expect(spoolDir('/s')).toBe('/s/spool');
+    expect(spoolDir('/s', 'linux')).toBe('/s/spool');
   });
 
   it('measures socket paths in UTF-8 bytes, as the kernel does', () => {

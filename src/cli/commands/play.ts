@@ -2,7 +2,6 @@
 // a file) in mpv with the script and socket set up, and attaches the helper. The token never
 // goes on mpv's command line: the file is loaded over IPC with the token as an HTTP header.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { requireServer } from '../../config/config.js';
 import { mpvScriptDirs } from '../../config/mpv-dir.js';
 import { helperCommandFor } from '../../install/installer.js';
@@ -13,6 +12,7 @@ import { askHelper } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { PlexClient } from '../../plex/client.js';
+import { playSocketPath } from '../../protocol/runtime-dir.js';
 import { isConfiguredOrigin } from '../../plex/origins.js';
 import { binPath, bundledScriptPath, commandContext, type CommandContext } from '../context.js';
 
@@ -25,7 +25,7 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
   const context = commandContext({ verbose: options.verbose ?? false });
   const source = await playSource(context, target, options.ratingKey ?? null);
   ensurePrivateDir(context.paths.runtimeDir);
-  const socketPath = join(context.paths.runtimeDir, `mpv-play-${process.pid}.sock`);
+  const socketPath = playSocketPath(context.paths.runtimeDir, process.pid);
   const scriptOpts = [`plex-sync-helper=${helperCommand()}`];
   if (source.ratingKey) scriptOpts.push(`plex-sync-rating_key=${source.ratingKey}`);
   // The script once: mpv loads an installed one by itself. A second copy would stay silent
