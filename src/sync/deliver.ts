@@ -1,9 +1,9 @@
 // Delivering one outbox entry to Plex, the same way whether live (during playback) or replayed
 // later. Each attempt re-reads the item before it decides, so a retry or a replay never counts
 // a watch twice (docs/sync-rule.md).
-import type { PlexClient } from '../plex/client.js';
 import type { PlexMetadata } from '../plex/schemas.js';
 import type { PositionEntry, WatchEntry } from '../outbox/index.js';
+import type { PlexPort } from './ports.js';
 import { countingRequest, CountInDoubtError } from './in-doubt.js';
 import { withRetries } from './retry.js';
 import { reportablePositionMs } from './watch-rule.js';
@@ -37,7 +37,7 @@ function alreadyCounted(meta: PlexMetadata, entry: Pick<WatchEntry, 'baselineVie
  * @param crossing live only: the report at the true position that lets Plex count by itself.
  */
 export async function deliverWatch(
-  client: PlexClient,
+  client: PlexPort,
   entry: WatchEntry,
   crossing: { sessionId: string } | null,
   options: DeliveryOptions,
@@ -70,7 +70,7 @@ export async function deliverWatch(
 }
 
 export async function deliverPosition(
-  client: PlexClient,
+  client: PlexPort,
   entry: PositionEntry,
   live: { sessionId: string; serverThreshold: number } | null,
   options: DeliveryOptions,

@@ -5,11 +5,9 @@
 // protocol: the script session (src/mpv/script-session.ts) calls it and passes its answers on.
 import type { Logger } from 'pino';
 import { ConfigError, thresholdFor, type Config } from '../config/config.js';
-import type { PlexServers } from '../plex/servers.js';
 import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
-import type { Resolver, ResolvedItem } from '../resolve/resolver.js';
 import { classifyFailure, failureDetail, type FailureClass } from './failure.js';
-import type { OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort } from './ports.js';
+import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, ThresholdSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
@@ -25,8 +23,8 @@ const GONE_DEADLINE_MS = 30_000;
 
 export interface SyncEngineOptions {
   readonly config: Config;
-  readonly servers: PlexServers;
-  readonly resolver: Resolver;
+  readonly servers: ThresholdSource;
+  readonly resolver: ItemResolver;
   readonly outbox: OutboxStore;
   readonly sender: Sender;
   readonly log: Logger;
@@ -50,7 +48,7 @@ interface Playback {
   readonly player: PlayerPort;
   readonly start: PlaybackStart;
   status: ItemStatus;
-  item: ResolvedItem | null;
+  item: PlexItem | null;
   rule: WatchRule | null;
   serverThreshold: number;
   baselineViewCount: number | null;
@@ -274,7 +272,7 @@ export class SyncEngine {
     });
   }
 
-  #live(playback: Playback, item: ResolvedItem, deadline: number | undefined): LiveSend {
+  #live(playback: Playback, item: PlexItem, deadline: number | undefined): LiveSend {
     return { client: item.client, sessionId: playback.sessionId, serverThreshold: playback.serverThreshold, ...(deadline !== undefined ? { deadline } : {}) };
   }
 

@@ -3,6 +3,32 @@
 // small interfaces it needs, so it can be tested with memory versions and wired to the real mpv
 // link (src/mpv/script-session.ts) and Plex client in the helper. Nothing here knows the wire
 // protocol: the script session translates.
+import type { PlexClient } from '../plex/client.js';
+
+/** The requests to one Plex server that syncing needs (PlexClient in the helper). */
+export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold'>;
+
+/** A played file or URL identified as a Plex item (resolve/resolver.ts in the helper). */
+export interface PlexItem {
+  readonly client: PlexPort;
+  readonly ratingKey: string;
+  /** movie, episode, ...: picks the threshold. */
+  readonly type: string;
+  /** What the OSD shows. */
+  readonly displayName: string;
+  readonly durationMs: number | null;
+  readonly viewCount: number;
+}
+
+/** Finds the Plex item of a played path. */
+export interface ItemResolver {
+  resolve(path: string, ratingKey: string | null, urlToken: string | null): Promise<{ readonly kind: 'plex'; readonly item: PlexItem } | { readonly kind: 'not-plex'; readonly reason: string }>;
+}
+
+/** The server's own played threshold (percent), 90 when it will not say. */
+export interface ThresholdSource {
+  serverThreshold(client: PlexPort): Promise<number>;
+}
 
 /** A playback began (or a restarted helper hears of it again). */
 export interface PlaybackStart {

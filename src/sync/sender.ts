@@ -9,11 +9,11 @@
 // send; a flush (the periodic catch-up, `sync`, `queue retry`) sends what is due.
 import type { Logger } from 'pino';
 import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
-import type { PlexClient } from '../plex/client.js';
 import { PlexHttpError } from '../plex/errors.js';
 import { deliverPosition, deliverWatch } from './deliver.js';
 import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
+import type { PlexPort } from './ports.js';
 import { ServerGate } from './server-gate.js';
 
 /** In-session retries for an entry whose playback is live (a backlog entry waits for the next flush). */
@@ -47,7 +47,7 @@ export interface SendSummary {
 /** What a live entry's playback knows that a replay does not. */
 export interface LiveSend {
   /** The client the playback resolved with: it may carry the played URL's own token. */
-  readonly client: PlexClient;
+  readonly client: PlexPort;
   /** The playback's X-Plex-Session-Identifier: a watch's crossing report goes in it. */
   readonly sessionId: string;
   /** The server's played threshold, read when the item resolved. */
@@ -68,7 +68,7 @@ export interface FlushOptions {
 export interface SenderOptions {
   readonly outbox: OutboxStore;
   /** The client for a backlog entry's server, or null when no token belongs there. */
-  readonly clientFor: (serverUrl: string) => PlexClient | null;
+  readonly clientFor: (serverUrl: string) => PlexPort | null;
   readonly log: Logger;
   /** Requests in flight to one server at most. @default DEFAULT_CONCURRENCY (server-gate.ts) */
   readonly concurrencyPerServer?: number;
