@@ -81,6 +81,11 @@ export class Sender {
   readonly #gate: ServerGate;
   /** The delivery under way for each entry id: the only one. */
   readonly #inFlight = new Map<string, Promise<SendResult | null>>();
+  /**
+   * Live entries waiting for their turn on a lane: the lane sends them (with what the playback
+   * knows, and after its earlier reports), and a flush that comes across one waits for that.
+   */
+  readonly #onLane = new Map<string, Promise<SendResult | null>>();
   /** Each lane's last task: a playback's requests go out in the order they were asked for. */
   readonly #lanes = new Map<string, Promise<void>>();
 
@@ -97,10 +102,16 @@ export class Sender {
   sendLive(lane: string, queued: Promise<unknown>, id: string, live: LiveSend): Promise<SendResult | null> {
     // Handled here too: the write may fail while earlier work holds the lane.
     queued.catch(() => undefined);
-    return this.#inLane(lane, async () => {
+    const sent = this.#inLane(lane, async () => {
       await queued;
       return this.#send(id, live);
     });
+    this.#onLane.set(id, sent);
+    const forget = () => {
+      if (this.#onLane.get(id) === sent) this.#onLane.delete(id);
+    };
+    sent.then(forget, forget);
+    return sent;
   }
 
   /**
@@ -125,7 +136,8 @@ export class Sender {
     options.onProgress?.(0, chosen.length);
     await Promise.all(
       chosen.map(async (entry) => {
-        let result = await this.#send(entry.id);
+        const onLane = this.#onLane.get(entry.id);
+        let result = onLane ? await onLane.catch(() => null) : await this.#send(entry.id);
         for (let tries = 1; result && shouldTryAgainInFlush(result) && tries < MAX_TRIES_IN_FLUSH; tries += 1) {
           // The gate holds this server until its Retry-After has passed.
           result = await this.#send(entry.id);
@@ -137,10 +149,14 @@ export class Sender {
     return summary;
   }
 
-  /** Removes an entry once no delivery of it is under way. Resolves to false when there was none. */
+  /** Removes an entry once no delivery of it is under way or waiting on a lane. Resolves to false when there was none. */
   async drop(id: string): Promise<boolean> {
-    for (let running = this.#inFlight.get(id); running; running = this.#inFlight.get(id)) await running.catch(() => undefined);
+    for (let running = this.#busyWith(id); running; running = this.#busyWith(id)) await running.catch(() => undefined);
     return this.#options.outbox.remove(id);
+  }
+
+  #busyWith(id: string): Promise<SendResult | null> | undefined {
+    return this.#inFlight.get(id) ?? this.#onLane.get(id);
   }
 
   #inLane<T>(lane: string, task: () => Promise<T>): Promise<T> {
@@ -191,7 +207,8 @@ export class Sender {
     try {
       if (entry.kind === 'watch') {
         const outcome = await deliverWatch(client, entry, live ? { sessionId: live.sessionId } : null, retries);
-        await outbox.remove(entry.id, entry);
+        // Whatever changed in the entry meanwhile (a notification made it due), this watch is done.
+        await outbox.remove(entry.id);
         return outcome === 'unwatched-since' ? { kind: 'dropped', failure: 'superseded', detail: 'marked unwatched since' } : { kind: 'delivered', detail: outcome };
       }
       const outcome = await deliverPosition(client, entry, live ? { sessionId: live.sessionId, serverThreshold: live.serverThreshold } : null, retries);
