@@ -15,9 +15,8 @@
 // after the Retry-After. The bench then runs `sync` again once the earliest of those is due,
 // as the running helper's own replay would, until the outbox is empty; the waits count in the
 // time, since a real backlog waits them too.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { readOutboxFiles } from '../src/outbox/index.js';
 import type { RecordedRequest } from '../test/plex-double/index.js';
 import { queuedWatch, writeOutbox } from '../test/support/queued.js';
 import { createWorld, runCli, type World } from '../test/support/session.js';
@@ -34,14 +33,9 @@ const MAX_PASSES = 20;
  *  429 can grow to minutes); what is left is reported as left. BENCH_BACKLOG_MAX_S. */
 const MAX_SECONDS = countFromEnv('BENCH_BACKLOG_MAX_S', 900);
 
-/** The entries left in the outbox file, with when each is due. */
+/** The entries left in the outbox (snapshot and journal), with when each is due. */
 function leftInOutbox(world: World): Array<{ ratingKey: string; nextAttemptAt: number }> {
-  try {
-    const document = JSON.parse(readFileSync(join(world.stateDir, 'outbox.json'), 'utf8')) as { entries: Array<{ ratingKey: string; nextAttemptAt: number }> };
-    return document.entries;
-  } catch {
-    return [];
-  }
+  return [...readOutboxFiles(world.stateDir).entries];
 }
 
 /** Which item a request was about: the metadata read, the scrobble or a report. */

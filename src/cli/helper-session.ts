@@ -1,12 +1,11 @@
 // How a CLI command reaches the outbox. The helper is its one writer: a command that changes the
 // outbox asks the running helper, or becomes the helper itself for the time of its work. A
 // command that only reads asks the running helper, or reads the files the last one left.
-import { readFileSync } from 'node:fs';
 import type { ParsedReply, ReplyValue } from '../helper/control-replies.js';
 import { askHelper, type ControlRequest } from '../helper/control.js';
 import { Helper } from '../helper/helper.js';
 import { readRecentSyncs, type SyncRecord } from '../helper/recent-syncs.js';
-import { readOutboxText, type OutboxEntry } from '../outbox/index.js';
+import { readOutboxFiles, type OutboxEntry } from '../outbox/index.js';
 import type { CommandContext } from './context.js';
 
 /** How long a request that sends to Plex may take: a long queue against a slow server. */
@@ -48,11 +47,11 @@ export interface QueueSnapshot {
   /** Outbox entries, oldest first. */
   readonly entries: readonly OutboxEntry[];
   readonly recent: readonly SyncRecord[];
-  /** Why the outbox file could not be read, if it could not; entries is then empty. */
+  /** Why the outbox files could not be read (or not all of them), if so; entries holds what could. */
   readonly problem: string | null;
 }
 
-/** Asks the running helper; without one, reads outbox.json and recent.json without changing them. */
+/** Asks the running helper; without one, reads the outbox files and recent.json without changing them. */
 export async function readQueueSnapshot(context: Pick<CommandContext, 'paths'>): Promise<QueueSnapshot> {
   const reply = await askHelper(context.paths.controlSocket, { op: 'status' });
   if (reply.ok) {
@@ -60,26 +59,32 @@ export async function readQueueSnapshot(context: Pick<CommandContext, 'paths'>):
     return { helper: { pid: status.pid, players: status.players }, entries: status.entries, recent: status.recent, problem: null };
   }
   const recent = readRecentSyncs(context.paths.stateDir);
-  const { entries, problem } = readOutboxFile(context.paths.outboxFile);
+  const { entries, problem } = readStoredOutbox(context.paths.stateDir);
   return { helper: null, entries, recent, problem };
 }
 
-/** The entries of an outbox file as the helper would load them (older formats converted, a damaged file salvaged, in memory). */
-function readOutboxFile(file: string): { entries: OutboxEntry[]; problem: string | null } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problem: null };
-    return { entries: [], problem: `outbox file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the helper sets it aside when it next starts` };
+/** The entries of the outbox files as the helper would load them (older formats converted, a damaged file salvaged, the journal replayed, in memory). */
+function readStoredOutbox(stateDir: string): { entries: OutboxEntry[]; problem: string | null } {
+  const { file, journalFile, snapshot, journal, entries } = readOutboxFiles(stateDir);
+  const problems: string[] = [];
+  if (snapshot.kind === 'unreadable') {
+    problems.push(`outbox file ${file} cannot be read (${snapshot.code}); the helper sets it aside when it next starts`);
+  } else if (snapshot.kind === 'read') {
+    const read = snapshot.read;
+    if (read.kind === 'newer') {
+      problems.push(`outbox file ${file} has version ${read.version}, newer than this program understands`);
+    } else if (read.kind === 'damaged') {
+      const lost = `${read.unreadable} ${read.unreadable === 1 ? 'entry' : 'entries'} could not be read`;
+      problems.push(`outbox file ${file} is damaged (${read.reason}): ${lost}; the helper recovers the other ${read.entries.length} when it next starts`);
+    } else if (read.rejected.length > 0) {
+      problems.push(`outbox file ${file} has ${read.rejected.length} invalid entries, not shown`);
+    }
   }
-  const read = readOutboxText(text);
-  if (read.kind === 'newer') return { entries: [], problem: `outbox file ${file} has version ${read.version}, newer than this program understands` };
-  const entries = [...read.entries].sort((a, b) => a.createdAt - b.createdAt);
-  if (read.kind === 'damaged') {
-    const lost = `${read.unreadable} ${read.unreadable === 1 ? 'entry' : 'entries'} could not be read`;
-    return { entries, problem: `outbox file ${file} is damaged (${read.reason}): ${lost}; the helper recovers the other ${entries.length} when it next starts` };
+  if (journal.kind === 'unreadable') {
+    problems.push(`outbox journal ${journalFile} cannot be read (${journal.code}); the helper sets it aside when it next starts`);
+  } else if (journal.kind === 'read' && journal.read.invalid > 0) {
+    const lost = `${journal.read.invalid} queued ${journal.read.invalid === 1 ? 'change' : 'changes'} could not be read`;
+    problems.push(`outbox journal ${journalFile} is damaged (${journal.read.firstInvalid ?? ''}): ${lost}; the helper keeps the others when it next starts`);
   }
-  const problem = read.rejected.length > 0 ? `outbox file ${file} has ${read.rejected.length} invalid entries, not shown` : null;
-  return { entries, problem };
+  return { entries: [...entries], problem: problems.length > 0 ? problems.join('; ') : null };
 }

@@ -90,7 +90,7 @@ export function sameVersion(a: OutboxEntry, b: OutboxEntry): boolean {
 }
 
 // lastError is redacted by its writer already; a second pass keeps a slip from reaching the disk,
-// and the cap keeps one huge error body from bloating a file rewritten on every change.
+// and the cap keeps one huge error body from bloating the journal line of every try and the snapshot.
 const MAX_ERROR_LENGTH = 500;
 export function cleanError(text: string | null): string | null {
   if (text === null) return null;

@@ -10,3 +10,5 @@ export { FileOutboxStore } from './file-store.js';
 export type { Options as FileOutboxStoreOptions, OutboxDamage } from './file-store.js';
 export { findDamagedOutboxFiles } from './damaged-files.js';
 export { readOutboxText } from './salvage.js';
+export { readOutboxFiles } from './read-files.js';
+export type { OutboxFiles } from './read-files.js';

@@ -30,6 +30,14 @@ export class EntryTable {
     return 'replaced';
   }
 
+  /**
+   * Stores `entry` (from parseEntry, or a journal line) as it is, whatever was queued under its
+   * id: a journal records what a change left, so replaying it must not apply the put rules again.
+   */
+  set(entry: OutboxEntry): void {
+    this.#set(entry);
+  }
+
   /** False when there is no such entry, or it is no longer the `expected` version. */
   update(id: string, patch: EntryPatch, expected?: OutboxEntry): boolean {
     const queued = this.#byId.get(id);

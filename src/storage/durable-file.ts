@@ -16,6 +16,11 @@
 // caller keeps its own handling (the outbox wraps it, a cache swallows it). A process killed
 // between the temp file's creation and the rename leaves that hidden temp file behind.
 //
+// appendFileDurable is the other way, for a log that only grows (the outbox journal): the data
+// is appended and fdatasynced, which costs the same however long the file is. A crash can leave
+// a torn last line, so a reader of such a file must expect one. A file that was empty may be new,
+// so its directory is fsynced too, and it is given its mode exactly.
+//
 // Both forms exist because the CLI writes (config, install) are synchronous; the helper, which
 // must not block its event loop on an fsync, uses the promise form.
 import { randomBytes } from 'node:crypto';
@@ -53,6 +58,25 @@ export async function writeFileDurable(file: string, data: string | Uint8Array, 
     throw error;
   }
   await syncDir(dirname(file));
+}
+
+/**
+ * Appends `data` to `file` (created when missing) durably; resolves once it is on disk. On failure
+ * part of `data` may have been appended: the caller must not append after it without repair.
+ */
+export async function appendFileDurable(file: string, data: string | Uint8Array, options: Options = {}): Promise<void> {
+  const mode = checkArguments(file, data, options);
+  let wasEmpty: boolean;
+  const handle = await open(file, 'a', PRIVATE_MODE);
+  try {
+    wasEmpty = (await handle.stat()).size === 0;
+    if (wasEmpty) await handle.chmod(mode);
+    await handle.writeFile(data);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  if (wasEmpty) await syncDir(dirname(file));
 }
 
 /** Writes `data` to `file` durably; returns once the file and its directory entry are on disk. */

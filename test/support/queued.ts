@@ -1,6 +1,6 @@
 // Outbox files written straight to disk, as a helper would have left them: faster than making a
 // playback fail, and exact about attempts, times and errors.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WatchEntry } from '../../src/outbox/index.js';
 import type { World } from './session.js';
@@ -32,8 +32,9 @@ export function queuedWatch(world: Pick<World, 'plex'>, ratingKey: string, over:
   };
 }
 
-/** Writes a version 2 outbox file holding `entries`. */
+/** Writes a version 2 outbox file holding `entries`, and no journal: the outbox holds exactly those. */
 export function writeOutbox(world: Pick<World, 'stateDir'>, entries: readonly QueuedWatch[]): void {
   mkdirSync(world.stateDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(world.stateDir, 'outbox.json'), JSON.stringify({ version: 2, entries }), { mode: 0o600 });
+  rmSync(join(world.stateDir, 'outbox.journal'), { force: true });
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { startPlexDouble, type ItemInput, type PlexDouble, type PlexDoubleOptions } from '../plex-double/index.js';
 import { makeClip } from './media.js';
+import { readOutboxFiles } from '../../src/outbox/index.js';
 
 /** The package root, found from here both as source (test/support) and built (dist/test/support). */
 export const ROOT = packageRoot(import.meta.dirname);
@@ -191,12 +192,12 @@ export function runCli(world: Pick<World, 'env'>, args: readonly string[], extra
   });
 }
 
-/** The outbox as the helper left it on disk (empty when there is no file). */
+/** The outbox as the helper left it on disk: the snapshot with the journal replayed (empty when there is neither). */
 export function readOutbox(world: Pick<World, 'stateDir'>): { version: number; entries: Array<Record<string, unknown>> } {
-  const { existsSync, readFileSync } = requireFs();
-  const file = join(world.stateDir, 'outbox.json');
-  if (!existsSync(file)) return { version: 2, entries: [] };
-  return JSON.parse(readFileSync(file, 'utf8')) as { version: number; entries: Array<Record<string, unknown>> };
+  const { snapshot, entries } = readOutboxFiles(world.stateDir);
+  const read = snapshot.kind === 'read' ? snapshot.read : null;
+  const version = read?.kind === 'migrated' ? read.from : read?.kind === 'newer' ? read.version : 2;
+  return { version, entries: entries.map((entry) => ({ ...entry })) };
 }
 
 /** The helper's log file, as text. */

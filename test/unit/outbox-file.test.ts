@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileOutboxStore, OutboxError, positionEntryId, watchEntryId } from '../../src/outbox/index.js';
+import { FileOutboxStore, OutboxError, positionEntryId, readOutboxFiles, watchEntryId } from '../../src/outbox/index.js';
 
 import { position, SERVER, T0, watch } from '../support/entries.js';
 
@@ -12,6 +12,7 @@ const NOW = Date.UTC(2026, 1, 3, 4, 5, 6, 789);
 let root: string;
 let stateDir: string;
 let file: string;
+let journal: string;
 let problems: string[];
 let notices: string[];
 
@@ -19,6 +20,7 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'outbox-file-'));
   stateDir = join(root, 'state', 'mpv-plex-sync');
   file = join(stateDir, 'outbox.json');
+  journal = join(stateDir, 'outbox.journal');
   problems = [];
   notices = [];
 });
@@ -42,12 +44,20 @@ async function seed(content: string | Buffer): Promise<void> {
   await writeFile(file, content);
 }
 
+/** The outbox the files hold: the snapshot with the journal replayed. */
 async function onDisk(): Promise<{ version: number; entries: Array<Record<string, unknown>> }> {
+  const { snapshot, entries } = readOutboxFiles(stateDir);
+  const version = snapshot.kind === 'read' && snapshot.read.kind !== 'current' ? -1 : 2;
+  return { version, entries: entries.map((entry) => ({ ...entry })) };
+}
+
+/** The snapshot alone, as parsed JSON. */
+async function snapshotOnDisk(): Promise<{ version: number; entries: Array<Record<string, unknown>> }> {
   return JSON.parse(await readFile(file, 'utf8'));
 }
 
 async function asideFiles(): Promise<string[]> {
-  return (await readdir(stateDir)).filter((name) => name !== 'outbox.json').sort();
+  return (await readdir(stateDir)).filter((name) => name !== 'outbox.json' && name !== 'outbox.journal').sort();
 }
 
 describe('FileOutboxStore', () => {
@@ -128,24 +138,43 @@ describe('FileOutboxStore', () => {
     it('rejects a failed write with an OutboxError naming the file, and writes the change with the next write', async () => {
       const store = await loaded();
       await store.put(watch('a'));
-      // A directory where the file should be makes the rename fail.
-      await rm(file);
-      await mkdir(file);
+      // A directory where the journal should be makes the append fail.
+      await rm(journal);
+      await mkdir(journal);
       const failed = store.put(watch('b'));
       await expect(failed).rejects.toThrow(OutboxError);
-      await expect(failed).rejects.toThrow(file);
-      await rmdir(file);
+      await expect(failed).rejects.toThrow(journal);
+      await rmdir(journal);
       await store.put(watch('c'));
       expect((await onDisk()).entries.map((e) => e['playbackId'])).toEqual(['a', 'b', 'c']);
+      expect((await loaded()).list().map((e) => e.playbackId)).toEqual(['a', 'b', 'c']);
+    }, 10_000);
+
+    it('after a failed append writes the whole outbox as a snapshot, and names the snapshot file when that fails too', async () => {
+      const store = await loaded();
+      await store.put(watch('a'));
+      await rm(journal);
+      await mkdir(journal);
+      await expect(store.put(watch('b'))).rejects.toThrow(journal);
+      // The journal may now end in a torn line, so the next write is a snapshot, not an append.
+      await mkdir(file);
+      await expect(store.put(watch('c'))).rejects.toThrow(`could not write outbox file ${file}`);
+      await rmdir(file);
+      await rmdir(journal);
+      await store.put(watch('d'));
+      expect((await snapshotOnDisk()).entries.map((e) => e['playbackId'])).toEqual(['a', 'b', 'c', 'd']);
+      expect((await loaded()).list().map((e) => e.playbackId)).toEqual(['a', 'b', 'c', 'd']);
     }, 10_000);
   });
 
   describe('permissions', () => {
-    it('creates the file with mode 0600 and its directory with mode 0700', async () => {
+    it('creates the journal and the snapshot with mode 0600 and their directory with mode 0700', async () => {
       const store = await loaded();
       await store.put(watch('a'));
-      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await stat(journal)).mode & 0o777).toBe(0o600);
       expect((await stat(stateDir)).mode & 0o777).toBe(0o700);
+      await loaded();
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
     });
 
     it('keeps mode 0600 across rewrites', async () => {
@@ -153,7 +182,18 @@ describe('FileOutboxStore', () => {
       await store.put(watch('a'));
       await store.put(watch('b'));
       await store.remove(watchEntryId('a'));
+      expect((await stat(journal)).mode & 0o777).toBe(0o600);
+      await (await loaded()).put(watch('c'));
       expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await stat(journal)).mode & 0o777).toBe(0o600);
+    });
+
+    it('gives a journal it finds too open mode 0600 again', async () => {
+      await mkdir(stateDir, { recursive: true });
+      await writeFile(journal, '', { mode: 0o644 });
+      await chmod(journal, 0o644);
+      await (await loaded()).put(watch('a'));
+      expect((await stat(journal)).mode & 0o777).toBe(0o600);
     });
 
     it('tightens a state directory that others could read', async () => {
@@ -339,7 +379,7 @@ describe('FileOutboxStore', () => {
     it('writes a migrated file back as version 2 at once', async () => {
       await seed(JSON.stringify({ version: 1, queue: v1Items }));
       const store = await loaded();
-      const disk = await onDisk();
+      const disk = await snapshotOnDisk();
       expect(disk.version).toBe(2);
       expect(disk.entries).toEqual(store.list());
       expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -352,14 +392,14 @@ describe('FileOutboxStore', () => {
       const store = await loaded();
       expect(store.list().map((e) => e.id)).toEqual(['watch:pb-1', `position:${SERVER}|7`]);
       expect(notices).toEqual(['outbox file migrated from version 0 to 2 (2 entries)']);
-      expect((await onDisk()).version).toBe(2);
+      expect((await snapshotOnDisk()).version).toBe(2);
     });
 
     it('migrates an empty version 1 queue', async () => {
       await seed(JSON.stringify({ version: 1, queue: [] }));
       const store = await loaded();
       expect(store.list()).toEqual([]);
-      expect(await onDisk()).toEqual({ version: 2, entries: [] });
+      expect(await snapshotOnDisk()).toEqual({ version: 2, entries: [] });
     });
 
     it('migrates the good items of a version 1 file and sets the original aside', async () => {
