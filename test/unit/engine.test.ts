@@ -418,6 +418,8 @@ describe('eight playbacks at once', () => {
     const started = Promise.all(playbacks.map((playback) => playback.start()));
     await elapse(5_000);
     await started;
+    // The item lookups above go past the sender (the resolver asks Plex itself): count from here.
+    c.plex.maxInFlight = 0;
     for (const percent of [20, 45, 70, 88, 92, 97]) {
       await elapse(10_000);
       for (const playback of playbacks) playback.playTo(percent);
