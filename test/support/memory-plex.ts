@@ -32,6 +32,8 @@ export type FaultKind =
   | { readonly kind: 'network'; readonly code: string }
   /** Applied by the server, but its answer is lost: the client sees a timeout. */
   | { readonly kind: 'lost' }
+  /** Any other error (a PlexRedirectError, a PlexResponseError); nothing applied. */
+  | { readonly kind: 'throw'; readonly error: Error }
   /** The helper dies here: this request (applied or not) and every later one never answer. */
   | { readonly kind: 'crash'; readonly applied: boolean };
 
@@ -231,6 +233,10 @@ export class MemoryPlex implements PlexPort {
       if (fault?.kind === 'http') {
         request.outcome = 'http';
         throw new PlexHttpError('GET', url, fault.status, 'Fault', fault.retryAfterSeconds ?? null);
+      }
+      if (fault?.kind === 'throw') {
+        request.outcome = 'http';
+        throw fault.error;
       }
       if (fault?.kind === 'network') {
         request.outcome = 'network';
