@@ -32,6 +32,8 @@ export type FaultKind =
   | { readonly kind: 'network'; readonly code: string }
   /** Applied by the server, but its answer is lost: the client sees a timeout. */
   | { readonly kind: 'lost' }
+  /** The client gives up (a timeout) and the server applies it `afterMs` later, still within the settle time. */
+  | { readonly kind: 'late'; readonly afterMs: number }
   /** Any other error (a PlexRedirectError, a PlexResponseError); nothing applied. */
   | { readonly kind: 'throw'; readonly error: Error }
   /** The helper dies here: this request (applied or not) and every later one never answer. */
@@ -241,6 +243,12 @@ export class MemoryPlex implements PlexPort {
       if (fault?.kind === 'network') {
         request.outcome = 'network';
         throw new PlexNetworkError('GET', url, fault.code);
+      }
+      if (fault?.kind === 'late') {
+        request.outcome = 'lost';
+        // The server goes on with it whatever the client does, a crash of the helper included.
+        setTimeout(apply, fault.afterMs);
+        throw new PlexNetworkError('GET', url, 'TIMEOUT');
       }
       const result = apply();
       if (fault?.kind === 'lost') {

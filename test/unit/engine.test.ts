@@ -251,6 +251,21 @@ describe('rule 5: a count in doubt', () => {
     expect(c.plex.item('1').counts).toEqual([{ via: 'scrobble', sessionId: null }]);
   });
 
+  it('counts once when Plex applies an unanswered scrobble late, within the settle time', async () => {
+    const c = await core();
+    c.plex.fault({ kind: 'http', status: 503, match: below, times: Infinity });
+    c.plex.fault({ kind: 'late', afterMs: 4 * c.plex.timeoutMs, match: (r) => r.op === 'scrobble' });
+    const playback = await watchToTheEnd(c, 'pb-1');
+    expect(c.plex.item('1').viewCount).toBe(0);
+    await playback.end();
+    await elapse(SETTLE_TIMEOUTS * c.plex.timeoutMs);
+    expect(c.plex.item('1').viewCount).toBe(1);
+    expect(await c.sender.flush()).toEqual({ delivered: 1, dropped: 0, kept: 0 });
+    expect(c.plex.sent('scrobble')).toHaveLength(1);
+    expect(c.plex.item('1').viewCount).toBe(1);
+    expect(c.outbox.list()).toEqual([]);
+  });
+
   it('retries a refused connection at once: it proves the request never left', async () => {
     const c = await core();
     c.plex.fault({ kind: 'network', code: 'ECONNREFUSED', match: crossing });
