@@ -6,7 +6,7 @@ import { MemoryOutboxStore, type OutboxEntry, type WatchEntry } from '../../src/
 import { PlexRedirectError } from '../../src/plex/errors.js';
 import { SETTLE_TIMEOUTS } from '../../src/sync/in-doubt.js';
 import { createCore, elapse, type Core } from '../support/core.js';
-import { SERVER, T0, watch } from '../support/entries.js';
+import { position, SERVER, T0, watch } from '../support/entries.js';
 import { MemoryPlex, type PlexRequest } from '../support/memory-plex.js';
 
 const AUTH_RECHECK_MS = 10 * 60_000;
@@ -190,6 +190,21 @@ describe('one delivery per entry at a time', () => {
     expect(c.plex.sent('scrobble')).toHaveLength(1);
     expect(c.plex.item('101').viewCount).toBe(4);
     expect(c.results).toHaveLength(1);
+  });
+
+  it('sends a newer position put while an older one of the same item is being delivered', async () => {
+    const c = await createCore({ plex: new MemoryPlex({ latencyMs: 1_000 }), outbox: new MemoryOutboxStore({ entries: [position('102', T0)] }) });
+    c.plex.addItem('102', { durationMs: 1_800_000 });
+    const flushed = c.sender.flush();
+    await elapse(500); // the older position's delivery is under way
+    const newer = { ...position('102', T0 + 500), positionMs: 900_000 };
+    const live = c.sender.sendLive('pb-new', c.outbox.put(newer), newer.id, { client: c.plex, sessionId: 'pb-new', serverThreshold: 90 });
+    await elapse(10_000);
+    expect(await flushed).toEqual({ delivered: 1, dropped: 0, kept: 0 });
+    expect(await live).toEqual({ kind: 'delivered', detail: 'sent' });
+    expect(c.plex.sent('timeline').map((r) => r.timeMs)).toEqual([600_000, 900_000]);
+    expect(c.plex.item('102').viewOffset).toBe(900_000);
+    expect(c.outbox.list()).toEqual([]);
   });
 
   it('lets a drop wait for the delivery under way', async () => {
