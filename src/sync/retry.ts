@@ -21,7 +21,11 @@ export async function withRetries<T>(operation: () => Promise<T>, options: Retry
     factor: 2,
     randomize: true,
     maxTimeout: 2_000,
-    onFailedAttempt: async ({ error, attemptNumber }) => {
+    onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+      // p-retry calls this after every failure, the last one too: wait only for a retry that
+      // will come, or a replay's Retry-After is slept once here (holding its server's slot) and
+      // then again by the sender's pause.
+      if (retriesLeft <= 0 || decideOnFailure(error, attemptNumber, retriesLeft).action !== 'retry') return;
       // Backoff after the immediate retry: 0, 250-500 ms, 500-1000 ms, ...
       const backoff = attemptNumber <= 1 ? 0 : 250 * 2 ** (attemptNumber - 2) * (1 + Math.random());
       const retryAfter = error instanceof PlexHttpError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;

@@ -176,7 +176,13 @@ export class Sender {
   /** The one delivery of an entry: joins the one under way, if any. */
   #send(id: string, live?: LiveSend): Promise<SendResult | null> {
     const running = this.#inFlight.get(id);
-    if (running) return running;
+    if (running) {
+      const wanted = live ? this.#options.outbox.get(id) : undefined;
+      if (!wanted) return running;
+      // A newer version (a newer position) may have been put while an older one was being
+      // delivered: that delivery leaves it queued, so it goes out once that one is done.
+      return running.then((result) => (this.#options.outbox.get(id) === wanted ? this.#send(id, live) : result));
+    }
     const entry = this.#options.outbox.get(id);
     if (!entry) return Promise.resolve(null);
     const delivery = this.#gate.run(entry.serverUrl, live !== undefined, () => this.#deliver(id, live)).finally(() => this.#inFlight.delete(id));
