@@ -4,7 +4,8 @@
 // to the mpv's exit); and every watch recorded exactly once: after the last mpv, the helper is
 // left to exit on its own and a last `mpv-plex-sync sync` sends whatever it left queued, then
 // each item must have viewCount 1 and the double's history one record per item. Exits 1 when a
-// watch is lost or doubled, an mpv exits with an error, or the outbox is not empty at the end.
+// watch is lost or doubled, an mpv exits with an error, the helper does not leave on its own
+// within 30 s of the last mpv, or the outbox or the spool is not empty at the end.
 //
 //   npm run build && node dist/bench/many-players.js
 //
@@ -15,8 +16,8 @@
 // BENCH_PLAYERS (default 8) sets how many play at once in the second stage, BENCH_ROUNDS
 // (default 2) how many times each stage runs. The mpv of a round start within
 // BENCH_STAGGER_MS (default 100) of each other, at seeded random offsets (the seed is printed;
-// MPV_PLEX_SYNC_TEST_SEED replays it). When a watch is lost or doubled the world's directory
-// (helper log, outbox, spool) is kept for a look, and its path printed.
+// MPV_PLEX_SYNC_TEST_SEED replays it). When a watch is lost or doubled, or the helper stays,
+// the world's directory (helper log, outbox, spool) is kept for a look, and its path printed.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,6 +29,8 @@ const PLAYERS = countFromEnv('BENCH_PLAYERS', 8);
 const ROUNDS = countFromEnv('BENCH_ROUNDS', 2);
 const STAGGER_MS = countFromEnv('BENCH_STAGGER_MS', 100);
 const SPEED = 10;
+/** The helper's own idle exit is 500 ms in the test world; this is ample for its last sends. */
+const HELPER_EXIT_WAIT_MS = 30_000;
 
 interface Watch {
   readonly ratingKey: string;
@@ -70,7 +73,18 @@ async function main(): Promise<void> {
 
     // Settled: the helper leaves once no mpv is left and nothing can be sent now; a last sync
     // sends what it may have left queued.
-    await helpersGone(world, 30_000);
+    let lingered = false;
+    try {
+      await helpersGone(world, HELPER_EXIT_WAIT_MS);
+    } catch {
+      // A finding of its own, not the end of the run: say what the helper was doing, then ask
+      // it to stop (SIGTERM: it stops as it would at logout) and go on to the last sync.
+      lingered = true;
+      const tail = readHelperLog(world).trim().split('\n').slice(-15);
+      console.log(`the helper was still running ${HELPER_EXIT_WAIT_MS / 1000} s after the last mpv; its log ends:\n${tail.join('\n')}`);
+      killHelpers(world.dir, 'SIGTERM');
+      await helpersGone(world, 10_000);
+    }
     const sync = await runCli(world, ['sync', '--json']);
     const left = readOutbox(world).entries.length;
     const spoolDir = join(world.stateDir, 'spool');
@@ -83,7 +97,7 @@ async function main(): Promise<void> {
     const badExits = watches.filter((watch) => watch.run.code !== 0).length;
     const helpersStarted = readHelperLog(world).split('\n').filter((line) => line.includes('"helper started"')).length;
 
-    keep = lost > 0 || doubled > 0;
+    keep = lost > 0 || doubled > 0 || lingered;
     for (const [i, watch] of watches.entries()) {
       if (views[i] === 1) continue;
       // What mpv said (warnings and errors only) is where a lost watch's story starts.
@@ -120,6 +134,7 @@ async function main(): Promise<void> {
         { figure: 'watch history length', target: String(watches.length), result: String(history), pass: history === watches.length },
         { figure: 'left in the outbox / spool after the last sync', target: '0 / 0', result: `${left} / ${spooled}`, pass: left === 0 && spooled === 0 },
         { figure: 'mpv exits other than 0', target: '0', result: String(badExits), pass: badExits === 0 },
+        { figure: 'helper left on its own after the last mpv', target: `within ${HELPER_EXIT_WAIT_MS / 1000} s`, result: lingered ? 'no (stopped by SIGTERM)' : 'yes', pass: !lingered },
       ],
     );
   } finally {
