@@ -35,9 +35,9 @@
 // scrobble and record is new). Timers that run on wall time (the 60 s replay, the outbox's
 // compaction if any) run fewer times than in a real hour.
 //
-// BENCH_PARTS=a,c runs some of the parts. BENCH_PLAYBACKS, BENCH_ATTACH_SAMPLES (default 15), BENCH_LOAD_SAMPLES (default 31) and
-// BENCH_CPU_SECONDS (default 20, the window of (b)) set the sizes; MPV_PLEX_SYNC_TEST_SEED
-// replays the seeded pauses. BENCH_HELPER_NODE_OPTIONS (a diagnosis, not how users run it) is
+// BENCH_PARTS=a,c runs some of the parts. BENCH_PLAYBACKS, BENCH_ATTACH_SAMPLES (default 15),
+// BENCH_LOAD_SAMPLES (default 31) and BENCH_CPU_SECONDS (default 20, the window of (b)) set the
+// sizes; MPV_PLEX_SYNC_TEST_SEED replays the seeded pauses. BENCH_HELPER_NODE_OPTIONS (a diagnosis, not how users run it) is
 // the NODE_OPTIONS of the helpers this bench spawns itself, in (a) and (c): e.g.
 // --max-old-space-size=32 tells a heap that grows from garbage not yet collected from one that
 // holds what it took.
