@@ -13,6 +13,8 @@ const BENCHES = [
   { name: 'outbox', file: 'outbox-write.js' },
   { name: 'threshold', file: 'threshold-latency.js' },
   { name: 'backlog', file: 'backlog.js' },
+  { name: 'footprint', file: 'footprint.js' },
+  { name: 'players', file: 'many-players.js' },
 ] as const;
 
 const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim()).filter(Boolean);
