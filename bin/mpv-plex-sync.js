@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point; the CLI lives in dist/src/cli (built by `npm run build`).
-import('../dist/src/cli/main.js').then((cli) => cli.main(process.argv)).catch((error) => {
+// Entry point; the CLI is bundled into dist/cli (built by `npm run build` from src/cli).
+import('../dist/cli/main.js').then((cli) => cli.main(process.argv)).catch((error) => {
   console.error(`mpv-plex-sync: ${error && error.message ? error.message : error}`);
   process.exitCode = 1;
 });

@@ -1,5 +1,8 @@
 // Builds both halves of the product:
 // - the helper and its tools (src/, test/plex-double/, demo/, bench/) with tsc into dist/;
+// - the command line (bin/mpv-plex-sync.js runs it) bundled by esbuild from dist/src/cli/main.js
+//   into dist/cli/, one chunk per subcommand: Node 20 loads one file much faster than the
+//   hundreds of modules it is made of, and mpv's script starts `attach` with every mpv;
 // - the mpv script (mpv-scripts/plex-sync/) into one ES5 file, dist/mpv/plex-sync.js.
 //
 // esbuild bundles the script, but it cannot lower let/const/classes to ES5, and mpv's
@@ -8,7 +11,7 @@
 // fails the build if any newer syntax survived.
 import { build, transform } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -19,6 +22,28 @@ const scriptOut = join(root, 'dist', 'mpv', 'plex-sync.js');
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
+
+// Chunk names carry a hash: the chunks of an earlier build would stay beside the new ones.
+rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
+await build({
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
+  outdir: join(root, 'dist', 'cli'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // The ES module build where a package has one: jsonc-parser's UMD build require()s its own
+  // files by computed names, which a bundle cannot hold.
+  mainFields: ['module', 'main'],
+  // ws tries these optional native add-ons with require() and goes on without them.
+  external: ['bufferutil', 'utf-8-validate'],
+  // CommonJS dependencies (commander, proper-lockfile, node-mpv, ...) call require().
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+console.log('built dist/cli/main.js');
 
 const bundled = await build({
   entryPoints: [join(root, 'mpv-scripts', 'plex-sync', 'main.ts')],

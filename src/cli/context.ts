@@ -1,5 +1,5 @@
 // What every command needs: paths, config, a logger, and the version. Built once per run.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../config/config.js';
@@ -10,7 +10,25 @@ import { createLogger, type Logger } from '../log/logger.js';
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * The package's root: the nearest dir above this file with our package.json. Searched, not
+ * counted, because this file runs from dist/src/cli/ in tests and from the bundle in dist/cli/.
+ */
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'mpv-plex-sync') return dir;
+      } catch {
+        // Not ours or not readable: look further up.
+      }
+    }
+    if (dirname(dir) === dir) throw new Error(`mpv-plex-sync: no package.json of mpv-plex-sync above ${from}`);
+  }
+}
 
 export function packageVersion(): string {
   try {

@@ -1,16 +1,53 @@
 // The `mpv-plex-sync` command line. One file per subcommand in commands/.
 import { Command, CommanderError } from 'commander';
 import { redact } from '../log/redact.js';
-import { attachCommand } from './commands/attach.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerInstall } from './commands/install.js';
-import { registerLogin } from './commands/login.js';
-import { registerQueue } from './commands/queue.js';
-import { registerStatus } from './commands/status.js';
-import { playCommand } from './commands/play.js';
-import { syncCommand } from './commands/sync.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from './context.js';
+
+/**
+ * Each subcommand, registered by a function that loads its module only when called. Only the
+ * subcommand named on the command line is registered (all of them for help or an unknown name):
+ * mpv's script starts `attach` with every mpv, and each module it loads costs that start time.
+ */
+const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>> = {
+  attach: async (program) => {
+    program
+      .command('attach')
+      .description('attach the helper to an mpv IPC socket (the mpv script runs this)')
+      .argument('<socket>', "mpv's input-ipc-server path")
+      .action(async (socket: string) => {
+        const { attachCommand } = await import('./commands/attach.js');
+        process.exitCode = await attachCommand(socket, program.opts());
+      });
+  },
+  play: async (program) => {
+    program
+      .command('play')
+      .description('play a Plex item in mpv (a ratingKey, a Plex URL, or a file) and sync it')
+      .argument('<target>', 'ratingKey, Plex URL or local file')
+      .argument('[mpvArgs...]', 'options for mpv, after --')
+      .option('--rating-key <key>', 'the Plex ratingKey, when the target does not say')
+      .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string }) => {
+        const { playCommand } = await import('./commands/play.js');
+        process.exitCode = await playCommand(target, mpvArgs, { ...options, ...program.opts() });
+      });
+  },
+  sync: async (program) => {
+    program
+      .command('sync')
+      .description('send the queued syncs now')
+      .option('--json', 'print the summary as JSON')
+      .action(async (options: { json?: boolean }) => {
+        const { syncCommand } = await import('./commands/sync.js');
+        process.exitCode = await syncCommand({ ...options, ...program.opts() });
+      });
+  },
+  login: async (program) => (await import('./commands/login.js')).registerLogin(program),
+  install: async (program) => (await import('./commands/install.js')).registerInstall(program),
+  doctor: async (program) => (await import('./commands/doctor.js')).registerDoctor(program),
+  demo: async (program) => (await import('./commands/demo.js')).registerDemo(program),
+  status: async (program) => (await import('./commands/status.js')).registerStatus(program),
+  queue: async (program) => (await import('./commands/queue.js')).registerQueue(program),
+};
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('mpv-plex-sync')
@@ -20,38 +57,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     .exitOverride()
     .showHelpAfterError();
 
-  program
-    .command('attach')
-    .description('attach the helper to an mpv IPC socket (the mpv script runs this)')
-    .argument('<socket>', "mpv's input-ipc-server path")
-    .action(async (socket: string) => {
-      process.exitCode = await attachCommand(socket, program.opts());
-    });
-
-  program
-    .command('play')
-    .description('play a Plex item in mpv (a ratingKey, a Plex URL, or a file) and sync it')
-    .argument('<target>', 'ratingKey, Plex URL or local file')
-    .argument('[mpvArgs...]', 'options for mpv, after --')
-    .option('--rating-key <key>', 'the Plex ratingKey, when the target does not say')
-    .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string }) => {
-      process.exitCode = await playCommand(target, mpvArgs, { ...options, ...program.opts() });
-    });
-
-  program
-    .command('sync')
-    .description('send the queued syncs now')
-    .option('--json', 'print the summary as JSON')
-    .action(async (options: { json?: boolean }) => {
-      process.exitCode = await syncCommand({ ...options, ...program.opts() });
-    });
-
-  registerLogin(program);
-  registerInstall(program);
-  registerDoctor(program);
-  registerDemo(program);
-  registerStatus(program);
-  registerQueue(program);
+  // The first word that is not an option names the subcommand (`-v` may come before it).
+  const named = argv.slice(2).find((word) => !word.startsWith('-'));
+  const chosen = named !== undefined && Object.hasOwn(SUBCOMMANDS, named) ? [named] : Object.keys(SUBCOMMANDS);
+  for (const name of chosen) await SUBCOMMANDS[name]!(program);
 
   try {
     await program.parseAsync([...argv]);

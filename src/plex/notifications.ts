@@ -2,7 +2,7 @@
 // watched or unwatched, played on another device), so a queued entry for it is settled at once
 // instead of at its next retry. Plex has no "watched" event: a change shows up as an `activity`
 // of type library.refresh.items naming the item, or as another client's `playing` report.
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { redactUrl } from '../log/redact.js';
@@ -46,7 +46,7 @@ export class PlexNotifications {
 
   start(): void {
     this.#stopped = false;
-    this.#connect();
+    void this.#connect();
   }
 
   stop(): void {
@@ -56,7 +56,11 @@ export class PlexNotifications {
     this.#socket = null;
   }
 
-  #connect(): void {
+  async #connect(): Promise<void> {
+    // Loaded on the first connect: most helpers never open one (nothing queued), and ws costs
+    // the start of every helper about 20 MB and tens of ms.
+    const { default: WebSocket } = await import('ws');
+    if (this.#stopped) return;
     const url = `${this.#options.serverUrl.replace(/^http/i, 'ws')}/:/websockets/notifications`;
     const socket = new WebSocket(url, {
       headers: { 'X-Plex-Token': this.#options.token, 'X-Plex-Client-Identifier': this.#options.clientIdentifier },
@@ -75,7 +79,7 @@ export class PlexNotifications {
     socket.on('close', () => {
       if (this.#stopped || this.#socket !== socket) return;
       // Reconnect with backoff: the server may be restarting.
-      this.#timer = setTimeout(() => this.#connect(), this.#retryMs);
+      this.#timer = setTimeout(() => void this.#connect(), this.#retryMs);
       this.#timer.unref();
       this.#retryMs = Math.min(RECONNECT_MAX_MS, this.#retryMs * 2);
     });

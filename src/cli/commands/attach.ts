@@ -6,7 +6,6 @@ import { askHelper, helperListening } from '../../helper/control.js';
 import { leaveAttachRequest } from '../../helper/attach-requests.js';
 import { PrivateDirError } from '../../config/private-dir.js';
 import { platform } from '../../platform/index.js';
-import { Helper } from '../../helper/helper.js';
 import { DEFAULT_IDLE_EXIT_MS } from '../../helper/idle-exit.js';
 import { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { HelperMessage, type HelperFailedPayload } from '../../protocol/messages.js';
@@ -29,6 +28,8 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
   if (paths.runtimeDirTooLong) {
     context.log.warn({ wanted: paths.runtimeDirTooLong, using: paths.runtimeDir }, 'socket paths there would be too long for a unix socket; using the short private dir instead');
   }
+  // Loaded only here: an mpv that finds a helper running hands its socket over without it.
+  const { Helper } = await import('../../helper/helper.js');
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs(), takeAttachRequests: true });
     let started: boolean;
