@@ -45,6 +45,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { HELPER_NODE_FLAGS, helperCommandFor } from '../src/install/installer.js';
 import { MpvIpcClient, type MpvEvent } from '../src/mpv/ipc-client.js';
 import { HelperMessage, PROTOCOL_VERSION, ScriptMessage, type ProgressPayload, type StartPayload, type UnloadPayload } from '../src/protocol/messages.js';
 import { makeClip } from '../test/support/media.js';
@@ -151,7 +152,8 @@ async function startHelper(world: World, socket: string, client: MpvIpcClient): 
   const ready = nextMessage(client, HelperMessage.helperReady);
   const started = performance.now();
   const env = HELPER_NODE_OPTIONS === undefined ? world.env : { ...world.env, NODE_OPTIONS: HELPER_NODE_OPTIONS };
-  const helper = spawn(process.execPath, [BIN, 'attach', socket], { env, stdio: 'ignore' });
+  // As the installed script starts it (installer.ts, helperCommandFor).
+  const helper = spawn(process.execPath, [...HELPER_NODE_FLAGS, BIN, 'attach', socket], { env, stdio: 'ignore' });
   await ready;
   return { helper, attachMs: performance.now() - started };
 }
@@ -277,7 +279,7 @@ interface CpuFigures {
 async function steadyCpu(world: World, key: string): Promise<CpuFigures> {
   const url = withToken(world.plex.partUrl(key));
   const common = ['--no-config', '--vo=null', '--ao=null', '--idle=no'];
-  const withScript = spawn('mpv', [...common, `--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${process.execPath} ${BIN}`, url], { env: world.env, stdio: 'ignore' });
+  const withScript = spawn('mpv', [...common, `--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${helperCommandFor(process.execPath, BIN).command}`, url], { env: world.env, stdio: 'ignore' });
   const without = spawn('mpv', [...common, url], { env: world.env, stdio: 'ignore' });
   try {
     // Steady: the helper has started, attached, identified the item and sent its first

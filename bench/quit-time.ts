@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { startPlexDouble } from '../test/plex-double/index.js';
 import { makeClip } from '../test/support/media.js';
 import { BIN, ROOT, SCRIPT } from '../test/support/session.js';
+import { helperCommandFor } from '../src/install/installer.js';
 import { report as table } from './report.js';
 
 const TOKEN = 'bench-token-7f1e';
@@ -50,7 +51,7 @@ function makeWorld(serverUrl: string, extraEnv: NodeJS.ProcessEnv = {}): World {
 function startMpv(world: World, url: string, withScript: boolean, extra: string[]): { child: ChildProcess; socket: string } {
   const args = ['--no-config', '--vo=null', '--ao=null', '--idle=no', ...extra];
   const configured = join(world.dir, `ipc-${Math.random().toString(36).slice(2)}.sock`);
-  if (withScript) args.push(`--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${process.execPath} ${BIN}`);
+  if (withScript) args.push(`--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${helperCommandFor(process.execPath, BIN).command}`);
   else args.push(`--input-ipc-server=${configured}`);
   args.push(`${url}?X-Plex-Token=${TOKEN}`);
   const child = spawn('mpv', args, { env: world.env, stdio: 'ignore' });

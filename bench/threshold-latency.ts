@@ -31,6 +31,7 @@ import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BIN, SCRIPT, TOKEN, createWorld, helperPids, killHelpers, withToken, type World } from '../test/support/session.js';
+import { helperCommandFor } from '../src/install/installer.js';
 import { ascending, countFromEnv, ms, percentile, report } from './report.js';
 
 const RUNS = countFromEnv('BENCH_RUNS', 50);
@@ -115,7 +116,7 @@ async function oneRun(world: World, env: NodeJS.ProcessEnv, url: string, index: 
   const ipc = join(world.dir, `bench-${index}.sock`);
   const args = [
     '--no-config', '--vo=null', '--ao=null', '--idle=no', `--start=${(START_SEC + Math.random() * START_JITTER_SEC).toFixed(3)}`,
-    `--input-ipc-server=${ipc}`, `--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${process.execPath} ${BIN}`,
+    `--input-ipc-server=${ipc}`, `--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${helperCommandFor(process.execPath, BIN).command}`,
     withToken(url),
   ];
   const child = spawn('mpv', args, { env, stdio: 'ignore' });

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { startPlexDouble, type ItemInput, type PlexDouble, type PlexDoubleOptions } from '../plex-double/index.js';
 import { makeClip } from './media.js';
 import { readOutboxFiles } from '../../src/outbox/index.js';
+import { helperCommandFor } from '../../src/install/installer.js';
 
 /** The package root, found from here both as source (test/support) and built (dist/test/support). */
 export const ROOT = packageRoot(import.meta.dirname);
@@ -99,7 +100,8 @@ export interface MpvOptions {
 
 /** Runs the real mpv with the real built script on `targets`, to the end (or as `during` says). */
 export function runMpv(world: World, targets: readonly string[], options: MpvOptions = {}): Promise<MpvRun> {
-  const scriptOpts = { helper: `${process.execPath} ${BIN}`, ...options.scriptOpts };
+  // The helper command install writes, flags and all.
+  const scriptOpts = { helper: helperCommandFor(process.execPath, BIN).command, ...options.scriptOpts };
   const args = [
     '--no-config',
     '--vo=null',

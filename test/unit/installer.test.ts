@@ -70,13 +70,13 @@ describe('script version marker', () => {
 
 describe('helperCommandFor', () => {
   it('writes absolute node and bin paths as they are when neither needs quoting', () => {
-    expect(helperCommandFor('/usr/bin/node', '/opt/x/bin/mpv-plex-sync.js')).toEqual({ command: '/usr/bin/node /opt/x/bin/mpv-plex-sync.js', fallback: false });
+    expect(helperCommandFor('/usr/bin/node', '/opt/x/bin/mpv-plex-sync.js')).toEqual({ command: '/usr/bin/node --max-semi-space-size=1 /opt/x/bin/mpv-plex-sync.js', fallback: false });
   });
 
   it('quotes a path with a space and keeps one with a comma, so the script reads both back whole', () => {
     const written = helperCommandFor('/Program Files/node', '/a,b/my tools/bin.js');
-    expect(written).toEqual({ command: '"/Program Files/node" "/a,b/my tools/bin.js"', fallback: false });
-    expect(splitCommand(written.command)).toEqual(['/Program Files/node', '/a,b/my tools/bin.js']);
+    expect(written).toEqual({ command: '"/Program Files/node" --max-semi-space-size=1 "/a,b/my tools/bin.js"', fallback: false });
+    expect(splitCommand(written.command)).toEqual(['/Program Files/node', '--max-semi-space-size=1', '/a,b/my tools/bin.js']);
   });
 
   it('falls back to the command on PATH only for a path with a line break, which no option line can hold', () => {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { requireServer } from '../../config/config.js';
 import { mpvScriptDirs } from '../../config/mpv-dir.js';
-import { helperCommandFor } from '../../install/installer.js';
+import { HELPER_NODE_FLAGS, helperCommandFor } from '../../install/installer.js';
 import { installedScriptIn } from '../../install/script-file.js';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { ensurePrivateDir } from '../../config/private-dir.js';
@@ -84,6 +84,6 @@ function helperCommand(): string {
 async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
   const reply = await askHelper(context.paths.controlSocket, { op: 'attach', socket: socketPath });
   if (reply.ok) return;
-  const child = spawn(process.execPath, [binPath(), 'attach', socketPath], { detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...HELPER_NODE_FLAGS, binPath(), 'attach', socketPath], { detached: true, stdio: 'ignore' });
   child.unref();
 }
