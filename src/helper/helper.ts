@@ -70,6 +70,8 @@ export class Helper {
   /** The catch-up under way; one more is asked for (all: every entry) while it runs. */
   #catchingUp: Promise<void> | null = null;
   #catchUpAgain: 'due' | 'all' | null = null;
+  /** The spool intake under way: intakes run one after another, never two over the same files. */
+  #spoolIntake: Promise<unknown> = Promise.resolve();
   #reachableDebounce: NodeJS.Timeout | null = null;
   /** Said on the OSD of the first mpv that attaches: found at start, before any mpv was there. */
   #startNotice: string | null = null;
@@ -123,7 +125,7 @@ export class Helper {
       stateDir: paths.stateDir,
       players: () => this.#sessions.size,
       attach: (socketPath) => this.attach(socketPath),
-      takeInSpool: () => takeInSpool(this.#spoolOptions()),
+      takeInSpool: () => this.#takeInSpool(),
       log,
     });
     this.#subscriptions = new NotificationSubscriptions({
@@ -246,6 +248,13 @@ export class Helper {
     this.#idle.schedule();
   }
 
+  /** Takes in the spool after any intake under way (a `sync` and a catch-up may ask at once). */
+  #takeInSpool(): Promise<unknown> {
+    const intake = this.#spoolIntake.then(() => takeInSpool(this.#spoolOptions()));
+    this.#spoolIntake = intake.catch(() => undefined);
+    return intake;
+  }
+
   #spoolOptions() {
     return {
       spoolDir: this.#options.paths.spoolDir,
@@ -280,7 +289,7 @@ export class Helper {
 
   async #catchUpOnce(all: boolean): Promise<void> {
     try {
-      await takeInSpool(this.#spoolOptions());
+      await this.#takeInSpool();
       if (this.#outbox.list().length > 0) await this.#sender.flush({ all });
       this.#subscriptions.refresh();
     } catch (error) {
