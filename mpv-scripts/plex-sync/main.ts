@@ -84,7 +84,14 @@ const hold = new UnloadHold({
   link: link,
 });
 
-const sampler = new PositionSampler(guard('position sample', samplePosition));
+const sampler = new PositionSampler(guard('position sample', samplePosition), {
+  follow: function (onFrame) {
+    mp.observe_property('time-pos', 'number', onFrame);
+  },
+  unfollow: function (onFrame) {
+    mp.unobserve_property(onFrame);
+  },
+});
 
 // ---- State ----
 
@@ -185,8 +192,7 @@ function samplePosition(): void {
   if (pb.durationSec === null) notePercent(pb, mp.get_property_number('percent-pos'));
   notePosition(pb, mp.get_property_number('time-pos'));
   reporter.onSample(pb);
-  const toThreshold = reporter.secondsToThreshold(pb, mp.get_property_number('speed'));
-  if (toThreshold !== null) sampler.sampleIn(toThreshold);
+  sampler.markIn(reporter.secondsToThreshold(pb, mp.get_property_number('speed')));
 }
 
 function onHelperReady(): void {

@@ -97,6 +97,8 @@ interface Mp {
   observe_property(name: string, type: 'bool', fn: (name: string, value: boolean | undefined) => void): void;
   observe_property(name: string, type: 'string', fn: (name: string, value: string | undefined) => void): void;
   observe_property(name: string, type: 'native', fn: (name: string, value: unknown) => void): void;
+  /** Removes every observer that calls `fn`. */
+  unobserve_property(fn: (...args: never[]) => void): void;
 
   register_event(name: string, fn: (event: MpEvent) => void): void;
   /** priority 50 is the neutral default. */
