@@ -19,7 +19,7 @@ export interface FrameSource {
 }
 
 export class PositionSampler {
-  private timer: number | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
   /** True while every frame is sampled (the mark is less than one interval ahead). */
   private following = false;
   private readonly onFrame: () => void;

@@ -5,8 +5,11 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HELPER_NODE_FLAGS } from '../../src/install/installer.js';
 import { splitCommand } from '../../src/protocol/helper-command.js';
 import { createWorld, helpersGone, osdLines, readHelperLog, ROOT, withToken, type World } from '../support/session.js';
+
+const FLAGS = HELPER_NODE_FLAGS.join(' ');
 
 let world: World;
 beforeEach(async () => {
@@ -48,18 +51,18 @@ describe('install from a path with a space', () => {
     expect(install.code).toBe(0);
     const optionsFile = join(world.env['XDG_CONFIG_HOME']!, 'mpv', 'script-opts', 'plex-sync.conf');
     const line = readFileSync(optionsFile, 'utf8').split('\n').find((l) => l.startsWith('helper='));
-    expect(line).toBe(`helper=${process.execPath} "${cli}"`);
-    expect(splitCommand(line!.slice('helper='.length))).toEqual([process.execPath, cli]);
+    expect(line).toBe(`helper=${process.execPath} ${FLAGS} "${cli}"`);
+    expect(splitCommand(line!.slice('helper='.length))).toEqual([process.execPath, ...HELPER_NODE_FLAGS, cli]);
 
     const doctor = await run(process.execPath, [cli, 'doctor'], world.env);
-    expect(doctor.output).toContain(`mpv starts the helper with: ${process.execPath} "${cli}"`);
+    expect(doctor.output).toContain(`mpv starts the helper with: ${process.execPath} ${FLAGS} "${cli}"`);
 
     // Not --no-config and no helper option: mpv loads the installed script and its options file.
     const url = world.addMovie('101');
     const mpv = await run('mpv', ['--vo=null', '--ao=null', '--idle=no', '--speed=10', '--msg-level=all=info,cplayer=trace,plex_sync=v', withToken(url)], world.env);
     await helpersGone(world);
     expect(mpv.code).toBe(0);
-    expect(mpv.output).toContain(`starting the helper (script loaded): ${process.execPath} ${cli} attach`);
+    expect(mpv.output).toContain(`starting the helper (script loaded): ${process.execPath} ${FLAGS} ${cli} attach`);
     expect(osdLines(mpv.output).filter((text) => /not responding|not found/.test(text))).toEqual([]);
     expect(world.plex.item('101').viewCount).toBe(1);
     expect(readHelperLog(world).match(/playing a Plex item/g)).toHaveLength(1);

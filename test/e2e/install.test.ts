@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HELPER_NODE_FLAGS } from '../../src/install/installer.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(root, 'bin', 'mpv-plex-sync.js');
 const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-const EXPECTED_HELPER = `${process.execPath} ${CLI}`;
+const EXPECTED_HELPER = [process.execPath, ...HELPER_NODE_FLAGS, CLI].join(' ');
 const hasMpv = spawnSync('mpv', ['--version']).status === 0;
 
 const temps: string[] = [];
