@@ -1,12 +1,13 @@
 // The core (engine, sender, memory outbox) wired to the memory Plex and a fake player, plus a
 // small driver that plays an item the way the script reports it.
 import { pino } from 'pino';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { ConfigSchema, type Config } from '../../src/config/config.js';
 import { MemoryOutboxStore, watchEntryId, type OutboxEntry } from '../../src/outbox/index.js';
 import { SyncEngine, type PlaybackOutcome } from '../../src/sync/engine.js';
 import { Sender, type SendResult } from '../../src/sync/sender.js';
-import { FakePlayer, FakeResolver, FakeThresholds, MemoryPlex, mediaPath } from './memory-plex.js';
+import { T0 } from './entries.js';
+import { FakePlayer, FakeResolver, FakeThresholds, MemoryPlex, mediaPath, type PlexRequest } from './memory-plex.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -129,4 +130,25 @@ export class Playback {
 /** Lets every promise and timer due within `ms` of fake time run. */
 export async function elapse(ms = 0): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
+}
+
+/** Every test of the file runs on a fake clock that starts at T0. Call at the top of a test file. */
+export function useFakeClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** A timeline report below 90 % of an item `durationMs` long (it cannot make Plex count). */
+export function reportBelowMark(durationMs: number): (request: PlexRequest) => boolean {
+  return (request) => request.op === 'timeline' && (request.timeMs ?? 0) < 0.9 * durationMs;
+}
+
+/** A timeline report at or past 90 % (the crossing, when one below came first in its session). */
+export function reportAtMark(durationMs: number): (request: PlexRequest) => boolean {
+  return (request) => request.op === 'timeline' && (request.timeMs ?? 0) >= 0.9 * durationMs;
 }

@@ -2,25 +2,19 @@
 // replays the outbox it left: nothing lost, nothing doubled. The crash throws the engine and the
 // sender away and keeps what the outbox held at that moment and what Plex holds; requests of the
 // dead helper never answer. The seeded variant crashes at a random request among random faults.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryOutboxStore, type OutboxEntry } from '../../src/outbox/index.js';
-import { createCore, elapse, Playback, type Core } from '../support/core.js';
+import { createCore, elapse, Playback, reportAtMark, reportBelowMark, useFakeClock, type Core } from '../support/core.js';
 import { T0 } from '../support/entries.js';
-import { MemoryPlex, type FaultKind, type PlexRequest } from '../support/memory-plex.js';
+import { MemoryPlex, type FaultKind } from '../support/memory-plex.js';
 import { seededRandom } from '../support/random.js';
 
 const D = 600_000;
 const BASELINE = 2;
-const below = (request: PlexRequest): boolean => request.op === 'timeline' && (request.timeMs ?? 0) < 0.9 * D;
-const crossing = (request: PlexRequest): boolean => request.op === 'timeline' && (request.timeMs ?? 0) >= 0.9 * D;
+const below = reportBelowMark(D);
+const crossing = reportAtMark(D);
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 /** A memory outbox whose remove can be the moment the helper dies. */
 class CrashingOutbox extends MemoryOutboxStore {

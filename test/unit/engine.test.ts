@@ -1,26 +1,20 @@
 // The sync engine with the sender, the memory outbox, the memory Plex (Plex's own watched rule)
 // and a fake clock: each step of docs/sync-rule.md, positions, the quit deadline and many
 // playbacks at once. Every test checks what Plex ended with, not only what was sent.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryOutboxStore, positionEntryId, type WatchEntry } from '../../src/outbox/index.js';
 import { SETTLE_TIMEOUTS } from '../../src/sync/in-doubt.js';
-import { createCore, elapse, Playback, type Core } from '../support/core.js';
+import { createCore, elapse, Playback, reportAtMark, reportBelowMark, useFakeClock, type Core } from '../support/core.js';
 import { position, SERVER, T0, watch } from '../support/entries.js';
-import { MemoryPlex, type PlexRequest } from '../support/memory-plex.js';
+import { MemoryPlex } from '../support/memory-plex.js';
 
 const D = 600_000; // every item is ten minutes long
 /** Where reports are capped while the watch is pending: 90 % − 1 s. */
 const CAP = 0.9 * D - 1_000;
-const below = (request: PlexRequest): boolean => request.op === 'timeline' && (request.timeMs ?? 0) < 0.9 * D;
-const crossing = (request: PlexRequest): boolean => request.op === 'timeline' && (request.timeMs ?? 0) >= 0.9 * D;
+const below = reportBelowMark(D);
+const crossing = reportAtMark(D);
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 async function core(options: Parameters<typeof createCore>[0] = {}, items: Record<string, number> = { '1': 0 }): Promise<Core> {
   const made = await createCore(options);
