@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { ConfigError, thresholdFor, type Config } from '../config/config.js';
 import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
+import { errorText } from '../log/redact.js';
 import { classifyFailure, failureDetail, type FailureClass } from './failure.js';
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, ThresholdSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
@@ -388,7 +389,7 @@ export class SyncEngine {
           // Only the outbox write can fail here (the sender answers every send with a result).
           playback.delivered = false;
           this.#options.log.error({ playbackId: playback.start.playbackId, err: error }, 'could not queue a sync');
-          const text = messages.notQueued(title, errorMessage(error));
+          const text = messages.notQueued(title, errorText(error));
           playback.player.showText(text, OSD_LONG_MS);
           playback.player.printText(`mpv-plex-sync: ${text}`);
         },
@@ -430,10 +431,6 @@ export class SyncEngine {
       this.#options.offline.notify('mpv-plex-sync', text);
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */
