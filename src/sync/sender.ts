@@ -14,14 +14,12 @@ import { deliverPosition, deliverWatch } from './deliver.js';
 import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
 import type { PlexPort } from './ports.js';
-import { ServerGate } from './server-gate.js';
+import { MAX_GATE_WAIT_MS, ServerClosedError, ServerGate } from './server-gate.js';
 
 /** In-session retries for an entry whose playback is live (a backlog entry waits for the next flush). */
 const LIVE_RETRIES = 2;
 /** An entry with no client (no token for its server) is looked at again this much later. */
 const NO_CLIENT_RECHECK_MS = 10 * 60_000;
-/** Within one flush, an entry put off by Retry-After up to this long is tried again in the same flush. */
-const MAX_RETRY_AFTER_IN_FLUSH_MS = 60_000;
 /** Tries of one entry within one flush, when the server keeps asking us to come back. */
 const MAX_TRIES_IN_FLUSH = 5;
 
@@ -119,7 +117,12 @@ export class Sender {
    * what to report (the watch ahead of it may have settled) and handles its own failure.
    */
   report(lane: string, serverUrl: string, send: () => Promise<void>): Promise<void> {
-    return this.#inLane(lane, () => this.#gate.run(serverUrl, true, send));
+    return this.#inLane(lane, () =>
+      this.#gate.run(serverUrl, true, send).catch((error: unknown) => {
+        // A server closed for a while gets no progress report; the final position is queued.
+        if (!(error instanceof ServerClosedError)) throw error;
+      }),
+    );
   }
 
   /** Resolves when everything asked on the lane so far is done. */
@@ -185,7 +188,13 @@ export class Sender {
     }
     const entry = this.#options.outbox.get(id);
     if (!entry) return Promise.resolve(null);
-    const delivery = this.#gate.run(entry.serverUrl, live !== undefined, () => this.#deliver(id, live)).finally(() => this.#inFlight.delete(id));
+    const delivery = this.#gate
+      .run(entry.serverUrl, live !== undefined, () => this.#deliver(id, live))
+      .catch((error: unknown) => {
+        if (error instanceof ServerClosedError) return this.#turnedAway(id, error, live !== undefined);
+        throw error;
+      })
+      .finally(() => this.#inFlight.delete(id));
     this.#inFlight.set(id, delivery);
     return delivery;
   }
@@ -236,6 +245,17 @@ export class Sender {
     }
   }
 
+  /** The server is closed for a while (a long Retry-After): the entry waits for then, untried. */
+  async #turnedAway(id: string, closed: ServerClosedError, live: boolean): Promise<SendResult | null> {
+    const entry = this.#options.outbox.get(id);
+    if (!entry) return null;
+    const detail = closed.message;
+    await this.#store(() => this.#options.outbox.update(id, { nextAttemptAt: closed.until, lastError: detail }, entry), entry);
+    const result: SendResult = { kind: 'kept', failure: 'transient', detail, inDoubt: false, retryAfterMs: closed.until - Date.now() };
+    this.#options.onResult?.(entry, result, live);
+    return result;
+  }
+
   /** A failed outbox write after a try loses nothing: the entry stays as it was, due again. */
   async #store(write: () => Promise<unknown>, entry: OutboxEntry): Promise<void> {
     try {
@@ -246,6 +266,7 @@ export class Sender {
   }
 }
 
+/** Put off by a Retry-After the gate waits out (a longer one closes the server: not again now). */
 function shouldTryAgainInFlush(result: SendResult): boolean {
-  return result.kind === 'kept' && result.retryAfterMs !== null && result.retryAfterMs <= MAX_RETRY_AFTER_IN_FLUSH_MS;
+  return result.kind === 'kept' && result.retryAfterMs !== null && result.retryAfterMs <= MAX_GATE_WAIT_MS;
 }

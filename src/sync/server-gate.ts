@@ -15,10 +15,25 @@
 export const DEFAULT_CONCURRENCY = 8;
 /** A lowered limit goes up by one after this long without a Retry-After. */
 const RAISE_AFTER_MS = 30_000;
+/**
+ * The longest Retry-After that work waits out at the gate. A server that asks for longer is
+ * closed until then: what waits, and what comes meanwhile, is turned away (ServerClosedError)
+ * and stays queued, so a `sync` or a quit never waits an hour on the gate.
+ */
+export const MAX_GATE_WAIT_MS = 60_000;
+
+/** The server asked us to come back later than MAX_GATE_WAIT_MS: nothing was sent. */
+export class ServerClosedError extends Error {
+  override readonly name = 'ServerClosedError';
+  constructor(readonly until: number) {
+    super(`the server asked to be left alone until ${new Date(until).toISOString()}`);
+  }
+}
 
 interface Waiter {
   readonly live: boolean;
   readonly grant: () => void;
+  readonly refuse: (error: ServerClosedError) => void;
 }
 
 interface ServerState {
@@ -42,11 +57,15 @@ export class ServerGate {
     this.#limit = limit;
   }
 
-  /** Runs `task` when the server has a free slot and is not paused. */
+  /**
+   * Runs `task` when the server has a free slot and is not paused. Rejects with
+   * ServerClosedError, without running it, while the server is closed (see MAX_GATE_WAIT_MS).
+   */
   async run<T>(serverUrl: string, live: boolean, task: () => Promise<T>): Promise<T> {
     const state = this.#state(serverUrl);
-    await new Promise<void>((grant) => {
-      const waiter = { live, grant };
+    if (this.#closed(state)) throw new ServerClosedError(state.pausedUntil);
+    await new Promise<void>((grant, refuse) => {
+      const waiter = { live, grant, refuse };
       // Live work goes before every backlog entry still waiting, after live work already waiting.
       const at = live ? state.waiting.findIndex((other) => !other.live) : -1;
       if (at === -1) state.waiting.push(waiter);
@@ -71,6 +90,13 @@ export class ServerGate {
     state.pausedUntil = Math.max(state.pausedUntil, until);
     state.limit = Math.max(1, Math.min(state.limit, state.active - 1));
     state.limitSince = Date.now();
+    if (this.#closed(state)) {
+      for (const waiter of state.waiting.splice(0)) waiter.refuse(new ServerClosedError(state.pausedUntil));
+    }
+  }
+
+  #closed(state: ServerState): boolean {
+    return state.pausedUntil - Date.now() > MAX_GATE_WAIT_MS;
   }
 
   /** How many requests may be in flight to the server now. */

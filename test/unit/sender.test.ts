@@ -141,6 +141,25 @@ describe('Retry-After', () => {
     expect(c.plex.item('102').viewCount).toBe(4);
     expect(c.outbox.list()).toEqual([]);
   });
+
+  it('closes the server for a Retry-After longer than the gate waits: the flush ends at once, and nothing more is sent before the time', async () => {
+    const c = await backlog(watches(3), {}, 1);
+    c.plex.fault({ kind: 'http', status: 429, retryAfterSeconds: 3_600, match: isMetadata, times: 1 });
+    const summary = await c.sender.flush();
+    expect(summary).toEqual({ delivered: 0, dropped: 0, kept: 3 });
+    expect(c.plex.requests).toHaveLength(1);
+    // The refused one is due again after the longest queue backoff (30 min), the two turned away
+    // at the gate when the server opens again.
+    expect(c.outbox.list().map((entry) => entry.nextAttemptAt)).toEqual([T0 + 30 * 60_000, T0 + 3_600_000, T0 + 3_600_000]);
+    // The two never tried keep their attempt count; a flush meanwhile sends nothing.
+    expect(c.outbox.list().map((entry) => entry.attempts)).toEqual([1, 0, 0]);
+    await elapse(30 * 60_000);
+    expect(await c.sender.flush({ all: true })).toEqual({ delivered: 0, dropped: 0, kept: 3 });
+    expect(c.plex.requests).toHaveLength(1);
+    await elapse(30 * 60_000);
+    expect(await c.sender.flush()).toEqual({ delivered: 3, dropped: 0, kept: 0 });
+    for (const key of ['101', '102', '103']) expect(c.plex.item(key).viewCount).toBe(4);
+  });
 });
 
 describe('the backlog', () => {
