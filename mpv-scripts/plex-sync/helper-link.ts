@@ -7,6 +7,7 @@ import {
   PROTOCOL_VERSION,
   ScriptMessage,
   type AckPayload,
+  type EndedPayload,
   type FlushedPayload,
   type HelperFailedPayload,
   type HelloPayload,
@@ -20,6 +21,7 @@ import { guard } from './guard.js';
 import type { HelperLauncher } from './helper-launch.js';
 import {
   parseAck,
+  parseEnded,
   parseFlushed,
   parseHelperFailed,
   parseItem,
@@ -45,6 +47,8 @@ export interface HelperEvents {
   readonly item: (item: ItemPayload) => void;
   readonly flushed: (flushed: FlushedPayload) => void;
   readonly settled: (settled: SettledPayload) => void;
+  /** The Plex server ended a playback's session. */
+  readonly ended: (ended: EndedPayload) => void;
   /** The helper cannot serve this mpv (see HelperMessage.helperFailed); goneReason() says why. */
   readonly helperFailed: (failed: HelperFailedPayload) => void;
   /** The playback acks are matched against. */
@@ -171,6 +175,10 @@ export class HelperLink {
     receive(HelperMessage.settled, parseSettled, function (settled) {
       heard();
       events.settled(settled);
+    });
+    receive(HelperMessage.ended, parseEnded, function (ended) {
+      heard();
+      events.ended(ended);
     });
     // Not `heard()`: this helper will not serve, so a restart would only fail again (and the
     // launcher's gap between starts still applies to the next try).

@@ -5,6 +5,7 @@
 import {
   MAX_FAILURE_REASON,
   type AckPayload,
+  type EndedPayload,
   type FlushedPayload,
   type HelperFailedPayload,
   type ItemPayload,
@@ -123,6 +124,10 @@ export function parseSettled(json: string | undefined): Parsed<SettledPayload> {
     numberIn('seq', 0, 1e12),
     numberOrNull('positionMs', 0, 1e12),
   ]);
+}
+
+export function parseEnded(json: string | undefined): Parsed<EndedPayload> {
+  return parseWith<EndedPayload>(json, [text('playbackId')]);
 }
 
 /** The reason is shown as it is, so it must be one line; a long one is cut, not refused. */

@@ -226,6 +226,10 @@ function wire(): void {
     settled: function (settled) {
       if (playback && playback.id === settled.playbackId) noteSettled(playback, settled);
     },
+    ended: function (ended) {
+      // The helper showed the server's reason; only the playback it names is stopped.
+      if (playback && playback.id === ended.playbackId) mp.commandv('playlist-next', 'force');
+    },
     helperFailed: function () {
       hold.onHelperFailed();
     },

@@ -6,10 +6,11 @@
 // The flow is one way: script → protocol (validate.ts) → this session → engine → outbox → sender
 // → Plex. The engine knows nothing of the wire; this file is where the two meet.
 import type { Logger } from 'pino';
-import { HelperMessage, type FlushedPayload, type ItemPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
+import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
 import type { SyncEngine } from '../sync/engine.js';
 import type { PlaybackItem, PlaybackSettled, PlayerPort } from '../sync/ports.js';
+import { OSD_LONG_MS } from '../sync/user-messages.js';
 import { PlayerLink } from './player-link.js';
 
 /** The answer to a quit hold leaves this much of the script's hold unused, for its message. */
@@ -82,6 +83,13 @@ export class ScriptSession implements PlayerPort {
   settled(playbackId: string, settled: PlaybackSettled): void {
     const payload: SettledPayload = { playbackId, ...settled };
     this.#link.sendToScript(HelperMessage.settled, payload);
+  }
+
+  endPlayback(playbackId: string, text: string): void {
+    this.showText(text, OSD_LONG_MS);
+    this.printText(`mpv-plex-sync: ${text}`);
+    const payload: EndedPayload = { playbackId };
+    this.#link.sendToScript(HelperMessage.ended, payload);
   }
 
   #handle(message: ScriptMessageIn): void {

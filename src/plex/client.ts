@@ -155,7 +155,8 @@ export class PlexClient {
     return items;
   }
 
-  async timeline(report: TimelineReport): Promise<{ terminated: boolean }> {
+  /** Reports playback; `terminated` is the server ending the session (terminationCode), with its reason. */
+  async timeline(report: TimelineReport): Promise<{ terminated: { readonly code: number; readonly text: string | null } | null }> {
     const body = await this.#getJson(
       '/:/timeline',
       TimelineAnswerSchema,
@@ -169,7 +170,8 @@ export class PlexClient {
       },
       { headers: { 'X-Plex-Session-Identifier': report.sessionId }, allowEmpty: true },
     );
-    return { terminated: body.MediaContainer.terminationCode !== undefined };
+    const { terminationCode, terminationText } = body.MediaContainer;
+    return { terminated: terminationCode === undefined ? null : { code: terminationCode, text: terminationText ?? null } };
   }
 
   /** Marks an item watched: viewCount +1. Only the sync engine's settle step may call this. */

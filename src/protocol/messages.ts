@@ -49,6 +49,8 @@ export const HelperMessage = {
    * copy of the script hears it (mpv-scripts/plex-sync/election.ts).
    */
   helperFailed: 'plex-sync/helper-failed',
+  /** The Plex server ended this playback's session (terminationCode): the script moves mpv on. */
+  ended: 'plex-sync/ended',
 } as const;
 
 export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
@@ -130,6 +132,10 @@ export interface SettledPayload {
   readonly seq: number;
   /** The position Plex holds for this playback, ms; null when the watch is settled (any position will do). */
   readonly positionMs: number | null;
+}
+
+export interface EndedPayload {
+  readonly playbackId: string;
 }
 
 export interface HelperFailedPayload {

@@ -14,7 +14,9 @@ export type WatchOutcome =
   /** Plex had not counted it; the scrobble did. */
   | 'scrobbled'
   /** viewCount dropped below the baseline: the user marked it unwatched since; leave it. */
-  | 'unwatched-since';
+  | 'unwatched-since'
+  /** The server ended the playback's session in answer to the crossing report: not ours to count. */
+  | { readonly terminated: string | null };
 
 export type PositionOutcome = 'sent' | 'server-newer';
 
@@ -56,7 +58,9 @@ export async function deliverWatch(
         const before = (await client.metadata(entry.ratingKey)).viewCount ?? 0;
         if (entry.baselineViewCount !== null && before < entry.baselineViewCount) counting = { ...entry, baselineViewCount: before };
         const report = { ratingKey: entry.ratingKey, state: 'playing' as const, timeMs: entry.positionMs, durationMs: entry.durationMs, sessionId: crossing.sessionId };
-        await countingRequest(() => client.timeline(report), client.timeoutMs);
+        const answer = await countingRequest(() => client.timeline(report), client.timeoutMs);
+        // The server ended the session (an admin, a sharing limit): no scrobble on top of that.
+        if (answer.terminated) return { terminated: answer.terminated.text };
         crossingSent = true;
       }
       const meta = await client.metadata(entry.ratingKey);

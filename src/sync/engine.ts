@@ -73,6 +73,8 @@ interface Playback {
   reportedMs: number | null;
   /** Requests asked of the sender and not yet finished. */
   pendingTasks: number;
+  /** The server ended the session (terminationCode): nothing more is reported or counted. */
+  terminated: boolean;
 }
 
 export class SyncEngine {
@@ -117,6 +119,7 @@ export class SyncEngine {
       lastSeq: 0,
       reportedMs: null,
       pendingTasks: 0,
+      terminated: false,
     };
     this.#playbacks.set(start.playbackId, playback);
     await this.#resolve(playback);
@@ -303,6 +306,7 @@ export class SyncEngine {
         return this.#tellFailure(playback, entry.title, result, messages.watchFailed);
       }
       playback.watch = 'settled';
+      if (result.kind === 'dropped' && result.failure === 'terminated') return this.#terminate(playback, result.detail);
       if (result.kind === 'dropped' && result.failure !== 'superseded') return this.#tellFailure(playback, entry.title, result, messages.watchFailed);
       // After our own scrobble this session never crossed Plex's threshold: a later report
       // in it could, and would count again. The rest of the playback reports on a new session.
@@ -342,7 +346,7 @@ export class SyncEngine {
   /** Best-effort progress report (not queued in the outbox: only the last position matters). */
   #queueTimeline(playback: Playback, state: 'playing' | 'paused' | 'stopped'): void {
     const { item } = playback;
-    if (!item) return;
+    if (!item || playback.terminated) return;
     playback.lastTimelineAt = Date.now();
     const sent = this.#options.sender.report(playback.start.playbackId, item.client.serverUrl, async () => {
       // Decided at send time: the watch ahead of this report on the lane may just have settled.
@@ -364,7 +368,8 @@ export class SyncEngine {
         sessionId: playback.sessionId,
       };
       try {
-        await item.client.timeline(report);
+        const answer = await item.client.timeline(report);
+        if (answer.terminated) return this.#terminate(playback, answer.terminated.text);
         playback.reportedMs = report.timeMs;
         this.#options.onServerReachable?.(item.client.serverUrl);
       } catch (error) {
@@ -400,6 +405,20 @@ export class SyncEngine {
       });
   }
 
+  /**
+   * The server ended this playback's session (an admin stopped the stream, a sharing limit):
+   * the playback stops, the person reads the server's reason, and nothing more of it is
+   * reported, counted or kept as a resume point by us.
+   */
+  #terminate(playback: Playback, text: string | null): void {
+    if (playback.terminated) return;
+    playback.terminated = true;
+    playback.watch = 'settled';
+    const name = playback.item?.displayName ?? playback.start.path;
+    this.#options.log.info({ playbackId: playback.start.playbackId, text }, 'the server ended the playback');
+    playback.player.endPlayback(playback.start.playbackId, messages.sessionEnded(name, text));
+  }
+
   #holdsPosition(playback: Playback): boolean {
     if (playback.pendingTasks > 0 || playback.reportedMs === null || playback.durationMs === null) return false;
     const wouldReport = reportablePositionMs(playback.positionMs, playback.durationMs, playback.serverThreshold, false);
@@ -422,7 +441,7 @@ export class SyncEngine {
     result: Exclude<SendResult, { kind: 'delivered' }>,
     describe: (name: string, failure: FailureClass, detail: string) => string,
   ): void {
-    if (result.failure === 'superseded') return;
+    if (result.failure === 'superseded' || result.failure === 'terminated') return;
     const text = result.kind === 'kept' && result.inDoubt ? messages.watchInDoubt(title) : describe(title, result.failure, result.detail);
     if (playback.player.connected) {
       playback.player.showText(text, OSD_LONG_MS);

@@ -103,6 +103,8 @@ export interface PlayerPort {
   itemKnown(playbackId: string, item: PlaybackItem): void;
   /** Nothing of the playback is in flight or queued. */
   settled(playbackId: string, settled: PlaybackSettled): void;
+  /** The server ended the playback: stop it (if it still plays) and show `text`. */
+  endPlayback(playbackId: string, text: string): void;
 }
 
 /** Messages for the user when no mpv is there to show them (log, desktop notification). */

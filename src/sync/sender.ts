@@ -25,7 +25,8 @@ const MAX_TRIES_IN_FLUSH = 5;
 
 export type SendResult =
   | { readonly kind: 'delivered'; readonly detail: string }
-  | { readonly kind: 'dropped'; readonly failure: FailureClass | 'superseded'; readonly detail: string }
+  /** terminated: the server ended the playback's session; detail is its text. */
+  | { readonly kind: 'dropped'; readonly failure: FailureClass | 'superseded' | 'terminated'; readonly detail: string }
   | {
       readonly kind: 'kept';
       readonly failure: FailureClass;
@@ -224,6 +225,7 @@ export class Sender {
         const outcome = await deliverWatch(client, entry, live ? { sessionId: live.sessionId } : null, retries);
         // Whatever changed in the entry meanwhile (a notification made it due), this watch is done.
         await outbox.remove(entry.id);
+        if (typeof outcome === 'object') return { kind: 'dropped', failure: 'terminated', detail: outcome.terminated ?? 'the server ended the session' };
         return outcome === 'unwatched-since' ? { kind: 'dropped', failure: 'superseded', detail: 'marked unwatched since' } : { kind: 'delivered', detail: outcome };
       }
       const outcome = await deliverPosition(client, entry, live ? { sessionId: live.sessionId, serverThreshold: live.serverThreshold } : null, retries);

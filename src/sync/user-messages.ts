@@ -57,6 +57,8 @@ export const messages = {
   configProblem: (text: string) => `Plex sync: ${text}`,
   /** A request that can count got no answer in time (sync/in-doubt.ts). */
   watchInDoubt: (name: string) => `Plex did not answer in time — watch of '${name}' queued; checked again before anything is resent`,
+  /** The server ended the playback's session; its own reason (terminationText) when it gave one. */
+  sessionEnded: (name: string, reason: string | null) => `Plex stopped '${name}'${reason ? `: ${reason}` : ''} — not marked watched`,
   /** The outbox could not write a watch or position, so it was not sent either. */
   notQueued: (name: string, detail: string) => `Plex sync: could not save the sync of '${name}' (${detail}) — not sent`,
   /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */

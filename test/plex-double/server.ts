@@ -87,6 +87,12 @@ export interface PlexDouble {
   markWatchedElsewhere(ratingKey: string): void;
   /** Another device marks the item unwatched. */
   markUnwatchedElsewhere(ratingKey: string): void;
+  /**
+   * The server ends every playback session of the item (as an admin's "terminate stream", or a
+   * sharing limit): each later timeline report of it is not applied, and its answer carries
+   * `terminationCode` and `terminationText`.
+   */
+  terminateSessions(ratingKey: string, text: string, code?: number): void;
   /** Another device stopped playback at `timeMs`: the resume point moves, frames are sent. */
   reportFromOtherDevice(ratingKey: string, timeMs: number): void;
   /** Refuse every connection (as in a restart) until `comeUp`; state is kept. */
@@ -140,6 +146,8 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   const clients = new Set<WebSocket>();
   const library = new Library({ playedThreshold: options.playedThreshold ?? 90, onEvent: broadcast });
   const faults = new Faults();
+  /** Items whose sessions the server ends (terminateSessions). */
+  const terminations = new Map<string, { readonly code: number; readonly text: string }>();
   let requests: Recording[] = [];
   // Every socket, upgraded ones too, so going down can cut them all at once.
   const sockets = new Set<Socket>();
@@ -318,6 +326,11 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const time = numberOf(q.get('time'));
     const duration = q.get('duration') ? numberOf(q.get('duration')) : undefined;
     if (ratingKey === undefined || !PLAYBACK_STATES.has(state) || time === undefined) return badRequest();
+    const termination = terminations.get(ratingKey);
+    if (termination) {
+      if (!library.item(ratingKey)) return notFound();
+      return container(call, { size: 0, terminationCode: termination.code, terminationText: termination.text });
+    }
     const outcome = library.timeline({
       ratingKey,
       state: state as PlaybackState,
@@ -365,6 +378,10 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     sessions: () => library.sessions(),
     fault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
+    terminateSessions(ratingKey, text, code = 2) {
+      itemOrThrow(ratingKey);
+      terminations.set(ratingKey, { code, text });
+    },
     setToken(next) {
       if (typeof next !== 'string' || next === '') throw new TypeError('token must be a non-empty string');
       token = next;

@@ -91,6 +91,8 @@ export class MemoryPlex implements PlexPort {
   readonly #items = new Map<string, MemoryItem>();
   /** Keyed by `<session id>\n<ratingKey>`, as Plex groups reports. */
   readonly #sessions = new Map<string, Session>();
+  /** Items whose sessions the server ends: their reports are not applied (terminateSessions). */
+  readonly #terminated = new Map<string, string>();
   #faults: { fault: Fault; left: number }[] = [];
 
   constructor(options: MemoryPlexOptions = {}) {
@@ -170,10 +172,17 @@ export class MemoryPlex implements PlexPort {
     });
   }
 
-  async timeline(report: TimelineReport): Promise<{ terminated: boolean }> {
+  /** The server ends every session of the item, as the Plex double's terminateSessions. */
+  terminateSessions(ratingKey: string, text: string): void {
+    this.#terminated.set(ratingKey, text);
+  }
+
+  async timeline(report: TimelineReport): Promise<{ terminated: { code: number; text: string | null } | null }> {
     const { ratingKey, sessionId, state, timeMs } = report;
     return this.#request({ op: 'timeline', ratingKey, sessionId, state, timeMs }, () => {
       const item = this.#known(ratingKey, 'GET', '/:/timeline');
+      const text = this.#terminated.get(ratingKey);
+      if (text !== undefined) return { terminated: { code: 2, text } };
       // Plex's rule: one session's report below the threshold, then one at or above it, counts
       // once; a report above the threshold stores no offset; stopped ends the session.
       const key = `${sessionId}\n${ratingKey}`;
@@ -190,7 +199,7 @@ export class MemoryPlex implements PlexPort {
         this.#count(item, 'timeline', sessionId);
       }
       if (state === 'stopped') this.#sessions.delete(key);
-      return { terminated: false };
+      return { terminated: null };
     });
   }
 
@@ -300,6 +309,8 @@ export class FakePlayer implements PlayerPort {
   readonly printed: string[] = [];
   readonly items: { playbackId: string; item: PlaybackItem }[] = [];
   readonly settledCalls: { playbackId: string; settled: PlaybackSettled; at: number }[] = [];
+  /** Playbacks the engine stopped because the server ended them, with the text shown. */
+  readonly ended: { playbackId: string; text: string }[] = [];
   /** Called as `settled` comes in, to look at the world at that moment. */
   onSettled: ((playbackId: string) => void) | null = null;
 
@@ -326,6 +337,10 @@ export class FakePlayer implements PlayerPort {
   settled(playbackId: string, settled: PlaybackSettled): void {
     this.onSettled?.(playbackId);
     this.settledCalls.push({ playbackId, settled, at: Date.now() });
+  }
+
+  endPlayback(playbackId: string, text: string): void {
+    this.ended.push({ playbackId, text });
   }
 }
 

@@ -465,3 +465,37 @@ describe('settled', () => {
     expect(c.plex.item('1').viewCount).toBe(1);
   });
 });
+
+describe('the server ends the session (terminationCode)', () => {
+  it('stops the playback with the server\'s reason, and nothing of it is reported or counted after', async () => {
+    const c = await core();
+    const playback = new Playback(c, 'pb-1', '1');
+    await playback.start();
+    await playThrough(playback, [30]);
+    c.plex.terminateSessions('1', 'Stream stopped by the owner');
+    await playThrough(playback, [50]);
+    expect(c.player.ended).toEqual([{ playbackId: 'pb-1', text: "Plex stopped 'Film 1': Stream stopped by the owner — not marked watched" }]);
+    const reportsAtEnd = c.plex.requests.length;
+    await playThrough(playback, [85, 95]);
+    await playback.end();
+    await c.sender.laneDone('pb-1');
+    expect(c.plex.requests.length).toBe(reportsAtEnd);
+    expect(c.player.ended).toHaveLength(1);
+    expect(c.plex.item('1').viewCount).toBe(0);
+    expect(c.outbox.list()).toEqual([]);
+  });
+
+  it('does not scrobble when the server ends the session in answer to the crossing report', async () => {
+    const c = await core();
+    const playback = new Playback(c, 'pb-1', '1');
+    await playback.start();
+    await playThrough(playback, [40, 85]);
+    c.plex.terminateSessions('1', 'Limit reached');
+    playback.playTo(91);
+    await c.sender.laneDone('pb-1');
+    expect(c.plex.requests.filter((r) => r.op === 'scrobble')).toEqual([]);
+    expect(c.player.ended.map((e) => e.playbackId)).toEqual(['pb-1']);
+    expect(c.plex.item('1').viewCount).toBe(0);
+    expect(c.outbox.list()).toEqual([]);
+  });
+});
