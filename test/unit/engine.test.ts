@@ -31,11 +31,17 @@ async function playThrough(playback: Playback, percents: number[]): Promise<void
   await elapse(0);
 }
 
-/** Starts a playback and plays it past the mark; resolves when its lane is idle. */
-async function watchToTheEnd(c: Core, id: string, ratingKey = '1', percents = [30, 60, 85, 91]): Promise<Playback> {
+/** Starts a playback of `ratingKey` and plays it through `percents` (see playThrough). */
+async function startPlaying(c: Core, percents: number[], id = 'pb-1', ratingKey = '1'): Promise<Playback> {
   const playback = new Playback(c, id, ratingKey);
   await playback.start();
   await playThrough(playback, percents);
+  return playback;
+}
+
+/** Starts a playback and plays it past the mark; resolves when its lane is idle. */
+async function watchToTheEnd(c: Core, id: string, ratingKey = '1', percents = [30, 60, 85, 91]): Promise<Playback> {
+  const playback = await startPlaying(c, percents, id, ratingKey);
   await c.sender.laneDone(id);
   return playback;
 }
@@ -112,9 +118,7 @@ describe('rule 2: baseline first', () => {
 describe('rule 3: reports stay below the server threshold until the watch is decided', () => {
   it('caps every report while the watch is pending', async () => {
     const c = await core({ config: { threshold: 95 } });
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [50, 89, 92, 94]);
+    const playback = await startPlaying(c, [50, 89, 92, 94]);
     playback.pause();
     await c.sender.laneDone('pb-1');
     const reports = c.plex.sent('timeline');
@@ -140,9 +144,7 @@ describe('rule 3: reports stay below the server threshold until the watch is dec
 
   it('does not let a user threshold above the server one make Plex count early', async () => {
     const c = await core({ config: { threshold: 95 } });
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [50, 92, 94]);
+    const playback = await startPlaying(c, [50, 92, 94]);
     await c.sender.laneDone('pb-1');
     expect(c.plex.item('1').viewCount).toBe(0);
     await playThrough(playback, [96]);
@@ -154,9 +156,7 @@ describe('rule 3: reports stay below the server threshold until the watch is dec
 describe('rule 4: the mark', () => {
   it('writes the watch to the outbox before any request of it', async () => {
     const c = await core();
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [40, 85]);
+    const playback = await startPlaying(c, [40, 85]);
     const queuedAtRequest: boolean[] = [];
     c.plex.onRequest = () => queuedAtRequest.push(c.outbox.get(playback.watchId) !== undefined);
     playback.playTo(91);
@@ -177,9 +177,7 @@ describe('rule 4: the mark', () => {
 
   it('re-reads the item after the crossing and does not scrobble when Plex counted', async () => {
     const c = await core();
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [40, 85]);
+    const playback = await startPlaying(c, [40, 85]);
     const from = c.plex.requests.length;
     playback.playTo(91);
     await c.sender.laneDone('pb-1');
@@ -202,9 +200,7 @@ describe('rule 4: the mark', () => {
     const c = await core();
     c.plex.fault({ kind: 'http', status: 503, match: below, times: Infinity });
     c.plex.fault({ kind: 'http', status: 503, match: (r) => r.op === 'scrobble' });
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [40, 85]);
+    const playback = await startPlaying(c, [40, 85]);
     const from = c.plex.requests.length;
     playback.playTo(91);
     await c.sender.laneDone('pb-1');
@@ -348,9 +344,7 @@ describe('rule 7: replays', () => {
 describe('positions', () => {
   it('sends the final position at the end of a playback as a stopped report', async () => {
     const c = await core();
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [20, 40]);
+    const playback = await startPlaying(c, [20, 40]);
     playback.seekTo(43); // not yet reported when the file ends
     expect(await playback.end()).toEqual({ delivered: true });
     expect(c.plex.sent('timeline').at(-1)).toMatchObject({ state: 'stopped', timeMs: 0.43 * D, sessionId: 'pb-1' });
@@ -469,9 +463,7 @@ describe('settled', () => {
 describe('the server ends the session (terminationCode)', () => {
   it('stops the playback with the server\'s reason, and nothing of it is reported or counted after', async () => {
     const c = await core();
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [30]);
+    const playback = await startPlaying(c, [30]);
     c.plex.terminateSessions('1', 'Stream stopped by the owner');
     await playThrough(playback, [50]);
     expect(c.player.ended).toEqual([{ playbackId: 'pb-1', text: "Plex stopped 'Film 1': Stream stopped by the owner — not marked watched" }]);
@@ -487,9 +479,7 @@ describe('the server ends the session (terminationCode)', () => {
 
   it('does not scrobble when the server ends the session in answer to the crossing report', async () => {
     const c = await core();
-    const playback = new Playback(c, 'pb-1', '1');
-    await playback.start();
-    await playThrough(playback, [40, 85]);
+    const playback = await startPlaying(c, [40, 85]);
     c.plex.terminateSessions('1', 'Limit reached');
     playback.playTo(91);
     await c.sender.laneDone('pb-1');
