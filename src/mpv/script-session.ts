@@ -14,7 +14,7 @@ import { OSD_LONG_MS } from '../sync/user-messages.js';
 import { PlayerLink } from './player-link.js';
 
 /** The answer to a quit hold leaves this much of the script's hold unused, for its message. */
-export const HOLD_MARGIN_MS = 400;
+const HOLD_MARGIN_MS = 400;
 /**
  * How long an unload that holds nothing (the script did not hold mpv: the playback was settled),
  * or a closed mpv socket, waits before it is handled: mpv is quitting, and this is not urgent.

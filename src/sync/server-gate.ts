@@ -104,12 +104,6 @@ export class ServerGate {
     return this.#servers.get(serverUrl)?.limit ?? this.#limit;
   }
 
-  /** When requests to the server may start again, or 0 when they may now. */
-  pausedUntil(serverUrl: string): number {
-    const until = this.#servers.get(serverUrl)?.pausedUntil ?? 0;
-    return until > Date.now() ? until : 0;
-  }
-
   #state(serverUrl: string): ServerState {
     let state = this.#servers.get(serverUrl);
     if (!state) {
