@@ -23,7 +23,7 @@ export const SyncRecordSchema = z.object({
   via: z.enum(['live', 'replay']),
   /** The outbox entry's id. */
   id: z.string(),
-  kind: z.enum(['watch', 'position']),
+  kind: z.enum(['watch', 'position', 'unwatch']),
   title: z.string(),
   ratingKey: z.string(),
   /** delivered: Plex has it; dropped: given up (or no longer needed); kept: still queued. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { redact } from '../log/redact.js';
 
 interface EntryBase {
-  /** `watch:<playbackId>` or `position:<serverUrl>|<ratingKey>`; see watchEntryId / positionEntryId. */
+  /** `watch:<playbackId>[#round]`, `unwatch:<playbackId>#<round>` or `position:<serverUrl>|<ratingKey>`; see watchEntryId, unwatchEntryId, positionEntryId. */
   readonly id: string;
   /** Base URL of the Plex server, e.g. http://192.168.1.10:32400; never with a token. */
   readonly serverUrl: string;
@@ -39,6 +39,23 @@ export interface WatchEntry extends EntryBase {
    * answer and the server may still apply it (sync/in-doubt.ts). Absent when nothing is in doubt.
    */
   readonly inDoubtUntil?: number;
+  /**
+   * How many times the person marked this playback unwatched before this watch (mark-unwatched):
+   * each later watch of a playback is its own entry. Absent (0) for the first.
+   */
+  readonly round?: number;
+}
+
+/**
+ * The person marked the playing item unwatched (mark-unwatched): Plex must set it unwatched
+ * (`/:/unscrobble`). It starts round `round` of its playback: a watch of an earlier round still
+ * queued is dropped when it is delivered, and a watch of a later round waits for it (sender.ts).
+ */
+export interface UnwatchEntry extends EntryBase {
+  readonly kind: 'unwatch';
+  readonly playbackId: string;
+  /** 1 for the playback's first unwatch, 2 for its second... */
+  readonly round: number;
 }
 
 /** The final resume point of a playback. */
@@ -51,7 +68,7 @@ export interface PositionEntry extends EntryBase {
   readonly capturedAt: number;
 }
 
-export type OutboxEntry = WatchEntry | PositionEntry;
+export type OutboxEntry = WatchEntry | PositionEntry | UnwatchEntry;
 
 /** What put() did: stored a new entry, replaced an older position, or kept what was queued. */
 export type PutResult = 'added' | 'replaced' | 'kept-newer' | 'exists';
@@ -65,9 +82,17 @@ export interface EntryPatch {
   readonly inDoubtUntil?: number;
 }
 
-/** A playback is queued as watched at most once, however often it is replayed. */
-export function watchEntryId(playbackId: string): string {
-  return `watch:${playbackId}`;
+/**
+ * A playback is queued as watched at most once, however often it is replayed; once more after
+ * each time the person marked it unwatched (`round`).
+ */
+export function watchEntryId(playbackId: string, round = 0): string {
+  return round > 0 ? `watch:${playbackId}#${round}` : `watch:${playbackId}`;
+}
+
+/** One unwatch per round of a playback: pressing the key again in the same round changes nothing. */
+export function unwatchEntryId(playbackId: string, round: number): string {
+  return `unwatch:${playbackId}#${round}`;
 }
 
 /** One position per item: a newer one replaces the queued one. */
@@ -76,8 +101,12 @@ export function positionEntryId(serverUrl: string, ratingKey: string): string {
 }
 
 /** The id an entry must carry, given its other fields. */
-function entryIdOf(entry: Pick<WatchEntry, 'kind' | 'playbackId'> | Pick<PositionEntry, 'kind' | 'serverUrl' | 'ratingKey'>): string {
-  return entry.kind === 'watch' ? watchEntryId(entry.playbackId) : positionEntryId(entry.serverUrl, entry.ratingKey);
+function entryIdOf(
+  entry: Pick<WatchEntry, 'kind' | 'playbackId' | 'round'> | Pick<PositionEntry, 'kind' | 'serverUrl' | 'ratingKey'> | Pick<UnwatchEntry, 'kind' | 'playbackId' | 'round'>,
+): string {
+  if (entry.kind === 'watch') return watchEntryId(entry.playbackId, entry.round);
+  if (entry.kind === 'unwatch') return unwatchEntryId(entry.playbackId, entry.round);
+  return positionEntryId(entry.serverUrl, entry.ratingKey);
 }
 
 /**
@@ -133,6 +162,14 @@ const WatchEntrySchema = z.object({
   positionMs: z.number().nonnegative(),
   durationMs: z.number().nonnegative(),
   inDoubtUntil: epochMs.optional(),
+  round: count.optional(),
+});
+
+const UnwatchEntrySchema = z.object({
+  ...baseShape,
+  kind: z.literal('unwatch'),
+  playbackId: z.string().min(1),
+  round: count.min(1),
 });
 
 const PositionEntrySchema = z.object({
@@ -144,7 +181,7 @@ const PositionEntrySchema = z.object({
   capturedAt: epochMs,
 });
 
-export const OutboxEntrySchema = z.discriminatedUnion('kind', [WatchEntrySchema, PositionEntrySchema]).superRefine((entry, ctx) => {
+export const OutboxEntrySchema = z.discriminatedUnion('kind', [WatchEntrySchema, PositionEntrySchema, UnwatchEntrySchema]).superRefine((entry, ctx) => {
   const expected = entryIdOf(entry);
   if (entry.id !== expected) ctx.addIssue({ code: 'custom', path: ['id'], message: `must be ${JSON.stringify(expected)}` });
 });
@@ -161,8 +198,10 @@ export const EntryPatchSchema = z
 // The schemas and the interfaces above must describe the same thing.
 const _watchMatches: z.ZodType<WatchEntry> = WatchEntrySchema;
 const _positionMatches: z.ZodType<PositionEntry> = PositionEntrySchema;
+const _unwatchMatches: z.ZodType<UnwatchEntry> = UnwatchEntrySchema;
 void _watchMatches;
 void _positionMatches;
+void _unwatchMatches;
 
 /** One line for the first problem zod found, e.g. `positionMs: Invalid input: expected number`. */
 export function describeIssues(error: z.ZodError, prefix = ''): string {

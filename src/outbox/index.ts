@@ -1,8 +1,8 @@
 // The durable outbox: every sync is queued here before it is sent, and removed on a 2xx.
 export type { OutboxStore } from './store.js';
 export { OutboxError } from './store.js';
-export type { EntryPatch, OutboxEntry, PositionEntry, PutResult, WatchEntry } from './entry.js';
-export { OutboxEntrySchema, freshEntryBase, positionEntryId, sameVersion, watchEntryId } from './entry.js';
+export type { EntryPatch, OutboxEntry, PositionEntry, PutResult, UnwatchEntry, WatchEntry } from './entry.js';
+export { OutboxEntrySchema, freshEntryBase, positionEntryId, sameVersion, unwatchEntryId, watchEntryId } from './entry.js';
 export type { OutboxDocument } from './document.js';
 export { MemoryOutboxStore } from './memory-store.js';
 export type { Options as MemoryOutboxStoreOptions } from './memory-store.js';

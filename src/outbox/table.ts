@@ -1,5 +1,5 @@
 // The outbox rules, kept apart from where entries live, so the memory and the file store cannot
-// drift: one entry per id, a watch is never replaced, a position only by a newer capture.
+// drift: one entry per id, a watch or an unwatch is never replaced, a position only by a newer capture.
 import { EntryPatchSchema, cleanError, describeIssues, sameVersion, type EntryPatch, type OutboxEntry, type PutResult } from './entry.js';
 
 export class EntryTable {
@@ -23,7 +23,8 @@ export class EntryTable {
       this.#set(entry);
       return 'added';
     }
-    if (entry.kind === 'watch' || queued.kind === 'watch') return 'exists';
+    // Only a position is replaced: a watch or an unwatch is one decision, kept as first queued.
+    if (entry.kind !== 'position' || queued.kind !== 'position') return 'exists';
     // On a tie the later put wins: same moment, so the caller's latest word is the better one.
     if (entry.capturedAt < queued.capturedAt) return 'kept-newer';
     this.#set(entry);

@@ -179,6 +179,11 @@ export class PlexClient {
     await this.#request('GET', '/:/scrobble', { key: ratingKey, identifier: LIBRARY_IDENTIFIER });
   }
 
+  /** Marks the item unwatched: Plex sets its viewCount to 0 and clears its resume point. */
+  async unscrobble(ratingKey: string): Promise<void> {
+    await this.#request('GET', '/:/unscrobble', { key: ratingKey, identifier: LIBRARY_IDENTIFIER });
+  }
+
   /**
    * The server's clock, from the Date header of GET /identity (no token needed), with the local
    * time halfway through the request; serverMs is null when the server sends no usable Date.

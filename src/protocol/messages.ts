@@ -24,6 +24,8 @@ export const ScriptMessage = {
   progress: 'plex-sync/progress',
   /** The file is unloading (quit, next item, end); the script holds on_unload until `flushed`. */
   unload: 'plex-sync/unload',
+  /** The person pressed mark-watched or mark-unwatched: Plex should hear it (through the outbox). */
+  mark: 'plex-sync/mark',
 } as const;
 
 export const HelperMessage = {
@@ -106,6 +108,12 @@ export interface UnloadPayload {
    * held (the playback was settled), sent at end-file, and not at all when mpv quits.
    */
   readonly holdMs: number;
+}
+
+export interface MarkPayload {
+  readonly playbackId: string;
+  /** true: mark-watched; false: mark-unwatched. */
+  readonly watched: boolean;
 }
 
 export interface WelcomePayload {

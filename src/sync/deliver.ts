@@ -2,7 +2,7 @@
 // later. Each attempt re-reads the item before it decides, so a retry or a replay never counts
 // a watch twice (docs/sync-rule.md).
 import type { PlexMetadata } from '../plex/schemas.js';
-import type { PositionEntry, WatchEntry } from '../outbox/index.js';
+import type { PositionEntry, UnwatchEntry, WatchEntry } from '../outbox/index.js';
 import type { PlexPort } from './ports.js';
 import { countingRequest, CountInDoubtError } from './in-doubt.js';
 import { withRetries } from './retry.js';
@@ -98,6 +98,20 @@ export async function deliverPosition(
         sessionId: live?.sessionId ?? `${entry.playbackId}:replay`,
       });
       return 'sent';
+    },
+    { retries: options.retries, ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },
+  );
+}
+
+/**
+ * Sets the item unwatched. Nothing can count twice here: Plex sets viewCount to 0 however often
+ * it is asked, so a retry or a replay after a crash needs no check first.
+ */
+export async function deliverUnwatch(client: PlexPort, entry: UnwatchEntry, options: DeliveryOptions): Promise<'unwatched'> {
+  return withRetries(
+    async () => {
+      await client.unscrobble(entry.ratingKey);
+      return 'unwatched' as const;
     },
     { retries: options.retries, ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },
   );

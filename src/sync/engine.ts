@@ -5,7 +5,7 @@
 // protocol: the script session (src/mpv/script-session.ts) calls it and passes its answers on.
 import type { Logger } from 'pino';
 import { ConfigError, thresholdFor, type Config } from '../config/config.js';
-import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
+import { freshEntryBase, positionEntryId, unwatchEntryId, watchEntryId, type OutboxStore, type PositionEntry, type UnwatchEntry, type WatchEntry } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
 import { classifyFailure, failureDetail, type FailureClass } from './failure.js';
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, ThresholdSource } from './ports.js';
@@ -75,6 +75,10 @@ interface Playback {
   pendingTasks: number;
   /** The server ended the session (terminationCode): nothing more is reported or counted. */
   terminated: boolean;
+  /** Times the person marked it unwatched (mark-unwatched); each starts a round with its own watch. */
+  round: number;
+  /** Marked unwatched at or past the mark: it counts again only once played past it again. */
+  belowMarkAgain: boolean;
 }
 
 export class SyncEngine {
@@ -120,6 +124,8 @@ export class SyncEngine {
       reportedMs: null,
       pendingTasks: 0,
       terminated: false,
+      round: 0,
+      belowMarkAgain: false,
     };
     this.#playbacks.set(start.playbackId, playback);
     await this.#resolve(playback);
@@ -142,6 +148,62 @@ export class SyncEngine {
     if (stateChanged || Date.now() - playback.lastTimelineAt >= TIMELINE_INTERVAL_MS) {
       this.#queueTimeline(playback, progress.paused ? 'paused' : 'playing');
     }
+  }
+
+  /**
+   * The person pressed mark-watched or mark-unwatched (docs/sync-rule.md, marks). mark-watched
+   * decides the playback: its watch is queued and sent like one at the mark, and nothing more of
+   * it counts; on an item already watched before, nothing is counted again. mark-unwatched sets
+   * the item unwatched at once and makes the playback undecided again, counted from a viewCount
+   * of 0 if played past the mark (again).
+   */
+  mark(player: PlayerPort, playbackId: string, watched: boolean): void {
+    const playback = this.#playbacks.get(playbackId);
+    const item = playback?.item;
+    if (!playback || playback.unloaded || playback.status !== 'plex' || !item || playback.terminated) {
+      player.showText(messages.nothingToMark, OSD_SHORT_MS);
+      return;
+    }
+    this.#options.log.info({ playbackId, ratingKey: item.ratingKey, watched }, 'marked with a key');
+    if (!watched) return this.#markUnwatched(playback, item);
+    if (playback.watch !== 'pending') {
+      playback.player.showText(messages.alreadyMarked(item.displayName), OSD_SHORT_MS);
+    } else if ((playback.baselineViewCount ?? 0) > 0) {
+      // As a Plex app's "mark watched" on a watched item: no second count, and the playback is
+      // decided, so playing on to the end counts nothing either.
+      playback.watch = 'settled';
+      playback.player.showText(messages.alreadyWatched(item.displayName), OSD_SHORT_MS);
+    } else {
+      this.#queueWatch(playback, item, playback.durationMs ?? item.durationMs ?? 0, undefined, true);
+    }
+  }
+
+  #markUnwatched(playback: Playback, item: PlexItem): void {
+    playback.round += 1;
+    playback.watch = 'pending';
+    // What Plex will hold after the unscrobble: this playback counts from there.
+    playback.baselineViewCount = 0;
+    // A new session: Plex may remember that the old one crossed its threshold already.
+    playback.sessionId = `${playback.start.playbackId}:r${playback.round}`;
+    const mark = playback.rule && playback.durationMs !== null ? (playback.rule.thresholdPercent / 100) * playback.durationMs : null;
+    playback.belowMarkAgain = mark !== null && playback.positionMs >= mark;
+    const entry: UnwatchEntry = {
+      kind: 'unwatch',
+      id: unwatchEntryId(playback.start.playbackId, playback.round),
+      ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, Date.now()),
+      playbackId: playback.start.playbackId,
+      round: playback.round,
+    };
+    const queued = this.#options.outbox.put(entry);
+    this.#track(playback, entry.title, this.#options.sender.sendLive(playback.start.playbackId, queued, entry.id, this.#live(playback, item, undefined)), (result) => {
+      if (result.kind === 'delivered') {
+        playback.player.showText(messages.markedUnwatched(item.displayName), OSD_SHORT_MS);
+        this.#options.onServerReachable?.(item.client.serverUrl);
+        return;
+      }
+      if (result.kind === 'kept') playback.delivered = false;
+      this.#tellFailure(playback, entry.title, result, messages.markUnwatchedFailed);
+    });
   }
 
   /**
@@ -284,26 +346,41 @@ export class SyncEngine {
   #maybeMarkWatched(playback: Playback, deadline?: number): boolean {
     const { item, rule } = playback;
     if (playback.watch !== 'pending' || !item || !rule || playback.durationMs === null) return false;
-    if (!hasReachedWatched(playback, rule)) return false;
+    if (playback.belowMarkAgain && playback.positionMs < (rule.thresholdPercent / 100) * playback.durationMs) playback.belowMarkAgain = false;
+    if (playback.belowMarkAgain || !hasReachedWatched(playback, rule)) return false;
+    this.#queueWatch(playback, item, playback.durationMs, deadline, false);
+    return true;
+  }
+
+  /**
+   * Queues this round's watch and sends it on the playback's lane.
+   * @param byKey the person pressed mark-watched: no crossing report, and always confirmed on the OSD.
+   */
+  #queueWatch(playback: Playback, item: PlexItem, durationMs: number, deadline: number | undefined, byKey: boolean): void {
     playback.watch = 'queued';
+    const round = playback.round;
     const entry: WatchEntry = {
       kind: 'watch',
-      id: watchEntryId(playback.start.playbackId),
+      id: watchEntryId(playback.start.playbackId, round),
       ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, Date.now()),
       playbackId: playback.start.playbackId,
       sessionId: playback.sessionId,
       startedAt: playback.start.startedAt,
       baselineViewCount: playback.baselineViewCount,
       positionMs: playback.positionMs,
-      durationMs: playback.durationMs,
+      durationMs,
+      ...(round > 0 ? { round } : {}),
     };
     // Durable before any request: written now, sent on the playback's lane after its earlier reports.
     const queued = this.#options.outbox.put(entry);
-    this.#track(playback, entry.title, this.#options.sender.sendLive(playback.start.playbackId, queued, entry.id, this.#live(playback, item, deadline)), (result) => {
+    const live: LiveSend = { ...this.#live(playback, item, deadline), ...(byKey ? { crossing: false } : {}) };
+    this.#track(playback, entry.title, this.#options.sender.sendLive(playback.start.playbackId, queued, entry.id, live), (result) => {
+      // Marked unwatched meanwhile: this playback's state belongs to the new round.
+      if (playback.round !== round) return;
       if (result.kind === 'kept') {
         // Still queued (the watch stays 'queued'): the outbox sends it later.
         playback.delivered = false;
-        return this.#tellFailure(playback, entry.title, result, messages.watchFailed);
+        return this.#tellFailure(playback, entry.title, result, byKey ? messages.markWatchedKept : messages.watchFailed);
       }
       playback.watch = 'settled';
       if (result.kind === 'dropped' && result.failure === 'terminated') return this.#terminate(playback, result.detail);
@@ -313,10 +390,10 @@ export class SyncEngine {
       if (result.detail === 'scrobbled') playback.sessionId = `${playback.start.playbackId}:after`;
       this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome: result.detail }, 'watch delivered');
       if (result.kind === 'dropped') playback.player.showText(messages.unwatchedElsewhere(item.displayName), OSD_LONG_MS);
+      else if (byKey) playback.player.showText(messages.markedWatched(item.displayName), OSD_SHORT_MS);
       else if (this.#options.config.osdOnWatched) playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
       this.#options.onServerReachable?.(item.client.serverUrl);
     });
-    return true;
   }
 
   #queueFinalPosition(playback: Playback, deadline: number): void {

@@ -6,7 +6,7 @@
 import type { PlexClient } from '../plex/client.js';
 
 /** The requests to one Plex server that syncing needs (PlexClient in the helper). */
-export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold'>;
+export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold' | 'unscrobble'>;
 
 /** A played file or URL identified as a Plex item (resolve/resolver.ts in the helper). */
 export interface PlexItem {

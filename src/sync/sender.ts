@@ -8,9 +8,9 @@
 // (server-gate.ts). The engine decides what to send, puts it in the outbox and asks for an early
 // send; a flush (the periodic catch-up, `sync`, `queue retry`) sends what is due.
 import type { Logger } from 'pino';
-import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
+import type { OutboxEntry, OutboxStore, UnwatchEntry, WatchEntry } from '../outbox/index.js';
 import { PlexHttpError } from '../plex/errors.js';
-import { deliverPosition, deliverWatch } from './deliver.js';
+import { deliverPosition, deliverUnwatch, deliverWatch } from './deliver.js';
 import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
 import type { PlexPort } from './ports.js';
@@ -53,6 +53,11 @@ export interface LiveSend {
   readonly serverThreshold: number;
   /** mpv's quit waits for this playback: no retry starts after this moment (epoch ms). */
   readonly deadline?: number;
+  /**
+   * false for a watch the person marked with a key: the playback is not at the mark, so a
+   * crossing report could not count and would only leave a resume point. @default true
+   */
+  readonly crossing?: boolean;
 }
 
 export interface FlushOptions {
@@ -189,13 +194,17 @@ export class Sender {
     }
     const entry = this.#options.outbox.get(id);
     if (!entry) return Promise.resolve(null);
-    const delivery = this.#gate
-      .run(entry.serverUrl, live !== undefined, () => this.#deliver(id, live))
-      .catch((error: unknown) => {
+    const deliver = () =>
+      this.#gate.run(entry.serverUrl, live !== undefined, () => this.#deliver(id, live)).catch((error: unknown) => {
         if (error instanceof ServerClosedError) return this.#turnedAway(id, error, live !== undefined);
         throw error;
-      })
-      .finally(() => this.#inFlight.delete(id));
+      });
+    // Outside the gate: what it waits for may need a slot of the same server.
+    const mark = entry.kind === 'position' ? null : entry;
+    const earlier = mark ? earlierMarks(mark, this.#options.outbox.list()) : [];
+    const delivery = (mark && earlier.length > 0 ? this.#afterEarlierMarks(mark, earlier, live !== undefined).then((held) => held ?? deliver()) : deliver()).finally(() =>
+      this.#inFlight.delete(id),
+    );
     this.#inFlight.set(id, delivery);
     return delivery;
   }
@@ -221,8 +230,13 @@ export class Sender {
     }
     const retries = live ? { retries: LIVE_RETRIES, ...(live.deadline !== undefined ? { deadline: live.deadline } : {}) } : { retries: 0 };
     try {
+      if (entry.kind === 'unwatch') {
+        const outcome = await deliverUnwatch(client, entry, retries);
+        await outbox.remove(entry.id);
+        return { kind: 'delivered', detail: outcome };
+      }
       if (entry.kind === 'watch') {
-        const outcome = await deliverWatch(client, entry, live ? { sessionId: live.sessionId } : null, retries);
+        const outcome = await deliverWatch(client, entry, live && live.crossing !== false ? { sessionId: live.sessionId } : null, retries);
         // Whatever changed in the entry meanwhile (a notification made it due), this watch is done.
         await outbox.remove(entry.id);
         if (typeof outcome === 'object') return { kind: 'dropped', failure: 'terminated', detail: outcome.terminated ?? 'the server ended the session' };
@@ -245,6 +259,41 @@ export class Sender {
       await this.#store(() => outbox.update(entry.id, failurePatch(entry, error, decision), entry), entry);
       return { kind: 'kept', failure: decision.failure, detail, inDoubt: error instanceof CountInDoubtError, retryAfterMs };
     }
+  }
+
+  /**
+   * The marks of one item take effect in the order the person made them (docs/sync-rule.md,
+   * marks). An unwatch first drops the earlier watches still queued (once no delivery of them
+   * is under way): the person's later word wins, and one of them sent after the unwatch would
+   * undo it. A watch goes only after the earlier unwatches: it sends a due one first, and waits,
+   * untried, for one that is not due or was kept. Resolves to that hold, or null to go on.
+   */
+  async #afterEarlierMarks(entry: WatchEntry | UnwatchEntry, earlier: readonly (WatchEntry | UnwatchEntry)[], live: boolean): Promise<SendResult | null> {
+    const { outbox, log } = this.#options;
+    if (entry.kind === 'unwatch') {
+      for (const watch of earlier) {
+        if (watch.kind === 'watch' && (await this.drop(watch.id))) log.info({ id: watch.id, by: entry.id }, 'queued watch dropped: marked unwatched since');
+      }
+      return null;
+    }
+    for (const unwatch of earlier) {
+      if (unwatch.kind !== 'unwatch') continue;
+      const queued = outbox.get(unwatch.id);
+      if (!queued) continue;
+      const busy = this.#busyWith(unwatch.id);
+      const result = busy ? await busy.catch(() => null) : queued.nextAttemptAt <= Date.now() ? await this.#send(unwatch.id) : null;
+      const left = outbox.get(unwatch.id);
+      if (!left) continue;
+      const failure = result && result.kind !== 'delivered' && result.failure !== 'superseded' && result.failure !== 'terminated' ? result.failure : 'transient';
+      const detail = `waits for the unwatch queued before it${left.lastError ? ` (${left.lastError})` : ''}`;
+      const current = outbox.get(entry.id);
+      if (!current) return null;
+      await this.#store(() => outbox.update(entry.id, { nextAttemptAt: left.nextAttemptAt, lastError: detail }, current), current);
+      const held: SendResult = { kind: 'kept', failure, detail, inDoubt: false, retryAfterMs: null };
+      this.#options.onResult?.(current, held, live);
+      return held;
+    }
+    return null;
   }
 
   /** The server is closed for a while (a long Retry-After): the entry waits for then, untried. */
@@ -271,4 +320,24 @@ export class Sender {
 /** Put off by a Retry-After the gate waits out (a longer one closes the server: not again now). */
 function shouldTryAgainInFlush(result: SendResult): boolean {
   return result.kind === 'kept' && result.retryAfterMs !== null && result.retryAfterMs <= MAX_GATE_WAIT_MS;
+}
+
+/** The watches and unwatches of `entry`'s item queued before it, oldest first. */
+function earlierMarks(entry: WatchEntry | UnwatchEntry, queued: readonly OutboxEntry[]): (WatchEntry | UnwatchEntry)[] {
+  return queued.filter(
+    (other): other is WatchEntry | UnwatchEntry =>
+      other.kind !== 'position' && other.id !== entry.id && other.serverUrl === entry.serverUrl && other.ratingKey === entry.ratingKey && markedBefore(other, entry),
+  );
+}
+
+/**
+ * Within a playback the rounds say the order (its unwatch starts a round, its watch comes in
+ * one), since both can be queued in the same millisecond; across playbacks, the time queued.
+ */
+function markedBefore(a: WatchEntry | UnwatchEntry, b: WatchEntry | UnwatchEntry): boolean {
+  if (a.playbackId === b.playbackId) {
+    const rank = (mark: WatchEntry | UnwatchEntry) => (mark.round ?? 0) * 2 + (mark.kind === 'unwatch' ? 0 : 1);
+    return rank(a) < rank(b);
+  }
+  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
 }

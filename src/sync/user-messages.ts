@@ -64,6 +64,30 @@ export const messages = {
   /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */
   stillSending: (name: string) => `Plex is slow — '${name}' queued, will sync in the background`,
   unwatchedElsewhere: (name: string) => `Plex: '${name}' was marked unwatched elsewhere since it played — this watch was dropped`,
+  /** mark-watched / mark-unwatched on a playback the helper does not know as a Plex item. */
+  nothingToMark: 'Not a Plex item: nothing to mark',
+  markedWatched: (name: string) => `Marked watched in Plex: ${name}`,
+  markedUnwatched: (name: string) => `Marked unwatched in Plex: ${name}`,
+  /** mark-watched again on a playback already decided (the key pressed twice, or past the mark). */
+  alreadyMarked: (name: string) => `Already marked watched in Plex: ${name}`,
+  /** mark-watched on an item watched before this playback: Plex apps count nothing here either. */
+  alreadyWatched: (name: string) => `Already watched in Plex: ${name} — not counted again`,
+  markWatchedKept: (name: string, failure: FailureClass, detail = '') =>
+    failure === 'transient' ? `Marked watched — queued: Plex unreachable: ${name}` : messages.watchFailed(name, failure, detail),
+  markUnwatchedFailed: (name: string, failure: FailureClass, detail = '') => {
+    switch (failure) {
+      case 'auth':
+        return `Plex rejected the token — unwatched mark of '${name}' kept; run 'mpv-plex-sync login'`;
+      case 'gone':
+        return `Plex: '${name}' is no longer on the server — not marked unwatched`;
+      case 'invalid':
+        return `Plex refused to mark '${name}' unwatched or answered something unexpected — kept, will retry later`;
+      case 'redirected':
+        return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — unwatched mark of '${name}' kept; check the server URL`;
+      case 'transient':
+        return `Marked unwatched — queued: Plex unreachable: ${name}`;
+    }
+  },
   outboxDamaged: (damage: OutboxDamage) => {
     const kept = `the damaged file is kept at ${damage.file}`;
     if (damage.unreadable === null) return `Plex sync: the outbox could not be read; syncs queued in it are not sent — ${kept}`;

@@ -8,7 +8,7 @@ import { PlexHttpError, PlexNetworkError } from '../../src/plex/errors.js';
 import type { ItemResolver, PlaybackItem, PlaybackSettled, PlayerPort, PlexItem, PlexPort, ThresholdSource } from '../../src/sync/ports.js';
 import { SERVER } from './entries.js';
 
-export type PlexOp = 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold';
+export type PlexOp = 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold' | 'unscrobble';
 
 /** One request as the server saw it. */
 export interface PlexRequest {
@@ -206,6 +206,15 @@ export class MemoryPlex implements PlexPort {
   async scrobble(ratingKey: string): Promise<void> {
     return this.#request({ op: 'scrobble', ratingKey }, () => {
       this.#count(this.#known(ratingKey, 'GET', '/:/scrobble'), 'scrobble', null);
+    });
+  }
+
+  /** `/:/unscrobble`: viewCount 0, no resume point; Plex keeps lastViewedAt (test/plex-double). */
+  async unscrobble(ratingKey: string): Promise<void> {
+    return this.#request({ op: 'unscrobble', ratingKey }, () => {
+      const item = this.#known(ratingKey, 'GET', '/:/unscrobble');
+      item.viewCount = 0;
+      item.viewOffset = undefined;
     });
   }
 
