@@ -12,6 +12,7 @@ import {
   type HelperFailedPayload,
   type HelloPayload,
   type ItemPayload,
+  type MarkPayload,
   type ScriptMessageName,
   type SettledPayload,
   type StartPayload,
@@ -99,6 +100,10 @@ export class HelperLink {
 
   sendUnload(unload: UnloadPayload): void {
     send(ScriptMessage.unload, unload);
+  }
+
+  sendMark(mark: MarkPayload): void {
+    send(ScriptMessage.mark, mark);
   }
 
   /**

@@ -7,6 +7,7 @@ import { describeError, guard } from './guard.js';
 import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
+import { MARK_UNWATCHED, MARK_WATCHED, markAction } from './mark-keys.js';
 import { readOptions } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
 import { sharedList } from './shared-list.js';
@@ -205,6 +206,19 @@ function onHelperReady(): void {
   reporter.report(pb, 'resync');
 }
 
+/** A mark key: the helper queues and confirms it; what cannot be marked is said at once. */
+function onMark(watched: boolean): void {
+  const action = markAction(playback, watched, link.isGone());
+  if ('send' in action) {
+    link.sendMark(action.send);
+    mp.msg.info((watched ? 'marking watched: ' : 'marking unwatched: ') + action.send.playbackId);
+    return;
+  }
+  mp.msg.info(action.osd);
+  // Shown even with osd=no: it answers a key the person just pressed.
+  mp.osd_message(action.osd, 3);
+}
+
 function checkLiveness(): void {
   if (playback) link.checkLiveness(playback.status === 'plex');
 }
@@ -248,6 +262,13 @@ function wire(): void {
   mp.observe_property('pause', 'bool', guard('pause', onPause));
 
   setInterval(guard('liveness', checkLiveness), 1000);
+
+  mp.add_key_binding(options.key_mark_watched || undefined, MARK_WATCHED, guard(MARK_WATCHED, function () {
+    onMark(true);
+  }));
+  mp.add_key_binding(options.key_mark_unwatched || undefined, MARK_UNWATCHED, guard(MARK_UNWATCHED, function () {
+    onMark(false);
+  }));
 
   link.sendHello();
   link.connectHelper('script loaded');

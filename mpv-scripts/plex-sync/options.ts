@@ -14,6 +14,8 @@ export interface Options {
   runtime_dir: string;
   state_dir: string;
   osd: boolean;
+  key_mark_watched: string;
+  key_mark_unwatched: string;
 }
 
 function defaults(): Options {
@@ -39,6 +41,10 @@ function defaults(): Options {
     state_dir: '',
     // Show the script's own OSD lines (finishing sync, helper not responding).
     osd: true,
+    // Keys for `script-binding plex_sync/mark-watched` and `.../mark-unwatched`; mpv binds
+    // neither by default. Empty: no key (input.conf can still bind the names).
+    key_mark_watched: 'Alt+w',
+    key_mark_unwatched: 'Alt+u',
   };
 }
 
