@@ -172,6 +172,8 @@ export class SyncEngine {
       // As a Plex app's "mark watched" on a watched item: no second count, and the playback is
       // decided, so playing on to the end counts nothing either.
       playback.watch = 'settled';
+      // Its session saw reports below the threshold: one above, now allowed, would count.
+      playback.sessionId = afterSession(playback);
       playback.player.showText(messages.alreadyWatched(item.displayName), OSD_SHORT_MS);
     } else {
       this.#queueWatch(playback, item, playback.durationMs ?? item.durationMs ?? 0, undefined, true);
@@ -387,7 +389,9 @@ export class SyncEngine {
       if (result.kind === 'dropped' && result.failure !== 'superseded') return this.#tellFailure(playback, entry.title, result, messages.watchFailed);
       // After our own scrobble this session never crossed Plex's threshold: a later report
       // in it could, and would count again. The rest of the playback reports on a new session.
-      if (result.detail === 'scrobbled') playback.sessionId = `${playback.start.playbackId}:after`;
+      // A key's watch sent no crossing: its session saw reports below the threshold only, and
+      // one above would complete a crossing and count again.
+      if (result.detail === 'scrobbled' || byKey) playback.sessionId = afterSession(playback);
       this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome: result.detail }, 'watch delivered');
       if (result.kind === 'dropped') playback.player.showText(messages.unwatchedElsewhere(item.displayName), OSD_LONG_MS);
       else if (byKey) playback.player.showText(messages.markedWatched(item.displayName), OSD_SHORT_MS);
@@ -527,6 +531,12 @@ export class SyncEngine {
       this.#options.offline.notify('mpv-plex-sync', text);
     }
   }
+}
+
+/** The session for the rest of a decided playback: Plex has seen no report of it below the threshold. */
+function afterSession(playback: Playback): string {
+  const id = playback.start.playbackId;
+  return playback.round > 0 ? `${id}:r${playback.round}:after` : `${id}:after`;
 }
 
 /** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */
