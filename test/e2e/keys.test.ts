@@ -1,0 +1,90 @@
+// The mark keys end to end: the real mpv with the built script against the Plex double. The keys
+// are pressed the way input.conf would run them, `script-binding plex_sync/mark-...`, sent over
+// mpv's own IPC socket while the clip plays.
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, helpersGone, readOutbox, runMpv, waitFor, withToken, type World } from '../support/session.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+/** Runs one mpv command over its IPC socket, as any IPC client (or input.conf) would. */
+function mpvCommand(socket: string, command: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const client = connect(socket, () => client.write(`${JSON.stringify({ command })}\n`));
+    client.on('data', (chunk: Buffer) => {
+      // The first line that answers a command (not an event) ends it.
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.includes('"error"')) continue;
+        client.end();
+        const answer = JSON.parse(line) as { error: string };
+        if (answer.error === 'success') resolve();
+        else reject(new Error(`mpv: ${answer.error}`));
+        return;
+      }
+    });
+    client.on('error', reject);
+  });
+}
+
+const served = (path: string) => world.plex.requests.filter((request) => request.path === path && request.status === 200);
+
+describe('the mark keys', () => {
+  it('unwatched, then watched, then played to the end: viewCount ends at 1, after one unscrobble and one scrobble', async () => {
+    const url = world.addMovie('101', { viewCount: 1 });
+    const socket = join(world.dir, 'mpv.sock');
+    let pressed: Promise<void> = Promise.resolve();
+    // At speed 1 the 20 s clip leaves the keys time before its mark at 18 s, even on a busy machine.
+    const run = await runMpv(world, [withToken(url)], {
+      speed: 1,
+      args: [`--input-ipc-server=${socket}`],
+      timeoutMs: 60_000,
+      during: () => {
+        pressed = (async () => {
+          await waitFor('the first report', () => served('/:/timeline').length > 0, 20_000);
+          await mpvCommand(socket, ['script-binding', 'plex_sync/mark-unwatched']);
+          await waitFor('the unscrobble', () => world.plex.item('101')?.viewCount === 0, 10_000);
+          await mpvCommand(socket, ['script-binding', 'plex_sync/mark-watched']);
+          await waitFor('the scrobble', () => served('/:/scrobble').length > 0, 10_000);
+        })();
+      },
+    });
+    await pressed;
+    expect(run.code).toBe(0);
+    await helpersGone(world);
+    expect(world.plex.item('101')?.viewCount).toBe(1);
+    const marks = world.plex.requests.filter((request) => request.path === '/:/unscrobble' || request.path === '/:/scrobble');
+    expect(marks.map((request) => `${request.path} ${request.status}`)).toEqual(['/:/unscrobble 200', '/:/scrobble 200']);
+    expect(world.plex.history.map((record) => record.via)).toEqual(['scrobble']);
+    expect(run.osd).toEqual(expect.arrayContaining(['Marked unwatched in Plex: Clip 101', 'Marked watched in Plex: Clip 101']));
+    expect(run.osd.indexOf('Marked unwatched in Plex: Clip 101')).toBeLessThan(run.osd.indexOf('Marked watched in Plex: Clip 101'));
+    expect(readOutbox(world).entries).toEqual([]);
+  }, 90_000);
+
+  it('says on the OSD that a file Plex does not know has nothing to mark, and sends nothing', async () => {
+    const socket = join(world.dir, 'mpv.sock');
+    let pressed: Promise<void> = Promise.resolve();
+    const run = await runMpv(world, [world.clip], {
+      speed: 2,
+      args: [`--input-ipc-server=${socket}`],
+      timeoutMs: 60_000,
+      during: (_child, output) => {
+        pressed = (async () => {
+          await waitFor('the item to be known', () => output().includes('is ignored'), 20_000);
+          await mpvCommand(socket, ['script-binding', 'plex_sync/mark-watched']);
+        })();
+      },
+    });
+    await pressed;
+    expect(run.code).toBe(0);
+    expect(run.osd).toContain('Not a Plex item: nothing to mark');
+    await helpersGone(world);
+    expect(world.plex.requests.filter((request) => request.path === '/:/scrobble' || request.path === '/:/unscrobble')).toEqual([]);
+  }, 90_000);
+});
