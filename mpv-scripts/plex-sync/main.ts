@@ -211,7 +211,7 @@ function onMark(watched: boolean): void {
   const action = markAction(playback, watched, link.isGone());
   if ('send' in action) {
     link.sendMark(action.send);
-    mp.msg.info((watched ? 'marking watched: ' : 'marking unwatched: ') + action.send.playbackId);
+    mp.msg.verbose((watched ? 'marking watched: ' : 'marking unwatched: ') + action.send.playbackId);
     return;
   }
   mp.msg.info(action.osd);
