@@ -211,6 +211,9 @@ function onMark(watched: boolean): void {
   const action = markAction(playback, watched, link.isGone());
   if ('send' in action) {
     link.sendMark(action.send);
+    // What Plex holds once the unwatch is through (the helper counts from there too): the
+    // baseline a restarted helper gets back must not be the count from before it.
+    if (!watched && playback) playback.baselineViewCount = 0;
     mp.msg.verbose((watched ? 'marking watched: ' : 'marking unwatched: ') + action.send.playbackId);
     return;
   }
