@@ -4,7 +4,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, readOutbox, runMpv, waitFor, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readOutbox, runCli, runMpv, waitFor, withToken, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -64,6 +64,45 @@ describe('the mark keys', () => {
     expect(world.plex.history.map((record) => record.via)).toEqual(['scrobble']);
     expect(run.osd).toEqual(expect.arrayContaining(['Marked unwatched in Plex: Clip 101', 'Marked watched in Plex: Clip 101']));
     expect(run.osd.indexOf('Marked unwatched in Plex: Clip 101')).toBeLessThan(run.osd.indexOf('Marked watched in Plex: Clip 101'));
+    expect(readOutbox(world).entries).toEqual([]);
+  }, 90_000);
+
+  it('queues both marks while Plex refuses them, says so, and a later sync applies them in order, counting once', async () => {
+    const url = world.addMovie('101', { viewCount: 1 });
+    world.plex.fault({ match: /^\/:\/(un)?scrobble$/, kind: 'status', status: 503 });
+    const socket = join(world.dir, 'mpv.sock');
+    let pressed: Promise<void> = Promise.resolve();
+    const run = await runMpv(world, [withToken(url)], {
+      speed: 1,
+      args: [`--input-ipc-server=${socket}`],
+      scriptOpts: { quit_timeout: '3' },
+      timeoutMs: 60_000,
+      during: (_child, output) => {
+        pressed = (async () => {
+          await waitFor('the first report', () => served('/:/timeline').length > 0, 20_000);
+          await mpvCommand(socket, ['script-binding', 'plex_sync/mark-unwatched']);
+          await waitFor('the unwatch to be queued', () => output().includes('Marked unwatched — queued: Plex unreachable: Clip 101'), 10_000);
+          await mpvCommand(socket, ['script-binding', 'plex_sync/mark-watched']);
+          await waitFor('the watch to be queued', () => output().includes('Marked watched — queued: Plex unreachable: Clip 101'), 10_000);
+        })();
+      },
+    });
+    await pressed;
+    expect(run.code).toBe(0);
+    await helpersGone(world);
+    // Played to the end, the playback counted nothing by itself: the mark decided it.
+    expect(world.plex.history).toEqual([]);
+    expect(world.plex.item('101')?.viewCount).toBe(1);
+    expect(readOutbox(world).entries.map((entry) => entry['kind']).sort()).toEqual(['unwatch', 'watch']);
+
+    world.plex.clearFaults();
+    world.plex.clearRequests();
+    const sync = await runCli(world, ['sync']);
+    expect(sync.code).toBe(0);
+    expect(served('/:/unscrobble').length + served('/:/scrobble').length).toBe(2);
+    expect(served('/:/unscrobble')[0]!.at).toBeLessThanOrEqual(served('/:/scrobble')[0]!.at);
+    expect(world.plex.item('101')?.viewCount).toBe(1);
+    expect(world.plex.history.map((record) => record.via)).toEqual(['scrobble']);
     expect(readOutbox(world).entries).toEqual([]);
   }, 90_000);
 
