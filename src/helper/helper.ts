@@ -194,6 +194,7 @@ export class Helper {
       socketPath,
       engine: this.#engine,
       log: this.#log,
+      savedState: this.#resolver,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
       onPlaybackEnded: () => this.#subscriptions.refresh(),
       onClosed: (closed) => this.#onSessionClosed(closed),

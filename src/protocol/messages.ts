@@ -24,6 +24,8 @@ export const ScriptMessage = {
   progress: 'plex-sync/progress',
   /** The file is unloading (quit, next item, end); the script holds on_unload until `flushed`. */
   unload: 'plex-sync/unload',
+  /** A file is about to load (on_load, held): where did Plex leave off? Answered by `looked-up`. */
+  lookup: 'plex-sync/lookup',
 } as const;
 
 export const HelperMessage = {
@@ -51,6 +53,8 @@ export const HelperMessage = {
   helperFailed: 'plex-sync/helper-failed',
   /** The Plex server ended this playback's session (terminationCode): the script moves mpv on. */
   ended: 'plex-sync/ended',
+  /** Answer to lookup: what Plex holds for the file about to play (its resume point). */
+  lookedUp: 'plex-sync/looked-up',
 } as const;
 
 export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
@@ -150,6 +154,29 @@ export interface FlushedPayload {
   readonly playbackId: string;
   /** true: all sent; false: some left queued in the outbox (the helper shows why on the OSD). */
   readonly delivered: boolean;
+}
+
+/**
+ * Sent from the script's on_load hook, before the file plays: the helper reads the item (a read,
+ * nothing is reported) so the script can start at Plex's resume point.
+ */
+export interface LookupPayload {
+  /** Made by the script for this load; the answer names it. */
+  readonly lookupId: string;
+  /** mpv's `path`, redacted as in start (no token). */
+  readonly path: string;
+  /** An explicit ratingKey for this entry, as in start. */
+  readonly ratingKey: string | null;
+}
+
+export interface LookedUpPayload {
+  readonly lookupId: string;
+  /** plex: the fields below are Plex's; ignored: not a Plex item; error: Plex could not be asked now. */
+  readonly status: 'plex' | 'ignored' | 'error';
+  /** Plex's viewOffset (the resume point), ms; null when it holds none. */
+  readonly resumeMs: number | null;
+  readonly durationMs: number | null;
+  readonly viewCount: number | null;
 }
 
 /** The file the script leaves when no helper answered at unload; read by the next helper. */

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
+import type { SavedState, SavedStateSource } from '../sync/ports.js';
 import type { PartIndex } from './part-index.js';
 import { parseTarget, toPlexPath } from './target.js';
 
@@ -16,6 +17,8 @@ export interface ResolvedItem {
   readonly durationMs: number | null;
   readonly viewCount: number;
   readonly lastViewedAt: number | null;
+  /** Plex's resume point when read, ms; null when it holds none. */
+  readonly viewOffsetMs: number | null;
 }
 
 export type Resolution = { readonly kind: 'plex'; readonly item: ResolvedItem } | { readonly kind: 'not-plex'; readonly reason: string };
@@ -26,7 +29,7 @@ export interface ResolverOptions {
   readonly partIndex: PartIndex;
 }
 
-export class Resolver {
+export class Resolver implements SavedStateSource {
   readonly #options: ResolverOptions;
   constructor(options: ResolverOptions) {
     this.#options = options;
@@ -67,6 +70,17 @@ export class Resolver {
     }
   }
 
+  /**
+   * Where Plex left off with a file about to play (the script's resume): the same lookup and the
+   * same token rules as resolve, one read of the item, and nothing reported.
+   */
+  async savedState(path: string, explicitRatingKey: string | null, urlToken: string | null): Promise<SavedState> {
+    const resolution = await this.resolve(path, explicitRatingKey, urlToken);
+    if (resolution.kind === 'not-plex') return { status: 'ignored', resumeMs: null, durationMs: null, viewCount: null };
+    const { item } = resolution;
+    return { status: 'plex', resumeMs: item.viewOffsetMs, durationMs: item.durationMs, viewCount: item.viewCount };
+  }
+
   async #describe(client: PlexClient, ratingKey: string): Promise<Resolution> {
     const meta = await client.metadata(ratingKey);
     return {
@@ -79,6 +93,7 @@ export class Resolver {
         durationMs: meta.duration ?? meta.Media[0]?.duration ?? null,
         viewCount: meta.viewCount ?? 0,
         lastViewedAt: meta.lastViewedAt ?? null,
+        viewOffsetMs: meta.viewOffset !== undefined && meta.viewOffset > 0 ? meta.viewOffset : null,
       },
     };
   }

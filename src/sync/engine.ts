@@ -19,6 +19,11 @@ const TIMELINE_INTERVAL_MS = 10_000;
 const RESOLVE_RETRY_MS = 5_000;
 /** Positions this close count as the same (the script uses the same tolerance). */
 const SAME_POSITION_MS = 500;
+/**
+ * A playback with less media played than this is a short play (a peek, a mistaken click): it must
+ * not move the resume point Plex holds, by its reports or its final position (docs/sync-rule.md).
+ */
+export const SHORT_PLAY_MS = 10_000;
 /** How long a playback whose mpv went away (crash, kill) may take to finish sending. */
 const GONE_DEADLINE_MS = 30_000;
 
@@ -200,6 +205,9 @@ export class SyncEngine {
     // A decided watch: end the server's session (#queueTimeline drops the report if it would
     // give the item an offset back).
     if (playback.watch !== 'pending') this.#queueTimeline(playback, 'stopped');
+    // A short play leaves Plex's resume point as it was: no final position, only the end of a
+    // session it opened (#queueTimeline pins that report to the saved position).
+    else if (playback.playedMs < SHORT_PLAY_MS) this.#queueTimeline(playback, 'stopped');
     // Plex already holds this very position (the script did not even hold mpv for it): only
     // the session's end is news, and losing that loses nothing, so it skips the outbox.
     else if (this.#holdsPosition(playback)) this.#queueTimeline(playback, 'stopped');
@@ -360,13 +368,13 @@ export class SyncEngine {
         if (playback.watch !== 'settled') return;
         if (!isAtOrAboveServerThreshold(playback.positionMs, durationMs, playback.serverThreshold)) return;
       }
-      const report = {
-        ratingKey: item.ratingKey,
-        state,
-        timeMs: reportablePositionMs(playback.positionMs, durationMs, playback.serverThreshold, decided),
-        durationMs,
-        sessionId: playback.sessionId,
-      };
+      let timeMs = reportablePositionMs(playback.positionMs, durationMs, playback.serverThreshold, decided);
+      if (!decided && playback.playedMs < SHORT_PLAY_MS) {
+        const pinned = shortPlayReportMs(playback, item, state, timeMs);
+        if (pinned === null) return;
+        timeMs = pinned;
+      }
+      const report = { ratingKey: item.ratingKey, state, timeMs, durationMs, sessionId: playback.sessionId };
       try {
         const answer = await item.client.timeline(report);
         if (answer.terminated) return this.#terminate(playback, answer.terminated.text);
@@ -452,8 +460,20 @@ export class SyncEngine {
   }
 }
 
+/**
+ * The time a short play may report, or null for none: only the position Plex already holds, so
+ * nothing it says moves the resume point. While playing that is a report at the saved position
+ * (a resumed start); a stop ends a session it opened there, at that same position.
+ */
+function shortPlayReportMs(playback: Playback, item: PlexItem, state: 'playing' | 'paused' | 'stopped', timeMs: number): number | null {
+  const saved = item.viewOffsetMs ?? null;
+  if (saved === null) return null;
+  if (state === 'stopped') return playback.reportedMs !== null ? saved : null;
+  return Math.abs(timeMs - saved) < SAME_POSITION_MS ? saved : null;
+}
+
 /** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */
-async function tokenFromPlayer(player: PlayerPort): Promise<string | null> {
+export async function tokenFromPlayer(player: PlayerPort): Promise<string | null> {
   const full = await player.fullPath().catch(() => null);
   if (!full || !/^https?:\/\//i.test(full)) return null;
   try {

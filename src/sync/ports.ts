@@ -18,6 +18,8 @@ export interface PlexItem {
   readonly displayName: string;
   readonly durationMs: number | null;
   readonly viewCount: number;
+  /** Plex's resume point when the item was read, ms; null or absent: none. */
+  readonly viewOffsetMs?: number | null;
 }
 
 /** Finds the Plex item of a played path. */
@@ -105,6 +107,21 @@ export interface PlayerPort {
   settled(playbackId: string, settled: PlaybackSettled): void;
   /** The server ended the playback: stop it (if it still plays) and show `text`. */
   endPlayback(playbackId: string, text: string): void;
+}
+
+/** What Plex holds for a file about to play: where it left off. Read only; nothing is reported. */
+export interface SavedState {
+  /** plex: the fields are Plex's; ignored: not a Plex item we can sync. */
+  readonly status: 'plex' | 'ignored';
+  /** Plex's viewOffset, ms; null when it holds none. */
+  readonly resumeMs: number | null;
+  readonly durationMs: number | null;
+  readonly viewCount: number | null;
+}
+
+/** Reads the saved state of a played path (the resolver in the helper); throws when Plex cannot be asked. */
+export interface SavedStateSource {
+  savedState(path: string, ratingKey: string | null, urlToken: string | null): Promise<SavedState>;
 }
 
 /** Messages for the user when no mpv is there to show them (log, desktop notification). */
