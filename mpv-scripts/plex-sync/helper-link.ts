@@ -12,6 +12,8 @@ import {
   type HelperFailedPayload,
   type HelloPayload,
   type ItemPayload,
+  type LookedUpPayload,
+  type LookupPayload,
   type ScriptMessageName,
   type SettledPayload,
   type StartPayload,
@@ -25,6 +27,7 @@ import {
   parseFlushed,
   parseHelperFailed,
   parseItem,
+  parseLookedUp,
   parseSettled,
   parseWelcome,
   type Parsed,
@@ -51,6 +54,8 @@ export interface HelperEvents {
   readonly ended: (ended: EndedPayload) => void;
   /** The helper cannot serve this mpv (see HelperMessage.helperFailed); goneReason() says why. */
   readonly helperFailed: (failed: HelperFailedPayload) => void;
+  /** Where Plex left off with a file about to load (answer to sendLookup). */
+  readonly lookedUp?: (answer: LookedUpPayload) => void;
   /** The playback acks are matched against. */
   readonly currentPlaybackId: () => string | null;
 }
@@ -99,6 +104,10 @@ export class HelperLink {
 
   sendUnload(unload: UnloadPayload): void {
     send(ScriptMessage.unload, unload);
+  }
+
+  sendLookup(lookup: LookupPayload): void {
+    send(ScriptMessage.lookup, lookup);
   }
 
   /**
@@ -179,6 +188,10 @@ export class HelperLink {
     receive(HelperMessage.ended, parseEnded, function (ended) {
       heard();
       events.ended(ended);
+    });
+    receive(HelperMessage.lookedUp, parseLookedUp, function (answer) {
+      heard();
+      if (events.lookedUp) events.lookedUp(answer);
     });
     // Not `heard()`: this helper will not serve, so a restart would only fail again (and the
     // launcher's gap between starts still applies to the next try).

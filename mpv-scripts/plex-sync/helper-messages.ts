@@ -9,6 +9,7 @@ import {
   type FlushedPayload,
   type HelperFailedPayload,
   type ItemPayload,
+  type LookedUpPayload,
   type SettledPayload,
   type WelcomePayload,
 } from '../../src/protocol/messages.js';
@@ -128,6 +129,16 @@ export function parseSettled(json: string | undefined): Parsed<SettledPayload> {
 
 export function parseEnded(json: string | undefined): Parsed<EndedPayload> {
   return parseWith<EndedPayload>(json, [text('playbackId')]);
+}
+
+export function parseLookedUp(json: string | undefined): Parsed<LookedUpPayload> {
+  return parseWith<LookedUpPayload>(json, [
+    text('lookupId'),
+    oneOf('status', ['plex', 'ignored', 'error']),
+    numberOrNull('resumeMs', 0, 1e12),
+    numberOrNull('durationMs', 0, 1e12),
+    numberOrNull('viewCount', 0, 1e9),
+  ]);
 }
 
 /** The reason is shown as it is, so it must be one line; a long one is cut, not refused. */

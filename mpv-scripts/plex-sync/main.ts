@@ -7,6 +7,7 @@ import { describeError, guard } from './guard.js';
 import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
+import { LoadHold } from './load-hold.js';
 import { readOptions } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
 import { sharedList } from './shared-list.js';
@@ -28,6 +29,7 @@ import {
 } from './playback.js';
 import { PositionSampler } from './position-sampler.js';
 import { Reporter } from './reporter.js';
+import { resumeModeOf } from './resume.js';
 import { UnloadHold } from './unload-hold.js';
 
 const options = readOptions();
@@ -84,6 +86,15 @@ const hold = new UnloadHold({
   link: link,
 });
 
+const loadHold = new LoadHold({
+  mode: resumeModeOf(options.resume) || 'yes',
+  timeoutSec: options.resume_timeout,
+  askTimeoutSec: options.ask_timeout,
+  startOverKey: options.start_over_key,
+  osd: options.osd,
+  link: link,
+});
+
 const sampler = new PositionSampler(guard('position sample', samplePosition), {
   follow: function (onFrame) {
     mp.observe_property('time-pos', 'number', onFrame);
@@ -134,6 +145,19 @@ function onFileLoaded(): void {
   sampler.run(!pb.paused);
   link.sendStart(startPayload(pb));
   mp.msg.verbose('playback ' + pb.id + ' started: ' + pb.path);
+}
+
+/** Before the file opens: hold it until the helper says where Plex left off (load-hold.ts). */
+function onLoad(hook: MpHook): void {
+  const path = redactPath(absolutePath(mp.get_property('path', '')));
+  loadHold.onLoad(hook, { path: path, ratingKey: ratingKeyFor(path), userStart: mp.get_property('start') });
+}
+
+/** script-binding plex_sync/start-over: back to the start, a seek like any other (reported as usual). */
+function onStartOver(): void {
+  if (!playback) return;
+  mp.commandv('seek', '0', 'absolute');
+  if (options.osd) mp.osd_message('Plex: from the start', 2);
 }
 
 function onEndFile(event: MpEvent): void {
@@ -197,6 +221,8 @@ function samplePosition(): void {
 
 function onHelperReady(): void {
   link.sendHello();
+  // A load waiting for the lookup: the new helper has not heard it.
+  loadHold.resend();
   // While a hold waits, the held playback is what the new helper must finish.
   if (hold.resend()) return;
   const pb = playback;
@@ -219,6 +245,9 @@ function wire(): void {
       if (!playback || playback.id !== item.playbackId) return;
       noteItem(playback, item);
       mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
+      // The helper's "Plex: <title>" line has just replaced ours: say again where it resumed.
+      const notice = item.status === 'plex' ? loadHold.takeNotice() : null;
+      if (notice !== null && options.osd) mp.osd_message(notice, 4);
     },
     flushed: function (flushed) {
       hold.onFlushed(flushed);
@@ -229,6 +258,9 @@ function wire(): void {
     ended: function (ended) {
       // The helper showed the server's reason; only the playback it names is stopped.
       if (playback && playback.id === ended.playbackId) mp.commandv('playlist-next', 'force');
+    },
+    lookedUp: function (answer) {
+      loadHold.onLookedUp(answer);
     },
     helperFailed: function () {
       hold.onHelperFailed();
@@ -243,6 +275,8 @@ function wire(): void {
   mp.register_event('seek', guard('seek', onSeekStart));
   mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
   mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
+  mp.add_hook('on_load', 50, guard('on_load', onLoad));
+  mp.add_key_binding(options.start_over_key || undefined, 'start-over', guard('start-over', onStartOver));
 
   // Only pause is observed, for its immediate report; positions are sampled on a timer.
   mp.observe_property('pause', 'bool', guard('pause', onPause));
