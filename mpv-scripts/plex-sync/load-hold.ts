@@ -57,6 +57,11 @@ export class LoadHold {
   private active: ActiveLoad | null = null;
   /** The "Resumed at" line, shown again once the helper has named the item (its own line replaces ours). */
   private notice: string | null = null;
+  /**
+   * A load waited in vain and no helper has spoken since: later loads do not wait (a playlist
+   * of files with no helper would wait at each), until a helper is heard from again.
+   */
+  private helperSilent = false;
 
   constructor(private readonly options: LoadHoldOptions) {}
 
@@ -66,12 +71,13 @@ export class LoadHold {
     this.notice = null;
     if (!wantsLookup(this.options.mode, facts.userStart)) return;
     // A helper known to be gone or unable to serve would only make every file wait.
-    if (this.options.link.isGone()) return;
+    if (this.options.link.isGone() || this.helperSilent) return;
     this.hold(hook, facts);
   }
 
   /** The helper's answer; one for another load (a late one) is ignored. */
   onLookedUp(answer: LookedUpPayload): void {
+    this.helperSilent = false;
     const active = this.active;
     if (!active || active.answered || active.lookupId !== answer.lookupId) return;
     active.answered = true;
@@ -81,7 +87,8 @@ export class LoadHold {
       saved: answer.status === 'plex' ? answer : null,
     });
     if (decision.kind === 'as-is') return active.finish(answer.status === 'plex' ? decision.why : 'not a Plex item (' + answer.status + ')');
-    if (decision.kind === 'resume') {
+    // Without the OSD the question cannot be seen: resume, as an unanswered question does.
+    if (decision.kind === 'resume' || !this.options.osd) {
       this.resumeAt(decision.atMs);
       return active.finish('resuming at ' + decision.atMs + ' ms');
     }
@@ -90,8 +97,14 @@ export class LoadHold {
 
   /** A helper attached while the load waits: it has not heard the lookup. */
   resend(): void {
+    this.helperAnswered();
     const active = this.active;
     if (active && !active.answered) this.options.link.sendLookup({ lookupId: active.lookupId, path: active.facts.path, ratingKey: active.facts.ratingKey });
+  }
+
+  /** Any word from a helper: the next load waits for its answer again. */
+  helperAnswered(): void {
+    this.helperSilent = false;
   }
 
   /** The "Resumed at" line once, for main.ts to show again after the helper's own line. */
@@ -146,6 +159,7 @@ export class LoadHold {
         },
       };
       this.active.setTimer(this.options.timeoutSec * 1000, function () {
+        self.helperSilent = true;
         mp.msg.verbose('no answer from the helper within resume_timeout; playing from where mpv would');
       });
       this.options.link.sendLookup({ lookupId: lookupId, path: facts.path, ratingKey: facts.ratingKey });

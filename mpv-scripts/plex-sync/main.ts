@@ -242,6 +242,7 @@ function wire(): void {
     helperReady: onHelperReady,
     item: function (item) {
       hold.onItem(item);
+      loadHold.helperAnswered();
       if (!playback || playback.id !== item.playbackId) return;
       noteItem(playback, item);
       mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);

@@ -1,7 +1,7 @@
 // Resume where Plex left off (issue 11, point 1), with the real mpv, the real built script and
 // the Plex double: the script holds on_load until the helper has read the item's viewOffset,
 // and sets `start` before the file opens, so the first position Plex hears is the saved one.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, helpersGone, runCli, runMpv, withToken, type World } from '../support/session.js';
@@ -112,3 +112,55 @@ function startPositions(log: string): number[] {
   for (const match of log.matchAll(/plex-sync\/start.*?\\"positionMs\\":(\d+)/g)) found.push(Number(match[1]));
   return found;
 }
+
+describe('starting over', () => {
+  it('seeks to 0 on script-binding plex_sync/start-over, and the playback then counts from there', async () => {
+    const url = world.addMovie('101', { viewOffset: SAVED_MS });
+    // Stands in for the person pressing the key: half a second into the resumed playback.
+    const presser = join(world.dir, 'press-start-over.js');
+    writeFileSync(
+      presser,
+      "var done = false; mp.register_event('playback-restart', function () { if (done) return; done = true; setTimeout(function () { mp.command('script-binding plex_sync/start-over'); }, 500); });\n",
+    );
+    const run = await runMpv(world, [withToken(url)], { scriptOpts: WAIT, args: [`--script=${presser}`, '--end=14'], speed: 2 });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.osd.some((line) => line.startsWith('Resumed at 0:08'))).toBe(true);
+    expect(run.osd).toContain('Plex: from the start');
+    // From 0 to 14 s is more than a short play: Plex keeps where it ended, not the old 8 s.
+    expect(world.plex.item('101').viewOffset).toBeGreaterThanOrEqual(13_000);
+    expect(world.plex.item('101').viewOffset).toBeLessThanOrEqual(14_000);
+  });
+});
+
+describe('resume=ask answered', () => {
+  it('plays from the start when the start-over key is pressed during the question', async () => {
+    const url = world.addMovie('101', { viewOffset: SAVED_MS });
+    // Presses HOME every 300 ms while the file loads; before the question HOME does nothing (no playback yet).
+    const presser = join(world.dir, 'press-home.js');
+    writeFileSync(
+      presser,
+      "var timer = null; mp.register_event('start-file', function () { timer = setInterval(function () { mp.command('keypress HOME'); }, 300); });\n" +
+        "mp.register_event('file-loaded', function () { if (timer !== null) clearInterval(timer); });\n",
+    );
+    const run = await runMpv(world, [withToken(url)], { scriptOpts: { ...WAIT, resume: 'ask', ask_timeout: '20' }, args: [`--script=${presser}`, '--end=3'], speed: 1 });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.osd.some((line) => line.startsWith('Plex: resume at 0:08?'))).toBe(true);
+    expect(run.osd).toContain('Plex: playing from the start');
+    expect(run.osd.some((line) => line.startsWith('Resumed at'))).toBe(false);
+    expect(startPositions(run.log)[0]).toBe(0);
+    expect(world.plex.item('101').viewOffset).toBe(SAVED_MS);
+  });
+});
+
+describe('no helper', () => {
+  it('waits resume_timeout for one, then plays from where mpv would', async () => {
+    const url = world.addMovie('101', { viewOffset: SAVED_MS });
+    const run = await runMpv(world, [withToken(url)], { scriptOpts: { autostart_helper: 'no', resume_timeout: '1' }, args: ['--end=2'], speed: 1 });
+    expect(run.code).toBe(0);
+    expect(run.log).toContain('no answer from the helper within resume_timeout; playing from where mpv would');
+    expect(startPositions(run.log)[0]).toBe(0);
+    expect(world.plex.requests.filter((request) => request.path === '/:/timeline')).toEqual([]);
+  });
+});
