@@ -21,7 +21,8 @@ const RESOLVE_RETRY_MS = 5_000;
 const SAME_POSITION_MS = 500;
 /**
  * A playback with less media played than this is a short play (a peek, a mistaken click): it must
- * not move the resume point Plex holds, by its reports or its final position (docs/sync-rule.md).
+ * not change what Plex holds for the item, a resume point or a watched state, by its reports or
+ * its final position (docs/sync-rule.md).
  */
 export const SHORT_PLAY_MS = 10_000;
 /** How long a playback whose mpv went away (crash, kill) may take to finish sending. */
@@ -207,7 +208,7 @@ export class SyncEngine {
     if (playback.watch !== 'pending') this.#queueTimeline(playback, 'stopped');
     // A short play leaves Plex's resume point as it was: no final position, only the end of a
     // session it opened (#queueTimeline pins that report to the saved position).
-    else if (playback.playedMs < SHORT_PLAY_MS) this.#queueTimeline(playback, 'stopped');
+    else if (isSparingShortPlay(playback)) this.#queueTimeline(playback, 'stopped');
     // Plex already holds this very position (the script did not even hold mpv for it): only
     // the session's end is news, and losing that loses nothing, so it skips the outbox.
     else if (this.#holdsPosition(playback)) this.#queueTimeline(playback, 'stopped');
@@ -369,10 +370,11 @@ export class SyncEngine {
         if (!isAtOrAboveServerThreshold(playback.positionMs, durationMs, playback.serverThreshold)) return;
       }
       let timeMs = reportablePositionMs(playback.positionMs, durationMs, playback.serverThreshold, decided);
-      if (!decided && playback.playedMs < SHORT_PLAY_MS) {
-        const pinned = shortPlayReportMs(playback, item, state, timeMs);
-        if (pinned === null) return;
-        timeMs = pinned;
+      if (!decided && isSparingShortPlay(playback)) {
+        // Plex hears the playback (its now-playing view, a first report below the mark for the
+        // crossing), but at the position it already holds.
+        if (state === 'stopped' && playback.reportedMs === null) return;
+        timeMs = item.viewOffsetMs ?? 0;
       }
       const report = { ratingKey: item.ratingKey, state, timeMs, durationMs, sessionId: playback.sessionId };
       try {
@@ -461,15 +463,15 @@ export class SyncEngine {
 }
 
 /**
- * The time a short play may report, or null for none: only the position Plex already holds, so
- * nothing it says moves the resume point. While playing that is a report at the saved position
- * (a resumed start); a stop ends a session it opened there, at that same position.
+ * A short play of an item Plex holds something for (a resume point, or a watch): until it has
+ * played SHORT_PLAY_MS its reports carry the position Plex holds (0 when none) and it queues no
+ * final position, so a peek changes nothing. An unwatched item with no resume point has nothing
+ * to lose, and reports as usual.
  */
-function shortPlayReportMs(playback: Playback, item: PlexItem, state: 'playing' | 'paused' | 'stopped', timeMs: number): number | null {
-  const saved = item.viewOffsetMs ?? null;
-  if (saved === null) return null;
-  if (state === 'stopped') return playback.reportedMs !== null ? saved : null;
-  return Math.abs(timeMs - saved) < SAME_POSITION_MS ? saved : null;
+function isSparingShortPlay(playback: Playback): boolean {
+  const item = playback.item;
+  if (!item || playback.playedMs >= SHORT_PLAY_MS) return false;
+  return (item.viewOffsetMs ?? null) !== null || item.viewCount > 0;
 }
 
 /** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */

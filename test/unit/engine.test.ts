@@ -531,34 +531,46 @@ describe('short plays leave the resume point alone', () => {
     expect(c.outbox.list()).toEqual([]);
   });
 
-  it('sends no report at all for a short replay from the start of an item with a saved position', async () => {
+  it('reports only the saved position for a short replay from the start (resume=no)', async () => {
     const { c, playback } = await resumed(50, 0);
     await elapse(5_000);
     playback.playTo(1); // 6 s played
     playback.pause();
     await elapse(0);
     await playback.end();
-    expect(c.plex.sent('timeline')).toEqual([]);
+    expect(c.plex.sent('timeline').map((r) => [r.state, r.timeMs])).toEqual([
+      ['playing', 0.5 * D],
+      ['paused', 0.5 * D],
+      ['stopped', 0.5 * D],
+    ]);
     expect(c.plex.item('1').viewOffset).toBe(0.5 * D);
   });
 
-  it('creates no resume point for a short play of an item that had none', async () => {
+  it('gives a watched item no resume point for a short play', async () => {
+    const c = await core({}, { '1': 2 });
+    const playback = await startPlaying(c, [1]); // 6 s played
+    await playback.end();
+    expect(c.plex.sent('timeline').every((r) => r.timeMs === 0)).toBe(true);
+    expect(c.plex.item('1').viewOffset).toBeUndefined();
+    expect(c.outbox.list()).toEqual([]);
+  });
+
+  it('keeps the position of a short play of an unwatched item with no resume point, which had nothing to lose', async () => {
     const c = await core();
     const playback = await startPlaying(c, [1]); // 6 s played
     await playback.end();
-    expect(c.plex.sent('timeline')).toEqual([]);
-    expect(c.plex.item('1').viewOffset).toBeUndefined();
+    expect(c.plex.item('1').viewOffset).toBe(0.01 * D);
   });
 
   it('reports the true position again once 10 s are played, and its end moves the resume point', async () => {
     const { c, playback } = await resumed(50);
     await playThrough(playback, [51, 52]); // 6 s, then 12 s played
     await playback.end();
-    expect(c.plex.sent('timeline').map((r) => r.timeMs)).toEqual([0.5 * D, 0.52 * D, 0.52 * D]);
+    expect(c.plex.sent('timeline').map((r) => r.timeMs)).toEqual([0.5 * D, 0.5 * D, 0.52 * D, 0.52 * D]);
     expect(c.plex.item('1').viewOffset).toBe(0.52 * D);
   });
 
-  it('still counts a resumed playback once by its crossing, with its early reports held back', async () => {
+  it('still counts a resumed playback once by its crossing, its early reports pinned to the saved position', async () => {
     const { c, playback } = await resumed(85);
     await playThrough(playback, [86, 88, 91]); // 6 s, 18 s, 36 s played
     await c.sender.laneDone('pb-1');
