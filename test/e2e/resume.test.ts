@@ -36,6 +36,7 @@ describe('resume with plain mpv', () => {
     const run = await runMpv(world, [withToken(url)], { scriptOpts: WAIT, args: ['--end=12'], speed: 1 });
     await helpersGone(world);
     expect(run.code).toBe(0);
+    expect(startPositions(run.log)[0]).toBe(SAVED_MS);
     expect(timelineTimes('101')[0]).toBe(SAVED_MS);
     expect(run.osd.some((line) => line.startsWith('Resumed at 0:08 — press HOME to start over'))).toBe(true);
     // 4 s played: a short play, which leaves the saved position as it was.
@@ -101,6 +102,8 @@ describe('resume with mpv-plex-sync play', () => {
     await helpersGone(world);
     expect(run.code).toBe(0);
     expect(timelineTimes('101')[0]).toBe(SAVED_MS);
+    // Played from the saved position on: no report of an earlier one.
+    expect(timelineTimes('101').every((time) => time >= SAVED_MS)).toBe(true);
     expect(readFileSync(logFile, 'utf8')).toContain('Resumed at 0:08 — press HOME to start over');
     expect(world.plex.item('101').viewCount).toBe(1);
   });
