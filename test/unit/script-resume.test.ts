@@ -13,6 +13,7 @@ import {
   type SavedPosition,
 } from '../../mpv-scripts/plex-sync/resume.js';
 import { parseLookedUp } from '../../mpv-scripts/plex-sync/helper-messages.js';
+import { parseScriptMessage } from '../../src/protocol/validate.js';
 
 const HOUR = 3_600_000;
 const saved = (resumeMs: number | null, over: Partial<SavedPosition> = {}): SavedPosition => ({ resumeMs, durationMs: HOUR, viewCount: 0, ...over });
@@ -106,5 +107,21 @@ describe('parseLookedUp', () => {
   it('refuses an answer with a bad field, naming it', () => {
     const parsed = parseLookedUp(JSON.stringify({ lookupId: 'l-1', status: 'plex', resumeMs: -5, durationMs: null, viewCount: null }));
     expect(parsed).toMatchObject({ ok: false, error: expect.stringContaining('resumeMs') });
+  });
+});
+
+describe('the lookup where it enters the helper', () => {
+  it('takes a lookup with its id, redacted path and rating key', () => {
+    const lookup = { lookupId: 'l-1', path: 'http://plex.local:32400/library/parts/1/2/file.mkv', ratingKey: '101' };
+    expect(parseScriptMessage(['plex-sync/lookup', JSON.stringify(lookup)])).toEqual({ ok: true, message: { name: 'lookup', payload: lookup } });
+  });
+
+  it('refuses a lookup whose rating key is not a number', () => {
+    const parsed = parseScriptMessage(['plex-sync/lookup', JSON.stringify({ lookupId: 'l-1', path: '/a.mkv', ratingKey: '../x' })]);
+    expect(parsed).toMatchObject({ ok: false, reason: expect.stringContaining('ratingKey') });
+  });
+
+  it('takes the helper\'s own looked-up coming back for another client as foreign', () => {
+    expect(parseScriptMessage(['plex-sync/looked-up', '{}'])).toEqual({ ok: 'foreign' });
   });
 });
