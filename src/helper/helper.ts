@@ -26,6 +26,8 @@ import { IdleExit } from './idle-exit.js';
 import { NotificationSubscriptions } from './notification-subscriptions.js';
 import { RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
 import { thresholdFor } from '../config/config.js';
+import { StreamSync } from '../streams/stream-sync.js';
+import { SubtitleFiles } from '../streams/subtitle-files.js';
 import { messages, OSD_LONG_MS } from '../sync/user-messages.js';
 
 export interface HelperOptions {
@@ -62,6 +64,8 @@ export class Helper {
   readonly #control: ControlHandler;
   readonly #subscriptions: NotificationSubscriptions;
   readonly #idle: IdleExit;
+  /** Plex's audio and subtitle choices, and the subtitle files fetched for them. */
+  readonly #streams: StreamSync;
   #server: Server | null = null;
   #attachRequests: AttachRequests | null = null;
   /** Attaches under way, by socket: a request and an `attach` for the same mpv make one link. */
@@ -107,7 +111,9 @@ export class Helper {
         if (!live) this.#tellReplayed(entry, result);
       },
     });
+    this.#streams = new StreamSync({ files: new SubtitleFiles({ runtimeDir: paths.runtimeDir }), log });
     this.#engine = new SyncEngine({
+      streams: this.#streams,
       config,
       servers,
       resolver: this.#resolver,
@@ -321,5 +327,6 @@ export class Helper {
     for (const session of this.#sessions) session.close();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     await this.#recent.settled();
+    this.#streams.releaseAll();
   }
 }

@@ -23,7 +23,7 @@ const UNHELD_DELAY_MS = 100;
 
 export interface ScriptSessionOptions {
   readonly socketPath: string;
-  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone'>;
+  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone' | 'streamsChanged'>;
   readonly log: Logger;
   /** A playback's end was answered: something may have been left queued. */
   readonly onPlaybackEnded?: () => void;
@@ -107,6 +107,9 @@ export class ScriptSession implements PlayerPort {
         return;
       case 'unload':
         void this.#unload(message.payload);
+        return;
+      case 'streams':
+        engine.streamsChanged(message.payload);
         return;
     }
   }

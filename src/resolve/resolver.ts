@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
+import { playedPartStreams, type PartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
 import { parseTarget, toPlexPath } from './target.js';
 
@@ -16,6 +17,8 @@ export interface ResolvedItem {
   readonly durationMs: number | null;
   readonly viewCount: number;
   readonly lastViewedAt: number | null;
+  /** The played part's audio and subtitle streams; null when Plex lists no such part. */
+  readonly streams: PartStreams | null;
 }
 
 export type Resolution = { readonly kind: 'plex'; readonly item: ResolvedItem } | { readonly kind: 'not-plex'; readonly reason: string };
@@ -54,7 +57,7 @@ export class Resolver {
         if (!client) return noTokenFor(target.serverUrl);
         const ratingKey = await partIndex.byPartId(client, target.partId);
         if (!ratingKey) return { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
-        return this.#describe(client, ratingKey);
+        return this.#describe(client, ratingKey, Number(target.partId));
       }
       case 'localFile': {
         if (!config.serverUrl || !config.token) return { kind: 'not-plex', reason: 'a local file, and no Plex server is configured' };
@@ -67,7 +70,8 @@ export class Resolver {
     }
   }
 
-  async #describe(client: PlexClient, ratingKey: string): Promise<Resolution> {
+  /** @param partId the part being played, when the address names one */
+  async #describe(client: PlexClient, ratingKey: string, partId: number | null = null): Promise<Resolution> {
     const meta = await client.metadata(ratingKey);
     return {
       kind: 'plex',
@@ -79,6 +83,7 @@ export class Resolver {
         durationMs: meta.duration ?? meta.Media[0]?.duration ?? null,
         viewCount: meta.viewCount ?? 0,
         lastViewedAt: meta.lastViewedAt ?? null,
+        streams: playedPartStreams(meta, partId),
       },
     };
   }
