@@ -15,6 +15,7 @@ import {
   type ScriptMessageName,
   type SettledPayload,
   type StartPayload,
+  type StreamsPayload,
   type UnloadPayload,
 } from '../../src/protocol/messages.js';
 import { guard } from './guard.js';
@@ -99,6 +100,11 @@ export class HelperLink {
 
   sendUnload(unload: UnloadPayload): void {
     send(ScriptMessage.unload, unload);
+  }
+
+  /** The person chose other audio or subtitles. */
+  sendStreams(streams: StreamsPayload): void {
+    send(ScriptMessage.streams, streams);
   }
 
   /**

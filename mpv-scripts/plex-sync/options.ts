@@ -14,6 +14,7 @@ export interface Options {
   runtime_dir: string;
   state_dir: string;
   osd: boolean;
+  sync_streams: boolean;
 }
 
 function defaults(): Options {
@@ -39,6 +40,9 @@ function defaults(): Options {
     state_dir: '',
     // Show the script's own OSD lines (finishing sync, helper not responding).
     osd: true,
+    // Start on the audio and subtitles Plex has selected for the item, and tell Plex when you
+    // choose others (an explicit --aid, --sid, --alang or --slang still wins).
+    sync_streams: true,
   };
 }
 
