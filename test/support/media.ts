@@ -69,7 +69,7 @@ export function makeClipWithStreams(seconds = 20): string {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '5', '-c:a', 'aac', '-b:a', '16k', '-c:s', 'srt',
     '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=ger', '-metadata:s:s:0', 'language=eng',
     '-disposition:a:0', 'default', '-disposition:a:1', '0', '-disposition:s:0', '0',
-    '-shortest', partial,
+    '-t', String(seconds), partial,
   ]);
   rmSync(subtitles, { force: true });
   renameSync(partial, file);
