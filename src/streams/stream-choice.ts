@@ -74,8 +74,9 @@ export function plexChoice(streams: PartStreams): PlexChoice {
 /**
  * The ids for the person's choice, or null when nothing of it names a Plex stream (a track
  * Plex does not know, such as a subtitle file the person added by hand).
+ * @param externalStreamId the stream whose file the script was handed, if any: 'external' names it
  */
-export function streamIdsFor(streams: PartStreams, choice: PersonChoice): StreamIds | null {
+export function streamIdsFor(streams: PartStreams, choice: PersonChoice, externalStreamId: number | null): StreamIds | null {
   const ids: { audioStreamID?: number; subtitleStreamID?: number } = {};
   if (choice.audioFfIndex !== null) {
     const audio = ofType(streams, STREAM_TYPE.audio).find((stream) => !isExternal(stream) && stream.index === choice.audioFfIndex);
@@ -85,22 +86,11 @@ export function streamIdsFor(streams: PartStreams, choice: PersonChoice): Stream
   const wanted = choice.subtitle;
   if (wanted === 'off') ids.subtitleStreamID = 0;
   else if (wanted === 'external') {
-    // The one external subtitle the script can have added is the one Plex had selected.
-    const external = subtitles.find((stream) => isExternal(stream) && stream.selected);
-    if (external) ids.subtitleStreamID = external.id;
+    // The one separate file the script can have added is the one the helper handed it.
+    if (externalStreamId !== null) ids.subtitleStreamID = externalStreamId;
   } else if (wanted !== null) {
     const embedded = subtitles.find((stream) => !isExternal(stream) && stream.index === wanted.ffIndex);
     if (embedded) ids.subtitleStreamID = embedded.id;
   }
   return ids.audioStreamID === undefined && ids.subtitleStreamID === undefined ? null : ids;
-}
-
-/** The streams with `ids` selected, as Plex holds them after storing the choice. */
-export function withSelection(streams: PartStreams, ids: StreamIds): PartStreams {
-  const list = streams.list.map((stream) => {
-    if (stream.streamType === STREAM_TYPE.audio && ids.audioStreamID !== undefined) return { ...stream, selected: stream.id === ids.audioStreamID };
-    if (stream.streamType === STREAM_TYPE.subtitle && ids.subtitleStreamID !== undefined) return { ...stream, selected: stream.id === ids.subtitleStreamID };
-    return stream;
-  });
-  return { partId: streams.partId, list };
 }

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { errorText } from '../log/redact.js';
 import type { PlaybackStreams, PlexItem, StreamChoices, StreamsChange } from '../sync/ports.js';
-import { plexChoice, streamIdsFor, withSelection, type PartStreams } from './stream-choice.js';
+import { plexChoice, streamIdsFor, type PartStreams } from './stream-choice.js';
 import type { SubtitleFiles } from './subtitle-files.js';
 
 export interface StreamSyncOptions {
@@ -18,8 +18,10 @@ export interface StreamSyncOptions {
 
 export class StreamSync implements StreamChoices {
   readonly #options: StreamSyncOptions;
-  /** The streams of each playback's part, with the selection as Plex now holds it. */
+  /** The streams of each playback's part, as Plex listed them when it started. */
   readonly #streams = new Map<string, PartStreams>();
+  /** The separate subtitle stream whose file each playback's script was handed. */
+  readonly #external = new Map<string, number>();
   /** Playbacks whose failed choice was told already: once is enough for a preference. */
   readonly #told = new Set<string>();
 
@@ -36,6 +38,7 @@ export class StreamSync implements StreamChoices {
     if (choice.externalSubtitle && item.client.serverFile) {
       try {
         externalSubtitle = await this.#options.files.fetch({ serverFile: item.client.serverFile.bind(item.client) }, playbackId, choice.externalSubtitle);
+        this.#external.set(playbackId, choice.externalSubtitle.id);
       } catch (error) {
         // mpv plays on with its own subtitle choice; the item itself is fine.
         this.#options.log.warn({ playbackId, stream: choice.externalSubtitle.id, err: error }, 'could not fetch the subtitle file Plex selected');
@@ -50,7 +53,7 @@ export class StreamSync implements StreamChoices {
     const streams = this.#streams.get(playbackId);
     const client = item.client;
     if (!streams || !client.selectStreams) return null;
-    const ids = streamIdsFor(streams, change);
+    const ids = streamIdsFor(streams, change, this.#external.get(playbackId) ?? null);
     if (!ids) {
       this.#options.log.info({ playbackId }, 'the audio or subtitle chosen in mpv is no stream Plex knows; not sent');
       return null;
@@ -58,7 +61,6 @@ export class StreamSync implements StreamChoices {
     return async () => {
       try {
         await client.selectStreams!(streams.partId, ids);
-        this.#streams.set(playbackId, withSelection(this.#streams.get(playbackId) ?? streams, ids));
         this.#options.log.info({ playbackId, partId: streams.partId, ...ids }, 'audio and subtitle choice stored in Plex');
       } catch (error) {
         this.#options.log.warn({ playbackId, partId: streams.partId, err: error }, 'could not store the audio and subtitle choice');
@@ -71,6 +73,7 @@ export class StreamSync implements StreamChoices {
 
   release(playbackId: string): void {
     this.#streams.delete(playbackId);
+    this.#external.delete(playbackId);
     this.#told.delete(playbackId);
     this.#options.files.release(playbackId);
   }
@@ -78,6 +81,7 @@ export class StreamSync implements StreamChoices {
   /** The helper exits. */
   releaseAll(): void {
     this.#streams.clear();
+    this.#external.clear();
     this.#options.files.releaseAll();
   }
 }
