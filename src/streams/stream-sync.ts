@@ -11,9 +11,14 @@ import type { PlaybackStreams, PlexItem, StreamChoices, StreamsChange } from '..
 import { plexChoice, streamIdsFor, type PartStreams } from './stream-choice.js';
 import type { SubtitleFiles } from './subtitle-files.js';
 
+/** How long the item waits for a subtitle file Plex serves before it is told without it. */
+const SUBTITLE_WAIT_MS = 3_000;
+
 export interface StreamSyncOptions {
   readonly files: SubtitleFiles;
   readonly log: Logger;
+  /** @default SUBTITLE_WAIT_MS */
+  readonly fetchWaitMs?: number;
 }
 
 export class StreamSync implements StreamChoices {
@@ -35,13 +40,24 @@ export class StreamSync implements StreamChoices {
     this.#streams.set(playbackId, streams);
     const choice = plexChoice(streams);
     let externalSubtitle: string | null = null;
-    if (choice.externalSubtitle && item.client.serverFile) {
+    const external = choice.externalSubtitle;
+    if (external && item.client.serverFile) {
+      const fetching = this.#options.files.fetch({ serverFile: item.client.serverFile.bind(item.client) }, playbackId, external);
+      fetching.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.#options.fetchWaitMs ?? SUBTITLE_WAIT_MS)));
       try {
-        externalSubtitle = await this.#options.files.fetch({ serverFile: item.client.serverFile.bind(item.client) }, playbackId, choice.externalSubtitle);
-        this.#external.set(playbackId, choice.externalSubtitle.id);
+        // The item (and what waits for it in the script) is not held long for a subtitle.
+        externalSubtitle = await Promise.race([fetching, late]);
+        if (externalSubtitle === null) {
+          this.#options.log.warn({ playbackId, stream: external.id }, 'the subtitle file Plex selected came too late; mpv keeps its own subtitles');
+          this.#options.files.release(playbackId);
+        } else this.#external.set(playbackId, external.id);
       } catch (error) {
         // mpv plays on with its own subtitle choice; the item itself is fine.
-        this.#options.log.warn({ playbackId, stream: choice.externalSubtitle.id, err: error }, 'could not fetch the subtitle file Plex selected');
+        this.#options.log.warn({ playbackId, stream: external.id, err: error }, 'could not fetch the subtitle file Plex selected');
+      } finally {
+        clearTimeout(timer);
       }
     }
     if (choice.audio === null && choice.subtitle === null && externalSubtitle === null) return null;

@@ -32,13 +32,15 @@ export class SubtitleFiles {
   /** Fetches the stream's file and answers its local path. Throws a Plex error when it cannot. */
   async fetch(client: ServerFiles, playbackId: string, stream: PlexStream): Promise<string> {
     if (!stream.key) throw new TypeError(`stream ${stream.id} is not a separate file`);
+    const files = this.#byPlayback.get(playbackId) ?? [];
+    this.#byPlayback.set(playbackId, files);
     const bytes = await client.serverFile(stream.key, MAX_SUBTITLE_BYTES);
     this.#ensureDir();
     const file = join(this.#dir, `${safeName(playbackId)}-${stream.id}.${extensionFor(stream.codec)}`);
-    await writeFileDurable(file, bytes, { mode: 0o600 });
-    const files = this.#byPlayback.get(playbackId) ?? [];
     files.push(file);
-    this.#byPlayback.set(playbackId, files);
+    await writeFileDurable(file, bytes, { mode: 0o600 });
+    // Released while it was fetched (the playback ended, or nobody waited for it): it goes at once.
+    if (this.#byPlayback.get(playbackId) !== files) rmSync(file, { force: true });
     return file;
   }
 

@@ -210,6 +210,17 @@ describe('the round trip through the engine', () => {
     expect(player.osd.filter((line) => line.includes('audio/subtitle choice'))).toEqual(['Plex did not take the audio/subtitle choice for Film: the server said no']);
   });
 
+  it('does not hold the item for a slow subtitle file, and leaves no file when it comes late', async () => {
+    let deliver: (bytes: Buffer) => void = () => undefined;
+    const client = { ...plexWithStreams().client, serverFile: () => new Promise<Buffer>((resolve) => (deliver = resolve)) };
+    const sync = new StreamSync({ files: new SubtitleFiles({ runtimeDir }), log: silent, fetchWaitMs: 20 });
+    const item: PlexItem = { client, ratingKey: '1', type: 'movie', displayName: 'Film', durationMs: 600_000, viewCount: 0, streams: PART };
+    expect(await sync.forItem('pb-1', item)).toEqual({ audio: 2, subtitle: null, externalSubtitle: null });
+    deliver(Buffer.from('late'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readdirSync(join(runtimeDir, 'subtitles'))).toEqual([]);
+  });
+
   it('ignores a choice for a playback it does not know', async () => {
     const { client, selections } = plexWithStreams();
     const { engine, sender } = await engineFor(client);
