@@ -129,6 +129,12 @@ function itemStreams(key: string): Check {
     if (!(file === null || (typeof file === 'string' && /^(\/|[A-Za-z]:[\\/])/.test(file) && file.length <= 4096 && !/[\r\n]/.test(file)))) {
       return key + '.externalSubtitle must be null or an absolute path';
     }
+    const label = function (v: unknown): boolean {
+      return v === undefined || (typeof v === 'string' && v.length <= 100 && !/[\r\n]/.test(v));
+    };
+    if (!label(streams['externalSubtitleTitle']) || !label(streams['externalSubtitleLang'])) {
+      return key + '.externalSubtitleTitle and externalSubtitleLang must be short single lines';
+    }
     return null;
   };
 }

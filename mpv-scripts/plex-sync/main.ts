@@ -111,8 +111,8 @@ const streams = new StreamsFollower(
     setSid: function (id) {
       mp.set_property('sid', String(id));
     },
-    subAdd: function (file) {
-      mp.commandv('sub-add', file, 'select');
+    subAdd: function (file, title, lang) {
+      mp.commandv('sub-add', file, 'select', title, lang);
     },
     send: function (payload) {
       link.sendStreams(payload);

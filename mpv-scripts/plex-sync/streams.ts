@@ -79,6 +79,9 @@ export interface Plan {
   readonly sid: number | 'no' | null;
   /** A file to `sub-add … select`, or null. */
   readonly subAdd: string | null;
+  /** Its title and language for mpv's track list ('' when unknown). */
+  readonly subTitle: string;
+  readonly subLang: string;
 }
 
 export function planFor(streams: ItemStreams, tracks: Track[], explicit: ExplicitChoice, aid: TrackProperty, sid: TrackProperty): Plan {
@@ -97,7 +100,13 @@ export function planFor(streams: ItemStreams, tracks: Track[], explicit: Explici
       if (id !== null && id !== sid) planSid = id;
     }
   }
-  return { aid: planAid, sid: planSid, subAdd: subAdd };
+  return {
+    aid: planAid,
+    sid: planSid,
+    subAdd: subAdd,
+    subTitle: subAdd !== null ? streams.externalSubtitleTitle || '' : '',
+    subLang: subAdd !== null ? streams.externalSubtitleLang || '' : '',
+  };
 }
 
 function trackById(tracks: Track[], type: string, id: TrackProperty): Track | null {
@@ -136,7 +145,7 @@ export interface StreamsPlayer {
   sid(): TrackProperty;
   setAid(id: number): void;
   setSid(id: number | 'no'): void;
-  subAdd(file: string): void;
+  subAdd(file: string, title: string, lang: string): void;
   send(payload: StreamsPayload): void;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(timer: unknown): void;
@@ -201,7 +210,7 @@ export class StreamsFollower {
     if (plan.aid !== null) player.setAid(plan.aid);
     if (plan.sid !== null) player.setSid(plan.sid);
     if (plan.subAdd !== null) {
-      player.subAdd(plan.subAdd);
+      player.subAdd(plan.subAdd, plan.subTitle, plan.subLang);
       this.ours = plan.subAdd;
     }
     this.baseline = this.current();

@@ -137,6 +137,10 @@ export interface ItemStreams {
    * `sub-add <file> select`, it is the subtitle. null when Plex chose no separate file.
    */
   readonly externalSubtitle: string | null;
+  /** What mpv's track list calls that file (its language as Plex names it), instead of the file name. */
+  readonly externalSubtitleTitle?: string;
+  /** Its language code (e.g. "fre"), for mpv's track list and --slang. */
+  readonly externalSubtitleLang?: string;
 }
 
 /** The person's audio and subtitle choice in mpv, for Plex; sent only for a change they made. */

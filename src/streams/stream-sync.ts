@@ -61,7 +61,14 @@ export class StreamSync implements StreamChoices {
       }
     }
     if (choice.audio === null && choice.subtitle === null && externalSubtitle === null) return null;
-    return { audio: choice.audio, subtitle: externalSubtitle === null ? choice.subtitle : null, externalSubtitle };
+    if (externalSubtitle === null || !external) return { audio: choice.audio, subtitle: choice.subtitle, externalSubtitle: null };
+    return {
+      audio: choice.audio,
+      subtitle: null,
+      externalSubtitle,
+      externalSubtitleTitle: external.language ?? external.languageCode ?? 'Plex subtitle',
+      ...(external.languageCode ? { externalSubtitleLang: external.languageCode } : {}),
+    };
   }
 
   toPlex(item: PlexItem, change: StreamsChange, tell: (text: string) => void): (() => Promise<void>) | null {

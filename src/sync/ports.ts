@@ -94,6 +94,9 @@ export interface PlaybackStreams {
   readonly subtitle: number | 'off' | null;
   /** A local file (private, fetched by the helper) to add and select as the subtitle; null when none. */
   readonly externalSubtitle: string | null;
+  /** What mpv's track list calls that file, and its language code. */
+  readonly externalSubtitleTitle?: string;
+  readonly externalSubtitleLang?: string;
 }
 
 /** The person changed audio or subtitles in mpv (ff-indexes, as mpv's tracks name them). */

@@ -17,6 +17,7 @@ afterEach(async () => {
   await world.cleanup();
 });
 
+const CLIP_SECONDS = 60;
 const VIDEO = 1001;
 const AUDIO_ENG = 1002;
 const AUDIO_GER = 1003;
@@ -106,7 +107,7 @@ async function play(url: string, act: (ipc: Ipc, seen: Seen) => Promise<void>, o
   let failure: unknown = null;
   const run = await runMpv(world, [withToken(url)], {
     speed: 1,
-    timeoutMs: 40_000,
+    timeoutMs: 55_000,
     args: [`--input-ipc-server=${socketPath}`, ...(options.args ?? [])],
     ...(options.scriptOpts ? { scriptOpts: options.scriptOpts } : {}),
     during: (child: ChildProcess, output) => {
@@ -114,7 +115,7 @@ async function play(url: string, act: (ipc: Ipc, seen: Seen) => Promise<void>, o
         const ipc = await Ipc.open(socketPath);
         try {
           // The script has applied Plex's choice once it logs it (or, when it applies none, once the item is known).
-          await waitFor('the item to be known', () => /playback \S+ is plex/.test(output()), 20_000);
+          await waitFor('the item to be known', () => /playback \S+ is plex/.test(output()), 40_000);
           await new Promise((resolve) => setTimeout(resolve, 300));
           seen.aid = await ipc.get('aid');
           seen.sid = await ipc.get('sid');
@@ -137,14 +138,16 @@ async function play(url: string, act: (ipc: Ipc, seen: Seen) => Promise<void>, o
 }
 
 function addItem(options: { external?: boolean } = {}): string {
-  return world.addMovie('301', { mediaPath: makeClipWithStreams(20), file: '/data/movies/Streams.mkv', streams: streams(options) });
+  // Long enough to be still playing when the helper answers on a loaded machine; the test quits it.
+  return world.addMovie('301', { mediaPath: makeClipWithStreams(CLIP_SECONDS), durationMs: CLIP_SECONDS * 1000, file: '/data/movies/Streams.mkv', streams: streams(options) });
 }
 
 function streamPuts() {
   return world.plex.requests.filter((request) => request.method === 'PUT' && request.path === `/library/parts/${3010}`);
 }
 
-describe('audio and subtitle choices', () => {
+// Each test plays in real time and waits for the helper; on a loaded machine that takes a while.
+describe('audio and subtitle choices', { timeout: 90_000 }, () => {
   it('starts on the audio and subtitle Plex has selected for the part', async () => {
     const { run, seen } = await play(addItem(), async () => undefined);
     await helpersGone(world);
@@ -230,7 +233,7 @@ describe('audio and subtitle choices', () => {
     // is in mpv's log only where the person's own command line put it: the played URL.)
     const subAdd = run.log.split('\n').filter((line) => line.includes('Run command: sub-add'));
     expect(subAdd).toHaveLength(1);
-    expect(subAdd[0]).toContain(`url="${file}"`);
+    expect(subAdd[0]).toContain(`url="${file}", flags="select", title="Français", lang="fre"`);
     const ours = run.log.split('\n').filter((line) => /sub-add|subtitles\/|plex-sync\//.test(line));
     expect(ours.length).toBeGreaterThan(0);
     expect(ours.filter((line) => line.includes(TOKEN))).toEqual([]);

@@ -56,28 +56,34 @@ describe("planning Plex's choice", () => {
   const tracks = readTracks(TRACK_LIST);
 
   it('selects the audio and subtitle tracks Plex chose', () => {
-    expect(planFor({ audio: 2, subtitle: 3, externalSubtitle: null }, tracks, NONE, 1, false)).toEqual({ aid: 2, sid: 1, subAdd: null });
+    expect(planFor({ audio: 2, subtitle: 3, externalSubtitle: null }, tracks, NONE, 1, false)).toEqual({ aid: 2, sid: 1, subAdd: null, subTitle: '', subLang: '' });
   });
 
   it('changes nothing that already plays as Plex chose', () => {
-    expect(planFor({ audio: 1, subtitle: 'off', externalSubtitle: null }, tracks, NONE, 1, false)).toEqual({ aid: null, sid: null, subAdd: null });
+    expect(planFor({ audio: 1, subtitle: 'off', externalSubtitle: null }, tracks, NONE, 1, false)).toEqual({ aid: null, sid: null, subAdd: null, subTitle: '', subLang: '' });
   });
 
   it('turns subtitles off when Plex has none selected', () => {
-    expect(planFor({ audio: null, subtitle: 'off', externalSubtitle: null }, tracks, NONE, 1, 1)).toEqual({ aid: null, sid: 'no', subAdd: null });
+    expect(planFor({ audio: null, subtitle: 'off', externalSubtitle: null }, tracks, NONE, 1, 1)).toEqual({ aid: null, sid: 'no', subAdd: null, subTitle: '', subLang: '' });
   });
 
   it('adds a separate subtitle file instead of a track of the file', () => {
-    expect(planFor({ audio: null, subtitle: null, externalSubtitle: '/run/x.srt' }, tracks, NONE, 1, false)).toEqual({ aid: null, sid: null, subAdd: '/run/x.srt' });
+    expect(planFor({ audio: null, subtitle: null, externalSubtitle: '/run/x.srt', externalSubtitleTitle: 'Français', externalSubtitleLang: 'fre' }, tracks, NONE, 1, false)).toEqual({
+      aid: null,
+      sid: null,
+      subAdd: '/run/x.srt',
+      subTitle: 'Français',
+      subLang: 'fre',
+    });
   });
 
   it('leaves what the person chose, kind by kind', () => {
-    expect(planFor({ audio: 2, subtitle: 3, externalSubtitle: null }, tracks, { audio: true, subtitle: false }, 1, false)).toEqual({ aid: null, sid: 1, subAdd: null });
-    expect(planFor({ audio: 2, subtitle: null, externalSubtitle: '/x.srt' }, tracks, { audio: false, subtitle: true }, 1, false)).toEqual({ aid: 2, sid: null, subAdd: null });
+    expect(planFor({ audio: 2, subtitle: 3, externalSubtitle: null }, tracks, { audio: true, subtitle: false }, 1, false)).toEqual({ aid: null, sid: 1, subAdd: null, subTitle: '', subLang: '' });
+    expect(planFor({ audio: 2, subtitle: null, externalSubtitle: '/x.srt' }, tracks, { audio: false, subtitle: true }, 1, false)).toEqual({ aid: 2, sid: null, subAdd: null, subTitle: '', subLang: '' });
   });
 
   it('ignores an index the file does not have', () => {
-    expect(planFor({ audio: 7, subtitle: 8, externalSubtitle: null }, tracks, NONE, 1, false)).toEqual({ aid: null, sid: null, subAdd: null });
+    expect(planFor({ audio: 7, subtitle: 8, externalSubtitle: null }, tracks, NONE, 1, false)).toEqual({ aid: null, sid: null, subAdd: null, subTitle: '', subLang: '' });
   });
 });
 
@@ -121,8 +127,8 @@ class FakeMpv implements StreamsPlayer {
     this.commands.push(`sid=${id}`);
     this.sidValue = id === 'no' ? false : id;
   }
-  subAdd(file: string): void {
-    this.commands.push(`sub-add ${file}`);
+  subAdd(file: string, title: string, lang: string): void {
+    this.commands.push(`sub-add ${file} ${title} ${lang}`.trim());
     this.trackList.push({ ...ADDED, 'external-filename': file });
     this.sidValue = ADDED.id;
   }
@@ -199,8 +205,8 @@ describe('following one playback', () => {
     const mpv = new FakeMpv();
     const follower = new StreamsFollower(mpv, true);
     follower.fileLoaded('pb-1', NONE);
-    follower.onItem(item({ audio: null, subtitle: null, externalSubtitle: '/run/mps/subtitles/pb-1-15.srt' }));
-    expect(mpv.commands).toEqual(['sub-add /run/mps/subtitles/pb-1-15.srt']);
+    follower.onItem(item({ audio: null, subtitle: null, externalSubtitle: '/run/mps/subtitles/pb-1-15.srt', externalSubtitleTitle: 'Français', externalSubtitleLang: 'fre' }));
+    expect(mpv.commands).toEqual(['sub-add /run/mps/subtitles/pb-1-15.srt Français fre']);
     mpv.sidValue = 1;
     follower.onTrackChange();
     mpv.runTimers();
@@ -261,6 +267,7 @@ describe("the item message's streams", () => {
       { audio: -1, subtitle: null, externalSubtitle: null },
       { audio: 1.5, subtitle: null, externalSubtitle: null },
       { audio: null, subtitle: 'on', externalSubtitle: null },
+      { audio: null, subtitle: null, externalSubtitle: '/run/x.srt', externalSubtitleTitle: 'two\nlines' },
       'all',
     ]) {
       expect(parseItem(JSON.stringify({ ...base, streams })).ok).toBe(false);

@@ -175,6 +175,7 @@ describe('the round trip through the engine', () => {
     const streams = player.items[0]?.item.streams;
     expect(streams?.audio).toBe(2);
     expect(streams?.subtitle).toBeNull();
+    expect([streams?.externalSubtitleTitle, streams?.externalSubtitleLang]).toEqual(['fre', 'fre']);
     const file = streams?.externalSubtitle ?? '';
     expect(file.startsWith(join(runtimeDir, 'subtitles'))).toBe(true);
     expect(file.endsWith('.srt')).toBe(true);
