@@ -113,7 +113,6 @@ export class Helper {
     });
     this.#streams = new StreamSync({ files: new SubtitleFiles({ runtimeDir: paths.runtimeDir }), log });
     this.#engine = new SyncEngine({
-      streams: this.#streams,
       config,
       servers,
       resolver: this.#resolver,
@@ -123,6 +122,7 @@ export class Helper {
       offline: desktopNotifier(log),
       spoolUnresolved: async (start, end) => writeSpool(paths.spoolDir, start, { ...end, holdMs: 0 }),
       onServerReachable: () => this.#onServerReachable(),
+      streams: this.#streams,
     });
     this.#control = new ControlHandler({
       outbox: this.#outbox,
@@ -168,6 +168,8 @@ export class Helper {
     if (damage) this.#startNotice = messages.outboxDamaged(damage);
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
+    const leftSubtitles = this.#streams.sweep();
+    if (leftSubtitles > 0) this.#log.info({ removed: leftSubtitles }, 'removed subtitle files a helper that died left');
     if (this.#options.takeAttachRequests) {
       this.#attachRequests = new AttachRequests({ dir: paths.attachRequestsDir, log: this.#log, attach: (socketPath) => this.attach(socketPath) });
       this.#attachRequests.start();

@@ -101,6 +101,11 @@ export class StreamSync implements StreamChoices {
     this.#options.files.release(playbackId);
   }
 
+  /** The one helper has started: subtitle files a dead helper left go. */
+  sweep(): number {
+    return this.#options.files.sweep();
+  }
+
   /** The helper exits. */
   releaseAll(): void {
     this.#streams.clear();

@@ -2,7 +2,7 @@
 // helper with the token in a header and left where mpv can read them: a private file (0600) in a
 // private dir (0700) under the runtime dir. mpv then gets a plain local path for `sub-add`, so the
 // token never appears in mpv's command list or log. Each file lives as long as its playback.
-import { mkdirSync, rmSync, chmodSync, lstatSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlexStream } from '../plex/schemas.js';
 import { writeFileDurable } from '../storage/durable-file.js';
@@ -53,6 +53,21 @@ export class SubtitleFiles {
   /** The helper exits: every file goes. */
   releaseAll(): void {
     for (const playbackId of [...this.#byPlayback.keys()]) this.release(playbackId);
+  }
+
+  /**
+   * The one helper has just started: files left in the dir belong to a helper that died
+   * (killed, crashed) before it could remove them. Answers how many went.
+   */
+  sweep(): number {
+    let entries: string[];
+    try {
+      entries = readdirSync(this.#dir);
+    } catch {
+      return 0;
+    }
+    for (const entry of entries) rmSync(join(this.#dir, entry), { force: true });
+    return entries.length;
   }
 
   #ensureDir(): void {

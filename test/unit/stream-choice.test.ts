@@ -222,6 +222,15 @@ describe('the round trip through the engine', () => {
     expect(readdirSync(join(runtimeDir, 'subtitles'))).toEqual([]);
   });
 
+  it('removes at start the subtitle files a helper that died left behind', async () => {
+    const files = new SubtitleFiles({ runtimeDir });
+    await files.fetch({ serverFile: async () => Buffer.from('x') }, 'pb-dead', plexStreams(RAW_STREAMS)[4]!);
+    // A new helper knows nothing of them, and sweeps.
+    expect(new SubtitleFiles({ runtimeDir }).sweep()).toBe(1);
+    expect(readdirSync(join(runtimeDir, 'subtitles'))).toEqual([]);
+    expect(new SubtitleFiles({ runtimeDir: join(runtimeDir, 'none') }).sweep()).toBe(0);
+  });
+
   it('ignores a choice for a playback it does not know', async () => {
     const { client, selections } = plexWithStreams();
     const { engine, sender } = await engineFor(client);
