@@ -63,15 +63,19 @@ export class Resolver {
         if (!config.serverUrl || !config.token) return { kind: 'not-plex', reason: 'a local file, and no Plex server is configured' };
         const client = servers.clientFor(null, null);
         if (!client) return { kind: 'not-plex', reason: 'no token for the configured server' };
-        const ratingKey = await partIndex.byFile(client, toPlexPath(target.path, config.pathMappings));
+        const plexFile = toPlexPath(target.path, config.pathMappings);
+        const ratingKey = await partIndex.byFile(client, plexFile);
         if (!ratingKey) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
-        return this.#describe(client, ratingKey);
+        return this.#describe(client, ratingKey, null, plexFile);
       }
     }
   }
 
-  /** @param partId the part being played, when the address names one */
-  async #describe(client: PlexClient, ratingKey: string, partId: number | null = null): Promise<Resolution> {
+  /**
+   * @param partId the part being played, when the address names one
+   * @param plexFile the played local file as Plex names it, for a local file
+   */
+  async #describe(client: PlexClient, ratingKey: string, partId: number | null = null, plexFile: string | null = null): Promise<Resolution> {
     const meta = await client.metadata(ratingKey);
     return {
       kind: 'plex',
@@ -83,7 +87,7 @@ export class Resolver {
         durationMs: meta.duration ?? meta.Media[0]?.duration ?? null,
         viewCount: meta.viewCount ?? 0,
         lastViewedAt: meta.lastViewedAt ?? null,
-        streams: playedPartStreams(meta, partId),
+        streams: playedPartStreams(meta, partId, plexFile),
       },
     };
   }

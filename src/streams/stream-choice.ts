@@ -39,12 +39,16 @@ export interface StreamIds {
 }
 
 /**
- * The part that is played: the one a part URL (or a chosen version) names, else the first part
- * of the first Media, which is what a metadata address or a ratingKey plays.
+ * The part that is played: the one a part URL (or a chosen version) names, or the one whose file
+ * is the local file played, else the first part of the first Media, which is what a metadata
+ * address or a ratingKey plays.
  */
-export function playedPartStreams(meta: PlexMetadata, partId: number | null): PartStreams | null {
+export function playedPartStreams(meta: PlexMetadata, partId: number | null, plexFile: string | null = null): PartStreams | null {
   const parts = meta.Media.flatMap((media) => media.Part);
-  const part = partId === null ? meta.Media[0]?.Part[0] : parts.find((candidate) => candidate.id === partId);
+  const part =
+    partId !== null
+      ? parts.find((candidate) => candidate.id === partId)
+      : ((plexFile !== null ? parts.find((candidate) => candidate.file === plexFile) : undefined) ?? meta.Media[0]?.Part[0]);
   if (!part) return null;
   return { partId: part.id, list: plexStreams(part.Stream) };
 }

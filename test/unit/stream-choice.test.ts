@@ -60,6 +60,16 @@ describe("reading a part's streams", () => {
     expect(playedPartStreams(metadata(RAW_STREAMS), 200)?.list.map((stream) => stream.id)).toEqual([21]);
     expect(playedPartStreams(metadata(RAW_STREAMS), 999)).toBeNull();
   });
+
+  it('takes the part of the local file played, when Plex lists it', () => {
+    const meta = MetadataSchema.parse({
+      ratingKey: '1',
+      type: 'movie',
+      Media: [{ Part: [{ id: 100, file: '/data/a.mkv' }] }, { Part: [{ id: 200, file: '/data/b.mkv' }] }],
+    });
+    expect(playedPartStreams(meta, null, '/data/b.mkv')?.partId).toBe(200);
+    expect(playedPartStreams(meta, null, '/data/elsewhere.mkv')?.partId).toBe(100);
+  });
 });
 
 describe("Plex's choice for mpv", () => {
