@@ -17,6 +17,7 @@ import {
   type ScriptMessageName,
   type SettledPayload,
   type StartPayload,
+  type StreamsPayload,
   type UnloadPayload,
 } from '../../src/protocol/messages.js';
 import { guard } from './guard.js';
@@ -108,6 +109,11 @@ export class HelperLink {
 
   sendLookup(lookup: LookupPayload): void {
     send(ScriptMessage.lookup, lookup);
+  }
+
+  /** The person chose other audio or subtitles. */
+  sendStreams(streams: StreamsPayload): void {
+    send(ScriptMessage.streams, streams);
   }
 
   /**

@@ -28,6 +28,7 @@ import {
   type Playback,
 } from './playback.js';
 import { PositionSampler } from './position-sampler.js';
+import { explicitChoice, readTracks, StreamsFollower } from './streams.js';
 import { Reporter } from './reporter.js';
 import { resumeModeOf } from './resume.js';
 import { UnloadHold } from './unload-hold.js';
@@ -104,6 +105,42 @@ const sampler = new PositionSampler(guard('position sample', samplePosition), {
   },
 });
 
+const streams = new StreamsFollower(
+  {
+    tracks: function () {
+      return readTracks(mp.get_property_native('track-list'));
+    },
+    aid: function () {
+      return mp.get_property_native('aid');
+    },
+    sid: function () {
+      return mp.get_property_native('sid');
+    },
+    setAid: function (id) {
+      mp.set_property('aid', String(id));
+    },
+    setSid: function (id) {
+      mp.set_property('sid', String(id));
+    },
+    subAdd: function (file, title, lang) {
+      mp.commandv('sub-add', file, 'select', title, lang);
+    },
+    send: function (payload) {
+      link.sendStreams(payload);
+    },
+    setTimeout: function (fn, ms) {
+      return setTimeout(guard('streams', fn), ms);
+    },
+    clearTimeout: function (timer) {
+      clearTimeout(timer as number);
+    },
+    log: function (text) {
+      mp.msg.verbose(text);
+    },
+  },
+  options.sync_streams,
+);
+
 // ---- State ----
 
 /** The playing file, from file-loaded to end-file. */
@@ -144,6 +181,16 @@ function onFileLoaded(): void {
   reporter.reset();
   sampler.run(!pb.paused);
   link.sendStart(startPayload(pb));
+  // Read now: mpv resets them for each file, and the person's own choice wins over Plex's.
+  streams.fileLoaded(
+    pb.id,
+    explicitChoice({
+      aid: mp.get_property('options/aid', ''),
+      sid: mp.get_property('options/sid', ''),
+      alang: mp.get_property('options/alang', ''),
+      slang: mp.get_property('options/slang', ''),
+    }),
+  );
   mp.msg.verbose('playback ' + pb.id + ' started: ' + pb.path);
 }
 
@@ -162,6 +209,7 @@ function onStartOver(): void {
 
 function onEndFile(event: MpEvent): void {
   playback = null;
+  streams.fileEnded();
   seekPending = false;
   sampler.run(false);
   hold.onEndFile(event.reason);
@@ -176,6 +224,7 @@ function onUnload(hook: MpHook): void {
   // The last timed sample can be 250 ms old; the position at unload is the one that counts.
   // Paused, it is the one read at the pause or the seek, and mpv is not asked again.
   if (pb && !pb.paused) notePosition(pb, mp.get_property_number('time-pos'));
+  streams.flush();
   hold.onUnload(hook, pb);
 }
 
@@ -231,6 +280,10 @@ function onHelperReady(): void {
   reporter.report(pb, 'resync');
 }
 
+function onTrackChange(): void {
+  streams.onTrackChange();
+}
+
 function checkLiveness(): void {
   if (playback) link.checkLiveness(playback.status === 'plex');
 }
@@ -243,6 +296,7 @@ function wire(): void {
     item: function (item) {
       hold.onItem(item);
       loadHold.helperAnswered();
+      streams.onItem(item);
       if (!playback || playback.id !== item.playbackId) return;
       noteItem(playback, item);
       mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
@@ -281,6 +335,11 @@ function wire(): void {
 
   // Only pause is observed, for its immediate report; positions are sampled on a timer.
   mp.observe_property('pause', 'bool', guard('pause', onPause));
+  // A choice of audio or subtitles goes back to Plex (debounced; see streams.ts).
+  if (options.sync_streams) {
+    mp.observe_property('aid', 'native', guard('aid', onTrackChange));
+    mp.observe_property('sid', 'native', guard('sid', onTrackChange));
+  }
 
   setInterval(guard('liveness', checkLiveness), 1000);
 

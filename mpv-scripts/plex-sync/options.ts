@@ -20,6 +20,7 @@ export interface Options {
   resume_timeout: number;
   ask_timeout: number;
   start_over_key: string;
+  sync_streams: boolean;
 }
 
 function defaults(): Options {
@@ -55,6 +56,9 @@ function defaults(): Options {
     ask_timeout: 5,
     // The key of `script-binding plex_sync/start-over` (seek to the start). Empty: no key.
     start_over_key: 'HOME',
+    // Start on the audio and subtitles Plex has selected for the item, and tell Plex when you
+    // choose others (an explicit --aid, --sid, --alang or --slang still wins).
+    sync_streams: true,
   };
 }
 

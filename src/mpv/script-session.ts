@@ -23,7 +23,7 @@ const UNHELD_DELAY_MS = 100;
 
 export interface ScriptSessionOptions {
   readonly socketPath: string;
-  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone'>;
+  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone' | 'streamsChanged'>;
   readonly log: Logger;
   /** Answers the script's lookup before a file plays (its resume point); absent: every lookup is 'ignored'. */
   readonly savedState?: SavedStateSource;
@@ -112,6 +112,9 @@ export class ScriptSession implements PlayerPort {
         return;
       case 'lookup':
         void this.#lookUp(message.payload);
+        return;
+      case 'streams':
+        engine.streamsChanged(message.payload);
         return;
     }
   }

@@ -26,6 +26,8 @@ export const ScriptMessage = {
   unload: 'plex-sync/unload',
   /** A file is about to load (on_load, held): where did Plex leave off? Answered by `looked-up`. */
   lookup: 'plex-sync/lookup',
+  /** The person chose other audio or subtitles in mpv after Plex's choice was applied. */
+  streams: 'plex-sync/streams',
 } as const;
 
 export const HelperMessage = {
@@ -124,6 +126,34 @@ export interface ItemPayload {
   readonly thresholdPercent: number | null;
   /** viewCount before this playback; the script keeps it so a restarted helper has it. */
   readonly baselineViewCount: number | null;
+  /** Plex's audio and subtitle choice for the played part; absent when there is none to apply. */
+  readonly streams?: ItemStreams;
+}
+
+/** Plex's audio and subtitle choice, in mpv's terms: a track's `ff-index`. */
+export interface ItemStreams {
+  /** ff-index of the audio track; null: leave mpv's. */
+  readonly audio: number | null;
+  /** ff-index of the embedded subtitle track, 'off', or null: leave mpv's. */
+  readonly subtitle: number | 'off' | null;
+  /**
+   * A local file the helper fetched from Plex (private, no token in its path): added with
+   * `sub-add <file> select`, it is the subtitle. null when Plex chose no separate file.
+   */
+  readonly externalSubtitle: string | null;
+  /** What mpv's track list calls that file (its language as Plex names it), instead of the file name. */
+  readonly externalSubtitleTitle?: string;
+  /** Its language code (e.g. "fre"), for mpv's track list and --slang. */
+  readonly externalSubtitleLang?: string;
+}
+
+/** The person's audio and subtitle choice in mpv, for Plex; sent only for a change they made. */
+export interface StreamsPayload {
+  readonly playbackId: string;
+  /** ff-index of the audio track; null when the audio track has none (nothing to tell). */
+  readonly audioFfIndex: number | null;
+  /** An embedded track, off, the helper's external file, or null for a track Plex cannot know. */
+  readonly subtitle: { readonly ffIndex: number } | 'off' | 'external' | null;
 }
 
 export interface AckPayload {

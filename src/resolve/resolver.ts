@@ -5,6 +5,7 @@ import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
 import type { SavedState, SavedStateSource } from '../sync/ports.js';
+import { playedPartStreams, type PartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
 import { parseTarget, toPlexPath } from './target.js';
 
@@ -19,6 +20,8 @@ export interface ResolvedItem {
   readonly lastViewedAt: number | null;
   /** Plex's resume point when read, ms; null when it holds none. */
   readonly viewOffsetMs: number | null;
+  /** The played part's audio and subtitle streams; null when Plex lists no such part. */
+  readonly streams: PartStreams | null;
 }
 
 export type Resolution = { readonly kind: 'plex'; readonly item: ResolvedItem } | { readonly kind: 'not-plex'; readonly reason: string };
@@ -57,15 +60,16 @@ export class Resolver implements SavedStateSource {
         if (!client) return noTokenFor(target.serverUrl);
         const ratingKey = await partIndex.byPartId(client, target.partId);
         if (!ratingKey) return { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
-        return this.#describe(client, ratingKey);
+        return this.#describe(client, ratingKey, Number(target.partId));
       }
       case 'localFile': {
         if (!config.serverUrl || !config.token) return { kind: 'not-plex', reason: 'a local file, and no Plex server is configured' };
         const client = servers.clientFor(null, null);
         if (!client) return { kind: 'not-plex', reason: 'no token for the configured server' };
-        const ratingKey = await partIndex.byFile(client, toPlexPath(target.path, config.pathMappings));
+        const plexFile = toPlexPath(target.path, config.pathMappings);
+        const ratingKey = await partIndex.byFile(client, plexFile);
         if (!ratingKey) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
-        return this.#describe(client, ratingKey);
+        return this.#describe(client, ratingKey, null, plexFile);
       }
     }
   }
@@ -81,7 +85,11 @@ export class Resolver implements SavedStateSource {
     return { status: 'plex', resumeMs: item.viewOffsetMs, durationMs: item.durationMs, viewCount: item.viewCount };
   }
 
-  async #describe(client: PlexClient, ratingKey: string): Promise<Resolution> {
+  /**
+   * @param partId the part being played, when the address names one
+   * @param plexFile the played local file as Plex names it, for a local file
+   */
+  async #describe(client: PlexClient, ratingKey: string, partId: number | null = null, plexFile: string | null = null): Promise<Resolution> {
     const meta = await client.metadata(ratingKey);
     return {
       kind: 'plex',
@@ -94,6 +102,7 @@ export class Resolver implements SavedStateSource {
         viewCount: meta.viewCount ?? 0,
         lastViewedAt: meta.lastViewedAt ?? null,
         viewOffsetMs: meta.viewOffset !== undefined && meta.viewOffset > 0 ? meta.viewOffset : null,
+        streams: playedPartStreams(meta, partId, plexFile),
       },
     };
   }

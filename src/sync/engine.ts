@@ -8,7 +8,7 @@ import { ConfigError, thresholdFor, type Config } from '../config/config.js';
 import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
 import { classifyFailure, failureDetail, type FailureClass } from './failure.js';
-import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, ThresholdSource } from './ports.js';
+import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlaybackStreams, PlayerPort, PlexItem, StreamChoices, StreamsChange, ThresholdSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
@@ -40,6 +40,8 @@ export interface SyncEngineOptions {
   readonly spoolUnresolved: (start: PlaybackStart, end: PlaybackEnd & { readonly durationMs: number }) => Promise<void>;
   /** Called after any request to a server succeeded: a good moment to replay its queue. */
   readonly onServerReachable?: (serverUrl: string) => void;
+  /** Plex's audio and subtitle choices, both ways (src/streams/); without it they are left alone. */
+  readonly streams?: StreamChoices;
 }
 
 /** What became of a playback by the time its quit could wait no longer. */
@@ -81,6 +83,8 @@ interface Playback {
   pendingTasks: number;
   /** The server ended the session (terminationCode): nothing more is reported or counted. */
   terminated: boolean;
+  /** Plex's audio and subtitle choice, told with the item. */
+  streams?: PlaybackStreams | null;
 }
 
 export class SyncEngine {
@@ -164,7 +168,7 @@ export class SyncEngine {
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, (deadline ?? 0) - Date.now())).unref()),
     ]);
     // Late work goes on; whatever it has not sent by now is already durable in the outbox.
-    void work.finally(() => this.#playbacks.delete(end.playbackId));
+    void work.finally(() => this.#forget(end.playbackId));
     if (!answeredInTime && deadline !== null && playback.item) {
       // mpv quits now: without this line the person sees "finishing sync…" and then nothing.
       const text = messages.stillSending(playback.item.displayName);
@@ -185,9 +189,26 @@ export class SyncEngine {
         durationMs: playback.durationMs,
         playedMs: playback.playedMs,
       };
-      finishing.push(this.#finish(playback, end, Date.now() + GONE_DEADLINE_MS).finally(() => this.#playbacks.delete(end.playbackId)));
+      finishing.push(this.#finish(playback, end, Date.now() + GONE_DEADLINE_MS).finally(() => this.#forget(end.playbackId)));
     }
     await Promise.allSettled(finishing);
+  }
+
+  /**
+   * The person chose other audio or subtitles in mpv: Plex stores it on the playback's lane, as a
+   * best-effort request (a preference: see src/streams/stream-sync.ts for why not the outbox).
+   */
+  streamsChanged(change: StreamsChange): void {
+    const playback = this.#playbacks.get(change.playbackId);
+    const item = playback?.item;
+    if (!playback || !item || playback.status !== 'plex') return;
+    const send = this.#options.streams?.toPlex(item, change, (text) => playback.player.showText(text, OSD_LONG_MS));
+    if (send) this.#track(playback, item.displayName, this.#options.sender.report(change.playbackId, item.client.serverUrl, send), () => undefined);
+  }
+
+  #forget(playbackId: string): void {
+    this.#playbacks.delete(playbackId);
+    this.#options.streams?.release(playbackId);
   }
 
   async #finish(playback: Playback, unload: PlaybackEnd, deadline: number): Promise<void> {
@@ -252,6 +273,7 @@ export class SyncEngine {
       // (or another device) counted; a restarted helper gets it back from the script.
       playback.baselineViewCount ??= item.viewCount;
       if (playback.durationMs === null && item.durationMs) playback.durationMs = item.durationMs;
+      playback.streams = await this.#options.streams?.forItem(start.playbackId, item);
       playback.status = 'plex';
       this.#options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
       player.showText(messages.identified(item.displayName), OSD_SHORT_MS);
@@ -282,6 +304,7 @@ export class SyncEngine {
       status: playback.status === 'resolving' ? 'error' : playback.status,
       thresholdPercent: playback.rule?.thresholdPercent ?? null,
       baselineViewCount: playback.baselineViewCount,
+      ...(playback.streams ? { streams: playback.streams } : {}),
     });
   }
 
