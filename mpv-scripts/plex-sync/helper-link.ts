@@ -12,10 +12,13 @@ import {
   type HelperFailedPayload,
   type HelloPayload,
   type ItemPayload,
+  type LookedUpPayload,
+  type LookupPayload,
   type MarkPayload,
   type ScriptMessageName,
   type SettledPayload,
   type StartPayload,
+  type StreamsPayload,
   type UnloadPayload,
 } from '../../src/protocol/messages.js';
 import { guard } from './guard.js';
@@ -26,6 +29,7 @@ import {
   parseFlushed,
   parseHelperFailed,
   parseItem,
+  parseLookedUp,
   parseSettled,
   parseWelcome,
   type Parsed,
@@ -52,6 +56,8 @@ export interface HelperEvents {
   readonly ended: (ended: EndedPayload) => void;
   /** The helper cannot serve this mpv (see HelperMessage.helperFailed); goneReason() says why. */
   readonly helperFailed: (failed: HelperFailedPayload) => void;
+  /** Where Plex left off with a file about to load (answer to sendLookup). */
+  readonly lookedUp?: (answer: LookedUpPayload) => void;
   /** The playback acks are matched against. */
   readonly currentPlaybackId: () => string | null;
 }
@@ -100,6 +106,15 @@ export class HelperLink {
 
   sendUnload(unload: UnloadPayload): void {
     send(ScriptMessage.unload, unload);
+  }
+
+  sendLookup(lookup: LookupPayload): void {
+    send(ScriptMessage.lookup, lookup);
+  }
+
+  /** The person chose other audio or subtitles. */
+  sendStreams(streams: StreamsPayload): void {
+    send(ScriptMessage.streams, streams);
   }
 
   sendMark(mark: MarkPayload): void {
@@ -184,6 +199,10 @@ export class HelperLink {
     receive(HelperMessage.ended, parseEnded, function (ended) {
       heard();
       events.ended(ended);
+    });
+    receive(HelperMessage.lookedUp, parseLookedUp, function (answer) {
+      heard();
+      if (events.lookedUp) events.lookedUp(answer);
     });
     // Not `heard()`: this helper will not serve, so a restart would only fail again (and the
     // launcher's gap between starts still applies to the next try).

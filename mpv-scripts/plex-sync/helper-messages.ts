@@ -9,6 +9,7 @@ import {
   type FlushedPayload,
   type HelperFailedPayload,
   type ItemPayload,
+  type LookedUpPayload,
   type SettledPayload,
   type WelcomePayload,
 } from '../../src/protocol/messages.js';
@@ -107,7 +108,36 @@ export function parseItem(json: string | undefined): Parsed<ItemPayload> {
     oneOf('status', ['plex', 'ignored', 'error']),
     numberOrNull('thresholdPercent', 1, 100),
     numberOrNull('baselineViewCount', 0, 1e9),
+    itemStreams('streams'),
   ]);
+}
+
+/** ItemPayload.streams: optional; when there, each field as messages.ts says. */
+function itemStreams(key: string): Check {
+  return function (fields) {
+    const value = fields[key];
+    if (value === undefined) return null;
+    if (value === null || typeof value !== 'object' || value instanceof Array) return key + ' must be an object';
+    const streams = value as Fields;
+    const ffIndex = function (v: unknown): boolean {
+      return typeof v === 'number' && isFinite(v) && v >= 0 && v <= 100000 && Math.floor(v) === v;
+    };
+    const file = streams['externalSubtitle'];
+    if (!(streams['audio'] === null || ffIndex(streams['audio']))) return key + '.audio must be null or an ff-index';
+    const subtitle = streams['subtitle'];
+    if (!(subtitle === null || subtitle === 'off' || ffIndex(subtitle))) return key + ".subtitle must be null, 'off' or an ff-index";
+    // A local absolute path, one line: the helper's own file, never a URL.
+    if (!(file === null || (typeof file === 'string' && /^(\/|[A-Za-z]:[\\/])/.test(file) && file.length <= 4096 && !/[\r\n]/.test(file)))) {
+      return key + '.externalSubtitle must be null or an absolute path';
+    }
+    const label = function (v: unknown): boolean {
+      return v === undefined || (typeof v === 'string' && v.length <= 100 && !/[\r\n]/.test(v));
+    };
+    if (!label(streams['externalSubtitleTitle']) || !label(streams['externalSubtitleLang'])) {
+      return key + '.externalSubtitleTitle and externalSubtitleLang must be short single lines';
+    }
+    return null;
+  };
 }
 
 export function parseAck(json: string | undefined): Parsed<AckPayload> {
@@ -128,6 +158,16 @@ export function parseSettled(json: string | undefined): Parsed<SettledPayload> {
 
 export function parseEnded(json: string | undefined): Parsed<EndedPayload> {
   return parseWith<EndedPayload>(json, [text('playbackId')]);
+}
+
+export function parseLookedUp(json: string | undefined): Parsed<LookedUpPayload> {
+  return parseWith<LookedUpPayload>(json, [
+    text('lookupId'),
+    oneOf('status', ['plex', 'ignored', 'error']),
+    numberOrNull('resumeMs', 0, 1e12),
+    numberOrNull('durationMs', 0, 1e12),
+    numberOrNull('viewCount', 0, 1e9),
+  ]);
 }
 
 /** The reason is shown as it is, so it must be one line; a long one is cut, not refused. */

@@ -7,6 +7,7 @@ import { describeError, guard } from './guard.js';
 import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
+import { LoadHold } from './load-hold.js';
 import { MARK_UNWATCHED, MARK_WATCHED, markAction } from './mark-keys.js';
 import { readOptions } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
@@ -28,7 +29,9 @@ import {
   type Playback,
 } from './playback.js';
 import { PositionSampler } from './position-sampler.js';
+import { explicitChoice, readTracks, StreamsFollower } from './streams.js';
 import { Reporter } from './reporter.js';
+import { resumeModeOf } from './resume.js';
 import { UnloadHold } from './unload-hold.js';
 
 const options = readOptions();
@@ -85,6 +88,15 @@ const hold = new UnloadHold({
   link: link,
 });
 
+const loadHold = new LoadHold({
+  mode: resumeModeOf(options.resume) || 'yes',
+  timeoutSec: options.resume_timeout,
+  askTimeoutSec: options.ask_timeout,
+  startOverKey: options.start_over_key,
+  osd: options.osd,
+  link: link,
+});
+
 const sampler = new PositionSampler(guard('position sample', samplePosition), {
   follow: function (onFrame) {
     mp.observe_property('time-pos', 'number', onFrame);
@@ -93,6 +105,42 @@ const sampler = new PositionSampler(guard('position sample', samplePosition), {
     mp.unobserve_property(onFrame);
   },
 });
+
+const streams = new StreamsFollower(
+  {
+    tracks: function () {
+      return readTracks(mp.get_property_native('track-list'));
+    },
+    aid: function () {
+      return mp.get_property_native('aid');
+    },
+    sid: function () {
+      return mp.get_property_native('sid');
+    },
+    setAid: function (id) {
+      mp.set_property('aid', String(id));
+    },
+    setSid: function (id) {
+      mp.set_property('sid', String(id));
+    },
+    subAdd: function (file, title, lang) {
+      mp.commandv('sub-add', file, 'select', title, lang);
+    },
+    send: function (payload) {
+      link.sendStreams(payload);
+    },
+    setTimeout: function (fn, ms) {
+      return setTimeout(guard('streams', fn), ms);
+    },
+    clearTimeout: function (timer) {
+      clearTimeout(timer as number);
+    },
+    log: function (text) {
+      mp.msg.verbose(text);
+    },
+  },
+  options.sync_streams,
+);
 
 // ---- State ----
 
@@ -134,11 +182,35 @@ function onFileLoaded(): void {
   reporter.reset();
   sampler.run(!pb.paused);
   link.sendStart(startPayload(pb));
+  // Read now: mpv resets them for each file, and the person's own choice wins over Plex's.
+  streams.fileLoaded(
+    pb.id,
+    explicitChoice({
+      aid: mp.get_property('options/aid', ''),
+      sid: mp.get_property('options/sid', ''),
+      alang: mp.get_property('options/alang', ''),
+      slang: mp.get_property('options/slang', ''),
+    }),
+  );
   mp.msg.verbose('playback ' + pb.id + ' started: ' + pb.path);
+}
+
+/** Before the file opens: hold it until the helper says where Plex left off (load-hold.ts). */
+function onLoad(hook: MpHook): void {
+  const path = redactPath(absolutePath(mp.get_property('path', '')));
+  loadHold.onLoad(hook, { path: path, ratingKey: ratingKeyFor(path), userStart: mp.get_property('start') });
+}
+
+/** script-binding plex_sync/start-over: back to the start, a seek like any other (reported as usual). */
+function onStartOver(): void {
+  if (!playback) return;
+  mp.commandv('seek', '0', 'absolute');
+  if (options.osd) mp.osd_message('Plex: from the start', 2);
 }
 
 function onEndFile(event: MpEvent): void {
   playback = null;
+  streams.fileEnded();
   seekPending = false;
   sampler.run(false);
   hold.onEndFile(event.reason);
@@ -153,6 +225,7 @@ function onUnload(hook: MpHook): void {
   // The last timed sample can be 250 ms old; the position at unload is the one that counts.
   // Paused, it is the one read at the pause or the seek, and mpv is not asked again.
   if (pb && !pb.paused) notePosition(pb, mp.get_property_number('time-pos'));
+  streams.flush();
   hold.onUnload(hook, pb);
 }
 
@@ -198,12 +271,18 @@ function samplePosition(): void {
 
 function onHelperReady(): void {
   link.sendHello();
+  // A load waiting for the lookup: the new helper has not heard it.
+  loadHold.resend();
   // While a hold waits, the held playback is what the new helper must finish.
   if (hold.resend()) return;
   const pb = playback;
   if (!pb) return;
   link.sendStart(startPayload(pb));
   reporter.report(pb, 'resync');
+}
+
+function onTrackChange(): void {
+  streams.onTrackChange();
 }
 
 /** A mark key: the helper queues and confirms it; what cannot be marked is said at once. */
@@ -233,9 +312,14 @@ function wire(): void {
     helperReady: onHelperReady,
     item: function (item) {
       hold.onItem(item);
+      loadHold.helperAnswered();
+      streams.onItem(item);
       if (!playback || playback.id !== item.playbackId) return;
       noteItem(playback, item);
       mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
+      // The helper's "Plex: <title>" line has just replaced ours: say again where it resumed.
+      const notice = item.status === 'plex' ? loadHold.takeNotice() : null;
+      if (notice !== null && options.osd) mp.osd_message(notice, 4);
     },
     flushed: function (flushed) {
       hold.onFlushed(flushed);
@@ -246,6 +330,9 @@ function wire(): void {
     ended: function (ended) {
       // The helper showed the server's reason; only the playback it names is stopped.
       if (playback && playback.id === ended.playbackId) mp.commandv('playlist-next', 'force');
+    },
+    lookedUp: function (answer) {
+      loadHold.onLookedUp(answer);
     },
     helperFailed: function () {
       hold.onHelperFailed();
@@ -260,9 +347,16 @@ function wire(): void {
   mp.register_event('seek', guard('seek', onSeekStart));
   mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
   mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
+  mp.add_hook('on_load', 50, guard('on_load', onLoad));
+  mp.add_key_binding(options.start_over_key || undefined, 'start-over', guard('start-over', onStartOver));
 
   // Only pause is observed, for its immediate report; positions are sampled on a timer.
   mp.observe_property('pause', 'bool', guard('pause', onPause));
+  // A choice of audio or subtitles goes back to Plex (debounced; see streams.ts).
+  if (options.sync_streams) {
+    mp.observe_property('aid', 'native', guard('aid', onTrackChange));
+    mp.observe_property('sid', 'native', guard('sid', onTrackChange));
+  }
 
   setInterval(guard('liveness', checkLiveness), 1000);
 

@@ -104,11 +104,11 @@ interface Mp {
   /** priority 50 is the neutral default. */
   add_hook(type: string, priority: number, fn: (hook: MpHook) => void): void;
   register_script_message(name: string, fn: (...args: string[]) => void): void;
-  /**
-   * A key binding of this script, run as `script-binding <script name>/<name>`; an empty or
-   * undefined key binds no key (the name still works, and input.conf can bind it).
-   */
+  /** A binding run as `script-binding <script name>/<name>`; `key` may be undefined (none bound). */
   add_key_binding(key: string | undefined, name: string, fn: () => void): void;
+  /** Like add_key_binding, but over the user's own input.conf bindings of that key. */
+  add_forced_key_binding(key: string | undefined, name: string, fn: () => void): void;
+  remove_key_binding(name: string): void;
 
   commandv(...args: string[]): true | undefined;
   command_native(cmd: MpSubprocessCommand): MpSubprocessResult | undefined;

@@ -1,6 +1,8 @@
 // The script's options: script-opts/plex-sync.conf, or --script-opts=plex-sync-KEY=VALUE.
 // mp.options takes each value's type from its default, and booleans are yes/no.
 
+import { resumeModeOf } from './resume.js';
+
 /** The identifier is explicit: mpv names this script `plex_sync`, but the file is plex-sync.conf. */
 const OPTIONS_ID = 'plex-sync';
 
@@ -14,6 +16,11 @@ export interface Options {
   runtime_dir: string;
   state_dir: string;
   osd: boolean;
+  resume: string;
+  resume_timeout: number;
+  ask_timeout: number;
+  start_over_key: string;
+  sync_streams: boolean;
   key_mark_watched: string;
   key_mark_unwatched: string;
 }
@@ -41,6 +48,19 @@ function defaults(): Options {
     state_dir: '',
     // Show the script's own OSD lines (finishing sync, helper not responding).
     osd: true,
+    // Start a Plex item where Plex left off: yes, no, or ask (a question on the OSD that
+    // resumes when no key is pressed within ask_timeout). A --start of your own always wins.
+    resume: 'yes',
+    // Seconds a file's load waits for the helper to say where Plex left off; then it plays
+    // from where mpv would.
+    resume_timeout: 2,
+    // Seconds the resume=ask question waits for a key before it resumes.
+    ask_timeout: 5,
+    // The key of `script-binding plex_sync/start-over` (seek to the start). Empty: no key.
+    start_over_key: 'HOME',
+    // Start on the audio and subtitles Plex has selected for the item, and tell Plex when you
+    // choose others (an explicit --aid, --sid, --alang or --slang still wins).
+    sync_streams: true,
     // Keys for `script-binding plex_sync/mark-watched` and `.../mark-unwatched`; mpv binds
     // neither by default. Empty: no key (input.conf can still bind the names).
     key_mark_watched: 'Alt+w',
@@ -53,6 +73,8 @@ const LIMITS: { [key: string]: number } = {
   quit_timeout: 60,
   report_interval: 3600,
   helper_timeout: 600,
+  resume_timeout: 60,
+  ask_timeout: 60,
 };
 
 /** Reads the options once; a bad number is named in one error and replaced by its default. */
@@ -71,6 +93,10 @@ export function readOptions(): Options {
       );
       values[key] = fallback[key] as number;
     }
+  }
+  if (resumeModeOf(opts.resume) === null) {
+    mp.msg.error('option resume=' + opts.resume + ' must be yes, no or ask; using yes');
+    opts.resume = 'yes';
   }
   return opts;
 }

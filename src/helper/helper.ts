@@ -26,6 +26,8 @@ import { IdleExit } from './idle-exit.js';
 import { NotificationSubscriptions } from './notification-subscriptions.js';
 import { RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
 import { thresholdFor } from '../config/config.js';
+import { StreamSync } from '../streams/stream-sync.js';
+import { SubtitleFiles } from '../streams/subtitle-files.js';
 import { messages, OSD_LONG_MS } from '../sync/user-messages.js';
 
 export interface HelperOptions {
@@ -62,6 +64,8 @@ export class Helper {
   readonly #control: ControlHandler;
   readonly #subscriptions: NotificationSubscriptions;
   readonly #idle: IdleExit;
+  /** Plex's audio and subtitle choices, and the subtitle files fetched for them. */
+  readonly #streams: StreamSync;
   #server: Server | null = null;
   #attachRequests: AttachRequests | null = null;
   /** Attaches under way, by socket: a request and an `attach` for the same mpv make one link. */
@@ -107,6 +111,7 @@ export class Helper {
         if (!live) this.#tellReplayed(entry, result);
       },
     });
+    this.#streams = new StreamSync({ files: new SubtitleFiles({ runtimeDir: paths.runtimeDir }), log });
     this.#engine = new SyncEngine({
       config,
       servers,
@@ -117,6 +122,7 @@ export class Helper {
       offline: desktopNotifier(log),
       spoolUnresolved: async (start, end) => writeSpool(paths.spoolDir, start, { ...end, holdMs: 0 }),
       onServerReachable: () => this.#onServerReachable(),
+      streams: this.#streams,
     });
     this.#control = new ControlHandler({
       outbox: this.#outbox,
@@ -162,6 +168,8 @@ export class Helper {
     if (damage) this.#startNotice = messages.outboxDamaged(damage);
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
+    const leftSubtitles = this.#streams.sweep();
+    if (leftSubtitles > 0) this.#log.info({ removed: leftSubtitles }, 'removed subtitle files a helper that died left');
     if (this.#options.takeAttachRequests) {
       this.#attachRequests = new AttachRequests({ dir: paths.attachRequestsDir, log: this.#log, attach: (socketPath) => this.attach(socketPath) });
       this.#attachRequests.start();
@@ -194,6 +202,7 @@ export class Helper {
       socketPath,
       engine: this.#engine,
       log: this.#log,
+      savedState: this.#resolver,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
       onPlaybackEnded: () => this.#subscriptions.refresh(),
       onClosed: (closed) => this.#onSessionClosed(closed),
@@ -321,5 +330,6 @@ export class Helper {
     for (const session of this.#sessions) session.close();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     await this.#recent.settled();
+    this.#streams.releaseAll();
   }
 }

@@ -6,10 +6,10 @@
 // The flow is one way: script → protocol (validate.ts) → this session → engine → outbox → sender
 // → Plex. The engine knows nothing of the wire; this file is where the two meet.
 import type { Logger } from 'pino';
-import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
+import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
-import type { SyncEngine } from '../sync/engine.js';
-import type { PlaybackItem, PlaybackSettled, PlayerPort } from '../sync/ports.js';
+import { tokenFromPlayer, type SyncEngine } from '../sync/engine.js';
+import type { PlaybackItem, PlaybackSettled, PlayerPort, SavedStateSource } from '../sync/ports.js';
 import { OSD_LONG_MS } from '../sync/user-messages.js';
 import { PlayerLink } from './player-link.js';
 
@@ -23,8 +23,10 @@ const UNHELD_DELAY_MS = 100;
 
 export interface ScriptSessionOptions {
   readonly socketPath: string;
-  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone' | 'mark'>;
+  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone' | 'streamsChanged' | 'mark'>;
   readonly log: Logger;
+  /** Answers the script's lookup before a file plays (its resume point); absent: every lookup is 'ignored'. */
+  readonly savedState?: SavedStateSource;
   /** A playback's end was answered: something may have been left queued. */
   readonly onPlaybackEnded?: () => void;
   /** mpv went away and its playbacks are finished. */
@@ -108,10 +110,32 @@ export class ScriptSession implements PlayerPort {
       case 'unload':
         void this.#unload(message.payload);
         return;
+      case 'lookup':
+        void this.#lookUp(message.payload);
+        return;
+      case 'streams':
+        engine.streamsChanged(message.payload);
+        return;
       case 'mark':
         engine.mark(this, message.payload.playbackId, message.payload.watched);
         return;
     }
+  }
+
+  /** The script holds mpv's on_load until this answer (or its own timeout): always answer. */
+  async #lookUp(lookup: LookupPayload): Promise<void> {
+    const { savedState, log } = this.#options;
+    let answer: LookedUpPayload = { lookupId: lookup.lookupId, status: 'ignored', resumeMs: null, durationMs: null, viewCount: null };
+    try {
+      if (savedState) {
+        const state = await savedState.savedState(lookup.path, lookup.ratingKey, await tokenFromPlayer(this));
+        answer = { lookupId: lookup.lookupId, ...state };
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'could not read where Plex left off');
+      answer = { ...answer, status: 'error' };
+    }
+    this.#link.sendToScript(HelperMessage.lookedUp, answer);
   }
 
   async #unload(unload: UnloadPayload): Promise<void> {

@@ -185,6 +185,44 @@ export class PlexClient {
   }
 
   /**
+   * Stores the audio and subtitle choice for a part (`subtitleStreamID` 0: subtitles off), for
+   * every part of the item as Plex's own apps do (`allParts=1`).
+   */
+  async selectStreams(partId: number, ids: { readonly audioStreamID?: number; readonly subtitleStreamID?: number }): Promise<void> {
+    const query: Record<string, string> = {};
+    if (ids.audioStreamID !== undefined) query['audioStreamID'] = String(ids.audioStreamID);
+    if (ids.subtitleStreamID !== undefined) query['subtitleStreamID'] = String(ids.subtitleStreamID);
+    query['allParts'] = '1';
+    await this.#request('PUT', `/library/parts/${encodeURIComponent(String(partId))}`, query);
+  }
+
+  /**
+   * The bytes of a file the server serves by a path of its own, such as an external subtitle's
+   * `/library/streams/<id>`, at most `maxBytes`. Only a path: a full URL could send the token to
+   * another origin.
+   */
+  async serverFile(key: string, maxBytes: number): Promise<Buffer> {
+    if (!/^\/[^/]/.test(key)) throw new TypeError(`a server file is named by a path on the server, not '${redact(key.slice(0, 80))}'`);
+    const [path = '', search = ''] = key.split('?', 2);
+    const url = `${this.serverUrl}${path}${search ? `?${search}` : ''}`;
+    const headers: Record<string, string> = { ...this.#headers, Accept: '*/*', 'X-Plex-Token': this.#token };
+    let response: Response;
+    let bytes: ArrayBuffer;
+    try {
+      response = await fetchWithinOrigin(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      if (!response.ok) throw new PlexHttpError('GET', url, response.status, response.statusText, retryAfter(response.headers.get('retry-after')));
+      const length = Number(response.headers.get('content-length'));
+      if (Number.isFinite(length) && length > maxBytes) throw new PlexResponseError(`[GET] "${url}": ${length} bytes, more than ${maxBytes}`);
+      bytes = await response.arrayBuffer();
+    } catch (error) {
+      if (error instanceof PlexRedirectError || error instanceof PlexHttpError || error instanceof PlexResponseError) throw error;
+      throw new PlexNetworkError('GET', url, networkCode(error), { cause: error });
+    }
+    if (bytes.byteLength > maxBytes) throw new PlexResponseError(`[GET] "${url}": more than ${maxBytes} bytes`);
+    return Buffer.from(bytes);
+  }
+
+  /**
    * The server's clock, from the Date header of GET /identity (no token needed), with the local
    * time halfway through the request; serverMs is null when the server sends no usable Date.
    */

@@ -10,6 +10,8 @@ const PartSchema = z.object({
   key: z.string().optional(),
   file: z.string().optional(),
   duration: numeric.optional(),
+  // Read stream by stream by plexStreams(): one odd stream must not make the item unresolvable.
+  Stream: z.unknown().optional(),
 });
 
 const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) });
@@ -96,3 +98,35 @@ export const TimelineAnswerSchema = z
       .passthrough(),
   })
   .passthrough();
+
+/**
+ * One audio, video or subtitle stream of a part. `index` is FFmpeg's stream index in the file
+ * (mpv's `ff-index`); a stream with a `key` is a separate file Plex serves (an external
+ * subtitle). `selected` is the server's current choice for this user: JSON says true, XML "1".
+ */
+export const StreamSchema = z.object({
+  id: numeric,
+  streamType: numeric,
+  index: numeric.optional(),
+  codec: z.string().optional(),
+  languageCode: z.string().optional(),
+  language: z.string().optional(),
+  selected: z
+    .union([z.boolean(), z.number(), z.string()])
+    .optional()
+    .transform((value) => value === true || value === 1 || value === '1' || value === 'true'),
+  key: z.string().optional(),
+});
+
+export type PlexStream = z.infer<typeof StreamSchema>;
+
+/** A part's streams, each read on its own: an unreadable one is left out, never an error. */
+export function plexStreams(raw: unknown): PlexStream[] {
+  if (!Array.isArray(raw)) return [];
+  const streams: PlexStream[] = [];
+  for (const entry of raw) {
+    const stream = StreamSchema.safeParse(withoutNulls(entry));
+    if (stream.success) streams.push(stream.data);
+  }
+  return streams;
+}

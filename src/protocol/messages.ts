@@ -24,6 +24,10 @@ export const ScriptMessage = {
   progress: 'plex-sync/progress',
   /** The file is unloading (quit, next item, end); the script holds on_unload until `flushed`. */
   unload: 'plex-sync/unload',
+  /** A file is about to load (on_load, held): where did Plex leave off? Answered by `looked-up`. */
+  lookup: 'plex-sync/lookup',
+  /** The person chose other audio or subtitles in mpv after Plex's choice was applied. */
+  streams: 'plex-sync/streams',
   /** The person pressed mark-watched or mark-unwatched: Plex should hear it (through the outbox). */
   mark: 'plex-sync/mark',
 } as const;
@@ -53,6 +57,8 @@ export const HelperMessage = {
   helperFailed: 'plex-sync/helper-failed',
   /** The Plex server ended this playback's session (terminationCode): the script moves mpv on. */
   ended: 'plex-sync/ended',
+  /** Answer to lookup: what Plex holds for the file about to play (its resume point). */
+  lookedUp: 'plex-sync/looked-up',
 } as const;
 
 export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
@@ -128,6 +134,34 @@ export interface ItemPayload {
   readonly thresholdPercent: number | null;
   /** viewCount before this playback; the script keeps it so a restarted helper has it. */
   readonly baselineViewCount: number | null;
+  /** Plex's audio and subtitle choice for the played part; absent when there is none to apply. */
+  readonly streams?: ItemStreams;
+}
+
+/** Plex's audio and subtitle choice, in mpv's terms: a track's `ff-index`. */
+export interface ItemStreams {
+  /** ff-index of the audio track; null: leave mpv's. */
+  readonly audio: number | null;
+  /** ff-index of the embedded subtitle track, 'off', or null: leave mpv's. */
+  readonly subtitle: number | 'off' | null;
+  /**
+   * A local file the helper fetched from Plex (private, no token in its path): added with
+   * `sub-add <file> select`, it is the subtitle. null when Plex chose no separate file.
+   */
+  readonly externalSubtitle: string | null;
+  /** What mpv's track list calls that file (its language as Plex names it), instead of the file name. */
+  readonly externalSubtitleTitle?: string;
+  /** Its language code (e.g. "fre"), for mpv's track list and --slang. */
+  readonly externalSubtitleLang?: string;
+}
+
+/** The person's audio and subtitle choice in mpv, for Plex; sent only for a change they made. */
+export interface StreamsPayload {
+  readonly playbackId: string;
+  /** ff-index of the audio track; null when the audio track has none (nothing to tell). */
+  readonly audioFfIndex: number | null;
+  /** An embedded track, off, the helper's external file, or null for a track Plex cannot know. */
+  readonly subtitle: { readonly ffIndex: number } | 'off' | 'external' | null;
 }
 
 export interface AckPayload {
@@ -158,6 +192,29 @@ export interface FlushedPayload {
   readonly playbackId: string;
   /** true: all sent; false: some left queued in the outbox (the helper shows why on the OSD). */
   readonly delivered: boolean;
+}
+
+/**
+ * Sent from the script's on_load hook, before the file plays: the helper reads the item (a read,
+ * nothing is reported) so the script can start at Plex's resume point.
+ */
+export interface LookupPayload {
+  /** Made by the script for this load; the answer names it. */
+  readonly lookupId: string;
+  /** mpv's `path`, redacted as in start (no token). */
+  readonly path: string;
+  /** An explicit ratingKey for this entry, as in start. */
+  readonly ratingKey: string | null;
+}
+
+export interface LookedUpPayload {
+  readonly lookupId: string;
+  /** plex: the fields below are Plex's; ignored: not a Plex item; error: Plex could not be asked now. */
+  readonly status: 'plex' | 'ignored' | 'error';
+  /** Plex's viewOffset (the resume point), ms; null when it holds none. */
+  readonly resumeMs: number | null;
+  readonly durationMs: number | null;
+  readonly viewCount: number | null;
 }
 
 /** The file the script leaves when no helper answered at unload; read by the next helper. */

@@ -1,7 +1,7 @@
 // Validation of the script's messages where they enter the helper. Anything that fails is
 // logged and skipped: a malformed message must never take the helper down.
 import { z } from 'zod';
-import { HelperMessage, MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type MarkPayload, type ProgressPayload, type StartPayload, type UnloadPayload } from './messages.js';
+import { HelperMessage, MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type LookupPayload, type MarkPayload, type ProgressPayload, type StartPayload, type StreamsPayload, type UnloadPayload } from './messages.js';
 
 const id = z.string().min(1).max(200);
 const ms = z.number().finite().min(0).max(1e12);
@@ -28,11 +28,21 @@ const ProgressSchema = z.object({
 const UnloadSchema = z.object({ playbackId: id, positionMs: ms, durationMs: ms.nullable(), playedMs: ms, holdMs: z.number().int().min(0).max(600_000) });
 const MarkSchema = z.object({ playbackId: id, watched: z.boolean() });
 
+const LookupSchema = z.object({ lookupId: id, path: z.string().min(1).max(8192), ratingKey: z.string().regex(/^\d+$/).max(20).nullable() });
+const ffIndex = z.number().int().min(0).max(100_000);
+const StreamsSchema = z.object({
+  playbackId: id,
+  audioFfIndex: ffIndex.nullable(),
+  subtitle: z.union([z.object({ ffIndex }), z.literal('off'), z.literal('external'), z.null()]),
+});
+
 export type ScriptMessageIn =
   | { readonly name: 'hello'; readonly payload: HelloPayload }
   | { readonly name: 'start'; readonly payload: StartPayload }
   | { readonly name: 'progress'; readonly payload: ProgressPayload }
   | { readonly name: 'unload'; readonly payload: UnloadPayload }
+  | { readonly name: 'lookup'; readonly payload: LookupPayload }
+  | { readonly name: 'streams'; readonly payload: StreamsPayload }
   | { readonly name: 'mark'; readonly payload: MarkPayload };
 
 export type ParseResult = { readonly ok: true; readonly message: ScriptMessageIn } | { readonly ok: false; readonly reason: string } | { readonly ok: 'foreign' };
@@ -70,6 +80,10 @@ function parseKnown(name: string, json: unknown) {
       return wrap('progress', ProgressSchema, json);
     case ScriptMessage.unload:
       return wrap('unload', UnloadSchema, json);
+    case ScriptMessage.lookup:
+      return wrap('lookup', LookupSchema, json);
+    case ScriptMessage.streams:
+      return wrap('streams', StreamsSchema, json);
     case ScriptMessage.mark:
       return wrap('mark', MarkSchema, json);
     default:

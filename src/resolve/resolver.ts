@@ -4,6 +4,8 @@ import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
+import type { SavedState, SavedStateSource } from '../sync/ports.js';
+import { playedPartStreams, type PartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
 import { parseTarget, toPlexPath } from './target.js';
 
@@ -16,6 +18,10 @@ export interface ResolvedItem {
   readonly durationMs: number | null;
   readonly viewCount: number;
   readonly lastViewedAt: number | null;
+  /** Plex's resume point when read, ms; null when it holds none. */
+  readonly viewOffsetMs: number | null;
+  /** The played part's audio and subtitle streams; null when Plex lists no such part. */
+  readonly streams: PartStreams | null;
 }
 
 export type Resolution = { readonly kind: 'plex'; readonly item: ResolvedItem } | { readonly kind: 'not-plex'; readonly reason: string };
@@ -26,7 +32,7 @@ export interface ResolverOptions {
   readonly partIndex: PartIndex;
 }
 
-export class Resolver {
+export class Resolver implements SavedStateSource {
   readonly #options: ResolverOptions;
   constructor(options: ResolverOptions) {
     this.#options = options;
@@ -54,20 +60,36 @@ export class Resolver {
         if (!client) return noTokenFor(target.serverUrl);
         const ratingKey = await partIndex.byPartId(client, target.partId);
         if (!ratingKey) return { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
-        return this.#describe(client, ratingKey);
+        return this.#describe(client, ratingKey, Number(target.partId));
       }
       case 'localFile': {
         if (!config.serverUrl || !config.token) return { kind: 'not-plex', reason: 'a local file, and no Plex server is configured' };
         const client = servers.clientFor(null, null);
         if (!client) return { kind: 'not-plex', reason: 'no token for the configured server' };
-        const ratingKey = await partIndex.byFile(client, toPlexPath(target.path, config.pathMappings));
+        const plexFile = toPlexPath(target.path, config.pathMappings);
+        const ratingKey = await partIndex.byFile(client, plexFile);
         if (!ratingKey) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
-        return this.#describe(client, ratingKey);
+        return this.#describe(client, ratingKey, null, plexFile);
       }
     }
   }
 
-  async #describe(client: PlexClient, ratingKey: string): Promise<Resolution> {
+  /**
+   * Where Plex left off with a file about to play (the script's resume): the same lookup and the
+   * same token rules as resolve, one read of the item, and nothing reported.
+   */
+  async savedState(path: string, explicitRatingKey: string | null, urlToken: string | null): Promise<SavedState> {
+    const resolution = await this.resolve(path, explicitRatingKey, urlToken);
+    if (resolution.kind === 'not-plex') return { status: 'ignored', resumeMs: null, durationMs: null, viewCount: null };
+    const { item } = resolution;
+    return { status: 'plex', resumeMs: item.viewOffsetMs, durationMs: item.durationMs, viewCount: item.viewCount };
+  }
+
+  /**
+   * @param partId the part being played, when the address names one
+   * @param plexFile the played local file as Plex names it, for a local file
+   */
+  async #describe(client: PlexClient, ratingKey: string, partId: number | null = null, plexFile: string | null = null): Promise<Resolution> {
     const meta = await client.metadata(ratingKey);
     return {
       kind: 'plex',
@@ -79,6 +101,8 @@ export class Resolver {
         durationMs: meta.duration ?? meta.Media[0]?.duration ?? null,
         viewCount: meta.viewCount ?? 0,
         lastViewedAt: meta.lastViewedAt ?? null,
+        viewOffsetMs: meta.viewOffset !== undefined && meta.viewOffset > 0 ? meta.viewOffset : null,
+        streams: playedPartStreams(meta, partId, plexFile),
       },
     };
   }

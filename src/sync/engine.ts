@@ -8,7 +8,7 @@ import { ConfigError, thresholdFor, type Config } from '../config/config.js';
 import { freshEntryBase, positionEntryId, unwatchEntryId, watchEntryId, type OutboxStore, type PositionEntry, type UnwatchEntry, type WatchEntry } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
 import { classifyFailure, failureDetail, type FailureClass } from './failure.js';
-import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, ThresholdSource } from './ports.js';
+import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlaybackStreams, PlayerPort, PlexItem, StreamChoices, StreamsChange, ThresholdSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
@@ -19,6 +19,12 @@ const TIMELINE_INTERVAL_MS = 10_000;
 const RESOLVE_RETRY_MS = 5_000;
 /** Positions this close count as the same (the script uses the same tolerance). */
 const SAME_POSITION_MS = 500;
+/**
+ * A playback with less media played than this is a short play (a peek, a mistaken click): it must
+ * not change what Plex holds for the item, a resume point or a watched state, by its reports or
+ * its final position (docs/sync-rule.md).
+ */
+export const SHORT_PLAY_MS = 10_000;
 /** How long a playback whose mpv went away (crash, kill) may take to finish sending. */
 const GONE_DEADLINE_MS = 30_000;
 
@@ -34,6 +40,8 @@ export interface SyncEngineOptions {
   readonly spoolUnresolved: (start: PlaybackStart, end: PlaybackEnd & { readonly durationMs: number }) => Promise<void>;
   /** Called after any request to a server succeeded: a good moment to replay its queue. */
   readonly onServerReachable?: (serverUrl: string) => void;
+  /** Plex's audio and subtitle choices, both ways (src/streams/); without it they are left alone. */
+  readonly streams?: StreamChoices;
 }
 
 /** What became of a playback by the time its quit could wait no longer. */
@@ -75,6 +83,8 @@ interface Playback {
   pendingTasks: number;
   /** The server ended the session (terminationCode): nothing more is reported or counted. */
   terminated: boolean;
+  /** Plex's audio and subtitle choice, told with the item. */
+  streams?: PlaybackStreams | null;
   /** Times the person marked it unwatched (mark-unwatched); each starts a round with its own watch. */
   round: number;
   /** Marked unwatched at or past the mark: it counts again only once played past it again. */
@@ -222,7 +232,7 @@ export class SyncEngine {
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, (deadline ?? 0) - Date.now())).unref()),
     ]);
     // Late work goes on; whatever it has not sent by now is already durable in the outbox.
-    void work.finally(() => this.#playbacks.delete(end.playbackId));
+    void work.finally(() => this.#forget(end.playbackId));
     if (!answeredInTime && deadline !== null && playback.item) {
       // mpv quits now: without this line the person sees "finishing sync…" and then nothing.
       const text = messages.stillSending(playback.item.displayName);
@@ -243,9 +253,26 @@ export class SyncEngine {
         durationMs: playback.durationMs,
         playedMs: playback.playedMs,
       };
-      finishing.push(this.#finish(playback, end, Date.now() + GONE_DEADLINE_MS).finally(() => this.#playbacks.delete(end.playbackId)));
+      finishing.push(this.#finish(playback, end, Date.now() + GONE_DEADLINE_MS).finally(() => this.#forget(end.playbackId)));
     }
     await Promise.allSettled(finishing);
+  }
+
+  /**
+   * The person chose other audio or subtitles in mpv: Plex stores it on the playback's lane, as a
+   * best-effort request (a preference: see src/streams/stream-sync.ts for why not the outbox).
+   */
+  streamsChanged(change: StreamsChange): void {
+    const playback = this.#playbacks.get(change.playbackId);
+    const item = playback?.item;
+    if (!playback || !item || playback.status !== 'plex') return;
+    const send = this.#options.streams?.toPlex(item, change, (text) => playback.player.showText(text, OSD_LONG_MS));
+    if (send) this.#track(playback, item.displayName, this.#options.sender.report(change.playbackId, item.client.serverUrl, send), () => undefined);
+  }
+
+  #forget(playbackId: string): void {
+    this.#playbacks.delete(playbackId);
+    this.#options.streams?.release(playbackId);
   }
 
   async #finish(playback: Playback, unload: PlaybackEnd, deadline: number): Promise<void> {
@@ -264,6 +291,9 @@ export class SyncEngine {
     // A decided watch: end the server's session (#queueTimeline drops the report if it would
     // give the item an offset back).
     if (playback.watch !== 'pending') this.#queueTimeline(playback, 'stopped');
+    // A short play leaves Plex's resume point as it was: no final position, only the end of a
+    // session it opened (#queueTimeline pins that report to the saved position).
+    else if (isSparingShortPlay(playback)) this.#queueTimeline(playback, 'stopped');
     // Plex already holds this very position (the script did not even hold mpv for it): only
     // the session's end is news, and losing that loses nothing, so it skips the outbox.
     else if (this.#holdsPosition(playback)) this.#queueTimeline(playback, 'stopped');
@@ -307,6 +337,7 @@ export class SyncEngine {
       // (or another device) counted; a restarted helper gets it back from the script.
       playback.baselineViewCount ??= item.viewCount;
       if (playback.durationMs === null && item.durationMs) playback.durationMs = item.durationMs;
+      playback.streams = await this.#options.streams?.forItem(start.playbackId, item);
       playback.status = 'plex';
       this.#options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
       player.showText(messages.identified(item.displayName), OSD_SHORT_MS);
@@ -337,6 +368,7 @@ export class SyncEngine {
       status: playback.status === 'resolving' ? 'error' : playback.status,
       thresholdPercent: playback.rule?.thresholdPercent ?? null,
       baselineViewCount: playback.baselineViewCount,
+      ...(playback.streams ? { streams: playback.streams } : {}),
     });
   }
 
@@ -441,13 +473,14 @@ export class SyncEngine {
         if (playback.watch !== 'settled') return;
         if (!isAtOrAboveServerThreshold(playback.positionMs, durationMs, playback.serverThreshold)) return;
       }
-      const report = {
-        ratingKey: item.ratingKey,
-        state,
-        timeMs: reportablePositionMs(playback.positionMs, durationMs, playback.serverThreshold, decided),
-        durationMs,
-        sessionId: playback.sessionId,
-      };
+      let timeMs = reportablePositionMs(playback.positionMs, durationMs, playback.serverThreshold, decided);
+      if (!decided && isSparingShortPlay(playback)) {
+        // Plex hears the playback (its now-playing view, a first report below the mark for the
+        // crossing), but at the position it already holds.
+        if (state === 'stopped' && playback.reportedMs === null) return;
+        timeMs = item.viewOffsetMs ?? 0;
+      }
+      const report = { ratingKey: item.ratingKey, state, timeMs, durationMs, sessionId: playback.sessionId };
       try {
         const answer = await item.client.timeline(report);
         if (answer.terminated) return this.#terminate(playback, answer.terminated.text);
@@ -533,6 +566,19 @@ export class SyncEngine {
   }
 }
 
+/**
+ * A short play of an item Plex holds something for (a resume point, or a watch): until it has
+ * played SHORT_PLAY_MS its reports carry the position Plex holds (0 when none) and it queues no
+ * final position, so a peek changes nothing. An unwatched item with no resume point has nothing
+ * to lose, and reports as usual.
+ */
+function isSparingShortPlay(playback: Playback): boolean {
+  const item = playback.item;
+  // Marked unwatched with a key: no mistaken click, and what Plex held before is gone anyway.
+  if (!item || playback.playedMs >= SHORT_PLAY_MS || playback.round > 0) return false;
+  return (item.viewOffsetMs ?? null) !== null || item.viewCount > 0;
+}
+
 /** The session for the rest of a decided playback: Plex has seen no report of it below the threshold. */
 function afterSession(playback: Playback): string {
   const id = playback.start.playbackId;
@@ -540,7 +586,7 @@ function afterSession(playback: Playback): string {
 }
 
 /** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */
-async function tokenFromPlayer(player: PlayerPort): Promise<string | null> {
+export async function tokenFromPlayer(player: PlayerPort): Promise<string | null> {
   const full = await player.fullPath().catch(() => null);
   if (!full || !/^https?:\/\//i.test(full)) return null;
   try {

@@ -4,9 +4,12 @@
 // link (src/mpv/script-session.ts) and Plex client in the helper. Nothing here knows the wire
 // protocol: the script session translates.
 import type { PlexClient } from '../plex/client.js';
+import type { PartStreams } from '../streams/stream-choice.js';
 
 /** The requests to one Plex server that syncing needs (PlexClient in the helper). */
-export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold' | 'unscrobble'>;
+export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold' | 'unscrobble'> &
+  /** Audio and subtitle choices (src/streams/); a port without them leaves the choice alone. */
+  Partial<Pick<PlexClient, 'selectStreams' | 'serverFile'>>;
 
 /** A played file or URL identified as a Plex item (resolve/resolver.ts in the helper). */
 export interface PlexItem {
@@ -18,6 +21,10 @@ export interface PlexItem {
   readonly displayName: string;
   readonly durationMs: number | null;
   readonly viewCount: number;
+  /** Plex's resume point when the item was read, ms; null or absent: none. */
+  readonly viewOffsetMs?: number | null;
+  /** The played part's audio and subtitle streams, when Plex listed them. */
+  readonly streams?: PartStreams | null;
 }
 
 /** Finds the Plex item of a played path. */
@@ -77,6 +84,42 @@ export interface PlaybackItem {
   readonly thresholdPercent: number | null;
   /** viewCount before this playback. */
   readonly baselineViewCount: number | null;
+  /** Plex's audio and subtitle choice for the played part; absent when there is none to apply. */
+  readonly streams?: PlaybackStreams;
+}
+
+/** Plex's audio and subtitle choice, as mpv can apply it. */
+export interface PlaybackStreams {
+  /** ff-index of the audio track; null: leave mpv's. */
+  readonly audio: number | null;
+  /** ff-index of the embedded subtitle track, 'off', or null: leave mpv's. */
+  readonly subtitle: number | 'off' | null;
+  /** A local file (private, fetched by the helper) to add and select as the subtitle; null when none. */
+  readonly externalSubtitle: string | null;
+  /** What mpv's track list calls that file, and its language code. */
+  readonly externalSubtitleTitle?: string;
+  readonly externalSubtitleLang?: string;
+}
+
+/** The person changed audio or subtitles in mpv (ff-indexes, as mpv's tracks name them). */
+export interface StreamsChange {
+  readonly playbackId: string;
+  readonly audioFfIndex: number | null;
+  /** 'external': the subtitle file the helper handed over; null: a track Plex cannot know. */
+  readonly subtitle: { readonly ffIndex: number } | 'off' | 'external' | null;
+}
+
+/** Plex's stream choices, both ways (src/streams/stream-sync.ts in the helper). */
+export interface StreamChoices {
+  /** Plex's choice for a resolved item, fetching an external subtitle if one is chosen; null: nothing to apply. */
+  forItem(playbackId: string, item: PlexItem): Promise<PlaybackStreams | null>;
+  /**
+   * The request that stores the person's choice in Plex (it handles its own failure and tells
+   * `tell` once per playback), or null when the choice names no Plex stream.
+   */
+  toPlex(item: PlexItem, change: StreamsChange, tell: (text: string) => void): (() => Promise<void>) | null;
+  /** The playback is over: what was kept for it (a subtitle file) goes. */
+  release(playbackId: string): void;
 }
 
 /** Nothing of a playback is in flight or queued: the script need not hold mpv's quit for it. */
@@ -105,6 +148,21 @@ export interface PlayerPort {
   settled(playbackId: string, settled: PlaybackSettled): void;
   /** The server ended the playback: stop it (if it still plays) and show `text`. */
   endPlayback(playbackId: string, text: string): void;
+}
+
+/** What Plex holds for a file about to play: where it left off. Read only; nothing is reported. */
+export interface SavedState {
+  /** plex: the fields are Plex's; ignored: not a Plex item we can sync. */
+  readonly status: 'plex' | 'ignored';
+  /** Plex's viewOffset, ms; null when it holds none. */
+  readonly resumeMs: number | null;
+  readonly durationMs: number | null;
+  readonly viewCount: number | null;
+}
+
+/** Reads the saved state of a played path (the resolver in the helper); throws when Plex cannot be asked. */
+export interface SavedStateSource {
+  savedState(path: string, ratingKey: string | null, urlToken: string | null): Promise<SavedState>;
 }
 
 /** Messages for the user when no mpv is there to show them (log, desktop notification). */

@@ -10,5 +10,7 @@ export {
   type SectionInput,
   type SectionType,
   type SessionSnapshot,
+  type StreamInput,
+  type StreamSelection,
   type WatchRecord,
 } from './library.js';

@@ -41,6 +41,31 @@ export interface ItemInput {
   readonly viewCount?: number;
   readonly viewOffset?: number;
   readonly lastViewedAt?: number;
+  /** The part's streams (`Part.Stream[]`); none when absent. */
+  readonly streams?: readonly StreamInput[];
+}
+
+/** One stream of an item's part, as Plex lists it in `Part.Stream[]`. */
+export interface StreamInput {
+  /** Unique across the double, as Plex's stream ids are. */
+  readonly id: number;
+  /** 1 video, 2 audio, 3 subtitle. */
+  readonly streamType: 1 | 2 | 3;
+  /** FFmpeg's index of the stream in the file; a separate subtitle file has none. */
+  readonly index?: number;
+  readonly codec: string;
+  readonly languageCode?: string;
+  readonly language?: string;
+  /** Selected for this user when the item is added (audio and subtitle). */
+  readonly selected?: boolean;
+  /** A subtitle Plex serves as a separate file: this local file, at `/library/streams/<id>`. */
+  readonly filePath?: string;
+}
+
+/** The audio and subtitle stream selected for a part; null: none (for subtitles: off). */
+export interface StreamSelection {
+  readonly audioStreamID: number | null;
+  readonly subtitleStreamID: number | null;
 }
 
 /** A copy of an item's state at one moment; later changes do not show in it. */
@@ -141,6 +166,9 @@ export class Library {
   readonly #sessions = new Map<string, Session>();
   #nextSessionKey = 1;
   readonly #history: WatchRecord[] = [];
+  /** Every part's streams by stream id, and each part's selection (Plex keeps one per user). */
+  readonly #streams = new Map<number, { readonly partId: number; readonly stream: StreamInput }>();
+  readonly #selections = new Map<number, { audio: number | null; subtitle: number | null }>();
 
   constructor(options: LibraryOptions) {
     this.#threshold = options.playedThreshold;
@@ -171,6 +199,7 @@ export class Library {
     if (!Number.isInteger(input.partId) || input.partId <= 0) throw new TypeError('item.partId must be a positive integer');
     if (this.#byPart.has(input.partId)) throw new TypeError(`item.partId ${input.partId} is already used`);
     if (!Number.isFinite(input.durationMs) || input.durationMs <= 0) throw new TypeError('item.durationMs must be positive');
+    this.#checkStreams(input.streams ?? []);
     const seconds = this.#seconds();
     const item: ItemState = {
       ...input,
@@ -182,7 +211,65 @@ export class Library {
     };
     this.#items.set(item.ratingKey, item);
     this.#byPart.set(item.partId, item);
+    this.#addStreams(item.partId, input.streams ?? []);
     return snapshot(item);
+  }
+
+  /** A part's streams, each with `selected` as the part's selection now says. */
+  streamsOf(partId: number): Array<StreamInput & { readonly selected: boolean }> {
+    const selection = this.#selections.get(partId);
+    const list: Array<StreamInput & { readonly selected: boolean }> = [];
+    for (const { partId: owner, stream } of this.#streams.values()) {
+      if (owner !== partId) continue;
+      const chosen = stream.streamType === 2 ? selection?.audio : stream.streamType === 3 ? selection?.subtitle : undefined;
+      list.push({ ...stream, selected: chosen === stream.id });
+    }
+    return list;
+  }
+
+  selection(partId: number): StreamSelection | undefined {
+    const selection = this.#selections.get(partId);
+    return selection && { audioStreamID: selection.audio, subtitleStreamID: selection.subtitle };
+  }
+
+  /**
+   * `PUT /library/parts/<partId>`: 'unknown' for a part the double does not have, 'bad' for an id
+   * that is not one of the part's audio (or subtitle) streams; subtitle 0 turns subtitles off.
+   */
+  selectStreams(partId: number, audio: number | undefined, subtitle: number | undefined): 'unknown' | 'bad' | 'applied' {
+    const selection = this.#selections.get(partId);
+    if (!selection) return 'unknown';
+    const belongs = (id: number, type: 2 | 3) => this.#streams.get(id)?.partId === partId && this.#streams.get(id)?.stream.streamType === type;
+    if (audio !== undefined && !belongs(audio, 2)) return 'bad';
+    if (subtitle !== undefined && subtitle !== 0 && !belongs(subtitle, 3)) return 'bad';
+    if (audio !== undefined) selection.audio = audio;
+    if (subtitle !== undefined) selection.subtitle = subtitle === 0 ? null : subtitle;
+    return 'applied';
+  }
+
+  /** The local file of a separate subtitle stream, or undefined. */
+  streamFile(streamId: number): string | undefined {
+    return this.#streams.get(streamId)?.stream.filePath;
+  }
+
+  #checkStreams(streams: readonly StreamInput[]): void {
+    const ids = new Set<number>();
+    for (const stream of streams) {
+      if (!Number.isInteger(stream.id) || stream.id <= 0) throw new TypeError('stream.id must be a positive integer');
+      if (this.#streams.has(stream.id) || ids.has(stream.id)) throw new TypeError(`stream.id ${stream.id} is already used`);
+      if (stream.streamType !== 1 && stream.streamType !== 2 && stream.streamType !== 3) throw new TypeError('stream.streamType must be 1, 2 or 3');
+      if (stream.filePath !== undefined && stream.streamType !== 3) throw new TypeError('only a subtitle stream can be a separate file');
+      ids.add(stream.id);
+    }
+    for (const type of [2, 3]) {
+      if (streams.filter((stream) => stream.streamType === type && stream.selected).length > 1) throw new TypeError(`more than one stream of type ${type} is selected`);
+    }
+  }
+
+  #addStreams(partId: number, streams: readonly StreamInput[]): void {
+    for (const stream of streams) this.#streams.set(stream.id, { partId, stream });
+    const selected = (type: number) => streams.find((stream) => stream.streamType === type && stream.selected)?.id ?? null;
+    this.#selections.set(partId, { audio: selected(2), subtitle: selected(3) });
   }
 
   sections(): readonly SectionInput[] {

@@ -1,6 +1,6 @@
 // The Plex double's own tests, over real HTTP and a real websocket.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -580,5 +580,82 @@ describe('notifications', () => {
     });
     expect(status).toBe(401);
     expect(double.requests[0]).toMatchObject({ path: '/:/websockets/notifications', status: 401 });
+  });
+});
+
+describe('audio and subtitle streams', () => {
+  /** An item whose part has two audio streams, an embedded subtitle and a separate subtitle file. */
+  function addStreamsItem(): string {
+    const subtitleFile = join(dir, 'external.srt');
+    writeFileSync(subtitleFile, '1\n00:00:00,000 --> 00:00:05,000\nhello\n');
+    double.addItem({
+      ratingKey: '301',
+      type: 'movie',
+      title: 'Streams',
+      sectionKey: '1',
+      durationMs: 100_000,
+      partId: 3001,
+      file: '/data/movies/Streams.mkv',
+      streams: [
+        { id: 11, streamType: 1, index: 0, codec: 'h264' },
+        { id: 12, streamType: 2, index: 1, codec: 'aac', languageCode: 'eng', language: 'English', selected: true },
+        { id: 13, streamType: 2, index: 2, codec: 'aac', languageCode: 'ger', language: 'Deutsch' },
+        { id: 14, streamType: 3, index: 3, codec: 'srt', languageCode: 'eng', language: 'English' },
+        { id: 15, streamType: 3, codec: 'srt', languageCode: 'fre', language: 'Français', filePath: subtitleFile },
+      ],
+    });
+    return subtitleFile;
+  }
+
+  async function partStreams(): Promise<Array<Record<string, unknown>>> {
+    const container = await json('/library/metadata/301');
+    const item = (container['Metadata'] as Array<Record<string, unknown>>)[0]!;
+    const part = ((item['Media'] as Array<Record<string, unknown>>)[0]!['Part'] as Array<Record<string, unknown>>)[0]!;
+    return part['Stream'] as Array<Record<string, unknown>>;
+  }
+
+  it("lists a part's streams with selected on the stored choice, and a separate file by its key", async () => {
+    addStreamsItem();
+    const streams = await partStreams();
+    expect(streams.map((stream) => [stream['id'], stream['streamType'], stream['index'], stream['selected'], stream['key']])).toEqual([
+      [11, 1, 0, undefined, undefined],
+      [12, 2, 1, true, undefined],
+      [13, 2, 2, undefined, undefined],
+      [14, 3, 3, undefined, undefined],
+      [15, 3, undefined, undefined, '/library/streams/15'],
+    ]);
+    expect(double.streamSelection('301')).toEqual({ audioStreamID: 12, subtitleStreamID: null });
+  });
+
+  it('stores a choice sent with PUT /library/parts/<id>, and 0 turns subtitles off', async () => {
+    addStreamsItem();
+    const put = await call('/library/parts/3001?audioStreamID=13&subtitleStreamID=14&allParts=1', { method: 'PUT' });
+    expect(put.status).toBe(200);
+    expect(double.streamSelection('301')).toEqual({ audioStreamID: 13, subtitleStreamID: 14 });
+    expect((await partStreams()).filter((stream) => stream['selected']).map((stream) => stream['id'])).toEqual([13, 14]);
+    expect((await call('/library/parts/3001?subtitleStreamID=0&allParts=1', { method: 'PUT' })).status).toBe(200);
+    expect(double.streamSelection('301')).toEqual({ audioStreamID: 13, subtitleStreamID: null });
+  });
+
+  it("refuses a stream id that is not one of the part's, of that kind, with 400; an unknown part with 404", async () => {
+    addStreamsItem();
+    expect((await call('/library/parts/3001?audioStreamID=14', { method: 'PUT' })).status).toBe(400);
+    expect((await call('/library/parts/3001?subtitleStreamID=12', { method: 'PUT' })).status).toBe(400);
+    expect((await call('/library/parts/3001?audioStreamID=999', { method: 'PUT' })).status).toBe(400);
+    expect((await call('/library/parts/3001?audioStreamID=abc', { method: 'PUT' })).status).toBe(400);
+    expect((await call('/library/parts/3001?allParts=1', { method: 'PUT' })).status).toBe(400);
+    expect((await call('/library/parts/9999?audioStreamID=13', { method: 'PUT' })).status).toBe(404);
+    expect((await call('/library/parts/3001?audioStreamID=13', { method: 'PUT', token: 'wrong' })).status).toBe(401);
+    expect(double.streamSelection('301')).toEqual({ audioStreamID: 12, subtitleStreamID: null });
+  });
+
+  it('serves a separate subtitle file at /library/streams/<id>, with the token only', async () => {
+    const file = addStreamsItem();
+    const res = await call('/library/streams/15');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(readFileSync(file, 'utf8'));
+    expect((await call('/library/streams/15', { token: null })).status).toBe(401);
+    // An embedded stream is no file of its own.
+    expect((await call('/library/streams/14')).status).toBe(404);
   });
 });

@@ -23,6 +23,8 @@ import {
   type PlaybackState,
   type SectionInput,
   type SessionSnapshot,
+  type StreamInput,
+  type StreamSelection,
   type WatchRecord,
 } from './library.js';
 
@@ -79,6 +81,8 @@ export interface PlexDouble {
   partUrl(ratingKey: string): string;
   /** Open playback sessions (those not yet stopped). */
   sessions(): readonly SessionSnapshot[];
+  /** The audio and subtitle stream selected for the item's part now (as `PUT /library/parts` left it). */
+  streamSelection(ratingKey: string): StreamSelection;
   fault(rule: FaultRule): void;
   clearFaults(): void;
   /** Revoke or rotate the token; open notification sockets are closed, as their token is gone. */
@@ -270,7 +274,12 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (get && (m = /^\/library\/sections\/([^/]+)\/all$/.exec(path))) return sectionListing(call, decodeURIComponent(m[1] ?? ''));
     if (get && (m = /^\/library\/metadata\/([^/]+)$/.exec(path))) {
       const item = library.item(decodeURIComponent(m[1] ?? ''));
-      return item ? container(call, { size: 1, Metadata: [metadataOf(item, library.section(item.sectionKey))] }) : notFound();
+      return item ? container(call, { size: 1, Metadata: [withStreams(metadataOf(item, library.section(item.sectionKey)), library.streamsOf(item.partId))] }) : notFound();
+    }
+    if (method === 'PUT' && (m = /^\/library\/parts\/(\d+)$/.exec(path))) return selectStreams(call, Number(m[1]));
+    if (get && (m = /^\/library\/streams\/(\d+)$/.exec(path))) {
+      const file = library.streamFile(Number(m[1]));
+      return file ? fileReply(file) : notFound();
     }
     if ((get || method === 'HEAD') && (m = /^\/library\/parts\/(\d+)\/[^/]+\/[^/]+$/.exec(path))) {
       const item = library.itemByPart(Number(m[1]));
@@ -342,6 +351,17 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     return outcome === 'unknown' ? notFound() : container(call, { size: 0 });
   }
 
+  /** `PUT /library/parts/<partId>?audioStreamID=&subtitleStreamID=&allParts=1`, as Plex's apps send it. */
+  function selectStreams(call: Call, partId: number): Reply {
+    const q = call.url.searchParams;
+    const audio = q.has('audioStreamID') ? countOf(q.get('audioStreamID') ?? undefined) : undefined;
+    const subtitle = q.has('subtitleStreamID') ? countOf(q.get('subtitleStreamID') ?? undefined) : undefined;
+    if ((q.has('audioStreamID') && audio === undefined) || (q.has('subtitleStreamID') && subtitle === undefined)) return badRequest();
+    if (audio === undefined && subtitle === undefined) return badRequest();
+    const outcome = library.selectStreams(partId, audio, subtitle);
+    return outcome === 'unknown' ? notFound() : outcome === 'bad' ? badRequest() : empty();
+  }
+
   function itemOrThrow(ratingKey: string): ItemSnapshot {
     const item = library.item(ratingKey);
     if (!item) throw new Error(`plex double: no item with ratingKey ${ratingKey}`);
@@ -376,6 +396,10 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       return url + partPath(itemOrThrow(ratingKey));
     },
     sessions: () => library.sessions(),
+    streamSelection(ratingKey) {
+      const selection = library.selection(itemOrThrow(ratingKey).partId);
+      return selection ?? { audioStreamID: null, subtitleStreamID: null };
+    },
     fault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     terminateSessions(ratingKey, text, code = 2) {
@@ -630,6 +654,38 @@ function metadataOf(item: ItemSnapshot, section: SectionInput | undefined): Plai
       },
     ],
   };
+}
+
+/** An item's metadata with its part's `Stream[]` (only `/library/metadata/<rk>` lists streams). */
+function withStreams(metadata: PlainObject, streams: ReadonlyArray<StreamInput & { readonly selected: boolean }>): PlainObject {
+  if (streams.length === 0) return metadata;
+  const media = (metadata['Media'] as PlainObject[])[0] as PlainObject;
+  const part = (media['Part'] as PlainObject[])[0] as PlainObject;
+  part['Stream'] = streams.map((stream) => ({
+    id: stream.id,
+    streamType: stream.streamType,
+    // Plex sends `selected` only on the chosen streams, and no index for a separate file.
+    selected: stream.selected ? true : undefined,
+    codec: stream.codec,
+    index: stream.filePath === undefined ? stream.index : undefined,
+    key: stream.filePath === undefined ? undefined : `/library/streams/${stream.id}`,
+    language: stream.language,
+    languageCode: stream.languageCode,
+    displayTitle: [stream.language ?? 'Unknown', stream.codec.toUpperCase(), stream.filePath === undefined ? undefined : 'External'].filter(Boolean).join(' '),
+  }));
+  return metadata;
+}
+
+/** A whole file (a separate subtitle), as Plex serves `/library/streams/<id>`. */
+function fileReply(path: string): Reply {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return notFound();
+  }
+  const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(size) };
+  return size === 0 ? { status: 200, headers, body: '' } : { status: 200, headers, file: { path, start: 0, end: size - 1 } };
 }
 
 function sectionsContainer(sections: readonly SectionInput[]): PlainObject {

@@ -372,6 +372,7 @@ export class FakeResolver implements ItemResolver {
       displayName: meta.title,
       durationMs: meta.duration ?? null,
       viewCount: meta.viewCount ?? 0,
+      viewOffsetMs: meta.viewOffset ?? null,
     };
     return { kind: 'plex', item };
   }

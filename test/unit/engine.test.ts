@@ -489,3 +489,110 @@ describe('the server ends the session (terminationCode)', () => {
     expect(c.outbox.list()).toEqual([]);
   });
 });
+
+describe('short plays leave the resume point alone', () => {
+  /** An item with Plex's resume point at `savedPercent`, and a playback started there (a resume) or at `startPercent`. */
+  async function resumed(savedPercent: number, startPercent = savedPercent): Promise<{ c: Core; playback: Playback }> {
+    const c = await createCore();
+    c.plex.addItem('1', { durationMs: D, viewOffset: (D * savedPercent) / 100 });
+    const playback = new Playback(c, 'pb-1', '1');
+    playback.positionMs = (D * startPercent) / 100;
+    await playback.start();
+    return { c, playback };
+  }
+
+  it('reports a resumed start at the saved position first, and a stop after 3 s played leaves that position', async () => {
+    const { c, playback } = await resumed(50);
+    await elapse(3_000);
+    playback.playTo(50.5); // 3 s played
+    await elapse(0);
+    await playback.end();
+    const reports = c.plex.sent('timeline');
+    expect(reports.map((r) => [r.state, r.timeMs])).toEqual([
+      ['playing', 0.5 * D],
+      ['stopped', 0.5 * D],
+    ]);
+    expect(c.plex.item('1').viewOffset).toBe(0.5 * D);
+    expect(c.results.filter((r) => r.entry.kind === 'position')).toEqual([]);
+    expect(c.outbox.list()).toEqual([]);
+  });
+
+  it('sends nothing that moves the saved position for a seek and a stop within the first seconds', async () => {
+    const { c, playback } = await resumed(50);
+    await elapse(2_000);
+    playback.playTo(50.3); // 1.8 s played
+    playback.seekTo(80);
+    await elapse(1_000);
+    playback.pause();
+    await elapse(0);
+    await playback.end();
+    expect(c.plex.sent('timeline').every((r) => r.timeMs === 0.5 * D)).toBe(true);
+    expect(c.plex.item('1').viewOffset).toBe(0.5 * D);
+    expect(c.outbox.list()).toEqual([]);
+  });
+
+  it('reports only the saved position for a short replay from the start (resume=no)', async () => {
+    const { c, playback } = await resumed(50, 0);
+    await elapse(5_000);
+    playback.playTo(1); // 6 s played
+    playback.pause();
+    await elapse(0);
+    await playback.end();
+    expect(c.plex.sent('timeline').map((r) => [r.state, r.timeMs])).toEqual([
+      ['playing', 0.5 * D],
+      ['paused', 0.5 * D],
+      ['stopped', 0.5 * D],
+    ]);
+    expect(c.plex.item('1').viewOffset).toBe(0.5 * D);
+  });
+
+  it('gives a watched item no resume point for a short play', async () => {
+    const c = await core({}, { '1': 2 });
+    const playback = await startPlaying(c, [1]); // 6 s played
+    await playback.end();
+    expect(c.plex.sent('timeline').every((r) => r.timeMs === 0)).toBe(true);
+    expect(c.plex.item('1').viewOffset).toBeUndefined();
+    expect(c.outbox.list()).toEqual([]);
+  });
+
+  it('keeps the position of a short play of an unwatched item with no resume point, which had nothing to lose', async () => {
+    const c = await core();
+    const playback = await startPlaying(c, [1]); // 6 s played
+    await playback.end();
+    expect(c.plex.item('1').viewOffset).toBe(0.01 * D);
+  });
+
+  it('reports the true position again once 10 s are played, and its end moves the resume point', async () => {
+    const { c, playback } = await resumed(50);
+    await playThrough(playback, [51, 52]); // 6 s, then 12 s played
+    await playback.end();
+    expect(c.plex.sent('timeline').map((r) => r.timeMs)).toEqual([0.5 * D, 0.5 * D, 0.52 * D, 0.52 * D]);
+    expect(c.plex.item('1').viewOffset).toBe(0.52 * D);
+  });
+
+  it('still counts a resumed playback once by its crossing, its early reports pinned to the saved position', async () => {
+    const { c, playback } = await resumed(85);
+    await playThrough(playback, [86, 88, 91]); // 6 s, 18 s, 36 s played
+    await c.sender.laneDone('pb-1');
+    await playback.end();
+    expect(c.plex.sent('timeline').filter((r) => r.timeMs === 0.86 * D)).toEqual([]);
+    expect(c.plex.item('1').counts).toEqual([{ via: 'timeline', sessionId: 'pb-1' }]);
+    expect(c.plex.sent('scrobble')).toHaveLength(0);
+    expect(c.plex.item('1').viewOffset).toBeUndefined();
+  });
+
+  it('counts a short item watched once even when its mark comes before 10 s are played', async () => {
+    const c = await createCore();
+    c.plex.addItem('1', { durationMs: 20_000, viewOffset: 15_000 });
+    const playback = new Playback(c, 'pb-1', '1');
+    playback.positionMs = 15_000;
+    await playback.start();
+    await elapse(4_000);
+    playback.playTo(95); // 4 s played, past the mark (at least 5 % of 20 s played)
+    await c.sender.laneDone('pb-1');
+    await playback.end();
+    expect(c.plex.item('1').viewCount).toBe(1);
+    expect(c.plex.item('1').counts).toHaveLength(1);
+    expect(c.plex.item('1').viewOffset).toBeUndefined();
+  });
+});

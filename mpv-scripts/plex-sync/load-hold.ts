@@ -1,0 +1,215 @@
+// Holds mpv's on_load hook until the helper has said where Plex left off, so a Plex item starts
+// at its resume point and no report of an earlier position reaches Plex first. The start is set
+// as a file-local option before the file opens. The hold always ends: at the answer, at
+// resume_timeout (no helper, or a slow one: the file plays from where mpv would), at the end of
+// the resume=ask question (which falls back to resuming), or at an error.
+
+import type { LookedUpPayload } from '../../src/protocol/messages.js';
+import { describeError, guard } from './guard.js';
+import type { HelperLink } from './helper-link.js';
+import { newPlaybackId } from './playback.js';
+import { askLine, decideResume, resumedLine, wantsLookup, type ResumeMode } from './resume.js';
+
+/** The key that takes the offer during the resume=ask question. */
+const ASK_RESUME_KEY = 'ENTER';
+/** The start-over key of the question when start_over_key is empty (no binding outside it). */
+const ASK_START_OVER_FALLBACK_KEY = 'HOME';
+/** The question's forced bindings, removed when it ends. */
+const ASK_RESUME_BINDING = 'plex-sync-ask-resume';
+const ASK_START_OVER_BINDING = 'plex-sync-ask-start-over';
+/** How long the "Resumed at" line stays. */
+const NOTICE_SEC = 5;
+
+export interface LoadHoldOptions {
+  readonly mode: ResumeMode;
+  /** Seconds the load waits for the helper's answer. */
+  readonly timeoutSec: number;
+  /** Seconds the resume=ask question waits for a key before it resumes. */
+  readonly askTimeoutSec: number;
+  /** The start-over key named on the OSD (empty: none is bound). */
+  readonly startOverKey: string;
+  readonly osd: boolean;
+  readonly link: HelperLink;
+}
+
+/** The file about to load, as main.ts reads it in on_load. */
+export interface LoadFacts {
+  /** mpv's path, redacted (no token). */
+  readonly path: string;
+  readonly ratingKey: string | null;
+  /** mpv's `start` option now: "none" unless the person or the playlist entry set one. */
+  readonly userStart: string | undefined;
+}
+
+interface ActiveLoad {
+  readonly lookupId: string;
+  readonly facts: LoadFacts;
+  /** The answer came: a resend to a new helper is not needed. */
+  answered: boolean;
+  /** Continues the hook; safe to call more than once. */
+  readonly finish: (why: string) => void;
+  /** Replaces the running timer (the wait, then the question's). */
+  readonly setTimer: (ms: number, fn: () => void) => void;
+  readonly setOsdTimer: (ms: number, fn: () => void) => void;
+}
+
+export class LoadHold {
+  private active: ActiveLoad | null = null;
+  /** The "Resumed at" line, shown again once the helper has named the item (its own line replaces ours). */
+  private notice: string | null = null;
+  /**
+   * A load waited in vain and no helper has spoken since: later loads do not wait (a playlist
+   * of files with no helper would wait at each), until a helper is heard from again.
+   */
+  private helperSilent = false;
+
+  constructor(private readonly options: LoadHoldOptions) {}
+
+  /** The on_load hook. */
+  onLoad(hook: MpHook, facts: LoadFacts): void {
+    if (this.active) this.active.finish('another file began loading');
+    this.notice = null;
+    if (!wantsLookup(this.options.mode, facts.userStart)) return;
+    // A helper known to be gone or unable to serve would only make every file wait.
+    if (this.options.link.isGone() || this.helperSilent) return;
+    this.hold(hook, facts);
+  }
+
+  /** The helper's answer; one for another load (a late one) is ignored. */
+  onLookedUp(answer: LookedUpPayload): void {
+    this.helperSilent = false;
+    const active = this.active;
+    if (!active || active.answered || active.lookupId !== answer.lookupId) return;
+    active.answered = true;
+    const decision = decideResume({
+      mode: this.options.mode,
+      userStart: active.facts.userStart,
+      saved: answer.status === 'plex' ? answer : null,
+    });
+    if (decision.kind === 'as-is') return active.finish(answer.status === 'plex' ? decision.why : 'not a Plex item (' + answer.status + ')');
+    // Without the OSD the question cannot be seen: resume, as an unanswered question does.
+    if (decision.kind === 'resume' || !this.options.osd) {
+      this.resumeAt(decision.atMs);
+      return active.finish('resuming at ' + decision.atMs + ' ms');
+    }
+    this.ask(active, decision.atMs);
+  }
+
+  /** A helper attached while the load waits: it has not heard the lookup. */
+  resend(): void {
+    this.helperAnswered();
+    const active = this.active;
+    if (active && !active.answered) this.options.link.sendLookup({ lookupId: active.lookupId, path: active.facts.path, ratingKey: active.facts.ratingKey });
+  }
+
+  /** Any word from a helper: the next load waits for its answer again. */
+  helperAnswered(): void {
+    this.helperSilent = false;
+  }
+
+  /** The "Resumed at" line once, for main.ts to show again after the helper's own line. */
+  takeNotice(): string | null {
+    const notice = this.notice;
+    this.notice = null;
+    return notice;
+  }
+
+  private hold(hook: MpHook, facts: LoadFacts): void {
+    hook.defer();
+    const self = this;
+    let finished = false;
+    let timer: number | null = null;
+    let osdTimer: number | null = null;
+    const lookupId = newPlaybackId(new Date().getTime(), mp.utils.getpid(), Math.random);
+    // Every path out of the hold comes through here, and cont() runs whatever happens before it.
+    const finish = function (why: string): void {
+      if (finished) return;
+      finished = true;
+      try {
+        if (timer !== null) clearTimeout(timer);
+        if (osdTimer !== null) clearTimeout(osdTimer);
+        mp.remove_key_binding(ASK_RESUME_BINDING);
+        mp.remove_key_binding(ASK_START_OVER_BINDING);
+        if (self.active && self.active.lookupId === lookupId) self.active = null;
+        mp.msg.verbose('load continues: ' + why);
+      } finally {
+        hook.cont();
+      }
+    };
+    try {
+      this.active = {
+        lookupId: lookupId,
+        facts: facts,
+        answered: false,
+        finish: finish,
+        setTimer: function (ms, fn) {
+          if (timer !== null) clearTimeout(timer);
+          timer = setTimeout(guard('load hold timer', function () {
+            try {
+              fn();
+            } finally {
+              // Whatever fn did, the hold it timed ends here.
+              finish('its timer ran out');
+            }
+          }), ms);
+        },
+        setOsdTimer: function (ms, fn) {
+          if (osdTimer !== null) clearTimeout(osdTimer);
+          osdTimer = setTimeout(guard('load hold notice', fn), ms);
+        },
+      };
+      this.active.setTimer(this.options.timeoutSec * 1000, function () {
+        self.helperSilent = true;
+        mp.msg.verbose('no answer from the helper within resume_timeout; playing from where mpv would');
+      });
+      this.options.link.sendLookup({ lookupId: lookupId, path: facts.path, ratingKey: facts.ratingKey });
+    } catch (e) {
+      mp.msg.error('load hold failed: ' + describeError(e));
+      finish('the hold failed');
+    }
+  }
+
+  /** resume=ask: the question, with forced keys only while it is asked, and resuming when none is pressed. */
+  private ask(active: ActiveLoad, atMs: number): void {
+    const self = this;
+    const startOverKey = this.options.startOverKey || ASK_START_OVER_FALLBACK_KEY;
+    const endsAt = mp.get_time() + this.options.askTimeoutSec;
+    mp.add_forced_key_binding(ASK_RESUME_KEY, ASK_RESUME_BINDING, guard('resume key', function () {
+      try {
+        self.resumeAt(atMs);
+      } finally {
+        active.finish('resume chosen');
+      }
+    }));
+    mp.add_forced_key_binding(startOverKey, ASK_START_OVER_BINDING, guard('start-over key', function () {
+      try {
+        self.osd('Plex: playing from the start', 2);
+      } finally {
+        active.finish('start over chosen');
+      }
+    }));
+    const renew = function (): void {
+      self.osd(askLine(atMs, ASK_RESUME_KEY, startOverKey, endsAt - mp.get_time()), 1.2);
+      active.setOsdTimer(1000, renew);
+    };
+    renew();
+    // This timer replaces the wait for the answer: the hold lasts as long as the question.
+    active.setTimer(this.options.askTimeoutSec * 1000, function () {
+      self.resumeAt(atMs);
+      mp.msg.verbose('no key within ask_timeout: resuming');
+    });
+  }
+
+  private resumeAt(atMs: number): void {
+    // A file-local option: the next file starts where mpv would again.
+    mp.set_property('file-local-options/start', String(atMs / 1000));
+    const line = resumedLine(atMs, this.options.startOverKey, mp.get_script_name());
+    this.notice = line;
+    this.osd(line, NOTICE_SEC);
+    mp.msg.info(line);
+  }
+
+  private osd(text: string, seconds: number): void {
+    if (this.options.osd) mp.osd_message(text, seconds);
+  }
+}
