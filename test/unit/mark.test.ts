@@ -139,6 +139,20 @@ describe('mark-unwatched', () => {
     expect(c.plex.item('1').counts).toHaveLength(1);
   });
 
+  it('ends a short play\'s care for the old resume point: the position after it is the true one', async () => {
+    const c = await createCore();
+    c.plex.addItem('1', { viewCount: 1, viewOffset: 300_000, durationMs: D });
+    const playback = new Playback(c, 'pb-1', '1');
+    await playback.start();
+    await playThrough(playback, [0.5]);
+    await press(c, false);
+    expect(c.plex.item('1').viewOffset).toBeUndefined();
+    await playThrough(playback, [1]);
+    await playback.end();
+    expect(c.plex.item('1').viewCount).toBe(0);
+    expect(c.plex.item('1').viewOffset).toBe(6_000);
+  });
+
   it('past the mark, counts again only once the playback goes past the mark again', async () => {
     const c = await core(0);
     const playback = await startPlaying(c, [30, 60, 85, 95]);
