@@ -10,9 +10,20 @@ const PartSchema = z.object({
   key: z.string().optional(),
   file: z.string().optional(),
   duration: numeric.optional(),
+  size: numeric.optional(),
+  container: z.string().optional(),
 });
 
-const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) });
+const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) }).extend({
+  // What `play --versions` shows of each version.
+  videoResolution: keyString.optional(),
+  videoCodec: z.string().optional(),
+  audioCodec: z.string().optional(),
+  container: z.string().optional(),
+  width: numeric.optional(),
+  height: numeric.optional(),
+  bitrate: numeric.optional(),
+});
 
 /**
  * An item's fields with every null left out. Plex is not expected to send null (lastViewedAt is
@@ -42,6 +53,10 @@ const MetadataFieldsSchema = z.object({
   updatedAt: numeric.optional(),
   librarySectionID: numeric.optional(),
   Media: z.array(MediaSchema).default([]),
+  // An episode's season and show (`play --next` reads the show's episodes through them).
+  parentRatingKey: keyString.optional(),
+  grandparentRatingKey: keyString.optional(),
+  parentTitle: z.string().optional(),
 });
 
 export const MetadataSchema = z.preprocess(withoutNulls, MetadataFieldsSchema);
