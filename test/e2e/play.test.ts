@@ -39,9 +39,9 @@ describe('mpv-plex-sync play: target forms', () => {
     expect(run.code).toBe(0);
     expect(world.plex.item('101').viewCount).toBe(1);
     expect(titlesIn(output)).toEqual(['Clip, with a comma · and more']);
-    // mpv's own terminal output reaches play's.
-    expect(output).toContain('Playing: ');
+    // mpv's own terminal output reaches play's (--term-playing-msg stands in for "Playing: ").
     expect(output).toMatch(/\(\+\) Video --vid=1/);
+    expect(output).toContain('Exiting... (End of file)');
     expect(output).not.toContain(TOKEN);
     expect(world.plex.requests.filter((request) => request.path.startsWith('/library/parts/')).every((request) => request.tokenVia === 'header')).toBe(true);
   });

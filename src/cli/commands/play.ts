@@ -9,7 +9,7 @@ import { HELPER_NODE_FLAGS, helperCommandFor } from '../../install/installer.js'
 import { installedScriptIn } from '../../install/script-file.js';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { ensurePrivateDir } from '../../config/private-dir.js';
-import { askHelper } from '../../helper/control.js';
+import { askHelper, helperListening } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
 import type { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { PlexServers } from '../../plex/servers.js';
@@ -92,6 +92,7 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
   const installed = installedScriptIn(mpvScriptDirs(mpvArgs));
   if (installed) context.log.debug({ script: installed }, 'mpv loads the installed script');
   const args = [...(installed ? [] : [`--script=${bundledScriptPath()}`]), `--script-opts-append=plex-sync-helper=${helperCommand()}`, ...mpvArgs];
+  await startHelperFirst(context, socketPath);
   const mpv = await launchMpv({ socketPath, args, binary: process.env['MPV_BINARY'] ?? null });
   // A Ctrl+C on the terminal reaches mpv too, which quits after its sync: play waits for it and
   // exits with its code, rather than leave mpv writing to a shell prompt.
@@ -142,10 +143,37 @@ function helperCommand(): string {
   return helperCommandFor(process.execPath, binPath()).command;
 }
 
-/** Hands mpv to the running helper, or starts one detached with no terminal streams of ours. */
+/** Hands mpv to the running helper, or starts one. */
 async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
   const reply = await askHelper(context.paths.controlSocket, { op: 'attach', socket: socketPath });
   if (reply.ok) return;
+  spawnHelper(socketPath);
+}
+
+/**
+ * Starts the helper before mpv when none runs. The script starts one on load when it finds none,
+ * and mpv gives a detached subprocess its own stdin, stdout and stderr (seen with mpv 0.35: a
+ * detached `sleep 7` kept mpv's output pipe open 7 s after mpv quit), which under play are play's:
+ * a pipe from `play` would stay open for as long as that helper lives. A helper that runs already
+ * is found by the script, which then only leaves it an attach request (no process). The helper's
+ * first attach fails (mpv is not up yet); play asks it again once mpv listens (ensureHelper).
+ */
+async function startHelperFirst(context: CommandContext, socketPath: string): Promise<void> {
+  if (await helperListening(context.paths.controlSocket)) return;
+  spawnHelper(socketPath);
+  const until = Date.now() + HELPER_START_WAIT_MS;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (await helperListening(context.paths.controlSocket)) return;
+  }
+  context.log.debug('the helper was not up before mpv; the script starts one if need be');
+}
+
+/** How long play waits for the helper it started to listen, before it starts mpv anyway. */
+const HELPER_START_WAIT_MS = 3_000;
+
+/** The helper, detached, with none of play's (the terminal's) streams. */
+function spawnHelper(socketPath: string): void {
   const child = spawn(process.execPath, [...HELPER_NODE_FLAGS, binPath(), 'attach', socketPath], { detached: true, stdio: 'ignore' });
   child.unref();
 }
