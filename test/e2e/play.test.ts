@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helperPids, helpersGone, runCli, TOKEN, type World } from '../support/session.js';
+import { createWorld, helperPids, helpersGone, runCli, runMpv, TOKEN, withToken, type World } from '../support/session.js';
 import { addShow } from '../support/shows.js';
 
 const MACHINE = '5d1b4e3f0a9c8b7d6e5f4a3b2c1d0e9f8a7b6c5d';
@@ -185,6 +185,8 @@ describe('mpv-plex-sync play: next episodes and versions', () => {
     ]);
     expect(['511', '512', '521', '522', '523'].map((key) => world.plex.item(key).viewCount)).toEqual([0, 1, 1, 1, 0]);
     expect(world.plex.history.map((record) => record.ratingKey)).toEqual(['512', '521', '522']);
+    // Each entry named its own ratingKey to the script: no entry was looked up by its part.
+    expect(world.plex.requests.some((request) => request.path.startsWith('/library/sections'))).toBe(false);
   });
 
   it('lists the versions of an item and exits 0 without playing', async () => {
@@ -213,5 +215,18 @@ describe('mpv-plex-sync play: next episodes and versions', () => {
     const tooFar = await runCli(world, ['play', '--use-version', '3', '150']);
     expect(tooFar.code).toBe(1);
     expect(tooFar.stderr).toBe(`mpv-plex-sync: Plex item 150 on '${SERVER_NAME}' has 2 versions, not 3: see play --versions\n`);
+  });
+});
+
+describe('the script option rating_key on mpv\'s own command line', () => {
+  it('still names the first file only, the next entry being resolved by its own path', async () => {
+    world.addMovie('101');
+    const second = world.addMovie('102');
+    const run = await runMpv(world, [world.clip, withToken(second)], { scriptOpts: { rating_key: '101' } });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(world.plex.item('102').viewCount).toBe(1);
+    expect(world.plex.history).toHaveLength(2);
   });
 });
