@@ -3,7 +3,8 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helperPids, helpersGone, runCli, runMpv, TOKEN, withToken, type World } from '../support/session.js';
+import { spawn } from 'node:child_process';
+import { BIN, createWorld, helperPids, helpersGone, runCli, runMpv, TOKEN, waitFor, withToken, type World } from '../support/session.js';
 import { addShow } from '../support/shows.js';
 
 const MACHINE = '5d1b4e3f0a9c8b7d6e5f4a3b2c1d0e9f8a7b6c5d';
@@ -169,6 +170,20 @@ describe('mpv-plex-sync play: the terminal and the helper', () => {
     expect(playExited - mpvExited).toBeLessThan(1_000);
     expect(helperPids(world).length).toBeGreaterThan(0);
     console.log(`play exited ${playExited - mpvExited} ms after mpv`);
+  });
+});
+
+describe('mpv-plex-sync play: Ctrl+C', () => {
+  it('waits for mpv when the terminal interrupts both, and exits with its code', async () => {
+    world.addMovie('101');
+    // Its own process group, interrupted as a whole, as a terminal's Ctrl+C does.
+    const child = spawn(process.execPath, [BIN, 'play', '101', '--', '--no-config', '--vo=null', '--ao=null', '--speed=1'], { env: world.env, stdio: 'ignore', detached: true });
+    const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+    await waitFor('playback to be reported', () => world.plex.requests.some((request) => request.path === '/:/timeline'), 20_000);
+    process.kill(-(child.pid ?? 0), 'SIGINT');
+    // mpv's code for "quit due to a signal"; play's own death by SIGINT would show as 'SIGINT'.
+    expect(await exited).toBe(4);
+    await helpersGone(world);
   });
 });
 
