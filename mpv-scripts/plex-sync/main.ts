@@ -158,10 +158,29 @@ function absolutePath(path: string): string {
   return cwd ? mp.utils.join_path(cwd, path) : path;
 }
 
+/**
+ * The ratingKey of the entry being loaded. `play` gives each playlist entry its own with the
+ * entry option `script-opts-append=plex-sync-rating_key=<rk>`, which mpv applies before on_load
+ * and file-loaded and takes back after the entry (checked with mpv 0.35): a value in the
+ * `script-opts` property that differs from the one read at start is that entry's own. The
+ * value read at start (--script-opts on the command line, or plex-sync.conf) cannot be told
+ * from an entry's, so it keeps its old rule: it names the first file loaded only.
+ */
 function ratingKeyFor(path: string): string | null {
+  const entryKey = entryRatingKey();
+  if (entryKey !== null) return entryKey;
   if (!options.rating_key) return null;
   if (ratingKeyPath === null) ratingKeyPath = path;
   return ratingKeyPath === path ? options.rating_key : null;
+}
+
+/** This playlist entry's own rating_key, or null when it has none (or the start-up one). */
+function entryRatingKey(): string | null {
+  const opts = mp.get_property_native('script-opts');
+  if (opts === null || typeof opts !== 'object') return null;
+  const value = (opts as { [key: string]: unknown })['plex-sync-rating_key'];
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || value === options.rating_key) return null;
+  return value;
 }
 
 // ---- Handlers ----

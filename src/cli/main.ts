@@ -1,5 +1,5 @@
 // The `mpv-plex-sync` command line. One file per subcommand in commands/.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { redact } from '../log/redact.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from './context.js';
 
@@ -26,7 +26,11 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .argument('<target>', 'ratingKey, Plex URL or local file')
       .argument('[mpvArgs...]', 'options for mpv, after --')
       .option('--rating-key <key>', 'the Plex ratingKey, when the target does not say')
-      .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string }) => {
+      // Not `--version`: commander reads the program's own --version after a subcommand too.
+      .option('--use-version <n>', "play the item's n-th version (1 is the first; see --versions)", positiveInteger('--use-version'))
+      .option('--versions', "list the item's versions and exit")
+      .option('--next <n>', 'queue the n episodes after this one, on into the next season', wholeNumber('--next'), 0)
+      .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number }) => {
         const { playCommand } = await import('./commands/play.js');
         process.exitCode = await playCommand(target, mpvArgs, { ...options, ...program.opts() });
       });
@@ -48,6 +52,23 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
   status: async (program) => (await import('./commands/status.js')).registerStatus(program),
   queue: async (program) => (await import('./commands/queue.js')).registerQueue(program),
 };
+
+/** A commander parser for a whole number option of play, refusing anything else by name. */
+function wholeNumber(name: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} takes a whole number, got '${value}'`);
+    return Number(value);
+  };
+}
+
+function positiveInteger(name: string): (value: string) => number {
+  const whole = wholeNumber(name);
+  return (value) => {
+    const n = whole(value);
+    if (n < 1) throw new InvalidArgumentError(`${name} counts from 1, got '${value}'`);
+    return n;
+  };
+}
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('mpv-plex-sync')

@@ -1,20 +1,14 @@
-// Starts mpv for `mpv-plex-sync play` through node-mpv, which spawns it with an IPC socket and
-// waits until mpv listens. node-mpv's own socket reader is then let go: it JSON.parses raw
-// chunks and would throw on a partial or huge line from another script; the helper and this
-// launcher use MpvIpcClient instead (see ipc-client.ts).
-import { createRequire } from 'node:module';
-import type { ChildProcess } from 'node:child_process';
-
-const require = createRequire(import.meta.url);
-
-interface NodeMpvInstance {
-  start(args?: string[]): Promise<void>;
-  mpvPlayer?: ChildProcess;
-  socket?: { quit(): void };
-  /** node-mpv polls `pause` every second through its socket; stopped before the socket goes. */
-  timepositionListenerId?: NodeJS.Timeout;
-}
-type NodeMpvConstructor = new (options: Record<string, unknown>, args: string[]) => NodeMpvInstance;
+// Starts mpv for `mpv-plex-sync play` with an IPC socket, and waits until the socket accepts.
+//
+// Why not node-mpv (used here before): node-mpv spawns mpv with its stdout and stderr piped to
+// itself, and learns that mpv is up by reading an `ipc` log line there. So mpv's terminal output
+// (its status line, its errors), and mpv's keyboard input through the terminal, never reached the
+// person, and node-mpv offers no way to pass stdio through. Here mpv inherits play's stdin,
+// stdout and stderr, as when mpv is run by hand, and readiness is learnt from the socket itself:
+// it is ready when it accepts a connection (MpvIpcClient.connect retries until then).
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { MpvIpcClient } from './ipc-client.js';
 
 export interface LaunchOptions {
   readonly socketPath: string;
@@ -22,31 +16,57 @@ export interface LaunchOptions {
   readonly args: readonly string[];
   /** mpv binary. @default 'mpv' on PATH */
   readonly binary?: string | null;
+  /** How long mpv may take to open its socket, ms. @default 10000 */
+  readonly readyTimeoutMs?: number;
 }
 
 export interface LaunchedMpv {
-  /** Resolves with mpv's exit code. */
+  /** Resolves with mpv's exit code (128 + n for a signal), as soon as mpv is gone. */
   readonly exited: Promise<number>;
+  /** mpv's pid, to pass a signal on. */
+  readonly pid: number | undefined;
+  /**
+   * An IPC connection to mpv, or null when mpv was gone before its socket accepted (a bad
+   * option: mpv said why on the terminal, and `exited` has its code).
+   */
+  readonly control: MpvIpcClient | null;
 }
 
 export async function launchMpv(options: LaunchOptions): Promise<LaunchedMpv> {
-  const NodeMpv = require('node-mpv') as NodeMpvConstructor;
-  const mpv = new NodeMpv({ socket: options.socketPath, auto_restart: false, binary: options.binary ?? null, audio_only: false }, []);
-  // node-mpv adds --idle and --msg-level=all=no,ipc=v, and needs the ipc line to know mpv is up.
-  await mpv.start([...options.args, ...msgLevelKeepingIpc(options.args)]);
-  const child = mpv.mpvPlayer;
-  clearInterval(mpv.timepositionListenerId);
-  mpv.socket?.quit();
-  if (!child) throw new Error('node-mpv did not start mpv');
+  // --idle=once: mpv waits, with nothing loaded, for the first loadfile over IPC (the token goes
+  // that way, never on a command line), and quits once the playlist has played.
+  const args = ['--idle=once', `--input-ipc-server=${options.socketPath}`, ...options.args];
+  const child = spawn(options.binary ?? 'mpv', args, { stdio: 'inherit' });
   const exited = new Promise<number>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.once('error', () => resolve(127));
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
   });
-  return { exited };
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const control = await connectWhileRunning(options.socketPath, () => gone, options.readyTimeoutMs ?? 10_000);
+  if (!control && !gone) {
+    // mpv runs but never listens (an --input-ipc-server of the user's own wins over ours).
+    child.kill('SIGTERM');
+    throw new Error(`mpv did not open its IPC socket ${options.socketPath}`);
+  }
+  return { exited, pid: child.pid, control };
 }
 
-/** Lets the user's --msg-level win while keeping the ipc=v line node-mpv waits for. */
-function msgLevelKeepingIpc(args: readonly string[]): string[] {
-  const user = args.filter((arg) => arg.startsWith('--msg-level=')).map((arg) => arg.slice('--msg-level='.length));
-  return [`--msg-level=${[...(user.length ? user : ['all=status']), 'ipc=v'].join(',')}`];
+/** Connects once mpv's socket accepts; gives up at once when mpv is gone, or after `timeoutMs`. */
+async function connectWhileRunning(socketPath: string, gone: () => boolean, timeoutMs: number): Promise<MpvIpcClient | null> {
+  const until = Date.now() + timeoutMs;
+  while (!gone() && Date.now() < until) {
+    const control = new MpvIpcClient({ socketPath });
+    try {
+      await control.connect(0);
+      return control;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  return null;
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return constants.signals[signal] ?? 0;
 }

@@ -155,6 +155,33 @@ export class PlexClient {
     return items;
   }
 
+  /** GET /library/metadata/<rk>/children: a show's seasons, or a season's episodes, in order. */
+  async children(ratingKey: string): Promise<PlexMetadata[]> {
+    return this.#listing(`/library/metadata/${encodeURIComponent(ratingKey)}/children`, { excludeAllLeaves: '1' });
+  }
+
+  /** GET /library/metadata/<showKey>/allLeaves: every episode of a show, season after season. */
+  async allLeaves(ratingKey: string): Promise<PlexMetadata[]> {
+    return this.#listing(`/library/metadata/${encodeURIComponent(ratingKey)}/allLeaves`);
+  }
+
+  /** A listing read page by page; an entry that is not an item (a "All episodes" directory) is left out. */
+  async #listing(path: string, query: Record<string, string> = {}): Promise<PlexMetadata[]> {
+    const items: PlexMetadata[] = [];
+    for (let start = 0; ; ) {
+      const body = await this.#getJson(path, ListingContainerSchema, { ...query, 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(PAGE_SIZE) });
+      const page = body.MediaContainer.Metadata;
+      for (const raw of page) {
+        const item = MetadataSchema.safeParse(raw);
+        if (item.success) items.push(item.data);
+      }
+      const total = body.MediaContainer.totalSize ?? null;
+      start += page.length;
+      if (page.length === 0 || total === null || start >= total) break;
+    }
+    return items;
+  }
+
   /** Reports playback; `terminated` is the server ending the session (terminationCode), with its reason. */
   async timeline(report: TimelineReport): Promise<{ terminated: { readonly code: number; readonly text: string | null } | null }> {
     const body = await this.#getJson(

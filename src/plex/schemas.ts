@@ -12,9 +12,23 @@ const PartSchema = z.object({
   duration: numeric.optional(),
   // Read stream by stream by plexStreams(): one odd stream must not make the item unresolvable.
   Stream: z.unknown().optional(),
+  size: numeric.optional(),
+  container: z.string().optional(),
 });
 
-const MediaSchema = z.object({ id: numeric.optional(), duration: numeric.optional(), Part: z.array(PartSchema).default([]) });
+const MediaSchema = z.object({
+  id: numeric.optional(),
+  duration: numeric.optional(),
+  Part: z.array(PartSchema).default([]),
+  // What `play --versions` shows of each version.
+  videoResolution: keyString.optional(),
+  videoCodec: z.string().optional(),
+  audioCodec: z.string().optional(),
+  container: z.string().optional(),
+  width: numeric.optional(),
+  height: numeric.optional(),
+  bitrate: numeric.optional(),
+});
 
 /**
  * An item's fields with every null left out. Plex is not expected to send null (lastViewedAt is
@@ -44,6 +58,10 @@ const MetadataFieldsSchema = z.object({
   updatedAt: numeric.optional(),
   librarySectionID: numeric.optional(),
   Media: z.array(MediaSchema).default([]),
+  // An episode's season and show (`play --next` reads the show's episodes through them).
+  parentRatingKey: keyString.optional(),
+  grandparentRatingKey: keyString.optional(),
+  parentTitle: z.string().optional(),
 });
 
 export const MetadataSchema = z.preprocess(withoutNulls, MetadataFieldsSchema);

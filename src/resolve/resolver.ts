@@ -117,7 +117,7 @@ function noTokenFor(serverUrl: string | null): Resolution {
   return { kind: 'not-plex', reason: `${host} is not your Plex server, and its URL carries no token` };
 }
 
-function displayName(meta: PlexMetadata): string {
+export function displayName(meta: PlexMetadata): string {
   if (meta.type === 'episode') {
     const season = meta.parentIndex !== undefined ? `S${String(meta.parentIndex).padStart(2, '0')}` : '';
     const episode = meta.index !== undefined ? `E${String(meta.index).padStart(2, '0')}` : '';

@@ -29,6 +29,6 @@ describe('the command line', () => {
     await world.plex.goDown();
     const result = await runCli(world, ['play', '101', '--', '--vo=null']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/mpv-plex-sync: \[GET\] "http:\/\/127\.0\.0\.1:\d+\/library\/metadata\/101": network error ECONNREFUSED/);
+    expect(result.stderr).toMatch(/^mpv-plex-sync: cannot reach the Plex server at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\n$/);
   });
 });

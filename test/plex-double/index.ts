@@ -3,7 +3,12 @@ export { startPlexDouble, type PlexDouble, type PlexDoubleOptions, type Recorded
 export type { ConcurrencyFault, DelayFault, DropFault, FaultRule, RedirectFault, StatusFault, TimeoutFault } from './faults.js';
 export {
   OTHER_DEVICE_CLIENT,
+  type DirectorySnapshot,
   type ItemInput,
+  type MediaFacts,
+  type SeasonInput,
+  type ShowInput,
+  type VersionInput,
   type ItemSnapshot,
   type ItemType,
   type PlaybackState,

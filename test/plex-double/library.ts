@@ -41,6 +41,16 @@ export interface ItemInput {
   readonly viewCount?: number;
   readonly viewOffset?: number;
   readonly lastViewedAt?: number;
+  /** An episode's season (added with `addSeason` first); its show and titles follow from it. */
+  readonly parentRatingKey?: string;
+  /** An episode's show; taken from the season when absent. */
+  readonly grandparentRatingKey?: string;
+  /** An episode's season title, e.g. "Season 1"; taken from the season when absent. */
+  readonly parentTitle?: string;
+  /** What Plex says of the first version (Media); the double serves its defaults otherwise. */
+  readonly media?: MediaFacts;
+  /** More versions of the item, each a Media of its own after the first, with its own part. */
+  readonly versions?: readonly VersionInput[];
   /** The part's streams (`Part.Stream[]`); none when absent. */
   readonly streams?: readonly StreamInput[];
 }
@@ -67,6 +77,50 @@ export interface StreamSelection {
   readonly audioStreamID: number | null;
   readonly subtitleStreamID: number | null;
 }
+
+/** A version's video facts as Plex reports them on its Media. */
+export interface MediaFacts {
+  /** "1080", "720", "4k", "sd". */
+  readonly videoResolution?: string;
+  readonly videoCodec?: string;
+  readonly audioCodec?: string;
+  readonly width?: number;
+  readonly height?: number;
+  /** kbit/s. */
+  readonly bitrate?: number;
+}
+
+/** A second (third...) version of an item: a Media with one Part. */
+export interface VersionInput extends MediaFacts {
+  /** Unique across the double, as every part id. */
+  readonly partId: number;
+  readonly file: string;
+  readonly mediaPath?: string;
+  /** @default the item's duration */
+  readonly durationMs?: number;
+}
+
+/** A show: a directory of seasons, not playable itself. */
+export interface ShowInput {
+  readonly ratingKey: string;
+  readonly title: string;
+  /** A section of type show added before. */
+  readonly sectionKey: string;
+}
+
+/** A season of a show added before; its episodes name it as their parentRatingKey. */
+export interface SeasonInput {
+  readonly ratingKey: string;
+  readonly showRatingKey: string;
+  readonly index: number;
+  /** @default "Season <index>" */
+  readonly title?: string;
+}
+
+/** A show or a season, as the library keeps it. */
+export type DirectorySnapshot =
+  | (ShowInput & { readonly type: 'show'; readonly addedAt: number; readonly updatedAt: number })
+  | (SeasonInput & { readonly type: 'season'; readonly title: string; readonly sectionKey: string; readonly addedAt: number; readonly updatedAt: number });
 
 /** A copy of an item's state at one moment; later changes do not show in it. */
 export interface ItemSnapshot extends ItemInput {
@@ -162,6 +216,10 @@ export class Library {
   readonly #sections = new Map<string, SectionInput>();
   readonly #items = new Map<string, ItemState>();
   readonly #byPart = new Map<number, ItemState>();
+  /** Shows and seasons, by ratingKey (which no item shares). */
+  readonly #directories = new Map<string, DirectorySnapshot>();
+  /** The extra versions' parts: part id → the item and the version. */
+  readonly #versionParts = new Map<number, { readonly item: ItemState; readonly version: VersionInput }>();
   /** Keyed by `<session or client identifier>\n<ratingKey>`. */
   readonly #sessions = new Map<string, Session>();
   #nextSessionKey = 1;
@@ -200,9 +258,18 @@ export class Library {
     if (this.#byPart.has(input.partId)) throw new TypeError(`item.partId ${input.partId} is already used`);
     if (!Number.isFinite(input.durationMs) || input.durationMs <= 0) throw new TypeError('item.durationMs must be positive');
     this.#checkStreams(input.streams ?? []);
+    if (this.#directories.has(input.ratingKey)) throw new TypeError(`item.ratingKey ${input.ratingKey} is already used`);
+    const episodeOf = this.#episodeFields(input);
+    for (const version of input.versions ?? []) {
+      if (!Number.isInteger(version.partId) || version.partId <= 0) throw new TypeError('version.partId must be a positive integer');
+      if (version.partId === input.partId || this.#byPart.has(version.partId) || this.#versionParts.has(version.partId)) {
+        throw new TypeError(`version.partId ${version.partId} is already used`);
+      }
+    }
     const seconds = this.#seconds();
     const item: ItemState = {
       ...input,
+      ...episodeOf,
       viewCount: input.viewCount ?? 0,
       viewOffset: input.viewOffset || undefined,
       lastViewedAt: input.lastViewedAt,
@@ -212,7 +279,88 @@ export class Library {
     this.#items.set(item.ratingKey, item);
     this.#byPart.set(item.partId, item);
     this.#addStreams(item.partId, input.streams ?? []);
+    for (const version of input.versions ?? []) this.#versionParts.set(version.partId, { item, version });
     return snapshot(item);
+  }
+
+  /** An episode's season, show and their titles, from the season it names; checked. */
+  #episodeFields(input: ItemInput): Partial<ItemInput> {
+    if (input.parentRatingKey === undefined) return {};
+    const season = this.#directories.get(input.parentRatingKey);
+    if (input.type !== 'episode' || season?.type !== 'season') throw new TypeError(`item.parentRatingKey ${input.parentRatingKey} names no season (episodes only)`);
+    const show = this.#directories.get(season.showRatingKey);
+    return {
+      grandparentRatingKey: input.grandparentRatingKey ?? season.showRatingKey,
+      parentTitle: input.parentTitle ?? season.title,
+      parentIndex: input.parentIndex ?? season.index,
+      grandparentTitle: input.grandparentTitle ?? show?.title,
+    };
+  }
+
+  addShow(input: ShowInput): DirectorySnapshot {
+    this.#checkNewDirectory(input.ratingKey);
+    if (this.#sections.get(input.sectionKey)?.type !== 'show') throw new TypeError(`show.sectionKey ${input.sectionKey} names no show section`);
+    const seconds = this.#seconds();
+    const show: DirectorySnapshot = { ...input, type: 'show', addedAt: seconds, updatedAt: seconds };
+    this.#directories.set(show.ratingKey, show);
+    return show;
+  }
+
+  addSeason(input: SeasonInput): DirectorySnapshot {
+    this.#checkNewDirectory(input.ratingKey);
+    const show = this.#directories.get(input.showRatingKey);
+    if (show?.type !== 'show') throw new TypeError(`season.showRatingKey ${input.showRatingKey} names no show`);
+    if (!Number.isInteger(input.index) || input.index < 0) throw new TypeError('season.index must be a whole number');
+    const seconds = this.#seconds();
+    const season: DirectorySnapshot = {
+      ...input,
+      type: 'season',
+      title: input.title ?? `Season ${input.index}`,
+      sectionKey: show.sectionKey,
+      addedAt: seconds,
+      updatedAt: seconds,
+    };
+    this.#directories.set(season.ratingKey, season);
+    return season;
+  }
+
+  #checkNewDirectory(ratingKey: string): void {
+    if (typeof ratingKey !== 'string' || !/^\d+$/.test(ratingKey)) throw new TypeError('ratingKey must be a string of digits');
+    if (this.#directories.has(ratingKey) || this.#items.has(ratingKey)) throw new TypeError(`ratingKey ${ratingKey} is already used`);
+  }
+
+  directory(ratingKey: string): DirectorySnapshot | undefined {
+    return this.#directories.get(ratingKey);
+  }
+
+  /** `/children`: a show's seasons, or a season's episodes, by index; undefined for anything else. */
+  children(ratingKey: string): Array<DirectorySnapshot | ItemSnapshot> | undefined {
+    const directory = this.#directories.get(ratingKey);
+    if (!directory) return undefined;
+    if (directory.type === 'show') {
+      return [...this.#directories.values()].filter((entry) => entry.type === 'season' && entry.showRatingKey === ratingKey).sort(byIndex);
+    }
+    return this.#episodes((item) => item.parentRatingKey === ratingKey);
+  }
+
+  /** `/allLeaves`: every episode of a show (or a season), season after season. */
+  allLeaves(ratingKey: string): ItemSnapshot[] | undefined {
+    const directory = this.#directories.get(ratingKey);
+    if (!directory) return undefined;
+    return directory.type === 'show' ? this.#episodes((item) => item.grandparentRatingKey === ratingKey) : this.#episodes((item) => item.parentRatingKey === ratingKey);
+  }
+
+  #episodes(belongs: (item: ItemState) => boolean): ItemSnapshot[] {
+    return [...this.#items.values()]
+      .filter((item) => item.type === 'episode' && belongs(item))
+      .sort((a, b) => (a.parentIndex ?? 0) - (b.parentIndex ?? 0) || (a.index ?? 0) - (b.index ?? 0))
+      .map(snapshot);
+  }
+
+  /** An extra version's part (`versions`), with its item. */
+  versionPart(partId: number): { readonly item: ItemSnapshot; readonly version: VersionInput } | undefined {
+    const found = this.#versionParts.get(partId);
+    return found && { item: snapshot(found.item), version: found.version };
   }
 
   /** A part's streams, each with `selected` as the part's selection now says. */
@@ -438,6 +586,10 @@ export class Library {
 
 function sessionId(report: TimelineReport, clientIdentifier: string): string {
   return `${report.sessionIdentifier || clientIdentifier}\n${report.ratingKey}`;
+}
+
+function byIndex(a: DirectorySnapshot, b: DirectorySnapshot): number {
+  return (a.type === 'season' ? a.index : 0) - (b.type === 'season' ? b.index : 0);
 }
 
 function snapshot(item: ItemState): ItemSnapshot {

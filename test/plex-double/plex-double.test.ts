@@ -659,3 +659,99 @@ describe('audio and subtitle streams', () => {
     expect((await call('/library/streams/14')).status).toBe(404);
   });
 });
+
+describe('shows, seasons and versions', () => {
+  /** A MediaContainer read loosely: these tests look deep into it. */
+  const listing = (path: string): Promise<any> => json(path);
+
+  /** A show with two seasons of two episodes each, added out of order on purpose. */
+  function seedShow(target: PlexDouble): void {
+    target.addShow({ ratingKey: '300', title: 'The Show', sectionKey: '2' });
+    target.addSeason({ ratingKey: '320', showRatingKey: '300', index: 2 });
+    target.addSeason({ ratingKey: '310', showRatingKey: '300', index: 1 });
+    const episode = (ratingKey: string, season: string, index: number, partId: number) =>
+      target.addItem({ ratingKey, type: 'episode', title: `Episode ${ratingKey}`, parentRatingKey: season, index, sectionKey: '2', durationMs: 60_000, partId, file: `/data/tv/The Show/${ratingKey}.mkv` });
+    episode('322', '320', 2, 3022);
+    episode('312', '310', 2, 3012);
+    episode('311', '310', 1, 3011);
+    episode('321', '320', 1, 3021);
+  }
+
+  it("gives an episode its season and show: parentRatingKey, grandparentRatingKey, titles and keys", async () => {
+    seedShow(double);
+    const body = await listing('/library/metadata/321');
+    expect(body['Metadata'][0]).toMatchObject({
+      ratingKey: '321',
+      type: 'episode',
+      parentRatingKey: '320',
+      grandparentRatingKey: '300',
+      parentKey: '/library/metadata/320',
+      grandparentKey: '/library/metadata/300',
+      parentTitle: 'Season 2',
+      grandparentTitle: 'The Show',
+      parentIndex: 2,
+      index: 1,
+    });
+  });
+
+  it('gives a show and a season as directories with their counts', async () => {
+    seedShow(double);
+    expect((await listing('/library/metadata/300'))['Metadata'][0]).toMatchObject({ ratingKey: '300', type: 'show', key: '/library/metadata/300/children', childCount: 2, leafCount: 4 });
+    expect((await listing('/library/metadata/310'))['Metadata'][0]).toMatchObject({ type: 'season', index: 1, parentRatingKey: '300', parentTitle: 'The Show', leafCount: 2 });
+  });
+
+  it("lists a show's seasons and a season's episodes in order under /children", async () => {
+    seedShow(double);
+    const seasons = await listing('/library/metadata/300/children');
+    expect(seasons['Metadata'].map((s: { ratingKey: string }) => s.ratingKey)).toEqual(['310', '320']);
+    expect(seasons).toMatchObject({ size: 2, viewGroup: 'season', title1: 'The Show' });
+    const episodes = await listing('/library/metadata/320/children');
+    expect(episodes['Metadata'].map((e: { ratingKey: string }) => e.ratingKey)).toEqual(['321', '322']);
+    expect(episodes).toMatchObject({ viewGroup: 'episode', parentIndex: 2, title2: 'Season 2' });
+  });
+
+  it("lists every episode of a show under /allLeaves, season after season, paged when asked", async () => {
+    seedShow(double);
+    const all = await listing('/library/metadata/300/allLeaves');
+    expect(all['Metadata'].map((e: { ratingKey: string }) => e.ratingKey)).toEqual(['311', '312', '321', '322']);
+    expect(all).toMatchObject({ size: 4, totalSize: 4 });
+    const page = await listing('/library/metadata/300/allLeaves?X-Plex-Container-Start=1&X-Plex-Container-Size=2');
+    expect(page['Metadata'].map((e: { ratingKey: string }) => e.ratingKey)).toEqual(['312', '321']);
+    expect(page).toMatchObject({ size: 2, totalSize: 4, offset: 1 });
+  });
+
+  it('answers 404 for the children of an unknown key, and an empty container for an item', async () => {
+    seedShow(double);
+    expect((await call('/library/metadata/999/children')).status).toBe(404);
+    expect((await call('/library/metadata/999/allLeaves')).status).toBe(404);
+    expect(await listing('/library/metadata/101/children')).toEqual({ size: 0 });
+  });
+
+  it('gives an item with several versions one Media each, each part served', async () => {
+    double.addItem({
+      ratingKey: '150',
+      type: 'movie',
+      title: 'Two Cuts',
+      sectionKey: '1',
+      durationMs: 100_000,
+      partId: 1500,
+      file: '/data/movies/Two Cuts 1080p.mkv',
+      mediaPath,
+      media: { videoResolution: '1080', videoCodec: 'h264', width: 1920, height: 1080 },
+      versions: [{ partId: 1501, file: '/data/movies/Two Cuts 720p.mp4', mediaPath, videoResolution: '720', videoCodec: 'hevc', height: 720 }],
+    });
+    const versions = (await listing('/library/metadata/150'))['Metadata'][0]['Media'];
+    expect(versions).toHaveLength(2);
+    expect(versions[0]).toMatchObject({ id: 1500, videoResolution: '1080', videoCodec: 'h264', container: 'mkv', Part: [{ id: 1500, file: '/data/movies/Two Cuts 1080p.mkv', size: 10_000 }] });
+    expect(versions[1]).toMatchObject({ id: 1501, videoResolution: '720', videoCodec: 'hevc', container: 'mp4', Part: [{ id: 1501, file: '/data/movies/Two Cuts 720p.mp4' }] });
+    const second = await call(versions[1]['Part'][0]['key']);
+    expect(second.status).toBe(200);
+    expect(Buffer.from(await second.arrayBuffer()).equals(media)).toBe(true);
+  });
+
+  it('refuses a version whose part id is taken', () => {
+    expect(() =>
+      double.addItem({ ratingKey: '151', type: 'movie', title: 'X', sectionKey: '1', durationMs: 1000, partId: 1510, file: '/x.mkv', versions: [{ partId: 1001, file: '/y.mkv' }] }),
+    ).toThrow(/already used/);
+  });
+});

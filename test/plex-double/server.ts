@@ -18,8 +18,13 @@ import {
   PLAYBACK_STATES,
   type ItemInput,
   type ItemSnapshot,
+  type DirectorySnapshot,
   type ItemType,
   type LibraryEvent,
+  type MediaFacts,
+  type SeasonInput,
+  type ShowInput,
+  type VersionInput,
   type PlaybackState,
   type SectionInput,
   type SessionSnapshot,
@@ -75,6 +80,9 @@ export interface PlexDouble {
   clearRequests(): void;
   addSection(section: SectionInput): void;
   addItem(item: ItemInput): ItemSnapshot;
+  /** A show in a show section; its seasons and episodes are added after it. */
+  addShow(show: ShowInput): DirectorySnapshot;
+  addSeason(season: SeasonInput): DirectorySnapshot;
   /** A snapshot of an item's state; throws for an unknown rating key. */
   item(ratingKey: string): ItemSnapshot;
   /** The direct-play URL of an item's part, without a token. */
@@ -274,6 +282,8 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (get && (m = /^\/library\/sections\/([^/]+)\/all$/.exec(path))) return sectionListing(call, decodeURIComponent(m[1] ?? ''));
     if (get && (m = /^\/library\/metadata\/([^/]+)$/.exec(path))) {
       const item = library.item(decodeURIComponent(m[1] ?? ''));
+      const directory = item ? undefined : library.directory(decodeURIComponent(m[1] ?? ''));
+      if (directory) return container(call, { size: 1, Metadata: [directoryOf(directory, library)] });
       return item ? container(call, { size: 1, Metadata: [withStreams(metadataOf(item, library.section(item.sectionKey)), library.streamsOf(item.partId))] }) : notFound();
     }
     if (method === 'PUT' && (m = /^\/library\/parts\/(\d+)$/.exec(path))) return selectStreams(call, Number(m[1]));
@@ -281,7 +291,10 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       const file = library.streamFile(Number(m[1]));
       return file ? fileReply(file) : notFound();
     }
+    if (get && (m = /^\/library\/metadata\/([^/]+)\/(children|allLeaves)$/.exec(path))) return directoryListing(call, decodeURIComponent(m[1] ?? ''), m[2] === 'children');
     if ((get || method === 'HEAD') && (m = /^\/library\/parts\/(\d+)\/[^/]+\/[^/]+$/.exec(path))) {
+      const version = library.versionPart(Number(m[1]))?.version;
+      if (version) return version.mediaPath ? partReply(version.mediaPath, version.file, headerOf(call.headers, 'range')) : notFound();
       const item = library.itemByPart(Number(m[1]));
       return item?.mediaPath ? partReply(item.mediaPath, item.file, headerOf(call.headers, 'range')) : notFound();
     }
@@ -326,6 +339,32 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       },
       { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Total-Size': String(all.length) },
     );
+  }
+
+  /** `/children` (a show's seasons, a season's episodes) and `/allLeaves` (a show's episodes), paged as a section listing. */
+  function directoryListing(call: Call, ratingKey: string, children: boolean): Reply {
+    const directory = library.directory(ratingKey);
+    const entries = children ? library.children(ratingKey) : library.allLeaves(ratingKey);
+    // Real Plex answers an item's (an episode's, a movie's) children with an empty container.
+    if (!directory || !entries) return library.item(ratingKey) ? container(call, { size: 0 }) : notFound();
+    const start = Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, entries.length);
+    const asked = countOf(plexParam(call, 'X-Plex-Container-Size')) ?? Infinity;
+    const page = entries.slice(start, start + Math.min(asked, pageSize ?? Infinity));
+    const show = directory.type === 'show' ? directory : library.directory(directory.showRatingKey);
+    const section = library.section(directory.sectionKey);
+    return container(call, {
+      size: page.length,
+      totalSize: entries.length,
+      offset: start,
+      key: ratingKey,
+      librarySectionID: numericKey(directory.sectionKey),
+      librarySectionTitle: section?.title,
+      title1: show?.title,
+      title2: directory.type === 'season' && children ? directory.title : children ? undefined : 'All episodes',
+      parentIndex: directory.type === 'season' && children ? directory.index : undefined,
+      viewGroup: directory.type === 'show' && children ? 'season' : 'episode',
+      Metadata: page.map((entry) => ('partId' in entry ? metadataOf(entry, section) : directoryOf(entry, library))),
+    });
   }
 
   function timeline(call: Call): Reply {
@@ -391,6 +430,8 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     },
     addSection: (section) => library.addSection(section),
     addItem: (item) => library.addItem(item),
+    addShow: (show) => library.addShow(show),
+    addSeason: (season) => library.addSeason(season),
     item: itemOrThrow,
     partUrl(ratingKey) {
       return url + partPath(itemOrThrow(ratingKey));
@@ -635,6 +676,11 @@ function metadataOf(item: ItemSnapshot, section: SectionInput | undefined): Plai
     grandparentTitle: item.grandparentTitle,
     parentIndex: item.parentIndex,
     index: item.index,
+    parentRatingKey: item.parentRatingKey,
+    grandparentRatingKey: item.grandparentRatingKey,
+    parentKey: item.parentRatingKey === undefined ? undefined : `/library/metadata/${item.parentRatingKey}`,
+    grandparentKey: item.grandparentRatingKey === undefined ? undefined : `/library/metadata/${item.grandparentRatingKey}`,
+    parentTitle: item.parentTitle,
     librarySectionID: numericKey(item.sectionKey),
     librarySectionKey: `/library/sections/${item.sectionKey}`,
     librarySectionTitle: section?.title,
@@ -650,8 +696,10 @@ function metadataOf(item: ItemSnapshot, section: SectionInput | undefined): Plai
         id: item.partId,
         duration: item.durationMs,
         container,
+        ...mediaFacts(item.media),
         Part: [{ id: item.partId, key: partPath(item), file: item.file, size: sizeOf(item.mediaPath), duration: item.durationMs, container }],
       },
+      ...(item.versions ?? []).map((version) => versionMedia(item, version)),
     ],
   };
 }
@@ -686,6 +734,65 @@ function fileReply(path: string): Reply {
   }
   const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(size) };
   return size === 0 ? { status: 200, headers, body: '' } : { status: 200, headers, file: { path, start: 0, end: size - 1 } };
+}
+
+function mediaFacts(facts: MediaFacts | undefined): PlainObject {
+  if (!facts) return {};
+  const { videoResolution, videoCodec, audioCodec, width, height, bitrate } = facts;
+  return { videoResolution, videoCodec, audioCodec, width, height, bitrate };
+}
+
+/** A further version: its own Media id (the part id, as the first's) and part. */
+function versionMedia(item: ItemSnapshot, version: VersionInput): PlainObject {
+  const container = containerOf(version.file);
+  const duration = version.durationMs ?? item.durationMs;
+  return {
+    id: version.partId,
+    duration,
+    container,
+    ...mediaFacts(version),
+    Part: [
+      {
+        id: version.partId,
+        key: `/library/parts/${version.partId}/${item.updatedAt}/file.${container}`,
+        file: version.file,
+        size: sizeOf(version.mediaPath),
+        duration,
+        container,
+      },
+    ],
+  };
+}
+
+/** A show or a season as /library/metadata and /children list it. */
+function directoryOf(directory: DirectorySnapshot, library: Library): PlainObject {
+  const common = {
+    ratingKey: directory.ratingKey,
+    key: `/library/metadata/${directory.ratingKey}/children`,
+    guid: `plex://${directory.type}/double${directory.ratingKey}`,
+    type: directory.type,
+    title: directory.title,
+    librarySectionID: numericKey(directory.sectionKey),
+    librarySectionKey: `/library/sections/${directory.sectionKey}`,
+    addedAt: directory.addedAt,
+    updatedAt: directory.updatedAt,
+  };
+  const leaves = library.allLeaves(directory.ratingKey) ?? [];
+  const leafCount = leaves.length;
+  const viewedLeafCount = leaves.filter((leaf) => leaf.viewCount > 0).length;
+  if (directory.type === 'show') {
+    return { ...common, index: 1, childCount: library.children(directory.ratingKey)?.length ?? 0, leafCount, viewedLeafCount };
+  }
+  const show = library.directory(directory.showRatingKey);
+  return {
+    ...common,
+    parentRatingKey: directory.showRatingKey,
+    parentKey: `/library/metadata/${directory.showRatingKey}`,
+    parentTitle: show?.title,
+    index: directory.index,
+    leafCount,
+    viewedLeafCount,
+  };
 }
 
 function sectionsContainer(sections: readonly SectionInput[]): PlainObject {

@@ -1,79 +1,141 @@
 // `mpv-plex-sync play <target> [-- mpv options]`: plays a Plex item (a ratingKey, a Plex URL or
-// a file) in mpv with the script and socket set up, and attaches the helper. The token never
-// goes on mpv's command line: the file is loaded over IPC with the token as an HTTP header.
+// link, a part URL or a file) in mpv with the script and socket set up, and attaches the helper.
+// mpv gets play's own terminal (launcher.ts), and play exits with mpv's code once mpv is gone.
+// The token never goes on mpv's command line: each entry is loaded over IPC with the token as
+// an HTTP header in its own options.
 import { spawn } from 'node:child_process';
-import { requireServer } from '../../config/config.js';
 import { mpvScriptDirs } from '../../config/mpv-dir.js';
 import { HELPER_NODE_FLAGS, helperCommandFor } from '../../install/installer.js';
 import { installedScriptIn } from '../../install/script-file.js';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { ensurePrivateDir } from '../../config/private-dir.js';
-import { askHelper } from '../../helper/control.js';
+import { askHelper, helperListening } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
-import { MpvIpcClient } from '../../mpv/ipc-client.js';
-import { PlexClient } from '../../plex/client.js';
+import type { MpvIpcClient } from '../../mpv/ipc-client.js';
+import { PlexServers } from '../../plex/servers.js';
 import { playSocketPath } from '../../protocol/runtime-dir.js';
 import { isConfiguredOrigin } from '../../plex/origins.js';
-import { binPath, bundledScriptPath, commandContext, type CommandContext } from '../context.js';
+import { registerSecret } from '../../log/redact.js';
+import { entryOptions } from '../../play/entry-options.js';
+import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';
+import { parsePlayTarget, PlayTargetError, type PlayTarget } from '../../play/play-target.js';
+import { displayName } from '../../resolve/resolver.js';
+import { binPath, bundledScriptPath, commandContext, EXIT_FAILED, type CommandContext } from '../context.js';
 
 export interface PlayOptions {
   readonly ratingKey?: string;
   readonly verbose?: boolean;
+  /** 1-based version of the item to play. @default the first */
+  readonly useVersion?: number;
+  /** List the item's versions and exit. */
+  readonly versions?: boolean;
+  /** Episodes of the show to queue after this one. @default 0 */
+  readonly next?: number;
 }
 
 export async function playCommand(target: string, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
-  const source = await playSource(context, target, options.ratingKey ?? null);
+  let entries: PlayEntry[];
+  try {
+    const plan = await planPlay(context, target, options);
+    if (plan.kind === 'versions') {
+      for (const line of plan.lines) process.stdout.write(`${line}\n`);
+      return 0;
+    }
+    entries = plan.entries;
+  } catch (error) {
+    if (error instanceof PlayError || error instanceof PlayTargetError) {
+      process.stderr.write(`mpv-plex-sync: ${error.message}\n`);
+      context.log.info({ target: error.message }, 'play refused');
+      return EXIT_FAILED;
+    }
+    throw error;
+  }
+  return playEntries(context, entries, mpvArgs);
+}
+
+type Plan = { readonly kind: 'play'; readonly entries: PlayEntry[] } | { readonly kind: 'versions'; readonly lines: string[] };
+
+async function planPlay(context: CommandContext, text: string, options: PlayOptions): Promise<Plan> {
+  const target = parsePlayTarget(text);
+  const servers = new PlexServers({ config: context.config, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile), version: context.version });
+  const item = await findItem(target, servers, context.config);
+  if (!item) {
+    if (options.versions || options.useVersion !== undefined || (options.next ?? 0) > 0) {
+      throw new PlayError('--versions, --use-version and --next need a Plex item: a ratingKey, a /library/metadata URL or a Plex Web link');
+    }
+    return { kind: 'play', entries: [plainEntry(context, target, options.ratingKey ?? null)] };
+  }
+  if (options.versions) {
+    return { kind: 'versions', lines: [`${displayName(item.meta)} (item ${item.meta.ratingKey} on '${item.serverName}')`, ...versionLines(item.meta)] };
+  }
+  const token = servers.tokenFor(item.client.serverUrl);
+  return { kind: 'play', entries: await planEntries(item, { version: options.useVersion ?? null, next: options.next ?? 0 }, token ? `X-Plex-Token: ${token}` : null) };
+}
+
+/** A file or a URL played as it is; the helper finds its Plex item, if any, from the path. */
+function plainEntry(context: CommandContext, target: PlayTarget, ratingKey: string | null): PlayEntry {
+  if (target.kind === 'localFile') return { url: target.path, ratingKey, title: null, header: null };
+  if (target.kind !== 'partUrl' && target.kind !== 'otherUrl') throw new Error(`unexpected target ${target.kind}`);
+  // The configured token goes only to the configured server's origins (origins.ts); a URL on
+  // any other origin plays with its own token, or none.
+  const token = target.urlToken ?? (isConfiguredOrigin(context.config, target.url) ? context.config.token : null);
+  registerSecret(token);
+  return { url: target.url, ratingKey, title: null, header: token ? `X-Plex-Token: ${token}` : null };
+}
+
+async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[]): Promise<number> {
   ensurePrivateDir(context.paths.runtimeDir);
   const socketPath = playSocketPath(context.paths.runtimeDir, process.pid);
-  const scriptOpts = [`plex-sync-helper=${helperCommand()}`];
-  if (source.ratingKey) scriptOpts.push(`plex-sync-rating_key=${source.ratingKey}`);
   // The script once: mpv loads an installed one by itself. A second copy would stay silent
   // (mpv-scripts/plex-sync/election.ts), but it would still cost a load.
   const installed = installedScriptIn(mpvScriptDirs(mpvArgs));
   if (installed) context.log.debug({ script: installed }, 'mpv loads the installed script');
-  const args = [...(installed ? [] : [`--script=${bundledScriptPath()}`]), ...scriptOpts.map((opt) => `--script-opts-append=${opt}`), ...mpvArgs];
+  const args = [...(installed ? [] : [`--script=${bundledScriptPath()}`]), `--script-opts-append=plex-sync-helper=${helperCommand()}`, ...mpvArgs];
+  await startHelperFirst(context, socketPath);
   const mpv = await launchMpv({ socketPath, args, binary: process.env['MPV_BINARY'] ?? null });
-  await ensureHelper(context, socketPath);
-  const control = new MpvIpcClient({ socketPath });
-  await control.connect();
-  // mpv (FFmpeg's http) sends its header fields again to wherever a redirect points, and has no
-  // rule for staying on one origin: with the token in a header, it follows no redirect at all.
-  // Plex serves a part itself, so a redirect there is not expected.
-  const fileOptions = source.header ? ['replace', `http-header-fields=${source.header},stream-lavf-o-append=max_redirects=0`] : ['replace'];
-  await control.command(['loadfile', source.url, ...fileOptions]);
-  // node-mpv's --idle kept mpv open until the load; from here it should quit after the file as
-  // usual (set after loadfile: an idle mpv with nothing loaded would quit at once).
-  await control.command(['set_property', 'idle', 'no']).catch(() => undefined);
-  control.close();
-  return mpv.exited;
+  // A Ctrl+C on the terminal reaches mpv too, which quits after its sync: play waits for it and
+  // exits with its code, rather than leave mpv writing to a shell prompt.
+  const passOn = (signal: NodeJS.Signals) => () => {
+    if (signal !== 'SIGINT' && mpv.pid !== undefined) process.kill(mpv.pid, signal);
+  };
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, passOn(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  try {
+    if (!mpv.control) {
+      const code = await mpv.exited;
+      if (code === 127) process.stderr.write(`mpv-plex-sync: cannot start mpv (${process.env['MPV_BINARY'] ?? 'mpv'} not found on PATH; MPV_BINARY names another)\n`);
+      return code;
+    }
+    await ensureHelper(context, socketPath);
+    await loadEntries(mpv.control, entries).catch((error: unknown) => {
+      // mpv quit (or was quit) before every entry was in: its exit code says the rest.
+      context.log.debug({ err: error }, 'loading the playlist into mpv stopped');
+    });
+    mpv.control.close();
+    return await mpv.exited;
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
 }
 
-interface PlaySource {
-  readonly url: string;
-  readonly ratingKey: string | null;
-  /** An HTTP header for mpv's requests (the token), kept off every command line. */
-  readonly header: string | null;
-}
-
-async function playSource(context: CommandContext, target: string, ratingKey: string | null): Promise<PlaySource> {
-  if (/^\d+$/.test(target)) {
-    const { serverUrl, token } = requireServer(context.config);
-    const client = new PlexClient({ serverUrl, token, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile) });
-    const meta = await client.metadata(target);
-    const partKey = meta.Media[0]?.Part[0]?.key;
-    if (!partKey) throw new Error(`Plex item ${target} has no playable part`);
-    return { url: `${serverUrl}${partKey}`, ratingKey: meta.ratingKey, header: `X-Plex-Token: ${token}` };
+/**
+ * Loads each entry with its own options: its title, its ratingKey for the script (read per entry,
+ * mpv-scripts/plex-sync/main.ts), and the token header.
+ */
+async function loadEntries(control: MpvIpcClient, entries: readonly PlayEntry[]): Promise<void> {
+  for (const entry of entries) {
+    const options: Array<[string, string]> = [];
+    if (entry.title !== null) options.push(['force-media-title', entry.title]);
+    if (entry.ratingKey !== null) options.push(['script-opts-append', `plex-sync-rating_key=${entry.ratingKey}`]);
+    if (entry.header !== null) {
+      // mpv (FFmpeg's http) sends its header fields again to wherever a redirect points, and has
+      // no rule for staying on one origin: with the token in a header, it follows no redirect.
+      // Plex serves a part itself, so a redirect there is not expected.
+      options.push(['http-header-fields', entry.header], ['stream-lavf-o-append', 'max_redirects=0']);
+    }
+    await control.command(['loadfile', entry.url, 'append-play', entryOptions(options)]);
   }
-  if (/^https?:\/\//i.test(target)) {
-    const url = new URL(target);
-    // The configured token goes only to the configured server's origins (origins.ts); a URL on
-    // any other origin plays with its own token, or none.
-    const token = url.searchParams.get('X-Plex-Token') ?? (isConfiguredOrigin(context.config, url.href) ? context.config.token : null);
-    url.searchParams.delete('X-Plex-Token');
-    return { url: url.toString(), ratingKey, header: token ? `X-Plex-Token: ${token}` : null };
-  }
-  return { url: target, ratingKey, header: null };
 }
 
 /** The command the script uses to restart the helper: this very install, quoted as the script reads it. */
@@ -81,9 +143,37 @@ function helperCommand(): string {
   return helperCommandFor(process.execPath, binPath()).command;
 }
 
+/** Hands mpv to the running helper, or starts one. */
 async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
   const reply = await askHelper(context.paths.controlSocket, { op: 'attach', socket: socketPath });
   if (reply.ok) return;
+  spawnHelper(socketPath);
+}
+
+/**
+ * Starts the helper before mpv when none runs. The script starts one on load when it finds none,
+ * and mpv gives a detached subprocess its own stdin, stdout and stderr (seen with mpv 0.35: a
+ * detached `sleep 7` kept mpv's output pipe open 7 s after mpv quit), which under play are play's:
+ * a pipe from `play` would stay open for as long as that helper lives. A helper that runs already
+ * is found by the script, which then only leaves it an attach request (no process). The helper's
+ * first attach fails (mpv is not up yet); play asks it again once mpv listens (ensureHelper).
+ */
+async function startHelperFirst(context: CommandContext, socketPath: string): Promise<void> {
+  if (await helperListening(context.paths.controlSocket)) return;
+  spawnHelper(socketPath);
+  const until = Date.now() + HELPER_START_WAIT_MS;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (await helperListening(context.paths.controlSocket)) return;
+  }
+  context.log.debug('the helper was not up before mpv; the script starts one if need be');
+}
+
+/** How long play waits for the helper it started to listen, before it starts mpv anyway. */
+const HELPER_START_WAIT_MS = 3_000;
+
+/** The helper, detached, with none of play's (the terminal's) streams. */
+function spawnHelper(socketPath: string): void {
   const child = spawn(process.execPath, [...HELPER_NODE_FLAGS, binPath(), 'attach', socketPath], { detached: true, stdio: 'ignore' });
   child.unref();
 }

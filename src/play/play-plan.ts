@@ -1,0 +1,219 @@
+// What `play` hands mpv: the playlist entries for a target, each with its URL, ratingKey, title
+// and the token header that goes with it (never on a command line), or the item's versions.
+// Every Plex failure on the way becomes one PlayError line that names the item and the server,
+// never a raw HTTP error.
+import { ConfigError } from '../config/config.js';
+import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
+import type { PlexClient } from '../plex/client.js';
+import type { PlexServers } from '../plex/servers.js';
+import type { PlexMetadata } from '../plex/schemas.js';
+import { displayName } from '../resolve/resolver.js';
+import { isConfiguredOrigin, type ServerAddresses } from '../plex/origins.js';
+import { redact } from '../log/redact.js';
+import { checkMachineId, PlayTargetError, type PlayTarget } from './play-target.js';
+
+/** A failure `play` reports in one line, exit code 1. */
+export class PlayError extends Error {
+  override readonly name = 'PlayError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(redact(message), options);
+  }
+}
+
+export interface PlayEntry {
+  /** What mpv loads; never with a token in it. */
+  readonly url: string;
+  /** The Plex item, when play knows it (the script then needs no lookup by path). */
+  readonly ratingKey: string | null;
+  /** force-media-title: what Plex calls the item. */
+  readonly title: string | null;
+  /** `X-Plex-Token: ...` for mpv's requests, given over IPC only. */
+  readonly header: string | null;
+}
+
+export interface PlanOptions {
+  /** 1-based version (Media) of the item; null: the first. */
+  readonly version: number | null;
+  /** Episodes of the same show to queue after this one. */
+  readonly next: number;
+}
+
+export interface ItemPlan {
+  readonly meta: PlexMetadata;
+  readonly client: PlexClient;
+  /** The server's name for messages: its friendlyName, else its host. */
+  readonly serverName: string;
+}
+
+/** Finds the Plex item a target names (nothing to find for a file or a plain URL: null). */
+export async function findItem(target: PlayTarget, servers: PlexServers, config: ServerAddresses): Promise<ItemPlan | null> {
+  switch (target.kind) {
+    case 'ratingKey':
+      return loadItem(configuredClient(servers), target.ratingKey);
+    case 'plexWeb': {
+      // One server is configured: the link's machine id must be its own (/identity needs no token).
+      const client = configuredClient(servers);
+      const identity = await ask(client, null, () => client.identity());
+      try {
+        checkMachineId(target.machineId, { machineIdentifier: identity.machineIdentifier, name: await serverName(client) });
+      } catch (error) {
+        if (error instanceof PlayTargetError) throw new PlayError(error.message);
+        throw error;
+      }
+      return loadItem(client, target.ratingKey);
+    }
+    case 'metadataUrl': {
+      const client = servers.clientFor(target.origin, target.urlToken);
+      if (!client) {
+        const configured = isConfiguredOrigin(config, target.origin);
+        throw new PlayError(
+          configured ? `no Plex token for ${target.origin}: run 'mpv-plex-sync login'` : `${new URL(target.origin).host} is not your Plex server, and the URL carries no token`,
+        );
+      }
+      return loadItem(client, target.ratingKey);
+    }
+    case 'partUrl':
+    case 'otherUrl':
+    case 'localFile':
+      return null;
+  }
+}
+
+function configuredClient(servers: PlexServers): PlexClient {
+  try {
+    const client = servers.clientFor(null, null);
+    if (!client) throw new PlayError('no Plex server is configured: run mpv-plex-sync login');
+    return client;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new PlayError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+async function loadItem(client: PlexClient, ratingKey: string): Promise<ItemPlan> {
+  const meta = await ask(client, ratingKey, () => client.metadata(ratingKey));
+  const name = await serverName(client);
+  if (meta.type === 'show' || meta.type === 'season') {
+    throw new PlayError(`Plex item ${ratingKey} on '${name}' is a ${meta.type} ('${meta.title}'): give one of its episodes`);
+  }
+  if (meta.Media.length === 0) throw new PlayError(`Plex item ${ratingKey} on '${name}' ('${displayName(meta)}') has no media to play`);
+  return { meta, client, serverName: name };
+}
+
+/** The playlist: the item's chosen version, then the next episodes of its show. */
+export async function planEntries(item: ItemPlan, options: PlanOptions, header: string | null): Promise<PlayEntry[]> {
+  const { meta, client, serverName: name } = item;
+  const media = chooseMedia(meta, options.version, name);
+  const entries = [entryOf(client, meta, media, header, name)];
+  if (options.next > 0) {
+    if (meta.type !== 'episode' || meta.grandparentRatingKey === undefined) {
+      throw new PlayError(`--next queues episodes, and Plex item ${meta.ratingKey} ('${displayName(meta)}') is a ${meta.type}`);
+    }
+    const show = meta.grandparentRatingKey;
+    const leaves = await ask(client, show, () => client.allLeaves(show));
+    for (const episode of episodesAfter(leaves, meta.ratingKey, options.next)) {
+      const first = episode.Media[0];
+      if (first) entries.push(entryOf(client, episode, first, header, name));
+    }
+  }
+  return entries;
+}
+
+/** The `n` episodes after `ratingKey` in a show's allLeaves order (season after season). */
+export function episodesAfter(leaves: readonly PlexMetadata[], ratingKey: string, n: number): PlexMetadata[] {
+  const at = leaves.findIndex((leaf) => leaf.ratingKey === ratingKey);
+  if (at < 0) return [];
+  return leaves.slice(at + 1, at + 1 + n).filter((leaf) => leaf.type === 'episode');
+}
+
+type Media = PlexMetadata['Media'][number];
+
+/** The version to play: `version` (1-based) or the first. */
+export function chooseMedia(meta: PlexMetadata, version: number | null, server: string): Media {
+  const index = (version ?? 1) - 1;
+  const media = meta.Media[index];
+  if (!media) {
+    const count = meta.Media.length;
+    throw new PlayError(`Plex item ${meta.ratingKey} on '${server}' has ${count} version${count === 1 ? '' : 's'}, not ${version}: see play --versions`);
+  }
+  return media;
+}
+
+function entryOf(client: PlexClient, meta: PlexMetadata, media: Media, header: string | null, server: string): PlayEntry {
+  // A version in several parts (a film split over two files) plays its first part.
+  const partKey = media.Part[0]?.key;
+  if (!partKey) throw new PlayError(`Plex item ${meta.ratingKey} on '${server}' ('${displayName(meta)}') has no file to play`);
+  return { url: `${client.serverUrl}${partKey}`, ratingKey: meta.ratingKey, title: displayName(meta), header };
+}
+
+/** One line per version: what `play --versions` prints. */
+export function versionLines(meta: PlexMetadata): string[] {
+  return meta.Media.map((media, index) => {
+    const part = media.Part[0];
+    const resolution = media.videoResolution !== undefined ? resolutionText(String(media.videoResolution)) : media.height !== undefined ? `${media.height}p` : null;
+    const size = part?.size !== undefined ? sizeText(part.size) : null;
+    const duration = media.duration ?? part?.duration;
+    const facts = [
+      resolution,
+      media.videoCodec ?? null,
+      media.audioCodec ?? null,
+      media.container ?? part?.container ?? null,
+      size,
+      duration !== undefined ? clockText(duration) : null,
+      media.Part.length > 1 ? `${media.Part.length} parts` : null,
+    ].filter((fact): fact is string => fact !== null && fact !== '');
+    return `${index + 1}  ${facts.join(' · ') || 'no details'}${part?.file ? `  ${part.file}` : ''}`;
+  });
+}
+
+function resolutionText(value: string): string {
+  return /^\d+$/.test(value) ? `${value}p` : value;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${Math.round(bytes / 1024)} KiB`;
+}
+
+function clockText(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+}
+
+/** The server's friendly name (GET /), or its host when it does not say or cannot be asked. */
+export async function serverName(client: PlexClient): Promise<string> {
+  try {
+    return (await client.serverInfo()).friendlyName ?? new URL(client.serverUrl).host;
+  } catch {
+    return new URL(client.serverUrl).host;
+  }
+}
+
+/** Runs one request; a failure becomes a PlayError line about the item (or the server). */
+async function ask<T>(client: PlexClient, ratingKey: string | null, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw new PlayError(await failureLine(client, ratingKey, error), { cause: error });
+  }
+}
+
+async function failureLine(client: PlexClient, ratingKey: string | null, error: unknown): Promise<string> {
+  const host = new URL(client.serverUrl).host;
+  if (error instanceof PlexNetworkError) {
+    return `cannot reach the Plex server at ${host} (${error.code === 'TIMEOUT' ? `no answer within ${client.timeoutMs / 1000} s` : error.code})`;
+  }
+  const name = await serverName(client);
+  if (error instanceof PlexHttpError) {
+    if (error.status === 404 && ratingKey !== null) return `Plex has no item ${ratingKey} on '${name}'`;
+    if (error.status === 401) return `'${name}' refused the token (401): run 'mpv-plex-sync login'`;
+    return `'${name}' answered ${error.status} when asked for ${ratingKey === null ? 'its identity' : `item ${ratingKey}`}`;
+  }
+  if (error instanceof PlexRedirectError) return `'${name}' redirected the request for ${ratingKey === null ? 'its identity' : `item ${ratingKey}`} to ${error.location}; not followed`;
+  if (error instanceof PlexResponseError) return `'${name}' sent an answer that is not Plex's for ${ratingKey === null ? 'its identity' : `item ${ratingKey}`}`;
+  return `could not ask '${name}' for ${ratingKey === null ? 'its identity' : `item ${ratingKey}`}: ${error instanceof Error ? error.message : String(error)}`;
+}
