@@ -38,7 +38,7 @@ await build({
   mainFields: ['module', 'main'],
   // ws tries these optional native add-ons with require() and goes on without them.
   external: ['bufferutil', 'utf-8-validate'],
-  // CommonJS dependencies (commander, proper-lockfile, node-mpv, ...) call require().
+  // CommonJS dependencies (commander, proper-lockfile, ...) call require().
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',

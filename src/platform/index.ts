@@ -6,6 +6,7 @@
 // Linux alone, and their means are Linux's.
 import { closeInheritedSockets } from './linux-inherited-sockets.js';
 import { lowerOwnPriority } from './linux-priority.js';
+import { releaseStandardStreams } from './posix-standard-streams.js';
 
 /** What the helper process asks of the operating system; each call is safe to make anywhere. */
 export interface Platform {
@@ -20,19 +21,34 @@ export interface Platform {
    * Returns how many it closed.
    */
   closeInheritedSockets(): number;
+  /**
+   * Lets go of the terminal or pipes the process inherited as stdin, stdout and stderr, so that
+   * whoever reads them (mpv's own reader) sees them closed when mpv exits, not when the helper
+   * does. Returns why it could not be done, or null.
+   */
+  releaseStandardStreams(): string | null;
 }
 
-const linux: Platform = { lowerPriority: lowerOwnPriority, closeInheritedSockets };
+const linux: Platform = { lowerPriority: lowerOwnPriority, closeInheritedSockets, releaseStandardStreams };
 
-/** macOS, Windows and the rest: nothing to tweak, nothing to report. */
+/** macOS and the other Unixes: /dev/null is there; the rest is Linux's alone. */
+const posix: Platform = {
+  lowerPriority: () => null,
+  closeInheritedSockets: () => 0,
+  releaseStandardStreams,
+};
+
+/** Windows: nothing to tweak, nothing to report (a detached child there gets no console). */
 const none: Platform = {
   lowerPriority: () => null,
   closeInheritedSockets: () => 0,
+  releaseStandardStreams: () => null,
 };
 
 /** The tweaks for a platform, by Node's name for it (`process.platform`). */
 export function platformFor(name: NodeJS.Platform): Platform {
-  return name === 'linux' ? linux : none;
+  if (name === 'linux') return linux;
+  return name === 'win32' ? none : posix;
 }
 
 /** The tweaks for the platform this process runs on. */

@@ -6,6 +6,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { getPriority } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { platform, platformFor } from '../../src/platform/index.js';
+import { releaseStandardStreams } from '../../src/platform/posix-standard-streams.js';
 import { closeInheritedSockets } from '../../src/platform/linux-inherited-sockets.js';
 import { lowerOwnPriority } from '../../src/platform/linux-priority.js';
 
@@ -34,11 +35,21 @@ describe('platformFor', () => {
     expect(linux.closeInheritedSockets).toBe(closeInheritedSockets);
   });
 
-  it('gives macOS, Windows and the BSDs one implementation that is not the Linux one', () => {
-    const others = (['darwin', 'win32', 'freebsd', 'openbsd'] as const).map(platformFor);
+  it('gives macOS and the BSDs one implementation that is not the Linux one, with the standard-streams release', () => {
+    const others = (['darwin', 'freebsd', 'openbsd'] as const).map(platformFor);
     expect(new Set(others).size).toBe(1);
     expect(others[0]!.lowerPriority).not.toBe(lowerOwnPriority);
     expect(others[0]!.closeInheritedSockets).not.toBe(closeInheritedSockets);
+    expect(others[0]!.releaseStandardStreams).toBe(releaseStandardStreams);
+    expect(platformFor('linux').releaseStandardStreams).toBe(releaseStandardStreams);
+  });
+
+  it('gives Windows none of the tweaks: a detached child there has no console to hold', () => {
+    const windows = platformFor('win32');
+    expect(windows.lowerPriority).not.toBe(lowerOwnPriority);
+    expect(windows.closeInheritedSockets).not.toBe(closeInheritedSockets);
+    expect(windows.releaseStandardStreams).not.toBe(releaseStandardStreams);
+    expect(windows.releaseStandardStreams()).toBeNull();
   });
 
   it('chooses by the platform this process runs on', () => {

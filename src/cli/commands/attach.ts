@@ -45,6 +45,10 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
     if (started) {
       const priorityProblem = platform.lowerPriority();
       if (priorityProblem) context.log.warn(priorityProblem);
+      // A helper outlives the mpv that started it: it must not hold that mpv's output open.
+      // With --verbose someone asked to read its log on stderr, so it keeps its streams.
+      const streamsProblem = options.verbose ? null : platform.releaseStandardStreams();
+      if (streamsProblem) context.log.warn(streamsProblem);
       process.once('SIGTERM', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
       process.once('SIGINT', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
       try {
