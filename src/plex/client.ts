@@ -115,7 +115,8 @@ export class PlexClient {
   }
 
   async metadata(ratingKey: string): Promise<PlexMetadata> {
-    const body = await this.#getJson(`/library/metadata/${encodeURIComponent(ratingKey)}`, MetadataContainerSchema);
+    // Markers (intro, credits) come only when asked for; one read gives the item and them.
+    const body = await this.#getJson(`/library/metadata/${encodeURIComponent(ratingKey)}?includeMarkers=1`, MetadataContainerSchema);
     const item = body.MediaContainer.Metadata[0];
     if (!item) throw new PlexResponseError(`Plex returned no metadata for ratingKey ${ratingKey}`);
     return item;

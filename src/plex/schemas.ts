@@ -62,6 +62,8 @@ const MetadataFieldsSchema = z.object({
   parentRatingKey: keyString.optional(),
   grandparentRatingKey: keyString.optional(),
   parentTitle: z.string().optional(),
+  // Intro, credits and commercial markers (`?includeMarkers=1`); read one by one by plexMarkers().
+  Marker: z.unknown().optional(),
 });
 
 export const MetadataSchema = z.preprocess(withoutNulls, MetadataFieldsSchema);
@@ -147,4 +149,37 @@ export function plexStreams(raw: unknown): PlexStream[] {
     if (stream.success) streams.push(stream.data);
   }
   return streams;
+}
+
+/** A marker as Plex sends it with `includeMarkers=1`: times in ms; `final` on the last credits. */
+const MarkerSchema = z.object({
+  type: z.enum(['intro', 'credits', 'commercial']),
+  startTimeOffset: numeric,
+  endTimeOffset: numeric,
+  final: z.union([z.boolean(), z.literal(1), z.literal(0), z.literal('1'), z.literal('0')]).optional(),
+});
+
+export interface PlexMarkerFact {
+  readonly type: 'intro' | 'credits' | 'commercial';
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Plex's `final`: the credits that end the item (the last credits marker, in Plex's eyes). */
+  readonly final: boolean;
+}
+
+/**
+ * An item's markers, sorted by start. Each is read on its own: an unknown type (Plex may add
+ * some), or one that ends before it starts, is left out, and the others still count.
+ */
+export function plexMarkers(metadata: PlexMetadata): PlexMarkerFact[] {
+  const raw = Array.isArray(metadata.Marker) ? metadata.Marker : [];
+  const markers: PlexMarkerFact[] = [];
+  for (const entry of raw) {
+    const parsed = MarkerSchema.safeParse(entry);
+    if (!parsed.success) continue;
+    const { type, startTimeOffset, endTimeOffset, final } = parsed.data;
+    if (!(endTimeOffset > startTimeOffset)) continue;
+    markers.push({ type, startMs: startTimeOffset, endMs: endTimeOffset, final: final === true || final === 1 || final === '1' });
+  }
+  return markers.sort((a, b) => a.startMs - b.startMs);
 }

@@ -136,6 +136,17 @@ export interface ItemPayload {
   readonly baselineViewCount: number | null;
   /** Plex's audio and subtitle choice for the played part; absent when there is none to apply. */
   readonly streams?: ItemStreams;
+  /** Plex's intro, credits and commercial markers, sorted by start; absent when there are none. */
+  readonly markers?: readonly ItemMarker[];
+}
+
+/** One of Plex's markers, in media time. */
+export interface ItemMarker {
+  readonly type: 'intro' | 'credits' | 'commercial';
+  readonly startMs: number;
+  readonly endMs: number;
+  /** The credits that end the item, as Plex marks them (`final`). */
+  readonly final: boolean;
 }
 
 /** Plex's audio and subtitle choice, in mpv's terms: a track's `ff-index`. */

@@ -3,7 +3,7 @@
 import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
-import type { PlexMetadata } from '../plex/schemas.js';
+import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/schemas.js';
 import type { SavedState, SavedStateSource } from '../sync/ports.js';
 import { playedPartStreams, type PartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
@@ -22,6 +22,8 @@ export interface ResolvedItem {
   readonly viewOffsetMs: number | null;
   /** The played part's audio and subtitle streams; null when Plex lists no such part. */
   readonly streams: PartStreams | null;
+  /** Plex's intro, credits and commercial markers, by start; empty when it has none. */
+  readonly markers: readonly PlexMarkerFact[];
 }
 
 export type Resolution = { readonly kind: 'plex'; readonly item: ResolvedItem } | { readonly kind: 'not-plex'; readonly reason: string };
@@ -103,6 +105,7 @@ export class Resolver implements SavedStateSource {
         lastViewedAt: meta.lastViewedAt ?? null,
         viewOffsetMs: meta.viewOffset !== undefined && meta.viewOffset > 0 ? meta.viewOffset : null,
         streams: playedPartStreams(meta, partId, plexFile),
+        markers: plexMarkers(meta),
       },
     };
   }

@@ -369,6 +369,7 @@ export class SyncEngine {
       thresholdPercent: playback.rule?.thresholdPercent ?? null,
       baselineViewCount: playback.baselineViewCount,
       ...(playback.streams ? { streams: playback.streams } : {}),
+      ...(playback.item?.markers?.length ? { markers: playback.item.markers } : {}),
     });
   }
 

@@ -4,6 +4,7 @@
 // link (src/mpv/script-session.ts) and Plex client in the helper. Nothing here knows the wire
 // protocol: the script session translates.
 import type { PlexClient } from '../plex/client.js';
+import type { PlexMarkerFact } from '../plex/schemas.js';
 import type { PartStreams } from '../streams/stream-choice.js';
 
 /** The requests to one Plex server that syncing needs (PlexClient in the helper). */
@@ -25,6 +26,8 @@ export interface PlexItem {
   readonly viewOffsetMs?: number | null;
   /** The played part's audio and subtitle streams, when Plex listed them. */
   readonly streams?: PartStreams | null;
+  /** Plex's intro, credits and commercial markers, by start; absent or empty: none. */
+  readonly markers?: readonly PlexMarkerFact[];
 }
 
 /** Finds the Plex item of a played path. */
@@ -86,6 +89,8 @@ export interface PlaybackItem {
   readonly baselineViewCount: number | null;
   /** Plex's audio and subtitle choice for the played part; absent when there is none to apply. */
   readonly streams?: PlaybackStreams;
+  /** Plex's markers, by start; absent when the item has none. */
+  readonly markers?: readonly PlexMarkerFact[];
 }
 
 /** Plex's audio and subtitle choice, as mpv can apply it. */

@@ -51,6 +51,8 @@ export interface ItemInput {
   readonly media?: MediaFacts;
   /** More versions of the item, each a Media of its own after the first, with its own part. */
   readonly versions?: readonly VersionInput[];
+  /** Intro, credits and commercial markers, served only with `includeMarkers=1`. */
+  readonly markers?: readonly MarkerInput[];
   /** The part's streams (`Part.Stream[]`); none when absent. */
   readonly streams?: readonly StreamInput[];
 }
@@ -76,6 +78,15 @@ export interface StreamInput {
 export interface StreamSelection {
   readonly audioStreamID: number | null;
   readonly subtitleStreamID: number | null;
+}
+
+/** A marker as the server detected it; times in ms of media time. */
+export interface MarkerInput {
+  readonly type: 'intro' | 'credits' | 'commercial';
+  readonly startTimeOffset: number;
+  readonly endTimeOffset: number;
+  /** Plex sets it on the credits that end the item. */
+  readonly final?: boolean;
 }
 
 /** A version's video facts as Plex reports them on its Media. */
@@ -258,6 +269,10 @@ export class Library {
     if (this.#byPart.has(input.partId)) throw new TypeError(`item.partId ${input.partId} is already used`);
     if (!Number.isFinite(input.durationMs) || input.durationMs <= 0) throw new TypeError('item.durationMs must be positive');
     this.#checkStreams(input.streams ?? []);
+    for (const marker of input.markers ?? []) {
+      if (!['intro', 'credits', 'commercial'].includes(marker.type)) throw new TypeError(`marker.type ${String(marker.type)} is not intro, credits or commercial`);
+      if (!(marker.startTimeOffset >= 0 && marker.endTimeOffset > marker.startTimeOffset)) throw new TypeError('a marker must end after it starts, at 0 or later');
+    }
     if (this.#directories.has(input.ratingKey)) throw new TypeError(`item.ratingKey ${input.ratingKey} is already used`);
     const episodeOf = this.#episodeFields(input);
     for (const version of input.versions ?? []) {

@@ -755,3 +755,43 @@ describe('shows, seasons and versions', () => {
     ).toThrow(/already used/);
   });
 });
+
+describe('markers', () => {
+  function addWithMarkers(): void {
+    double.addItem({
+      ratingKey: '160',
+      type: 'episode',
+      title: 'Marked',
+      sectionKey: '2',
+      durationMs: 100_000,
+      partId: 1600,
+      file: '/data/tv/Marked.mkv',
+      markers: [
+        { type: 'credits', startTimeOffset: 92_000, endTimeOffset: 100_000, final: true },
+        { type: 'intro', startTimeOffset: 5_000, endTimeOffset: 20_000 },
+      ],
+    });
+  }
+
+  it('lists an item\'s markers only when asked with includeMarkers=1, final only on the final credits', async () => {
+    addWithMarkers();
+    const plain = (await json('/library/metadata/160'))['Metadata'] as Array<Record<string, unknown>>;
+    expect(plain[0]).not.toHaveProperty('Marker');
+    const asked = (await json('/library/metadata/160?includeMarkers=1'))['Metadata'] as Array<Record<string, unknown>>;
+    expect(asked[0]!['Marker']).toEqual([
+      { id: 1, type: 'credits', startTimeOffset: 92_000, endTimeOffset: 100_000, final: true },
+      { id: 2, type: 'intro', startTimeOffset: 5_000, endTimeOffset: 20_000 },
+    ]);
+  });
+
+  it('sends no Marker list for an item without markers, even when asked', async () => {
+    const asked = (await json('/library/metadata/101?includeMarkers=1'))['Metadata'] as Array<Record<string, unknown>>;
+    expect(asked[0]).not.toHaveProperty('Marker');
+  });
+
+  it('refuses a marker that ends before it starts', () => {
+    expect(() =>
+      double.addItem({ ratingKey: '161', type: 'movie', title: 'X', sectionKey: '1', durationMs: 1000, partId: 1610, file: '/x161.mkv', markers: [{ type: 'intro', startTimeOffset: 500, endTimeOffset: 400 }] }),
+    ).toThrow(/end after it starts/);
+  });
+});

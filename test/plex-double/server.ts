@@ -21,6 +21,7 @@ import {
   type DirectorySnapshot,
   type ItemType,
   type LibraryEvent,
+  type MarkerInput,
   type MediaFacts,
   type SeasonInput,
   type ShowInput,
@@ -284,7 +285,11 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       const item = library.item(decodeURIComponent(m[1] ?? ''));
       const directory = item ? undefined : library.directory(decodeURIComponent(m[1] ?? ''));
       if (directory) return container(call, { size: 1, Metadata: [directoryOf(directory, library)] });
-      return item ? container(call, { size: 1, Metadata: [withStreams(metadataOf(item, library.section(item.sectionKey)), library.streamsOf(item.partId))] }) : notFound();
+      if (!item) return notFound();
+      const metadata = withStreams(metadataOf(item, library.section(item.sectionKey)), library.streamsOf(item.partId));
+      // Real Plex lists markers only when asked (python-plexapi and plex-mpv-shim ask for them).
+      if (call.url.searchParams.get('includeMarkers') === '1' && item.markers?.length) metadata['Marker'] = markersOf(item.markers);
+      return container(call, { size: 1, Metadata: [metadata] });
     }
     if (method === 'PUT' && (m = /^\/library\/parts\/(\d+)$/.exec(path))) return selectStreams(call, Number(m[1]));
     if (get && (m = /^\/library\/streams\/(\d+)$/.exec(path))) {
@@ -932,4 +937,15 @@ function notificationOf(event: LibraryEvent): PlainObject {
       ],
     },
   };
+}
+
+/** `Marker[]` as Plex sends it: an id each, `final` only where set. */
+function markersOf(markers: readonly MarkerInput[]): PlainObject[] {
+  return markers.map((marker, index) => ({
+    id: index + 1,
+    type: marker.type,
+    startTimeOffset: marker.startTimeOffset,
+    endTimeOffset: marker.endTimeOffset,
+    ...(marker.final ? { final: true } : {}),
+  }));
 }
