@@ -40,9 +40,9 @@ describe('the mark keys', () => {
     const url = world.addMovie('101', { viewCount: 1 });
     const socket = join(world.dir, 'mpv.sock');
     let pressed: Promise<void> = Promise.resolve();
-    // At speed 1 the 20 s clip leaves the keys time before its mark at 18 s, even on a busy machine.
+    // At speed 2 the 20 s clip leaves the keys 9 s before its mark at 18 s, even on a busy machine.
     const run = await runMpv(world, [withToken(url)], {
-      speed: 1,
+      speed: 2,
       args: [`--input-ipc-server=${socket}`],
       timeoutMs: 60_000,
       during: (_child, output) => {
@@ -77,7 +77,7 @@ describe('the mark keys', () => {
     const socket = join(world.dir, 'mpv.sock');
     let pressed: Promise<void> = Promise.resolve();
     const run = await runMpv(world, [withToken(url)], {
-      speed: 1,
+      speed: 2,
       args: [`--input-ipc-server=${socket}`],
       scriptOpts: { quit_timeout: '3' },
       timeoutMs: 60_000,
