@@ -56,3 +56,29 @@ export function serverMarkPoint(durationMs: number, prefs: ServerWatchPrefs, mar
 export function markPercent(point: MarkPoint, durationMs: number): number {
   return durationMs > 0 ? (point.ms / durationMs) * 100 : 100;
 }
+
+/** The server's rule in words, for status and doctor: "at the first credits or 90 %, whichever comes first". */
+export function describeServerRule(prefs: ServerWatchPrefs): string {
+  const threshold = `${prefs.thresholdPercent} %`;
+  switch (prefs.behaviour) {
+    case 0:
+      return `at ${threshold}`;
+    case 1:
+      return `at the final credits (${threshold} without credits markers)`;
+    case 2:
+      return `at the first credits (${threshold} without credits markers)`;
+    default:
+      return `at the first credits or ${threshold}, whichever comes first`;
+  }
+}
+
+/**
+ * Where a watch counts for movies and episodes, in words: the threshold the person set, or the
+ * server's rule (`server` null: not read): "at 95 % (your threshold)", "by the server's rule, at …".
+ */
+export function describeWatchRule(overrides: { readonly movie: number | null; readonly episode: number | null }, server: ServerWatchPrefs | null): string {
+  const serverRule = server ? `by the server's rule, ${describeServerRule(server)}` : "by the server's rule (its threshold, or the credits)";
+  const one = (override: number | null): string => (override !== null ? `at ${override} % (your threshold)` : serverRule);
+  if (overrides.movie === overrides.episode) return one(overrides.movie);
+  return `movies ${one(overrides.movie)}; episodes ${one(overrides.episode)}`;
+}

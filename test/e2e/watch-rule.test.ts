@@ -3,7 +3,7 @@
 // the server's LibraryVideoPlayedAtBehaviour counts at the credits (Plex's default, 3), nothing
 // with behaviour 0, and nothing with a `threshold` override of 95.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, readHelperLog, runMpv, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readHelperLog, runCli, runMpv, withToken, type World } from '../support/session.js';
 
 /** The 20 s clip as an episode whose final credits run from 14 s (70 %) to the end. */
 const EPISODE = {
@@ -73,5 +73,18 @@ describe('the watch rule follows the server', () => {
     expect(world.plex.history).toEqual([]);
     expect(Math.max(...reportedTimes(world))).toBeLessThan(14_000);
     expect(run.osd.some((line) => line.includes('marked watched'))).toBe(false);
+  });
+
+  it('status says where a watch counts: the server rule as its /:/prefs say, or the threshold set', async () => {
+    world = await createWorld({ playedThreshold: 85, playedAtBehaviour: 1 });
+    const shown = await runCli(world, ['status']);
+    expect(shown.stdout).toContain("Watched  counted by the server's rule, at the final credits (85 % without credits markers)");
+    const json = JSON.parse((await runCli(world, ['status', '--json'])).stdout) as { watchRule: unknown };
+    expect(json.watchRule).toMatchObject({ movie: null, episode: null, server: { thresholdPercent: 85, behaviour: 1 } });
+    await world.cleanup();
+    world = await createWorld({ configExtra: { thresholds: { episode: 95 } } });
+    expect((await runCli(world, ['status'])).stdout).toContain(
+      "Watched  counted movies by the server's rule, at the first credits or 90 %, whichever comes first; episodes at 95 % (your threshold)",
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlexMarkerFact } from '../../src/plex/schemas.js';
-import { markPercent, serverMarkPoint, type PlayedAtBehaviour } from '../../src/sync/mark-point.js';
+import { describeServerRule, describeWatchRule, markPercent, serverMarkPoint, type PlayedAtBehaviour } from '../../src/sync/mark-point.js';
 
 const duration = 1_000_000;
 const intro: PlexMarkerFact = { type: 'intro', startMs: 10_000, endMs: 60_000, final: false };
@@ -62,5 +62,16 @@ describe('serverMarkPoint', () => {
 describe('markPercent', () => {
   it('gives the mark point as a percent of the duration', () => {
     expect(markPercent({ ms: 850_000, at: 'credits' }, duration)).toBe(85);
+  });
+});
+
+describe('describeWatchRule', () => {
+  it('says the server rule for each behaviour, and an override where set', () => {
+    expect(describeServerRule({ thresholdPercent: 90, behaviour: 3 })).toBe('at the first credits or 90 %, whichever comes first');
+    expect(describeServerRule({ thresholdPercent: 85, behaviour: 0 })).toBe('at 85 %');
+    expect(describeServerRule({ thresholdPercent: 90, behaviour: 1 })).toBe('at the final credits (90 % without credits markers)');
+    expect(describeWatchRule({ movie: null, episode: null }, { thresholdPercent: 90, behaviour: 2 })).toBe("by the server's rule, at the first credits (90 % without credits markers)");
+    expect(describeWatchRule({ movie: 95, episode: 95 }, null)).toBe('at 95 % (your threshold)');
+    expect(describeWatchRule({ movie: 95, episode: null }, null)).toBe("movies at 95 % (your threshold); episodes by the server's rule (its threshold, or the credits)");
   });
 });
