@@ -77,6 +77,7 @@ export async function deliverWatch(
 export async function deliverPosition(
   client: PlexPort,
   entry: PositionEntry,
+  /** serverThreshold: the server's mark point for the item, percent (LiveSend). */
   live: { sessionId: string; serverThreshold: number } | null,
   options: DeliveryOptions,
 ): Promise<PositionOutcome> {
