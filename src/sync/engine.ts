@@ -313,10 +313,11 @@ export class SyncEngine {
   }
 
   #applyFacts(playback: Playback, positionMs: number, durationMs: number | null, playedMs: number): void {
-    // A duration first learnt after the item resolved places the mark (credits need one).
-    const learnt = playback.durationMs === null && durationMs !== null && durationMs > 0;
+    // A duration learnt (or corrected) after the item resolved moves the mark: the credits start
+    // is a time, not a percent, and the server measures against the duration we report.
+    const changed = durationMs !== null && durationMs > 0 && durationMs !== playback.durationMs;
     if (durationMs !== null && durationMs > 0) playback.durationMs = durationMs;
-    if (learnt) this.#placeMark(playback);
+    if (changed) this.#placeMark(playback);
     const duration = playback.durationMs;
     playback.positionMs = Math.max(0, duration !== null ? Math.min(positionMs, duration) : positionMs);
     playback.playedMs = Math.max(playback.playedMs, playedMs);
