@@ -94,7 +94,8 @@ export class PlexServers {
   /**
    * The server's watch preferences (threshold and played-at behaviour), read once per server with
    * one /:/prefs request; Plex's defaults (90, 3) for what it will not say, e.g. to a shared
-   * server's token, which /:/prefs refuses. A failed read is not kept: the next item asks again.
+   * server's token, which /:/prefs refuses (kept); another failure (a timeout) is not kept: the
+   * next item asks again.
    */
   async serverWatchPrefs(client: PlexClient): Promise<ServerWatchPrefs> {
     const known = this.#thresholds.get(client.serverUrl);
