@@ -394,7 +394,9 @@ export class SyncEngine {
   #tellItem(playback: Playback): void {
     playback.player.itemKnown(playback.start.playbackId, {
       status: playback.status === 'resolving' ? 'error' : playback.status,
-      thresholdPercent: playback.rule?.thresholdPercent ?? null,
+      // The script takes 1 to 100 (credits marked at the very start give less): its report at the
+      // mark is only a prompt one, the engine decides on every report anyway.
+      thresholdPercent: playback.rule ? Math.min(100, Math.max(1, playback.rule.thresholdPercent)) : null,
       baselineViewCount: playback.baselineViewCount,
       ...(playback.streams ? { streams: playback.streams } : {}),
       ...(playback.item?.markers?.length ? { markers: playback.item.markers } : {}),

@@ -144,3 +144,13 @@ describe('the watch follows the server rule', () => {
     expect(c.plex.item('1').viewOffset).toBeGreaterThan(0.85 * D - 1_500);
   });
 });
+
+describe('the mark told to the script', () => {
+  it('stays within the 1 to 100 the script takes, even for credits marked at the very start', async () => {
+    const plex = new MemoryPlex({ playedAtBehaviour: 2 });
+    plex.addItem('2', { type: 'episode', durationMs: D, markers: [{ type: 'credits', startMs: 0, endMs: 10_000, final: true }] });
+    const c = await createCore({ plex });
+    await new Playback(c, 'pb-2', '2').start(null);
+    expect(c.player.items[0]?.item.thresholdPercent).toBe(1);
+  });
+});
