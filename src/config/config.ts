@@ -36,9 +36,13 @@ export const ConfigSchema = z
       .default([]),
     /** X-Plex-Token; never logged, shown only masked. */
     token: z.string().min(1).nullable().default(null),
-    /** Percent played at which an item counts as watched. */
-    threshold: percent.default(90),
-    /** Per-type thresholds that override `threshold`. */
+    /**
+     * Percent played at which an item counts as watched, overriding the server's own rule.
+     * null (the default): follow the server, which counts at its threshold or at the credits
+     * (LibraryVideoPlayedThreshold, LibraryVideoPlayedAtBehaviour; docs/sync-rule.md).
+     */
+    threshold: percent.nullable().default(null),
+    /** Per-type thresholds that override `threshold` (and the server's rule). */
     thresholds: z.object({ movie: percent.optional(), episode: percent.optional() }).strict().default({}),
     /** Played media time needed before a playback can count: min(seconds, percent of duration). */
     minPlayed: z.object({ seconds: z.number().min(0).default(60), percent: z.number().min(0).max(100).default(5) }).strict().default({ seconds: 60, percent: 5 }),
@@ -175,14 +179,21 @@ export function requireServer(config: Config): { serverUrl: string; token: strin
   return { serverUrl: config.serverUrl, token: config.token };
 }
 
-/** Threshold for an item type. */
-export function thresholdFor(config: Config, type: string | null): number {
+/**
+ * The percent the person set for an item type (`thresholds.<type>`, else `threshold`), or null:
+ * nothing set, the server's own rule applies.
+ */
+export function thresholdOverride(config: Config, type: string | null): number | null {
   if (type === 'movie' && config.thresholds.movie) return config.thresholds.movie;
   if (type === 'episode' && config.thresholds.episode) return config.thresholds.episode;
   return config.threshold;
 }
 
-/** Writes config.json durably with mode 0600 (it holds the token). */
+/** Threshold for an item type where the server's rule is not known: the override, else Plex's default 90. */
+export function thresholdFor(config: Config, type: string | null): number {
+  return thresholdOverride(config, type) ?? 90;
+}
+
 export function saveConfig(file: string, values: Partial<Config>): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileDurableSync(file, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdtempSync, lstatSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { ConfigError, loadConfig, thresholdOverride, type Config } from '../config/config.js';
+import { describeWatchRule } from '../sync/mark-point.js';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { configuredHelperCommand } from '../install/installer.js';
 import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
@@ -169,7 +170,9 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env):
   try {
     const config = loadConfig(file, env);
     const source = exists(file) ? file : 'no file, defaults and environment';
-    return { result: { id: 'config', level: 'ok', text: `config valid (${source})` }, config };
+    // Where a watch counts: a threshold set here overrides the server's own rule.
+    const rule = describeWatchRule({ movie: thresholdOverride(config, 'movie'), episode: thresholdOverride(config, 'episode') }, null);
+    return { result: { id: 'config', level: 'ok', text: `config valid (${source}); a watch counts ${rule}` }, config };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { result: { id: 'config', level: 'fail', text: 'config invalid', fix: error.message }, config: null };

@@ -114,6 +114,21 @@ export class PlexClient {
     return Number.isFinite(value) && value > 0 && value <= 100 ? value : null;
   }
 
+  /**
+   * The server's watch preferences from /:/prefs in one read: LibraryVideoPlayedThreshold and
+   * LibraryVideoPlayedAtBehaviour, each null when the server does not say (or says nonsense).
+   */
+  async watchPrefs(): Promise<{ thresholdPercent: number | null; behaviour: number | null }> {
+    const body = await this.#getJson('/:/prefs', PrefsSchema);
+    const valueOf = (id: string): number => Number(body.MediaContainer.Setting.find((entry) => entry.id === id)?.value);
+    const threshold = valueOf('LibraryVideoPlayedThreshold');
+    const behaviour = valueOf('LibraryVideoPlayedAtBehaviour');
+    return {
+      thresholdPercent: Number.isFinite(threshold) && threshold > 0 && threshold <= 100 ? threshold : null,
+      behaviour: Number.isInteger(behaviour) && behaviour >= 0 && behaviour <= 3 ? behaviour : null,
+    };
+  }
+
   async metadata(ratingKey: string): Promise<PlexMetadata> {
     // Markers (intro, credits) come only when asked for; one read gives the item and them.
     const body = await this.#getJson(`/library/metadata/${encodeURIComponent(ratingKey)}?includeMarkers=1`, MetadataContainerSchema);

@@ -6,7 +6,9 @@
 //   not asked anything, however much its URLs look like Plex's.
 import { ConfigError, type Config } from '../config/config.js';
 import { registerSecret } from '../log/redact.js';
+import { DEFAULT_SERVER_PREFS, isPlayedAtBehaviour, type ServerWatchPrefs } from '../sync/mark-point.js';
 import { PlexClient } from './client.js';
+import { PlexHttpError } from './errors.js';
 import { configuredOrigins, originOf } from './origins.js';
 
 export interface PlexServersOptions {
@@ -22,7 +24,7 @@ export class PlexServers {
   readonly #configured: ReadonlySet<string>;
   /** By origin. */
   readonly #clients = new Map<string, PlexClient>();
-  readonly #thresholds = new Map<string, number>();
+  readonly #thresholds = new Map<string, ServerWatchPrefs>();
   /** Tokens played URLs carried, each kept for the one origin it came with. */
   readonly #urlTokens = new Map<string, string>();
 
@@ -86,14 +88,32 @@ export class PlexServers {
 
   /** The server's own LibraryVideoPlayedThreshold, read once; 90 (Plex's default) if unknown. */
   async serverThreshold(client: PlexClient): Promise<number> {
+    return (await this.serverWatchPrefs(client)).thresholdPercent;
+  }
+
+  /**
+   * The server's watch preferences (threshold and played-at behaviour), read once per server with
+   * one /:/prefs request; Plex's defaults (90, 3) for what it will not say, e.g. to a shared
+   * server's token, which /:/prefs refuses (kept); another failure (a timeout) is not kept: the
+   * next item asks again.
+   */
+  async serverWatchPrefs(client: PlexClient): Promise<ServerWatchPrefs> {
     const known = this.#thresholds.get(client.serverUrl);
     if (known !== undefined) return known;
     try {
-      const value = (await client.playedThreshold()) ?? 90;
-      this.#thresholds.set(client.serverUrl, value);
-      return value;
-    } catch {
-      return 90;
+      const read = await client.watchPrefs();
+      const prefs: ServerWatchPrefs = {
+        thresholdPercent: read.thresholdPercent ?? DEFAULT_SERVER_PREFS.thresholdPercent,
+        behaviour: read.behaviour !== null && isPlayedAtBehaviour(read.behaviour) ? read.behaviour : DEFAULT_SERVER_PREFS.behaviour,
+      };
+      this.#thresholds.set(client.serverUrl, prefs);
+      return prefs;
+    } catch (error) {
+      // Refused (401/403 for a shared server's token): the server will not say, so its defaults apply.
+      if (error instanceof PlexHttpError && (error.status === 401 || error.status === 403)) {
+        this.#thresholds.set(client.serverUrl, DEFAULT_SERVER_PREFS);
+      }
+      return DEFAULT_SERVER_PREFS;
     }
   }
 

@@ -1,11 +1,12 @@
 // Delivering one outbox entry to Plex, the same way whether live (during playback) or replayed
 // later. Each attempt re-reads the item before it decides, so a retry or a replay never counts
 // a watch twice (docs/sync-rule.md).
-import type { PlexMetadata } from '../plex/schemas.js';
+import { plexMarkers, type PlexMetadata } from '../plex/schemas.js';
 import type { PositionEntry, UnwatchEntry, WatchEntry } from '../outbox/index.js';
 import type { PlexPort } from './ports.js';
 import { countingRequest, CountInDoubtError } from './in-doubt.js';
 import { withRetries } from './retry.js';
+import { DEFAULT_SERVER_PREFS, isPlayedAtBehaviour, markPercent, serverMarkPoint, type ServerWatchPrefs } from './mark-point.js';
 import { reportablePositionMs } from './watch-rule.js';
 
 export type WatchOutcome =
@@ -76,6 +77,7 @@ export async function deliverWatch(
 export async function deliverPosition(
   client: PlexPort,
   entry: PositionEntry,
+  /** serverThreshold: the server's mark point for the item, percent (LiveSend). */
   live: { sessionId: string; serverThreshold: number } | null,
   options: DeliveryOptions,
 ): Promise<PositionOutcome> {
@@ -87,7 +89,10 @@ export async function deliverPosition(
         // watched item its old offset back: Plex updates lastViewedAt on both.
         const meta = await client.metadata(entry.ratingKey);
         if (meta.lastViewedAt !== undefined && meta.lastViewedAt * 1000 > entry.capturedAt) return 'server-newer';
-        serverThreshold = (await client.playedThreshold().catch(() => null)) ?? 90;
+        // The server's own mark point for this item (its threshold or the credits): a replayed
+        // position below it cannot count a watch the playback never reached.
+        const prefs = await readWatchPrefs(client);
+        serverThreshold = markPercent(serverMarkPoint(entry.durationMs, prefs, plexMarkers(meta)), entry.durationMs);
       }
       await client.timeline({
         ratingKey: entry.ratingKey,
@@ -115,4 +120,17 @@ export async function deliverUnwatch(client: PlexPort, entry: UnwatchEntry, opti
     },
     { retries: options.retries, ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },
   );
+}
+
+/** The server's watch preferences for a replay (no cache here); Plex's defaults when it will not say. */
+async function readWatchPrefs(client: PlexPort): Promise<ServerWatchPrefs> {
+  if (client.watchPrefs) {
+    const read = await client.watchPrefs().catch(() => null);
+    return {
+      thresholdPercent: read?.thresholdPercent ?? DEFAULT_SERVER_PREFS.thresholdPercent,
+      behaviour: read?.behaviour !== null && read?.behaviour !== undefined && isPlayedAtBehaviour(read.behaviour) ? read.behaviour : DEFAULT_SERVER_PREFS.behaviour,
+    };
+  }
+  const thresholdPercent = (await client.playedThreshold().catch(() => null)) ?? DEFAULT_SERVER_PREFS.thresholdPercent;
+  return { thresholdPercent, behaviour: DEFAULT_SERVER_PREFS.behaviour };
 }

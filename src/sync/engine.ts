@@ -4,13 +4,14 @@
 // everything, each playback's requests in order. The engine never sends and speaks no wire
 // protocol: the script session (src/mpv/script-session.ts) calls it and passes its answers on.
 import type { Logger } from 'pino';
-import { ConfigError, thresholdFor, type Config } from '../config/config.js';
+import { ConfigError, thresholdOverride, type Config } from '../config/config.js';
 import { freshEntryBase, positionEntryId, unwatchEntryId, watchEntryId, type OutboxStore, type PositionEntry, type UnwatchEntry, type WatchEntry } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
 import { classifyFailure, failureDetail, type FailureClass } from './failure.js';
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlaybackStreams, PlayerPort, PlexItem, StreamChoices, StreamsChange, ThresholdSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
+import { DEFAULT_SERVER_PREFS, markPercent, serverMarkPoint, type ServerWatchPrefs } from './mark-point.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
 
 /** Plex wants a timeline report about every 10 s while playing. */
@@ -59,7 +60,15 @@ interface Playback {
   status: ItemStatus;
   item: PlexItem | null;
   rule: WatchRule | null;
+  /**
+   * The server's own mark point for this item, as a percent of the duration: its threshold, or
+   * the start of the credits (mark-point.ts). Reports stay below it until the watch is decided.
+   */
   serverThreshold: number;
+  /** The server's watch preferences, read when the item resolved. */
+  serverPrefs: ServerWatchPrefs;
+  /** What our mark is: the server's threshold, its credits start, or the person's override. */
+  markAt: 'threshold' | 'credits' | 'override';
   baselineViewCount: number | null;
   /** X-Plex-Session-Identifier; replaced after our own scrobble so no later report can count. */
   sessionId: string;
@@ -118,6 +127,8 @@ export class SyncEngine {
       item: null,
       rule: null,
       serverThreshold: 90,
+      serverPrefs: DEFAULT_SERVER_PREFS,
+      markAt: 'threshold',
       baselineViewCount: start.baselineViewCount,
       sessionId: start.playbackId,
       watch: 'pending',
@@ -302,7 +313,11 @@ export class SyncEngine {
   }
 
   #applyFacts(playback: Playback, positionMs: number, durationMs: number | null, playedMs: number): void {
+    // A duration learnt (or corrected) after the item resolved moves the mark: the credits start
+    // is a time, not a percent, and the server measures against the duration we report.
+    const changed = durationMs !== null && durationMs > 0 && durationMs !== playback.durationMs;
     if (durationMs !== null && durationMs > 0) playback.durationMs = durationMs;
+    if (changed) this.#placeMark(playback);
     const duration = playback.durationMs;
     playback.positionMs = Math.max(0, duration !== null ? Math.min(positionMs, duration) : positionMs);
     playback.playedMs = Math.max(playback.playedMs, playedMs);
@@ -331,12 +346,12 @@ export class SyncEngine {
       }
       const item = resolution.item;
       playback.item = item;
-      playback.rule = this.#ruleFor(item.type);
-      playback.serverThreshold = await this.#options.servers.serverThreshold(item.client);
+      playback.serverPrefs = await this.#options.servers.serverWatchPrefs(item.client);
       // The baseline is read before our first report, so a later rise means this playback
       // (or another device) counted; a restarted helper gets it back from the script.
       playback.baselineViewCount ??= item.viewCount;
       if (playback.durationMs === null && item.durationMs) playback.durationMs = item.durationMs;
+      this.#placeMark(playback);
       playback.streams = await this.#options.streams?.forItem(start.playbackId, item);
       playback.status = 'plex';
       this.#options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
@@ -354,10 +369,23 @@ export class SyncEngine {
     }
   }
 
-  #ruleFor(type: string): WatchRule {
+  /**
+   * Where this playback counts, and where the server would count by itself. By default our mark
+   * is the server's own mark point (its threshold or the credits, per its behaviour); a threshold
+   * the person set overrides it. Either way reports stay below the server's mark point until our
+   * decision, so the server counts neither earlier than asked nor on its own (docs/sync-rule.md).
+   */
+  #placeMark(playback: Playback): void {
+    const item = playback.item;
+    if (!item) return;
     const config = this.#options.config;
-    return {
-      thresholdPercent: thresholdFor(config, type),
+    const durationMs = playback.durationMs ?? item.durationMs;
+    const server = durationMs ? serverMarkPoint(durationMs, playback.serverPrefs, item.markers ?? []) : null;
+    playback.serverThreshold = server && durationMs ? markPercent(server, durationMs) : playback.serverPrefs.thresholdPercent;
+    const override = thresholdOverride(config, item.type);
+    playback.markAt = override !== null ? 'override' : (server?.at ?? 'threshold');
+    playback.rule = {
+      thresholdPercent: override ?? playback.serverThreshold,
       minPlayedSeconds: config.minPlayed.seconds,
       minPlayedPercent: config.minPlayed.percent,
     };
@@ -366,7 +394,9 @@ export class SyncEngine {
   #tellItem(playback: Playback): void {
     playback.player.itemKnown(playback.start.playbackId, {
       status: playback.status === 'resolving' ? 'error' : playback.status,
-      thresholdPercent: playback.rule?.thresholdPercent ?? null,
+      // The script takes 1 to 100 (credits marked at the very start give less): its report at the
+      // mark is only a prompt one, the engine decides on every report anyway.
+      thresholdPercent: playback.rule ? Math.min(100, Math.max(1, playback.rule.thresholdPercent)) : null,
       baselineViewCount: playback.baselineViewCount,
       ...(playback.streams ? { streams: playback.streams } : {}),
       ...(playback.item?.markers?.length ? { markers: playback.item.markers } : {}),
@@ -428,7 +458,7 @@ export class SyncEngine {
       this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome: result.detail }, 'watch delivered');
       if (result.kind === 'dropped') playback.player.showText(messages.unwatchedElsewhere(item.displayName), OSD_LONG_MS);
       else if (byKey) playback.player.showText(messages.markedWatched(item.displayName), OSD_SHORT_MS);
-      else if (this.#options.config.osdOnWatched) playback.player.showText(messages.watched(item.displayName), OSD_SHORT_MS);
+      else if (this.#options.config.osdOnWatched) playback.player.showText(playback.markAt === 'credits' ? messages.watchedAtCredits(item.displayName) : messages.watched(item.displayName), OSD_SHORT_MS);
       this.#options.onServerReachable?.(item.client.serverUrl);
     });
   }

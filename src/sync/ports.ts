@@ -6,9 +6,12 @@
 import type { PlexClient } from '../plex/client.js';
 import type { PlexMarkerFact } from '../plex/schemas.js';
 import type { PartStreams } from '../streams/stream-choice.js';
+import type { ServerWatchPrefs } from './mark-point.js';
 
 /** The requests to one Plex server that syncing needs (PlexClient in the helper). */
 export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold' | 'unscrobble'> &
+  /** Both watch preferences in one read; a port without it gives the threshold only (behaviour 3 assumed). */
+  Partial<Pick<PlexClient, 'watchPrefs'>> &
   /** Audio and subtitle choices (src/streams/); a port without them leaves the choice alone. */
   Partial<Pick<PlexClient, 'selectStreams' | 'serverFile'>>;
 
@@ -38,6 +41,8 @@ export interface ItemResolver {
 /** The server's own played threshold (percent), 90 when it will not say. */
 export interface ThresholdSource {
   serverThreshold(client: PlexPort): Promise<number>;
+  /** The server's threshold and played-at behaviour (Plex's defaults 90 and 3 when it will not say). */
+  serverWatchPrefs(client: PlexPort): Promise<ServerWatchPrefs>;
 }
 
 /** A playback began (or a restarted helper hears of it again). */

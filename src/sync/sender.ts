@@ -49,7 +49,10 @@ export interface LiveSend {
   readonly client: PlexPort;
   /** The playback's X-Plex-Session-Identifier: a watch's crossing report goes in it. */
   readonly sessionId: string;
-  /** The server's played threshold, read when the item resolved. */
+  /**
+   * The server's own mark point for the item, percent of the duration (its threshold, or the
+   * credits start per its played-at behaviour; mark-point.ts), placed when the item resolved.
+   */
   readonly serverThreshold: number;
   /** mpv's quit waits for this playback: no retry starts after this moment (epoch ms). */
   readonly deadline?: number;

@@ -11,6 +11,8 @@ export const messages = {
   identified: (name: string) => `Plex: ${name}`,
   notPlex: (reason: string) => `Plex sync: not a Plex item we can sync (${reason})`,
   watched: (name: string) => `Plex: marked watched — ${name}`,
+  /** The server's rule counts this item at its credits (LibraryVideoPlayedAtBehaviour), and so did we. */
+  watchedAtCredits: (name: string) => `Plex: marked watched at the credits — ${name}`,
   /** @param detail failureDetail(error): the new host of a redirect, else the redacted error. */
   watchFailed: (name: string, failure: FailureClass, detail = '') => {
     switch (failure) {

@@ -34,9 +34,11 @@ export function hasReachedWatched(facts: PlaybackFacts, rule: WatchRule): boolea
 
 /**
  * The position to put in a timeline report. Until this playback's watch is decided, reports
- * stay just below the server's own threshold: the server counts a watch by itself when one
- * session's reports cross it, and a seek to the credits must not count. Once decided, the true
- * position is reported (see docs/sync-rule.md).
+ * stay just below the server's own mark point (its threshold, or the credits start per its
+ * played-at behaviour, as a percent): the server counts a watch by itself when one session's
+ * reports cross it, and a seek to the credits, or a threshold the person set above the server's
+ * mark, must not make it count early. Once decided, the true position is reported (see
+ * docs/sync-rule.md).
  */
 export function reportablePositionMs(positionMs: number, durationMs: number, serverThresholdPercent: number, watchDecided: boolean): number {
   const clamped = Math.max(0, Math.min(positionMs, durationMs));
@@ -45,7 +47,7 @@ export function reportablePositionMs(positionMs: number, durationMs: number, ser
   return Math.max(0, Math.min(clamped, belowServerThreshold));
 }
 
-/** True when a report at this position is at or above the server's threshold. */
+/** True when a report at this position is at or above the server's mark point (percent). */
 export function isAtOrAboveServerThreshold(positionMs: number, durationMs: number, serverThresholdPercent: number): boolean {
   return durationMs > 0 && (positionMs / durationMs) * 100 >= serverThresholdPercent;
 }

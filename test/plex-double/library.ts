@@ -186,9 +186,17 @@ export type LibraryEvent =
   /** viewCount or viewOffset changed outside a plain timeline report. */
   | { readonly kind: 'changed'; readonly ratingKey: string };
 
+export type PlayedAtBehaviour = 0 | 1 | 2 | 3;
+
 export interface LibraryOptions {
   /** LibraryVideoPlayedThreshold, in percent. */
   readonly playedThreshold: number;
+  /**
+   * LibraryVideoPlayedAtBehaviour: where a watch counts. 0 at the threshold; 1 at the final
+   * credits marker; 2 at the first credits marker; 3 at the earlier of the threshold and the
+   * first credits marker. Without credits markers, the threshold. @default 3 (Plex's default)
+   */
+  readonly playedAtBehaviour?: PlayedAtBehaviour;
   readonly onEvent: (event: LibraryEvent) => void;
   /** @default Date.now */
   readonly now?: () => number;
@@ -220,7 +228,8 @@ interface Session {
 export const OTHER_DEVICE_CLIENT = 'plex-double-other-device';
 
 export class Library {
-  readonly #threshold: number;
+  #threshold: number;
+  #behaviour: PlayedAtBehaviour;
   readonly #onEvent: (event: LibraryEvent) => void;
   readonly #now: () => number;
   // Keys come from outside (tests, URLs), so plain Maps rather than object lookups.
@@ -241,12 +250,39 @@ export class Library {
 
   constructor(options: LibraryOptions) {
     this.#threshold = options.playedThreshold;
+    this.#behaviour = options.playedAtBehaviour ?? 3;
     this.#onEvent = options.onEvent;
     this.#now = options.now ?? Date.now;
   }
 
   get playedThreshold(): number {
     return this.#threshold;
+  }
+
+  get playedAtBehaviour(): PlayedAtBehaviour {
+    return this.#behaviour;
+  }
+
+  /** The server owner changes the watch preferences; sessions under way follow the new rule. */
+  setPlayedPrefs(prefs: { readonly threshold?: number; readonly behaviour?: PlayedAtBehaviour }): void {
+    if (prefs.threshold !== undefined) {
+      if (!Number.isFinite(prefs.threshold) || prefs.threshold <= 0 || prefs.threshold > 100) throw new TypeError('threshold must be a percentage above 0');
+      this.#threshold = prefs.threshold;
+    }
+    if (prefs.behaviour !== undefined) {
+      if (![0, 1, 2, 3].includes(prefs.behaviour)) throw new TypeError('behaviour must be 0, 1, 2 or 3');
+      this.#behaviour = prefs.behaviour;
+    }
+  }
+
+  /**
+   * Where the server counts this item, ms: the threshold, or the start of the final or first
+   * credits marker, per LibraryVideoPlayedAtBehaviour; the threshold for an item without credits
+   * markers (or with none that starts inside it).
+   */
+  markPointMs(ratingKey: string, durationMs?: number): number | null {
+    const item = this.#items.get(ratingKey);
+    return item ? this.#markMs(item, durationMs ?? item.durationMs) : null;
   }
 
   get history(): readonly WatchRecord[] {
@@ -492,11 +528,11 @@ export class Library {
     return true;
   }
 
-  /** `/:/progress`: a resume point without a session. Ignored at or above the threshold. */
+  /** `/:/progress`: a resume point without a session. Ignored at or above the mark point. */
   progress(ratingKey: string, timeMs: number): boolean {
     const item = this.#items.get(ratingKey);
     if (!item) return false;
-    if (this.#isAbove(timeMs, item.durationMs)) return true;
+    if (this.#isAbove(item, timeMs, item.durationMs)) return true;
     item.viewOffset = timeMs || undefined;
     item.lastViewedAt = this.#seconds();
     this.#onEvent({ kind: 'changed', ratingKey });
@@ -525,8 +561,9 @@ export class Library {
    * `/:/timeline`, applying Plex's watched rule. Returns 'ignored' for a report without a client
    * identifier (Plex drops those silently), 'unknown' for an unknown item, else 'applied'.
    *
-   * The rule: a session counts a watch when one of its reports lies below the threshold and a
-   * later one at or above it; reports that only lie above mark nothing and store no offset.
+   * The rule: a session counts a watch when one of its reports lies below the mark point (the
+   * threshold, or the credits start per LibraryVideoPlayedAtBehaviour) and a later one at or
+   * above it; reports that only lie above mark nothing and store no offset.
    * A session counts at most once, and `stopped` ends it.
    */
   timeline(report: TimelineReport): 'ignored' | 'unknown' | 'applied' {
@@ -537,7 +574,7 @@ export class Library {
     session.state = report.state;
     session.viewOffset = report.timeMs;
 
-    const above = this.#isAbove(report.timeMs, report.durationMs ?? item.durationMs);
+    const above = this.#isAbove(item, report.timeMs, report.durationMs ?? item.durationMs);
     const counts = above && session.sawBelow && !session.counted;
     if (!above) {
       item.viewOffset = report.timeMs || undefined;
@@ -590,8 +627,20 @@ export class Library {
     this.#onEvent({ kind: 'changed', ratingKey: item.ratingKey });
   }
 
-  #isAbove(timeMs: number, durationMs: number): boolean {
-    return durationMs > 0 && (timeMs / durationMs) * 100 >= this.#threshold;
+  #isAbove(item: ItemState, timeMs: number, durationMs: number): boolean {
+    return durationMs > 0 && timeMs >= this.#markMs(item, durationMs);
+  }
+
+  #markMs(item: ItemState, durationMs: number): number {
+    const threshold = (durationMs * this.#threshold) / 100;
+    const credits = (item.markers ?? []).filter((m) => m.type === 'credits' && m.startTimeOffset >= 0 && m.startTimeOffset < durationMs);
+    if (this.#behaviour === 0 || credits.length === 0) return threshold;
+    const starts = credits.map((m) => m.startTimeOffset);
+    const first = Math.min(...starts);
+    if (this.#behaviour === 2) return first;
+    // Plex flags the credits that end the item `final`; where none is, the last by time.
+    if (this.#behaviour === 1) return credits.find((m) => m.final === true)?.startTimeOffset ?? Math.max(...starts);
+    return Math.min(first, threshold);
   }
 
   #seconds(): number {

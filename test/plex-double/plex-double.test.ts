@@ -795,3 +795,120 @@ describe('markers', () => {
     ).toThrow(/end after it starts/);
   });
 });
+
+describe('the played-at behaviour (LibraryVideoPlayedAtBehaviour)', () => {
+  /** Episode 170: first credits at 70 %, final credits (flagged) at 85 %, a last unflagged one at 95 %. */
+  function addCredits(ratingKey = '170', markers?: Parameters<PlexDouble['addItem']>[0]['markers']): void {
+    double.addItem({
+      ratingKey,
+      type: 'episode',
+      title: 'Credits',
+      sectionKey: '2',
+      durationMs: 100_000,
+      partId: Number(ratingKey) * 10,
+      file: `/data/tv/Credits-${ratingKey}.mkv`,
+      markers: markers ?? [
+        { type: 'intro', startTimeOffset: 2_000, endTimeOffset: 10_000 },
+        { type: 'credits', startTimeOffset: 70_000, endTimeOffset: 75_000 },
+        { type: 'credits', startTimeOffset: 85_000, endTimeOffset: 92_000, final: true },
+        { type: 'credits', startTimeOffset: 95_000, endTimeOffset: 100_000 },
+      ],
+    });
+  }
+
+  /** Reports below, then at `at`, in one session: viewCount after each. */
+  async function crossAt(at: number, ratingKey = '170'): Promise<number[]> {
+    await report(ratingKey, 'playing', 10_000, `s-${at}`);
+    await report(ratingKey, 'playing', at - 1, `s-${at}`);
+    const before = double.item(ratingKey).viewCount;
+    await report(ratingKey, 'playing', at, `s-${at}`);
+    return [before, double.item(ratingKey).viewCount];
+  }
+
+  it('lists LibraryVideoPlayedAtBehaviour in /:/prefs, 3 by default, and both prefs as set per test', async () => {
+    const settings = () => json('/:/prefs').then((mc) => mc['Setting'] as Array<Record<string, unknown>>);
+    expect((await settings()).find((s) => s['id'] === 'LibraryVideoPlayedAtBehaviour')).toMatchObject({ value: 3, type: 'int', default: 3 });
+    double.setPlayedPrefs({ threshold: 80, behaviour: 1 });
+    const now = await settings();
+    expect(now.find((s) => s['id'] === 'LibraryVideoPlayedThreshold')).toMatchObject({ value: 80 });
+    expect(now.find((s) => s['id'] === 'LibraryVideoPlayedAtBehaviour')).toMatchObject({ value: 1 });
+    expect(() => double.setPlayedPrefs({ behaviour: 4 as never })).toThrow(/0, 1, 2 or 3/);
+  });
+
+  it('takes both prefs as constructor options', async () => {
+    const other = await startPlexDouble({ token: TOKEN, playedThreshold: 95, playedAtBehaviour: 0 });
+    try {
+      const res = await fetch(`${other.url}/:/prefs`, { headers: { Accept: 'application/json', 'X-Plex-Token': TOKEN } });
+      const settings = ((await res.json()) as { MediaContainer: { Setting: Array<Record<string, unknown>> } }).MediaContainer.Setting;
+      expect(settings.filter((s) => String(s['id']).startsWith('LibraryVideoPlayed')).map((s) => s['value'])).toEqual([95, 0]);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('0: counts at the threshold, not at the credits', async () => {
+    double.setPlayedPrefs({ behaviour: 0 });
+    addCredits();
+    expect(double.markPointMs('170')).toBe(90_000);
+    expect(await crossAt(85_000)).toEqual([0, 0]);
+    expect(await crossAt(90_000)).toEqual([0, 1]);
+  });
+
+  it('1: counts at the credits flagged final, even when later credits follow', async () => {
+    double.setPlayedPrefs({ behaviour: 1 });
+    addCredits();
+    expect(double.markPointMs('170')).toBe(85_000);
+    expect(await crossAt(80_000)).toEqual([0, 0]);
+    expect(await crossAt(85_000)).toEqual([0, 1]);
+  });
+
+  it('1 without a final flag: counts at the last credits by time', async () => {
+    double.setPlayedPrefs({ behaviour: 1 });
+    addCredits('171', [
+      { type: 'credits', startTimeOffset: 70_000, endTimeOffset: 75_000 },
+      { type: 'credits', startTimeOffset: 93_000, endTimeOffset: 100_000 },
+    ]);
+    expect(double.markPointMs('171')).toBe(93_000);
+    expect(await crossAt(93_000, '171')).toEqual([0, 1]);
+  });
+
+  it('2: counts at the first credits', async () => {
+    double.setPlayedPrefs({ behaviour: 2 });
+    addCredits();
+    expect(double.markPointMs('170')).toBe(70_000);
+    expect(await crossAt(70_000)).toEqual([0, 1]);
+  });
+
+  it('3 (the default): counts at the earlier of the threshold and the first credits', async () => {
+    addCredits();
+    expect(double.markPointMs('170')).toBe(70_000);
+    expect(await crossAt(70_000)).toEqual([0, 1]);
+    addCredits('172', [{ type: 'credits', startTimeOffset: 96_000, endTimeOffset: 100_000, final: true }]);
+    expect(double.markPointMs('172')).toBe(90_000);
+    expect(await crossAt(90_000, '172')).toEqual([0, 1]);
+  });
+
+  it('uses the threshold for every behaviour on an item without credits markers', async () => {
+    for (const behaviour of [0, 1, 2, 3] as const) {
+      double.setPlayedPrefs({ behaviour });
+      expect(double.markPointMs('101')).toBe(90_000);
+    }
+  });
+
+  it('a session reporting only in the credits counts nothing and stores no offset there', async () => {
+    addCredits();
+    await report('170', 'playing', 72_000, 'late');
+    await report('170', 'stopped', 80_000, 'late');
+    expect(double.item('170')).toMatchObject({ viewCount: 0, viewOffset: undefined });
+  });
+
+  it('counts a session once, however often it crosses the credits', async () => {
+    addCredits();
+    await report('170', 'playing', 60_000, 'once');
+    await report('170', 'playing', 75_000, 'once');
+    await report('170', 'playing', 60_000, 'once');
+    await report('170', 'stopped', 75_000, 'once');
+    expect(double.item('170').viewCount).toBe(1);
+    expect(double.history).toHaveLength(1);
+  });
+});

@@ -27,6 +27,7 @@ import {
   type ShowInput,
   type VersionInput,
   type PlaybackState,
+  type PlayedAtBehaviour,
   type SectionInput,
   type SessionSnapshot,
   type StreamInput,
@@ -43,6 +44,8 @@ export interface PlexDoubleOptions {
   readonly latencyMs?: number;
   /** LibraryVideoPlayedThreshold in percent, as `/:/prefs` reports it. @default 90 */
   readonly playedThreshold?: number;
+  /** LibraryVideoPlayedAtBehaviour (0 threshold, 1 final credits, 2 first credits, 3 the earlier), as `/:/prefs` reports it. @default 3 */
+  readonly playedAtBehaviour?: PlayedAtBehaviour;
   /** @default a random id */
   readonly machineIdentifier?: string;
   /** @default 'plex-double' */
@@ -96,6 +99,10 @@ export interface PlexDouble {
   clearFaults(): void;
   /** Revoke or rotate the token; open notification sockets are closed, as their token is gone. */
   setToken(token: string): void;
+  /** The owner changes LibraryVideoPlayedThreshold and/or LibraryVideoPlayedAtBehaviour. */
+  setPlayedPrefs(prefs: { readonly threshold?: number; readonly behaviour?: PlayedAtBehaviour }): void;
+  /** Where the server counts the item now, ms (the threshold or a credits start). */
+  markPointMs(ratingKey: string): number;
   /** Another device marks the item watched: a watch is counted and an activity frame sent. */
   markWatchedElsewhere(ratingKey: string): void;
   /** Another device marks the item unwatched. */
@@ -157,7 +164,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   const pageSize = options.pageSize;
 
   const clients = new Set<WebSocket>();
-  const library = new Library({ playedThreshold: options.playedThreshold ?? 90, onEvent: broadcast });
+  const library = new Library({ playedThreshold: options.playedThreshold ?? 90, playedAtBehaviour: options.playedAtBehaviour ?? 3, onEvent: broadcast });
   const faults = new Faults();
   /** Items whose sessions the server ends (terminateSessions). */
   const terminations = new Map<string, { readonly code: number; readonly text: string }>();
@@ -278,7 +285,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (get && path === '/') {
       return container(call, { size: 0, friendlyName, machineIdentifier, version, platform: 'Linux', myPlex: true, allowSync: false });
     }
-    if (get && path === '/:/prefs') return container(call, prefs(friendlyName, library.playedThreshold));
+    if (get && path === '/:/prefs') return container(call, prefs(friendlyName, library.playedThreshold, library.playedAtBehaviour));
     if (get && path === '/library/sections') return container(call, sectionsContainer(library.sections()));
     if (get && (m = /^\/library\/sections\/([^/]+)\/all$/.exec(path))) return sectionListing(call, decodeURIComponent(m[1] ?? ''));
     if (get && (m = /^\/library\/metadata\/([^/]+)$/.exec(path))) {
@@ -452,6 +459,11 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       itemOrThrow(ratingKey);
       terminations.set(ratingKey, { code, text });
     },
+    setPlayedPrefs: (prefs) => library.setPlayedPrefs(prefs),
+    markPointMs(ratingKey) {
+      itemOrThrow(ratingKey);
+      return library.markPointMs(ratingKey) ?? 0;
+    },
     setToken(next) {
       if (typeof next !== 'string' || next === '') throw new TypeError('token must be a non-empty string');
       token = next;
@@ -486,7 +498,8 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
 function checkOptions(options: PlexDoubleOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   if (typeof options.token !== 'string' || options.token === '') throw new TypeError('options.token must be a non-empty string');
-  const { port, latencyMs, playedThreshold, pageSize } = options;
+  const { port, latencyMs, playedThreshold, playedAtBehaviour, pageSize } = options;
+  if (playedAtBehaviour !== undefined && ![0, 1, 2, 3].includes(playedAtBehaviour)) throw new TypeError('options.playedAtBehaviour must be 0, 1, 2 or 3');
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new TypeError('options.port must be 0 to 65535');
   if (latencyMs !== undefined && (!Number.isFinite(latencyMs) || latencyMs < 0)) throw new TypeError('options.latencyMs must be non-negative');
   if (playedThreshold !== undefined && (!Number.isFinite(playedThreshold) || playedThreshold <= 0 || playedThreshold > 100)) {
@@ -834,7 +847,7 @@ function sessionsContainer(library: Library): PlainObject {
   return { size: metadata.length, Metadata: metadata };
 }
 
-function prefs(friendlyName: string, threshold: number): PlainObject {
+function prefs(friendlyName: string, threshold: number, behaviour: PlayedAtBehaviour): PlainObject {
   const settings: PlainObject[] = [
     { id: 'FriendlyName', label: 'Friendly name', type: 'text', default: '', value: friendlyName, hidden: false, advanced: false, group: 'general' },
     {
@@ -847,6 +860,18 @@ function prefs(friendlyName: string, threshold: number): PlainObject {
       hidden: false,
       advanced: true,
       group: 'library',
+    },
+    {
+      id: 'LibraryVideoPlayedAtBehaviour',
+      label: 'Video play completion behavior',
+      summary: 'Decide whether to use end credits markers to determine the played state of video items. LibraryVideoPlayedThreshold used when markers are not available.',
+      type: 'int',
+      default: 3,
+      value: behaviour,
+      hidden: false,
+      advanced: true,
+      group: 'library',
+      enumValues: '0:at threshold|1:at final credits marker position|2:at first credits marker position|3:earliest between threshold percent and first credits marker',
     },
     { id: 'LogVerbose', label: 'Enable verbose logging', type: 'bool', default: false, value: false, hidden: false, advanced: true, group: 'general' },
   ];

@@ -46,7 +46,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const spooled: string[] = [];
   const engine = new SyncEngine({
     config: ConfigSchema.parse(options.config ?? {}),
-    servers: new FakeThresholds(options.serverThreshold ?? plex.threshold),
+    servers: new FakeThresholds(options.serverThreshold ?? plex.threshold, plex.behaviour),
     resolver: new FakeResolver(plex),
     outbox,
     sender,

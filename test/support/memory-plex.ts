@@ -2,7 +2,8 @@
 // Plex's own watched rule (like test/plex-double, without sockets), with faults, latency on the
 // fake clock, a request log and a count of requests in flight; a player; a resolver; a
 // threshold source.
-import type { PlexMetadata } from '../../src/plex/schemas.js';
+import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../../src/plex/schemas.js';
+import type { PlayedAtBehaviour, ServerWatchPrefs } from '../../src/sync/mark-point.js';
 import type { TimelineReport } from '../../src/plex/client.js';
 import { PlexHttpError, PlexNetworkError } from '../../src/plex/errors.js';
 import type { ItemResolver, PlaybackItem, PlaybackSettled, PlayerPort, PlexItem, PlexPort, ThresholdSource } from '../../src/sync/ports.js';
@@ -55,6 +56,8 @@ export interface MemoryItem {
   viewOffset: number | undefined;
   /** Epoch seconds, as Plex keeps it. */
   lastViewedAt: number | undefined;
+  /** Intro and credits markers (served as Plex's Marker list); absent: none. */
+  readonly markers?: readonly PlexMarkerFact[];
   /** Every count, and what made it. */
   readonly counts: { readonly via: 'timeline' | 'scrobble'; readonly sessionId: string | null }[];
 }
@@ -63,6 +66,8 @@ export interface MemoryPlexOptions {
   readonly serverUrl?: string;
   /** LibraryVideoPlayedThreshold. @default 90 */
   readonly playedThreshold?: number;
+  /** LibraryVideoPlayedAtBehaviour: 0 threshold, 1 final credits, 2 first credits, 3 the earlier. @default 3 */
+  readonly playedAtBehaviour?: PlayedAtBehaviour;
   /** The client's request timeout (sets the in-doubt time). @default 1000 */
   readonly timeoutMs?: number;
   /** Time each request takes, on the fake clock. @default 0 */
@@ -78,6 +83,7 @@ export class MemoryPlex implements PlexPort {
   readonly serverUrl: string;
   readonly timeoutMs: number;
   threshold: number;
+  behaviour: PlayedAtBehaviour;
   latencyMs: number;
   readonly requests: PlexRequest[] = [];
   inFlight = 0;
@@ -98,6 +104,7 @@ export class MemoryPlex implements PlexPort {
   constructor(options: MemoryPlexOptions = {}) {
     this.serverUrl = options.serverUrl ?? SERVER;
     this.threshold = options.playedThreshold ?? 90;
+    this.behaviour = options.playedAtBehaviour ?? 3;
     this.timeoutMs = options.timeoutMs ?? 1_000;
     this.latencyMs = options.latencyMs ?? 0;
   }
@@ -111,6 +118,7 @@ export class MemoryPlex implements PlexPort {
       viewCount: over.viewCount ?? 0,
       viewOffset: over.viewOffset,
       lastViewedAt: over.lastViewedAt,
+      ...(over.markers ? { markers: over.markers } : {}),
       counts: [],
     };
     this.#items.set(ratingKey, item);
@@ -168,6 +176,9 @@ export class MemoryPlex implements PlexPort {
       const meta: Record<string, unknown> = { ratingKey, type: item.type, title: item.title, duration: item.durationMs, viewCount: item.viewCount, Media: [] };
       if (item.viewOffset !== undefined) meta['viewOffset'] = item.viewOffset;
       if (item.lastViewedAt !== undefined) meta['lastViewedAt'] = item.lastViewedAt;
+      if (item.markers?.length) {
+        meta['Marker'] = item.markers.map((m, index) => ({ id: index + 1, type: m.type, startTimeOffset: m.startMs, endTimeOffset: m.endMs, ...(m.final ? { final: true } : {}) }));
+      }
       return meta as PlexMetadata;
     });
   }
@@ -189,7 +200,7 @@ export class MemoryPlex implements PlexPort {
       let session = this.#sessions.get(key);
       if (!session) this.#sessions.set(key, (session = { sawBelow: false, counted: false }));
       const durationMs = report.durationMs || item.durationMs;
-      const above = durationMs > 0 && (timeMs / durationMs) * 100 >= this.threshold;
+      const above = durationMs > 0 && timeMs >= this.#markMs(item, durationMs);
       if (!above) {
         item.viewOffset = timeMs || undefined;
         item.lastViewedAt = seconds();
@@ -220,6 +231,26 @@ export class MemoryPlex implements PlexPort {
 
   async playedThreshold(): Promise<number | null> {
     return this.#request({ op: 'playedThreshold' }, () => this.threshold);
+  }
+
+  async watchPrefs(): Promise<{ thresholdPercent: number | null; behaviour: number | null }> {
+    return this.#request({ op: 'playedThreshold' }, () => ({ thresholdPercent: this.threshold, behaviour: this.behaviour }));
+  }
+
+  /**
+   * Where this server counts the item (LibraryVideoPlayedAtBehaviour): its threshold, the final
+   * or first credits start, or the earlier of threshold and first credits; the threshold without
+   * credits. Written here on its own, not taken from src/sync/mark-point.ts, so a test checks one
+   * against the other.
+   */
+  #markMs(item: MemoryItem, durationMs: number): number {
+    const threshold = (durationMs * this.threshold) / 100;
+    const credits = (item.markers ?? []).filter((m) => m.type === 'credits' && m.startMs >= 0 && m.startMs < durationMs);
+    if (this.behaviour === 0 || credits.length === 0) return threshold;
+    const first = Math.min(...credits.map((m) => m.startMs));
+    if (this.behaviour === 2) return first;
+    if (this.behaviour === 1) return (credits.find((m) => m.final) ?? credits.reduce((a, b) => (b.startMs > a.startMs ? b : a))).startMs;
+    return Math.min(first, threshold);
   }
 
   async #request<T>(what: { op: PlexOp; ratingKey?: string; sessionId?: string; state?: TimelineReport['state']; timeMs?: number }, apply: () => T): Promise<T> {
@@ -373,6 +404,7 @@ export class FakeResolver implements ItemResolver {
       durationMs: meta.duration ?? null,
       viewCount: meta.viewCount ?? 0,
       viewOffsetMs: meta.viewOffset ?? null,
+      markers: plexMarkers(meta),
     };
     return { kind: 'plex', item };
   }
@@ -380,10 +412,17 @@ export class FakeResolver implements ItemResolver {
 
 /** The server's threshold as the helper would read it from /:/prefs (no request here). */
 export class FakeThresholds implements ThresholdSource {
-  constructor(readonly percent = 90) {}
+  constructor(
+    readonly percent = 90,
+    readonly behaviour: PlayedAtBehaviour = 3,
+  ) {}
 
   async serverThreshold(): Promise<number> {
     return this.percent;
+  }
+
+  async serverWatchPrefs(): Promise<ServerWatchPrefs> {
+    return { thresholdPercent: this.percent, behaviour: this.behaviour };
   }
 }
 

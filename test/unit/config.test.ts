@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, ConfigSchema, loadConfig, readConfigObject } from '../../src/config/config.js';
+import { ConfigError, ConfigSchema, loadConfig, readConfigObject, thresholdOverride } from '../../src/config/config.js';
 import { redact } from '../../src/log/redact.js';
 
 let dir: string;
@@ -123,7 +123,17 @@ describe('loadConfig', () => {
 
   it('reads a valid file, and a file with a byte order mark', () => {
     writeFileSync(file, `\uFEFF${JSON.stringify({ serverUrl: 'http://h:32400/', token: 'tok-good-00000000' })}`);
-    expect(loadConfig(file, {})).toMatchObject({ serverUrl: 'http://h:32400', token: 'tok-good-00000000', threshold: 90 });
+    expect(loadConfig(file, {})).toMatchObject({ serverUrl: 'http://h:32400', token: 'tok-good-00000000', threshold: null });
+  });
+
+  it('tells a threshold the person set from none: null follows the server, a number overrides it', () => {
+    writeFileSync(file, JSON.stringify({ token: 'tok-good-00000000' }));
+    expect(thresholdOverride(loadConfig(file, {}), 'episode')).toBeNull();
+    writeFileSync(file, JSON.stringify({ token: 'tok-good-00000000', threshold: 90, thresholds: { episode: 95 } }));
+    const set = loadConfig(file, {});
+    expect([thresholdOverride(set, 'movie'), thresholdOverride(set, 'episode')]).toEqual([90, 95]);
+    writeFileSync(file, JSON.stringify({ token: 'tok-good-00000000', threshold: null }));
+    expect(thresholdOverride(loadConfig(file, {}), 'movie')).toBeNull();
   });
 });
 

@@ -4,13 +4,14 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadClientIdentifier } from '../../config/client-id.js';
-import { ConfigError, loadConfig, type Config } from '../../config/config.js';
+import { ConfigError, loadConfig, thresholdOverride, type Config } from '../../config/config.js';
 import { appPaths, type AppPaths } from '../../config/paths.js';
 import type { SyncRecord } from '../../helper/recent-syncs.js';
 import { findDamagedOutboxFiles, type OutboxDamage } from '../../outbox/index.js';
 import { maskToken, redact } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
 import { PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
+import { DEFAULT_SERVER_PREFS, describeWatchRule, isPlayedAtBehaviour, type ServerWatchPrefs } from '../../sync/mark-point.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
 import { readQueueSnapshot, type QueueSnapshot } from '../helper-session.js';
 import { checkLine, paint, printJson, say } from '../output.js';
@@ -54,6 +55,16 @@ export interface StatusReport {
     /** null when not checked (no server, or the check itself failed). */
     readonly valid: boolean | null;
     readonly error: string | null;
+  };
+  /** Where a watch counts: the threshold set in the config (per type), else the server's own rule. */
+  readonly watchRule: {
+    /** The threshold the config sets for the type; null: the server's rule applies. */
+    readonly movie: number | null;
+    readonly episode: number | null;
+    /** The server's watch prefs (Plex's defaults where it would not say); null when not read. */
+    readonly server: ServerWatchPrefs | null;
+    /** All of it in words. */
+    readonly text: string;
   };
   readonly helper: { readonly running: boolean; readonly pid: number | null; readonly players: number };
   readonly outbox: {
@@ -107,18 +118,28 @@ async function collectStatus(paths: AppPaths, env: NodeJS.ProcessEnv = process.e
   return {
     ok: plex.server.reachable === true && plex.token.valid === true,
     config: { file: paths.configFile, exists, error, fix, values: config ? { ...config, token: maskToken(config.token) } : null },
-    ...plex,
+    server: plex.server,
+    token: plex.token,
+    watchRule: watchRuleOf(config, plex.prefs),
     helper: { running: queue.helper !== null, pid: queue.helper?.pid ?? null, players: queue.helper?.players ?? 0 },
     outbox: { ...outboxSummary(queue), damaged: findDamagedOutboxFiles(paths.stateDir) },
     recent: queue.recent,
   };
 }
 
-async function checkServer(paths: AppPaths, config: Config | null): Promise<Pick<StatusReport, 'server' | 'token'>> {
+function watchRuleOf(config: Config | null, server: ServerWatchPrefs | null): StatusReport['watchRule'] {
+  const movie = config ? thresholdOverride(config, 'movie') : null;
+  const episode = config ? thresholdOverride(config, 'episode') : null;
+  return { movie, episode, server, text: describeWatchRule({ movie, episode }, server) };
+}
+
+type ServerCheck = Pick<StatusReport, 'server' | 'token'> & { readonly prefs: ServerWatchPrefs | null };
+
+async function checkServer(paths: AppPaths, config: Config | null): Promise<ServerCheck> {
   const url = config?.serverUrl ?? null;
   const server = { url, reachable: null, name: null, version: null, machineIdentifier: null, error: null };
   const token = { masked: maskToken(config?.token), valid: null, error: null };
-  if (!config?.serverUrl || !config.token) return { server, token };
+  if (!config?.serverUrl || !config.token) return { server, token, prefs: null };
   const client = new PlexClient({
     serverUrl: config.serverUrl,
     token: config.token,
@@ -130,15 +151,22 @@ async function checkServer(paths: AppPaths, config: Config | null): Promise<Pick
   try {
     identity = await client.identity();
   } catch (error) {
-    return { server: { ...server, reachable: false, error: unreachable(error) }, token };
+    return { server: { ...server, reachable: false, error: unreachable(error) }, token, prefs: null };
   }
   const reached = { ...server, reachable: true, version: identity.version, machineIdentifier: identity.machineIdentifier };
-  const [sections, info] = await Promise.allSettled([client.sections(), client.serverInfo()]);
+  const [sections, info, read] = await Promise.allSettled([client.sections(), client.serverInfo(), client.watchPrefs()]);
   const name = info.status === 'fulfilled' ? info.value.friendlyName : null;
-  if (sections.status === 'fulfilled') return { server: { ...reached, name }, token: { ...token, valid: true } };
+  // A shared server's token may not read /:/prefs: Plex's defaults are what that server uses for us.
+  const found = read.status === 'fulfilled' ? read.value : { thresholdPercent: null, behaviour: null };
+  const prefs: ServerWatchPrefs = {
+    thresholdPercent: found.thresholdPercent ?? DEFAULT_SERVER_PREFS.thresholdPercent,
+    behaviour: found.behaviour !== null && isPlayedAtBehaviour(found.behaviour) ? found.behaviour : DEFAULT_SERVER_PREFS.behaviour,
+  };
+  if (sections.status === 'fulfilled') return { server: { ...reached, name }, token: { ...token, valid: true }, prefs };
   const rejected = sections.reason instanceof PlexHttpError && sections.reason.status === 401;
   return {
     server: { ...reached, name },
+    prefs: rejected ? null : prefs,
     token: rejected
       ? { ...token, valid: false, error: `the server rejected the token; ${LOGIN_FIX}` }
       : { ...token, error: `could not check the token (${messageOf(sections.reason)})` },
@@ -178,6 +206,8 @@ function printReport(report: StatusReport): void {
     else if (token.valid === false) say(checkLine('fail', `token ${token.masked} rejected by the server`, LOGIN_FIX));
     else say(checkLine('fail', token.error ?? 'token not checked'));
   }
+
+  if (config.values) say(`${paint('bold', 'Watched')}  counted ${report.watchRule.text}`);
 
   say(`${paint('bold', 'Helper')}  ${helper.running ? `running (pid ${helper.pid}, ${plural(helper.players, 'player')})` : 'not running'}`);
   const now = Date.now();

@@ -1,0 +1,84 @@
+// Where the Plex server itself counts an item watched: its "mark point". The server reads two
+// preferences (LibraryVideoPlayedThreshold, LibraryVideoPlayedAtBehaviour) and the item's credits
+// markers; a session's reports that cross this point count the watch (docs/sync-rule.md). Pure,
+// unit tested in test/unit/mark-point.test.ts.
+import type { PlexMarkerFact } from '../plex/schemas.js';
+
+/** Plex's defaults, used when a server does not say (a shared server's token may not read /:/prefs). */
+export const DEFAULT_PLAYED_THRESHOLD = 90;
+export const DEFAULT_PLAYED_AT_BEHAVIOUR = 3;
+
+/**
+ * LibraryVideoPlayedAtBehaviour: 0 at the threshold; 1 at the final credits marker; 2 at the first
+ * credits marker; 3 at whichever of the threshold and the first credits marker comes first.
+ */
+export type PlayedAtBehaviour = 0 | 1 | 2 | 3;
+
+/** The server's watch preferences, as read from /:/prefs (or Plex's defaults). */
+export interface ServerWatchPrefs {
+  readonly thresholdPercent: number;
+  readonly behaviour: PlayedAtBehaviour;
+}
+
+export const DEFAULT_SERVER_PREFS: ServerWatchPrefs = { thresholdPercent: DEFAULT_PLAYED_THRESHOLD, behaviour: DEFAULT_PLAYED_AT_BEHAVIOUR };
+
+export function isPlayedAtBehaviour(value: number): value is PlayedAtBehaviour {
+  return value === 0 || value === 1 || value === 2 || value === 3;
+}
+
+export interface MarkPoint {
+  /** The position at which the server counts the watch, ms. */
+  readonly ms: number;
+  /** What set it: the threshold, or the start of a credits marker. */
+  readonly at: 'threshold' | 'credits';
+}
+
+/**
+ * The server's mark point for an item of this duration. Credits markers that do not start inside
+ * the item (at or past its end, or before 0) are left out; without a usable credits marker the
+ * threshold applies, whatever the behaviour.
+ */
+export function serverMarkPoint(durationMs: number, prefs: ServerWatchPrefs, markers: readonly PlexMarkerFact[] = []): MarkPoint {
+  const threshold: MarkPoint = { ms: (durationMs * prefs.thresholdPercent) / 100, at: 'threshold' };
+  const credits = markers.filter((marker) => marker.type === 'credits' && marker.startMs >= 0 && marker.startMs < durationMs).sort((a, b) => a.startMs - b.startMs);
+  const first = credits[0];
+  if (prefs.behaviour === 0 || !first) return threshold;
+  if (prefs.behaviour === 2) return { ms: first.startMs, at: 'credits' };
+  if (prefs.behaviour === 1) {
+    // Plex flags the credits that end the item `final`; when none is flagged, the last by time.
+    const final = credits.find((marker) => marker.final) ?? credits[credits.length - 1] ?? first;
+    return { ms: final.startMs, at: 'credits' };
+  }
+  return first.startMs < threshold.ms ? { ms: first.startMs, at: 'credits' } : threshold;
+}
+
+/** A mark point as a percent of the duration (what the script and the report caps speak). */
+export function markPercent(point: MarkPoint, durationMs: number): number {
+  return durationMs > 0 ? (point.ms / durationMs) * 100 : 100;
+}
+
+/** The server's rule in words, for status and doctor: "at the first credits or 90 %, whichever comes first". */
+export function describeServerRule(prefs: ServerWatchPrefs): string {
+  const threshold = `${prefs.thresholdPercent} %`;
+  switch (prefs.behaviour) {
+    case 0:
+      return `at ${threshold}`;
+    case 1:
+      return `at the final credits (${threshold} without credits markers)`;
+    case 2:
+      return `at the first credits (${threshold} without credits markers)`;
+    default:
+      return `at the first credits or ${threshold}, whichever comes first`;
+  }
+}
+
+/**
+ * Where a watch counts for movies and episodes, in words: the threshold the person set, or the
+ * server's rule (`server` null: not read): "at 95 % (your threshold)", "by the server's rule, at …".
+ */
+export function describeWatchRule(overrides: { readonly movie: number | null; readonly episode: number | null }, server: ServerWatchPrefs | null): string {
+  const serverRule = server ? `by the server's rule, ${describeServerRule(server)}` : "by the server's rule (its threshold, or the credits)";
+  const one = (override: number | null): string => (override !== null ? `at ${override} % (your threshold)` : serverRule);
+  if (overrides.movie === overrides.episode) return one(overrides.movie);
+  return `movies ${one(overrides.movie)}; episodes ${one(overrides.episode)}`;
+}
