@@ -11,7 +11,11 @@ export interface RetryOptions {
   readonly deadline?: number;
   /** Longest Retry-After honoured in-session, ms. @default 5000 */
   readonly maxRetryAfterMs?: number;
+  /** How a wait between tries is slept; tests pass their own to see the waits. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function withRetries<T>(operation: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 5_000;
@@ -32,7 +36,7 @@ export async function withRetries<T>(operation: () => Promise<T>, options: Retry
       const wait = Math.min(maxRetryAfterMs, Math.max(backoff, retryAfter));
       // Waiting past the deadline would overrun a quit hold: give up now, the outbox keeps it.
       if (options.deadline !== undefined && Date.now() + wait >= options.deadline) throw error;
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await (options.sleep ?? sleepFor)(wait);
     },
     shouldRetry: ({ error, attemptNumber, retriesLeft }) => {
       if (options.deadline !== undefined && Date.now() >= options.deadline) return false;
