@@ -1,0 +1,61 @@
+// Review of issue 11: holes found in files other helpers are changing (src/sync/engine.ts). These
+// tests fail until the fix described in the review report lands; see each test's comment.
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/config/config.js';
+import { MemoryOutboxStore } from '../../src/outbox/index.js';
+import { SyncEngine, tokenFromPlayer } from '../../src/sync/engine.js';
+import type { ItemResolver } from '../../src/sync/ports.js';
+import { Sender } from '../../src/sync/sender.js';
+import { silent } from '../support/core.js';
+import { FakePlayer, FakeThresholds, MemoryPlex } from '../support/memory-plex.js';
+
+/** mpv is at file B (its URL carries B's own token) while the message is about file A, on another host. */
+const PATH_A = 'http://a-host.example:32400/library/parts/1/2/a.mkv';
+const FULL_B = 'http://b-host.example:32400/library/parts/3/4/b.mkv?X-Plex-Token=TOKEN-OF-B';
+
+class PlayerAtB extends FakePlayer {
+  override async fullPath(): Promise<string | null> {
+    return FULL_B;
+  }
+}
+
+/**
+ * The helper reads the token from mpv's *current* path, and pairs it with the path of the message
+ * it is answering. A helper that was frozen (SIGSTOP) or slow while mpv went on from A to B (A's
+ * load hold timed out, or A failed to open) resolves A's start/lookup with B's token, and the
+ * resolver asks A's host for the part with it: B's token leaves for another host.
+ * Fix: tokenFromPlayer(player, path) returns the token only when mpv's full path, with its query
+ * and userinfo taken off, is the message's path (at least: has its origin); engine.#lookUp passes
+ * start.path, script-session.#lookUp passes lookup.path.
+ */
+describe('a token read from mpv belongs to the file mpv plays now, not to an older message', () => {
+  it('tokenFromPlayer gives no token for a path that is not the one mpv plays', async () => {
+    const tokenFor = tokenFromPlayer as (player: FakePlayer, path: string) => Promise<string | null>;
+    expect(await tokenFor(new PlayerAtB(), PATH_A)).toBeNull();
+  });
+
+  it("a late start for file A is not resolved with file B's token", async () => {
+    const plex = new MemoryPlex();
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+    const seen: { path: string; urlToken: string | null }[] = [];
+    const resolver: ItemResolver = {
+      resolve: async (path, _ratingKey, urlToken) => {
+        seen.push({ path, urlToken });
+        return { kind: 'not-plex', reason: 'test' };
+      },
+    };
+    const engine = new SyncEngine({
+      config: ConfigSchema.parse({}),
+      servers: new FakeThresholds(plex.threshold),
+      resolver,
+      outbox,
+      sender: new Sender({ outbox, clientFor: () => null, log: silent }),
+      log: silent,
+      offline: { notify: () => undefined },
+      spoolUnresolved: async () => undefined,
+    });
+    await engine.start(new PlayerAtB(), { playbackId: 'pb-a', path: PATH_A, startedAt: Date.now(), durationMs: null, positionMs: 0, ratingKey: null, baselineViewCount: null });
+    expect(seen).toEqual([{ path: PATH_A, urlToken: null }]);
+  });
+});
