@@ -59,3 +59,65 @@ describe('a token read from mpv belongs to the file mpv plays now, not to an old
     expect(seen).toEqual([{ path: PATH_A, urlToken: null }]);
   });
 });
+
+/**
+ * A helper killed between an unwatch and a watch. The round of a playback lives only in the
+ * engine: a restarted helper meets the re-announced playback at round 0, so its next watch is
+ * `watch:<pb>` (round 0), which sender.ts orders *before* the queued `unwatch:<pb>#1` (ranks by
+ * round within a playback). Played past the mark again after the unwatch, that watch goes first,
+ * finds Plex's old count (1 > baseline 0) and is done without a scrobble; the unwatch then sets
+ * the item unwatched: a watch the person made is lost (Plex ends at 0, should be 1).
+ * Fix (engine.ts): when a playback starts, take its round from the outbox: the highest `round` of
+ * the unwatch and watch entries queued with its playbackId (or the script sends its round with
+ * `start`, as it sends baselineViewCount). Then the new watch is `watch:<pb>#1` and waits for the
+ * unwatch.
+ */
+describe('a helper killed between an unwatch and a watch', () => {
+  it("counts the watch played after the unwatch once both reach Plex", async () => {
+    const { createCore, elapse } = await import('../support/core.js');
+    const { Playback } = await import('../support/core.js');
+    const { vi } = await import('vitest');
+    vi.useFakeTimers();
+    try {
+      const D = 600_000;
+      const first = await createCore();
+      first.plex.addItem('1', { viewCount: 0, durationMs: D });
+      const playback = new Playback(first, 'pb-1', '1');
+      await playback.start();
+      for (const percent of [30, 60, 85, 95]) {
+        await elapse(10_000);
+        playback.playTo(percent);
+      }
+      await elapse(5_000);
+      await first.sender.laneDone('pb-1');
+      expect(first.plex.item('1').viewCount).toBe(1);
+      // Plex cannot be reached for the unscrobble: it stays queued.
+      first.plex.fault({ kind: 'network', code: 'ECONNREFUSED', times: 1_000, match: (r) => r.op === 'unscrobble' });
+      first.engine.mark(first.player, 'pb-1', false);
+      await elapse(5_000);
+      await first.sender.laneDone('pb-1');
+      expect(first.outbox.list().map((e) => e.kind)).toEqual(['unwatch']);
+
+      // The helper is killed; a new one gets the same outbox, and the script announces its playback again.
+      const second = await createCore({ plex: first.plex, outbox: first.outbox });
+      const again = new Playback(second, 'pb-1', '1');
+      again.positionMs = playback.positionMs;
+      again.playedMs = playback.playedMs;
+      await again.start(0);
+      again.seekTo(10);
+      for (const percent of [30, 60, 85, 95]) {
+        await elapse(10_000);
+        again.playTo(percent);
+      }
+      await elapse(5_000);
+      await again.end();
+      first.plex.clearFaults();
+      await second.sender.flush({ all: true });
+      await second.sender.flush({ all: true });
+      expect(second.outbox.list()).toEqual([]);
+      expect(first.plex.item('1').viewCount).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
