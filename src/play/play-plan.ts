@@ -113,7 +113,13 @@ export async function planEntries(item: ItemPlan, options: PlanOptions, header: 
     const leaves = await ask(client, show, () => client.allLeaves(show));
     for (const episode of episodesAfter(leaves, meta.ratingKey, options.next)) {
       const first = episode.Media[0];
-      if (first) entries.push(entryOf(client, episode, first, header, name));
+      if (!first) continue;
+      try {
+        entries.push(entryOf(client, episode, first, header, name));
+      } catch (error) {
+        // A next episode without a playable file is left out: the one asked for still plays.
+        if (!(error instanceof PlayError)) throw error;
+      }
     }
   }
   return entries;

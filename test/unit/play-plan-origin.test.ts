@@ -33,3 +33,21 @@ describe('planEntries: the part key', () => {
     expect(entry!.url).toBe(`${SERVER}/library/parts/1/2/f.mkv`);
   });
 });
+
+describe('planEntries: --next with an episode that cannot be played', () => {
+  function episode(ratingKey: string, parts: unknown[]): unknown {
+    return { ratingKey, type: 'episode', title: `E${ratingKey}`, grandparentTitle: 'Show', grandparentRatingKey: '9', Media: [{ Part: parts }] };
+  }
+
+  it('queues the episodes around it, and still plays the one asked for', async () => {
+    const leaves = [
+      episode('11', [{ id: 1, key: '/library/parts/11/1/a.mkv' }]),
+      episode('12', []),
+      episode('13', [{ id: 3, key: '/library/parts/13/1/c.mkv' }]),
+    ].map((leaf) => MetadataSchema.parse(leaf));
+    const client = { serverUrl: SERVER, allLeaves: async () => leaves } as unknown as PlexClient;
+    const plan: ItemPlan = { meta: leaves[0]!, client, serverName: 'Living Room' };
+    const entries = await planEntries(plan, { version: null, next: 2 }, null);
+    expect(entries.map((entry) => entry.ratingKey)).toEqual(['11', '13']);
+  });
+});
