@@ -37,7 +37,7 @@ export function parsePlayTarget(text: string): PlayTarget {
   if (target === '') throw new PlayTargetError('no target: give a ratingKey, a Plex link or a file');
   if (RATING_KEY.test(target)) return { kind: 'ratingKey', ratingKey: target };
   if (/^https?:\/\//i.test(target)) return parseHttp(target);
-  if (target.startsWith('file://')) return { kind: 'localFile', path: decodeURIComponent(target.slice('file://'.length)) };
+  if (target.startsWith('file://')) return { kind: 'localFile', path: safeDecode(target.slice('file://'.length)) };
   // mpv's own protocols (ytdl://, av://, edl://...) are not files, and not Plex's either.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return { kind: 'otherUrl', url: target, urlToken: null };
   return { kind: 'localFile', path: target };

@@ -26,3 +26,9 @@ describe('parsePlayTarget errors show no token', () => {
     expect(errorOf(text)).not.toContain('SECRET1');
   });
 });
+
+describe('parsePlayTarget: a file:// URL with a bare %', () => {
+  it('is read as the file it names, not a URIError', () => {
+    expect(parsePlayTarget('file:///tmp/100%.mkv')).toEqual({ kind: 'localFile', path: '/tmp/100%.mkv' });
+  });
+});
