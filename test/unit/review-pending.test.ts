@@ -121,3 +121,56 @@ describe('a helper killed between an unwatch and a watch', () => {
     }
   });
 });
+
+/**
+ * Plex's /:/unscrobble also clears the resume point (viewOffset; the double does the same). A
+ * queued unwatch is ordered against watches only (sender.ts earlierMarks); the playback's later
+ * reports and final position go before its retry, and the unwatch then erases them. A short
+ * outage as the key is pressed at 40 %, played on to 60 %, quit: Plex ends with no resume point.
+ * Seen: timeline@270000..360000 ok, stopped@360000 ok, then the retried unscrobble ok: viewOffset gone.
+ * Fix (engine.ts + sender.ts): while an unwatch of the playback is still queued, its final position
+ * goes into the outbox as a position entry (not only as live timeline reports), and a position
+ * entry of an item waits, like a watch, for that item's unwatches queued before it (earlierMarks
+ * takes positions too; a position drops nothing).
+ */
+describe('an unwatch queued while Plex is down, then the final position', () => {
+  it('leaves the final position as the resume point once both reach Plex', async () => {
+    const { createCore, elapse, Playback } = await import('../support/core.js');
+    const { vi } = await import('vitest');
+    vi.useFakeTimers();
+    try {
+      const D = 600_000;
+      const c = await createCore();
+      c.plex.addItem('1', { viewCount: 1, durationMs: D });
+      const playback = new Playback(c, 'pb-1', '1');
+      await playback.start();
+      for (const percent of [10, 20, 30, 40]) {
+        await elapse(10_000);
+        playback.playTo(percent);
+      }
+      await elapse(1_000);
+      // A short outage just as the key is pressed: the unwatch is kept for a later retry.
+      c.plex.fault({ kind: 'network', code: 'ECONNREFUSED', times: 10_000 });
+      c.engine.mark(c.player, 'pb-1', false);
+      await elapse(5_000);
+      await c.sender.laneDone('pb-1');
+      expect(c.outbox.list().map((e) => e.kind)).toEqual(['unwatch']);
+      c.plex.clearFaults();
+      for (const percent of [45, 50, 55, 60]) {
+        await elapse(10_000);
+        playback.playTo(percent);
+      }
+      const ending = playback.end(Date.now() + 2_000);
+      await elapse(5_000);
+      await ending;
+      await elapse(600_000);
+      await c.sender.flush({ all: true });
+      await c.sender.flush({ all: true });
+      expect(c.outbox.list()).toEqual([]);
+      expect(c.plex.item('1').viewCount).toBe(0);
+      expect(c.plex.item('1').viewOffset).toBeGreaterThanOrEqual(0.55 * D);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
