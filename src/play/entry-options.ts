@@ -13,3 +13,21 @@ export function quotedOption(key: string, value: string): string {
 export function entryOptions(options: ReadonlyArray<readonly [string, string]>): string {
   return options.map(([key, value]) => quotedOption(key, value)).join(',');
 }
+
+/**
+ * mpv 0.38 put an `index` argument before loadfile's options (`loadfile <url> <flags> <index>
+ * <options>`); given to an older mpv, or left out for a newer one, the options are refused and
+ * nothing plays. mpv's `command-list` says which form this mpv takes.
+ */
+export function loadfileTakesIndex(commandList: unknown): boolean {
+  if (!Array.isArray(commandList)) return false;
+  const loadfile: unknown = commandList.find((command: unknown) => (command as { name?: unknown } | null)?.name === 'loadfile');
+  const args = (loadfile as { args?: unknown } | undefined)?.args;
+  return Array.isArray(args) && args.some((arg: unknown) => (arg as { name?: unknown } | null)?.name === 'index');
+}
+
+/** The loadfile command that appends `url` with its entry options, in the form this mpv takes. */
+export function appendCommand(url: string, options: string, takesIndex: boolean): string[] {
+  // -1: mpv's default place for an append (the end of the playlist).
+  return takesIndex ? ['loadfile', url, 'append-play', '-1', options] : ['loadfile', url, 'append-play', options];
+}

@@ -8,7 +8,7 @@ import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
 import { displayName } from '../resolve/resolver.js';
-import { isConfiguredOrigin, type ServerAddresses } from '../plex/origins.js';
+import { isConfiguredOrigin, originOf, type ServerAddresses } from '../plex/origins.js';
 import { redact } from '../log/redact.js';
 import { checkMachineId, PlayTargetError, type PlayTarget } from './play-target.js';
 
@@ -113,7 +113,13 @@ export async function planEntries(item: ItemPlan, options: PlanOptions, header: 
     const leaves = await ask(client, show, () => client.allLeaves(show));
     for (const episode of episodesAfter(leaves, meta.ratingKey, options.next)) {
       const first = episode.Media[0];
-      if (first) entries.push(entryOf(client, episode, first, header, name));
+      if (!first) continue;
+      try {
+        entries.push(entryOf(client, episode, first, header, name));
+      } catch (error) {
+        // A next episode without a playable file is left out: the one asked for still plays.
+        if (!(error instanceof PlayError)) throw error;
+      }
     }
   }
   return entries;
@@ -143,7 +149,13 @@ function entryOf(client: PlexClient, meta: PlexMetadata, media: Media, header: s
   // A version in several parts (a film split over two files) plays its first part.
   const partKey = media.Part[0]?.key;
   if (!partKey) throw new PlayError(`Plex item ${meta.ratingKey} on '${server}' ('${displayName(meta)}') has no file to play`);
-  return { url: `${client.serverUrl}${partKey}`, ratingKey: meta.ratingKey, title: displayName(meta), header };
+  // The key comes from the server's answer and the token header goes wherever the URL points: a
+  // key that is not a path on this server ('@host/...', '//host/...', a URL) would move it.
+  const url = `${client.serverUrl}${partKey}`;
+  if (!partKey.startsWith('/') || partKey.startsWith('//') || originOf(url) !== originOf(client.serverUrl)) {
+    throw new PlayError(`Plex item ${meta.ratingKey} on '${server}' names its file by '${partKey.slice(0, 80)}', which is not a path on that server`);
+  }
+  return { url, ratingKey: meta.ratingKey, title: displayName(meta), header };
 }
 
 /** One line per version: what `play --versions` prints. */

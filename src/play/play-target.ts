@@ -2,7 +2,7 @@
 // form is unit tested: a ratingKey, a /library/metadata URL, a Plex Web link (app.plex.tv or a
 // server's own /web), a direct-play part URL, another URL, or a local file.
 // src/resolve/target.ts reads mpv's path for the helper; this one reads what a person types.
-import { redactUrl } from '../log/redact.js';
+import { redact, redactUrl } from '../log/redact.js';
 
 export type PlayTarget =
   /** `12345`: an item of the configured server. */
@@ -37,7 +37,7 @@ export function parsePlayTarget(text: string): PlayTarget {
   if (target === '') throw new PlayTargetError('no target: give a ratingKey, a Plex link or a file');
   if (RATING_KEY.test(target)) return { kind: 'ratingKey', ratingKey: target };
   if (/^https?:\/\//i.test(target)) return parseHttp(target);
-  if (target.startsWith('file://')) return { kind: 'localFile', path: decodeURIComponent(target.slice('file://'.length)) };
+  if (target.startsWith('file://')) return { kind: 'localFile', path: safeDecode(target.slice('file://'.length)) };
   // mpv's own protocols (ytdl://, av://, edl://...) are not files, and not Plex's either.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return { kind: 'otherUrl', url: target, urlToken: null };
   return { kind: 'localFile', path: target };
@@ -67,16 +67,17 @@ function parseHttp(text: string): PlayTarget {
 
 /** app.plex.tv/desktop/#!/..., app.plex.tv/desktop#!/..., http://host:32400/web/index.html#!/... */
 function parseWebLink(url: URL): PlayTarget {
-  const shown = redactUrl(url.toString());
+  // Plex Web encodes the key once: a token pasted inside it is only seen, and redacted, decoded.
+  const shown = redact(safeDecode(redactUrl(url.toString())));
   const route = WEB_ROUTE.exec(url.hash);
   if (!route) throw new PlayTargetError(`not a link to a Plex item: ${shown} (expected ${EXPECTED_WEB})`);
   const machineId = safeDecode(route[1] ?? '');
-  if (!MACHINE_ID.test(machineId)) throw new PlayTargetError(`the Plex link's machine id '${machineId}' is not one: ${shown}`);
+  if (!MACHINE_ID.test(machineId)) throw new PlayTargetError(`the Plex link's machine id '${redact(machineId)}' is not one: ${shown}`);
   const key = new URLSearchParams(route[2] ?? '').get('key');
   if (key === null) throw new PlayTargetError(`the Plex link names no item (no key=): ${shown} (expected ${EXPECTED_WEB})`);
   // URLSearchParams has decoded the key once, as Plex Web encodes it once.
   const metadata = METADATA_PATH.exec(key);
-  if (!metadata?.[1]) throw new PlayTargetError(`the Plex link's key '${key}' is not an item (expected /library/metadata/<ratingKey>): ${shown}`);
+  if (!metadata?.[1]) throw new PlayTargetError(`the Plex link's key '${redact(key)}' is not an item (expected /library/metadata/<ratingKey>): ${shown}`);
   return { kind: 'plexWeb', machineId, ratingKey: metadata[1] };
 }
 

@@ -55,7 +55,10 @@ export class Resolver implements SavedStateSource {
       case 'metadata': {
         const client = servers.clientFor(target.serverUrl, urlToken);
         if (!client) return noTokenFor(target.serverUrl);
-        return this.#describe(client, target.ratingKey);
+        // play names each entry's item and plays a chosen version by its part URL: the streams
+        // applied and stored are that part's, not the first version's.
+        const played = target.kind === 'ratingKey' ? parseTarget(path, null) : null;
+        return this.#describe(client, target.ratingKey, played?.kind === 'part' ? Number(played.partId) : null);
       }
       case 'part': {
         const client = servers.clientFor(target.serverUrl, urlToken);

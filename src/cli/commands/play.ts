@@ -15,8 +15,8 @@ import type { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { PlexServers } from '../../plex/servers.js';
 import { playSocketPath } from '../../protocol/runtime-dir.js';
 import { isConfiguredOrigin } from '../../plex/origins.js';
-import { registerSecret } from '../../log/redact.js';
-import { entryOptions } from '../../play/entry-options.js';
+import { redact, registerSecret } from '../../log/redact.js';
+import { appendCommand, entryOptions, loadfileTakesIndex } from '../../play/entry-options.js';
 import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';
 import { parsePlayTarget, PlayTargetError, type PlayTarget } from '../../play/play-target.js';
 import { displayName } from '../../resolve/resolver.js';
@@ -108,9 +108,15 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
       return code;
     }
     await ensureHelper(context, socketPath);
-    await loadEntries(mpv.control, entries).catch((error: unknown) => {
+    const control = mpv.control;
+    let loaded = 0;
+    await loadEntries(control, entries, () => (loaded += 1)).catch(async (error: unknown) => {
       // mpv quit (or was quit) before every entry was in: its exit code says the rest.
       context.log.debug({ err: error }, 'loading the playlist into mpv stopped');
+      if (loaded > 0 || !(await stillRunning(mpv.exited))) return;
+      // mpv refused the first entry: with --idle=once and nothing loaded it would wait for ever.
+      process.stderr.write(`mpv-plex-sync: mpv did not take the item: ${redact(error instanceof Error ? error.message : String(error))}\n`);
+      await control.command(['quit', String(EXIT_FAILED)]).catch(() => undefined);
     });
     mpv.control.close();
     return await mpv.exited;
@@ -123,7 +129,8 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
  * Loads each entry with its own options: its title, its ratingKey for the script (read per entry,
  * mpv-scripts/plex-sync/main.ts), and the token header.
  */
-async function loadEntries(control: MpvIpcClient, entries: readonly PlayEntry[]): Promise<void> {
+async function loadEntries(control: MpvIpcClient, entries: readonly PlayEntry[], onLoaded: () => void): Promise<void> {
+  const takesIndex = loadfileTakesIndex(await control.command(['get_property', 'command-list']).catch(() => null));
   for (const entry of entries) {
     const options: Array<[string, string]> = [];
     if (entry.title !== null) options.push(['force-media-title', entry.title]);
@@ -134,8 +141,14 @@ async function loadEntries(control: MpvIpcClient, entries: readonly PlayEntry[])
       // Plex serves a part itself, so a redirect there is not expected.
       options.push(['http-header-fields', entry.header], ['stream-lavf-o-append', 'max_redirects=0']);
     }
-    await control.command(['loadfile', entry.url, 'append-play', entryOptions(options)]);
+    await control.command(appendCommand(entry.url, entryOptions(options), takesIndex));
+    onLoaded();
   }
+}
+
+/** Whether mpv is still there a moment from now (a refused command can come just before its exit). */
+async function stillRunning(exited: Promise<number>): Promise<boolean> {
+  return Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 200))]);
 }
 
 /** The command the script uses to restart the helper: this very install, quoted as the script reads it. */
