@@ -8,7 +8,8 @@
 import type { Logger } from 'pino';
 import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
-import { tokenFromPlayer, type SyncEngine } from '../sync/engine.js';
+import type { SyncEngine } from '../sync/engine.js';
+import { tokenFromPlayer } from '../sync/player-token.js';
 import type { PlaybackItem, PlaybackSettled, PlayerPort, SavedStateSource } from '../sync/ports.js';
 import { OSD_LONG_MS } from '../sync/user-messages.js';
 import { PlayerLink } from './player-link.js';
@@ -128,7 +129,7 @@ export class ScriptSession implements PlayerPort {
     let answer: LookedUpPayload = { lookupId: lookup.lookupId, status: 'ignored', resumeMs: null, durationMs: null, viewCount: null };
     try {
       if (savedState) {
-        const state = await savedState.savedState(lookup.path, lookup.ratingKey, await tokenFromPlayer(this));
+        const state = await savedState.savedState(lookup.path, lookup.ratingKey, await tokenFromPlayer(this, lookup.path));
         answer = { lookupId: lookup.lookupId, ...state };
       }
     } catch (error) {

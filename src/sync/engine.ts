@@ -12,6 +12,7 @@ import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, Play
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 import { DEFAULT_SERVER_PREFS, markPercent, serverMarkPoint, type ServerWatchPrefs } from './mark-point.js';
+import { tokenFromPlayer } from './player-token.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
 
 /** Plex wants a timeline report about every 10 s while playing. */
@@ -148,8 +149,26 @@ export class SyncEngine {
       round: 0,
       belowMarkAgain: false,
     };
+    // A restarted helper meets a playback the person may have marked unwatched already: its marks
+    // still queued carry its round, and its next watch must come after them, not before.
+    playback.round = this.#queuedRound(start.playbackId);
+    if (playback.round > 0) playback.sessionId = `${start.playbackId}:r${playback.round}`;
     this.#playbacks.set(start.playbackId, playback);
     await this.#resolve(playback);
+  }
+
+  /** An unwatch of this item waits in the outbox (Plex was unreachable when it was made). */
+  #unwatchQueued(item: PlexItem): boolean {
+    return this.#options.outbox.list().some((entry) => entry.kind === 'unwatch' && entry.serverUrl === item.client.serverUrl && entry.ratingKey === item.ratingKey);
+  }
+
+  /** The highest round among the playback's marks and watches still in the outbox; 0 when none. */
+  #queuedRound(playbackId: string): number {
+    let round = 0;
+    for (const entry of this.#options.outbox.list()) {
+      if ((entry.kind === 'unwatch' || entry.kind === 'watch') && entry.playbackId === playbackId) round = Math.max(round, entry.round ?? 0);
+    }
+    return round;
   }
 
   progress(progress: PlaybackProgress): void {
@@ -302,6 +321,9 @@ export class SyncEngine {
     // A decided watch: end the server's session (#queueTimeline drops the report if it would
     // give the item an offset back).
     if (playback.watch !== 'pending') this.#queueTimeline(playback, 'stopped');
+    // An unscrobble still queued clears Plex's resume point once it lands: the final position
+    // goes into the outbox, and the sender sends it after that unscrobble.
+    else if (this.#unwatchQueued(playback.item)) this.#queueFinalPosition(playback, deadline);
     // A short play leaves Plex's resume point as it was: no final position, only the end of a
     // session it opened (#queueTimeline pins that report to the saved position).
     else if (isSparingShortPlay(playback)) this.#queueTimeline(playback, 'stopped');
@@ -335,7 +357,7 @@ export class SyncEngine {
   async #lookUp(playback: Playback): Promise<void> {
     const { player, start } = playback;
     try {
-      const urlToken = await tokenFromPlayer(player);
+      const urlToken = await tokenFromPlayer(player, start.path);
       const resolution = await this.#options.resolver.resolve(start.path, start.ratingKey, urlToken);
       if (resolution.kind === 'not-plex') {
         playback.status = 'ignored';
@@ -616,14 +638,4 @@ function afterSession(playback: Playback): string {
   return playback.round > 0 ? `${id}:r${playback.round}:after` : `${id}:after`;
 }
 
-/** The token a Plex URL carries in its query, read from mpv (never sent over script-message). */
-export async function tokenFromPlayer(player: PlayerPort): Promise<string | null> {
-  const full = await player.fullPath().catch(() => null);
-  if (!full || !/^https?:\/\//i.test(full)) return null;
-  try {
-    return new URL(full).searchParams.get('X-Plex-Token');
-  } catch {
-    return null;
-  }
-}
 

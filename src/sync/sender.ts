@@ -203,9 +203,8 @@ export class Sender {
         throw error;
       });
     // Outside the gate: what it waits for may need a slot of the same server.
-    const mark = entry.kind === 'position' ? null : entry;
-    const earlier = mark ? earlierMarks(mark, this.#options.outbox.list()) : [];
-    const delivery = (mark && earlier.length > 0 ? this.#afterEarlierMarks(mark, earlier, live !== undefined).then((held) => held ?? deliver()) : deliver()).finally(() =>
+    const earlier = earlierMarks(entry, this.#options.outbox.list());
+    const delivery = (earlier.length > 0 ? this.#afterEarlierMarks(entry, earlier, live !== undefined).then((held) => held ?? deliver()) : deliver()).finally(() =>
       this.#inFlight.delete(id),
     );
     this.#inFlight.set(id, delivery);
@@ -269,9 +268,11 @@ export class Sender {
    * marks). An unwatch first drops the earlier watches still queued (once no delivery of them
    * is under way): the person's later word wins, and one of them sent after the unwatch would
    * undo it. A watch goes only after the earlier unwatches: it sends a due one first, and waits,
-   * untried, for one that is not due or was kept. Resolves to that hold, or null to go on.
+   * untried, for one that is not due or was kept. A position waits the same way, since Plex's
+   * unscrobble clears the resume point: sent after it, the position is what Plex keeps. Resolves
+   * to that hold, or null to go on.
    */
-  async #afterEarlierMarks(entry: WatchEntry | UnwatchEntry, earlier: readonly (WatchEntry | UnwatchEntry)[], live: boolean): Promise<SendResult | null> {
+  async #afterEarlierMarks(entry: OutboxEntry, earlier: readonly (WatchEntry | UnwatchEntry)[], live: boolean): Promise<SendResult | null> {
     const { outbox, log } = this.#options;
     if (entry.kind === 'unwatch') {
       for (const watch of earlier) {
@@ -325,11 +326,19 @@ function shouldTryAgainInFlush(result: SendResult): boolean {
   return result.kind === 'kept' && result.retryAfterMs !== null && result.retryAfterMs <= MAX_GATE_WAIT_MS;
 }
 
-/** The watches and unwatches of `entry`'s item queued before it, oldest first. */
-function earlierMarks(entry: WatchEntry | UnwatchEntry, queued: readonly OutboxEntry[]): (WatchEntry | UnwatchEntry)[] {
+/**
+ * The marks of `entry`'s item queued before it, oldest first: for a watch or an unwatch, the
+ * watches and unwatches; for a position, the unwatches (a watch and a position do not wait for
+ * each other).
+ */
+function earlierMarks(entry: OutboxEntry, queued: readonly OutboxEntry[]): (WatchEntry | UnwatchEntry)[] {
   return queued.filter(
     (other): other is WatchEntry | UnwatchEntry =>
-      other.kind !== 'position' && other.id !== entry.id && other.serverUrl === entry.serverUrl && other.ratingKey === entry.ratingKey && markedBefore(other, entry),
+      (other.kind === 'unwatch' || (other.kind === 'watch' && entry.kind !== 'position')) &&
+      other.id !== entry.id &&
+      other.serverUrl === entry.serverUrl &&
+      other.ratingKey === entry.ratingKey &&
+      markedBefore(other, entry),
   );
 }
 
@@ -337,7 +346,9 @@ function earlierMarks(entry: WatchEntry | UnwatchEntry, queued: readonly OutboxE
  * Within a playback the rounds say the order (its unwatch starts a round, its watch comes in
  * one), since both can be queued in the same millisecond; across playbacks, the time queued.
  */
-function markedBefore(a: WatchEntry | UnwatchEntry, b: WatchEntry | UnwatchEntry): boolean {
+function markedBefore(a: WatchEntry | UnwatchEntry, b: OutboxEntry): boolean {
+  // A position is put at the end of its playback, after every mark the playback made.
+  if (b.kind === 'position') return a.createdAt <= b.createdAt;
   if (a.playbackId === b.playbackId) {
     const rank = (mark: WatchEntry | UnwatchEntry) => (mark.round ?? 0) * 2 + (mark.kind === 'unwatch' ? 0 : 1);
     return rank(a) < rank(b);

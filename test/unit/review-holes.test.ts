@@ -1,9 +1,11 @@
-// Review of issue 11: holes found in files other helpers are changing (src/sync/engine.ts). These
-// tests fail until the fix described in the review report lands; see each test's comment.
+// Holes the review of issue 11 found in the sync core, each test failing before its fix: a late
+// message resolved with another file's token, a watch lost across a helper restart after an
+// unwatch, and a resume point erased by an unscrobble delivered late.
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config.js';
 import { MemoryOutboxStore } from '../../src/outbox/index.js';
-import { SyncEngine, tokenFromPlayer } from '../../src/sync/engine.js';
+import { SyncEngine } from '../../src/sync/engine.js';
+import { tokenFromPlayer } from '../../src/sync/player-token.js';
 import type { ItemResolver } from '../../src/sync/ports.js';
 import { Sender } from '../../src/sync/sender.js';
 import { silent } from '../support/core.js';
@@ -24,9 +26,8 @@ class PlayerAtB extends FakePlayer {
  * it is answering. A helper that was frozen (SIGSTOP) or slow while mpv went on from A to B (A's
  * load hold timed out, or A failed to open) resolves A's start/lookup with B's token, and the
  * resolver asks A's host for the part with it: B's token leaves for another host.
- * Fix: tokenFromPlayer(player, path) returns the token only when mpv's full path, with its query
- * and userinfo taken off, is the message's path (at least: has its origin); engine.#lookUp passes
- * start.path, script-session.#lookUp passes lookup.path.
+ * Fixed: tokenFromPlayer(player, path) (src/sync/player-token.ts) gives the token only when mpv
+ * plays the message's own file (same origin and path).
  */
 describe('a token read from mpv belongs to the file mpv plays now, not to an older message', () => {
   it('tokenFromPlayer gives no token for a path that is not the one mpv plays', async () => {
@@ -67,10 +68,8 @@ describe('a token read from mpv belongs to the file mpv plays now, not to an old
  * round within a playback). Played past the mark again after the unwatch, that watch goes first,
  * finds Plex's old count (1 > baseline 0) and is done without a scrobble; the unwatch then sets
  * the item unwatched: a watch the person made is lost (Plex ends at 0, should be 1).
- * Fix (engine.ts): when a playback starts, take its round from the outbox: the highest `round` of
- * the unwatch and watch entries queued with its playbackId (or the script sends its round with
- * `start`, as it sends baselineViewCount). Then the new watch is `watch:<pb>#1` and waits for the
- * unwatch.
+ * Fixed: a playback starts at the highest round of its marks still queued (engine #queuedRound),
+ * so the new watch is `watch:<pb>#1` and waits for the unwatch.
  */
 describe('a helper killed between an unwatch and a watch', () => {
   it("counts the watch played after the unwatch once both reach Plex", async () => {
@@ -128,10 +127,8 @@ describe('a helper killed between an unwatch and a watch', () => {
  * reports and final position go before its retry, and the unwatch then erases them. A short
  * outage as the key is pressed at 40 %, played on to 60 %, quit: Plex ends with no resume point.
  * Seen: timeline@270000..360000 ok, stopped@360000 ok, then the retried unscrobble ok: viewOffset gone.
- * Fix (engine.ts + sender.ts): while an unwatch of the playback is still queued, its final position
- * goes into the outbox as a position entry (not only as live timeline reports), and a position
- * entry of an item waits, like a watch, for that item's unwatches queued before it (earlierMarks
- * takes positions too; a position drops nothing).
+ * Fixed: while an unwatch of the item is queued, the final position goes into the outbox, and the
+ * sender sends a position after the item's unwatches queued before it (earlierMarks).
  */
 describe('an unwatch queued while Plex is down, then the final position', () => {
   it('leaves the final position as the resume point once both reach Plex', async () => {
