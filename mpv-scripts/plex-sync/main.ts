@@ -2,6 +2,7 @@
 // watched at its threshold and keeps the resume point, and holds mpv's unload until the
 // helper has the last position. Options first, state next, wiring last.
 
+import { mergeChapters, readChapters } from './chapters.js';
 import { electThisCopy, type Election } from './election.js';
 import { describeError, guard } from './guard.js';
 import { HelperLauncher, helperArgv } from './helper-launch.js';
@@ -13,6 +14,7 @@ import { readOptions } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
 import { sharedList } from './shared-list.js';
 import {
+  creditSkipped,
   isUrl,
   newPlayback,
   newPlaybackId,
@@ -28,10 +30,22 @@ import {
   startPayload,
   type Playback,
 } from './playback.js';
+import type { ItemPayload } from '../../src/protocol/messages.js';
 import { PositionSampler } from './position-sampler.js';
 import { explicitChoice, readTracks, StreamsFollower } from './streams.js';
 import { Reporter } from './reporter.js';
 import { resumeModeOf } from './resume.js';
+import {
+  offerSeconds,
+  offerText,
+  skipModeOf,
+  skippableSegments,
+  skippedText,
+  Skipper,
+  undoneText,
+  UNDO_WINDOW_SEC,
+  type SkipAction,
+} from './skip.js';
 import { UnloadHold } from './unload-hold.js';
 
 const options = readOptions();
@@ -148,6 +162,10 @@ const streams = new StreamsFollower(
 let playback: Playback | null = null;
 /** A seek started and its end (playback-restart, or seeking=no) is not yet reported. */
 let seekPending = false;
+/** The playing file's intro and credits skips; null until the helper names its markers. */
+let skipper: Skipper | null = null;
+/** The playback whose markers are already in the chapter-list: they are added once. */
+let markersPlaybackId: string | null = null;
 /** rating_key names one item: the first file loaded. Replays of that same path keep it. */
 let ratingKeyPath: string | null = null;
 
@@ -198,6 +216,7 @@ function onFileLoaded(): void {
   });
   playback = pb;
   seekPending = false;
+  skipper = null;
   reporter.reset();
   sampler.run(!pb.paused);
   link.sendStart(startPayload(pb));
@@ -229,6 +248,7 @@ function onStartOver(): void {
 
 function onEndFile(event: MpEvent): void {
   playback = null;
+  skipper = null;
   streams.fileEnded();
   seekPending = false;
   sampler.run(false);
@@ -285,6 +305,7 @@ function samplePosition(): void {
   if (pb.durationSec === null) notePercent(pb, mp.get_property_number('percent-pos'));
   notePosition(pb, mp.get_property_number('time-pos'));
   reporter.onSample(pb);
+  if (skipper && !pb.seeking) runSkip(pb, skipper.onPosition(pb.positionSec, mp.get_time(), hasNextEntry()));
   sampler.markIn(reporter.secondsToThreshold(pb, mp.get_property_number('speed')));
 }
 
@@ -320,6 +341,75 @@ function onMark(watched: boolean): void {
   mp.osd_message(action.osd, 3);
 }
 
+/**
+ * The item's markers, once per playback: chapters for all of them (after the file's own, which
+ * file-loaded has read by now), and the skips of the intro and credits.
+ */
+function onMarkers(pb: Playback, markers: ItemPayload['markers']): void {
+  if (!markers || markers.length === 0 || markersPlaybackId === pb.id) return;
+  markersPlaybackId = pb.id;
+  const chapters = mergeChapters(readChapters(mp.get_property_native('chapter-list')), markers, pb.durationSec);
+  if (chapters !== null && !mp.set_property_native('chapter-list', chapters)) {
+    mp.msg.verbose('could not set the chapters: ' + mp.last_error());
+  }
+  const modes = {
+    intro: skipModeOf(options.skip_intro) || 'ask',
+    credits: skipModeOf(options.skip_credits) || 'ask',
+  };
+  const segments = skippableSegments(markers, modes);
+  skipper = segments.length > 0 ? new Skipper(segments, modes) : null;
+  mp.msg.verbose('markers: ' + markers.length + ', ' + segments.length + ' to skip');
+}
+
+function hasNextEntry(): boolean {
+  const pos = mp.get_property_number('playlist-pos');
+  const count = mp.get_property_number('playlist-count');
+  return typeof pos === 'number' && typeof count === 'number' && pos >= 0 && pos < count - 1;
+}
+
+/** script-binding plex_sync/skip: undo a fresh auto skip, or skip the segment playing. */
+function onSkipKey(): void {
+  const pb = playback;
+  if (!pb || !skipper) return;
+  runSkip(pb, skipper.onKey(mp.get_property_number('time-pos') || pb.positionSec, mp.get_time(), hasNextEntry()));
+}
+
+/**
+ * Carries out what the Skipper decided. The skip is a seek like any other (reported as one);
+ * the media it passes is credited as played. The offer and the skip lines are shown even with
+ * osd=no: they are the feature's only way to say what the key does.
+ */
+function runSkip(pb: Playback, action: SkipAction | null): void {
+  if (action === null) return;
+  if (action.kind === 'offer') {
+    const offer = offerText(action.segment, options.skip_key);
+    mp.msg.info(offer);
+    mp.osd_message(offer, offerSeconds(action.segment, pb.positionSec, mp.get_property_number('speed')));
+    return;
+  }
+  // Now, not at mpv's seek event: a sample before it must not count the jump as played too.
+  noteSeekStart(pb);
+  if (action.kind === 'undo') {
+    creditSkipped(pb, -action.creditMs);
+    mp.commandv('seek', String(action.backToSec), 'absolute+exact');
+    mp.msg.info(undoneText(action.segment));
+    mp.osd_message(undoneText(action.segment), 2);
+    return;
+  }
+  creditSkipped(pb, action.creditMs);
+  const line = skippedText(action, options.skip_key);
+  mp.msg.info(line);
+  mp.osd_message(line, action.auto ? UNDO_WINDOW_SEC : 2);
+  if (action.target.kind === 'seek') {
+    mp.commandv('seek', String(action.target.sec), 'absolute+exact');
+    return;
+  }
+  // The end first, so the position Plex gets at the unload is the end; then on to the next
+  // entry (which mpv's keep-open would otherwise not do).
+  mp.commandv('seek', '100', 'absolute-percent+exact');
+  if (action.target.kind === 'next') mp.commandv('playlist-next', 'force');
+}
+
 function checkLiveness(): void {
   if (playback) link.checkLiveness(playback.status === 'plex');
 }
@@ -336,6 +426,7 @@ function wire(): void {
       if (!playback || playback.id !== item.playbackId) return;
       noteItem(playback, item);
       mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
+      onMarkers(playback, item.markers);
       // The helper's "Plex: <title>" line has just replaced ours: say again where it resumed.
       const notice = item.status === 'plex' ? loadHold.takeNotice() : null;
       if (notice !== null && options.osd) mp.osd_message(notice, 4);
@@ -385,6 +476,8 @@ function wire(): void {
   mp.add_key_binding(options.key_mark_unwatched || undefined, MARK_UNWATCHED, guard(MARK_UNWATCHED, function () {
     onMark(false);
   }));
+
+  mp.add_key_binding(options.skip_key || undefined, 'skip', guard('skip', onSkipKey));
 
   link.sendHello();
   link.connectHelper('script loaded');
