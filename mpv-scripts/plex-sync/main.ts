@@ -283,7 +283,7 @@ function onSeekEnd(): void {
   if (seekPending) {
     seekPending = false;
     reporter.report(pb, 'seek');
-  }
+  }  if (nextAfterSeek === pb.id) goToNextEntry();
 }
 
 function onPause(_name: string, paused: boolean | undefined): void {
@@ -404,10 +404,27 @@ function runSkip(pb: Playback, action: SkipAction | null): void {
     mp.commandv('seek', String(action.target.sec), 'absolute+exact');
     return;
   }
-  // The end first, so the position Plex gets at the unload is the end; then on to the next
-  // entry (which mpv's keep-open would otherwise not do).
+  // The end first, so the position Plex gets at the unload is the end (a playlist-next sent at
+  // once can unload a network stream before the seek lands); then on to the next entry, which
+  // mpv does by itself at the end unless keep-open holds it there.
   mp.commandv('seek', '100', 'absolute-percent+exact');
-  if (action.target.kind === 'next') mp.commandv('playlist-next', 'force');
+  if (action.target.kind === 'next') {
+    nextAfterSeek = pb.id;
+    setTimeout(guard('skip to next', goToNextEntry), NEXT_AFTER_SEEK_TIMEOUT_MS);
+  }
+}
+
+/** The skip of the final credits waits this long for its seek to the end, then moves on anyway. */
+const NEXT_AFTER_SEEK_TIMEOUT_MS = 1000;
+
+/** The playback whose final credits were skipped while a next entry waits; null otherwise. */
+let nextAfterSeek: string | null = null;
+
+/** On to the next entry, once, and only from the playback that skipped its credits. */
+function goToNextEntry(): void {
+  const id = nextAfterSeek;
+  nextAfterSeek = null;
+  if (id !== null && playback && playback.id === id) mp.commandv('playlist-next', 'force');
 }
 
 function checkLiveness(): void {
