@@ -306,7 +306,19 @@ function samplePosition(): void {
   notePosition(pb, mp.get_property_number('time-pos'));
   reporter.onSample(pb);
   if (skipper && !pb.seeking) runSkip(pb, skipper.onPosition(pb.positionSec, mp.get_time(), hasNextEntry()));
-  sampler.markIn(reporter.secondsToThreshold(pb, mp.get_property_number('speed')));
+  const speed = mp.get_property_number('speed');
+  sampler.markIn(earlier(reporter.secondsToThreshold(pb, speed), secondsToSegment(pb, speed)));
+}
+
+/** Wall seconds to the next intro or credits to skip or offer, or null (see secondsToThreshold). */
+function secondsToSegment(pb: Playback, speed: number | undefined): number | null {
+  if (!skipper || pb.paused || pb.seeking || speed === undefined || !(speed > 0)) return null;
+  const left = skipper.secondsToNextEntry(pb.positionSec);
+  return left === null ? null : left / speed;
+}
+
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function onHelperReady(): void {

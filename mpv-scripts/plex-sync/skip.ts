@@ -128,6 +128,20 @@ export class Skipper {
     return this.skip(segment, positionSec, now, hasNext, false);
   }
 
+  /**
+   * Media seconds to the start of the next segment that entering would act on, or null: the
+   * sampler follows every frame just before it, so the skip or the offer comes on that frame.
+   */
+  secondsToNextEntry(positionSec: number): number | null {
+    let next: number | null = null;
+    for (let i = 0; i < this.segments.length; i++) {
+      const segment = this.segments[i] as Segment;
+      if (this.done.indexOf(segment) >= 0 || segment.startSec <= positionSec) continue;
+      if (next === null || segment.startSec - positionSec < next) next = segment.startSec - positionSec;
+    }
+    return next;
+  }
+
   private skip(segment: Segment, positionSec: number, now: number, hasNext: boolean, auto: boolean): SkipAction {
     if (this.done.indexOf(segment) < 0) this.done.push(segment);
     const target: SkipTarget = !segment.final ? { kind: 'seek', sec: segment.endSec } : hasNext ? { kind: 'next' } : { kind: 'end' };

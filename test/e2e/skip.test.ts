@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MarkerInput } from '../plex-double/library.js';
 import { MpvIpc } from '../support/mpv-ipc.js';
-import { createWorld, helpersGone, readHelperLog, runMpv, waitFor, withToken, type MpvRun, type World } from '../support/session.js';
+import { createWorld, helpersGone, runMpv, waitFor, withToken, type MpvRun, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -132,7 +132,6 @@ describe('markers as chapters, and skipping', () => {
     // Both clips played to the end would take 20 s at speed 2; skipping both credits about 6 s.
     const run = await play([first, second], { speed: 2, scriptOpts: { skip_credits: 'auto' } });
     expect(run.code).toBe(0);
-    if (process.env['SKIP_DEBUG']) console.log(run.log, readHelperLog(world));
     expect(count(run.osd, 'Skipped credits')).toBe(2);
     expect(run.elapsedMs).toBeLessThan(15_000);
     // The second entry started while the first was at its credits, not after the first's end.

@@ -134,3 +134,13 @@ describe('the skip OSD', () => {
     expect(offerSeconds(segment, 89.9, 10)).toBe(1);
   });
 });
+
+describe('the next entry ahead', () => {
+  it('is the start of the next segment not yet skipped, so the sampler can follow frames before it', () => {
+    const s = skipper(auto);
+    expect(s.secondsToNextEntry(10)).toBe(20);
+    s.onPosition(31, 0, false);
+    expect(s.secondsToNextEntry(10)).toBe(1190);
+    expect(s.secondsToNextEntry(1250)).toBeNull();
+  });
+});
