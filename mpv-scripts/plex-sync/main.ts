@@ -411,7 +411,8 @@ function runSkip(pb: Playback, action: SkipAction | null): void {
   creditSkipped(pb, action.creditMs);
   const line = skippedText(action, options.skip_key);
   mp.msg.info(line);
-  mp.osd_message(line, action.auto ? UNDO_WINDOW_SEC : 2);
+  // Up for as long as the key can undo it.
+  mp.osd_message(line, action.auto && action.target.kind === 'seek' ? UNDO_WINDOW_SEC : 2);
   if (action.target.kind === 'seek') {
     mp.commandv('seek', String(action.target.sec), 'absolute+exact');
     return;
