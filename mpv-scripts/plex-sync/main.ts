@@ -403,7 +403,7 @@ function runSkip(pb: Playback, action: SkipAction | null): void {
   noteSeekStart(pb);
   if (action.kind === 'undo') {
     creditSkipped(pb, -action.creditMs);
-    mp.commandv('seek', String(action.backToSec), 'absolute+exact');
+    seekForSkip(pb, String(action.backToSec), 'absolute+exact');
     mp.msg.info(undoneText(action.segment));
     mp.osd_message(undoneText(action.segment), 2);
     return;
@@ -414,17 +414,24 @@ function runSkip(pb: Playback, action: SkipAction | null): void {
   // Up for as long as the key can undo it.
   mp.osd_message(line, action.auto && action.target.kind === 'seek' ? UNDO_WINDOW_SEC : 2);
   if (action.target.kind === 'seek') {
-    mp.commandv('seek', String(action.target.sec), 'absolute+exact');
+    seekForSkip(pb, String(action.target.sec), 'absolute+exact');
     return;
   }
   // The end first, so the position Plex gets at the unload is the end (a playlist-next sent at
   // once can unload a network stream before the seek lands); then on to the next entry, which
   // mpv does by itself at the end unless keep-open holds it there.
-  mp.commandv('seek', '100', 'absolute-percent+exact');
+  seekForSkip(pb, '100', 'absolute-percent+exact');
   if (action.target.kind === 'next') {
     nextAfterSeek = pb.id;
     setTimeout(guard('skip to next', goToNextEntry), NEXT_AFTER_SEEK_TIMEOUT_MS);
   }
+}
+
+/** A seek refused at once (a stream that cannot seek) brings no playback-restart to end it. */
+function seekForSkip(pb: Playback, target: string, flags: string): void {
+  if (mp.commandv('seek', target, flags)) return;
+  mp.msg.verbose('the skip could not seek: ' + mp.last_error());
+  noteSeekEnd(pb);
 }
 
 /** The skip of the final credits waits this long for its seek to the end, then moves on anyway. */
