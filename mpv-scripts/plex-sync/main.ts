@@ -166,6 +166,8 @@ let seekPending = false;
 let skipper: Skipper | null = null;
 /** The playback whose markers are already in the chapter-list: they are added once. */
 let markersPlaybackId: string | null = null;
+/** The playback whose final credits were skipped while a next entry waits; null otherwise. */
+let nextAfterSeek: string | null = null;
 /** rating_key names one item: the first file loaded. Replays of that same path keep it. */
 let ratingKeyPath: string | null = null;
 
@@ -399,46 +401,47 @@ function runSkip(pb: Playback, action: SkipAction | null): void {
     mp.osd_message(offer, offerSeconds(action.segment, pb.positionSec, mp.get_property_number('speed')));
     return;
   }
-  // Now, not at mpv's seek event: a sample before it must not count the jump as played too.
-  noteSeekStart(pb);
   if (action.kind === 'undo') {
+    if (!seekForSkip(pb, String(action.backToSec), 'absolute+exact')) return;
     creditSkipped(pb, -action.creditMs);
-    seekForSkip(pb, String(action.backToSec), 'absolute+exact');
     mp.msg.info(undoneText(action.segment));
     mp.osd_message(undoneText(action.segment), 2);
     return;
   }
+  // To the end first, also for the next entry, so the position Plex gets at the unload is the
+  // end (a playlist-next sent at once can unload a network stream before the seek lands).
+  const landed =
+    action.target.kind === 'seek'
+      ? seekForSkip(pb, String(action.target.sec), 'absolute+exact')
+      : seekForSkip(pb, '100', 'absolute-percent+exact');
+  if (!landed) return;
   creditSkipped(pb, action.creditMs);
   const line = skippedText(action, options.skip_key);
   mp.msg.info(line);
   // Up for as long as the key can undo it.
   mp.osd_message(line, action.auto && action.target.kind === 'seek' ? UNDO_WINDOW_SEC : 2);
-  if (action.target.kind === 'seek') {
-    seekForSkip(pb, String(action.target.sec), 'absolute+exact');
-    return;
-  }
-  // The end first, so the position Plex gets at the unload is the end (a playlist-next sent at
-  // once can unload a network stream before the seek lands); then on to the next entry, which
-  // mpv does by itself at the end unless keep-open holds it there.
-  seekForSkip(pb, '100', 'absolute-percent+exact');
+  // mpv goes on to the next entry at the end by itself, unless keep-open holds it there.
   if (action.target.kind === 'next') {
     nextAfterSeek = pb.id;
     setTimeout(guard('skip to next', goToNextEntry), NEXT_AFTER_SEEK_TIMEOUT_MS);
   }
 }
 
-/** A seek refused at once (a stream that cannot seek) brings no playback-restart to end it. */
-function seekForSkip(pb: Playback, target: string, flags: string): void {
-  if (mp.commandv('seek', target, flags)) return;
+/**
+ * A skip's seek, started now for the played count (not at mpv's seek event: a sample before it
+ * must not count the jump as played too). false: mpv refused it (a stream that cannot seek),
+ * and no playback-restart will end it.
+ */
+function seekForSkip(pb: Playback, target: string, flags: string): boolean {
+  noteSeekStart(pb);
+  if (mp.commandv('seek', target, flags)) return true;
   mp.msg.verbose('the skip could not seek: ' + mp.last_error());
   noteSeekEnd(pb);
+  return false;
 }
 
 /** The skip of the final credits waits this long for its seek to the end, then moves on anyway. */
 const NEXT_AFTER_SEEK_TIMEOUT_MS = 1000;
-
-/** The playback whose final credits were skipped while a next entry waits; null otherwise. */
-let nextAfterSeek: string | null = null;
 
 /** On to the next entry, once, and only from the playback that skipped its credits. */
 function goToNextEntry(): void {
