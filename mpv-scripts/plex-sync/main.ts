@@ -285,7 +285,9 @@ function onSeekEnd(): void {
   if (seekPending) {
     seekPending = false;
     reporter.report(pb, 'seek');
-  }  if (nextAfterSeek === pb.id) goToNextEntry();
+  }
+  // The seek to the end of skipped final credits has landed: on to the next entry.
+  if (nextAfterSeek === pb.id) goToNextEntry();
 }
 
 function onPause(_name: string, paused: boolean | undefined): void {
