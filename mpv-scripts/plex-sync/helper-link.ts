@@ -228,8 +228,10 @@ function receive<T>(
     name,
     guard(name, function (json?: string) {
       const parsed = parse(json);
-      if (parsed.ok) handle(parsed.value);
-      else mp.msg.verbose('ignoring ' + name + ': ' + parsed.error);
+      if (parsed.ok) {
+        if (parsed.warning) mp.msg.verbose(name + ': ' + parsed.warning + '; left out');
+        handle(parsed.value);
+      } else mp.msg.verbose('ignoring ' + name + ': ' + parsed.error);
     }),
   );
 }

@@ -8,13 +8,17 @@ import {
   type EndedPayload,
   type FlushedPayload,
   type HelperFailedPayload,
+  type ItemMarker,
   type ItemPayload,
   type LookedUpPayload,
   type SettledPayload,
   type WelcomePayload,
 } from '../../src/protocol/messages.js';
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+/** `warning`: a part of the message was left out (logged at verbose), the rest is good. */
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T; readonly warning?: string }
+  | { readonly ok: false; readonly error: string };
 
 type Fields = { readonly [key: string]: unknown };
 
@@ -103,6 +107,19 @@ export function parseWelcome(json: string | undefined): Parsed<WelcomePayload> {
 }
 
 export function parseItem(json: string | undefined): Parsed<ItemPayload> {
+  const parsed = parseItemFields(json);
+  if (!parsed.ok) return parsed;
+  // Markers only add chapters and skips: a bad list is dropped, and the item is synced as ever.
+  const fields = parsed.value as unknown as Fields;
+  const checked = itemMarkers(fields['markers']);
+  const value: { [key: string]: unknown } = {};
+  for (const key in fields) if (key !== 'markers') value[key] = fields[key];
+  if (checked.markers.length > 0) value['markers'] = checked.markers;
+  const item = value as unknown as ItemPayload;
+  return checked.error === null ? { ok: true, value: item } : { ok: true, value: item, warning: checked.error };
+}
+
+function parseItemFields(json: string | undefined): Parsed<ItemPayload> {
   return parseWith<ItemPayload>(json, [
     text('playbackId'),
     oneOf('status', ['plex', 'ignored', 'error']),
@@ -110,6 +127,48 @@ export function parseItem(json: string | undefined): Parsed<ItemPayload> {
     numberOrNull('baselineViewCount', 0, 1e9),
     itemStreams('streams'),
   ]);
+}
+
+/** The most markers an item is taken with: a real item has a handful. */
+const MAX_MARKERS = 100;
+
+/**
+ * ItemPayload.markers: optional, and never a reason to refuse the item (it still has to be
+ * synced). A malformed list gives an error text for the log, and the item goes on without it.
+ */
+export function itemMarkers(value: unknown): { readonly markers: ItemMarker[]; readonly error: string | null } {
+  if (value === undefined) return { markers: [], error: null };
+  if (!(value instanceof Array) || value.length > MAX_MARKERS) {
+    return { markers: [], error: 'markers must be a list of at most ' + MAX_MARKERS };
+  }
+  const markers: ItemMarker[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const entry = value[i] as Fields | null;
+    const ms = function (v: unknown): boolean {
+      return typeof v === 'number' && isFinite(v) && v >= 0 && v <= 1e12;
+    };
+    if (
+      entry === null ||
+      typeof entry !== 'object' ||
+      ['intro', 'credits', 'commercial'].indexOf(entry['type'] as string) < 0 ||
+      !ms(entry['startMs']) ||
+      !ms(entry['endMs']) ||
+      (entry['endMs'] as number) <= (entry['startMs'] as number) ||
+      typeof entry['final'] !== 'boolean'
+    ) {
+      return { markers: [], error: 'markers[' + i + '] must be {type, startMs < endMs, final}' };
+    }
+    markers.push({
+      type: entry['type'] as ItemMarker['type'],
+      startMs: entry['startMs'] as number,
+      endMs: entry['endMs'] as number,
+      final: entry['final'] as boolean,
+    });
+  }
+  markers.sort(function (a, b) {
+    return a.startMs - b.startMs;
+  });
+  return { markers: markers, error: null };
 }
 
 /** ItemPayload.streams: optional; when there, each field as messages.ts says. */

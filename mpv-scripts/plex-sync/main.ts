@@ -2,6 +2,7 @@
 // watched at its threshold and keeps the resume point, and holds mpv's unload until the
 // helper has the last position. Options first, state next, wiring last.
 
+import { mergeChapters, readChapters } from './chapters.js';
 import { electThisCopy, type Election } from './election.js';
 import { describeError, guard } from './guard.js';
 import { HelperLauncher, helperArgv } from './helper-launch.js';
@@ -13,6 +14,7 @@ import { readOptions } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
 import { sharedList } from './shared-list.js';
 import {
+  creditSkipped,
   isUrl,
   newPlayback,
   newPlaybackId,
@@ -28,10 +30,22 @@ import {
   startPayload,
   type Playback,
 } from './playback.js';
+import type { ItemPayload } from '../../src/protocol/messages.js';
 import { PositionSampler } from './position-sampler.js';
 import { explicitChoice, readTracks, StreamsFollower } from './streams.js';
 import { Reporter } from './reporter.js';
 import { resumeModeOf } from './resume.js';
+import {
+  offerSeconds,
+  offerText,
+  skipModeOf,
+  skippableSegments,
+  skippedText,
+  Skipper,
+  undoneText,
+  UNDO_WINDOW_SEC,
+  type SkipAction,
+} from './skip.js';
 import { UnloadHold } from './unload-hold.js';
 
 const options = readOptions();
@@ -148,6 +162,12 @@ const streams = new StreamsFollower(
 let playback: Playback | null = null;
 /** A seek started and its end (playback-restart, or seeking=no) is not yet reported. */
 let seekPending = false;
+/** The playing file's intro and credits skips; null until the helper names its markers. */
+let skipper: Skipper | null = null;
+/** The playback whose markers are already in the chapter-list: they are added once. */
+let markersPlaybackId: string | null = null;
+/** The playback whose final credits were skipped while a next entry waits; null otherwise. */
+let nextAfterSeek: string | null = null;
 /** rating_key names one item: the first file loaded. Replays of that same path keep it. */
 let ratingKeyPath: string | null = null;
 
@@ -198,6 +218,7 @@ function onFileLoaded(): void {
   });
   playback = pb;
   seekPending = false;
+  skipper = null;
   reporter.reset();
   sampler.run(!pb.paused);
   link.sendStart(startPayload(pb));
@@ -229,6 +250,7 @@ function onStartOver(): void {
 
 function onEndFile(event: MpEvent): void {
   playback = null;
+  skipper = null;
   streams.fileEnded();
   seekPending = false;
   sampler.run(false);
@@ -264,6 +286,8 @@ function onSeekEnd(): void {
     seekPending = false;
     reporter.report(pb, 'seek');
   }
+  // The seek to the end of skipped final credits has landed: on to the next entry.
+  if (nextAfterSeek === pb.id) goToNextEntry();
 }
 
 function onPause(_name: string, paused: boolean | undefined): void {
@@ -285,7 +309,20 @@ function samplePosition(): void {
   if (pb.durationSec === null) notePercent(pb, mp.get_property_number('percent-pos'));
   notePosition(pb, mp.get_property_number('time-pos'));
   reporter.onSample(pb);
-  sampler.markIn(reporter.secondsToThreshold(pb, mp.get_property_number('speed')));
+  if (skipper && !pb.seeking) runSkip(pb, skipper.onPosition(pb.positionSec, mp.get_time(), hasNextEntry()));
+  const speed = mp.get_property_number('speed');
+  sampler.markIn(earlier(reporter.secondsToThreshold(pb, speed), secondsToSegment(pb, speed)));
+}
+
+/** Wall seconds to the next intro or credits to skip or offer, or null (see secondsToThreshold). */
+function secondsToSegment(pb: Playback, speed: number | undefined): number | null {
+  if (!skipper || pb.paused || pb.seeking || speed === undefined || !(speed > 0)) return null;
+  const left = skipper.secondsToNextEntry(pb.positionSec);
+  return left === null ? null : left / speed;
+}
+
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function onHelperReady(): void {
@@ -320,6 +357,101 @@ function onMark(watched: boolean): void {
   mp.osd_message(action.osd, 3);
 }
 
+/**
+ * The item's markers, once per playback: chapters for all of them (after the file's own, which
+ * file-loaded has read by now), and the skips of the intro and credits.
+ */
+function onMarkers(pb: Playback, markers: ItemPayload['markers']): void {
+  if (!markers || markers.length === 0 || markersPlaybackId === pb.id) return;
+  markersPlaybackId = pb.id;
+  const chapters = mergeChapters(readChapters(mp.get_property_native('chapter-list')), markers, pb.durationSec);
+  if (chapters !== null && !mp.set_property_native('chapter-list', chapters)) {
+    mp.msg.verbose('could not set the chapters: ' + mp.last_error());
+  }
+  const modes = {
+    intro: skipModeOf(options.skip_intro) || 'ask',
+    credits: skipModeOf(options.skip_credits) || 'ask',
+  };
+  const segments = skippableSegments(markers, modes);
+  skipper = segments.length > 0 ? new Skipper(segments, modes) : null;
+  mp.msg.verbose('markers: ' + markers.length + ', ' + segments.length + ' to skip');
+}
+
+function hasNextEntry(): boolean {
+  const pos = mp.get_property_number('playlist-pos');
+  const count = mp.get_property_number('playlist-count');
+  return typeof pos === 'number' && typeof count === 'number' && pos >= 0 && pos < count - 1;
+}
+
+/** script-binding plex_sync/skip: undo a fresh auto skip, or skip the segment playing. */
+function onSkipKey(): void {
+  const pb = playback;
+  if (!pb || !skipper) return;
+  runSkip(pb, skipper.onKey(mp.get_property_number('time-pos') || pb.positionSec, mp.get_time(), hasNextEntry()));
+}
+
+/**
+ * Carries out what the Skipper decided. The skip is a seek like any other (reported as one);
+ * the media it passes is credited as played. The offer and the skip lines are shown even with
+ * osd=no: they are the feature's only way to say what the key does.
+ */
+function runSkip(pb: Playback, action: SkipAction | null): void {
+  if (action === null) return;
+  if (action.kind === 'offer') {
+    const offer = offerText(action.segment, options.skip_key);
+    mp.msg.info(offer);
+    mp.osd_message(offer, offerSeconds(action.segment, pb.positionSec, mp.get_property_number('speed')));
+    return;
+  }
+  if (action.kind === 'undo') {
+    if (!seekForSkip(pb, String(action.backToSec), 'absolute+exact')) return;
+    creditSkipped(pb, -action.creditMs);
+    mp.msg.info(undoneText(action.segment));
+    mp.osd_message(undoneText(action.segment), 2);
+    return;
+  }
+  // To the end first, also for the next entry, so the position Plex gets at the unload is the
+  // end (a playlist-next sent at once can unload a network stream before the seek lands).
+  const landed =
+    action.target.kind === 'seek'
+      ? seekForSkip(pb, String(action.target.sec), 'absolute+exact')
+      : seekForSkip(pb, '100', 'absolute-percent+exact');
+  if (!landed) return;
+  creditSkipped(pb, action.creditMs);
+  const line = skippedText(action, options.skip_key);
+  mp.msg.info(line);
+  // Up for as long as the key can undo it.
+  mp.osd_message(line, action.auto && action.target.kind === 'seek' ? UNDO_WINDOW_SEC : 2);
+  // mpv goes on to the next entry at the end by itself, unless keep-open holds it there.
+  if (action.target.kind === 'next') {
+    nextAfterSeek = pb.id;
+    setTimeout(guard('skip to next', goToNextEntry), NEXT_AFTER_SEEK_TIMEOUT_MS);
+  }
+}
+
+/**
+ * A skip's seek, started now for the played count (not at mpv's seek event: a sample before it
+ * must not count the jump as played too). false: mpv refused it (a stream that cannot seek),
+ * and no playback-restart will end it.
+ */
+function seekForSkip(pb: Playback, target: string, flags: string): boolean {
+  noteSeekStart(pb);
+  if (mp.commandv('seek', target, flags)) return true;
+  mp.msg.verbose('the skip could not seek: ' + mp.last_error());
+  noteSeekEnd(pb);
+  return false;
+}
+
+/** The skip of the final credits waits this long for its seek to the end, then moves on anyway. */
+const NEXT_AFTER_SEEK_TIMEOUT_MS = 1000;
+
+/** On to the next entry, once, and only from the playback that skipped its credits. */
+function goToNextEntry(): void {
+  const id = nextAfterSeek;
+  nextAfterSeek = null;
+  if (id !== null && playback && playback.id === id) mp.commandv('playlist-next', 'force');
+}
+
 function checkLiveness(): void {
   if (playback) link.checkLiveness(playback.status === 'plex');
 }
@@ -336,6 +468,7 @@ function wire(): void {
       if (!playback || playback.id !== item.playbackId) return;
       noteItem(playback, item);
       mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
+      onMarkers(playback, item.markers);
       // The helper's "Plex: <title>" line has just replaced ours: say again where it resumed.
       const notice = item.status === 'plex' ? loadHold.takeNotice() : null;
       if (notice !== null && options.osd) mp.osd_message(notice, 4);
@@ -385,6 +518,8 @@ function wire(): void {
   mp.add_key_binding(options.key_mark_unwatched || undefined, MARK_UNWATCHED, guard(MARK_UNWATCHED, function () {
     onMark(false);
   }));
+
+  mp.add_key_binding(options.skip_key || undefined, 'skip', guard('skip', onSkipKey));
 
   link.sendHello();
   link.connectHelper('script loaded');

@@ -92,6 +92,8 @@ interface Mp {
   get_property_number(name: string): number | undefined;
   get_property_bool(name: string): boolean | undefined;
   set_property(name: string, value: string): true | undefined;
+  /** Sets a property from a JS value (e.g. chapter-list, an array of {title, time}). */
+  set_property_native(name: string, value: unknown): true | undefined;
 
   observe_property(name: string, type: 'number', fn: (name: string, value: number | undefined) => void): void;
   observe_property(name: string, type: 'bool', fn: (name: string, value: boolean | undefined) => void): void;

@@ -2,6 +2,7 @@
 // mp.options takes each value's type from its default, and booleans are yes/no.
 
 import { resumeModeOf } from './resume.js';
+import { skipModeOf } from './skip.js';
 
 /** The identifier is explicit: mpv names this script `plex_sync`, but the file is plex-sync.conf. */
 const OPTIONS_ID = 'plex-sync';
@@ -23,6 +24,9 @@ export interface Options {
   sync_streams: boolean;
   key_mark_watched: string;
   key_mark_unwatched: string;
+  skip_intro: string;
+  skip_credits: string;
+  skip_key: string;
 }
 
 function defaults(): Options {
@@ -65,6 +69,13 @@ function defaults(): Options {
     // neither by default. Empty: no key (input.conf can still bind the names).
     key_mark_watched: 'Alt+w',
     key_mark_unwatched: 'Alt+u',
+    // Plex's intro and credits markers: auto (skip on entering, the skip key goes back within
+    // 5 s), ask (the OSD offers the skip key while inside, as Plex's "Skip Intro" button), or no.
+    // Skipped final credits go to the next playlist entry. Commercial markers are chapters only.
+    skip_intro: 'ask',
+    skip_credits: 'ask',
+    // The key of `script-binding plex_sync/skip`; mpv 0.35 binds none of it. Empty: no key.
+    skip_key: 'k',
   };
 }
 
@@ -97,6 +108,14 @@ export function readOptions(): Options {
   if (resumeModeOf(opts.resume) === null) {
     mp.msg.error('option resume=' + opts.resume + ' must be yes, no or ask; using yes');
     opts.resume = 'yes';
+  }
+  if (skipModeOf(opts.skip_intro) === null) {
+    mp.msg.error('option skip_intro=' + opts.skip_intro + ' must be auto, ask or no; using ask');
+    opts.skip_intro = 'ask';
+  }
+  if (skipModeOf(opts.skip_credits) === null) {
+    mp.msg.error('option skip_credits=' + opts.skip_credits + ' must be auto, ask or no; using ask');
+    opts.skip_credits = 'ask';
   }
   return opts;
 }

@@ -251,3 +251,13 @@ export function unloadPayload(pb: Playback, holdMs: number): UnloadPayload {
     holdMs: holdMs,
   };
 }
+
+/**
+ * A skipped intro or credits counts as played, as in Plex's own apps: the skip is a seek, which
+ * adds nothing by itself, so the skipped span is credited here. An undone skip takes it back
+ * (negative `ms`); the count never goes below zero.
+ */
+export function creditSkipped(pb: Playback, ms: number): void {
+  if (!isFinite(ms)) return;
+  pb.playedMs = Math.max(0, pb.playedMs + ms);
+}

@@ -71,3 +71,26 @@ describe('parseHelperFailed', () => {
     expect(parsed.ok && parsed.value.reason.length).toBe(300);
   });
 });
+
+describe('the markers of an item', () => {
+  const markers = [
+    { type: 'credits', startMs: 1_200_000, endMs: 1_300_000, final: true },
+    { type: 'intro', startMs: 30_000, endMs: 90_000, final: false },
+  ];
+
+  it('takes a well-formed list, sorted by start', () => {
+    const parsed = parseItem(JSON.stringify({ ...item, markers }));
+    expect(parsed).toEqual({ ok: true, value: { ...item, markers: [markers[1], markers[0]] } });
+  });
+
+  it('leaves a malformed list out with a warning, and keeps the item', () => {
+    for (const bad of ['intro', [{ type: 'outro', startMs: 0, endMs: 1, final: false }], [{ type: 'intro', startMs: 5, endMs: 5, final: false }], [{ type: 'intro', startMs: 0, endMs: 1 }], [null]]) {
+      const parsed = parseItem(JSON.stringify({ ...item, markers: bad }));
+      expect(parsed).toEqual({ ok: true, value: item, warning: expect.stringContaining('markers') });
+    }
+  });
+
+  it('treats an empty list as no markers', () => {
+    expect(parseItem(JSON.stringify({ ...item, markers: [] }))).toEqual({ ok: true, value: item });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  creditSkipped,
   newPlayback,
   newPlaybackId,
   noteDuration,
@@ -238,5 +239,31 @@ describe('progress seq and settled', () => {
     const pb = playing();
     noteSettled(pb, { playbackId: 'pb-1', seq: 3, positionMs: null });
     expect(pb.settled).toBeNull();
+  });
+});
+
+describe('a skipped segment counts as played', () => {
+  it('credits the skipped span, takes it back on undo, and never goes below zero', () => {
+    const pb = newPlayback({ id: 'pb', rawPath: '/m.mkv', startedAt: 0, ratingKey: null, durationSec: 100, positionSec: 0, paused: false });
+    notePosition(pb, 0);
+    notePosition(pb, 2);
+    creditSkipped(pb, 60_000);
+    expect(pb.playedMs).toBe(62_000);
+    creditSkipped(pb, -60_000);
+    expect(pb.playedMs).toBe(2000);
+    creditSkipped(pb, -5000);
+    expect(pb.playedMs).toBe(0);
+  });
+
+  it('a skip is a seek: the jump itself adds nothing beyond the credit', () => {
+    const pb = newPlayback({ id: 'pb', rawPath: '/m.mkv', startedAt: 0, ratingKey: null, durationSec: 100, positionSec: 0, paused: false });
+    notePosition(pb, 10);
+    creditSkipped(pb, 3000);
+    noteSeekStart(pb);
+    notePosition(pb, 13);
+    noteSeekEnd(pb);
+    notePosition(pb, 13);
+    notePosition(pb, 14);
+    expect(pb.playedMs).toBe(4000);
   });
 });
