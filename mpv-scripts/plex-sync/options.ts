@@ -57,7 +57,7 @@ function defaults(): Options {
     resume: 'yes',
     // Seconds a file's load waits for the helper to say where Plex left off; then it plays
     // from where mpv would.
-    resume_timeout: 2,
+    resume_timeout: 3,
     // Seconds the resume=ask question waits for a key before it resumes.
     ask_timeout: 5,
     // The key of `script-binding plex_sync/start-over` (seek to the start). Empty: no key.
