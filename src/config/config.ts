@@ -189,11 +189,6 @@ export function thresholdOverride(config: Config, type: string | null): number |
   return config.threshold;
 }
 
-/** Threshold for an item type where the server's rule is not known: the override, else Plex's default 90. */
-export function thresholdFor(config: Config, type: string | null): number {
-  return thresholdOverride(config, type) ?? 90;
-}
-
 export function saveConfig(file: string, values: Partial<Config>): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileDurableSync(file, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });

@@ -25,7 +25,9 @@ import { desktopNotifier } from './desktop-notifier.js';
 import { IdleExit } from './idle-exit.js';
 import { NotificationSubscriptions } from './notification-subscriptions.js';
 import { RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
-import { thresholdFor } from '../config/config.js';
+import { thresholdOverride } from '../config/config.js';
+import { placeMark } from '../sync/mark-point.js';
+import type { PlexItem, ThresholdSource } from '../sync/ports.js';
 import { StreamSync } from '../streams/stream-sync.js';
 import { SubtitleFiles } from '../streams/subtitle-files.js';
 import { messages, OSD_LONG_MS } from '../sync/user-messages.js';
@@ -60,6 +62,8 @@ export class Helper {
   readonly #engine: SyncEngine;
   readonly #sender: Sender;
   readonly #resolver: Resolver;
+  /** The spool intake asks it where an item counts, as the engine does. */
+  readonly #servers: ThresholdSource;
   readonly #recent: RecentSyncs;
   readonly #control: ControlHandler;
   readonly #subscriptions: NotificationSubscriptions;
@@ -99,6 +103,7 @@ export class Helper {
       version: options.version,
       onSkippedItem: (text) => log.warn(text),
     });
+    this.#servers = servers;
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
     this.#sender = new Sender({
@@ -270,11 +275,11 @@ export class Helper {
       resolver: this.#resolver,
       outbox: this.#outbox,
       log: this.#log,
-      ruleFor: (type: string) => ({
-        thresholdPercent: thresholdFor(this.#options.config, type),
-        minPlayedSeconds: this.#options.config.minPlayed.seconds,
-        minPlayedPercent: this.#options.config.minPlayed.percent,
-      }),
+      ruleFor: async (item: PlexItem, durationMs: number) => {
+        const config = this.#options.config;
+        const prefs = await this.#servers.serverWatchPrefs(item.client);
+        return placeMark(durationMs, prefs, item.markers ?? [], thresholdOverride(config, item.type), config.minPlayed).rule;
+      },
     };
   }
 

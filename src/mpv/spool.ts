@@ -10,6 +10,7 @@ import { PROTOCOL_VERSION, type SpoolRecord, type StartPayload, type UnloadPaylo
 import type { Resolver } from '../resolve/resolver.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
 import { classifyFailure } from '../sync/failure.js';
+import type { PlexItem } from '../sync/ports.js';
 import { hasReachedWatched, type WatchRule } from '../sync/watch-rule.js';
 
 const SpoolSchema = z.object({
@@ -50,7 +51,8 @@ export interface SpoolIntakeOptions {
   readonly spoolDir: string;
   readonly resolver: Resolver;
   readonly outbox: OutboxStore;
-  readonly ruleFor: (type: string) => WatchRule;
+  /** Where the item counts (the server's mark point, or the person's threshold), as for a live playback. */
+  readonly ruleFor: (item: PlexItem, durationMs: number) => Promise<WatchRule>;
   readonly log: Logger;
 }
 
@@ -113,7 +115,7 @@ async function spoolToOutbox(record: z.infer<typeof SpoolSchema>, options: Spool
   if (!durationMs) return false;
   const now = Date.now();
   const base = freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now);
-  if (hasReachedWatched({ positionMs: last.positionMs, durationMs, playedMs: last.playedMs }, options.ruleFor(item.type))) {
+  if (hasReachedWatched({ positionMs: last.positionMs, durationMs, playedMs: last.playedMs }, await options.ruleFor(item, durationMs))) {
     const entry: WatchEntry = {
       ...base,
       kind: 'watch',

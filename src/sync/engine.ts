@@ -11,7 +11,7 @@ import { classifyFailure, failureDetail, type FailureClass } from './failure.js'
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlaybackStreams, PlayerPort, PlexItem, StreamChoices, StreamsChange, ThresholdSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
-import { DEFAULT_SERVER_PREFS, markPercent, serverMarkPoint, type ServerWatchPrefs } from './mark-point.js';
+import { DEFAULT_SERVER_PREFS, placeMark, type ServerWatchPrefs } from './mark-point.js';
 import { tokenFromPlayer } from './player-token.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
 
@@ -401,16 +401,10 @@ export class SyncEngine {
     const item = playback.item;
     if (!item) return;
     const config = this.#options.config;
-    const durationMs = playback.durationMs ?? item.durationMs;
-    const server = durationMs ? serverMarkPoint(durationMs, playback.serverPrefs, item.markers ?? []) : null;
-    playback.serverThreshold = server && durationMs ? markPercent(server, durationMs) : playback.serverPrefs.thresholdPercent;
-    const override = thresholdOverride(config, item.type);
-    playback.markAt = override !== null ? 'override' : (server?.at ?? 'threshold');
-    playback.rule = {
-      thresholdPercent: override ?? playback.serverThreshold,
-      minPlayedSeconds: config.minPlayed.seconds,
-      minPlayedPercent: config.minPlayed.percent,
-    };
+    const placed = placeMark(playback.durationMs ?? item.durationMs, playback.serverPrefs, item.markers ?? [], thresholdOverride(config, item.type), config.minPlayed);
+    playback.serverThreshold = placed.serverPercent;
+    playback.markAt = placed.at;
+    playback.rule = placed.rule;
   }
 
   #tellItem(playback: Playback): void {

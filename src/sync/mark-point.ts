@@ -3,6 +3,7 @@
 // markers; a session's reports that cross this point count the watch (docs/sync-rule.md). Pure,
 // unit tested in test/unit/mark-point.test.ts.
 import type { PlexMarkerFact } from '../plex/schemas.js';
+import type { WatchRule } from './watch-rule.js';
 
 /** Plex's defaults, used when a server does not say (a shared server's token may not read /:/prefs). */
 export const DEFAULT_PLAYED_THRESHOLD = 90;
@@ -81,4 +82,35 @@ export function describeWatchRule(overrides: { readonly movie: number | null; re
   const one = (override: number | null): string => (override !== null ? `at ${override} % (your threshold)` : serverRule);
   if (overrides.movie === overrides.episode) return one(overrides.movie);
   return `movies ${one(overrides.movie)}; episodes ${one(overrides.episode)}`;
+}
+
+/** Where one item counts, for us and for the server. */
+export interface PlacedMark {
+  /** Our rule: the person's threshold if set, else the server's mark point. */
+  readonly rule: WatchRule;
+  /** The server's own mark point, in percent: reports stay below it until our decision. */
+  readonly serverPercent: number;
+  /** What placed our mark, for the OSD. */
+  readonly at: 'threshold' | 'credits' | 'override';
+}
+
+/**
+ * The mark of an item: the server's mark point (its threshold or the credits, by its behaviour),
+ * or the threshold the person set. One placement for a live playback (engine.ts) and a spooled
+ * one (src/mpv/spool.ts), so both count at the same point.
+ */
+export function placeMark(
+  durationMs: number | null,
+  prefs: ServerWatchPrefs,
+  markers: readonly PlexMarkerFact[],
+  override: number | null,
+  minPlayed: { readonly seconds: number; readonly percent: number },
+): PlacedMark {
+  const server = durationMs ? serverMarkPoint(durationMs, prefs, markers) : null;
+  const serverPercent = server && durationMs ? markPercent(server, durationMs) : prefs.thresholdPercent;
+  return {
+    rule: { thresholdPercent: override ?? serverPercent, minPlayedSeconds: minPlayed.seconds, minPlayedPercent: minPlayed.percent },
+    serverPercent,
+    at: override !== null ? 'override' : (server?.at ?? 'threshold'),
+  };
 }

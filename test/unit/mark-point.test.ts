@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlexMarkerFact } from '../../src/plex/schemas.js';
-import { describeServerRule, describeWatchRule, markPercent, serverMarkPoint, type PlayedAtBehaviour } from '../../src/sync/mark-point.js';
+import { describeServerRule, describeWatchRule, markPercent, placeMark, serverMarkPoint, type PlayedAtBehaviour } from '../../src/sync/mark-point.js';
 
 const duration = 1_000_000;
 const intro: PlexMarkerFact = { type: 'intro', startMs: 10_000, endMs: 60_000, final: false };
@@ -73,5 +73,26 @@ describe('describeWatchRule', () => {
     expect(describeWatchRule({ movie: null, episode: null }, { thresholdPercent: 90, behaviour: 2 })).toBe("by the server's rule, at the first credits (90 % without credits markers)");
     expect(describeWatchRule({ movie: 95, episode: 95 }, null)).toBe('at 95 % (your threshold)');
     expect(describeWatchRule({ movie: 95, episode: null }, null)).toBe("movies at 95 % (your threshold); episodes by the server's rule (its threshold, or the credits)");
+  });
+});
+
+describe('placeMark', () => {
+  const credits = [{ type: 'credits' as const, startMs: 85_000, endMs: 100_000, final: true }];
+  const minPlayed = { seconds: 60, percent: 5 };
+
+  it("counts at the server's mark point when the person set no threshold, and says it is the credits", () => {
+    const placed = placeMark(100_000, { thresholdPercent: 90, behaviour: 3 }, credits, null, minPlayed);
+    expect(placed).toEqual({ rule: { thresholdPercent: 85, minPlayedSeconds: 60, minPlayedPercent: 5 }, serverPercent: 85, at: 'credits' });
+  });
+
+  it("counts at the person's threshold when set, and keeps the server's mark point for the reports", () => {
+    const placed = placeMark(100_000, { thresholdPercent: 90, behaviour: 3 }, credits, 95, minPlayed);
+    expect(placed.rule.thresholdPercent).toBe(95);
+    expect(placed.serverPercent).toBe(85);
+    expect(placed.at).toBe('override');
+  });
+
+  it('falls back to the server threshold while the duration is unknown', () => {
+    expect(placeMark(null, { thresholdPercent: 90, behaviour: 3 }, credits, null, minPlayed)).toMatchObject({ serverPercent: 90, at: 'threshold' });
   });
 });

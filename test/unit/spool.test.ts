@@ -66,7 +66,7 @@ afterEach(() => {
 
 function options(outbox: MemoryOutboxStore) {
   const log = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as { level: number; msg: string }) });
-  return { spoolDir, resolver, outbox, log, ruleFor: () => ({ thresholdPercent: 90, minPlayedSeconds: 60, minPlayedPercent: 5 }) };
+  return { spoolDir, resolver, outbox, log, ruleFor: async () => ({ thresholdPercent: 90, minPlayedSeconds: 60, minPlayedPercent: 5 }) };
 }
 
 describe('takeInSpool', () => {
@@ -99,5 +99,24 @@ describe('takeInSpool', () => {
     await outbox.load();
     await expect(takeInSpool(options(outbox))).resolves.toBe(1);
     expect(readdirSync(spoolDir).filter((name) => name.startsWith('junk.json.corrupt-'))).toHaveLength(1);
+  });
+});
+
+describe('where a spooled playback counts', () => {
+  it("asks for the item's own mark, so a stop in the credits before 90 % counts where the server would", async () => {
+    // Stopped at 86 %; the item's mark (the server's: its credits at 85 %) is asked for with the item.
+    writeSpool(spoolDir, start('pb-7'), { ...last('pb-7'), positionMs: 86_000, playedMs: 86_000 });
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+    const asked: Array<{ ratingKey: string; durationMs: number }> = [];
+    await takeInSpool({
+      ...options(outbox),
+      ruleFor: async (item, durationMs) => {
+        asked.push({ ratingKey: item.ratingKey, durationMs });
+        return { thresholdPercent: 85, minPlayedSeconds: 60, minPlayedPercent: 5 };
+      },
+    });
+    expect(asked).toEqual([{ ratingKey: '7', durationMs: 100_000 }]);
+    expect(outbox.list().map((entry) => entry.id)).toEqual(['watch:pb-7']);
   });
 });
