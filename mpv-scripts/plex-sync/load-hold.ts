@@ -102,6 +102,15 @@ export class LoadHold {
     if (active && !active.answered) this.options.link.sendLookup({ lookupId: active.lookupId, path: active.facts.path, ratingKey: active.facts.ratingKey });
   }
 
+  /**
+   * The helper said it cannot serve (helper-failed): a load waiting for it plays on now, from
+   * where mpv would, and later loads do not wait until a helper speaks again.
+   */
+  helperFailed(): void {
+    this.helperSilent = true;
+    if (this.active) this.active.finish('the helper cannot serve');
+  }
+
   /** Any word from a helper: the next load waits for its answer again. */
   helperAnswered(): void {
     this.helperSilent = false;

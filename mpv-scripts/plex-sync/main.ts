@@ -487,6 +487,7 @@ function wire(): void {
       loadHold.onLookedUp(answer);
     },
     helperFailed: function () {
+      loadHold.helperFailed();
       hold.onHelperFailed();
     },
     currentPlaybackId: function () {

@@ -160,8 +160,6 @@ export interface StreamsPlayer {
 export class StreamsFollower {
   private playbackId: string | null = null;
   private explicit: ExplicitChoice = { audio: false, subtitle: false };
-  /** An item told before the file was loaded (a held load): applied at file-loaded. */
-  private pendingItem: ItemPayload | null = null;
   private applied = false;
   /** The choice Plex holds, as far as this playback knows; null: nothing is sent back. */
   private baseline: Choice | null = null;
@@ -177,9 +175,6 @@ export class StreamsFollower {
     this.reset();
     this.playbackId = playbackId;
     this.explicit = explicit;
-    const pending = this.pendingItem;
-    this.pendingItem = null;
-    if (pending !== null) this.onItem(pending);
   }
 
   /** The file unloads: a change still in its debounce goes now. */
@@ -192,15 +187,12 @@ export class StreamsFollower {
 
   fileEnded(): void {
     this.reset();
-    this.pendingItem = null;
   }
 
   onItem(item: ItemPayload): void {
+    // The item comes after the start, which main.ts sends at file-loaded, after fileLoaded():
+    // one for no playback, or another, is a late answer and is left alone.
     if (!this.enabled || item.status !== 'plex') return;
-    if (this.playbackId === null) {
-      this.pendingItem = item;
-      return;
-    }
     if (item.playbackId !== this.playbackId || this.applied) return;
     this.applied = true;
     const streams = item.streams;

@@ -228,13 +228,12 @@ describe('following one playback', () => {
     expect(mpv.sent).toEqual([]);
   });
 
-  it('keeps an item told before the file was loaded for the file-loaded of that playback', () => {
+  it('leaves alone an item that comes while no file is loaded (a late answer)', () => {
     const mpv = new FakeMpv();
     const follower = new StreamsFollower(mpv, true);
     follower.onItem(item({ audio: 2, subtitle: null, externalSubtitle: null }));
-    expect(mpv.commands).toEqual([]);
     follower.fileLoaded('pb-1', NONE);
-    expect(mpv.commands).toEqual(['aid=2']);
+    expect(mpv.commands).toEqual([]);
   });
 
   it("ignores another playback's item, and an item without streams sends nothing back", () => {
