@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     saveConfig(join(env['XDG_CONFIG_HOME']!, 'mpv-plex-sync', 'config.json'), { serverUrl: plex.url, token });
 
     const headless = !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY'];
-    const mpvArgs = ['--no-config', '--ao=null', '--speed=10', ...(headless ? ['--vo=null'] : [])];
+    // mpv's own terminal output (play passes it through) would bury what the demo shows.
+    const mpvArgs = ['--no-config', '--ao=null', '--speed=10', '--really-quiet', ...(headless ? ['--vo=null'] : [])];
     console.log(`▶ playing 'Demo Movie' to the end${headless ? ' (headless: no display)' : ''} …`);
     await run(process.execPath, [BIN, 'play', '101', '--', ...mpvArgs], env);
     await waitForHelperExit(env);
