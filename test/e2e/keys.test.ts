@@ -1,9 +1,9 @@
 // The mark keys end to end: the real mpv with the built script against the Plex double. The keys
 // are pressed the way input.conf would run them, `script-binding plex_sync/mark-...`, sent over
 // mpv's own IPC socket while the clip plays.
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MpvIpc } from '../support/mpv-ipc.js';
 import { createWorld, helpersGone, readOutbox, runCli, runMpv, waitFor, withToken, type World } from '../support/session.js';
 
 let world: World;
@@ -15,22 +15,13 @@ afterEach(async () => {
 });
 
 /** Runs one mpv command over its IPC socket, as any IPC client (or input.conf) would. */
-function mpvCommand(socket: string, command: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const client = connect(socket, () => client.write(`${JSON.stringify({ command })}\n`));
-    client.on('data', (chunk: Buffer) => {
-      // The first line that answers a command (not an event) ends it.
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.includes('"error"')) continue;
-        client.end();
-        const answer = JSON.parse(line) as { error: string };
-        if (answer.error === 'success') resolve();
-        else reject(new Error(`mpv: ${answer.error}`));
-        return;
-      }
-    });
-    client.on('error', reject);
-  });
+async function mpvCommand(socket: string, command: readonly string[]): Promise<void> {
+  const ipc = await MpvIpc.open(socket);
+  try {
+    await ipc.command(...command);
+  } finally {
+    ipc.close();
+  }
 }
 
 const served = (path: string) => world.plex.requests.filter((request) => request.path === path && request.status === 200);

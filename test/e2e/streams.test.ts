@@ -2,10 +2,10 @@
 // on the streams Plex has selected for the part, and a choice made in mpv goes back to Plex.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { makeClipWithStreams, makeSubtitleFile } from '../support/media.js';
+import { MpvIpc } from '../support/mpv-ipc.js';
 import { createWorld, helpersGone, readHelperLog, runMpv, TOKEN, waitFor, withToken, type MpvRun, type World } from '../support/session.js';
 import type { StreamInput } from '../plex-double/index.js';
 
@@ -44,52 +44,6 @@ interface Track {
   readonly 'external-filename'?: string;
 }
 
-/** A small JSON IPC client for mpv: one request at a time is all these tests need. */
-class Ipc {
-  #socket: Socket;
-  #buffer = '';
-  #next = 1;
-  readonly #pending = new Map<number, (reply: { error: string; data?: unknown }) => void>();
-
-  private constructor(socket: Socket) {
-    this.#socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      this.#buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = this.#buffer.indexOf('\n')) >= 0) {
-        const line = this.#buffer.slice(0, newline);
-        this.#buffer = this.#buffer.slice(newline + 1);
-        const reply = JSON.parse(line) as { request_id?: number; error: string; data?: unknown };
-        if (reply.request_id !== undefined) this.#pending.get(reply.request_id)?.(reply);
-      }
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static async open(path: string): Promise<Ipc> {
-    await waitFor('mpv to listen on its IPC socket', () => existsSync(path), 15_000);
-    const socket = connect({ path });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new Ipc(socket);
-  }
-
-  command(...args: unknown[]): Promise<unknown> {
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, (reply) => (reply.error === 'success' ? resolve(reply.data) : reject(new Error(`${String(args[0])}: ${reply.error}`))));
-      this.#socket.write(`${JSON.stringify({ command: args, request_id: id })}\n`);
-    });
-  }
-
-  get(name: string): Promise<unknown> {
-    return this.command('get_property', name);
-  }
-
-  close(): void {
-    this.#socket.destroy();
-  }
-}
-
 /** What a test saw in mpv while it played. */
 interface Seen {
   aid: unknown;
@@ -101,7 +55,7 @@ interface Seen {
  * Plays the item at speed 1 (long enough to look), waits until the helper has told the script
  * about the item, runs `act` over IPC, and quits.
  */
-async function play(url: string, act: (ipc: Ipc, seen: Seen) => Promise<void>, options: { args?: string[]; scriptOpts?: Record<string, string> } = {}): Promise<{ run: MpvRun; seen: Seen }> {
+async function play(url: string, act: (ipc: MpvIpc, seen: Seen) => Promise<void>, options: { args?: string[]; scriptOpts?: Record<string, string> } = {}): Promise<{ run: MpvRun; seen: Seen }> {
   const socketPath = join(world.dir, 'test-ipc.sock');
   const seen: Seen = { aid: undefined, sid: undefined, tracks: [] };
   let failure: unknown = null;
@@ -112,7 +66,7 @@ async function play(url: string, act: (ipc: Ipc, seen: Seen) => Promise<void>, o
     ...(options.scriptOpts ? { scriptOpts: options.scriptOpts } : {}),
     during: (child: ChildProcess, output) => {
       void (async () => {
-        const ipc = await Ipc.open(socketPath);
+        const ipc = await MpvIpc.open(socketPath);
         try {
           // The script has applied Plex's choice once it logs it (or, when it applies none, once the item is known).
           await waitFor('the item to be known', () => /playback \S+ is plex/.test(output()), 40_000);

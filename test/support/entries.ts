@@ -1,6 +1,6 @@
 // Outbox entries for the tests of the outbox file: a movie's watch and an episode's position on
 // one made-up server, at a fixed time, each open to overrides.
-import { positionEntryId, watchEntryId, type PositionEntry, type WatchEntry } from '../../src/outbox/index.js';
+import { positionEntryId, unwatchEntryId, watchEntryId, type PositionEntry, type UnwatchEntry, type WatchEntry } from '../../src/outbox/index.js';
 
 export const SERVER = 'http://plex.test:32400';
 export const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -43,5 +43,23 @@ export function position(ratingKey: string, capturedAt = T0): PositionEntry {
     positionMs: 600_000,
     durationMs: 1_800_000,
     capturedAt,
+  };
+}
+
+/** Movie 101 marked unwatched in round `round` of `playbackId`. */
+export function unwatch(playbackId: string, round: number, over: Partial<UnwatchEntry> = {}): UnwatchEntry {
+  return {
+    kind: 'unwatch',
+    id: unwatchEntryId(playbackId, round),
+    serverUrl: SERVER,
+    ratingKey: '101',
+    title: 'The Film',
+    createdAt: T0,
+    attempts: 0,
+    nextAttemptAt: T0,
+    lastError: null,
+    playbackId,
+    round,
+    ...over,
   };
 }

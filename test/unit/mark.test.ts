@@ -3,9 +3,9 @@
 // through the outbox and the one sender, in the order the person pressed them, also when Plex
 // is down and after a crash. Every test checks what Plex ended with.
 import { describe, expect, it } from 'vitest';
-import { MemoryOutboxStore, unwatchEntryId, watchEntryId, type UnwatchEntry } from '../../src/outbox/index.js';
+import { MemoryOutboxStore, unwatchEntryId, watchEntryId } from '../../src/outbox/index.js';
 import { createCore, elapse, Playback, useFakeClock, type Core } from '../support/core.js';
-import { SERVER, T0, watch } from '../support/entries.js';
+import { T0, unwatch, watch } from '../support/entries.js';
 import type { PlexRequest } from '../support/memory-plex.js';
 
 const D = 600_000; // ten minutes
@@ -231,22 +231,6 @@ describe('mark-unwatched', () => {
 });
 
 describe('a replay after a helper crash', () => {
-  function unwatch(playbackId: string, round: number, over: Partial<UnwatchEntry> = {}): UnwatchEntry {
-    return {
-      kind: 'unwatch',
-      id: unwatchEntryId(playbackId, round),
-      serverUrl: SERVER,
-      ratingKey: '101',
-      title: 'The Film',
-      createdAt: T0,
-      attempts: 0,
-      nextAttemptAt: T0,
-      lastError: null,
-      playbackId,
-      round,
-      ...over,
-    };
-  }
 
   async function replay(entries: ConstructorParameters<typeof MemoryOutboxStore>[0], viewCount: number): Promise<Core> {
     const c = await createCore({ outbox: new MemoryOutboxStore(entries) });

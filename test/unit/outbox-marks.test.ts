@@ -4,25 +4,9 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileOutboxStore, MemoryOutboxStore, unwatchEntryId, watchEntryId, type UnwatchEntry } from '../../src/outbox/index.js';
-import { SERVER, T0, watch } from '../support/entries.js';
+import { FileOutboxStore, MemoryOutboxStore, unwatchEntryId, watchEntryId } from '../../src/outbox/index.js';
+import { T0, unwatch, watch } from '../support/entries.js';
 
-function unwatch(playbackId: string, round: number, over: Partial<UnwatchEntry> = {}): UnwatchEntry {
-  return {
-    kind: 'unwatch',
-    id: unwatchEntryId(playbackId, round),
-    serverUrl: SERVER,
-    ratingKey: '101',
-    title: 'The Film',
-    createdAt: T0,
-    attempts: 0,
-    nextAttemptAt: T0,
-    lastError: null,
-    playbackId,
-    round,
-    ...over,
-  };
-}
 
 const dirs: string[] = [];
 afterEach(async () => {
