@@ -157,10 +157,11 @@ async function nothingPending(clip: string): Promise<Record<Variant, number[]>> 
 }
 
 async function scrobbleInFlight(clip: string): Promise<number[]> {
-  // A server threshold above ours (95 vs 90) makes the helper scrobble itself, so exactly one
-  // request, the scrobble, is in flight at quit; it is answered after 200 ms.
+  // A server threshold above ours (95 vs our own 90, set as an override: without one our mark
+  // follows the server's) makes the helper scrobble itself, so exactly one request, the
+  // scrobble, is in flight at quit; it is answered after 200 ms.
   const plex = await startPlexDouble({ token: TOKEN, playedThreshold: 95 });
-  const world = makeWorld(plex.url);
+  const world = makeWorld(plex.url, { MPV_PLEX_SYNC_THRESHOLD: '90' });
   plex.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data'] });
   plex.fault({ match: '/:/scrobble', kind: 'delay', ms: 200 });
   const added: number[] = [];

@@ -124,6 +124,10 @@ export class FileOutboxStore implements OutboxStore {
     return this.#loading;
   }
 
+  itemEntries(serverUrl: string, ratingKey: string): readonly OutboxEntry[] {
+    return this.#ready().itemEntries(serverUrl, ratingKey);
+  }
+
   list(): readonly OutboxEntry[] {
     return this.#ready().list();
   }

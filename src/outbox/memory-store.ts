@@ -27,6 +27,10 @@ export class MemoryOutboxStore implements OutboxStore {
     this.#loaded = true;
   }
 
+  itemEntries(serverUrl: string, ratingKey: string): readonly OutboxEntry[] {
+    return this.#ready().itemEntries(serverUrl, ratingKey);
+  }
+
   list(): readonly OutboxEntry[] {
     return this.#ready().list();
   }

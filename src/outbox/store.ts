@@ -8,6 +8,8 @@ export interface OutboxStore {
   /** Every entry, oldest createdAt first. Entries are frozen; the array is a snapshot. */
   list(): readonly OutboxEntry[];
   get(id: string): OutboxEntry | undefined;
+  /** The entries queued for one item (server and ratingKey), in no particular order. */
+  itemEntries(serverUrl: string, ratingKey: string): readonly OutboxEntry[];
   /**
    * Queues an entry, validated first (a bad one throws a TypeError naming the field).
    * - `added`: nothing had its id.

@@ -7,6 +7,12 @@ export class EntryTable {
   readonly #byId = new Map<string, OutboxEntry>();
   /** Cache of list(); dropped on every change. */
   #sorted: readonly OutboxEntry[] | null = null;
+  /**
+   * The ids of each item's entries, by server and ratingKey: the sender looks up an item's marks
+   * before each send, and a scan of list() (re-sorted after every change) made a 10,000-entry
+   * backlog quadratic.
+   */
+  readonly #byItem = new Map<string, Set<string>>();
 
   get size(): number {
     return this.#byId.size;
@@ -58,8 +64,20 @@ export class EntryTable {
     const queued = this.#byId.get(id);
     if (queued === undefined || (expected !== undefined && !sameVersion(queued, expected))) return false;
     this.#byId.delete(id);
+    this.#unindex(queued);
     this.#sorted = null;
     return true;
+  }
+
+  /** The entries of one item (any kind), in no particular order. */
+  itemEntries(serverUrl: string, ratingKey: string): OutboxEntry[] {
+    const ids = this.#byItem.get(itemKey(serverUrl, ratingKey));
+    const entries: OutboxEntry[] = [];
+    for (const id of ids ?? []) {
+      const entry = this.#byId.get(id);
+      if (entry) entries.push(entry);
+    }
+    return entries;
   }
 
   /** Oldest createdAt first; ties in id order, so the order never depends on history. */
@@ -81,9 +99,26 @@ export class EntryTable {
   }
 
   #set(entry: OutboxEntry): void {
+    const before = this.#byId.get(entry.id);
+    if (before) this.#unindex(before);
     this.#byId.set(entry.id, entry);
+    const key = itemKey(entry.serverUrl, entry.ratingKey);
+    let ids = this.#byItem.get(key);
+    if (!ids) this.#byItem.set(key, (ids = new Set()));
+    ids.add(entry.id);
     this.#sorted = null;
   }
+
+  #unindex(entry: OutboxEntry): void {
+    const key = itemKey(entry.serverUrl, entry.ratingKey);
+    const ids = this.#byItem.get(key);
+    ids?.delete(entry.id);
+    if (ids?.size === 0) this.#byItem.delete(key);
+  }
+}
+
+function itemKey(serverUrl: string, ratingKey: string): string {
+  return `${serverUrl}|${ratingKey}`;
 }
 
 function byAge(a: OutboxEntry, b: OutboxEntry): number {

@@ -159,7 +159,7 @@ export class SyncEngine {
 
   /** An unwatch of this item waits in the outbox (Plex was unreachable when it was made). */
   #unwatchQueued(item: PlexItem): boolean {
-    return this.#options.outbox.list().some((entry) => entry.kind === 'unwatch' && entry.serverUrl === item.client.serverUrl && entry.ratingKey === item.ratingKey);
+    return this.#options.outbox.itemEntries(item.client.serverUrl, item.ratingKey).some((entry) => entry.kind === 'unwatch');
   }
 
   /** The highest round among the playback's marks and watches still in the outbox; 0 when none. */

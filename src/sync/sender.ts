@@ -203,7 +203,7 @@ export class Sender {
         throw error;
       });
     // Outside the gate: what it waits for may need a slot of the same server.
-    const earlier = earlierMarks(entry, this.#options.outbox.list());
+    const earlier = earlierMarks(entry, this.#options.outbox.itemEntries(entry.serverUrl, entry.ratingKey));
     const delivery = (earlier.length > 0 ? this.#afterEarlierMarks(entry, earlier, live !== undefined).then((held) => held ?? deliver()) : deliver()).finally(() =>
       this.#inFlight.delete(id),
     );
@@ -331,15 +331,13 @@ function shouldTryAgainInFlush(result: SendResult): boolean {
  * watches and unwatches; for a position, the unwatches (a watch and a position do not wait for
  * each other).
  */
-function earlierMarks(entry: OutboxEntry, queued: readonly OutboxEntry[]): (WatchEntry | UnwatchEntry)[] {
-  return queued.filter(
-    (other): other is WatchEntry | UnwatchEntry =>
-      (other.kind === 'unwatch' || (other.kind === 'watch' && entry.kind !== 'position')) &&
-      other.id !== entry.id &&
-      other.serverUrl === entry.serverUrl &&
-      other.ratingKey === entry.ratingKey &&
-      markedBefore(other, entry),
-  );
+function earlierMarks(entry: OutboxEntry, ofItem: readonly OutboxEntry[]): (WatchEntry | UnwatchEntry)[] {
+  return ofItem
+    .filter(
+      (other): other is WatchEntry | UnwatchEntry =>
+        (other.kind === 'unwatch' || (other.kind === 'watch' && entry.kind !== 'position')) && other.id !== entry.id && markedBefore(other, entry),
+    )
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**

@@ -66,6 +66,21 @@ function outboxContract(subject: Subject): void {
       await expect(store.put(watch('a'))).rejects.toThrow(/before load/);
     });
 
+    it("finds an item's entries by server and ratingKey, and forgets removed ones", async () => {
+      const store = await loaded();
+      const film = watch('a');
+      const other = watch('b', { ratingKey: '102' });
+      const episode = position('201', T0);
+      for (const entry of [film, other, episode]) await store.put(entry);
+      expect(store.itemEntries(SERVER, '101')).toEqual([film]);
+      expect(store.itemEntries(SERVER, '201')).toEqual([episode]);
+      expect(store.itemEntries('http://other.test:32400', '101')).toEqual([]);
+      await store.put(position('201', T0 + 1));
+      expect(store.itemEntries(SERVER, '201').map((entry) => (entry.kind === 'position' ? entry.capturedAt : null))).toEqual([T0 + 1]);
+      await store.remove(film.id);
+      expect(store.itemEntries(SERVER, '101')).toEqual([]);
+    });
+
     it('gives back a put entry by its id', async () => {
       const store = await loaded();
       const entry = watch('a');
