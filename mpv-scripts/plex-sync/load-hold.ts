@@ -30,6 +30,11 @@ export interface LoadHoldOptions {
   readonly startOverKey: string;
   readonly osd: boolean;
   readonly link: HelperLink;
+  /**
+   * A helper is on its way to this mpv (autostart_helper: the script asks or starts one). When
+   * not, no load waits until a helper has spoken: nothing would answer it.
+   */
+  readonly helperExpected: boolean;
 }
 
 /** The file about to load, as main.ts reads it in on_load. */
@@ -61,9 +66,11 @@ export class LoadHold {
    * A load waited in vain and no helper has spoken since: later loads do not wait (a playlist
    * of files with no helper would wait at each), until a helper is heard from again.
    */
-  private helperSilent = false;
+  private helperSilent: boolean;
 
-  constructor(private readonly options: LoadHoldOptions) {}
+  constructor(private readonly options: LoadHoldOptions) {
+    this.helperSilent = !options.helperExpected;
+  }
 
   /** The on_load hook. */
   onLoad(hook: MpHook, facts: LoadFacts): void {

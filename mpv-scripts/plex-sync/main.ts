@@ -109,6 +109,7 @@ const loadHold = new LoadHold({
   startOverKey: options.start_over_key,
   osd: options.osd,
   link: link,
+  helperExpected: launcher !== null,
 });
 
 const sampler = new PositionSampler(guard('position sample', samplePosition), {

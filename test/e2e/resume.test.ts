@@ -158,11 +158,23 @@ describe('resume=ask answered', () => {
 });
 
 describe('no helper', () => {
-  it('waits resume_timeout for one, then plays from where mpv would', async () => {
+  it('waits resume_timeout for a helper that was started but never answers, then plays from where mpv would', async () => {
     const url = world.addMovie('101', { viewOffset: SAVED_MS });
-    const run = await runMpv(world, [withToken(url)], { scriptOpts: { autostart_helper: 'no', resume_timeout: '1' }, args: ['--end=2'], speed: 1 });
+    // A helper command that runs but never speaks: the load waits for it, and no longer.
+    const run = await runMpv(world, [withToken(url)], { scriptOpts: { helper: 'sleep 30', resume_timeout: '1' }, args: ['--end=2'], speed: 1 });
     expect(run.code).toBe(0);
     expect(run.log).toContain('no answer from the helper within resume_timeout; playing from where mpv would');
+    expect(startPositions(run.log)[0]).toBe(0);
+    expect(world.plex.requests.filter((request) => request.path === '/:/timeline')).toEqual([]);
+  });
+
+  it('does not wait at all when no helper is started or running (autostart_helper=no)', async () => {
+    const url = world.addMovie('101', { viewOffset: SAVED_MS });
+    const run = await runMpv(world, [withToken(url)], { scriptOpts: { autostart_helper: 'no', resume_timeout: '10' }, args: ['--end=2'], speed: 1 });
+    expect(run.code).toBe(0);
+    expect(run.log).not.toContain('no answer from the helper within resume_timeout');
+    // Two seconds of media at speed 1, without a 10 s wait in front of them.
+    expect(run.elapsedMs).toBeLessThan(8_000);
     expect(startPositions(run.log)[0]).toBe(0);
     expect(world.plex.requests.filter((request) => request.path === '/:/timeline')).toEqual([]);
   });
