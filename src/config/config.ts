@@ -173,11 +173,6 @@ function objectAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject 
 }
 
 /** The settings needed to talk to Plex at all; throws a ConfigError that says how to fix it. */
-export function requireServer(config: Config): { serverUrl: string; token: string } {
-  if (!config.token) throw new ConfigError("no Plex token: set PLEX_TOKEN or run 'mpv-plex-sync login'");
-  if (!config.serverUrl) throw new ConfigError("no Plex server: set PLEX_URL or run 'mpv-plex-sync login --server URL'");
-  return { serverUrl: config.serverUrl, token: config.token };
-}
 
 /**
  * The percent the person set for an item type (`thresholds.<type>`, else `threshold`), or null:

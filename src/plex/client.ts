@@ -106,14 +106,6 @@ export class PlexClient {
     return { friendlyName: friendlyName ?? null, machineIdentifier, version: version ?? null };
   }
 
-  /** LibraryVideoPlayedThreshold from /:/prefs, or null when the server does not say. */
-  async playedThreshold(): Promise<number | null> {
-    const body = await this.#getJson('/:/prefs', PrefsSchema);
-    const setting = body.MediaContainer.Setting.find((entry) => entry.id === 'LibraryVideoPlayedThreshold');
-    const value = Number(setting?.value);
-    return Number.isFinite(value) && value > 0 && value <= 100 ? value : null;
-  }
-
   /**
    * The server's watch preferences from /:/prefs in one read: LibraryVideoPlayedThreshold and
    * LibraryVideoPlayedAtBehaviour, each null when the server does not say (or says nonsense).

@@ -6,7 +6,7 @@
 //   not asked anything, however much its URLs look like Plex's.
 import { ConfigError, type Config } from '../config/config.js';
 import { registerSecret } from '../log/redact.js';
-import { DEFAULT_SERVER_PREFS, isPlayedAtBehaviour, type ServerWatchPrefs } from '../sync/mark-point.js';
+import { DEFAULT_SERVER_PREFS, watchPrefsOrDefaults, type ServerWatchPrefs } from '../sync/mark-point.js';
 import { PlexClient } from './client.js';
 import { PlexHttpError } from './errors.js';
 import { configuredOrigins, originOf } from './origins.js';
@@ -101,11 +101,7 @@ export class PlexServers {
     const known = this.#thresholds.get(client.serverUrl);
     if (known !== undefined) return known;
     try {
-      const read = await client.watchPrefs();
-      const prefs: ServerWatchPrefs = {
-        thresholdPercent: read.thresholdPercent ?? DEFAULT_SERVER_PREFS.thresholdPercent,
-        behaviour: read.behaviour !== null && isPlayedAtBehaviour(read.behaviour) ? read.behaviour : DEFAULT_SERVER_PREFS.behaviour,
-      };
+      const prefs = watchPrefsOrDefaults(await client.watchPrefs());
       this.#thresholds.set(client.serverUrl, prefs);
       return prefs;
     } catch (error) {

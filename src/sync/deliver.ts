@@ -6,7 +6,7 @@ import type { PositionEntry, UnwatchEntry, WatchEntry } from '../outbox/index.js
 import type { PlexPort } from './ports.js';
 import { countingRequest, CountInDoubtError } from './in-doubt.js';
 import { withRetries } from './retry.js';
-import { DEFAULT_SERVER_PREFS, isPlayedAtBehaviour, markPercent, serverMarkPoint, type ServerWatchPrefs } from './mark-point.js';
+import { markPercent, serverMarkPoint, watchPrefsOrDefaults, type ServerWatchPrefs } from './mark-point.js';
 import { reportablePositionMs } from './watch-rule.js';
 
 export type WatchOutcome =
@@ -124,13 +124,5 @@ export async function deliverUnwatch(client: PlexPort, entry: UnwatchEntry, opti
 
 /** The server's watch preferences for a replay (no cache here); Plex's defaults when it will not say. */
 async function readWatchPrefs(client: PlexPort): Promise<ServerWatchPrefs> {
-  if (client.watchPrefs) {
-    const read = await client.watchPrefs().catch(() => null);
-    return {
-      thresholdPercent: read?.thresholdPercent ?? DEFAULT_SERVER_PREFS.thresholdPercent,
-      behaviour: read?.behaviour !== null && read?.behaviour !== undefined && isPlayedAtBehaviour(read.behaviour) ? read.behaviour : DEFAULT_SERVER_PREFS.behaviour,
-    };
-  }
-  const thresholdPercent = (await client.playedThreshold().catch(() => null)) ?? DEFAULT_SERVER_PREFS.thresholdPercent;
-  return { thresholdPercent, behaviour: DEFAULT_SERVER_PREFS.behaviour };
+  return watchPrefsOrDefaults(await client.watchPrefs().catch(() => null));
 }

@@ -27,6 +27,18 @@ export function isPlayedAtBehaviour(value: number): value is PlayedAtBehaviour {
   return value === 0 || value === 1 || value === 2 || value === 3;
 }
 
+/**
+ * What a server said in /:/prefs (null: it did not say, or it said nonsense), or null when it
+ * could not be asked, made into the prefs that apply: Plex's defaults stand in for what is missing.
+ */
+export function watchPrefsOrDefaults(read: { readonly thresholdPercent: number | null; readonly behaviour: number | null } | null): ServerWatchPrefs {
+  const behaviour = read?.behaviour ?? null;
+  return {
+    thresholdPercent: read?.thresholdPercent ?? DEFAULT_SERVER_PREFS.thresholdPercent,
+    behaviour: behaviour !== null && isPlayedAtBehaviour(behaviour) ? behaviour : DEFAULT_SERVER_PREFS.behaviour,
+  };
+}
+
 export interface MarkPoint {
   /** The position at which the server counts the watch, ms. */
   readonly ms: number;

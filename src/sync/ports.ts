@@ -9,9 +9,7 @@ import type { PartStreams } from '../streams/stream-choice.js';
 import type { ServerWatchPrefs } from './mark-point.js';
 
 /** The requests to one Plex server that syncing needs (PlexClient in the helper). */
-export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold' | 'unscrobble'> &
-  /** Both watch preferences in one read; a port without it gives the threshold only (behaviour 3 assumed). */
-  Partial<Pick<PlexClient, 'watchPrefs'>> &
+export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'watchPrefs' | 'unscrobble'> &
   /** Audio and subtitle choices (src/streams/); a port without them leaves the choice alone. */
   Partial<Pick<PlexClient, 'selectStreams' | 'serverFile'>>;
 

@@ -9,7 +9,7 @@ import { PlexHttpError, PlexNetworkError } from '../../src/plex/errors.js';
 import type { ItemResolver, PlaybackItem, PlaybackSettled, PlayerPort, PlexItem, PlexPort, ThresholdSource } from '../../src/sync/ports.js';
 import { SERVER } from './entries.js';
 
-export type PlexOp = 'metadata' | 'timeline' | 'scrobble' | 'playedThreshold' | 'unscrobble';
+export type PlexOp = 'metadata' | 'timeline' | 'scrobble' | 'watchPrefs' | 'unscrobble';
 
 /** One request as the server saw it. */
 export interface PlexRequest {
@@ -229,12 +229,8 @@ export class MemoryPlex implements PlexPort {
     });
   }
 
-  async playedThreshold(): Promise<number | null> {
-    return this.#request({ op: 'playedThreshold' }, () => this.threshold);
-  }
-
   async watchPrefs(): Promise<{ thresholdPercent: number | null; behaviour: number | null }> {
-    return this.#request({ op: 'playedThreshold' }, () => ({ thresholdPercent: this.threshold, behaviour: this.behaviour }));
+    return this.#request({ op: 'watchPrefs' }, () => ({ thresholdPercent: this.threshold, behaviour: this.behaviour }));
   }
 
   /**

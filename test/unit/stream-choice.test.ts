@@ -145,7 +145,7 @@ describe('the round trip through the engine', () => {
       timeline: (report) => memory.timeline(report),
       scrobble: (ratingKey) => memory.scrobble(ratingKey),
       unscrobble: (ratingKey) => memory.unscrobble(ratingKey),
-      playedThreshold: () => memory.playedThreshold(),
+      watchPrefs: () => memory.watchPrefs(),
       async selectStreams(partId, ids) {
         if (failing) throw new Error('the server said no');
         selections.push({ partId, ids });

@@ -11,7 +11,7 @@ import { findDamagedOutboxFiles, type OutboxDamage } from '../../outbox/index.js
 import { maskToken, redact } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
 import { PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
-import { DEFAULT_SERVER_PREFS, describeWatchRule, isPlayedAtBehaviour, type ServerWatchPrefs } from '../../sync/mark-point.js';
+import { describeWatchRule, watchPrefsOrDefaults, type ServerWatchPrefs } from '../../sync/mark-point.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
 import { readQueueSnapshot, type QueueSnapshot } from '../helper-session.js';
 import { checkLine, paint, printJson, say } from '../output.js';
@@ -157,11 +157,7 @@ async function checkServer(paths: AppPaths, config: Config | null): Promise<Serv
   const [sections, info, read] = await Promise.allSettled([client.sections(), client.serverInfo(), client.watchPrefs()]);
   const name = info.status === 'fulfilled' ? info.value.friendlyName : null;
   // A shared server's token may not read /:/prefs: Plex's defaults are what that server uses for us.
-  const found = read.status === 'fulfilled' ? read.value : { thresholdPercent: null, behaviour: null };
-  const prefs: ServerWatchPrefs = {
-    thresholdPercent: found.thresholdPercent ?? DEFAULT_SERVER_PREFS.thresholdPercent,
-    behaviour: found.behaviour !== null && isPlayedAtBehaviour(found.behaviour) ? found.behaviour : DEFAULT_SERVER_PREFS.behaviour,
-  };
+  const prefs = watchPrefsOrDefaults(read.status === 'fulfilled' ? read.value : null);
   if (sections.status === 'fulfilled') return { server: { ...reached, name }, token: { ...token, valid: true }, prefs };
   const rejected = sections.reason instanceof PlexHttpError && sections.reason.status === 401;
   return {
