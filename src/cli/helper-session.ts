@@ -1,8 +1,8 @@
 // How a CLI command reaches the outbox. The helper is its one writer: a command that changes the
 // outbox asks the running helper, or becomes the helper itself for the time of its work. A
 // command that only reads asks the running helper, or reads the files the last one left.
-import type { ParsedReply, ReplyValue } from '../helper/control-replies.js';
-import { askHelper, type ControlRequest } from '../helper/control.js';
+import type { ControlRequest, ParsedReply, ReplyValue } from '../helper/control-protocol.js';
+import { askHelper } from '../helper/control.js';
 import { Helper } from '../helper/helper.js';
 import { readRecentSyncs, type SyncRecord } from '../helper/recent-syncs.js';
 import { readOutboxFiles, type OutboxEntry } from '../outbox/index.js';

@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileDurableSync } from '../storage/durable-file.js';
 import { z } from 'zod';
-import { lineAndColumn, locateJsonSyntaxError } from '../json/syntax-error.js';
+import { lineAndColumn, locateJsonSyntaxError } from '../storage/json-syntax-error.js';
 import { registerSecret } from '../log/redact.js';
 import { nearestKey } from './nearest-key.js';
 import { registerSecretsInText } from './raw-secrets.js';
-import { originOf } from '../plex/origins.js';
+import { originOf } from './origins.js';
 
 const percent = z.number().gt(0).lte(100);
 

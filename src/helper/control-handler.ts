@@ -3,36 +3,11 @@
 // drop). A CLI process that became the helper for one request calls the same methods directly.
 import type { Logger } from 'pino';
 import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
-import type { FlushOptions as SendOptions, Sender, SendSummary } from '../sync/sender.js';
-import type { ControlReply, ControlRequest } from './control.js';
-import { readRecentSyncs, type RecentSyncs, type SyncRecord } from './recent-syncs.js';
-
-/** What a flush did, and how many entries are left in the outbox. */
-export interface FlushSummary extends SendSummary {
-  left: number;
-}
+import type { FlushOptions as SendOptions, Sender } from '../sync/sender.js';
+import type { ControlReply, ControlRequest, FlushSummary, HelperStatus, RetrySummary } from './control-protocol.js';
+import { readRecentSyncs, type RecentSyncs } from './recent-syncs.js';
 
 export type FlushOptions = Pick<SendOptions, 'all' | 'onProgress'>;
-
-/** What `status` reports about the running helper. */
-export interface HelperStatus {
-  readonly pid: number;
-  readonly players: number;
-  /** Every outbox entry, oldest first. */
-  readonly entries: readonly OutboxEntry[];
-  /** The last sync results, oldest first. */
-  readonly recent: readonly SyncRecord[];
-}
-
-/** A retry of chosen entries: what happened to them (other due entries may have gone along). */
-export interface RetrySummary extends SendSummary {
-  /** How many of the chosen entries were found and tried. */
-  retried: number;
-  /** Chosen ids that are not in the outbox. */
-  missing: string[];
-  /** Of the chosen entries, how many are still queued. */
-  left: number;
-}
 
 export interface ControlHandlerOptions {
   readonly outbox: Pick<OutboxStore, 'list' | 'due' | 'get' | 'update' | 'remove'>;

@@ -5,30 +5,10 @@ import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { z } from 'zod';
 import { ensurePrivateDir } from '../config/private-dir.js';
-import { LineSplitter } from '../json/line-splitter.js';
+import { LineSplitter } from '../framing/line-splitter.js';
 import { errorText } from '../log/redact.js';
-import { parseReply, type ControlOp, type ParsedReply, type ReplyValue } from './control-replies.js';
-
-const RequestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('attach'), socket: z.string().min(1).max(4096) }),
-  z.object({ op: z.literal('flush') }),
-  z.object({ op: z.literal('ping') }),
-  z.object({ op: z.literal('status') }),
-  // Exactly one of ids and all: a retry of nothing, or of everything by accident, is a mistake.
-  z
-    .object({ op: z.literal('queue-retry'), ids: z.array(z.string().min(1).max(4096)).min(1).max(1000).optional(), all: z.literal(true).optional() })
-    .refine((request) => (request.ids === undefined) !== (request.all === undefined), 'give ids or all, not both'),
-  z.object({ op: z.literal('queue-drop'), id: z.string().min(1).max(4096) }),
-]);
-export type ControlRequest = z.infer<typeof RequestSchema>;
-/** What the server writes: a success with its op's fields (control-replies.ts), or an error. */
-export type ControlReply = { ok: true; [key: string]: unknown } | { ok: false; error: string };
-
-// Every op a request can name has the shape of its answer described, and no other.
-const _sameOps: [ControlRequest['op'], ControlOp] extends [ControlOp, ControlRequest['op']] ? true : never = true;
-void _sameOps;
+import { parseReply, RequestSchema, type ControlReply, type ControlRequest, type ParsedReply, type ReplyValue } from './control-protocol.js';
 
 /** A request is small (an op and a socket path or a few ids). */
 const MAX_REQUEST_BYTES = 64 * 1024;

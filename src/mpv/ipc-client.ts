@@ -5,7 +5,7 @@
 // request-id map.
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { LineSplitter } from '../json/line-splitter.js';
+import { LineSplitter } from '../framing/line-splitter.js';
 
 /** Lines longer than this are skipped unread (a megabyte-long message from another script). */
 const MAX_LINE_BYTES = 256 * 1024;

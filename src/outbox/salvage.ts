@@ -2,7 +2,7 @@
 // that is not an outbox, used to be set aside whole, and every watch queued in it was lost
 // without a word. Entries are flat JSON objects, so each one that survived can be found in the
 // text on its own, parsed on its own and validated on its own.
-import { locateJsonSyntaxError } from '../json/syntax-error.js';
+import { locateJsonSyntaxError } from '../storage/json-syntax-error.js';
 import { interpret, parseStoredItem, type Interpretation } from './document.js';
 import type { OutboxEntry } from './entry.js';
 

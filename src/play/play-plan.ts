@@ -8,7 +8,7 @@ import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
 import { displayName } from '../resolve/resolver.js';
-import { isConfiguredOrigin, originOf, type ServerAddresses } from '../plex/origins.js';
+import { isConfiguredOrigin, originOf, type ServerAddresses } from '../config/origins.js';
 import { redact } from '../log/redact.js';
 import { checkMachineId, PlayTargetError, type PlayTarget } from './play-target.js';
 

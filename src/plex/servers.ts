@@ -6,10 +6,10 @@
 //   not asked anything, however much its URLs look like Plex's.
 import { ConfigError, type Config } from '../config/config.js';
 import { registerSecret } from '../log/redact.js';
-import { DEFAULT_SERVER_PREFS, watchPrefsOrDefaults, type ServerWatchPrefs } from '../sync/mark-point.js';
+import { DEFAULT_SERVER_PREFS, watchPrefsOrDefaults, type ServerWatchPrefs } from './watch-prefs.js';
 import { PlexClient } from './client.js';
 import { PlexHttpError } from './errors.js';
-import { configuredOrigins, originOf } from './origins.js';
+import { configuredOrigins, originOf } from '../config/origins.js';
 
 export interface PlexServersOptions {
   readonly config: Config;

@@ -4,8 +4,8 @@ import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/schemas.js';
-import type { SavedState, SavedStateSource } from '../sync/ports.js';
-import { playedPartStreams, type PartStreams } from '../streams/stream-choice.js';
+import type { PartStreams, SavedState, SavedStateSource } from '../sync/ports.js';
+import { playedPartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
 import { parseTarget, toPlexPath } from './target.js';
 

@@ -6,14 +6,9 @@
 // adds it and calls it 'external'.
 import type { PlexMetadata, PlexStream } from '../plex/schemas.js';
 import { plexStreams } from '../plex/schemas.js';
+import type { PartStreams } from '../sync/ports.js';
 
 export const STREAM_TYPE = { video: 1, audio: 2, subtitle: 3 } as const;
-
-/** The streams of the part being played. */
-export interface PartStreams {
-  readonly partId: number;
-  readonly list: readonly PlexStream[];
-}
 
 /** Plex's choice, as the script applies it (see ItemPayload.streams). */
 export interface PlexChoice {

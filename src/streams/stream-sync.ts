@@ -7,8 +7,8 @@
 // replayed later could undo one made since on another device.
 import type { Logger } from 'pino';
 import { errorText } from '../log/redact.js';
-import type { PlaybackStreams, PlexItem, StreamChoices, StreamsChange } from '../sync/ports.js';
-import { plexChoice, streamIdsFor, type PartStreams } from './stream-choice.js';
+import type { PartStreams, PlaybackStreams, PlexItem, StreamChoices, StreamsChange } from '../sync/ports.js';
+import { plexChoice, streamIdsFor } from './stream-choice.js';
 import type { SubtitleFiles } from './subtitle-files.js';
 
 /** How long the item waits for a subtitle file Plex serves before it is told without it. */

@@ -6,7 +6,8 @@ import type { PositionEntry, UnwatchEntry, WatchEntry } from '../outbox/index.js
 import type { PlexPort } from './ports.js';
 import { countingRequest, CountInDoubtError } from './in-doubt.js';
 import { withRetries } from './retry.js';
-import { markPercent, serverMarkPoint, watchPrefsOrDefaults, type ServerWatchPrefs } from './mark-point.js';
+import { markPercent, serverMarkPoint } from './mark-point.js';
+import { watchPrefsOrDefaults, type ServerWatchPrefs } from '../plex/watch-prefs.js';
 import { reportablePositionMs } from './watch-rule.js';
 
 export type WatchOutcome =

@@ -11,7 +11,8 @@ import { classifyFailure, failureDetail, type FailureClass } from './failure.js'
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlaybackStreams, PlayerPort, PlexItem, StreamChoices, StreamsChange, ThresholdSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
-import { DEFAULT_SERVER_PREFS, placeMark, type ServerWatchPrefs } from './mark-point.js';
+import { placeMark } from './mark-point.js';
+import { DEFAULT_SERVER_PREFS, type ServerWatchPrefs } from '../plex/watch-prefs.js';
 import { tokenFromPlayer } from './player-token.js';
 import { hasReachedWatched, isAtOrAboveServerThreshold, reportablePositionMs, type WatchRule } from './watch-rule.js';
 

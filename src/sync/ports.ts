@@ -4,14 +4,19 @@
 // link (src/mpv/script-session.ts) and Plex client in the helper. Nothing here knows the wire
 // protocol: the script session translates.
 import type { PlexClient } from '../plex/client.js';
-import type { PlexMarkerFact } from '../plex/schemas.js';
-import type { PartStreams } from '../streams/stream-choice.js';
-import type { ServerWatchPrefs } from './mark-point.js';
+import type { PlexMarkerFact, PlexStream } from '../plex/schemas.js';
+import type { ServerWatchPrefs } from '../plex/watch-prefs.js';
 
 /** The requests to one Plex server that syncing needs (PlexClient in the helper). */
 export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'watchPrefs' | 'unscrobble'> &
   /** Audio and subtitle choices (src/streams/); a port without them leaves the choice alone. */
   Partial<Pick<PlexClient, 'selectStreams' | 'serverFile'>>;
+
+/** The streams of the part being played, as Plex lists them. */
+export interface PartStreams {
+  readonly partId: number;
+  readonly list: readonly PlexStream[];
+}
 
 /** A played file or URL identified as a Plex item (resolve/resolver.ts in the helper). */
 export interface PlexItem {

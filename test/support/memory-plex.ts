@@ -3,7 +3,7 @@
 // fake clock, a request log and a count of requests in flight; a player; a resolver; a
 // threshold source.
 import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../../src/plex/schemas.js';
-import type { PlayedAtBehaviour, ServerWatchPrefs } from '../../src/sync/mark-point.js';
+import type { PlayedAtBehaviour, ServerWatchPrefs } from '../../src/plex/watch-prefs.js';
 import type { TimelineReport } from '../../src/plex/client.js';
 import { PlexHttpError, PlexNetworkError } from '../../src/plex/errors.js';
 import type { ItemResolver, PlaybackItem, PlaybackSettled, PlayerPort, PlexItem, PlexPort, ThresholdSource } from '../../src/sync/ports.js';

@@ -6,7 +6,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { askHelper, becomeHelper, MAX_REPLY_BYTES, type ControlReply, type ControlRequest } from '../../src/helper/control.js';
+import { askHelper, becomeHelper, MAX_REPLY_BYTES } from '../../src/helper/control.js';
+import type { ControlReply, ControlRequest } from '../../src/helper/control-protocol.js';
 
 let dir: string;
 let socketPath: string;

@@ -1,6 +1,6 @@
 // Finding where a JSON text goes wrong, without quoting any of it (the text may hold a token).
 import { describe, expect, it } from 'vitest';
-import { locateJsonSyntaxError } from '../../src/json/syntax-error.js';
+import { locateJsonSyntaxError } from '../../src/storage/json-syntax-error.js';
 
 describe('locateJsonSyntaxError', () => {
   it('finds nothing wrong in valid JSON', () => {

@@ -1,7 +1,7 @@
 // LineSplitter: newline-delimited text read from a socket, split on bytes so that a character
 // cut between two chunks is whole again, with a cap on how much of one line is kept.
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/json/line-splitter.js';
+import { LineSplitter } from '../../src/framing/line-splitter.js';
 
 function collect(maxLineBytes?: number) {
   const lines: string[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlexMarkerFact } from '../../src/plex/schemas.js';
-import { describeServerRule, describeWatchRule, markPercent, placeMark, serverMarkPoint, type PlayedAtBehaviour } from '../../src/sync/mark-point.js';
+import { describeServerRule, describeWatchRule, markPercent, placeMark, serverMarkPoint } from '../../src/sync/mark-point.js';
+import type { PlayedAtBehaviour } from '../../src/plex/watch-prefs.js';
 
 const duration = 1_000_000;
 const intro: PlexMarkerFact = { type: 'intro', startMs: 10_000, endMs: 60_000, final: false };

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryOutboxStore, type OutboxEntry } from '../../src/outbox/index.js';
 import type { PlexMarkerFact } from '../../src/plex/schemas.js';
-import type { PlayedAtBehaviour } from '../../src/sync/mark-point.js';
+import type { PlayedAtBehaviour } from '../../src/plex/watch-prefs.js';
 import { createCore, elapse, Playback, useFakeClock, type Core } from '../support/core.js';
 import { MemoryPlex } from '../support/memory-plex.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigSchema, loadConfig } from '../../src/config/config.js';
 import { PlexServers } from '../../src/plex/servers.js';
-import { configuredOrigins, originOf } from '../../src/plex/origins.js';
+import { configuredOrigins, originOf } from '../../src/config/origins.js';
 import { PartIndex } from '../../src/resolve/part-index.js';
 import { Resolver } from '../../src/resolve/resolver.js';
 import { MemoryOutboxStore, watchEntryId, type WatchEntry } from '../../src/outbox/index.js';

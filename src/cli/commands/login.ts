@@ -14,7 +14,7 @@ import { appPaths } from '../../config/paths.js';
 import { maskToken, redact, redactUrl, registerSecret } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
 import { PlexHttpError, PlexNetworkError, PlexRedirectError } from '../../plex/errors.js';
-import { originOf } from '../../plex/origins.js';
+import { originOf } from '../../config/origins.js';
 import { NoConnectionError, pickConnection } from '../../plex/pick-connection.js';
 import {
   PinExpiredError,

@@ -14,7 +14,7 @@ import { launchMpv } from '../../mpv/launcher.js';
 import type { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { PlexServers } from '../../plex/servers.js';
 import { playSocketPath } from '../../protocol/runtime-dir.js';
-import { isConfiguredOrigin } from '../../plex/origins.js';
+import { isConfiguredOrigin } from '../../config/origins.js';
 import { redact, registerSecret } from '../../log/redact.js';
 import { appendCommand, entryOptions, loadfileTakesIndex } from '../../play/entry-options.js';
 import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';

@@ -3,7 +3,7 @@
 // for the time of the command).
 import type { Command } from 'commander';
 import { appPaths } from '../../config/paths.js';
-import type { FlushSummary, RetrySummary } from '../../helper/control-handler.js';
+import type { FlushSummary, RetrySummary } from '../../helper/control-protocol.js';
 import type { OutboxEntry } from '../../outbox/index.js';
 import { commandContext, EXIT_FAILED, EXIT_USAGE } from '../context.js';
 import { LONG_REQUEST_MS, readQueueSnapshot, withHelper } from '../helper-session.js';

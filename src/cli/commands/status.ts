@@ -11,7 +11,8 @@ import { findDamagedOutboxFiles, type OutboxDamage } from '../../outbox/index.js
 import { maskToken, redact } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
 import { PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
-import { describeWatchRule, watchPrefsOrDefaults, type ServerWatchPrefs } from '../../sync/mark-point.js';
+import { describeWatchRule } from '../../sync/mark-point.js';
+import { watchPrefsOrDefaults, type ServerWatchPrefs } from '../../plex/watch-prefs.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
 import { readQueueSnapshot, type QueueSnapshot } from '../helper-session.js';
 import { checkLine, paint, printJson, say } from '../output.js';

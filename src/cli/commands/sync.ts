@@ -1,7 +1,7 @@
 // `mpv-plex-sync sync`: sends the outbox now. Through the running helper when there is one (it
 // is the outbox's single writer), else by becoming the helper for the time of the flush; then
 // a long flush shows a progress bar.
-import type { FlushSummary } from '../../helper/control-handler.js';
+import type { FlushSummary } from '../../helper/control-protocol.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
 import { LONG_REQUEST_MS, withHelper } from '../helper-session.js';
 import { complain, say } from '../output.js';
