@@ -1,9 +1,9 @@
 // The helper process: one per user session. It owns the outbox (the single writer), attaches to
-// every mpv that asks, and exits when no mpv is left and nothing can be sent now. This file builds
-// the parts and starts and stops them: a script session per mpv (src/mpv/script-session.ts) feeds
-// the sync engine, which queues; the one sender (src/sync/sender.ts) sends. The control requests
-// (control-handler.ts), the Plex notification sockets (notification-subscriptions.ts) and the
-// decision to exit (idle-exit.ts) each have a module of their own.
+// every mpv that asks, and exits when no mpv is left and nothing can be sent now. This file only
+// builds the parts and starts and stops them: a script session per mpv (src/mpv/script-session.ts)
+// feeds the sync engine, which queues; the one sender (src/sync/sender.ts) sends. The catch-up
+// (catch-up.ts), the control requests (control-handler.ts), the Plex notification sockets
+// (notification-subscriptions.ts) and the exit (idle-exit.ts) each have a module of their own.
 import type { Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { AppPaths } from '../config/paths.js';
@@ -11,24 +11,23 @@ import { loadClientIdentifier } from '../config/client-id.js';
 import type { Config } from '../config/config.js';
 import { ScriptSession } from '../mpv/script-session.js';
 import { takeInSpool, writeSpool } from '../mpv/spool.js';
-import { FileOutboxStore, type OutboxEntry } from '../outbox/index.js';
+import { takeInSpooled } from '../sync/spool-intake.js';
+import { FileOutboxStore } from '../outbox/index.js';
 import { PlexServers } from '../plex/servers.js';
 import { PartIndex } from '../resolve/part-index.js';
 import { Resolver } from '../resolve/resolver.js';
 import { SyncEngine } from '../sync/engine.js';
-import { Sender, type SendResult } from '../sync/sender.js';
+import { Sender } from '../sync/sender.js';
 import { AttachRequests } from './attach-requests.js';
+import { CatchUp } from './catch-up.js';
 import { removeLeftSocket, sweepLeftSockets } from './left-sockets.js';
 import { becomeHelper } from './control.js';
-import { ControlHandler, type FlushOptions } from './control-handler.js';
-import type { ControlRequest, FlushSummary, HelperStatus, RetrySummary } from './control-protocol.js';
+import { ControlHandler } from './control-handler.js';
+import type { ControlRequest } from './control-protocol.js';
 import { desktopNotifier } from './desktop-notifier.js';
 import { IdleExit } from './idle-exit.js';
 import { NotificationSubscriptions } from './notification-subscriptions.js';
-import { RecentSyncs, syncRecord, type SyncRecord } from './recent-syncs.js';
-import { thresholdOverride } from '../config/config.js';
-import { placeMark } from '../sync/mark-point.js';
-import type { PlexItem, ThresholdSource } from '../sync/ports.js';
+import { RecentSyncs, syncRecord } from './recent-syncs.js';
 import { StreamSync } from '../streams/stream-sync.js';
 import { SubtitleFiles } from '../streams/subtitle-files.js';
 import { messages, OSD_LONG_MS } from '../sync/user-messages.js';
@@ -63,8 +62,8 @@ export class Helper {
   readonly #engine: SyncEngine;
   readonly #sender: Sender;
   readonly #resolver: Resolver;
-  /** The spool intake asks it where an item counts, as the engine does. */
-  readonly #servers: ThresholdSource;
+  readonly #servers: PlexServers;
+  readonly #catchUp: CatchUp;
   readonly #recent: RecentSyncs;
   readonly #control: ControlHandler;
   readonly #subscriptions: NotificationSubscriptions;
@@ -76,12 +75,6 @@ export class Helper {
   /** Attaches under way, by socket: a request and an `attach` for the same mpv make one link. */
   readonly #attaching = new Map<string, Promise<void>>();
   #replayTimer: NodeJS.Timeout | null = null;
-  /** The catch-up under way; one more is asked for (all: every entry) while it runs. */
-  #catchingUp: Promise<void> | null = null;
-  #catchUpAgain: 'due' | 'all' | null = null;
-  /** The spool intake under way: intakes run one after another, never two over the same files. */
-  #spoolIntake: Promise<unknown> = Promise.resolve();
-  #reachableDebounce: NodeJS.Timeout | null = null;
   /** Said on the OSD of the first mpv that attaches: found at start, before any mpv was there. */
   #startNotice: string | null = null;
   /** Requests that reach the control socket wait until the outbox is loaded. */
@@ -92,18 +85,9 @@ export class Helper {
     this.#options = options;
     this.#log = options.log;
     const { paths, config, log } = options;
-    this.#outbox = new FileOutboxStore({
-      stateDir: paths.stateDir,
-      onProblem: (message) => log.error(message),
-      onNotice: (message) => log.info(message),
-    });
+    this.#outbox = new FileOutboxStore({ stateDir: paths.stateDir, onProblem: (message) => log.error(message), onNotice: (message) => log.info(message) });
     const clientIdentifier = loadClientIdentifier(paths.clientIdFile);
-    const servers = new PlexServers({
-      config,
-      clientIdentifier,
-      version: options.version,
-      onSkippedItem: (text) => log.warn(text),
-    });
+    const servers = new PlexServers({ config, clientIdentifier, version: options.version, onSkippedItem: (text) => log.warn(text) });
     this.#servers = servers;
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
@@ -112,9 +96,11 @@ export class Helper {
       clientFor: (serverUrl) => servers.existing(serverUrl),
       log,
       onResult: (entry, result, live) => {
-        this.#remember(entry, result, live ? 'live' : 'replay');
+        void this.#recent.record(syncRecord(entry, result, live ? 'live' : 'replay'));
+        this.#catchUp.heard(entry, result);
         // A live playback's own mpv hears of its result from the engine.
-        if (!live) this.#tellReplayed(entry, result);
+        const text = live ? null : messages.replayed(entry, result);
+        if (text) this.#tell(text);
       },
     });
     this.#streams = new StreamSync({ files: new SubtitleFiles({ runtimeDir: paths.runtimeDir }), log });
@@ -127,7 +113,7 @@ export class Helper {
       log,
       offline: desktopNotifier(log),
       spoolUnresolved: async (start, end) => writeSpool(paths.spoolDir, start, { ...end, holdMs: 0 }),
-      onServerReachable: () => this.#onServerReachable(),
+      onServerReachable: (serverUrl) => this.#catchUp.serverAnswered(serverUrl),
       streams: this.#streams,
     });
     this.#control = new ControlHandler({
@@ -140,19 +126,15 @@ export class Helper {
       takeInSpool: () => this.#takeInSpool(),
       log,
     });
-    this.#subscriptions = new NotificationSubscriptions({
-      outbox: this.#outbox,
-      servers,
-      clientIdentifier,
-      log,
-      onQueuedItemChanged: () => this.#onServerReachable(),
-    });
+    const onQueuedItemChanged = (serverUrl: string, ratingKey: string) => this.#catchUp.itemChanged(serverUrl, ratingKey);
+    this.#subscriptions = new NotificationSubscriptions({ outbox: this.#outbox, servers, clientIdentifier, log, onQueuedItemChanged });
+    this.#catchUp = new CatchUp({ takeInSpool: () => this.#takeInSpool(), sender: this.#sender, outbox: this.#outbox, afterRun: () => this.#subscriptions.refresh(), log });
     this.#idle = new IdleExit({
       idleExitMs: options.idleExitMs,
       players: () => this.#sessions.size,
       activePlaybacks: () => this.#engine.activePlaybacks,
       outbox: this.#outbox,
-      catchUp: () => this.#catchUp(),
+      catchUp: () => this.#catchUp.run(),
       takeAttachRequests: async () => this.#attachRequests?.takeAll(),
       stop: () => this.stop(),
       log,
@@ -182,8 +164,8 @@ export class Helper {
       void sweepLeftSockets(paths.runtimeDir).then((removed) => removed > 0 && this.#log.info({ removed }, 'removed sockets left by mpvs that quit'));
     }
     if (this.#options.catchUp === false) return true;
-    void this.#catchUp();
-    this.#replayTimer = setInterval(() => void this.#catchUp(), this.#options.replayIntervalMs ?? 60_000);
+    void this.#catchUp.run();
+    this.#replayTimer = setInterval(() => void this.#catchUp.run(), this.#options.replayIntervalMs ?? 60_000);
     this.#replayTimer.unref();
     return true;
   }
@@ -221,40 +203,12 @@ export class Helper {
       session.showText(this.#startNotice, OSD_LONG_MS);
       this.#startNotice = null;
     }
-    void this.#catchUp();
+    void this.#catchUp.run();
   }
 
-  /** Takes in the spool, then sends the outbox (the due part, or all of it) in one replay run. */
-  flush(options: FlushOptions = {}): Promise<FlushSummary> {
-    return this.#control.flush(options);
-  }
-
-  /** The outbox, the attached players and the last sync results. */
-  status(): Promise<HelperStatus> {
-    return this.#control.status();
-  }
-
-  /** Makes the chosen entries (or all) due now and sends them. */
-  retry(ids: readonly string[] | 'all'): Promise<RetrySummary> {
-    return this.#control.retry(ids);
-  }
-
-  /** Removes an entry, waiting for a delivery of it under way. Resolves to false when there was none. */
-  drop(id: string): Promise<boolean> {
-    return this.#control.drop(id);
-  }
-
-  #remember(entry: OutboxEntry, result: SendResult, via: SyncRecord['via']): void {
-    void this.#recent.record(syncRecord(entry, result, via));
-  }
-
-  /** What the person should hear of a backlog entry's result, on any mpv (or the desktop). */
-  #tellReplayed(entry: OutboxEntry, result: SendResult): void {
-    if (result.kind === 'dropped' && result.failure === 'gone') this.#tell(messages.watchFailed(entry.title, 'gone'));
-    if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
-      this.#tell(messages.watchFailed(entry.title, result.failure));
-    }
-    if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') this.#tell(messages.unwatchedElsewhere(entry.title));
+  /** What the control socket's requests do; a CLI process that became the helper calls it directly. */
+  get control(): ControlHandler {
+    return this.#control;
   }
 
   #onSessionClosed(session: ScriptSession): void {
@@ -263,63 +217,10 @@ export class Helper {
     this.#idle.schedule();
   }
 
-  /** Takes in the spool after any intake under way (a `sync` and a catch-up may ask at once). */
-  #takeInSpool(): Promise<unknown> {
-    const intake = this.#spoolIntake.then(() => takeInSpool(this.#spoolOptions()));
-    this.#spoolIntake = intake.catch(() => undefined);
-    return intake;
-  }
-
-  #spoolOptions() {
-    return {
-      spoolDir: this.#options.paths.spoolDir,
-      resolver: this.#resolver,
-      outbox: this.#outbox,
-      log: this.#log,
-      ruleFor: async (item: PlexItem, durationMs: number) => {
-        const config = this.#options.config;
-        const prefs = await this.#servers.serverWatchPrefs(item.client);
-        return placeMark(durationMs, prefs, item.markers ?? [], thresholdOverride(config, item.type), config.minPlayed).rule;
-      },
-    };
-  }
-
-  /**
-   * Spool files first (they become outbox entries), then the due part of the outbox (or all of
-   * it). Calls while one runs share one more run after it.
-   */
-  #catchUp(all = false): Promise<void> {
-    if (this.#catchingUp) {
-      this.#catchUpAgain = all || this.#catchUpAgain === 'all' ? 'all' : 'due';
-      return this.#catchingUp;
-    }
-    this.#catchingUp = this.#catchUpOnce(all).finally(() => {
-      this.#catchingUp = null;
-      const again = this.#catchUpAgain;
-      this.#catchUpAgain = null;
-      if (again) void this.#catchUp(again === 'all');
-    });
-    return this.#catchingUp;
-  }
-
-  async #catchUpOnce(all: boolean): Promise<void> {
-    try {
-      await this.#takeInSpool();
-      if (this.#outbox.list().length > 0) await this.#sender.flush({ all });
-      this.#subscriptions.refresh();
-    } catch (error) {
-      this.#log.error({ err: error }, 'replay failed');
-    }
-  }
-
-  /** A request to Plex just worked: whatever is queued may well work now too. */
-  #onServerReachable(): void {
-    if (this.#reachableDebounce || this.#outbox.list().length === 0) return;
-    this.#reachableDebounce = setTimeout(() => {
-      this.#reachableDebounce = null;
-      void this.#catchUp(true);
-    }, 300);
-    this.#reachableDebounce.unref();
+  #takeInSpool(): Promise<number> {
+    const { paths, config, log } = this.#options;
+    const intake = { config, resolver: this.#resolver, servers: this.#servers, outbox: this.#outbox };
+    return takeInSpool({ spoolDir: paths.spoolDir, takeIn: (spooled) => takeInSpooled(intake, spooled), log });
   }
 
   #tell(text: string): void {
@@ -332,6 +233,7 @@ export class Helper {
     this.#attachRequests?.stop();
     if (this.#replayTimer) clearInterval(this.#replayTimer);
     this.#subscriptions.stop();
+    this.#catchUp.stop();
     this.#idle.cancel();
     for (const session of this.#sessions) session.close();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));

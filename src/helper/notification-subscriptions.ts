@@ -20,7 +20,7 @@ export interface NotificationSubscriptionsOptions {
   /** Ours: our own `playing` reports are not news. */
   readonly clientIdentifier: string;
   /** A queued item changed on its server: its entries may settle now. */
-  readonly onQueuedItemChanged: () => void;
+  readonly onQueuedItemChanged: (serverUrl: string, ratingKey: string) => void;
   readonly log: Logger;
   /** Opens one server's socket; tests pass a fake. @default a PlexNotifications */
   readonly subscribe?: (options: NotificationsOptions) => Subscription;
@@ -74,7 +74,7 @@ export class NotificationSubscriptions {
         const queued = outbox.list().some((entry) => entry.serverUrl === serverUrl && entry.ratingKey === ratingKey);
         if (!queued) return;
         log.info({ ratingKey }, 'a queued item changed on the server; settling it now');
-        this.#options.onQueuedItemChanged();
+        this.#options.onQueuedItemChanged(serverUrl, ratingKey);
       },
     });
     this.#byServer.set(serverUrl, subscription);

@@ -1,17 +1,15 @@
 // Spool files: the facts of a playback that no helper could take at the time. The mpv script
 // writes one when the helper did not answer its quit hold; the helper writes one for a playback
-// it could not resolve (Plex down). The next helper turns each into outbox entries.
+// it could not resolve (Plex down). The next helper reads each and hands it to the sync core
+// (src/sync/spool-intake.ts), which judges it as it judges a live playback.
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { freshEntryBase, positionEntryId, watchEntryId, type OutboxStore, type PositionEntry, type WatchEntry } from '../outbox/index.js';
 import { PROTOCOL_VERSION, type SpoolRecord, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
-import type { Resolver } from '../resolve/resolver.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
 import { classifyFailure } from '../sync/failure.js';
-import type { PlexItem } from '../sync/ports.js';
-import { hasReachedWatched, type WatchRule } from '../sync/watch-rule.js';
+import type { SpooledPlayback } from '../sync/spool-intake.js';
 
 const SpoolSchema = z.object({
   v: z.number(),
@@ -47,17 +45,32 @@ export function writeSpool(spoolDir: string, start: StartPayload, last: UnloadPa
  */
 const stuckFiles = new Set<string>();
 
-export interface SpoolIntakeOptions {
+export interface SpoolReadOptions {
   readonly spoolDir: string;
-  readonly resolver: Resolver;
-  readonly outbox: OutboxStore;
-  /** Where the item counts (the server's mark point, or the person's threshold), as for a live playback. */
-  readonly ruleFor: (item: PlexItem, durationMs: number) => Promise<WatchRule>;
+  /**
+   * Takes one spooled playback in (src/sync/spool-intake.ts): true once its entries are queued,
+   * false when it leaves nothing; it throws when it cannot be taken in now (the file stays).
+   */
+  readonly takeIn: (spooled: SpooledPlayback) => Promise<boolean>;
   readonly log: Logger;
 }
 
-/** Turns spool files into outbox entries. A file whose item cannot be resolved now stays. */
-export async function takeInSpool(options: SpoolIntakeOptions): Promise<number> {
+/** The intake under way in each spool dir: a `sync` and a catch-up may ask at once, and two must never read the same files. */
+const intakes = new Map<string, Promise<unknown>>();
+
+/**
+ * Hands each spool file to `takeIn` and removes it once taken, after any intake of the same dir
+ * under way. A file that cannot be taken in now stays.
+ */
+export function takeInSpool(options: SpoolReadOptions): Promise<number> {
+  const taking = (intakes.get(options.spoolDir) ?? Promise.resolve()).then(() => takeInFiles(options));
+  const tail = taking.catch(() => undefined);
+  intakes.set(options.spoolDir, tail);
+  void tail.then(() => intakes.get(options.spoolDir) === tail && intakes.delete(options.spoolDir));
+  return taking;
+}
+
+async function takeInFiles(options: SpoolReadOptions): Promise<number> {
   const { spoolDir, log } = options;
   let names: string[];
   try {
@@ -77,7 +90,7 @@ export async function takeInSpool(options: SpoolIntakeOptions): Promise<number> 
       continue;
     }
     try {
-      if (await spoolToOutbox(record, options)) taken += 1;
+      if (await options.takeIn(record)) taken += 1;
     } catch (error) {
       // Plex down or token wrong: keep the file for the next try.
       log.warn({ file, failure: classifyFailure(error), err: error }, 'spool file kept for later');
@@ -104,44 +117,6 @@ function moveAside(file: string, problem: unknown, log: Logger): void {
     stuckFiles.add(file);
     log.error({ file, err: error }, 'spool file was unreadable and could not be moved aside; passing over it (remove it by hand)');
   }
-}
-
-async function spoolToOutbox(record: z.infer<typeof SpoolSchema>, options: SpoolIntakeOptions): Promise<boolean> {
-  const { start, last } = record;
-  const resolution = await options.resolver.resolve(start.path, start.ratingKey, null);
-  if (resolution.kind === 'not-plex') return false;
-  const item = resolution.item;
-  const durationMs = last.durationMs ?? start.durationMs ?? item.durationMs;
-  if (!durationMs) return false;
-  const now = Date.now();
-  const base = freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now);
-  if (hasReachedWatched({ positionMs: last.positionMs, durationMs, playedMs: last.playedMs }, await options.ruleFor(item, durationMs))) {
-    const entry: WatchEntry = {
-      ...base,
-      kind: 'watch',
-      id: watchEntryId(start.playbackId),
-      playbackId: start.playbackId,
-      sessionId: start.playbackId,
-      startedAt: start.startedAt,
-      // Without a baseline from the script, deliver.ts compares lastViewedAt with startedAt.
-      baselineViewCount: start.baselineViewCount,
-      positionMs: last.positionMs,
-      durationMs,
-    };
-    await options.outbox.put(entry);
-  } else {
-    const entry: PositionEntry = {
-      ...base,
-      kind: 'position',
-      id: positionEntryId(item.client.serverUrl, item.ratingKey),
-      playbackId: start.playbackId,
-      positionMs: last.positionMs,
-      durationMs,
-      capturedAt: record.writtenAt,
-    };
-    await options.outbox.put(entry);
-  }
-  return true;
 }
 
 function safeName(playbackId: string): string {

@@ -86,11 +86,6 @@ export class PlexServers {
     }
   }
 
-  /** The server's own LibraryVideoPlayedThreshold, read once; 90 (Plex's default) if unknown. */
-  async serverThreshold(client: PlexClient): Promise<number> {
-    return (await this.serverWatchPrefs(client)).thresholdPercent;
-  }
-
   /**
    * The server's watch preferences (threshold and played-at behaviour), read once per server with
    * one /:/prefs request; Plex's defaults (90, 3) for what it will not say, e.g. to a shared

@@ -26,7 +26,7 @@ export interface PersonChoice {
   readonly subtitle: { readonly ffIndex: number } | 'off' | 'external' | null;
 }
 
-/** The ids `PUT /library/parts/<id>` takes; a missing one is left as Plex has it. */
+/** The stream ids Plex stores as a part's choice (plex-writes.ts); a missing one is left as Plex has it. */
 export interface StreamIds {
   readonly audioStreamID?: number;
   /** 0 turns subtitles off. */

@@ -1,13 +1,12 @@
 // Plex's audio and subtitle choice for a playback, both ways: what the script should apply when
-// the item starts (with an external subtitle fetched to a private file), and the request that
-// stores the person's later choice with `PUT /library/parts/<id>`.
+// the item starts (with an external subtitle fetched to a private file), and what Plex should
+// store of the person's later choice (the sender stores it, through src/sync/plex-writes.ts).
 //
-// A choice is a preference, not a sync of what was watched: a failed PUT is logged and told once,
-// and not kept in the outbox. The next change, or the next Plex app, asks again; a stale choice
+// A choice is a preference, not a sync of what was watched: a failed store is logged and told
+// once, and not kept in the outbox. The next change, or the next Plex app, asks again; a stale choice
 // replayed later could undo one made since on another device.
 import type { Logger } from 'pino';
-import { errorText } from '../log/redact.js';
-import type { PartStreams, PlaybackStreams, PlexItem, StreamChoices, StreamsChange } from '../sync/ports.js';
+import type { PartStreams, PlaybackStreams, PlexItem, StreamChoices, StreamChoiceWrite, StreamsChange } from '../sync/ports.js';
 import { plexChoice, streamIdsFor } from './stream-choice.js';
 import type { SubtitleFiles } from './subtitle-files.js';
 
@@ -71,27 +70,22 @@ export class StreamSync implements StreamChoices {
     };
   }
 
-  toPlex(item: PlexItem, change: StreamsChange, tell: (text: string) => void): (() => Promise<void>) | null {
+  toPlex(change: StreamsChange): StreamChoiceWrite | null {
     const { playbackId } = change;
     const streams = this.#streams.get(playbackId);
-    const client = item.client;
-    if (!streams || !client.selectStreams) return null;
+    if (!streams) return null;
     const ids = streamIdsFor(streams, change, this.#external.get(playbackId) ?? null);
     if (!ids) {
       this.#options.log.info({ playbackId }, 'the audio or subtitle chosen in mpv is no stream Plex knows; not sent');
       return null;
     }
-    return async () => {
-      try {
-        await client.selectStreams!(streams.partId, ids);
-        this.#options.log.info({ playbackId, partId: streams.partId, ...ids }, 'audio and subtitle choice stored in Plex');
-      } catch (error) {
-        this.#options.log.warn({ playbackId, partId: streams.partId, err: error }, 'could not store the audio and subtitle choice');
-        if (this.#told.has(playbackId)) return;
-        this.#told.add(playbackId);
-        tell(`Plex did not take the audio/subtitle choice for ${item.displayName}: ${errorText(error)}`);
-      }
-    };
+    return { partId: streams.partId, ...ids };
+  }
+
+  firstFailure(playbackId: string): boolean {
+    if (this.#told.has(playbackId)) return false;
+    this.#told.add(playbackId);
+    return true;
   }
 
   release(playbackId: string): void {

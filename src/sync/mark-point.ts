@@ -3,7 +3,9 @@
 // markers; a session's reports that cross this point count the watch (docs/sync-rule.md). Pure,
 // unit tested in test/unit/mark-point.test.ts.
 import type { PlexMarkerFact } from '../plex/schemas.js';
+import { thresholdOverride, type Config } from '../config/config.js';
 import type { ServerWatchPrefs } from '../plex/watch-prefs.js';
+import type { PlexItem } from './ports.js';
 import type { WatchRule } from './watch-rule.js';
 
 export interface MarkPoint {
@@ -75,8 +77,8 @@ export interface PlacedMark {
 
 /**
  * The mark of an item: the server's mark point (its threshold or the credits, by its behaviour),
- * or the threshold the person set. One placement for a live playback (engine.ts) and a spooled
- * one (src/mpv/spool.ts), so both count at the same point.
+ * or the threshold the person set. markOf places it for a live playback (engine.ts) and a spooled
+ * one (spool-intake.ts) alike, so both count at the same point.
  */
 export function placeMark(
   durationMs: number | null,
@@ -92,4 +94,14 @@ export function placeMark(
     serverPercent,
     at: override !== null ? 'override' : (server?.at ?? 'threshold'),
   };
+}
+
+/**
+ * Where this item counts, and where the server would count by itself. By default our mark is
+ * the server's own mark point (its threshold or the credits, per its behaviour); a threshold the
+ * person set overrides it. Either way reports stay below the server's mark point until our
+ * decision, so the server counts neither earlier than asked nor on its own (docs/sync-rule.md).
+ */
+export function markOf(config: Config, item: Pick<PlexItem, 'type' | 'markers' | 'durationMs'>, durationMs: number | null, prefs: ServerWatchPrefs): PlacedMark {
+  return placeMark(durationMs ?? item.durationMs, prefs, item.markers ?? [], thresholdOverride(config, item.type), config.minPlayed);
 }

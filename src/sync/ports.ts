@@ -7,10 +7,19 @@ import type { PlexClient } from '../plex/client.js';
 import type { PlexMarkerFact, PlexStream } from '../plex/schemas.js';
 import type { ServerWatchPrefs } from '../plex/watch-prefs.js';
 
-/** The requests to one Plex server that syncing needs (PlexClient in the helper). */
-export type PlexPort = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'timeline' | 'scrobble' | 'watchPrefs' | 'unscrobble'> &
-  /** Audio and subtitle choices (src/streams/); a port without them leaves the choice alone. */
-  Partial<Pick<PlexClient, 'selectStreams' | 'serverFile'>>;
+/** What the engine, the resolver and the stream choices may ask a Plex server: reads only. */
+export type PlexReads = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'watchPrefs'> &
+  /** A subtitle file Plex serves (src/streams/); a port without it leaves the choice alone. */
+  Partial<Pick<PlexClient, 'serverFile'>>;
+
+/**
+ * Every request to one Plex server that syncing needs, writes included (PlexClient in the
+ * helper). Only the sender holds one: it makes the writes through plex-writes.ts.
+ */
+export type PlexPort = PlexReads &
+  Pick<PlexClient, 'timeline' | 'scrobble' | 'unscrobble'> &
+  /** Audio and subtitle choices; a port without them leaves the choice alone. */
+  Partial<Pick<PlexClient, 'selectStreams'>>;
 
 /** The streams of the part being played, as Plex lists them. */
 export interface PartStreams {
@@ -20,7 +29,8 @@ export interface PartStreams {
 
 /** A played file or URL identified as a Plex item (resolve/resolver.ts in the helper). */
 export interface PlexItem {
-  readonly client: PlexPort;
+  /** The server's reads; every write goes through the sender, by the server's URL. */
+  readonly client: PlexReads;
   readonly ratingKey: string;
   /** movie, episode, ...: picks the threshold. */
   readonly type: string;
@@ -41,11 +51,9 @@ export interface ItemResolver {
   resolve(path: string, ratingKey: string | null, urlToken: string | null): Promise<{ readonly kind: 'plex'; readonly item: PlexItem } | { readonly kind: 'not-plex'; readonly reason: string }>;
 }
 
-/** The server's own played threshold (percent), 90 when it will not say. */
-export interface ThresholdSource {
-  serverThreshold(client: PlexPort): Promise<number>;
-  /** The server's threshold and played-at behaviour (Plex's defaults 90 and 3 when it will not say). */
-  serverWatchPrefs(client: PlexPort): Promise<ServerWatchPrefs>;
+/** The server's threshold and played-at behaviour (Plex's defaults 90 and 3 when it will not say). */
+export interface WatchPrefsSource {
+  serverWatchPrefs(client: PlexReads): Promise<ServerWatchPrefs>;
 }
 
 /** A playback began (or a restarted helper hears of it again). */
@@ -122,15 +130,22 @@ export interface StreamsChange {
   readonly subtitle: { readonly ffIndex: number } | 'off' | 'external' | null;
 }
 
+/** The person's audio and subtitle choice as Plex stores it for a part; an id left out stays as Plex has it. */
+export interface StreamChoiceWrite {
+  readonly partId: number;
+  readonly audioStreamID?: number;
+  /** 0 turns subtitles off. */
+  readonly subtitleStreamID?: number;
+}
+
 /** Plex's stream choices, both ways (src/streams/stream-sync.ts in the helper). */
 export interface StreamChoices {
   /** Plex's choice for a resolved item, fetching an external subtitle if one is chosen; null: nothing to apply. */
   forItem(playbackId: string, item: PlexItem): Promise<PlaybackStreams | null>;
-  /**
-   * The request that stores the person's choice in Plex (it handles its own failure and tells
-   * `tell` once per playback), or null when the choice names no Plex stream.
-   */
-  toPlex(item: PlexItem, change: StreamsChange, tell: (text: string) => void): (() => Promise<void>) | null;
+  /** What Plex should store for the person's choice, or null when it names no Plex stream. */
+  toPlex(change: StreamsChange): StreamChoiceWrite | null;
+  /** Plex did not take a choice of this playback: true the first time (a preference is told once). */
+  firstFailure(playbackId: string): boolean;
   /** The playback is over: what was kept for it (a subtitle file) goes. */
   release(playbackId: string): void;
 }

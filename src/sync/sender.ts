@@ -10,10 +10,12 @@
 import type { Logger } from 'pino';
 import type { OutboxEntry, OutboxStore, UnwatchEntry, WatchEntry } from '../outbox/index.js';
 import { PlexHttpError } from '../plex/errors.js';
-import { deliverPosition, deliverUnwatch, deliverWatch } from './deliver.js';
+import type { TimelineReport } from '../plex/client.js';
+import { deliverPosition, deliverUnwatch, deliverWatch, reportTimeline, storeStreamChoice } from './plex-writes.js';
+import { earlierMarks } from './mark-order.js';
 import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
-import type { PlexPort } from './ports.js';
+import type { PlexPort, StreamChoiceWrite } from './ports.js';
 import { MAX_GATE_WAIT_MS, ServerClosedError, ServerGate } from './server-gate.js';
 
 /** In-session retries for an entry whose playback is live (a backlog entry waits for the next flush). */
@@ -45,8 +47,6 @@ export interface SendSummary {
 
 /** What a live entry's playback knows that a replay does not. */
 export interface LiveSend {
-  /** The client the playback resolved with: it may carry the played URL's own token. */
-  readonly client: PlexPort;
   /** The playback's X-Plex-Session-Identifier: a watch's crossing report goes in it. */
   readonly sessionId: string;
   /**
@@ -63,6 +63,14 @@ export interface LiveSend {
   readonly crossing?: boolean;
 }
 
+/** What became of a timeline report: sent (the server may have ended the session), or failed. */
+export type ReportResult =
+  | { readonly kind: 'sent'; readonly report: TimelineReport; readonly terminated: { readonly text: string | null } | null }
+  | { readonly kind: 'failed'; readonly error: unknown };
+
+/** What became of a stream choice: stored, or not taken (a preference: not kept). */
+export type ChoiceResult = { readonly kind: 'stored' } | { readonly kind: 'failed'; readonly error: unknown };
+
 export interface FlushOptions {
   /** Every entry, not only the due ones. @default false */
   readonly all?: boolean;
@@ -74,7 +82,7 @@ export interface FlushOptions {
 
 export interface SenderOptions {
   readonly outbox: OutboxStore;
-  /** The client for a backlog entry's server, or null when no token belongs there. */
+  /** The client for a server, or null when no token belongs there (also a played URL's own token, on its origin). */
   readonly clientFor: (serverUrl: string) => PlexPort | null;
   readonly log: Logger;
   /** Requests in flight to one server at most. @default DEFAULT_CONCURRENCY (server-gate.ts) */
@@ -122,15 +130,51 @@ export class Sender {
   }
 
   /**
-   * A best-effort timeline report, after the lane's earlier work: `send` decides at its turn
-   * what to report (the watch ahead of it may have settled) and handles its own failure.
+   * A best-effort timeline report, after the lane's earlier work. `intent` says at the report's
+   * turn what to report, or null for nothing (the watch ahead of it may have settled), and
+   * `answered` hears the result on the lane, before the lane's next task.
    */
-  report(lane: string, serverUrl: string, send: () => Promise<void>): Promise<void> {
+  report(lane: string, serverUrl: string, intent: () => TimelineReport | null, answered: (result: ReportResult) => void): Promise<void> {
+    return this.#bestEffort(lane, serverUrl, async (client) => {
+      const report = intent();
+      if (!report) return;
+      try {
+        const answer = await reportTimeline(client, report);
+        answered({ kind: 'sent', report, terminated: answer.terminated });
+      } catch (error) {
+        this.#options.log.warn({ lane, err: error, state: report.state }, 'timeline report failed');
+        answered({ kind: 'failed', error });
+      }
+    });
+  }
+
+  /** Stores the person's audio and subtitle choice after the lane's earlier work: a preference, tried once. */
+  storeChoice(lane: string, serverUrl: string, write: StreamChoiceWrite): Promise<ChoiceResult> {
+    let result: ChoiceResult = { kind: 'failed', error: new Error('no token for this server') };
+    return this.#bestEffort(lane, serverUrl, async (client) => {
+      try {
+        await storeStreamChoice(client, write);
+        this.#options.log.info({ lane, ...write }, 'audio and subtitle choice stored in Plex');
+        result = { kind: 'stored' };
+      } catch (error) {
+        this.#options.log.warn({ lane, partId: write.partId, err: error }, 'could not store the audio and subtitle choice');
+        result = { kind: 'failed', error };
+      }
+    }).then(() => result);
+  }
+
+  /** A request that is not kept if it fails: on the lane, in a slot of its server, skipped while the server is closed. */
+  #bestEffort(lane: string, serverUrl: string, send: (client: PlexPort) => Promise<void>): Promise<void> {
     return this.#inLane(lane, () =>
-      this.#gate.run(serverUrl, true, send).catch((error: unknown) => {
-        // A server closed for a while gets no progress report; the final position is queued.
-        if (!(error instanceof ServerClosedError)) throw error;
-      }),
+      this.#gate
+        .run(serverUrl, true, async () => {
+          const client = this.#options.clientFor(serverUrl);
+          if (client) await send(client);
+        })
+        .catch((error: unknown) => {
+          // A server closed for a while gets no progress report; the final position is queued.
+          if (!(error instanceof ServerClosedError)) throw error;
+        }),
     );
   }
 
@@ -224,7 +268,7 @@ export class Sender {
 
   async #attempt(entry: OutboxEntry, live: LiveSend | undefined): Promise<SendResult> {
     const { outbox, log } = this.#options;
-    const client = live?.client ?? this.#options.clientFor(entry.serverUrl);
+    const client = this.#options.clientFor(entry.serverUrl);
     if (!client) {
       const detail = 'no token for this server';
       await this.#store(() => outbox.update(entry.id, { attempts: entry.attempts + 1, nextAttemptAt: Date.now() + NO_CLIENT_RECHECK_MS, lastError: detail }, entry), entry);
@@ -324,32 +368,4 @@ export class Sender {
 /** Put off by a Retry-After the gate waits out (a longer one closes the server: not again now). */
 function shouldTryAgainInFlush(result: SendResult): boolean {
   return result.kind === 'kept' && result.retryAfterMs !== null && result.retryAfterMs <= MAX_GATE_WAIT_MS;
-}
-
-/**
- * The marks of `entry`'s item queued before it, oldest first: for a watch or an unwatch, the
- * watches and unwatches; for a position, the unwatches (a watch and a position do not wait for
- * each other).
- */
-function earlierMarks(entry: OutboxEntry, ofItem: readonly OutboxEntry[]): (WatchEntry | UnwatchEntry)[] {
-  return ofItem
-    .filter(
-      (other): other is WatchEntry | UnwatchEntry =>
-        (other.kind === 'unwatch' || (other.kind === 'watch' && entry.kind !== 'position')) && other.id !== entry.id && markedBefore(other, entry),
-    )
-    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/**
- * Within a playback the rounds say the order (its unwatch starts a round, its watch comes in
- * one), since both can be queued in the same millisecond; across playbacks, the time queued.
- */
-function markedBefore(a: WatchEntry | UnwatchEntry, b: OutboxEntry): boolean {
-  // A position is put at the end of its playback, after every mark the playback made.
-  if (b.kind === 'position') return a.createdAt <= b.createdAt;
-  if (a.playbackId === b.playbackId) {
-    const rank = (mark: WatchEntry | UnwatchEntry) => (mark.round ?? 0) * 2 + (mark.kind === 'unwatch' ? 0 : 1);
-    return rank(a) < rank(b);
-  }
-  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
 }

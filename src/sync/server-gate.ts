@@ -99,11 +99,6 @@ export class ServerGate {
     return state.pausedUntil - Date.now() > MAX_GATE_WAIT_MS;
   }
 
-  /** How many requests may be in flight to the server now. */
-  limitFor(serverUrl: string): number {
-    return this.#servers.get(serverUrl)?.limit ?? this.#limit;
-  }
-
   #state(serverUrl: string): ServerState {
     let state = this.#servers.get(serverUrl);
     if (!state) {

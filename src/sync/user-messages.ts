@@ -1,7 +1,8 @@
 // Every sentence the user reads about a sync, in one place. Titles come from Plex; nothing here
 // can hold the token (the parts are redacted by the callers' errors).
-import type { OutboxDamage } from '../outbox/index.js';
+import type { OutboxDamage, OutboxEntry } from '../outbox/index.js';
 import type { FailureClass } from './failure.js';
+import type { SendResult } from './sender.js';
 
 export const OSD_SHORT_MS = 3_000;
 /** Failure messages stay long enough to read. */
@@ -63,8 +64,20 @@ export const messages = {
   sessionEnded: (name: string, reason: string | null) => `Plex stopped '${name}'${reason ? `: ${reason}` : ''} — not marked watched`,
   /** The outbox could not write a watch or position, so it was not sent either. */
   notQueued: (name: string, detail: string) => `Plex sync: could not save the sync of '${name}' (${detail}) — not sent`,
+  /** A preference Plex did not take: told once per playback, not kept. */
+  streamChoiceFailed: (name: string, detail: string) => `Plex did not take the audio/subtitle choice for ${name}: ${detail}`,
   /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */
   stillSending: (name: string) => `Plex is slow — '${name}' queued, will sync in the background`,
+  /**
+   * What the person should hear of a backlog entry's result (on any mpv, or the desktop), or null:
+   * a watch dropped or superseded, and the first time a token or redirect keeps an entry.
+   */
+  replayed: (entry: OutboxEntry, result: SendResult): string | null => {
+    if (result.kind === 'dropped' && result.failure === 'gone') return messages.watchFailed(entry.title, 'gone');
+    if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) return messages.watchFailed(entry.title, result.failure);
+    if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') return messages.unwatchedElsewhere(entry.title);
+    return null;
+  },
   unwatchedElsewhere: (name: string) => `Plex: '${name}' was marked unwatched elsewhere since it played — this watch was dropped`,
   /** mark-watched / mark-unwatched on a playback the helper does not know as a Plex item. */
   nothingToMark: 'Not a Plex item: nothing to mark',

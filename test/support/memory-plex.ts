@@ -6,7 +6,7 @@ import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../../src/p
 import type { PlayedAtBehaviour, ServerWatchPrefs } from '../../src/plex/watch-prefs.js';
 import type { TimelineReport } from '../../src/plex/client.js';
 import { PlexHttpError, PlexNetworkError } from '../../src/plex/errors.js';
-import type { ItemResolver, PlaybackItem, PlaybackSettled, PlayerPort, PlexItem, PlexPort, ThresholdSource } from '../../src/sync/ports.js';
+import type { ItemResolver, PlaybackItem, PlaybackSettled, PlayerPort, PlexItem, PlexPort, WatchPrefsSource } from '../../src/sync/ports.js';
 import { SERVER } from './entries.js';
 
 export type PlexOp = 'metadata' | 'timeline' | 'scrobble' | 'watchPrefs' | 'unscrobble';
@@ -407,15 +407,11 @@ export class FakeResolver implements ItemResolver {
 }
 
 /** The server's threshold as the helper would read it from /:/prefs (no request here). */
-export class FakeThresholds implements ThresholdSource {
+export class FakeThresholds implements WatchPrefsSource {
   constructor(
     readonly percent = 90,
     readonly behaviour: PlayedAtBehaviour = 3,
   ) {}
-
-  async serverThreshold(): Promise<number> {
-    return this.percent;
-  }
 
   async serverWatchPrefs(): Promise<ServerWatchPrefs> {
     return { thresholdPercent: this.percent, behaviour: this.behaviour };

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { MemoryOutboxStore, positionEntryId, watchEntryId, type PositionEntry, type WatchEntry } from '../../src/outbox/index.js';
 import { PlexClient } from '../../src/plex/client.js';
 import { PlexNetworkError } from '../../src/plex/errors.js';
-import { deliverWatch } from '../../src/sync/deliver.js';
+import { deliverWatch } from '../../src/sync/plex-writes.js';
 import { decideOnFailure, failurePatch } from '../../src/sync/failure.js';
 import { CountInDoubtError, mayStillApply, SETTLE_TIMEOUTS } from '../../src/sync/in-doubt.js';
 import { startPlexDouble, type PlexDouble } from '../plex-double/index.js';

@@ -187,7 +187,7 @@ describe('the backlog', () => {
     const flushed = c.sender.flush();
     await elapse(50); // the oldest entry is under way, the others wait for the slot
     const live = watch('pb-live', { ratingKey: '201', baselineViewCount: 0, createdAt: T0 });
-    const sent = c.sender.sendLive('pb-live', c.outbox.put(live), live.id, { client: c.plex, sessionId: 'pb-live', serverThreshold: 90 });
+    const sent = c.sender.sendLive('pb-live', c.outbox.put(live), live.id, { sessionId: 'pb-live', serverThreshold: 90 });
     await elapse(10_000);
     expect(await sent).toMatchObject({ kind: 'delivered' });
     await flushed;
@@ -202,7 +202,7 @@ describe('one delivery per entry at a time', () => {
   it('delivers once when a flush and a live send of the same entry meet', async () => {
     const c = await backlog([watch('pb-1')], { latencyMs: 100 });
     const flushed = c.sender.flush();
-    const live = c.sender.sendLive('pb-1', Promise.resolve(), 'watch:pb-1', { client: c.plex, sessionId: 'session-pb-1', serverThreshold: 90 });
+    const live = c.sender.sendLive('pb-1', Promise.resolve(), 'watch:pb-1', { sessionId: 'session-pb-1', serverThreshold: 90 });
     await elapse(1_000);
     expect(await flushed).toEqual({ delivered: 1, dropped: 0, kept: 0 });
     expect(await live).toEqual({ kind: 'delivered', detail: 'scrobbled' });
@@ -217,7 +217,7 @@ describe('one delivery per entry at a time', () => {
     const flushed = c.sender.flush();
     await elapse(500); // the older position's delivery is under way
     const newer = { ...position('102', T0 + 500), positionMs: 900_000 };
-    const live = c.sender.sendLive('pb-new', c.outbox.put(newer), newer.id, { client: c.plex, sessionId: 'pb-new', serverThreshold: 90 });
+    const live = c.sender.sendLive('pb-new', c.outbox.put(newer), newer.id, { sessionId: 'pb-new', serverThreshold: 90 });
     await elapse(10_000);
     expect(await flushed).toEqual({ delivered: 1, dropped: 0, kept: 0 });
     expect(await live).toEqual({ kind: 'delivered', detail: 'sent' });

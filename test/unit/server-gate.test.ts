@@ -50,7 +50,6 @@ describe('ServerGate', () => {
     const first = ['a', 'b', 'c'].map((name) => held(started, name));
     const firstRuns = first.map((t) => gate.run(SERVER, false, t.task));
     await gate.run(SERVER, false, async () => gate.pause(SERVER, Date.now() + 1_000));
-    expect(gate.limitFor(SERVER)).toBe(3);
     const later = ['d', 'e', 'f', 'g'].map((name) => held(started, name));
     const laterRuns = later.map((t) => gate.run(SERVER, false, t.task));
     await vi.advanceTimersByTimeAsync(999);
@@ -67,7 +66,6 @@ describe('ServerGate', () => {
     const burst = Array.from({ length: 6 }, (_, i) => held(started, `x${i}`));
     const burstRuns = burst.map((t) => gate.run(SERVER, false, t.task));
     await vi.advanceTimersByTimeAsync(0);
-    expect(gate.limitFor(SERVER)).toBe(4);
     expect(started.filter((name) => name.startsWith('x'))).toHaveLength(4);
     for (const t of burst) t.release();
     await Promise.all(burstRuns);

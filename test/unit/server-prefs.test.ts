@@ -26,7 +26,6 @@ describe('serverWatchPrefs', () => {
     const s = servers();
     const client = s.clientFor(double.url, null)!;
     expect(await s.serverWatchPrefs(client)).toEqual({ thresholdPercent: 85, behaviour: 1 });
-    expect(await s.serverThreshold(client)).toBe(85);
     expect(prefsReads()).toBe(1);
   });
 

@@ -1,13 +1,16 @@
 // Spool intake: one spool file that cannot be read nor moved aside must not keep the others
-// from being taken in (issue 9).
+// from being taken in (issue 9); a spooled playback is judged by the sync core's own decision.
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryOutboxStore } from '../../src/outbox/index.js';
-import type { Resolver } from '../../src/resolve/resolver.js';
+import { ConfigSchema } from '../../src/config/config.js';
+import type { ServerWatchPrefs } from '../../src/plex/watch-prefs.js';
 import { takeInSpool, writeSpool } from '../../src/mpv/spool.js';
+import type { ItemResolver } from '../../src/sync/ports.js';
+import { takeInSpooled } from '../../src/sync/spool-intake.js';
 
 // Root (these tests may run as root) renames in a read-only dir all the same; so the rename
 // fails here the way it fails for a user in a read-only spool dir.
@@ -34,12 +37,26 @@ vi.mock('node:fs', async (original) => {
 
 const SERVER = 'http://plex.test:32400';
 
+/** Every film is 100 s long, its credits start at 85 s, and each path names its ratingKey. */
 const resolver = {
   resolve: async (path: string) => ({
     kind: 'plex',
-    item: { client: { serverUrl: SERVER }, ratingKey: path.replace(/\D/g, ''), type: 'movie', displayName: 'Film', durationMs: 100_000, viewCount: 0, lastViewedAt: null },
+    item: {
+      client: { serverUrl: SERVER },
+      ratingKey: path.replace(/\D/g, ''),
+      type: 'movie',
+      displayName: 'Film',
+      durationMs: 100_000,
+      viewCount: 0,
+      markers: [{ type: 'credits', startMs: 85_000, endMs: 100_000, final: true }],
+    },
   }),
-} as unknown as Resolver;
+} as unknown as ItemResolver;
+
+/** The server's rule: its threshold, 90 % (behaviour 0), unless a test asks for the credits. */
+function servers(prefs: ServerWatchPrefs = { thresholdPercent: 90, behaviour: 0 }) {
+  return { serverWatchPrefs: async () => prefs };
+}
 
 function start(playbackId: string) {
   return { playbackId, path: `/media/film-${playbackId.replace(/\D/g, '')}.mkv`, startedAt: 1, durationMs: 100_000, positionMs: 0, ratingKey: null, baselineViewCount: 0 };
@@ -64,9 +81,10 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function options(outbox: MemoryOutboxStore) {
+function options(outbox: MemoryOutboxStore, prefs?: ServerWatchPrefs) {
   const log = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as { level: number; msg: string }) });
-  return { spoolDir, resolver, outbox, log, ruleFor: async () => ({ thresholdPercent: 90, minPlayedSeconds: 60, minPlayedPercent: 5 }) };
+  const intake = { config: ConfigSchema.parse({}), resolver, servers: servers(prefs), outbox };
+  return { spoolDir, takeIn: (spooled: Parameters<typeof takeInSpooled>[1]) => takeInSpooled(intake, spooled), log };
 }
 
 describe('takeInSpool', () => {
@@ -103,20 +121,21 @@ describe('takeInSpool', () => {
 });
 
 describe('where a spooled playback counts', () => {
-  it("asks for the item's own mark, so a stop in the credits before 90 % counts where the server would", async () => {
-    // Stopped at 86 %; the item's mark (the server's: its credits at 85 %) is asked for with the item.
+  it("counts at the item's own mark, so a stop in the credits before 90 % counts where the server would", async () => {
+    // Stopped at 86 %: past the credits (85 %), which the server's rule (behaviour 2) counts at.
     writeSpool(spoolDir, start('pb-7'), { ...last('pb-7'), positionMs: 86_000, playedMs: 86_000 });
     const outbox = new MemoryOutboxStore();
     await outbox.load();
-    const asked: Array<{ ratingKey: string; durationMs: number }> = [];
-    await takeInSpool({
-      ...options(outbox),
-      ruleFor: async (item, durationMs) => {
-        asked.push({ ratingKey: item.ratingKey, durationMs });
-        return { thresholdPercent: 85, minPlayedSeconds: 60, minPlayedPercent: 5 };
-      },
-    });
-    expect(asked).toEqual([{ ratingKey: '7', durationMs: 100_000 }]);
+    await takeInSpool(options(outbox, { thresholdPercent: 90, behaviour: 2 }));
     expect(outbox.list().map((entry) => entry.id)).toEqual(['watch:pb-7']);
+  });
+
+  it('keeps only the position of a stop before the mark', async () => {
+    // The same stop at 86 %, but the server counts at its 90 % threshold (behaviour 0).
+    writeSpool(spoolDir, start('pb-8'), { ...last('pb-8'), positionMs: 86_000, playedMs: 86_000 });
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+    await takeInSpool(options(outbox));
+    expect(outbox.list()).toMatchObject([{ kind: 'position', ratingKey: '8', positionMs: 86_000 }]);
   });
 });

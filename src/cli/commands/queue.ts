@@ -87,7 +87,7 @@ async function queueRetryCommand(id: string | undefined, options: { all?: boolea
     outcome = await withHelper(context, async (session) => {
       if (session.local) {
         // The flush runs in this process here, so it can show its progress.
-        return { summary: selection === 'all' ? await session.local.flush({ all: true, onProgress: progress.update }) : await session.local.retry(selection) };
+        return { summary: selection === 'all' ? await session.local.control.flush({ all: true, onProgress: progress.update }) : await session.local.control.retry(selection) };
       }
       const reply = await session.ask(selection === 'all' ? { op: 'queue-retry', all: true } : { op: 'queue-retry', ids: selection }, LONG_REQUEST_MS);
       return reply.ok ? { summary: reply.value } : { error: reply.error };
@@ -111,7 +111,7 @@ async function queueRetryCommand(id: string | undefined, options: { all?: boolea
 async function queueDropCommand(id: string, options: { verbose?: boolean }): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
   const outcome = await withHelper(context, async (session): Promise<{ existed: boolean } | { error: string }> => {
-    if (session.local) return { existed: await session.local.drop(id) };
+    if (session.local) return { existed: await session.local.control.drop(id) };
     const reply = await session.ask({ op: 'queue-drop', id });
     return reply.ok ? { existed: reply.value.existed } : { error: reply.error };
   });

@@ -13,7 +13,7 @@ export async function syncCommand(options: { json?: boolean; verbose?: boolean }
   let outcome: { summary: FlushSummary } | { error: string };
   try {
     outcome = await withHelper(context, async (session) => {
-      if (session.local) return { summary: await session.local.flush({ all: true, onProgress: progress.update }) };
+      if (session.local) return { summary: await session.local.control.flush({ all: true, onProgress: progress.update }) };
       const reply = await session.ask({ op: 'flush' }, LONG_REQUEST_MS);
       return reply.ok ? { summary: reply.value } : { error: reply.error };
     });

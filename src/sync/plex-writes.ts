@@ -1,9 +1,12 @@
-// Delivering one outbox entry to Plex, the same way whether live (during playback) or replayed
-// later. Each attempt re-reads the item before it decides, so a retry or a replay never counts
-// a watch twice (docs/sync-rule.md).
+// Every request that changes something in Plex, in one module: the timeline report, the watch
+// (a crossing report and a scrobble), the unwatch, the final position and the audio/subtitle
+// choice. The sender (sender.ts) is its only caller; the engine decides what to report and
+// hands the sender an intent, never a request. Each delivery of an entry re-reads the item
+// before it decides, so a retry or a replay never counts a watch twice (docs/sync-rule.md).
 import { plexMarkers, type PlexMetadata } from '../plex/schemas.js';
 import type { PositionEntry, UnwatchEntry, WatchEntry } from '../outbox/index.js';
-import type { PlexPort } from './ports.js';
+import type { TimelineReport } from '../plex/client.js';
+import type { PlexPort, StreamChoiceWrite } from './ports.js';
 import { countingRequest, CountInDoubtError } from './in-doubt.js';
 import { withRetries } from './retry.js';
 import { markPercent, serverMarkPoint } from './mark-point.js';
@@ -126,4 +129,21 @@ export async function deliverUnwatch(client: PlexPort, entry: UnwatchEntry, opti
 /** The server's watch preferences for a replay (no cache here); Plex's defaults when it will not say. */
 async function readWatchPrefs(client: PlexPort): Promise<ServerWatchPrefs> {
   return watchPrefsOrDefaults(await client.watchPrefs().catch(() => null));
+}
+
+/** What Plex answered a timeline report: null, or the server ending the session, with its reason. */
+export interface TimelineAnswer {
+  readonly terminated: { readonly text: string | null } | null;
+}
+
+/** A progress report: best effort (not queued), so it is not retried either. */
+export async function reportTimeline(client: PlexPort, report: TimelineReport): Promise<TimelineAnswer> {
+  return client.timeline(report);
+}
+
+/** Stores the audio and subtitle choice of a part (`PUT /library/parts/<id>`): a preference, tried once. */
+export async function storeStreamChoice(client: PlexPort, write: StreamChoiceWrite): Promise<void> {
+  if (!client.selectStreams) return;
+  const { partId, ...ids } = write;
+  await client.selectStreams(partId, ids);
 }
