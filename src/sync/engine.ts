@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
-import { positionEntry, queuedRound, unwatchEntry, watchEntry } from './playback-entries.js';
+import { positionEntry, queuedRound, unwatchEntry, unwatchQueued, watchEntry } from './playback-entries.js';
 import { lookUpItem } from './item-lookup.js';
 import { announceSettled, sayOnPlayer, tellFailure, tellItem } from './playback-notices.js';
 import { settlesBy } from './settles-by.js';
@@ -197,7 +197,7 @@ export class SyncEngine {
     if (playback.watch !== 'pending') this.#queueTimeline(playback, 'stopped');
     // An unscrobble still queued clears Plex's resume point once it lands: the final position
     // goes into the outbox, and the sender sends it after that unscrobble.
-    else if (this.#unwatchQueued(playback.item)) this.#queueFinalPosition(playback, deadline);
+    else if (unwatchQueued(this.#options.outbox, playback.item)) this.#queueFinalPosition(playback, deadline);
     // A short play leaves Plex's resume point as it was: no final position, only the end of a
     // session it opened (timeline.ts pins that report to the saved position).
     // Plex already holds this very position (the script did not even hold mpv for it): only
@@ -205,11 +205,6 @@ export class SyncEngine {
     else if (isSparingShortPlay(playback) || holdsPosition(playback)) this.#queueTimeline(playback, 'stopped');
     else this.#queueFinalPosition(playback, deadline);
     await this.#options.sender.laneDone(playback.start.playbackId);
-  }
-
-  /** An unwatch of this item waits in the outbox (Plex was unreachable when it was made). */
-  #unwatchQueued(item: PlexItem): boolean {
-    return this.#options.outbox.itemEntries(item.client.serverUrl, item.ratingKey).some((entry) => entry.kind === 'unwatch');
   }
 
   async #resolve(playback: Playback): Promise<void> {
@@ -287,6 +282,8 @@ export class SyncEngine {
   /** Puts an entry in the outbox (durable before any request) and sends it on the playback's lane. */
   #sendLive(playback: Playback, entry: OutboxEntry, send: Pick<LiveSend, 'deadline' | 'crossing'>, then: (result: SendResult) => void): void {
     const queued = this.#options.outbox.put(entry);
+    // Not durable: the sender sends it all the same, and the person hears that it hangs on Plex now.
+    queued.catch((error: unknown) => sayOnPlayer(playback.player, messages.notSaved(entry.title, errorText(error))));
     const live: LiveSend = {
       sessionId: playback.sessionId,
       serverThreshold: playback.serverThreshold,

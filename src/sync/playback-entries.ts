@@ -1,7 +1,7 @@
 // The outbox entries a playback leaves: its watch, its final position, a mark-unwatched. Built one
 // way for a live playback (engine.ts) and for one taken in from the spool (spool-intake.ts), so
 // both are keyed, and so deduplicated, alike.
-import { freshEntryBase, positionEntryId, unwatchEntryId, watchEntryId, type OutboxEntry, type PositionEntry, type UnwatchEntry, type WatchEntry } from '../outbox/index.js';
+import { freshEntryBase, positionEntryId, unwatchEntryId, watchEntryId, type OutboxEntry, type OutboxStore, type PositionEntry, type UnwatchEntry, type WatchEntry } from '../outbox/index.js';
 import type { PlexItem } from './ports.js';
 
 /** What a playback's entries say of it. */
@@ -69,4 +69,9 @@ export function queuedRound(entries: readonly OutboxEntry[], playbackId: string)
     if ((entry.kind === 'unwatch' || entry.kind === 'watch') && entry.playbackId === playbackId) round = Math.max(round, entry.round ?? 0);
   }
   return round;
+}
+
+/** An unwatch of this item waits in the outbox (Plex was unreachable when it was made). */
+export function unwatchQueued(outbox: Pick<OutboxStore, 'itemEntries'>, item: Pick<PlexItem, 'client' | 'ratingKey'>): boolean {
+  return outbox.itemEntries(item.client.serverUrl, item.ratingKey).some((entry) => entry.kind === 'unwatch');
 }

@@ -111,14 +111,18 @@ export class Sender {
 
   /**
    * Sends a live entry after the lane's earlier work, ahead of the backlog, once `queued` (its
-   * outbox write) has resolved. Resolves to its result, or null when the entry was no longer
-   * queued; rejects when the outbox write failed (nothing is sent then).
+   * outbox write) has settled. Resolves to its result, or null when the entry was no longer
+   * queued. A failed write (a full disk, a read-only state dir) leaves the entry in the outbox's
+   * memory, and it is sent all the same: with Plex up, that is what keeps the watch. It rejects
+   * only when the outbox does not hold the entry at all (nothing is sent then).
    */
   sendLive(lane: string, queued: Promise<unknown>, id: string, live: LiveSend): Promise<SendResult | null> {
-    // Handled here too: the write may fail while earlier work holds the lane.
-    queued.catch(() => undefined);
     const sent = this.#inLane(lane, async () => {
-      await queued;
+      const failedWrite = await queued.then(
+        () => null,
+        (error: unknown) => error ?? new Error('the outbox write failed'),
+      );
+      if (failedWrite !== null && !this.#options.outbox.get(id)) throw failedWrite;
       return this.#send(id, live);
     });
     this.#onLane.set(id, sent);

@@ -62,8 +62,10 @@ export const messages = {
   watchInDoubt: (name: string) => `Plex did not answer in time — watch of '${name}' queued; checked again before anything is resent`,
   /** The server ended the playback's session; its own reason (terminationText) when it gave one. */
   sessionEnded: (name: string, reason: string | null) => `Plex stopped '${name}'${reason ? `: ${reason}` : ''} — not marked watched`,
-  /** The outbox could not write a watch or position, so it was not sent either. */
+  /** The outbox could not hold a watch or position at all, so it was not sent either. */
   notQueued: (name: string, detail: string) => `Plex sync: could not save the sync of '${name}' (${detail}) — not sent`,
+  /** The outbox could not write a watch or position to disk; it is sent now, from memory. */
+  notSaved: (name: string, detail: string) => `Plex sync: could not save the sync of '${name}' to disk (${detail}) — sending it now; lost if Plex does not take it`,
   /** A preference Plex did not take: told once per playback, not kept. */
   streamChoiceFailed: (name: string, detail: string) => `Plex did not take the audio/subtitle choice for ${name}: ${detail}`,
   /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */
