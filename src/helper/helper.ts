@@ -86,7 +86,7 @@ export class Helper {
     this.#log = options.log;
     const { paths, config, log } = options;
     this.#outbox = new FileOutboxStore({ stateDir: paths.stateDir, onProblem: (message) => log.error(message), onNotice: (message) => log.info(message) });
-    const clientIdentifier = loadClientIdentifier(paths.clientIdFile);
+    const clientIdentifier = loadClientIdentifier(paths.clientIdFile, (problem) => log.warn(problem));
     const servers = new PlexServers({ config, clientIdentifier, version: options.version, onSkippedItem: (text) => log.warn(text) });
     this.#servers = servers;
     this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
