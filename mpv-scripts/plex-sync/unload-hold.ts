@@ -151,16 +151,17 @@ export class UnloadHold {
   }
 
   private spool(start: StartPayload, last: UnloadPayload, why: string): void {
-    const saved = writeSpool(this.options.spoolDir, start, last);
+    const written = writeSpool(this.options.spoolDir, start, last);
     // The reason the helper gave, or the launcher found, when there is one: a helper that could
     // not start is not "not responding", and saying so sends the user looking in the wrong place.
     const reason = this.options.link.goneReason();
-    if (saved) mp.msg.warn('Plex sync: ' + (reason || why) + '; playback saved, will sync later');
     const what = reason || 'helper not responding';
-    this.osd(
-      saved ? 'Plex sync: ' + what + ' — saved, will sync later' : 'Plex sync: ' + what + ' — could not save this playback',
-      reason ? 8 : 3,
-    );
+    if (written.saved) {
+      mp.msg.warn('Plex sync: ' + (reason || why) + '; playback saved, will sync later');
+      this.osd('Plex sync: ' + what + ' — saved, will sync later', reason ? 8 : 3);
+    } else {
+      this.osd('Plex sync: ' + what + ' — could not save this playback: ' + written.why, 8);
+    }
   }
 
   private osd(text: string, seconds: number): void {

@@ -75,7 +75,7 @@ export class Helper {
   /** Attaches under way, by socket: a request and an `attach` for the same mpv make one link. */
   readonly #attaching = new Map<string, Promise<void>>();
   #replayTimer: NodeJS.Timeout | null = null;
-  /** Said on the OSD of the first mpv that attaches: found at start, before any mpv was there. */
+  /** Said on the OSD of the first mpv that attaches: found while no mpv was there. */
   #startNotice: string | null = null;
   /** Requests that reach the control socket wait until the outbox is loaded. */
   #ready: Promise<void> = Promise.resolve();
@@ -153,7 +153,7 @@ export class Helper {
     if (!this.#server) return false;
     await this.#outbox.load();
     const damage = this.#outbox.damage;
-    if (damage) this.#startNotice = messages.outboxDamaged(damage);
+    if (damage) this.#tell(messages.outboxDamaged(damage));
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
     const leftSubtitles = this.#streams.sweep();
@@ -220,13 +220,15 @@ export class Helper {
   #takeInSpool(): Promise<number> {
     const { paths, config, log } = this.#options;
     const intake = { config, resolver: this.#resolver, servers: this.#servers, outbox: this.#outbox };
-    return takeInSpool({ spoolDir: paths.spoolDir, takeIn: (spooled) => takeInSpooled(intake, spooled), log });
+    return takeInSpool({ spoolDir: paths.spoolDir, takeIn: (spooled) => takeInSpooled(intake, spooled), onLost: (why) => this.#tell(messages.spoolLost(why)), log });
   }
 
+  /** On an mpv, or else on the desktop and on the first mpv that attaches. */
   #tell(text: string): void {
     const session = [...this.#sessions].find((candidate) => candidate.connected);
-    if (session) session.showText(text, OSD_LONG_MS);
-    else desktopNotifier(this.#log).notify('mpv-plex-sync', text);
+    if (session) return session.showText(text, OSD_LONG_MS);
+    desktopNotifier(this.#log).notify('mpv-plex-sync', text);
+    this.#startNotice = this.#startNotice ? `${this.#startNotice}\n${text}` : text;
   }
 
   async stop(): Promise<void> {

@@ -45,6 +45,9 @@ export function writeSpool(spoolDir: string, start: StartPayload, last: UnloadPa
  */
 const stuckFiles = new Set<string>();
 
+/** What the script leaves when it could not write a spool file whole (mpv-scripts/plex-sync/spool.ts). */
+const UNSAVED = '.json.unsaved';
+
 export interface SpoolReadOptions {
   readonly spoolDir: string;
   /**
@@ -52,6 +55,8 @@ export interface SpoolReadOptions {
    * false when it leaves nothing; it throws when it cannot be taken in now (the file stays).
    */
   readonly takeIn: (spooled: SpooledPlayback) => Promise<boolean>;
+  /** A saved playback that cannot be synced (a file mpv could not write whole, an unreadable one): why, for the person. */
+  readonly onLost: (why: string) => void;
   readonly log: Logger;
 }
 
@@ -74,7 +79,7 @@ async function takeInFiles(options: SpoolReadOptions): Promise<number> {
   const { spoolDir, log } = options;
   let names: string[];
   try {
-    names = readdirSync(spoolDir).filter((name) => name.endsWith('.json'));
+    names = readdirSync(spoolDir).filter((name) => name.endsWith('.json') || name.endsWith(UNSAVED));
   } catch {
     return 0;
   }
@@ -82,11 +87,18 @@ async function takeInFiles(options: SpoolReadOptions): Promise<number> {
   for (const name of names) {
     const file = join(spoolDir, name);
     if (stuckFiles.has(file)) continue;
+    if (name.endsWith(UNSAVED)) {
+      // The script could not write it whole and said so on the OSD; once is not enough when mpv quit.
+      if (moveAside(file, 'the script could not write it whole', log)) options.onLost('the disk was full or failing when mpv saved it');
+      continue;
+    }
     let record: z.infer<typeof SpoolSchema>;
+    let text: string | null = null;
     try {
-      record = SpoolSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+      text = readFileSync(file, 'utf8');
+      record = SpoolSchema.parse(JSON.parse(text));
     } catch (error) {
-      moveAside(file, error, log);
+      if (moveAside(file, error, log)) options.onLost(text === '' ? 'the file mpv saved is empty (a full disk?)' : 'the file mpv saved cannot be read');
       continue;
     }
     try {
@@ -107,15 +119,20 @@ async function takeInFiles(options: SpoolReadOptions): Promise<number> {
   return taken;
 }
 
-/** Sets an unreadable spool file aside, or, when even that fails, passes over it from now on. */
-function moveAside(file: string, problem: unknown, log: Logger): void {
+/**
+ * Sets an unreadable spool file aside (true), or, when even that fails, passes over it from now
+ * on (false): either way it is reported once.
+ */
+function moveAside(file: string, problem: unknown, log: Logger): boolean {
   const aside = `${file}.corrupt-${Date.now()}`;
   try {
     renameSync(file, aside);
     log.error({ file: aside, err: problem }, 'spool file was unreadable; moved aside');
+    return true;
   } catch (error) {
     stuckFiles.add(file);
     log.error({ file, err: error }, 'spool file was unreadable and could not be moved aside; passing over it (remove it by hand)');
+    return false;
   }
 }
 

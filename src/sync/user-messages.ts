@@ -62,6 +62,8 @@ export const messages = {
   watchInDoubt: (name: string) => `Plex did not answer in time — watch of '${name}' queued; checked again before anything is resent`,
   /** The server ended the playback's session; its own reason (terminationText) when it gave one. */
   sessionEnded: (name: string, reason: string | null) => `Plex stopped '${name}'${reason ? `: ${reason}` : ''} — not marked watched`,
+  /** A playback mpv saved while no helper ran cannot be synced. */
+  spoolLost: (why: string) => `Plex sync: a playback saved while no helper ran could not be synced — ${why}`,
   /** The outbox could not hold a watch or position at all, so it was not sent either. */
   notQueued: (name: string, detail: string) => `Plex sync: could not save the sync of '${name}' (${detail}) — not sent`,
   /** The outbox could not write a watch or position to disk; it is sent now, from memory. */

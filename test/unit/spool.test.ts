@@ -73,6 +73,7 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'spool-test-'));
   spoolDir = join(root, 'spool');
   mkdirSync(spoolDir, { mode: 0o700 });
+  lost = [];
   logged = [];
   readOnlyDirs.clear();
 });
@@ -81,10 +82,12 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
+let lost: string[];
+
 function options(outbox: MemoryOutboxStore, prefs?: ServerWatchPrefs) {
   const log = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as { level: number; msg: string }) });
   const intake = { config: ConfigSchema.parse({}), resolver, servers: servers(prefs), outbox };
-  return { spoolDir, takeIn: (spooled: Parameters<typeof takeInSpooled>[1]) => takeInSpooled(intake, spooled), log };
+  return { spoolDir, takeIn: (spooled: Parameters<typeof takeInSpooled>[1]) => takeInSpooled(intake, spooled), onLost: (why: string) => void lost.push(why), log };
 }
 
 describe('takeInSpool', () => {
@@ -117,6 +120,28 @@ describe('takeInSpool', () => {
     await outbox.load();
     await expect(takeInSpool(options(outbox))).resolves.toBe(1);
     expect(readdirSync(spoolDir).filter((name) => name.startsWith('junk.json.corrupt-'))).toHaveLength(1);
+  });
+});
+
+describe('a saved playback that cannot be synced', () => {
+  it('is said once when mpv left it empty (a full disk), and set aside', async () => {
+    writeFileSync(join(spoolDir, 'pb-9.json'), '');
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+    await takeInSpool(options(outbox));
+    await takeInSpool(options(outbox));
+    expect(lost).toEqual(['the file mpv saved is empty (a full disk?)']);
+    expect(readdirSync(spoolDir).filter((name) => name.startsWith('pb-9.json.corrupt-'))).toHaveLength(1);
+  });
+
+  it('is said once when the script could not write it whole and left it as unsaved', async () => {
+    writeFileSync(join(spoolDir, 'pb-10.json.unsaved'), '{"v":');
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+    await takeInSpool(options(outbox));
+    await takeInSpool(options(outbox));
+    expect(lost).toEqual(['the disk was full or failing when mpv saved it']);
+    expect(outbox.list()).toEqual([]);
   });
 });
 
