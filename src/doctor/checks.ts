@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdtempSync, lstatSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, loadConfig, thresholdOverride, type Config } from '../config/config.js';
 import { describeWatchRule } from '../sync/mark-point.js';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
@@ -148,6 +148,26 @@ export function checkRuntimeDir(dir: string, tooLong: string | null = null): Che
   }
   const why = tooLong ? `; used because socket paths under ${tooLong} would be too long` : '';
   return { id: 'runtime-dir', level: 'ok', text: `socket dir ${dir} is private (${octal(mode)})${why}` };
+}
+
+/**
+ * A dir the helper or the script writes (the state dir, the spool, the sockets) takes a small file,
+ * really written: a read-only mount or a full disk would lose a watch with a vague message. A dir
+ * not made yet is tried at its nearest existing parent, where it would be made.
+ */
+export function checkWritableDir(id: string, what: string, dir: string): CheckResult {
+  let at = dir;
+  while (!exists(at) && dirname(at) !== at) at = dirname(at);
+  let probe: string | null = null;
+  try {
+    probe = mkdtempSync(join(at, '.mpv-plex-sync-doctor-'));
+    writeFileSync(join(probe, 'probe'), Buffer.alloc(4096));
+    return { id, level: 'ok', text: `${what} ${dir} is writable` };
+  } catch (error) {
+    return { id, level: 'fail', text: `${what} ${dir} cannot be written (${messageOf(error)})`, fix: `make ${at === dir ? dir : at} writable, or free space on its disk` };
+  } finally {
+    if (probe !== null) rmSync(probe, { recursive: true, force: true });
+  }
 }
 
 /** The config file, which holds the token, is readable by its owner only. */

@@ -15,6 +15,7 @@ import {
   checkRuntimeDir,
   checkServerReachable,
   checkToken,
+  checkWritableDir,
   serverNotConfigured,
   type CheckResult,
 } from '../../doctor/checks.js';
@@ -66,6 +67,9 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
 
   const paths = appPaths(env);
   results.push(checkRuntimeDir(paths.runtimeDir, paths.runtimeDirTooLong));
+  results.push(checkWritableDir('runtime-dir-writable', 'socket dir', paths.runtimeDir));
+  results.push(checkWritableDir('state-dir', 'state dir', paths.stateDir));
+  results.push(checkWritableDir('spool-dir', 'spool dir', paths.spoolDir));
   results.push(checkConfigPermissions(paths.configFile));
   const { result: configResult, config } = checkConfig(paths.configFile, env);
   results.push(configResult);
