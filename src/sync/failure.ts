@@ -87,7 +87,30 @@ export function failurePatch(entry: OutboxEntry, error: unknown, decision: Failu
   };
 }
 
-/** What of a failure fits in a short line: the new host of a redirect, else the redacted message. */
+/**
+ * What of a failure fits in a short line: for one worth trying again, what happened in the
+ * person's words ("Plex asked us to wait until 14:05", "Plex answered with an error"), not only
+ * "unreachable"; the new host of a redirect; else the redacted message.
+ */
 export function failureDetail(error: unknown): string {
-  return error instanceof PlexRedirectError ? error.location : errorText(error);
+  if (error instanceof PlexRedirectError) return error.location;
+  if (!(error instanceof CountInDoubtError) && classifyFailure(error) === 'transient') return transientCause(error);
+  return errorText(error);
+}
+
+function transientCause(error: unknown): string {
+  if (error instanceof PlexHttpError) {
+    if (error.retryAfterSeconds !== null) return `Plex asked us to wait until ${clockTime(Date.now() + error.retryAfterSeconds * 1000)} (${error.status})`;
+    return `Plex answered with an error (${error.status})`;
+  }
+  if (error instanceof PlexNetworkError) return error.code === 'TIMEOUT' ? 'Plex did not answer in time' : `Plex unreachable (${error.code})`;
+  return `Plex unreachable (${errorText(error)})`;
+}
+
+/** 14:05, or 14:05:30 for a wait of less than a few minutes, in local time. */
+function clockTime(at: number): string {
+  const time = new Date(at);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const short = `${two(time.getHours())}:${two(time.getMinutes())}`;
+  return at - Date.now() < 5 * 60_000 ? `${short}:${two(time.getSeconds())}` : short;
 }

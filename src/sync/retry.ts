@@ -33,7 +33,10 @@ export async function withRetries<T>(operation: () => Promise<T>, options: Retry
       // Backoff after the immediate retry: 0, 250-500 ms, 500-1000 ms, ...
       const backoff = attemptNumber <= 1 ? 0 : 250 * 2 ** (attemptNumber - 2) * (1 + Math.random());
       const retryAfter = error instanceof PlexHttpError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
-      const wait = Math.min(maxRetryAfterMs, Math.max(backoff, retryAfter));
+      // The server asked for longer than a session waits: a retry sooner would go against its
+      // word. Give up now; the sender pauses the server until then, and the outbox keeps it.
+      if (retryAfter > maxRetryAfterMs) throw error;
+      const wait = Math.max(backoff, retryAfter);
       // Waiting past the deadline would overrun a quit hold: give up now, the outbox keeps it.
       if (options.deadline !== undefined && Date.now() + wait >= options.deadline) throw error;
       if (wait > 0) await (options.sleep ?? sleepFor)(wait);

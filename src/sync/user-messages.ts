@@ -14,7 +14,7 @@ export const messages = {
   watched: (name: string) => `Plex: marked watched — ${name}`,
   /** The server's rule counts this item at its credits (LibraryVideoPlayedAtBehaviour), and so did we. */
   watchedAtCredits: (name: string) => `Plex: marked watched at the credits — ${name}`,
-  /** @param detail failureDetail(error): the new host of a redirect, else the redacted error. */
+  /** @param detail failureDetail(error): what happened for a transient failure, the new host of a redirect, else the redacted error. */
   watchFailed: (name: string, failure: FailureClass, detail = '') => {
     switch (failure) {
       case 'auth':
@@ -26,7 +26,7 @@ export const messages = {
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — watch of '${name}' kept; check the server URL`;
       case 'transient':
-        return `Plex unreachable — watch of '${name}' queued, will retry`;
+        return `${detail || 'Plex unreachable'} — watch of '${name}' queued, will retry`;
     }
   },
   positionFailed: (name: string, failure: FailureClass, detail = '') => {
@@ -40,7 +40,7 @@ export const messages = {
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — position of '${name}' kept; check the server URL`;
       case 'transient':
-        return `Plex unreachable — position of '${name}' queued, will retry`;
+        return `${detail || 'Plex unreachable'} — position of '${name}' queued, will retry`;
     }
   },
   resolveFailed: (failure: FailureClass, detail: string) => {
@@ -54,7 +54,7 @@ export const messages = {
       case 'redirected':
         return `Plex sync: the Plex server redirected to ${detail}, not followed so the token stays home; check the server URL`;
       case 'transient':
-        return `Plex sync: cannot reach Plex (${detail})`;
+        return `Plex sync: ${detail || 'cannot reach Plex'}`;
     }
   },
   configProblem: (text: string) => `Plex sync: ${text}`,
@@ -92,7 +92,7 @@ export const messages = {
   /** mark-watched on an item watched before this playback: Plex apps count nothing here either. */
   alreadyWatched: (name: string) => `Already watched in Plex: ${name} — not counted again`,
   markWatchedKept: (name: string, failure: FailureClass, detail = '') =>
-    failure === 'transient' ? `Marked watched — queued: Plex unreachable: ${name}` : messages.watchFailed(name, failure, detail),
+    failure === 'transient' ? `Marked watched — queued: ${detail || 'Plex unreachable'}: ${name}` : messages.watchFailed(name, failure, detail),
   markUnwatchedFailed: (name: string, failure: FailureClass, detail = '') => {
     switch (failure) {
       case 'auth':
@@ -104,7 +104,7 @@ export const messages = {
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — unwatched mark of '${name}' kept; check the server URL`;
       case 'transient':
-        return `Marked unwatched — queued: Plex unreachable: ${name}`;
+        return `Marked unwatched — queued: ${detail || 'Plex unreachable'}: ${name}`;
     }
   },
   outboxDamaged: (damage: OutboxDamage) => {

@@ -15,7 +15,7 @@ const SYNC_ENDPOINTS = /^\/:\/(timeline|scrobble)/;
 const QUIT_TIMEOUT_S = 3;
 
 function failureLines(osd: string[]): string[] {
-  return osd.filter((line) => /unreachable|rejected|no longer|refused|not responding/i.test(line));
+  return osd.filter((line) => /unreachable|answered with an error|asked us to wait|rejected|no longer|refused|not responding/i.test(line));
 }
 
 describe('transient failures', () => {
@@ -36,7 +36,8 @@ describe('transient failures', () => {
     const run = await runMpv(world, [withToken(url)], { scriptOpts: { quit_timeout: String(QUIT_TIMEOUT_S) } });
     expect(run.code).toBe(0);
     expect(run.elapsedMs).toBeLessThan(2_500 + QUIT_TIMEOUT_S * 1000 + 1_500);
-    expect(run.osd.some((line) => line.includes("Plex unreachable — watch of 'Clip 101' queued, will retry"))).toBe(true);
+    // A 503 is an answer: the person reads that Plex answered with an error, not that it is unreachable.
+    expect(run.osd.some((line) => line.includes("Plex answered with an error (503) — watch of 'Clip 101' queued, will retry"))).toBe(true);
     await helpersGone(world);
     expect(readOutbox(world).entries.map((entry) => entry['kind'])).toContain('watch');
     expect(world.plex.item('101').viewCount).toBe(0);
@@ -60,7 +61,7 @@ describe('transient failures', () => {
     });
     expect(run.code).toBe(0);
     expect(run.elapsedMs).toBeLessThan(2_500 + QUIT_TIMEOUT_S * 1000 + 1_500);
-    expect(run.osd.some((line) => line.includes("Plex unreachable — watch of 'Clip 101' queued, will retry"))).toBe(true);
+    expect(run.osd.some((line) => /Plex unreachable \(E[A-Z]+\) — watch of 'Clip 101' queued, will retry/.test(line))).toBe(true);
     await helpersGone(world);
     expect(readOutbox(world).entries.map((entry) => entry['kind'])).toContain('watch');
 

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlexClient } from '../../src/plex/client.js';
+import { PlexHttpError } from '../../src/plex/errors.js';
 import { classifyFailure, failureDetail } from '../../src/sync/failure.js';
 import { messages } from '../../src/sync/user-messages.js';
 
@@ -46,7 +47,23 @@ describe('resolveFailed', () => {
     expect(text).not.toContain('cannot reach');
   });
 
-  it('says it cannot reach Plex when nothing answers', () => {
-    expect(messages.resolveFailed('transient', 'ECONNREFUSED')).toContain('cannot reach Plex');
+  it('says Plex is unreachable, and why, when nothing answers', async () => {
+    const client = new PlexClient({ serverUrl: 'http://127.0.0.1:1', token: 'messages-token-1618', clientIdentifier: 'test-client-0001' });
+    const error = await client.metadata('1').catch((caught: unknown) => caught);
+    expect(messages.resolveFailed(classifyFailure(error), failureDetail(error))).toMatch(/^Plex sync: Plex unreachable \(E[A-Z]+\)$/);
+  });
+});
+
+describe('what a failure worth trying again says (issue 18, point 10)', () => {
+  it('says Plex answered with an error for a 500, not that it is unreachable', () => {
+    const error = new PlexHttpError('PUT', `${url}/:/scrobble`, 500, 'Internal Server Error', null);
+    expect(messages.watchFailed('Film', classifyFailure(error), failureDetail(error))).toBe("Plex answered with an error (500) — watch of 'Film' queued, will retry");
+  });
+
+  it('says until when Plex asked us to wait for a 429 with Retry-After, not that it is slow', () => {
+    const error = new PlexHttpError('GET', `${url}/:/scrobble`, 429, 'Too Many Requests', 3600);
+    const until = new Date(Date.now() + 3_600_000);
+    const clock = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+    expect(messages.watchFailed('Film', classifyFailure(error), failureDetail(error))).toBe(`Plex asked us to wait until ${clock} (429) — watch of 'Film' queued, will retry`);
   });
 });

@@ -107,7 +107,7 @@ describe('mark-watched', () => {
     const playback = await startPlaying(c, [40]);
     c.plex.fault({ ...down, match: marks });
     await press(c, true);
-    expect(c.player.osd).toContain('Marked watched — queued: Plex unreachable: Film 1');
+    expect(c.player.osd).toContain('Marked watched — queued: Plex unreachable (ECONNREFUSED): Film 1');
     await playThrough(playback, [95, 100]);
     await playback.end();
     expect(c.plex.item('1').viewCount).toBe(0);
@@ -189,7 +189,7 @@ describe('mark-unwatched', () => {
     await c.sender.laneDone('pb-1');
     expect(c.outbox.get(watchEntryId('pb-1'))).toBeDefined();
     await press(c, false);
-    expect(c.player.osd).toContain('Marked unwatched — queued: Plex unreachable: Film 1');
+    expect(c.player.osd).toContain('Marked unwatched — queued: Plex unreachable (ECONNREFUSED): Film 1');
     await playback.end();
     c.plex.clearFaults();
     await c.sender.flush({ all: true });

@@ -44,6 +44,14 @@ describe('withRetries', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
+  it('does not retry within the session when Retry-After asks for longer than it would wait', async () => {
+    plex.fault({ match: '/:/scrobble', kind: 'status', status: 429, retryAfterSeconds: 3600, times: 3 });
+    const waits: number[] = [];
+    await expect(withRetries(() => client.scrobble('5'), { sleep: async (ms) => void waits.push(ms) })).rejects.toMatchObject({ status: 429 });
+    expect(scrobbles()).toBe(1);
+    expect(waits).toEqual([]);
+  });
+
   it('retries a dropped connection and a timeout', async () => {
     plex.fault({ match: '/:/scrobble', kind: 'drop', times: 1 });
     plex.fault({ match: '/:/scrobble', kind: 'timeout', times: 1 });
