@@ -10,7 +10,7 @@ import type { PlexMetadata } from '../plex/schemas.js';
 import { displayName } from '../resolve/resolver.js';
 import { isConfiguredOrigin, originOf, type ServerAddresses } from '../plex/origins.js';
 import { redact } from '../log/redact.js';
-import { checkMachineId, PlayTargetError, type PlayTarget } from './play-target.js';
+import { checkMachineId, PlayTargetError, type PersonTarget } from '../address/person-target.js';
 
 /** A failure `play` reports in one line, exit code 1. */
 export class PlayError extends Error {
@@ -46,7 +46,7 @@ export interface ItemPlan {
 }
 
 /** Finds the Plex item a target names (nothing to find for a file or a plain URL: null). */
-export async function findItem(target: PlayTarget, servers: PlexServers, config: ServerAddresses): Promise<ItemPlan | null> {
+export async function findItem(target: PersonTarget, servers: PlexServers, config: ServerAddresses): Promise<ItemPlan | null> {
   switch (target.kind) {
     case 'ratingKey':
       return loadItem(configuredClient(servers), target.ratingKey);

@@ -7,7 +7,8 @@ import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/sch
 import type { SavedState, SavedStateSource } from '../sync/ports.js';
 import { playedPartStreams, type PartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
-import { parseTarget, toPlexPath } from './target.js';
+import { parsePlayedAddress } from '../address/played-address.js';
+import { toPlexPath } from './path-mapping.js';
 
 export interface ResolvedItem {
   readonly client: PlexClient;
@@ -47,7 +48,7 @@ export class Resolver implements SavedStateSource {
    */
   async resolve(path: string, explicitRatingKey: string | null, urlToken: string | null): Promise<Resolution> {
     const { servers, partIndex, config } = this.#options;
-    const target = parseTarget(path, explicitRatingKey);
+    const target = parsePlayedAddress(path, explicitRatingKey);
     switch (target.kind) {
       case 'other':
         return { kind: 'not-plex', reason: 'not a Plex address' };
@@ -57,7 +58,7 @@ export class Resolver implements SavedStateSource {
         if (!client) return noTokenFor(target.serverUrl);
         // play names each entry's item and plays a chosen version by its part URL: the streams
         // applied and stored are that part's, not the first version's.
-        const played = target.kind === 'ratingKey' ? parseTarget(path, null) : null;
+        const played = target.kind === 'ratingKey' ? parsePlayedAddress(path, null) : null;
         return this.#describe(client, target.ratingKey, played?.kind === 'part' ? Number(played.partId) : null);
       }
       case 'part': {

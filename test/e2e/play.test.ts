@@ -74,6 +74,7 @@ describe('mpv-plex-sync play: target forms', () => {
       ['201', `https://app.plex.tv/desktop/#!/server/${MACHINE}/details?key=%2Flibrary%2Fmetadata%2F201`],
       ['202', `https://app.plex.tv/desktop#!/server/${MACHINE}/details?key=%2Flibrary%2Fmetadata%2F202`],
       ['203', `${world.plex.url}/web/index.html#!/server/${MACHINE.toUpperCase()}/details?key=%2Flibrary%2Fmetadata%2F203&context=library`],
+      ['204', `https://app.plex.tv/desktop/#!/media/${MACHINE}/com.plexapp.plugins.library?key=%2Flibrary%2Fmetadata%2F204&context=library%3Acontent.library`],
     ] as const;
     for (const [ratingKey] of links) world.addMovie(ratingKey);
     for (const [ratingKey, link] of links) {
@@ -138,6 +139,17 @@ describe('mpv-plex-sync play: clear failures', () => {
     const run = await runCli(world, ['play', '101']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^mpv-plex-sync: cannot reach the Plex server at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\n$/);
+  });
+
+  it('answers a newer media link for another server with one line naming both machine ids, exit 1', async () => {
+    world.addMovie('101');
+    const other = 'ffffffffffffffffffffffffffffffffffffffff';
+    const run = await runCli(world, ['play', `https://app.plex.tv/desktop/#!/media/${other}/com.plexapp.plugins.library?key=%2Flibrary%2Fmetadata%2F101`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `mpv-plex-sync: the link is for the Plex server with machine id ${other}, which is not the configured server '${SERVER_NAME}' (machine id ${MACHINE})\n`,
+    );
+    expect(world.plex.requests.some((request) => request.path.startsWith('/library/metadata'))).toBe(false);
   });
 
   it('answers a malformed Plex link with one line, exit 1', async () => {

@@ -18,7 +18,7 @@ import { isConfiguredOrigin } from '../../plex/origins.js';
 import { redact, registerSecret } from '../../log/redact.js';
 import { appendCommand, entryOptions, loadfileTakesIndex } from '../../play/entry-options.js';
 import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';
-import { parsePlayTarget, PlayTargetError, type PlayTarget } from '../../play/play-target.js';
+import { parsePersonTarget, PlayTargetError, type PersonTarget } from '../../address/person-target.js';
 import { displayName } from '../../resolve/resolver.js';
 import { binPath, bundledScriptPath, commandContext, EXIT_FAILED, type CommandContext } from '../context.js';
 
@@ -57,7 +57,7 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
 type Plan = { readonly kind: 'play'; readonly entries: PlayEntry[] } | { readonly kind: 'versions'; readonly lines: string[] };
 
 async function planPlay(context: CommandContext, text: string, options: PlayOptions): Promise<Plan> {
-  const target = parsePlayTarget(text);
+  const target = parsePersonTarget(text);
   const servers = new PlexServers({ config: context.config, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile), version: context.version });
   const item = await findItem(target, servers, context.config);
   if (!item) {
@@ -74,7 +74,7 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
 }
 
 /** A file or a URL played as it is; the helper finds its Plex item, if any, from the path. */
-function plainEntry(context: CommandContext, target: PlayTarget, ratingKey: string | null): PlayEntry {
+function plainEntry(context: CommandContext, target: PersonTarget, ratingKey: string | null): PlayEntry {
   if (target.kind === 'localFile') return { url: target.path, ratingKey, title: null, header: null };
   if (target.kind !== 'partUrl' && target.kind !== 'otherUrl') throw new Error(`unexpected target ${target.kind}`);
   // The configured token goes only to the configured server's origins (origins.ts); a URL on
