@@ -7,7 +7,7 @@ import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError }
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
-import { displayName } from '../resolve/resolver.js';
+import { displayName } from '../resolve/display-name.js';
 import { isConfiguredOrigin, originOf, type ServerAddresses } from '../plex/origins.js';
 import { redact } from '../log/redact.js';
 import { checkMachineId, PlayTargetError, type PersonTarget } from '../address/person-target.js';
@@ -25,7 +25,7 @@ export interface PlayEntry {
   readonly url: string;
   /** The Plex item, when play knows it (the script then needs no lookup by path). */
   readonly ratingKey: string | null;
-  /** force-media-title: what Plex calls the item. */
+  /** force-media-title: what Plex calls the item, made readable (resolve/display-name.ts). */
   readonly title: string | null;
   /** `X-Plex-Token: ...` for mpv's requests, given over IPC only. */
   readonly header: string | null;

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/schemas.js';
+import { displayName } from './display-name.js';
 import type { SavedState, SavedStateSource } from '../sync/ports.js';
 import { playedPartStreams, type PartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
@@ -122,13 +123,4 @@ export class Resolver implements SavedStateSource {
 function noTokenFor(serverUrl: string | null): Resolution {
   const host = serverUrl ? new URL(serverUrl).host : 'that server';
   return { kind: 'not-plex', reason: `${host} is not your Plex server, and its URL carries no token` };
-}
-
-export function displayName(meta: PlexMetadata): string {
-  if (meta.type === 'episode') {
-    const season = meta.parentIndex !== undefined ? `S${String(meta.parentIndex).padStart(2, '0')}` : '';
-    const episode = meta.index !== undefined ? `E${String(meta.index).padStart(2, '0')}` : '';
-    return [meta.grandparentTitle, `${season}${episode}` || null, meta.title].filter(Boolean).join(' · ');
-  }
-  return meta.title;
 }

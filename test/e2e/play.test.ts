@@ -245,6 +245,32 @@ describe('mpv-plex-sync play: next episodes and versions', () => {
   });
 });
 
+describe('mpv-plex-sync play: titles with control characters', () => {
+  it('plays an item whose Plex title holds a NUL, titled readably, and exits 0', async () => {
+    world.addMovie('5012', { title: 'Before\u0000After\u0007 the bell' });
+    const run = await runCli(world, ['play', '5012', '--', ...headless, ...titles]);
+    await helpersGone(world);
+    expect(run.stderr).not.toContain('did not take');
+    expect(run.code).toBe(0);
+    expect(titlesIn(run.stdout + run.stderr)).toEqual(['Before After the bell']);
+    expect(world.plex.item('5012').viewCount).toBe(1);
+  });
+
+  it('plays every entry of --next 2 when the middle episode\'s title holds a NUL', async () => {
+    addShow(world, { episodeTitles: { '512': 'Part 2\u0000the start' } });
+    const run = await runCli(world, ['play', '511', '--next', '2', '--', ...headless, ...titles]);
+    await helpersGone(world);
+    expect(run.stderr).not.toContain('did not take');
+    expect(run.code).toBe(0);
+    expect(titlesIn(run.stdout + run.stderr)).toEqual([
+      'The Show · S01E01 · Part 1, the start',
+      'The Show · S01E02 · Part 2 the start',
+      'The Show · S02E01 · Part 1, the rest',
+    ]);
+    expect(['511', '512', '521'].map((key) => world.plex.item(key).viewCount)).toEqual([1, 1, 1]);
+  });
+});
+
 describe('the script option rating_key on mpv\'s own command line', () => {
   it('still names the first file only, the next entry being resolved by its own path', async () => {
     world.addMovie('101');

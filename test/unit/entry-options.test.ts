@@ -10,6 +10,10 @@ describe('entryOptions', () => {
     );
   });
 
+  it('refuses a value holding a NUL, which mpv would cut short and refuse', () => {
+    expect(() => quotedOption('force-media-title', 'a\u0000b')).toThrow("the value of mpv option 'force-media-title' holds a NUL, which mpv cannot take");
+  });
+
   it('refuses an option name mpv would not read', () => {
     expect(() => quotedOption('a=b', 'x')).toThrow(TypeError);
   });
