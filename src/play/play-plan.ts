@@ -94,7 +94,7 @@ async function loadItem(client: PlexClient, ratingKey: string): Promise<ItemPlan
   const meta = await ask(client, ratingKey, () => client.metadata(ratingKey));
   const name = await serverName(client);
   if (meta.type === 'show' || meta.type === 'season') {
-    throw new PlayError(`Plex item ${ratingKey} on '${name}' is a ${meta.type} ('${meta.title}'): give one of its episodes`);
+    throw new PlayError(`Plex item ${ratingKey} on '${name}' is a ${meta.type} ('${displayName(meta)}'): give one of its episodes`);
   }
   if (meta.Media.length === 0) throw new PlayError(`Plex item ${ratingKey} on '${name}' ('${displayName(meta)}') has no media to play`);
   return { meta, client, serverName: name };
