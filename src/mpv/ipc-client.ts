@@ -31,6 +31,15 @@ interface Pending {
 
 export class MpvCommandError extends Error {
   override readonly name = 'MpvCommandError';
+  /**
+   * The error mpv answered with ("invalid parameter"): mpv refused this command and is still
+   * there. Null when no answer came (the connection closed, or mpv did not answer in time).
+   */
+  readonly mpvError: string | null;
+  constructor(message: string, mpvError: string | null = null) {
+    super(message);
+    this.mpvError = mpvError;
+  }
 }
 
 /** Emits 'event' (MpvEvent) and 'close'. */
@@ -125,7 +134,7 @@ export class MpvIpcClient extends EventEmitter {
       this.#pending.delete(record['request_id']);
       clearTimeout(pending.timer);
       if (record['error'] === 'success') pending.resolve(record['data']);
-      else pending.reject(new MpvCommandError(String(record['error'])));
+      else pending.reject(new MpvCommandError(String(record['error']), String(record['error'])));
       return;
     }
     if (typeof record['event'] === 'string') this.emit('event', record as MpvEvent);

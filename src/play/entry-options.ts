@@ -6,6 +6,8 @@
 /** One option as mpv reads it from a key=value list. */
 export function quotedOption(key: string, value: string): string {
   if (!/^[a-z0-9-]+$/.test(key)) throw new TypeError(`mpv option name '${key}' is not one`);
+  // mpv reads the value as a C string: a NUL cuts it short of its length, and mpv refuses the entry.
+  if (value.includes('\0')) throw new TypeError(`the value of mpv option '${key}' holds a NUL, which mpv cannot take`);
   return `${key}=%${Buffer.byteLength(value, 'utf8')}%${value}`;
 }
 

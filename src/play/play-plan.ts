@@ -7,10 +7,10 @@ import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError }
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
-import { displayName } from '../resolve/resolver.js';
+import { displayName } from '../resolve/display-name.js';
 import { isConfiguredOrigin, originOf, type ServerAddresses } from '../config/origins.js';
 import { redact } from '../log/redact.js';
-import { checkMachineId, PlayTargetError, type PlayTarget } from './play-target.js';
+import { checkMachineId, PlayTargetError, type PersonTarget } from '../address/person-target.js';
 
 /** A failure `play` reports in one line, exit code 1. */
 export class PlayError extends Error {
@@ -25,7 +25,7 @@ export interface PlayEntry {
   readonly url: string;
   /** The Plex item, when play knows it (the script then needs no lookup by path). */
   readonly ratingKey: string | null;
-  /** force-media-title: what Plex calls the item. */
+  /** force-media-title: what Plex calls the item, made readable (resolve/display-name.ts). */
   readonly title: string | null;
   /** `X-Plex-Token: ...` for mpv's requests, given over IPC only. */
   readonly header: string | null;
@@ -46,7 +46,7 @@ export interface ItemPlan {
 }
 
 /** Finds the Plex item a target names (nothing to find for a file or a plain URL: null). */
-export async function findItem(target: PlayTarget, servers: PlexServers, config: ServerAddresses): Promise<ItemPlan | null> {
+export async function findItem(target: PersonTarget, servers: PlexServers, config: ServerAddresses): Promise<ItemPlan | null> {
   switch (target.kind) {
     case 'ratingKey':
       return loadItem(configuredClient(servers), target.ratingKey);
@@ -94,7 +94,7 @@ async function loadItem(client: PlexClient, ratingKey: string): Promise<ItemPlan
   const meta = await ask(client, ratingKey, () => client.metadata(ratingKey));
   const name = await serverName(client);
   if (meta.type === 'show' || meta.type === 'season') {
-    throw new PlayError(`Plex item ${ratingKey} on '${name}' is a ${meta.type} ('${meta.title}'): give one of its episodes`);
+    throw new PlayError(`Plex item ${ratingKey} on '${name}' is a ${meta.type} ('${displayName(meta)}'): give one of its episodes`);
   }
   if (meta.Media.length === 0) throw new PlayError(`Plex item ${ratingKey} on '${name}' ('${displayName(meta)}') has no media to play`);
   return { meta, client, serverName: name };

@@ -4,10 +4,12 @@ import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/schemas.js';
+import { displayName } from './display-name.js';
 import type { PartStreams, SavedState, SavedStateSource } from '../sync/ports.js';
 import { playedPartStreams } from '../streams/stream-choice.js';
 import type { PartIndex } from './part-index.js';
-import { parseTarget, toPlexPath } from './target.js';
+import { parsePlayedAddress } from '../address/played-address.js';
+import { toPlexPath } from './path-mapping.js';
 
 export interface ResolvedItem {
   readonly client: PlexClient;
@@ -47,7 +49,7 @@ export class Resolver implements SavedStateSource {
    */
   async resolve(path: string, explicitRatingKey: string | null, urlToken: string | null): Promise<Resolution> {
     const { servers, partIndex, config } = this.#options;
-    const target = parseTarget(path, explicitRatingKey);
+    const target = parsePlayedAddress(path, explicitRatingKey);
     switch (target.kind) {
       case 'other':
         return { kind: 'not-plex', reason: 'not a Plex address' };
@@ -57,7 +59,7 @@ export class Resolver implements SavedStateSource {
         if (!client) return noTokenFor(target.serverUrl);
         // play names each entry's item and plays a chosen version by its part URL: the streams
         // applied and stored are that part's, not the first version's.
-        const played = target.kind === 'ratingKey' ? parseTarget(path, null) : null;
+        const played = target.kind === 'ratingKey' ? parsePlayedAddress(path, null) : null;
         return this.#describe(client, target.ratingKey, played?.kind === 'part' ? Number(played.partId) : null);
       }
       case 'part': {
@@ -121,13 +123,4 @@ export class Resolver implements SavedStateSource {
 function noTokenFor(serverUrl: string | null): Resolution {
   const host = serverUrl ? new URL(serverUrl).host : 'that server';
   return { kind: 'not-plex', reason: `${host} is not your Plex server, and its URL carries no token` };
-}
-
-export function displayName(meta: PlexMetadata): string {
-  if (meta.type === 'episode') {
-    const season = meta.parentIndex !== undefined ? `S${String(meta.parentIndex).padStart(2, '0')}` : '';
-    const episode = meta.index !== undefined ? `E${String(meta.index).padStart(2, '0')}` : '';
-    return [meta.grandparentTitle, `${season}${episode}` || null, meta.title].filter(Boolean).join(' · ');
-  }
-  return meta.title;
 }

@@ -1,6 +1,7 @@
 // The token of the file mpv plays: a URL mpv was given may carry its own X-Plex-Token, which the
 // script never sends over script-message (mpv logs those). The helper reads mpv's full path
 // instead, and uses that token only for the file the message is about.
+import { httpUrl, urlOwnToken } from '../address/plex-address.js';
 import type { PlayerPort } from './ports.js';
 
 /**
@@ -11,13 +12,8 @@ import type { PlayerPort } from './ports.js';
  */
 export async function tokenFromPlayer(player: Pick<PlayerPort, 'fullPath'>, path: string): Promise<string | null> {
   const full = await player.fullPath().catch(() => null);
-  if (!full || !/^https?:\/\//i.test(full)) return null;
-  try {
-    const playing = new URL(full);
-    const named = new URL(path);
-    if (playing.origin !== named.origin || playing.pathname !== named.pathname) return null;
-    return playing.searchParams.get('X-Plex-Token');
-  } catch {
-    return null;
-  }
+  const playing = full === null ? null : httpUrl(full);
+  const named = httpUrl(path);
+  if (!playing || !named || playing.origin !== named.origin || playing.pathname !== named.pathname) return null;
+  return urlOwnToken(playing);
 }

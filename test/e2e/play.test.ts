@@ -74,6 +74,7 @@ describe('mpv-plex-sync play: target forms', () => {
       ['201', `https://app.plex.tv/desktop/#!/server/${MACHINE}/details?key=%2Flibrary%2Fmetadata%2F201`],
       ['202', `https://app.plex.tv/desktop#!/server/${MACHINE}/details?key=%2Flibrary%2Fmetadata%2F202`],
       ['203', `${world.plex.url}/web/index.html#!/server/${MACHINE.toUpperCase()}/details?key=%2Flibrary%2Fmetadata%2F203&context=library`],
+      ['204', `https://app.plex.tv/desktop/#!/media/${MACHINE}/com.plexapp.plugins.library?key=%2Flibrary%2Fmetadata%2F204&context=library%3Acontent.library`],
     ] as const;
     for (const [ratingKey] of links) world.addMovie(ratingKey);
     for (const [ratingKey, link] of links) {
@@ -138,6 +139,17 @@ describe('mpv-plex-sync play: clear failures', () => {
     const run = await runCli(world, ['play', '101']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^mpv-plex-sync: cannot reach the Plex server at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\n$/);
+  });
+
+  it('answers a newer media link for another server with one line naming both machine ids, exit 1', async () => {
+    world.addMovie('101');
+    const other = 'ffffffffffffffffffffffffffffffffffffffff';
+    const run = await runCli(world, ['play', `https://app.plex.tv/desktop/#!/media/${other}/com.plexapp.plugins.library?key=%2Flibrary%2Fmetadata%2F101`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `mpv-plex-sync: the link is for the Plex server with machine id ${other}, which is not the configured server '${SERVER_NAME}' (machine id ${MACHINE})\n`,
+    );
+    expect(world.plex.requests.some((request) => request.path.startsWith('/library/metadata'))).toBe(false);
   });
 
   it('answers a malformed Plex link with one line, exit 1', async () => {
@@ -230,6 +242,32 @@ describe('mpv-plex-sync play: next episodes and versions', () => {
     const tooFar = await runCli(world, ['play', '--use-version', '3', '150']);
     expect(tooFar.code).toBe(1);
     expect(tooFar.stderr).toBe(`mpv-plex-sync: Plex item 150 on '${SERVER_NAME}' has 2 versions, not 3: see play --versions\n`);
+  });
+});
+
+describe('mpv-plex-sync play: titles with control characters', () => {
+  it('plays an item whose Plex title holds a NUL, titled readably, and exits 0', async () => {
+    world.addMovie('5012', { title: 'Before\u0000After\u0007 the bell' });
+    const run = await runCli(world, ['play', '5012', '--', ...headless, ...titles]);
+    await helpersGone(world);
+    expect(run.stderr).not.toContain('did not take');
+    expect(run.code).toBe(0);
+    expect(titlesIn(run.stdout + run.stderr)).toEqual(['Before After the bell']);
+    expect(world.plex.item('5012').viewCount).toBe(1);
+  });
+
+  it('plays every entry of --next 2 when the middle episode\'s title holds a NUL', async () => {
+    addShow(world, { episodeTitles: { '512': 'Part 2\u0000the start' } });
+    const run = await runCli(world, ['play', '511', '--next', '2', '--', ...headless, ...titles]);
+    await helpersGone(world);
+    expect(run.stderr).not.toContain('did not take');
+    expect(run.code).toBe(0);
+    expect(titlesIn(run.stdout + run.stderr)).toEqual([
+      'The Show · S01E01 · Part 1, the start',
+      'The Show · S01E02 · Part 2 the start',
+      'The Show · S02E01 · Part 1, the rest',
+    ]);
+    expect(['511', '512', '521'].map((key) => world.plex.item(key).viewCount)).toEqual([1, 1, 1]);
   });
 });
 

@@ -8,8 +8,13 @@ export interface ShowWorld {
   readonly episodes: readonly string[];
 }
 
+export interface ShowOptions {
+  /** Titles Plex gives some episodes instead of "Part <n>, the start|rest", by ratingKey. */
+  readonly episodeTitles?: Readonly<Record<string, string>>;
+}
+
 /** Adds "The Show" (ratingKey 500): season 1 (510) with 511, 512; season 2 (520) with 521, 522, 523. */
-export function addShow(world: World): ShowWorld {
+export function addShow(world: World, options: ShowOptions = {}): ShowWorld {
   world.plex.addSection({ key: '2', type: 'show', title: 'TV Shows', locations: ['/data/tv'] });
   world.plex.addShow({ ratingKey: '500', title: 'The Show', sectionKey: '2' });
   const seasons: Array<[string, number, string[]]> = [
@@ -23,7 +28,7 @@ export function addShow(world: World): ShowWorld {
       world.plex.addItem({
         ratingKey,
         type: 'episode',
-        title: `Part ${at + 1}, the ${seasonIndex === 1 ? 'start' : 'rest'}`,
+        title: options.episodeTitles?.[ratingKey] ?? `Part ${at + 1}, the ${seasonIndex === 1 ? 'start' : 'rest'}`,
         parentRatingKey: seasonKey,
         index: at + 1,
         sectionKey: '2',

@@ -28,10 +28,10 @@ const LAYERS: Readonly<Record<string, number>> = {
   outbox: 40,
   plex: 30,
   config: 20,
-  address: 15,
   protocol: 10,
   storage: 10,
   platform: 10,
+  address: 6,
   framing: 5,
   log: 5,
 };

@@ -94,4 +94,15 @@ describe('Resolver', () => {
     const result = await resolver.resolve(`${plex.url}/library/metadata/100`, null, TOKEN);
     expect(result.kind === 'plex' && result.item.ratingKey).toBe('100');
   });
+  it('resolves file:///x/100% y.mkv as a local file, never a thrown error the engine would retry', async () => {
+    plex.addItem({ ratingKey: '160', type: 'movie', title: 'Percent', sectionKey: '1', durationMs: 60_000, partId: 1600, file: '/data/movies/100% y.mkv' });
+    const resolver = resolverFor({ pathMappings: [{ plex: '/data/movies', local: '/x' }] });
+    const result = await resolver.resolve('file:///x/100% y.mkv', null, null);
+    expect(result.kind === 'plex' && result.item.ratingKey).toBe('160');
+  });
+
+  it('answers not-plex for a part URL whose file name holds a bare %, never a thrown error', async () => {
+    const result = await resolverFor().resolve(`${plex.url}/library/parts/9998/1/100%.mkv`, null, null);
+    expect(result.kind).toBe('not-plex');
+  });
 });

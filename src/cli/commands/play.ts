@@ -11,15 +11,14 @@ import { loadClientIdentifier } from '../../config/client-id.js';
 import { ensurePrivateDir } from '../../config/private-dir.js';
 import { askHelper, helperListening } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
-import type { MpvIpcClient } from '../../mpv/ipc-client.js';
 import { PlexServers } from '../../plex/servers.js';
 import { playSocketPath } from '../../protocol/runtime-dir.js';
 import { isConfiguredOrigin } from '../../config/origins.js';
 import { redact, registerSecret } from '../../log/redact.js';
-import { appendCommand, entryOptions, loadfileTakesIndex } from '../../play/entry-options.js';
+import { loadEntries, refusalLine } from '../../play/load-entries.js';
 import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';
-import { parsePlayTarget, PlayTargetError, type PlayTarget } from '../../play/play-target.js';
-import { displayName } from '../../resolve/resolver.js';
+import { parsePersonTarget, PlayTargetError, type PersonTarget } from '../../address/person-target.js';
+import { displayName } from '../../resolve/display-name.js';
 import { binPath, bundledScriptPath, commandContext, EXIT_FAILED, type CommandContext } from '../context.js';
 
 export interface PlayOptions {
@@ -57,7 +56,7 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
 type Plan = { readonly kind: 'play'; readonly entries: PlayEntry[] } | { readonly kind: 'versions'; readonly lines: string[] };
 
 async function planPlay(context: CommandContext, text: string, options: PlayOptions): Promise<Plan> {
-  const target = parsePlayTarget(text);
+  const target = parsePersonTarget(text);
   const servers = new PlexServers({ config: context.config, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile), version: context.version });
   const item = await findItem(target, servers, context.config);
   if (!item) {
@@ -74,7 +73,7 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
 }
 
 /** A file or a URL played as it is; the helper finds its Plex item, if any, from the path. */
-function plainEntry(context: CommandContext, target: PlayTarget, ratingKey: string | null): PlayEntry {
+function plainEntry(context: CommandContext, target: PersonTarget, ratingKey: string | null): PlayEntry {
   if (target.kind === 'localFile') return { url: target.path, ratingKey, title: null, header: null };
   if (target.kind !== 'partUrl' && target.kind !== 'otherUrl') throw new Error(`unexpected target ${target.kind}`);
   // The configured token goes only to the configured server's origins (origins.ts); a URL on
@@ -109,40 +108,23 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
     }
     await ensureHelper(context, socketPath);
     const control = mpv.control;
-    let loaded = 0;
-    await loadEntries(control, entries, () => (loaded += 1)).catch(async (error: unknown) => {
-      // mpv quit (or was quit) before every entry was in: its exit code says the rest.
-      context.log.debug({ err: error }, 'loading the playlist into mpv stopped');
-      if (loaded > 0 || !(await stillRunning(mpv.exited))) return;
-      // mpv refused the first entry: with --idle=once and nothing loaded it would wait for ever.
-      process.stderr.write(`mpv-plex-sync: mpv did not take the item: ${redact(error instanceof Error ? error.message : String(error))}\n`);
+    const report = await loadEntries(control, entries);
+    // mpv quit (or was quit) before every entry was in: its exit code says the rest.
+    if (report.stopped) context.log.debug({ err: report.stopped }, 'loading the playlist into mpv stopped');
+    const refused = refusalLine(report, entries.length);
+    if (refused !== null) {
+      process.stderr.write(`mpv-plex-sync: ${refused}\n`);
+      context.log.warn({ refused: report.refused.length, entries: entries.length }, 'mpv refused playlist entries');
+    }
+    if (report.loaded === 0 && (await stillRunning(mpv.exited))) {
+      // Nothing loaded: with --idle=once and an empty playlist mpv would wait for ever.
+      if (refused === null) process.stderr.write(`mpv-plex-sync: mpv did not take the item: ${redact(report.stopped?.message ?? 'no answer')}\n`);
       await control.command(['quit', String(EXIT_FAILED)]).catch(() => undefined);
-    });
+    }
     mpv.control.close();
     return await mpv.exited;
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
-  }
-}
-
-/**
- * Loads each entry with its own options: its title, its ratingKey for the script (read per entry,
- * mpv-scripts/plex-sync/main.ts), and the token header.
- */
-async function loadEntries(control: MpvIpcClient, entries: readonly PlayEntry[], onLoaded: () => void): Promise<void> {
-  const takesIndex = loadfileTakesIndex(await control.command(['get_property', 'command-list']).catch(() => null));
-  for (const entry of entries) {
-    const options: Array<[string, string]> = [];
-    if (entry.title !== null) options.push(['force-media-title', entry.title]);
-    if (entry.ratingKey !== null) options.push(['script-opts-append', `plex-sync-rating_key=${entry.ratingKey}`]);
-    if (entry.header !== null) {
-      // mpv (FFmpeg's http) sends its header fields again to wherever a redirect points, and has
-      // no rule for staying on one origin: with the token in a header, it follows no redirect.
-      // Plex serves a part itself, so a redirect there is not expected.
-      options.push(['http-header-fields', entry.header], ['stream-lavf-o-append', 'max_redirects=0']);
-    }
-    await control.command(appendCommand(entry.url, entryOptions(options), takesIndex));
-    onLoaded();
   }
 }
 

@@ -1,10 +1,26 @@
-// What `mpv-plex-sync play <target>` was given, read from the text alone (no network), so every
-// form is unit tested: a ratingKey, a /library/metadata URL, a Plex Web link (app.plex.tv or a
-// server's own /web), a direct-play part URL, another URL, or a local file.
-// src/resolve/target.ts reads mpv's path for the helper; this one reads what a person types.
+// The first front door of the address grammar: what a person types after `mpv-plex-sync play`.
+// A ratingKey, a /library/metadata URL, a Plex Web link (app.plex.tv or a server's own /web), a
+// direct-play part URL, another URL, or a local file. A text that looks like a Plex address but
+// names no item is refused with a line that says what is wrong, and shows no token.
 import { redact, redactUrl } from '../log/redact.js';
+import {
+  decodedPath,
+  decodeLeniently,
+  fileUrlPath,
+  inItemSpace,
+  isWebLink,
+  looksHttp,
+  itemRatingKey,
+  MACHINE_ID,
+  partId,
+  RATING_KEY,
+  URL_SCHEME,
+  urlOwnToken,
+  webRoute,
+  withoutOwnToken,
+} from './plex-address.js';
 
-export type PlayTarget =
+export type PersonTarget =
   /** `12345`: an item of the configured server. */
   | { readonly kind: 'ratingKey'; readonly ratingKey: string }
   /** `http://host:32400/library/metadata/12345`: an item of the server at that origin. */
@@ -23,70 +39,57 @@ export class PlayTargetError extends Error {
   override readonly name = 'PlayTargetError';
 }
 
-const RATING_KEY = /^\d+$/;
-const METADATA_PATH = /^\/library\/metadata\/(\d+)\/?$/;
-const PART_PATH = /^\/library\/parts\/\d+\/\d+\/[^/]+$/;
-/** Plex Web's route inside the URL fragment: `#!/server/<machineId>/details?key=...`. */
-const WEB_ROUTE = /^#!\/server\/([^/?#]+)\/details\/?(?:\?(.*))?$/;
-const MACHINE_ID = /^[A-Za-z0-9-]+$/;
 const EXPECTED_WEB = '#!/server/<machine id>/details?key=/library/metadata/<ratingKey>';
 
-/** Reads a target; throws PlayTargetError for a Plex-looking address that names no item. */
-export function parsePlayTarget(text: string): PlayTarget {
+/** Reads what a person typed; throws PlayTargetError for a Plex-looking address that names no item. */
+export function parsePersonTarget(text: string): PersonTarget {
   const target = text.trim();
   if (target === '') throw new PlayTargetError('no target: give a ratingKey, a Plex link or a file');
   if (RATING_KEY.test(target)) return { kind: 'ratingKey', ratingKey: target };
-  if (/^https?:\/\//i.test(target)) return parseHttp(target);
-  if (target.startsWith('file://')) return { kind: 'localFile', path: safeDecode(target.slice('file://'.length)) };
+  if (looksHttp(target)) return readHttp(target);
+  const file = fileUrlPath(target);
+  if (file !== null) return { kind: 'localFile', path: file };
   // mpv's own protocols (ytdl://, av://, edl://...) are not files, and not Plex's either.
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return { kind: 'otherUrl', url: target, urlToken: null };
+  if (URL_SCHEME.test(target)) return { kind: 'otherUrl', url: target, urlToken: null };
   return { kind: 'localFile', path: target };
 }
 
-function parseHttp(text: string): PlayTarget {
+function readHttp(text: string): PersonTarget {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new PlayTargetError(`not a valid URL: ${redactUrl(text)}`);
   }
-  if (url.hash.startsWith('#!')) return parseWebLink(url);
-  const urlToken = url.searchParams.get('X-Plex-Token');
-  url.searchParams.delete('X-Plex-Token');
-  const path = safeDecode(url.pathname);
-  const metadata = METADATA_PATH.exec(path);
-  if (metadata?.[1]) return { kind: 'metadataUrl', origin: url.origin, ratingKey: metadata[1], urlToken };
-  if (PART_PATH.test(path)) return { kind: 'partUrl', url: url.toString(), urlToken };
-  if (path.startsWith('/library/metadata/') || path.startsWith('/library/parts/')) {
+  if (isWebLink(url)) return readWebLink(url);
+  const urlToken = urlOwnToken(url);
+  const played = withoutOwnToken(url);
+  const path = decodedPath(played);
+  const ratingKey = itemRatingKey(path);
+  if (ratingKey !== null) return { kind: 'metadataUrl', origin: url.origin, ratingKey, urlToken };
+  if (partId(path) !== null) return { kind: 'partUrl', url: played.toString(), urlToken };
+  if (inItemSpace(path)) {
     throw new PlayTargetError(
       `not a Plex item address: ${redactUrl(text)} (expected /library/metadata/<ratingKey> or /library/parts/<id>/<changestamp>/<file>)`,
     );
   }
-  return { kind: 'otherUrl', url: url.toString(), urlToken };
+  return { kind: 'otherUrl', url: played.toString(), urlToken };
 }
 
 /** app.plex.tv/desktop/#!/..., app.plex.tv/desktop#!/..., http://host:32400/web/index.html#!/... */
-function parseWebLink(url: URL): PlayTarget {
+function readWebLink(url: URL): PersonTarget {
   // Plex Web encodes the key once: a token pasted inside it is only seen, and redacted, decoded.
-  const shown = redact(safeDecode(redactUrl(url.toString())));
-  const route = WEB_ROUTE.exec(url.hash);
+  const shown = redact(decodeLeniently(redactUrl(url.toString())));
+  const route = webRoute(url.hash);
   if (!route) throw new PlayTargetError(`not a link to a Plex item: ${shown} (expected ${EXPECTED_WEB})`);
-  const machineId = safeDecode(route[1] ?? '');
+  const machineId = decodeLeniently(route.machineId);
   if (!MACHINE_ID.test(machineId)) throw new PlayTargetError(`the Plex link's machine id '${redact(machineId)}' is not one: ${shown}`);
-  const key = new URLSearchParams(route[2] ?? '').get('key');
+  const key = new URLSearchParams(route.query).get('key');
   if (key === null) throw new PlayTargetError(`the Plex link names no item (no key=): ${shown} (expected ${EXPECTED_WEB})`);
   // URLSearchParams has decoded the key once, as Plex Web encodes it once.
-  const metadata = METADATA_PATH.exec(key);
-  if (!metadata?.[1]) throw new PlayTargetError(`the Plex link's key '${redact(key)}' is not an item (expected /library/metadata/<ratingKey>): ${shown}`);
-  return { kind: 'plexWeb', machineId, ratingKey: metadata[1] };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  const ratingKey = itemRatingKey(key);
+  if (ratingKey === null) throw new PlayTargetError(`the Plex link's key '${redact(key)}' is not an item (expected /library/metadata/<ratingKey>): ${shown}`);
+  return { kind: 'plexWeb', machineId, ratingKey };
 }
 
 /** What play knows of the configured server when it checks a link's machine id. */
