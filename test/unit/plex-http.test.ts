@@ -2,15 +2,22 @@
 // bodies are capped while they stream and the connection is closed at the cap, a give-up stops
 // the read, and a token never follows a redirect to another origin. 127.0.0.1 is the server;
 // localhost, the same listener under another origin, plays the host a redirect points to.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PlexClient } from '../../src/plex/client.js';
 import { PlexBodyTooLargeError, PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../../src/plex/errors.js';
 import { httpRequest } from '../../src/plex/http.js';
 import { probeIdentity } from '../../src/plex/pick-connection.js';
 import { PlexTv } from '../../src/plex/plextv.js';
+import { plexStreams } from '../../src/plex/schemas.js';
+import { StreamSync } from '../../src/streams/stream-sync.js';
+import { SubtitleFiles } from '../../src/streams/subtitle-files.js';
 import { classifyFailure } from '../../src/sync/failure.js';
+import { silent } from '../support/core.js';
 
 const TOKEN = 'http-token-5772';
 const MiB = 1024 * 1024;
@@ -142,6 +149,22 @@ describe('a give-up stops the read', () => {
     expect(error).toBeInstanceOf(PlexNetworkError);
     expect(Date.now() - started).toBeLessThan(1_500);
     await closedByClient('/library/streams/9');
+  });
+
+  it("stops reading Plex's subtitle file when the item stops waiting for it, and leaves no file", async () => {
+    routes['/library/streams/15'] = endless('1\n', { everyMs: 50, chunk: 'x' });
+    const runtimeDir = mkdtempSync(join(tmpdir(), 'mps-http-'));
+    try {
+      const sync = new StreamSync({ files: new SubtitleFiles({ runtimeDir }), log: silent, fetchWaitMs: 300 });
+      const streams = { partId: 100, list: plexStreams([{ id: 15, streamType: 3, codec: 'srt', languageCode: 'fre', key: '/library/streams/15', selected: true }]) };
+      const item = { client: client(10_000), ratingKey: '1', type: 'movie', displayName: 'Film', durationMs: 600_000, viewCount: 0, streams };
+      expect(await sync.forItem('pb-1', item)).toBeNull();
+      await closedByClient('/library/streams/15', 1_000);
+      const dir = join(runtimeDir, 'subtitles');
+      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    } finally {
+      rmSync(runtimeDir, { recursive: true, force: true });
+    }
   });
 });
 
