@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { PlexHttpError, PlexResponseError } from './errors.js';
 import { httpRequest, retryAfterSeconds, type HttpAnswer } from './http.js';
-import { DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, type PageLimits } from './paging.js';
+import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, type PageLimits } from './paging.js';
 import {
   IdentitySchema,
   ListingContainerSchema,
@@ -95,6 +95,7 @@ export class PlexClient {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.#onSkippedItem = options.onSkippedItem ?? (() => undefined);
     this.#limits = { ...DEFAULT_PAGE_LIMITS, ...options.listingLimits };
+    checkPageLimits(this.#limits);
     this.#headers = {
       Accept: 'application/json',
       'X-Plex-Client-Identifier': options.clientIdentifier,

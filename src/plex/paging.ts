@@ -47,7 +47,7 @@ export interface PagedListing {
  * entry without a name is kept, but never counts as new, so it cannot keep a listing going.
  */
 export async function readPages(readPage: PageReader, keyOf: (entry: unknown) => string | null, limits: PageLimits = DEFAULT_PAGE_LIMITS): Promise<PagedListing> {
-  checkLimits(limits);
+  checkPageLimits(limits);
   const seen = new Set<string>();
   const entries: { entry: unknown; offset: number }[] = [];
   let start = 0;
@@ -73,7 +73,8 @@ export async function readPages(readPage: PageReader, keyOf: (entry: unknown) =>
   }
 }
 
-function checkLimits(limits: PageLimits): void {
+/** Throws a TypeError naming the first bound that is not a positive integer. */
+export function checkPageLimits(limits: PageLimits): void {
   for (const name of ['pageSize', 'maxPages', 'maxItems'] as const) {
     const value = limits[name];
     if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`limits.${name} must be a positive integer, got ${String(value)}`);

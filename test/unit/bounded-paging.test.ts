@@ -98,6 +98,13 @@ describe('a listing that never ends', () => {
   });
 });
 
+describe('the bounds', () => {
+  it('refuses a bound that is not a positive integer when the client is made, naming it', () => {
+    expect(() => client({ listingLimits: { maxPages: 0 } })).toThrow(/limits\.maxPages/);
+    expect(() => client({ listingLimits: { maxItems: Number.NaN } })).toThrow(/limits\.maxItems/);
+  });
+});
+
 describe('a real library', () => {
   it('reads a section of 200,000 items whole with the default bounds', async () => {
     // The server answers 1,000 per page, more than asked, as a server may.
