@@ -222,7 +222,7 @@ export async function checkServerReachable(client: PlexClient): Promise<CheckRes
     }
     if (error instanceof PlexHttpError) return { id: 'server', level: 'fail', text: `Plex server ${url} answered ${error.status} to /identity`, fix };
     if (error instanceof PlexRedirectError) {
-      // The token is never sent after a redirect to another host (same-origin-fetch.ts).
+      // The token is never sent after a redirect to another host (src/plex/http.ts).
       return {
         id: 'server',
         level: 'fail',

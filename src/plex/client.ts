@@ -1,9 +1,12 @@
 // The Plex HTTP client: builds requests with the X-Plex headers, sends the token only as a
-// header, applies a timeout, and turns answers into typed data or typed errors. It does not
-// retry: deciding what to do with a failure is the sync engine's job (see sync/failure.ts).
+// header, and turns answers into typed data or typed errors. Every request goes through
+// httpRequest (http.ts: timeout, redirect rule, byte caps) and every listing through readPages
+// (paging.ts: bounded). It does not retry: deciding what to do with a failure is the sync
+// engine's job (see sync/failure.ts).
 import { z } from 'zod';
-import { networkCode, PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from './errors.js';
-import { fetchWithinOrigin } from './same-origin-fetch.js';
+import { PlexHttpError, PlexResponseError } from './errors.js';
+import { httpRequest, retryAfterSeconds, type HttpAnswer } from './http.js';
+import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, type PageLimits } from './paging.js';
 import {
   IdentitySchema,
   ListingContainerSchema,
@@ -15,10 +18,15 @@ import {
   type PlexMetadata,
   type PlexSection,
 } from './schemas.js';
-import { redact, registerSecret } from '../log/redact.js';
+import { redact, redactUrl, registerSecret } from '../log/redact.js';
 
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
-const PAGE_SIZE = 100;
+/**
+ * The most a JSON answer may hold. The largest ones are listing pages (DEFAULT_PAGE_LIMITS.pageSize
+ * items, a few KiB each with their media and parts) and one item with many streams and markers:
+ * well under 1 MiB each in real libraries.
+ */
+export const MAX_JSON_BYTES = 8 * 1024 * 1024;
 
 export interface PlexClientOptions {
   /** Base URL, e.g. http://127.0.0.1:32400 (no trailing slash, no token). */
@@ -31,8 +39,13 @@ export interface PlexClientOptions {
   readonly product?: string;
   readonly version?: string;
   readonly deviceName?: string;
-  /** Told (one line, redacted) of each item of a section listing that was skipped as unreadable. */
+  /**
+   * Told (one line, redacted) of what a section listing left out: each item skipped as
+   * unreadable, and the rest of a listing that went past its bounds.
+   */
   readonly onSkippedItem?: (text: string) => void;
+  /** Bounds of one listing (pages, items, page size). @default DEFAULT_PAGE_LIMITS */
+  readonly listingLimits?: Partial<PageLimits>;
 }
 
 export type PlaybackState = 'playing' | 'paused' | 'stopped' | 'buffering';
@@ -70,6 +83,7 @@ export class PlexClient {
   readonly #token: string;
   readonly #headers: Record<string, string>;
   readonly #onSkippedItem: (text: string) => void;
+  readonly #limits: PageLimits;
 
   constructor(options: PlexClientOptions) {
     if (!/^https?:\/\//.test(options.serverUrl)) throw new TypeError(`serverUrl must be an http(s) URL, got '${options.serverUrl}'`);
@@ -80,6 +94,8 @@ export class PlexClient {
     registerSecret(options.token);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.#onSkippedItem = options.onSkippedItem ?? (() => undefined);
+    this.#limits = { ...DEFAULT_PAGE_LIMITS, ...options.listingLimits };
+    checkPageLimits(this.#limits);
     this.#headers = {
       Accept: 'application/json',
       'X-Plex-Client-Identifier': options.clientIdentifier,
@@ -134,58 +150,58 @@ export class PlexClient {
     return body.MediaContainer.Directory;
   }
 
-  /** Every item of a section (type 1 movies, 4 episodes), fetched page by page. */
+  /** Every item of a section (type 1 movies, 4 episodes), fetched page by page; an unreadable one is skipped and told. */
   async sectionItems(sectionKey: string, type: 1 | 4): Promise<PlexMetadata[]> {
-    const items: PlexMetadata[] = [];
-    for (let start = 0; ; ) {
-      const body = await this.#getJson(`/library/sections/${encodeURIComponent(sectionKey)}/all`, ListingContainerSchema, {
-        type: String(type),
-        'X-Plex-Container-Start': String(start),
-        'X-Plex-Container-Size': String(PAGE_SIZE),
-      });
-      const page = body.MediaContainer.Metadata;
-      page.forEach((raw, index) => {
-        const item = MetadataSchema.safeParse(raw);
-        if (item.success) return void items.push(item.data);
-        const issue = item.error.issues[0];
-        const ratingKey = typeof raw === 'object' && raw !== null ? (raw as { ratingKey?: unknown }).ratingKey : undefined;
-        this.#onSkippedItem(
-          redact(
-            `section ${sectionKey}: item ${start + index + 1} of the listing${typeof ratingKey === 'string' || typeof ratingKey === 'number' ? ` (ratingKey ${ratingKey})` : ''} skipped, unreadable (${issue ? `${issue.path.join('.') || 'item'}: ${issue.message}` : 'invalid'})`,
-          ),
-        );
-      });
-      const total = body.MediaContainer.totalSize ?? null;
-      start += page.length;
-      // The server may page even when not asked, and smaller than asked: follow totalSize.
-      if (page.length === 0 || total === null || start >= total) break;
-    }
-    return items;
+    const where = `section ${sectionKey}`;
+    return this.#listing(`/library/sections/${encodeURIComponent(sectionKey)}/all`, where, { type: String(type) }, (raw, offset, issue) => {
+      const ratingKey = ratingKeyOf(raw);
+      this.#onSkippedItem(
+        redact(`${where}: item ${offset + 1} of the listing${ratingKey === null ? '' : ` (ratingKey ${ratingKey})`} skipped, unreadable (${issue})`),
+      );
+    });
   }
 
   /** GET /library/metadata/<rk>/children: a show's seasons, or a season's episodes, in order. */
   async children(ratingKey: string): Promise<PlexMetadata[]> {
-    return this.#listing(`/library/metadata/${encodeURIComponent(ratingKey)}/children`, { excludeAllLeaves: '1' });
+    return this.#listing(`/library/metadata/${encodeURIComponent(ratingKey)}/children`, `the children of ${ratingKey}`, { excludeAllLeaves: '1' });
   }
 
   /** GET /library/metadata/<showKey>/allLeaves: every episode of a show, season after season. */
   async allLeaves(ratingKey: string): Promise<PlexMetadata[]> {
-    return this.#listing(`/library/metadata/${encodeURIComponent(ratingKey)}/allLeaves`);
+    return this.#listing(`/library/metadata/${encodeURIComponent(ratingKey)}/allLeaves`, `the episodes of ${ratingKey}`);
   }
 
-  /** A listing read page by page; an entry that is not an item (a "All episodes" directory) is left out. */
-  async #listing(path: string, query: Record<string, string> = {}): Promise<PlexMetadata[]> {
+  /**
+   * A listing read page by page within this client's bounds (paging.ts); an entry that is not an
+   * item (an "All episodes" directory) is left out, and told to `onUnreadable` when given.
+   */
+  async #listing(
+    path: string,
+    where: string,
+    query: Record<string, string> = {},
+    onUnreadable?: (raw: unknown, offset: number, issue: string) => void,
+  ): Promise<PlexMetadata[]> {
+    const listing = await readPages(
+      async (start, size) => {
+        const body = await this.#getJson(path, ListingContainerSchema, { ...query, 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(size) });
+        return { entries: body.MediaContainer.Metadata, totalSize: body.MediaContainer.totalSize ?? null };
+      },
+      ratingKeyOf,
+      this.#limits,
+    );
+    if (listing.cut !== null) {
+      const bound = listing.cut === 'pages' ? `${this.#limits.maxPages} pages` : `${this.#limits.maxItems} items`;
+      this.#onSkippedItem(redact(`${where}: the listing went on past ${bound}; stopped there, the rest left out`));
+    }
     const items: PlexMetadata[] = [];
-    for (let start = 0; ; ) {
-      const body = await this.#getJson(path, ListingContainerSchema, { ...query, 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(PAGE_SIZE) });
-      const page = body.MediaContainer.Metadata;
-      for (const raw of page) {
-        const item = MetadataSchema.safeParse(raw);
-        if (item.success) items.push(item.data);
+    for (const { entry, offset } of listing.entries) {
+      const item = MetadataSchema.safeParse(entry);
+      if (item.success) {
+        items.push(item.data);
+        continue;
       }
-      const total = body.MediaContainer.totalSize ?? null;
-      start += page.length;
-      if (page.length === 0 || total === null || start >= total) break;
+      const issue = item.error.issues[0];
+      onUnreadable?.(entry, offset, issue ? `${issue.path.join('.') || 'item'}: ${issue.message}` : 'invalid');
     }
     return items;
   }
@@ -233,28 +249,14 @@ export class PlexClient {
 
   /**
    * The bytes of a file the server serves by a path of its own, such as an external subtitle's
-   * `/library/streams/<id>`, at most `maxBytes`. Only a path: a full URL could send the token to
-   * another origin.
+   * `/library/streams/<id>`, at most `maxBytes` (cut as it streams). Only a path: a full URL
+   * could send the token to another origin. `signal`: the caller gives up, and the read stops.
    */
-  async serverFile(key: string, maxBytes: number): Promise<Buffer> {
+  async serverFile(key: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
     if (!/^\/[^/]/.test(key)) throw new TypeError(`a server file is named by a path on the server, not '${redact(key.slice(0, 80))}'`);
     const [path = '', search = ''] = key.split('?', 2);
-    const url = `${this.serverUrl}${path}${search ? `?${search}` : ''}`;
-    const headers: Record<string, string> = { ...this.#headers, Accept: '*/*', 'X-Plex-Token': this.#token };
-    let response: Response;
-    let bytes: ArrayBuffer;
-    try {
-      response = await fetchWithinOrigin(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.timeoutMs) });
-      if (!response.ok) throw new PlexHttpError('GET', url, response.status, response.statusText, retryAfter(response.headers.get('retry-after')));
-      const length = Number(response.headers.get('content-length'));
-      if (Number.isFinite(length) && length > maxBytes) throw new PlexResponseError(`[GET] "${url}": ${length} bytes, more than ${maxBytes}`);
-      bytes = await response.arrayBuffer();
-    } catch (error) {
-      if (error instanceof PlexRedirectError || error instanceof PlexHttpError || error instanceof PlexResponseError) throw error;
-      throw new PlexNetworkError('GET', url, networkCode(error), { cause: error });
-    }
-    if (bytes.byteLength > maxBytes) throw new PlexResponseError(`[GET] "${url}": more than ${maxBytes} bytes`);
-    return Buffer.from(bytes);
+    const { body } = await this.#request('GET', `${path}${search ? `?${search}` : ''}`, {}, { headers: { Accept: '*/*' }, maxBytes, ...(signal ? { signal } : {}) });
+    return body;
   }
 
   /**
@@ -276,52 +278,38 @@ export class PlexClient {
     query: Record<string, string> = {},
     options: { withToken?: boolean; headers?: Record<string, string>; allowEmpty?: boolean } = {},
   ): Promise<z.output<T>> {
-    const { url, text } = await this.#request('GET', path, query, options);
+    const { url, body } = await this.#request('GET', path, query, options);
+    const text = body.toString('utf8');
     let json: unknown;
     try {
       json = text.trim() === '' && options.allowEmpty ? { MediaContainer: {} } : JSON.parse(text);
     } catch (error) {
-      throw new PlexResponseError(`[GET] "${url}": answer is not JSON`, { cause: error });
+      throw new PlexResponseError(`[GET] "${redactUrl(url)}": answer is not JSON`, { cause: error });
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new PlexResponseError(`[GET] "${url}": unexpected answer shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    if (!parsed.success) throw new PlexResponseError(`[GET] "${redactUrl(url)}": unexpected answer shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
     return parsed.data;
   }
 
+  /** One request to this server (`path` may carry its own query, `query` is added); a status that is not 2xx throws PlexHttpError. */
   async #request(
     method: string,
     path: string,
     query: Record<string, string>,
-    options: { withToken?: boolean; headers?: Record<string, string> } = {},
-  ): Promise<{ url: string; text: string; headers: Headers }> {
+    options: { withToken?: boolean; headers?: Record<string, string>; maxBytes?: number; signal?: AbortSignal } = {},
+  ): Promise<HttpAnswer> {
     const search = new URLSearchParams(query).toString();
-    const url = `${this.serverUrl}${path}${search ? `?${search}` : ''}`;
+    const url = `${this.serverUrl}${path}${search ? `${path.includes('?') ? '&' : '?'}${search}` : ''}`;
     const headers: Record<string, string> = { ...this.#headers, ...options.headers };
     if (options.withToken !== false) headers['X-Plex-Token'] = this.#token;
-    let response: Response;
-    try {
-      response = await fetchWithinOrigin(url, { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      if (error instanceof PlexRedirectError) throw error;
-      throw new PlexNetworkError(method, url, networkCode(error), { cause: error });
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw new PlexNetworkError(method, url, networkCode(error), { cause: error });
-    }
-    if (!response.ok) {
-      throw new PlexHttpError(method, url, response.status, response.statusText, retryAfter(response.headers.get('retry-after')));
-    }
-    return { url, text, headers: response.headers };
+    const answer = await httpRequest(url, {
+      method,
+      headers,
+      timeoutMs: this.timeoutMs,
+      maxBytes: options.maxBytes ?? MAX_JSON_BYTES,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (!answer.ok) throw new PlexHttpError(method, url, answer.status, answer.statusText, retryAfterSeconds(answer.headers.get('retry-after')));
+    return answer;
   }
-}
-
-function retryAfter(header: string | null): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, (date - Date.now()) / 1000);
 }

@@ -39,9 +39,28 @@ export class PlexNetworkError extends Error {
 
 /** The server answered 2xx with a body that is not what Plex sends. */
 export class PlexResponseError extends Error {
-  override readonly name = 'PlexResponseError';
+  override readonly name: string = 'PlexResponseError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
+  }
+}
+
+/**
+ * The answer went past the bytes its request allows (http.ts): it was cut there, and its
+ * connection closed. Like any answer that is not what Plex sends, a retry will not help soon.
+ */
+export class PlexBodyTooLargeError extends PlexResponseError {
+  override readonly name: string = 'PlexBodyTooLargeError';
+  readonly method: string;
+  readonly url: string;
+  readonly maxBytes: number;
+
+  constructor(method: string, url: string, maxBytes: number) {
+    const shownUrl = redactUrl(url);
+    super(`[${method}] "${shownUrl}": answer of more than ${maxBytes} bytes; cut there`);
+    this.method = method;
+    this.url = shownUrl;
+    this.maxBytes = maxBytes;
   }
 }
 

@@ -3,6 +3,8 @@
 // the best-ranked one that answers wins, without waiting for worse-ranked ones still trying.
 import { z } from 'zod';
 import { redact } from '../log/redact.js';
+import { PlexNetworkError } from './errors.js';
+import { httpRequest } from './http.js';
 
 /** The fields of a plex.tv connection that ranking and probing read. */
 export interface ConnectionCandidate {
@@ -112,17 +114,27 @@ const IdentitySchema = z.object({
   MediaContainer: z.object({ machineIdentifier: z.string().min(1), version: z.string().optional() }),
 });
 
+/** /identity is a few hundred bytes; a probe reads no more than this of it. */
+const MAX_IDENTITY_BYTES = 64 * 1024;
+/** The probe's own time limit, behind the signal pickConnection gives it (its timeoutMs). */
+const PROBE_TIMEOUT_MS = 30_000;
+
 /** GET <uri>/identity: needs no token, and proves a Plex server answers there. */
 export async function probeIdentity(uri: string, signal: AbortSignal): Promise<ProbeResult> {
   // No token goes with a probe, but a connection that redirects would redirect the requests that
-  // carry one later, which the client refuses (same-origin-fetch.ts): it is no usable connection.
-  const response = await fetch(`${uri}/identity`, { headers: { Accept: 'application/json' }, signal, redirect: 'manual' });
-  const text = await response.text();
+  // carry one later, which the client refuses (http.ts): it is no usable connection.
+  const response = await httpRequest(`${uri}/identity`, {
+    headers: { Accept: 'application/json' },
+    signal,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    maxBytes: MAX_IDENTITY_BYTES,
+    redirects: 'none',
+  });
   if (response.status >= 300 && response.status < 400) throw new Error(`redirects (${response.status}) elsewhere`);
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(response.body.toString('utf8'));
   } catch {
     throw new Error('answer is not JSON');
   }
@@ -137,6 +149,7 @@ function schemeOf(candidate: ConnectionCandidate): string {
 }
 
 function reasonOf(error: unknown): string {
+  if (error instanceof PlexNetworkError) return error.code === 'TIMEOUT' ? 'timed out' : error.code;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;

@@ -3,14 +3,16 @@
 // redacted messages. It does not poll or retry: the login command decides that.
 import { z } from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
-import { networkCode, PlexNetworkError, PlexRedirectError } from './errors.js';
-import { fetchWithinOrigin } from './same-origin-fetch.js';
+import { PlexNetworkError, PlexResponseError } from './errors.js';
+import { httpRequest, type HttpAnswer } from './http.js';
 
 const DEFAULT_PLEXTV_URL = 'https://plex.tv';
 const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
 /** Environment overrides, so tests can point the client at a double. */
 const PLEXTV_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_URL';
 const AUTH_URL_ENV = 'MPV_PLEX_SYNC_PLEXTV_AUTH_URL';
+/** plex.tv's answers are small (a PIN, the account's resources); a list of servers far past this is not one. */
+const MAX_PLEXTV_BYTES = 4 * 1024 * 1024;
 
 export interface PlexTvOptions {
   /** X-Plex-Client-Identifier: the PIN is bound to it, so polling must send the same one. */
@@ -228,16 +230,16 @@ export class PlexTv {
     const url = `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
     const headers: Record<string, string> = { ...this.#headers };
     if (token) headers['X-Plex-Token'] = token;
-    let response: Response;
-    let text: string;
+    let response: HttpAnswer;
     try {
-      // The account token must not follow plex.tv's answer to another host.
-      response = await fetchWithinOrigin(url, { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) });
-      text = await response.text();
+      // The account token must not follow plex.tv's answer to another host (http.ts refuses it).
+      response = await httpRequest(url, { method, headers, timeoutMs: this.#timeoutMs, maxBytes: MAX_PLEXTV_BYTES });
     } catch (error) {
-      if (error instanceof PlexRedirectError) throw error;
-      throw new PlexTvNetworkError(method, url, networkCode(error), { cause: error });
+      if (error instanceof PlexNetworkError) throw new PlexTvNetworkError(method, url, error.code, { cause: error });
+      if (error instanceof PlexResponseError) throw new PlexTvResponseError(error.message, { cause: error });
+      throw error;
     }
+    const text = response.body.toString('utf8');
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -260,7 +262,7 @@ function pinOf(raw: z.infer<typeof PinSchema>): Pin {
   return { id: raw.id, code: raw.code, expiresIn: raw.expiresIn ?? null, expiresAt: raw.expiresAt ?? null, authToken: raw.authToken ?? null };
 }
 
-function httpError(method: string, url: string, response: Response, body: unknown, cause?: unknown): PlexTvHttpError {
+function httpError(method: string, url: string, response: HttpAnswer, body: unknown, cause?: unknown): PlexTvHttpError {
   const parsed = PlexTvErrorsSchema.safeParse(body);
   const first = parsed.success ? parsed.data.errors[0] : undefined;
   const detail = { code: first?.code ?? null, message: first?.message ?? null };

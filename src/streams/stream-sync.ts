@@ -41,10 +41,18 @@ export class StreamSync implements StreamChoices {
     let externalSubtitle: string | null = null;
     const external = choice.externalSubtitle;
     if (external && item.client.serverFile) {
-      const fetching = this.#options.files.fetch({ serverFile: item.client.serverFile.bind(item.client) }, playbackId, external);
+      // A file that comes too late is not wanted: its read stops with the wait, not at the client's timeout.
+      const giveUp = new AbortController();
+      const fetching = this.#options.files.fetch({ serverFile: item.client.serverFile.bind(item.client) }, playbackId, external, giveUp.signal);
       fetching.catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.#options.fetchWaitMs ?? SUBTITLE_WAIT_MS)));
+      const late = new Promise<null>(
+        (resolve) =>
+          (timer = setTimeout(() => {
+            giveUp.abort();
+            resolve(null);
+          }, this.#options.fetchWaitMs ?? SUBTITLE_WAIT_MS)),
+      );
       try {
         // The item (and what waits for it in the script) is not held long for a subtitle.
         externalSubtitle = await Promise.race([fetching, late]);

@@ -10,9 +10,9 @@ import { writeFileDurable } from '../storage/durable-file.js';
 /** A subtitle larger than this is not one (ASS files with fonts stay far below). */
 export const MAX_SUBTITLE_BYTES = 8 * 1024 * 1024;
 
-/** The part of the Plex client this needs (PlexClient.serverFile). */
+/** The part of the Plex client this needs (PlexClient.serverFile: capped as it streams, stopped by `signal`). */
 export interface ServerFiles {
-  serverFile(key: string, maxBytes: number): Promise<Buffer>;
+  serverFile(key: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer>;
 }
 
 export interface SubtitleFilesOptions {
@@ -29,12 +29,15 @@ export class SubtitleFiles {
     this.#dir = join(options.runtimeDir, 'subtitles');
   }
 
-  /** Fetches the stream's file and answers its local path. Throws a Plex error when it cannot. */
-  async fetch(client: ServerFiles, playbackId: string, stream: PlexStream): Promise<string> {
+  /**
+   * Fetches the stream's file and answers its local path. Throws a Plex error when it cannot.
+   * `signal`: nobody waits for it any more, and the read stops.
+   */
+  async fetch(client: ServerFiles, playbackId: string, stream: PlexStream, signal?: AbortSignal): Promise<string> {
     if (!stream.key) throw new TypeError(`stream ${stream.id} is not a separate file`);
     const files = this.#byPlayback.get(playbackId) ?? [];
     this.#byPlayback.set(playbackId, files);
-    const bytes = await client.serverFile(stream.key, MAX_SUBTITLE_BYTES);
+    const bytes = await client.serverFile(stream.key, MAX_SUBTITLE_BYTES, signal);
     this.#ensureDir();
     const file = join(this.#dir, `${safeName(playbackId)}-${stream.id}.${extensionFor(stream.codec)}`);
     files.push(file);

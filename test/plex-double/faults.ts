@@ -63,9 +63,23 @@ export interface ConcurrencyFault extends FaultBase {
   readonly retryAfterSeconds?: number;
 }
 
-export type FaultRule = StatusFault | TimeoutFault | DropFault | DelayFault | RedirectFault | ConcurrencyFault;
+export interface EndlessListingFault extends FaultBase {
+  /** A paged listing (a section's `/all`, a show's `/allLeaves`, `/children`) that never ends, as a
+   *  broken or hostile server answers: every page is the first one, whatever offset is asked,
+   *  and the listing claims 10^12 items. Another path matched answers as usual. */
+  readonly kind: 'endless-listing';
+}
 
-const KINDS: ReadonlySet<string> = new Set(['status', 'timeout', 'drop', 'delay', 'redirect', 'concurrency']);
+export interface EndlessBodyFault extends FaultBase {
+  /** Answer 200 with a chunked body that never ends (the start of a MediaContainer, then blanks
+   *  forever, as fast as the client reads), until the client closes the connection or the
+   *  double stops. The request takes no effect. */
+  readonly kind: 'endless-body';
+}
+
+export type FaultRule = StatusFault | TimeoutFault | DropFault | DelayFault | RedirectFault | ConcurrencyFault | EndlessListingFault | EndlessBodyFault;
+
+const KINDS: ReadonlySet<string> = new Set(['status', 'timeout', 'drop', 'delay', 'redirect', 'concurrency', 'endless-listing', 'endless-body']);
 
 interface ActiveRule {
   readonly rule: FaultRule;

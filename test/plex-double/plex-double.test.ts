@@ -456,6 +456,34 @@ describe('faults', () => {
     expect(() => double.fault({ match: '/', kind: 'redirect', to: 'not a url' })).toThrow(TypeError);
   });
 
+  it('answers every page of a listing under an endless-listing fault with its first page, claiming 10^12 items', async () => {
+    double.fault({ match: /^\/library\/(sections\/[^/]+\/all|metadata\/[^/]+\/allLeaves)$/, kind: 'endless-listing' });
+    const first = await json('/library/sections/1/all?X-Plex-Container-Start=0&X-Plex-Container-Size=2');
+    const later = await json('/library/sections/1/all?X-Plex-Container-Start=1000&X-Plex-Container-Size=2');
+    expect(first['totalSize']).toBe(1e12);
+    expect(later['offset']).toBe(0);
+    expect((later['Metadata'] as { ratingKey: string }[]).map((item) => item.ratingKey)).toEqual(
+      (first['Metadata'] as { ratingKey: string }[]).map((item) => item.ratingKey),
+    );
+    // A path the rule matches that is no listing answers as usual.
+    expect((await json('/library/metadata/101'))['size']).toBe(1);
+  });
+
+  it('sends a body that never ends under an endless-body fault, until the client goes away', async () => {
+    double.fault({ match: '/library/metadata', kind: 'endless-body' });
+    const giveUp = new AbortController();
+    const res = await call('/library/metadata/101', { signal: giveUp.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let bytes = 0;
+    while (bytes < 4 * 1024 * 1024) bytes += (await reader.read()).value?.byteLength ?? 0;
+    giveUp.abort();
+    await expect(reader.read()).rejects.toThrow();
+    expect(double.item('101').viewCount).toBe(0);
+    double.clearFaults();
+    expect((await call('/library/metadata/101')).status).toBe(200);
+  });
+
   it('drops the connection without an answer and records status 0', async () => {
     double.fault({ match: '/library/metadata', kind: 'drop' });
     await expect(call('/library/metadata/101')).rejects.toThrow();

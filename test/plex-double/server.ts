@@ -127,6 +127,10 @@ const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
 const NOTIFICATIONS_PATH = '/:/websockets/notifications';
 const REDACTED = '<redacted>';
 const UNAUTHORIZED_BODY = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+/** What a listing under an endless-listing fault claims to hold. */
+const ENDLESS_TOTAL_SIZE = 1e12;
+/** Each write of an endless body. */
+const ENDLESS_CHUNK = ' '.repeat(64 * 1024);
 /** Plex's `type` numbers in section listings. */
 const TYPE_NUMBERS: Readonly<Record<string, ItemType>> = { '1': 'movie', '4': 'episode' };
 
@@ -150,6 +154,8 @@ interface Call {
   readonly url: URL;
   readonly headers: IncomingMessage['headers'];
   readonly json: boolean;
+  /** An endless-listing fault: a listing answers its first page at every offset, claiming ENDLESS_TOTAL_SIZE. */
+  readonly endlessListing?: boolean;
 }
 
 type Recording = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
@@ -248,7 +254,8 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       return;
     }
     if (rule?.kind === 'delay' && !(await wait(rule.ms, since))) return;
-    answer(res, entry, call.method, route(call));
+    if (rule?.kind === 'endless-body') return answerEndlessly(res, entry, call);
+    answer(res, entry, call.method, route(rule?.kind === 'endless-listing' ? { ...call, endlessListing: true } : call));
   }
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -263,6 +270,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (auth.token !== token) return refuseUpgrade(socket, entry, 401);
     const rule = faults.take(reqUrl.pathname);
     if (rule?.kind === 'status' || rule?.kind === 'redirect') return refuseUpgrade(socket, entry, rule.status ?? 302);
+    if (rule?.kind === 'endless-body' || rule?.kind === 'endless-listing') return refuseUpgrade(socket, entry, 404);
     if (rule?.kind === 'drop') return void socket.destroy();
     if (rule?.kind === 'timeout') return;
     if (rule?.kind === 'delay' && !(await wait(rule.ms, since))) return void socket.destroy();
@@ -335,7 +343,8 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     // lists the section's episodes instead.
     const type = typeParam === null ? (section.type === 'movie' ? 'movie' : 'episode') : TYPE_NUMBERS[typeParam];
     const all = type === undefined ? [] : library.itemsIn(sectionKey, type);
-    const start = Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, all.length);
+    const start = call.endlessListing ? 0 : Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, all.length);
+    const totalSize = call.endlessListing ? ENDLESS_TOTAL_SIZE : all.length;
     const asked = countOf(plexParam(call, 'X-Plex-Container-Size')) ?? Infinity;
     const size = Math.min(asked, pageSize ?? Infinity);
     const page = all.slice(start, start + size);
@@ -343,13 +352,13 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       call,
       {
         size: page.length,
-        totalSize: all.length,
+        totalSize,
         offset: start,
         librarySectionID: numericKey(section.key),
         librarySectionTitle: section.title,
         Metadata: page.map((item) => metadataOf(item, section)),
       },
-      { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Total-Size': String(all.length) },
+      { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Total-Size': String(totalSize) },
     );
   }
 
@@ -359,14 +368,14 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const entries = children ? library.children(ratingKey) : library.allLeaves(ratingKey);
     // Real Plex answers an item's (an episode's, a movie's) children with an empty container.
     if (!directory || !entries) return library.item(ratingKey) ? container(call, { size: 0 }) : notFound();
-    const start = Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, entries.length);
+    const start = call.endlessListing ? 0 : Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, entries.length);
     const asked = countOf(plexParam(call, 'X-Plex-Container-Size')) ?? Infinity;
     const page = entries.slice(start, start + Math.min(asked, pageSize ?? Infinity));
     const show = directory.type === 'show' ? directory : library.directory(directory.showRatingKey);
     const section = library.section(directory.sectionKey);
     return container(call, {
       size: page.length,
-      totalSize: entries.length,
+      totalSize: call.endlessListing ? ENDLESS_TOTAL_SIZE : entries.length,
       offset: start,
       key: ratingKey,
       librarySectionID: numericKey(directory.sectionKey),
@@ -586,6 +595,23 @@ function answer(res: ServerResponse, entry: Recording, method: string, reply: Re
   headers['Content-Length'] = String(Buffer.byteLength(body));
   res.writeHead(reply.status, headers);
   res.end(method === 'HEAD' ? undefined : body);
+}
+
+/** An endless-body fault: 200, the start of a MediaContainer, then blanks for as long as the client reads. */
+function answerEndlessly(res: ServerResponse, entry: Recording, call: Call): void {
+  entry.status = 200;
+  if (res.destroyed || res.writableEnded) return;
+  res.writeHead(200, { 'X-Plex-Protocol': '1.0', 'Content-Type': call.json ? 'application/json' : 'text/plain; charset=utf-8' });
+  if (call.method === 'HEAD') return void res.end();
+  res.write(call.json ? '{"MediaContainer":{"size":1,"Metadata":[' : '1\n00:00:01,000 --> 00:00:02,000\n');
+  // Written as the client takes it (drain), so the double itself stays small however long it
+  // goes, and one chunk a turn, so the double's other requests are still answered meanwhile.
+  const more = (): void => {
+    if (res.destroyed) return;
+    if (res.write(ENDLESS_CHUNK)) setImmediate(more);
+    else res.once('drain', more);
+  };
+  more();
 }
 
 function refuseUpgrade(socket: Duplex, entry: Recording, status: number): void {

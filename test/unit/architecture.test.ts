@@ -1,7 +1,8 @@
-// The shape of src/, checked from its import statements (docs/architecture.md): arrows between
-// folders point down only, no module imports itself through others, every request that changes
-// something in Plex is made in one module (and in the client that speaks HTTP), and the mpv side
-// turns files and messages into calls without deciding or queueing anything.
+// The shape of src/, checked from its source (docs/architecture.md): arrows between folders point
+// down only, no module imports itself through others, every request that changes something in
+// Plex is made in one module (and in the client that speaks HTTP), every HTTP request goes through
+// src/plex/http.ts (its time limit, redirect rule and byte caps), and the mpv side turns files and
+// messages into calls without deciding or queueing anything.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +61,13 @@ function importsOf(file: string): string[] {
 }
 
 const files = sourceFiles(src).map((file) => relative(root, file));
+
+/** A file's source without its comments, so that a comment naming fetch is no call. */
+function codeOf(file: string): string {
+  return readFileSync(join(root, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
+}
 const graph = new Map(files.map((file) => [file, importsOf(join(root, file))]));
 const folderOf = (file: string): string => file.split('/')[1] ?? '';
 
@@ -138,6 +146,15 @@ describe('the shape of src/', () => {
     const writers = files.filter((file) => readFileSync(join(root, file), 'utf8').split('\n').some((line) => PLEX_WRITE.test(line)));
     expect(writers.filter((file) => file !== PLEX_WRITER && folderOf(file) !== 'plex')).toEqual([]);
     expect(writers).toContain(PLEX_WRITER);
+  });
+
+  it('calls the global fetch only in src/plex/http.ts, so no request escapes its caps and redirect rule', () => {
+    // A call, not a method of that name (SubtitleFiles.fetch is declared `async fetch(`).
+    expect(files.filter((file) => /(?<![.\w])(?<!async\s+)fetch\s*\(/.test(codeOf(file)))).toEqual(['src/plex/http.ts']);
+  });
+
+  it('reads no response body whole: no text(), json() or arrayBuffer() on an answer anywhere in src', () => {
+    expect(files.filter((file) => /\.(text|json|arrayBuffer|blob)\(\)/.test(codeOf(file)))).toEqual([]);
   });
 
   it('keeps the decision and the outbox out of the mpv side', () => {
