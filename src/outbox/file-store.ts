@@ -171,10 +171,6 @@ export class FileOutboxStore implements OutboxStore {
     return this.#ready().due(checkNow(now));
   }
 
-  nextDueAt(): number | null {
-    return this.#ready().nextDueAt();
-  }
-
   #ready(): EntryTable {
     if (!this.#loaded) throw notLoaded();
     return this.#table;
