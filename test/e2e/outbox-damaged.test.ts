@@ -54,5 +54,5 @@ it('recovers what still reads, says on the OSD how many could not be read and wh
   expect(text.stdout).toMatch(/^Outbox {2}0 entries$/m);
   const json = JSON.parse((await runCli(world, ['status', '--json'])).stdout) as { outbox: { entries: number; damaged: unknown[] } };
   expect(json.outbox.entries).toBe(0);
-  expect(json.outbox.damaged).toEqual([{ file: damaged, recovered: 2, unreadable: 1 }]);
+  expect(json.outbox.damaged).toEqual([{ kind: 'snapshot', file: damaged, recovered: 2, unreadable: 1 }]);
 });
