@@ -1,7 +1,8 @@
-// The progress bar of a flush: only on a terminal, and only for a long enough flush.
+// Progress on stderr: a flush's spinner only on a terminal and only for a long enough flush, and a
+// login's wait, plain off a terminal.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { flushProgress, PROGRESS_MIN_ENTRIES } from '../../src/cli/progress.js';
+import { approvalProgress, flushProgress, PROGRESS_MIN_ENTRIES } from '../../src/cli/progress.js';
 
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
   const through = new PassThrough();
@@ -20,7 +21,7 @@ function flush(total: number, isTTY: boolean): string {
 }
 
 describe('flushProgress', () => {
-  it('draws a bar on a terminal for a flush of more than the minimum entries', () => {
+  it('draws the count on a terminal for a flush of more than the minimum entries', () => {
     expect(flush(PROGRESS_MIN_ENTRIES + 3, true)).toContain(`${PROGRESS_MIN_ENTRIES + 3}/${PROGRESS_MIN_ENTRIES + 3}`);
   });
 
@@ -30,5 +31,25 @@ describe('flushProgress', () => {
 
   it('draws nothing when the stream is not a terminal', () => {
     expect(flush(PROGRESS_MIN_ENTRIES + 3, false)).toBe('');
+  });
+});
+
+describe('approvalProgress', () => {
+  it('prints the wait as plain lines, with no escape code, when the stream is not a terminal', () => {
+    const { stream, text } = fakeStream(false);
+    const progress = approvalProgress(120_000, stream);
+    progress.update(60_000);
+    progress.succeed('approved');
+    progress.stop();
+    expect(text()).toBe('Waiting for approval (120 s left)...\nApproved.\n');
+  });
+
+  it('draws a spinner with the time left on a terminal, and leaves the outcome on its line', () => {
+    const { stream, text } = fakeStream(true);
+    const progress = approvalProgress(120_000, stream);
+    progress.succeed('approved');
+    progress.stop();
+    expect(text()).toContain('Waiting for approval (120 s left)');
+    expect(text()).toMatch(/approved\n$/);
   });
 });
