@@ -76,7 +76,7 @@ export function readJournalText(text: string): JournalText {
       }
       ops.push(read.op);
       const missing = read.seq === undefined ? bad : Math.max(0, read.seq - expected);
-      if (missing > 0 || bad > 0) damage ??= bad > 0 ? firstBad : `line ${index + 1}: changes ${expected} to ${expected + missing - 1} are missing before it`;
+      if (missing > 0 || bad > 0) damage ??= bad > 0 ? firstBad : `line ${index + 1}: ${missingText(expected, missing)} before it`;
       lost += missing;
       if (read.seq !== undefined) expected = Math.max(expected, read.seq + 1);
       bad = 0;
@@ -103,6 +103,10 @@ export function entriesIn(ops: readonly JournalOp[]): number {
   const table = new EntryTable();
   applyJournal(table, ops);
   return table.size;
+}
+
+function missingText(from: number, count: number): string {
+  return count === 1 ? `change ${from} is missing` : `changes ${from} to ${from + count - 1} are missing`;
 }
 
 /** The parts of one line, split where a record starts after the line's own start. */

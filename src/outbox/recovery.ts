@@ -126,7 +126,7 @@ async function recoverJournal(options: Options, journal: FileText, found: Found)
     found.damage ??= { kind: 'journal', file: moved, recovered: entriesIn(read.ops), unreadable: read.lost };
   }
   // Only when nothing follows it: a crash cut the last append short, and its caller was never told it was done.
-  if (read.torn) found.notices.push('outbox journal ended in a line cut short (a write interrupted by a crash, never reported done); dropped it');
+  if (read.torn) found.notices.push('outbox journal ended in a line cut short (a write interrupted by a crash, never reported done); dropped it, no acknowledged change was lost');
 }
 
 async function readText(file: string): Promise<FileText> {

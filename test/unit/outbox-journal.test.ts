@@ -190,7 +190,7 @@ describe('a crash at each step', () => {
     expect(store.list().map((e) => e.playbackId)).toEqual(['a', 'b']);
     expect(problems).toEqual([]);
     expect(store.damage).toBeNull();
-    expect(notices).toEqual(['outbox journal ended in a line cut short (a write interrupted by a crash, never reported done); dropped it']);
+    expect(notices).toEqual(['outbox journal ended in a line cut short (a write interrupted by a crash, never reported done); dropped it, no acknowledged change was lost']);
     // The torn line is gone before anything is appended after it.
     expect(await journalText()).toBe('');
     await store.put(watch('d'));
@@ -415,6 +415,13 @@ describe('damage in the middle of a journal', () => {
     expect(store.list()).toHaveLength(40);
     expect(problems).toEqual([expect.stringContaining('replayed 40 changes, 0 changes could not be read')]);
     expect(store.damage).toEqual({ kind: 'journal', file: aside(), recovered: 40, unreadable: 0 });
+  });
+
+  it('counts the numbers missing between two lines that both read as changes lost', () => {
+    const text = [1, 2, 5].map((seq) => journalLine({ op: 'set', entry: watch(`p${seq}`) }, seq)).join('');
+    const read = readJournalText(text);
+    expect(read.ops).toHaveLength(3);
+    expect(read).toMatchObject({ lost: 2, damage: 'line 3: changes 3 to 4 are missing before it', torn: false });
   });
 
   it('takes a bad last line for damage, not for a torn append, when a newline ends it', async () => {
