@@ -2,7 +2,10 @@
 // for a login's approval. A spinner is drawn only on a terminal that can redraw a line in place;
 // piped or redirected output never holds an escape code: a flush shows nothing there, and the
 // login's wait prints a plain line now and then. The summary after either is printed anyway.
-import ora, { type Ora } from 'ora';
+//
+// ora is loaded only for such a terminal: most runs (piped, from a script, through a running
+// helper) draw nothing, and loading it costs each of them about 50 ms more than not.
+import type { Ora } from 'ora';
 import type { ApprovalProgress } from '../login/pin-flow.js';
 
 /** Flushes of more entries than this show progress. */
@@ -17,15 +20,18 @@ export interface FlushProgress {
   readonly stop: () => void;
 }
 
+type SpinnerFor = (text: string) => Ora;
+
 /** A spinner with the count drawn on `stream` once a flush of more than PROGRESS_MIN_ENTRIES entries starts; nothing otherwise. */
-export function flushProgress(stream: NodeJS.WriteStream = process.stderr): FlushProgress {
+export async function flushProgress(stream: NodeJS.WriteStream = process.stderr): Promise<FlushProgress> {
+  const spinnerFor = await spinnersOn(stream);
   let spinner: Ora | null = null;
   return {
     update(done, total) {
-      if (total <= PROGRESS_MIN_ENTRIES || !canRedraw(stream)) return;
+      if (spinnerFor === null || total <= PROGRESS_MIN_ENTRIES) return;
       const text = `syncing ${done}/${total}`;
       if (!spinner) {
-        spinner = spinnerOn(stream, text).start();
+        spinner = spinnerFor(text).start();
       } else {
         spinner.text = text;
         // Each entry moves the spinner on, so a flush that is working is seen to work.
@@ -39,30 +45,43 @@ export function flushProgress(stream: NodeJS.WriteStream = process.stderr): Flus
   };
 }
 
-/** A spinner on a terminal; otherwise a plain line now and then. Both on `stream`. */
-export function approvalProgress(timeoutMs: number, stream: NodeJS.WriteStream = process.stderr): ApprovalProgress {
+/** The progress of a login's wait for approval: a spinner on a terminal, otherwise a plain line now and then. */
+export async function approvalProgress(stream: NodeJS.WriteStream = process.stderr): Promise<(timeoutMs: number) => ApprovalProgress> {
+  const spinnerFor = await spinnersOn(stream);
   const waiting = (leftMs: number): string => `Waiting for approval (${Math.max(0, Math.ceil(leftMs / 1000))} s left)`;
-  if (canRedraw(stream)) {
-    const spinner = spinnerOn(stream, waiting(timeoutMs)).start();
+  return (timeoutMs) => {
+    if (spinnerFor !== null) {
+      const spinner = spinnerFor(waiting(timeoutMs)).start();
+      return {
+        update: (leftMs) => void (spinner.text = waiting(leftMs)),
+        succeed: (text) => void spinner.succeed(text),
+        fail: (text) => void spinner.fail(text),
+        stop: () => void (spinner.isSpinning && spinner.stop()),
+      };
+    }
+    stream.write(`${waiting(timeoutMs)}...\n`);
+    let lastLine = Date.now();
     return {
-      update: (leftMs) => void (spinner.text = waiting(leftMs)),
-      succeed: (text) => void spinner.succeed(text),
-      fail: (text) => void spinner.fail(text),
-      stop: () => void (spinner.isSpinning && spinner.stop()),
+      update(leftMs) {
+        if (Date.now() - lastLine < PLAIN_PROGRESS_EVERY_MS) return;
+        lastLine = Date.now();
+        stream.write(`${waiting(leftMs)}...\n`);
+      },
+      succeed: (text) => void stream.write(`${text[0]?.toUpperCase() ?? ''}${text.slice(1)}.\n`),
+      fail: () => undefined,
+      stop: () => undefined,
     };
-  }
-  stream.write(`${waiting(timeoutMs)}...\n`);
-  let lastLine = Date.now();
-  return {
-    update(leftMs) {
-      if (Date.now() - lastLine < PLAIN_PROGRESS_EVERY_MS) return;
-      lastLine = Date.now();
-      stream.write(`${waiting(leftMs)}...\n`);
-    },
-    succeed: (text) => void stream.write(`${text[0]?.toUpperCase() ?? ''}${text.slice(1)}.\n`),
-    fail: () => undefined,
-    stop: () => undefined,
   };
+}
+
+/** Makes spinners on `stream`; null when it cannot redraw a line. */
+async function spinnersOn(stream: NodeJS.WriteStream): Promise<SpinnerFor | null> {
+  if (!canRedraw(stream)) return null;
+  const { default: ora } = await import('ora');
+  // isEnabled: canRedraw decided already, so that ora's own rule (no spinner when CI is set)
+  // cannot turn it into the plain "- text" lines that a caller here never wants.
+  // discardStdin: ora would put a terminal's stdin in raw mode while it spins; it is left as it is.
+  return (text) => ora({ text, stream, isEnabled: true, discardStdin: false });
 }
 
 /**
@@ -71,11 +90,4 @@ export function approvalProgress(timeoutMs: number, stream: NodeJS.WriteStream =
  */
 function canRedraw(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && (stream.columns ?? 0) > 0 && process.env['TERM'] !== 'dumb';
-}
-
-function spinnerOn(stream: NodeJS.WriteStream, text: string): Ora {
-  // isEnabled: canRedraw decided already, so that ora's own rule (no spinner when CI is set)
-  // cannot turn it into the plain "- text" lines that a caller here never wants.
-  // discardStdin: ora would put a terminal's stdin in raw mode while it spins; it is left as it is.
-  return ora({ text, stream, isEnabled: true, discardStdin: false });
 }

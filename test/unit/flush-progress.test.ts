@@ -12,41 +12,41 @@ function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => s
   return { stream: through as unknown as NodeJS.WriteStream, text: () => text };
 }
 
-function flush(total: number, isTTY: boolean): string {
+async function flush(total: number, isTTY: boolean): Promise<string> {
   const { stream, text } = fakeStream(isTTY);
-  const progress = flushProgress(stream);
+  const progress = await flushProgress(stream);
   for (let done = 0; done <= total; done += 1) progress.update(done, total);
   progress.stop();
   return text();
 }
 
 describe('flushProgress', () => {
-  it('draws the count on a terminal for a flush of more than the minimum entries', () => {
-    expect(flush(PROGRESS_MIN_ENTRIES + 3, true)).toContain(`${PROGRESS_MIN_ENTRIES + 3}/${PROGRESS_MIN_ENTRIES + 3}`);
+  it('draws the count on a terminal for a flush of more than the minimum entries', async () => {
+    expect(await flush(PROGRESS_MIN_ENTRIES + 3, true)).toContain(`${PROGRESS_MIN_ENTRIES + 3}/${PROGRESS_MIN_ENTRIES + 3}`);
   });
 
-  it('draws nothing for a short flush', () => {
-    expect(flush(PROGRESS_MIN_ENTRIES, true)).toBe('');
+  it('draws nothing for a short flush', async () => {
+    expect(await flush(PROGRESS_MIN_ENTRIES, true)).toBe('');
   });
 
-  it('draws nothing when the stream is not a terminal', () => {
-    expect(flush(PROGRESS_MIN_ENTRIES + 3, false)).toBe('');
+  it('draws nothing when the stream is not a terminal', async () => {
+    expect(await flush(PROGRESS_MIN_ENTRIES + 3, false)).toBe('');
   });
 });
 
 describe('approvalProgress', () => {
-  it('prints the wait as plain lines, with no escape code, when the stream is not a terminal', () => {
+  it('prints the wait as plain lines, with no escape code, when the stream is not a terminal', async () => {
     const { stream, text } = fakeStream(false);
-    const progress = approvalProgress(120_000, stream);
+    const progress = (await approvalProgress(stream))(120_000);
     progress.update(60_000);
     progress.succeed('approved');
     progress.stop();
     expect(text()).toBe('Waiting for approval (120 s left)...\nApproved.\n');
   });
 
-  it('draws a spinner with the time left on a terminal, and leaves the outcome on its line', () => {
+  it('draws a spinner with the time left on a terminal, and leaves the outcome on its line', async () => {
     const { stream, text } = fakeStream(true);
-    const progress = approvalProgress(120_000, stream);
+    const progress = (await approvalProgress(stream))(120_000);
     progress.succeed('approved');
     progress.stop();
     expect(text()).toContain('Waiting for approval (120 s left)');

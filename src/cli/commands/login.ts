@@ -101,6 +101,7 @@ async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv = proc
 
 /** The PIN flow, shown: the link and the code, then the wait, which Ctrl+C cancels. */
 async function approve(plextv: PlexTv, timeoutMs: number, json: boolean, tell: (text: string) => void): Promise<string> {
+  const progress = await approvalProgress();
   const cancel = new AbortController();
   const onInterrupt = (): void => cancel.abort();
   process.once('SIGINT', onInterrupt);
@@ -113,7 +114,7 @@ async function approve(plextv: PlexTv, timeoutMs: number, json: boolean, tell: (
         tell(`  ${paint('bold', link, json ? process.stderr : process.stdout)}`);
         tell(`Code: ${code}`);
       },
-      progress: (left) => approvalProgress(left),
+      progress,
     });
   } finally {
     process.off('SIGINT', onInterrupt);
