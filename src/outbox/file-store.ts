@@ -30,9 +30,6 @@ export interface Options {
   readonly now?: () => number;
 }
 
-export { OUTBOX_FILE_NAME, JOURNAL_FILE_NAME };
-export type { OutboxDamage };
-
 const DIR_MODE = 0o700;
 
 export class FileOutboxStore implements OutboxStore {
