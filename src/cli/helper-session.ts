@@ -82,9 +82,9 @@ function readStoredOutbox(stateDir: string): { entries: OutboxEntry[]; problem: 
   }
   if (journal.kind === 'unreadable') {
     problems.push(`outbox journal ${journalFile} cannot be read (${journal.code}); the helper sets it aside when it next starts`);
-  } else if (journal.kind === 'read' && journal.read.invalid > 0) {
-    const lost = `${journal.read.invalid} queued ${journal.read.invalid === 1 ? 'change' : 'changes'} could not be read`;
-    problems.push(`outbox journal ${journalFile} is damaged (${journal.read.firstInvalid ?? ''}): ${lost}; the helper keeps the others when it next starts`);
+  } else if (journal.kind === 'read' && journal.read.damage !== null) {
+    const lost = `${journal.read.lost} queued ${journal.read.lost === 1 ? 'change' : 'changes'} could not be read`;
+    problems.push(`outbox journal ${journalFile} is damaged (${journal.read.damage}): ${lost}; the helper keeps the others when it next starts`);
   }
   return { entries: [...entries], problem: problems.length > 0 ? problems.join('; ') : null };
 }

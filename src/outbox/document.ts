@@ -17,6 +17,11 @@ import { OutboxEntrySchema, describeIssues, freezeEntry, positionEntryId, watchE
 
 export const CURRENT_VERSION = 2;
 
+/** The snapshot's name in the state dir. */
+export const OUTBOX_FILE_NAME = 'outbox.json';
+/** The mode of every outbox file, the set-aside copies too: they hold the user's history. */
+export const OUTBOX_FILE_MODE = 0o600;
+
 export interface OutboxDocument {
   readonly version: typeof CURRENT_VERSION;
   readonly entries: readonly OutboxEntry[];

@@ -58,10 +58,6 @@ export class MemoryOutboxStore implements OutboxStore {
     return this.#ready().due(checkNow(now));
   }
 
-  nextDueAt(): number | null {
-    return this.#ready().nextDueAt();
-  }
-
   #ready(): EntryTable {
     if (!this.#loaded) throw notLoaded();
     return this.#table;

@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutboxEntry } from './entry.js';
-import { OUTBOX_FILE_NAME } from './file-store.js';
+import { OUTBOX_FILE_NAME } from './document.js';
 import { JOURNAL_FILE_NAME, applyJournal, readJournalText, type JournalText } from './journal.js';
 import { readOutboxText, type OutboxText } from './salvage.js';
 import { EntryTable } from './table.js';

@@ -31,8 +31,6 @@ export interface OutboxStore {
   remove(id: string, expected?: OutboxEntry): Promise<boolean>;
   /** Entries whose nextAttemptAt <= now, oldest createdAt first. */
   due(now: number): OutboxEntry[];
-  /** The earliest nextAttemptAt, or null when empty: when to look again. */
-  nextDueAt(): number | null;
 }
 
 /** The outbox cannot do what was asked; `cause` holds the file system's error, if any. */

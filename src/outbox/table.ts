@@ -90,14 +90,6 @@ export class EntryTable {
     return this.list().filter((entry) => entry.nextAttemptAt <= now);
   }
 
-  nextDueAt(): number | null {
-    let next: number | null = null;
-    for (const entry of this.#byId.values()) {
-      if (next === null || entry.nextAttemptAt < next) next = entry.nextAttemptAt;
-    }
-    return next;
-  }
-
   #set(entry: OutboxEntry): void {
     const before = this.#byId.get(entry.id);
     if (before) this.#unindex(before);

@@ -109,6 +109,12 @@ export const messages = {
   },
   outboxDamaged: (damage: OutboxDamage) => {
     const kept = `the damaged file is kept at ${damage.file}`;
+    // A journal line is a change (a watch queued, a try recorded, an entry removed), not an entry.
+    if (damage.kind === 'journal') {
+      if (damage.unreadable === null) return `Plex sync: the outbox journal could not be read; the syncs it held are not sent — ${kept}`;
+      if (damage.unreadable === 0) return `Plex sync: the outbox journal was damaged — no queued change was lost; ${kept}`;
+      return `Plex sync: the outbox journal was damaged — ${damage.unreadable} queued ${plural(damage.unreadable, 'change', 'changes')} could not be read (${damage.recovered} ${plural(damage.recovered, 'sync', 'syncs')} recovered); ${kept}`;
+    }
     if (damage.unreadable === null) return `Plex sync: the outbox could not be read; syncs queued in it are not sent — ${kept}`;
     if (damage.unreadable === 0) return `Plex sync: the outbox was damaged — all ${damage.recovered} queued ${plural(damage.recovered, 'sync', 'syncs')} recovered; ${kept}`;
     return `Plex sync: the outbox was damaged — ${damage.unreadable} queued ${plural(damage.unreadable, 'sync', 'syncs')} could not be read (${damage.recovered} recovered); ${kept}`;

@@ -6,9 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { Low } from 'lowdb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DurableJSONFile } from '../../src/outbox/durable-json-file.js';
 import { writeFileDurable, writeFileDurableSync, type Options } from '../../src/storage/durable-file.js';
 import { seededRandom } from '../support/random.js';
 
@@ -317,31 +315,4 @@ describe('concurrent writers', () => {
     // (nothing runs after SIGKILL); it is hidden and never read as the file.
     for (const name of others()) expect(name).toMatch(/^\.config\.json\..+\.tmp$/);
   }, 30_000);
-});
-
-describe('DurableJSONFile (the outbox’s lowdb adapter)', () => {
-  it('reads null when there is no file', async () => {
-    expect(await new DurableJSONFile(file, { mode: 0o600 }).read()).toBeNull();
-  });
-
-  it('writes what lowdb holds as indented JSON, with the mode given, and reads it back', async () => {
-    const db = new Low<{ version: number; entries: string[] }>(new DurableJSONFile(file, { mode: 0o640 }), { version: 0, entries: [] });
-    db.data = { version: 2, entries: ['a'] };
-    await db.write();
-    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(db.data, null, 2));
-    expect(modeOf(file)).toBe(0o640);
-    expect(fault.events).toContain('sync-dir');
-    const again = new Low<unknown>(new DurableJSONFile(file, { mode: 0o640 }), null);
-    await again.read();
-    expect(again.data).toEqual({ version: 2, entries: ['a'] });
-  });
-
-  it('passes a failed write on to lowdb’s caller and keeps the old file', async () => {
-    writeFileSync(file, '{"version":2,"entries":[]}');
-    const db = new Low<unknown>(new DurableJSONFile(file, { mode: 0o600 }), { version: 2, entries: ['b'] });
-    fault.step = 'rename';
-    await expect(db.write()).rejects.toThrow(/injected/);
-    expect(readFileSync(file, 'utf8')).toBe('{"version":2,"entries":[]}');
-    expect(others()).toEqual([]);
-  });
 });

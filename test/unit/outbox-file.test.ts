@@ -214,7 +214,7 @@ describe('FileOutboxStore', () => {
       expect(problems).toHaveLength(1);
       const aside = join(stateDir, 'outbox.json.corrupt-2026-02-03T04-05-06-789Z');
       expect(problems[0]).toBe(`outbox file was damaged (not valid JSON: unexpected character at line 1, column ${torn.indexOf('\u0000') + 1}); recovered 2 entries, 1 could not be read; the damaged file is kept at ${aside}`);
-      expect(store.damage).toEqual({ file: aside, recovered: 2, unreadable: 1 });
+      expect(store.damage).toEqual({ kind: 'snapshot', file: aside, recovered: 2, unreadable: 1 });
       expect(await readFile(aside, 'utf8')).toBe(torn);
       expect((await stat(aside)).mode & 0o777).toBe(0o600);
       expect((await onDisk()).entries).toHaveLength(2);
@@ -277,7 +277,7 @@ describe('FileOutboxStore', () => {
       expect(store.list()).toEqual([]);
       expect(problems[0]).toMatch(/^outbox file could not be read \(EISDIR.*\); moved to .+; starting empty$/);
       expect(await asideFiles()).toEqual(['outbox.json.corrupt-2026-02-03T04-05-06-789Z']);
-      expect(store.damage).toEqual({ file: join(stateDir, 'outbox.json.corrupt-2026-02-03T04-05-06-789Z'), recovered: 0, unreadable: null });
+      expect(store.damage).toEqual({ kind: 'snapshot', file: join(stateDir, 'outbox.json.corrupt-2026-02-03T04-05-06-789Z'), recovered: 0, unreadable: null });
       await store.put(watch('a'));
       expect((await onDisk()).entries).toHaveLength(1);
     });

@@ -1,6 +1,6 @@
 // The outbox journal on a real disk: what a change appends, group commit, compaction, and a crash
 // at each step of an append or a compaction.
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,6 +8,7 @@ import { FileOutboxStore, MemoryOutboxStore, findDamagedOutboxFiles, readOutboxF
 import { applyJournal, journalLine, readJournalText } from '../../src/outbox/journal.js';
 import { EntryTable } from '../../src/outbox/table.js';
 import * as durableFile from '../../src/storage/durable-file.js';
+import { messages } from '../../src/sync/user-messages.js';
 import { position, T0, watch } from '../support/entries.js';
 import { seededRandom } from '../support/random.js';
 
@@ -73,9 +74,9 @@ describe('what a change appends', () => {
     await store.put(position('7', T0 + 1));
     await store.remove(watchEntryId('a'));
     expect(await journalOps()).toEqual([
-      { op: 'set', entry: watch('a') },
-      { op: 'set', entry: position('7', T0 + 1) },
-      { op: 'delete', id: watchEntryId('a') },
+      { op: 'set', seq: 1, entry: watch('a') },
+      { op: 'set', seq: 2, entry: position('7', T0 + 1) },
+      { op: 'delete', seq: 3, id: watchEntryId('a') },
     ]);
     await expect(stat(file)).rejects.toThrow(/ENOENT/);
   });
@@ -85,7 +86,7 @@ describe('what a change appends', () => {
     await store.put(watch('a'));
     await store.update(watchEntryId('a'), { attempts: 2, lastError: 'timed out' });
     const [, updated] = await journalOps();
-    expect(updated).toEqual({ op: 'set', entry: { ...watch('a'), attempts: 2, lastError: 'timed out' } });
+    expect(updated).toEqual({ op: 'set', seq: 2, entry: { ...watch('a'), attempts: 2, lastError: 'timed out' } });
   });
 
   it('journals nothing for a conditional update or remove that did not apply', async () => {
@@ -105,7 +106,7 @@ describe('what a change appends', () => {
     const store = await loaded();
     await store.put(watch('a'));
     expect(await store.remove(watchEntryId('a'), store.get(watchEntryId('a')))).toBe(true);
-    expect((await journalOps())[1]).toEqual({ op: 'delete', id: watchEntryId('a') });
+    expect((await journalOps())[1]).toEqual({ op: 'delete', seq: 2, id: watchEntryId('a') });
   });
 
   it('journals nothing for a put the rules ignored, and a replacing put as the entry kept', async () => {
@@ -116,7 +117,7 @@ describe('what a change appends', () => {
     expect(await store.put(position('7', T0 + 5))).toBe('kept-newer');
     expect(await journalOps()).toHaveLength(2);
     expect(await store.put(position('7', T0 + 20))).toBe('replaced');
-    expect((await journalOps())[2]).toEqual({ op: 'set', entry: position('7', T0 + 20) });
+    expect((await journalOps())[2]).toEqual({ op: 'set', seq: 3, entry: position('7', T0 + 20) });
   });
 });
 
@@ -154,7 +155,7 @@ describe('compaction', () => {
     const snapshot = JSON.parse(await readFile(file, 'utf8')) as { entries: OutboxEntry[] };
     expect(snapshot.entries).toEqual(store.list());
     await store.remove(entries[0]!.id);
-    expect(await journalOps()).toEqual([{ op: 'delete', id: entries[0]!.id }]);
+    expect(await journalOps()).toEqual([{ op: 'delete', seq: 1, id: entries[0]!.id }]);
     expect((await loaded()).list()).toEqual(store.list());
   });
 
@@ -183,13 +184,13 @@ describe('compaction', () => {
 describe('a crash at each step', () => {
   it('drops a torn last line (an append cut short) with a notice, and keeps every line before it', async () => {
     await writeSnapshot([watch('a')]);
-    const torn = journalLine({ op: 'set', entry: watch('c') });
-    await writeFile(journal, `${journalLine({ op: 'set', entry: watch('b') })}${torn.slice(0, torn.length / 2)}`);
+    const torn = journalLine({ op: 'set', entry: watch('c') }, 2);
+    await writeFile(journal, `${journalLine({ op: 'set', entry: watch('b') }, 1)}${torn.slice(0, torn.length / 2)}`);
     const store = await loaded();
     expect(store.list().map((e) => e.playbackId)).toEqual(['a', 'b']);
     expect(problems).toEqual([]);
     expect(store.damage).toBeNull();
-    expect(notices).toEqual(['outbox journal ended in a line cut short (a write interrupted by a crash, never reported done); dropped it']);
+    expect(notices).toEqual(['outbox journal ended in a line cut short (a write interrupted by a crash, never reported done); dropped it, no acknowledged change was lost']);
     // The torn line is gone before anything is appended after it.
     expect(await journalText()).toBe('');
     await store.put(watch('d'));
@@ -198,7 +199,7 @@ describe('a crash at each step', () => {
 
   it('drops a last line of zeros, as a power cut can leave an unsynced append', async () => {
     await writeSnapshot([watch('a')]);
-    await writeFile(journal, `${journalLine({ op: 'delete', id: watchEntryId('a') })}\u0000\u0000\u0000\u0000`);
+    await writeFile(journal, `${journalLine({ op: 'delete', id: watchEntryId('a') }, 1)}\u0000\u0000\u0000\u0000`);
     const store = await loaded();
     expect(store.list()).toEqual([]);
     expect(notices).toHaveLength(1);
@@ -236,10 +237,10 @@ describe('a crash at each step', () => {
     const table = new EntryTable();
     const ops = readJournalText(
       [
-        journalLine({ op: 'set', entry: watch('a') }),
-        journalLine({ op: 'set', entry: position('7', T0 + 1) }),
-        journalLine({ op: 'set', entry: watch('a', { attempts: 2 }) }),
-        journalLine({ op: 'delete', id: position('7').id }),
+        journalLine({ op: 'set', entry: watch('a') }, 1),
+        journalLine({ op: 'set', entry: position('7', T0 + 1) }, 2),
+        journalLine({ op: 'set', entry: watch('a', { attempts: 2 }) }, 3),
+        journalLine({ op: 'delete', id: position('7').id }, 4),
       ].join(''),
     ).ops;
     applyJournal(table, ops);
@@ -290,27 +291,27 @@ describe('a damaged journal', () => {
   it('replays the lines that read, sets the journal aside and says so, when a line before the last is bad', async () => {
     await writeSnapshot([watch('a')]);
     const text = [
-      journalLine({ op: 'set', entry: watch('b') }),
-      '{"op":"set","entry":{"kind":"wat\u0000\u0000\n',
-      journalLine({ op: 'set', entry: watch('c') }),
-      journalLine({ op: 'delete', id: watchEntryId('a') }),
+      journalLine({ op: 'set', entry: watch('b') }, 1),
+      '{"op":"set","seq":2,"entry":{"kind":"wat\u0000\u0000\n',
+      journalLine({ op: 'set', entry: watch('c') }, 3),
+      journalLine({ op: 'delete', id: watchEntryId('a') }, 4),
     ].join('');
     await writeFile(journal, text);
     const store = await loaded();
     expect(store.list().map((e) => e.playbackId)).toEqual(['b', 'c']);
     const aside = join(stateDir, 'outbox.journal.corrupt-2026-02-03T04-05-06-789Z');
     expect(problems).toEqual([`outbox journal was damaged (line 2: not valid JSON); replayed 3 changes, 1 change could not be read; the damaged journal is kept at ${aside}`]);
-    expect(store.damage).toEqual({ file: aside, recovered: 2, unreadable: 1 });
+    expect(store.damage).toEqual({ kind: 'journal', file: aside, recovered: 2, unreadable: 1 });
     expect(await readFile(aside, 'utf8')).toBe(text);
     expect((await stat(aside)).mode & 0o777).toBe(0o600);
-    expect(findDamagedOutboxFiles(stateDir)).toEqual([{ file: aside, recovered: 2, unreadable: 1 }]);
+    expect(findDamagedOutboxFiles(stateDir)).toEqual([{ kind: 'journal', file: aside, recovered: 2, unreadable: 1 }]);
     expect(await journalText()).toBe('');
     expect((await loaded()).list()).toEqual(store.list());
   });
 
   it('names a line that is JSON but not a change', async () => {
     await mkdir(stateDir, { recursive: true });
-    await writeFile(journal, `{"op":"rewind","id":"x"}\n${journalLine({ op: 'set', entry: watch('a') })}`);
+    await writeFile(journal, `{"op":"rewind","id":"x"}\n${journalLine({ op: 'set', entry: watch('a') }, 2)}`);
     await loaded();
     expect(problems[0]).toMatch(/^outbox journal was damaged \(line 1: not a change: /);
   });
@@ -318,7 +319,7 @@ describe('a damaged journal', () => {
   it('sets aside a journal beside a snapshot of a newer version, without replaying it', async () => {
     await mkdir(stateDir, { recursive: true });
     await writeFile(file, JSON.stringify({ version: 3, items: [] }));
-    await writeFile(journal, journalLine({ op: 'set', entry: watch('a') }));
+    await writeFile(journal, journalLine({ op: 'set', entry: watch('a') }, 1));
     const store = await loaded();
     expect(store.list()).toEqual([]);
     expect(problems[1]).toBe(`the outbox journal beside it was moved to ${journal}.v3-2026-02-03T04-05-06-789Z`);
@@ -333,6 +334,104 @@ describe('a damaged journal', () => {
     expect(problems[0]).toMatch(/^outbox journal could not be read \(EISDIR.*\); moved to .+outbox\.journal\.corrupt-.+; the changes it held are lost$/);
     await store.put(watch('b'));
     expect((await loaded()).list()).toHaveLength(2);
+  });
+});
+
+describe('damage in the middle of a journal', () => {
+  const aside = () => join(stateDir, 'outbox.journal.corrupt-2026-02-03T04-05-06-789Z');
+
+  /** A store that acknowledged 40 watches, one journal line each; returns it with the journal's lines. */
+  async function fortyAcknowledged(): Promise<{ store: FileOutboxStore; lines: string[] }> {
+    const store = await loaded();
+    for (let i = 10; i < 50; i++) await store.put(watch(`p${i}`, { createdAt: T0 + i }));
+    const lines = (await journalText()).split(/(?<=\n)/);
+    expect(lines).toHaveLength(40);
+    return { store, lines };
+  }
+
+  /** The playback ids of the watches whose lines are whole in `text`. */
+  function wholeIn(lines: readonly string[], text: string): string[] {
+    return lines.filter((line) => text.includes(line)).map((line) => (JSON.parse(line) as { entry: OutboxEntry }).entry.playbackId);
+  }
+
+  it('keeps every change after a line cut short in the middle, even the one that follows it on the same line', async () => {
+    const { lines } = await fortyAcknowledged();
+    const cut = lines[19]!;
+    const text = [...lines.slice(0, 19), cut.slice(0, cut.length / 2), ...lines.slice(20)].join('');
+    await writeFile(journal, text);
+    const store = await loaded();
+    expect(store.list().map((e) => e.playbackId)).toEqual(wholeIn(lines, text));
+    expect(store.list()).toHaveLength(39);
+    expect(notices).toEqual([]);
+    expect(problems).toEqual([expect.stringMatching(/^outbox journal was damaged \(line 20: not valid JSON\); replayed 39 changes, 1 change could not be read; the damaged journal is kept at /)]);
+    expect(await readFile(aside(), 'utf8')).toBe(text);
+    expect(store.damage).toEqual({ kind: 'journal', file: aside(), recovered: 39, unreadable: 1 });
+    expect(findDamagedOutboxFiles(stateDir)).toEqual([store.damage]);
+  });
+
+  it('counts the acknowledged changes lost when a journal was cut in the middle and then written to again', async () => {
+    const { store: first, lines } = await fortyAcknowledged();
+    const whole = lines.join('');
+    await truncate(journal, Math.floor(whole.length / 2));
+    // The helper goes on appending after the cut: its next line is glued to the torn one.
+    await first.remove(watchEntryId('p10'));
+    const text = await journalText();
+    const kept = wholeIn(lines, text);
+    const lost = 40 - kept.length;
+    const store = await loaded();
+    expect(store.list().map((e) => e.playbackId)).toEqual(kept.filter((id) => id !== 'p10'));
+    expect(notices).toEqual([]);
+    expect(problems).toEqual([expect.stringContaining(`${lost} changes could not be read; the damaged journal is kept at ${aside()}`)]);
+    expect(await readFile(aside(), 'utf8')).toBe(text);
+    expect(store.damage).toEqual({ kind: 'journal', file: aside(), recovered: kept.length - 1, unreadable: lost });
+    expect(findDamagedOutboxFiles(stateDir)).toEqual([store.damage]);
+    expect(messages.outboxDamaged(store.damage!)).toContain(`${lost} queued changes could not be read`);
+  });
+
+  it('keeps every line around a 4 KB run of NULs and counts each change the run overwrote', async () => {
+    const { lines } = await fortyAcknowledged();
+    const whole = Buffer.from(lines.join(''));
+    const from = Math.floor(whole.length / 2) - 2048;
+    whole.fill(0, from, from + 4096);
+    await writeFile(journal, whole);
+    const text = whole.toString('utf8');
+    const kept = wholeIn(lines, text);
+    const lost = 40 - kept.length;
+    expect(lost).toBeGreaterThan(10);
+    const store = await loaded();
+    expect(store.list().map((e) => e.playbackId)).toEqual(kept);
+    expect(notices).toEqual([]);
+    expect(problems).toEqual([expect.stringContaining(`${lost} changes could not be read; the damaged journal is kept at ${aside()}`)]);
+    expect(await readFile(aside(), 'utf8')).toBe(text);
+    expect(store.damage).toEqual({ kind: 'journal', file: aside(), recovered: kept.length, unreadable: lost });
+    expect(findDamagedOutboxFiles(stateDir)).toEqual([store.damage]);
+  });
+
+  it('reads a run of NULs between two whole lines as damage that lost no change', async () => {
+    const { lines } = await fortyAcknowledged();
+    const text = [...lines.slice(0, 20), '\u0000'.repeat(4096), ...lines.slice(20)].join('');
+    await writeFile(journal, text);
+    const store = await loaded();
+    expect(store.list()).toHaveLength(40);
+    expect(problems).toEqual([expect.stringContaining('replayed 40 changes, 0 changes could not be read')]);
+    expect(store.damage).toEqual({ kind: 'journal', file: aside(), recovered: 40, unreadable: 0 });
+  });
+
+  it('counts the numbers missing between two lines that both read as changes lost', () => {
+    const text = [1, 2, 5].map((seq) => journalLine({ op: 'set', entry: watch(`p${seq}`) }, seq)).join('');
+    const read = readJournalText(text);
+    expect(read.ops).toHaveLength(3);
+    expect(read).toMatchObject({ lost: 2, damage: 'line 3: changes 3 to 4 are missing before it', torn: false });
+  });
+
+  it('takes a bad last line for damage, not for a torn append, when a newline ends it', async () => {
+    const { lines } = await fortyAcknowledged();
+    await writeFile(journal, `${lines.slice(0, 39).join('')}{"op":"set","entr\n`);
+    const store = await loaded();
+    expect(store.list()).toHaveLength(39);
+    expect(notices).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(store.damage).toEqual({ kind: 'journal', file: aside(), recovered: 39, unreadable: 1 });
   });
 });
 

@@ -57,7 +57,6 @@ function outboxContract(subject: Subject): void {
       const store = await loaded();
       expect(store.list()).toEqual([]);
       expect(store.due(T0)).toEqual([]);
-      expect(store.nextDueAt()).toBeNull();
     });
 
     it('refuses to be used before load', async () => {
@@ -247,14 +246,6 @@ function outboxContract(subject: Subject): void {
       await store.update(watchEntryId('a'), { attempts: 1, nextAttemptAt: T0 + 60_000 });
       expect(store.due(T0 + 59_999)).toEqual([]);
       expect(store.due(T0 + 60_000)).toHaveLength(1);
-      expect(store.nextDueAt()).toBe(T0 + 60_000);
-    });
-
-    it('tells the earliest nextAttemptAt', async () => {
-      const store = await loaded();
-      await store.put(watch('a', { nextAttemptAt: T0 + 50 }));
-      await store.put(watch('b', { nextAttemptAt: T0 + 20 }));
-      expect(store.nextDueAt()).toBe(T0 + 20);
     });
 
     it('keeps every one of 100 concurrent puts', async () => {

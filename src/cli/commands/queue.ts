@@ -81,7 +81,7 @@ async function queueRetryCommand(id: string | undefined, options: { all?: boolea
     return EXIT_USAGE;
   }
   const context = commandContext({ verbose: options.verbose ?? false });
-  const progress = flushProgress();
+  const progress = await flushProgress();
   let outcome: { summary: RetrySummary | FlushSummary } | { error: string };
   try {
     outcome = await withHelper(context, async (session) => {

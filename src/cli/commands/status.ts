@@ -217,8 +217,10 @@ function printReport(report: StatusReport): void {
   for (const damage of outbox.damaged) {
     const lost =
       damage.unreadable === null
-        ? 'a damaged outbox file could not be read at all'
-        : `${plural(damage.unreadable, 'queued entry', 'queued entries')} could not be read from a damaged outbox file`;
+        ? `a damaged outbox ${damage.kind === 'journal' ? 'journal' : 'file'} could not be read at all`
+        : damage.kind === 'journal'
+          ? `${plural(damage.unreadable, 'queued change', 'queued changes')} could not be read from a damaged outbox journal`
+          : `${plural(damage.unreadable, 'queued entry', 'queued entries')} could not be read from a damaged outbox file`;
     say(checkLine('warn', `${lost}, kept at ${damage.file}`, 'look at it for watches to mark by hand, then remove it'));
   }
 

@@ -1,6 +1,6 @@
 // `mpv-plex-sync sync`: sends the outbox now. Through the running helper when there is one (it
 // is the outbox's single writer), else by becoming the helper for the time of the flush; then
-// a long flush shows a progress bar.
+// a long flush shows its count on a terminal.
 import type { FlushSummary } from '../../helper/control-protocol.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
 import { LONG_REQUEST_MS, withHelper } from '../helper-session.js';
@@ -9,7 +9,7 @@ import { flushProgress } from '../progress.js';
 
 export async function syncCommand(options: { json?: boolean; verbose?: boolean }): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
-  const progress = flushProgress();
+  const progress = await flushProgress();
   let outcome: { summary: FlushSummary } | { error: string };
   try {
     outcome = await withHelper(context, async (session) => {

@@ -1,0 +1,31 @@
+// How a login fails, in words the user reads as they are. A LoginError's message is final; any
+// other error from plex.tv or a server is turned into one readable line by failureText.
+import { PlexHttpError, PlexNetworkError, PlexRedirectError } from '../plex/errors.js';
+import { PlexTvAuthError, PlexTvHttpError, PlexTvNetworkError, PlexTvResponseError } from '../plex/plextv.js';
+
+/** A login failed; the message says why and what to do, and `cause` keeps what was thrown. */
+export class LoginError extends Error {
+  override readonly name: string = 'LoginError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+/** One readable line for a failure that did not come as a LoginError. */
+export function failureText(error: unknown): string {
+  if (error instanceof PlexTvNetworkError) {
+    return `cannot reach plex.tv at ${error.host} (${error.code === 'TIMEOUT' ? 'timed out' : error.code}); check the network, or use --token with --server`;
+  }
+  if (error instanceof PlexTvAuthError) return `plex.tv did not accept the account token (${error.status}); run 'mpv-plex-sync login' again`;
+  if (error instanceof PlexTvHttpError) return `plex.tv failed: ${error.message}; try again later`;
+  if (error instanceof PlexTvResponseError) return `plex.tv sent an unexpected answer: ${error.message}`;
+  if (error instanceof PlexRedirectError) return `the answer redirected to ${error.location}, which was not followed so that the token stays where it belongs (${error.message})`;
+  return reasonOf(error);
+}
+
+/** A server's failure, short: a network code, a status, or the message. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof PlexNetworkError) return error.code === 'TIMEOUT' ? 'timed out' : error.code;
+  if (error instanceof PlexHttpError) return `${error.status}`;
+  return error instanceof Error ? error.message : String(error);
+}
