@@ -154,6 +154,7 @@ export class Helper {
     await this.#outbox.load();
     const damage = this.#outbox.damage;
     if (damage) this.#tell(messages.outboxDamaged(damage));
+    if (this.#outbox.unwritable) this.#tell(messages.stateUnwritable(this.#outbox.unwritable));
     this.#markReady();
     this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
     const leftSubtitles = this.#streams.sweep();

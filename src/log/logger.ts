@@ -39,8 +39,9 @@ const openFiles = new Set<RotatingFileStream>();
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? 'info';
   const streams: pino.StreamEntry[] = [];
-  if (options.file) streams.push({ level, stream: rotatingFile(options.file, options.rotate ?? {}) });
-  if (options.stderr || !options.file) streams.push({ level, stream: pino.destination({ fd: 2, sync: true }) });
+  const file = options.file ? openLogFile(options.file, options.rotate ?? {}) : null;
+  if (file) streams.push({ level, stream: file });
+  if (options.stderr || !file) streams.push({ level, stream: pino.destination({ fd: 2, sync: true }) });
   return pino(
     {
       level,
@@ -75,6 +76,20 @@ export async function flushLogs(): Promise<void> {
   );
 }
 
+/**
+ * The log file, or null when its dir cannot be made (a read-only or full state dir): the process
+ * must go on without it (a helper still sends a watch), so it logs to stderr and says so once.
+ */
+function openLogFile(file: string, rotate: NonNullable<LoggerOptions['rotate']>): RotatingFileStream | null {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    process.stderr.write(`mpv-plex-sync: cannot write the log file ${file} (${redact(error instanceof Error ? error.message : String(error))}); logging to stderr\n`);
+    return null;
+  }
+  return rotatingFile(file, rotate);
+}
+
 function rotatingFile(file: string, rotate: NonNullable<LoggerOptions['rotate']>): RotatingFileStream {
   const maxBytes = rotate.maxBytes ?? LOG_ROTATE_BYTES;
   const keep = rotate.keep ?? LOG_KEEP_FILES;
@@ -82,7 +97,6 @@ function rotatingFile(file: string, rotate: NonNullable<LoggerOptions['rotate']>
   if (!Number.isSafeInteger(keep) || keep <= 0) throw new TypeError(`rotate.keep must be a positive integer, got ${String(keep)}`);
   const dir = dirname(file);
   const name = basename(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Called with null for the live file's name, and with 1..keep for the rotated ones.
   const names = (index: number | Date | null): string => (typeof index === 'number' ? `${name}.${index}` : name);
   const stream = createStream(names, { path: dir, size: `${maxBytes}B`, rotate: keep, mode: 0o600 });

@@ -45,6 +45,7 @@ export class FileOutboxStore implements OutboxStore {
   #open: { readonly table: EntryTable; readonly writes: WriteChain } | null = null;
   #loading: Promise<void> | null = null;
   #damage: OutboxDamage | null = null;
+  #unwritable: string | null = null;
 
   constructor(options: Options) {
     if (options === null || typeof options !== 'object') throw new TypeError('FileOutboxStore options must be an object');
@@ -76,6 +77,11 @@ export class FileOutboxStore implements OutboxStore {
 
   list(): readonly OutboxEntry[] {
     return this.#ready().table.list();
+  }
+
+  /** Why the state dir cannot be written, found at load(): changes are then held in memory only. */
+  get unwritable(): string | null {
+    return this.#unwritable;
   }
 
   /** What load() found damaged and set aside, so that the user can be told; null when nothing. */
@@ -123,12 +129,18 @@ export class FileOutboxStore implements OutboxStore {
   }
 
   async #load(): Promise<void> {
-    await this.#ensurePrivateDir();
+    // A state dir that cannot be written (a read-only mount, a full disk) must not keep the
+    // helper from sending what Plex can take now: the store loads what it can read and holds
+    // changes in memory, each write failing loudly, and `unwritable` says why once.
+    this.#unwritable = await this.#ensurePrivateDir().then(
+      () => null,
+      (error: unknown) => `the state dir ${this.#dir} cannot be written (${error instanceof Error ? error.message : String(error)})`,
+    );
     // Everything from the files, afresh: a load() tried again after a failure starts over.
     const found = await recoverOutbox({ file: this.file, journal: this.journal, now: this.#now });
     this.#damage = found.damage;
     const writes = new WriteChain({ file: this.file, journal: this.journal, table: found.table });
-    if (found.rewrite) await writes.rewrite();
+    if (found.rewrite) await writes.rewrite().catch((error: unknown) => this.#onProblem(`could not repair the outbox files (${error instanceof Error ? error.message : String(error)})`));
     this.#open = { table: found.table, writes };
     for (const message of found.problems) this.#onProblem(message);
     for (const message of found.notices) this.#onNotice(message);

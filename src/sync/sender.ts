@@ -282,19 +282,20 @@ export class Sender {
     try {
       if (entry.kind === 'unwatch') {
         const outcome = await deliverUnwatch(client, entry, retries);
-        await outbox.remove(entry.id);
+        // Plex has it: a failed write of the removal (a full disk) is no failure of the delivery.
+        await this.#store(() => outbox.remove(entry.id), entry);
         return { kind: 'delivered', detail: outcome };
       }
       if (entry.kind === 'watch') {
         const outcome = await deliverWatch(client, entry, live && live.crossing !== false ? { sessionId: live.sessionId } : null, retries);
         // Whatever changed in the entry meanwhile (a notification made it due), this watch is done.
-        await outbox.remove(entry.id);
+        await this.#store(() => outbox.remove(entry.id), entry);
         if (typeof outcome === 'object') return { kind: 'dropped', failure: 'terminated', detail: outcome.terminated ?? 'the server ended the session' };
         return outcome === 'unwatched-since' ? { kind: 'dropped', failure: 'superseded', detail: 'marked unwatched since' } : { kind: 'delivered', detail: outcome };
       }
       const outcome = await deliverPosition(client, entry, live ? { sessionId: live.sessionId, serverThreshold: live.serverThreshold } : null, retries);
       // Only what was sent: a newer position may have replaced it meanwhile.
-      await outbox.remove(entry.id, entry);
+      await this.#store(() => outbox.remove(entry.id, entry), entry);
       return outcome === 'server-newer' ? { kind: 'dropped', failure: 'superseded', detail: 'Plex has a newer position' } : { kind: 'delivered', detail: outcome };
     } catch (error) {
       const decision = decideOnFailure(error, entry.attempts + 1, 0);

@@ -62,6 +62,8 @@ export const messages = {
   watchInDoubt: (name: string) => `Plex did not answer in time — watch of '${name}' queued; checked again before anything is resent`,
   /** The server ended the playback's session; its own reason (terminationText) when it gave one. */
   sessionEnded: (name: string, reason: string | null) => `Plex stopped '${name}'${reason ? `: ${reason}` : ''} — not marked watched`,
+  /** The helper runs without being able to write its state dir (a read-only mount, a full disk). */
+  stateUnwritable: (why: string) => `Plex sync: ${why} — watches go to Plex while it answers, but nothing can be kept for later`,
   /** A playback mpv saved while no helper ran cannot be synced. */
   spoolLost: (why: string) => `Plex sync: a playback saved while no helper ran could not be synced — ${why}`,
   /** The outbox could not hold a watch or position at all, so it was not sent either. */
