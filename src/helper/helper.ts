@@ -28,6 +28,7 @@ import { desktopNotifier } from './desktop-notifier.js';
 import { IdleExit } from './idle-exit.js';
 import { NotificationSubscriptions } from './notification-subscriptions.js';
 import { RecentSyncs, syncRecord } from './recent-syncs.js';
+import { ReplayNotices } from './replay-notices.js';
 import { StreamSync } from '../streams/stream-sync.js';
 import { SubtitleFiles } from '../streams/subtitle-files.js';
 import { messages, OSD_LONG_MS } from '../sync/user-messages.js';
@@ -64,6 +65,7 @@ export class Helper {
   readonly #resolver: Resolver;
   readonly #servers: PlexServers;
   readonly #catchUp: CatchUp;
+  readonly #notices = new ReplayNotices((text) => this.#tell(text));
   readonly #recent: RecentSyncs;
   readonly #control: ControlHandler;
   readonly #subscriptions: NotificationSubscriptions;
@@ -99,8 +101,7 @@ export class Helper {
         void this.#recent.record(syncRecord(entry, result, live ? 'live' : 'replay'));
         this.#catchUp.heard(entry, result);
         // A live playback's own mpv hears of its result from the engine.
-        const text = live ? null : messages.replayed(entry, result);
-        if (text) this.#tell(text);
+        if (!live) this.#notices.add(entry, result);
       },
     });
     this.#streams = new StreamSync({ files: new SubtitleFiles({ runtimeDir: paths.runtimeDir }), log });
@@ -237,6 +238,7 @@ export class Helper {
     if (this.#replayTimer) clearInterval(this.#replayTimer);
     this.#subscriptions.stop();
     this.#catchUp.stop();
+    this.#notices.flush();
     this.#idle.cancel();
     for (const session of this.#sessions) session.close();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));

@@ -15,6 +15,7 @@ import { deliverPosition, deliverUnwatch, deliverWatch, reportTimeline, storeStr
 import { earlierMarks } from './mark-order.js';
 import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
+import { NO_TOKEN_DETAIL } from './user-messages.js';
 import type { PlexPort, StreamChoiceWrite } from './ports.js';
 import { MAX_GATE_WAIT_MS, ServerClosedError, ServerGate } from './server-gate.js';
 
@@ -274,7 +275,7 @@ export class Sender {
     const { outbox, log } = this.#options;
     const client = this.#options.clientFor(entry.serverUrl);
     if (!client) {
-      const detail = 'no token for this server';
+      const detail = NO_TOKEN_DETAIL;
       await this.#store(() => outbox.update(entry.id, { attempts: entry.attempts + 1, nextAttemptAt: Date.now() + NO_CLIENT_RECHECK_MS, lastError: detail }, entry), entry);
       return { kind: 'kept', failure: 'auth', detail, inDoubt: false, retryAfterMs: null };
     }

@@ -75,14 +75,29 @@ export const messages = {
   /** The quit hold ended while Plex was still being slow; the outbox keeps what is left. */
   stillSending: (name: string) => `Plex is slow — '${name}' queued, will sync in the background`,
   /**
-   * What the person should hear of a backlog entry's result (on any mpv, or the desktop), or null:
-   * a watch dropped or superseded, and the first time a token or redirect keeps an entry.
+   * What the person hears of backlog entries that met the same cause in one go (replay-notices.ts
+   * groups them): one line per cause, naming what kind of syncs they are (watches, positions,
+   * marks), never one line per entry.
    */
-  replayed: (entry: OutboxEntry, result: SendResult): string | null => {
-    if (result.kind === 'dropped' && result.failure === 'gone') return messages.watchFailed(entry.title, 'gone');
-    if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) return messages.watchFailed(entry.title, result.failure);
-    if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') return messages.unwatchedElsewhere(entry.title);
-    return null;
+  replayedGroup: (cause: ReplayCause, entries: readonly OutboxEntry[], detail: string): string => {
+    const first = entries[0];
+    const what = syncsOf(entries);
+    switch (cause) {
+      case 'gone':
+        return entries.length === 1 && first
+          ? `Plex: '${first.title}' is no longer on the server — its ${kindName(first.kind, 1)} dropped`
+          : `Plex: ${entries.length} items are no longer on the server — ${what} dropped`;
+      case 'no-token':
+        return `Plex sync: no token for ${first?.serverUrl ?? 'this server'} — ${what} kept; run 'mpv-plex-sync login' for it, or drop them with 'mpv-plex-sync queue drop'`;
+      case 'auth':
+        return `Plex rejected the token — ${what} kept; run 'mpv-plex-sync login'`;
+      case 'redirected':
+        return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — ${what} kept; check the server URL`;
+      case 'unwatched-elsewhere':
+        return entries.length === 1 && first
+          ? messages.unwatchedElsewhere(first.title)
+          : `Plex: ${entries.length} items were marked unwatched elsewhere since they played — their watches were dropped`;
+    }
   },
   unwatchedElsewhere: (name: string) => `Plex: '${name}' was marked unwatched elsewhere since it played — this watch was dropped`,
   /** mark-watched / mark-unwatched on a playback the helper does not know as a Plex item. */
@@ -122,6 +137,38 @@ export const messages = {
     return `Plex sync: the outbox was damaged — ${damage.unreadable} queued ${plural(damage.unreadable, 'sync', 'syncs')} could not be read (${damage.recovered} recovered); ${kept}`;
   },
 };
+
+/** Why a backlog entry's result is worth telling; null when it is not (replay-notices.ts). */
+export type ReplayCause = 'gone' | 'no-token' | 'auth' | 'redirected' | 'unwatched-elsewhere';
+
+/** The detail a sender gives an entry kept because no token of ours belongs to its server. */
+export const NO_TOKEN_DETAIL = 'no token for this server';
+
+export function replayCause(entry: OutboxEntry, result: SendResult): ReplayCause | null {
+  if (result.kind === 'dropped' && result.failure === 'gone') return 'gone';
+  // Said on the first failure only: the entry is looked at again every 10 minutes.
+  if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
+    return result.failure === 'auth' ? (result.detail === NO_TOKEN_DETAIL ? 'no-token' : 'auth') : 'redirected';
+  }
+  if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') return 'unwatched-elsewhere';
+  return null;
+}
+
+/** "the watch of 'Film'", "50 positions", "2 watches and 1 position". */
+function syncsOf(entries: readonly OutboxEntry[]): string {
+  const first = entries[0];
+  if (entries.length === 1 && first) return `the ${kindName(first.kind, 1)} of '${first.title}'`;
+  const counts = new Map<OutboxEntry['kind'], number>();
+  for (const entry of entries) counts.set(entry.kind, (counts.get(entry.kind) ?? 0) + 1);
+  const parts = [...counts].map(([kind, count]) => `${count} ${kindName(kind, count)}`);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? 'nothing');
+}
+
+function kindName(kind: OutboxEntry['kind'], count: number): string {
+  if (kind === 'watch') return plural(count, 'watch', 'watches');
+  if (kind === 'position') return plural(count, 'position', 'positions');
+  return plural(count, 'unwatched mark', 'unwatched marks');
+}
 
 function plural(count: number, one: string, many: string): string {
   return count === 1 ? one : many;

@@ -1,0 +1,50 @@
+// What the person hears of the backlog's results (the live playback's own mpv hears of its syncs
+// from the engine): results of one cause that come together, a catch-up after a start with 50
+// positions queued for a server with no token, make one line, not fifty.
+import type { OutboxEntry } from '../outbox/index.js';
+import type { SendResult } from '../sync/sender.js';
+import { messages, replayCause, type ReplayCause } from '../sync/user-messages.js';
+
+/** Results this close together are told as one. */
+const QUIET_MS = 500;
+
+interface Group {
+  readonly cause: ReplayCause;
+  readonly detail: string;
+  readonly entries: OutboxEntry[];
+}
+
+export class ReplayNotices {
+  readonly #tell: (text: string) => void;
+  readonly #quietMs: number;
+  /** By cause and detail (a redirect names its host). */
+  readonly #groups = new Map<string, Group>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(tell: (text: string) => void, quietMs = QUIET_MS) {
+    this.#tell = tell;
+    this.#quietMs = quietMs;
+  }
+
+  add(entry: OutboxEntry, result: SendResult): void {
+    const cause = replayCause(entry, result);
+    if (cause === null) return;
+    const detail = cause === 'redirected' || cause === 'no-token' ? `${result.detail}\n${entry.serverUrl}` : '';
+    const key = `${cause}\n${detail}`;
+    const group = this.#groups.get(key) ?? { cause, detail: result.detail, entries: [] };
+    group.entries.push(entry);
+    this.#groups.set(key, group);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.flush(), this.#quietMs);
+    this.#timer.unref();
+  }
+
+  /** Tells what is gathered now: one line per cause. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const groups = [...this.#groups.values()];
+    this.#groups.clear();
+    for (const group of groups) this.#tell(messages.replayedGroup(group.cause, group.entries, group.detail));
+  }
+}
