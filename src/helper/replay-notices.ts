@@ -2,8 +2,8 @@
 // from the engine): results of one cause that come together, a catch-up after a start with 50
 // positions queued for a server with no token, make one line, not fifty.
 import type { OutboxEntry } from '../outbox/index.js';
-import type { SendResult } from '../sync/sender.js';
-import { messages, replayCause, type ReplayCause } from '../sync/user-messages.js';
+import { NO_TOKEN_DETAIL, type SendResult } from '../sync/sender.js';
+import { messages, type ReplayCause } from '../sync/user-messages.js';
 
 /** Results this close together are told as one. */
 const QUIET_MS = 500;
@@ -47,4 +47,15 @@ export class ReplayNotices {
     this.#groups.clear();
     for (const group of groups) this.#tell(messages.replayedGroup(group.cause, group.entries, group.detail));
   }
+}
+
+/** Why a backlog entry's result is worth telling; null when it is not. */
+function replayCause(entry: OutboxEntry, result: SendResult): ReplayCause | null {
+  if (result.kind === 'dropped' && result.failure === 'gone') return 'gone';
+  // Said on the first failure only: the entry is looked at again every 10 minutes.
+  if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
+    return result.failure === 'auth' ? (result.detail === NO_TOKEN_DETAIL ? 'no-token' : 'auth') : 'redirected';
+  }
+  if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') return 'unwatched-elsewhere';
+  return null;
 }

@@ -15,7 +15,6 @@ import { deliverPosition, deliverUnwatch, deliverWatch, reportTimeline, storeStr
 import { earlierMarks } from './mark-order.js';
 import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
-import { NO_TOKEN_DETAIL } from './user-messages.js';
 import type { PlexPort, StreamChoiceWrite } from './ports.js';
 import { MAX_GATE_WAIT_MS, ServerClosedError, ServerGate } from './server-gate.js';
 
@@ -23,6 +22,8 @@ import { MAX_GATE_WAIT_MS, ServerClosedError, ServerGate } from './server-gate.j
 const LIVE_RETRIES = 2;
 /** An entry with no client (no token for its server) is looked at again this much later. */
 const NO_CLIENT_RECHECK_MS = 10 * 60_000;
+/** The detail of an entry kept because no token of ours belongs to its server. */
+export const NO_TOKEN_DETAIL = 'no token for this server';
 /** Tries of one entry within one flush, when the server keeps asking us to come back. */
 const MAX_TRIES_IN_FLUSH = 5;
 

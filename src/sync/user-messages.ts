@@ -2,7 +2,6 @@
 // can hold the token (the parts are redacted by the callers' errors).
 import type { OutboxDamage, OutboxEntry } from '../outbox/index.js';
 import type { FailureClass } from './failure.js';
-import type { SendResult } from './sender.js';
 
 export const OSD_SHORT_MS = 3_000;
 /** Failure messages stay long enough to read. */
@@ -138,21 +137,8 @@ export const messages = {
   },
 };
 
-/** Why a backlog entry's result is worth telling; null when it is not (replay-notices.ts). */
+/** Why backlog entries' results are worth telling (src/helper/replay-notices.ts). */
 export type ReplayCause = 'gone' | 'no-token' | 'auth' | 'redirected' | 'unwatched-elsewhere';
-
-/** The detail a sender gives an entry kept because no token of ours belongs to its server. */
-export const NO_TOKEN_DETAIL = 'no token for this server';
-
-export function replayCause(entry: OutboxEntry, result: SendResult): ReplayCause | null {
-  if (result.kind === 'dropped' && result.failure === 'gone') return 'gone';
-  // Said on the first failure only: the entry is looked at again every 10 minutes.
-  if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
-    return result.failure === 'auth' ? (result.detail === NO_TOKEN_DETAIL ? 'no-token' : 'auth') : 'redirected';
-  }
-  if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') return 'unwatched-elsewhere';
-  return null;
-}
 
 /** "the watch of 'Film'", "50 positions", "2 watches and 1 position". */
 function syncsOf(entries: readonly OutboxEntry[]): string {

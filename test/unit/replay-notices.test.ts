@@ -2,8 +2,7 @@
 // what kind of syncs they are, however many entries met it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ReplayNotices } from '../../src/helper/replay-notices.js';
-import type { SendResult } from '../../src/sync/sender.js';
-import { NO_TOKEN_DETAIL } from '../../src/sync/user-messages.js';
+import { NO_TOKEN_DETAIL, type SendResult } from '../../src/sync/sender.js';
 import { position, watch } from '../support/entries.js';
 
 beforeEach(() => void vi.useFakeTimers());
