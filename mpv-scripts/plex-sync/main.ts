@@ -373,7 +373,7 @@ function onMarkers(pb: Playback, markers: ItemPayload['markers']): void {
     intro: skipModeOf(options.skip_intro) || 'ask',
     credits: skipModeOf(options.skip_credits) || 'ask',
   };
-  const segments = skippableSegments(markers, modes);
+  const segments = skippableSegments(markers, modes, pb.durationSec);
   skipper = segments.length > 0 ? new Skipper(segments, modes) : null;
   mp.msg.verbose('markers: ' + markers.length + ', ' + segments.length + ' to skip');
 }

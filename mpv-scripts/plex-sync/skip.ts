@@ -31,6 +31,12 @@ export interface Segment {
   readonly endSec: number;
   /** The credits that end the item: skipping them leaves the file. */
   readonly final: boolean;
+  /**
+   * Offered, never skipped on its own: credits that start in the first half of the item. Plex puts
+   * credits near the end; one at the start (bad marker data) would otherwise jump to the next
+   * entry at once, and `play --next 10` would run through ten episodes in seconds.
+   */
+  readonly offerOnly: boolean;
 }
 
 /** Where a skip lands: a position, the next playlist entry, or the end of the file. */
@@ -62,8 +68,9 @@ export interface SkipModes {
 /**
  * The segments that can be skipped: intro and credits markers whose mode is not `no`, by start.
  * The final credits are the marker marked `final`, or the last credits by start when none is.
+ * `durationSec`: the item's length when known; else the latest marker end stands in for it.
  */
-export function skippableSegments(markers: readonly ItemMarker[], modes: SkipModes): Segment[] {
+export function skippableSegments(markers: readonly ItemMarker[], modes: SkipModes, durationSec: number | null = null): Segment[] {
   let finalIndex = -1;
   let lastCredits = -1;
   for (let i = 0; i < markers.length; i++) {
@@ -73,6 +80,8 @@ export function skippableSegments(markers: readonly ItemMarker[], modes: SkipMod
     if (lastCredits < 0 || marker.startMs >= (markers[lastCredits] as ItemMarker).startMs) lastCredits = i;
   }
   if (finalIndex < 0) finalIndex = lastCredits;
+  let lengthSec = durationSec !== null && durationSec > 0 ? durationSec : 0;
+  if (lengthSec === 0) for (let i = 0; i < markers.length; i++) lengthSec = Math.max(lengthSec, (markers[i] as ItemMarker).endMs / 1000);
   const segments: Segment[] = [];
   for (let i = 0; i < markers.length; i++) {
     const marker = markers[i] as ItemMarker;
@@ -83,6 +92,7 @@ export function skippableSegments(markers: readonly ItemMarker[], modes: SkipMod
       startSec: marker.startMs / 1000,
       endSec: marker.endMs / 1000,
       final: i === finalIndex,
+      offerOnly: marker.type === 'credits' && marker.startMs / 1000 < lengthSec / 2,
     });
   }
   segments.sort(function (a, b) {
@@ -110,7 +120,7 @@ export class Skipper {
     const entered = segment !== null && segment !== this.inside;
     this.inside = segment;
     if (!entered || segment === null || this.done.indexOf(segment) >= 0) return null;
-    if (this.modes[segment.type] === 'auto') return this.skip(segment, positionSec, now, hasNext, true);
+    if (this.modes[segment.type] === 'auto' && !segment.offerOnly) return this.skip(segment, positionSec, now, hasNext, true);
     return { kind: 'offer', segment: segment };
   }
 

@@ -136,11 +136,12 @@ describe('markers as chapters, and skipping', () => {
   }, 60_000);
 
   it('auto: skipping the final credits moves on to the next entry, and on the last entry (resumed inside its credits) ends the file', async () => {
-    const markers: MarkerInput[] = [{ type: 'credits', startTimeOffset: 6000, endTimeOffset: 20_000, final: true }];
+    // In the second half: credits that start earlier are only offered (skip.ts, offerOnly).
+    const markers: MarkerInput[] = [{ type: 'credits', startTimeOffset: 11_000, endTimeOffset: 20_000, final: true }];
     const first = world.addMovie('101', { markers });
     // Plex left the second off inside its credits: a start there counts as entering them.
-    const second = world.addMovie('102', { markers, viewOffset: 8000 });
-    // Both clips played to the end would take 20 s at speed 2; skipping both credits about 3 s.
+    const second = world.addMovie('102', { markers, viewOffset: 12_000 });
+    // Both clips played to the end would take 20 s at speed 2; skipping both credits about 6 s.
     const run = await play([first, second], { speed: 2, scriptOpts: { skip_credits: 'auto' } });
     expect(run.code).toBe(0);
     expect(count(run.osd, 'Skipped credits')).toBe(2);

@@ -20,6 +20,19 @@ function skipper(modes: SkipModes, markers: ItemMarker[] = [intro, credits]): Sk
   return new Skipper(skippableSegments(markers, modes), modes);
 }
 
+describe('credits that start in the first half of the item (issue 18, by design)', () => {
+  it('offers them and never skips them on its own, so a run of episodes cannot be skipped through in seconds', () => {
+    const atStart: ItemMarker = { type: 'credits', startMs: 0, endMs: 1_300_000, final: true };
+    const playing = new Skipper(skippableSegments([atStart], auto, 1_300), auto);
+    expect(playing.onPosition(1, 1, true)).toMatchObject({ kind: 'offer' });
+  });
+
+  it('still skips on its own the credits near the end of the same item', () => {
+    const playing = new Skipper(skippableSegments([credits], auto, 1_300), auto);
+    expect(playing.onPosition(1_201, 1, true)).toMatchObject({ kind: 'skip', auto: true });
+  });
+});
+
 describe('the segments to skip', () => {
   it('leaves out commercials and the segments whose mode is no', () => {
     const commercial: ItemMarker = { type: 'commercial', startMs: 0, endMs: 10_000, final: false };
@@ -105,8 +118,8 @@ describe('skipping', () => {
   });
 
   it('skips credits that are not the final ones to their end', () => {
-    const midCredits: ItemMarker = { type: 'credits', startMs: 600_000, endMs: 620_000, final: false };
-    expect(skipper(auto, [midCredits, credits]).onPosition(600, 0, true)).toMatchObject({ target: { kind: 'seek', sec: 620 } });
+    const midCredits: ItemMarker = { type: 'credits', startMs: 700_000, endMs: 720_000, final: false };
+    expect(skipper(auto, [midCredits, credits]).onPosition(700, 0, true)).toMatchObject({ target: { kind: 'seek', sec: 720 } });
   });
 
   it('does nothing outside a segment, nor for a mode of no', () => {
