@@ -147,18 +147,25 @@ export class LoadHold {
   /**
    * The on_preloaded hook: the file is open and mpv knows its duration, and `start` is not yet
    * applied. A resume point past its end (Plex held no duration, or another version's) would
-   * end playback at once: the file plays from the start instead.
+   * end playback at once: the file plays from the start instead. The "Resumed at" line waits
+   * for this check, so it is never shown for a resume that does not happen.
    */
   onPreloaded(fileDurationSec: number | undefined): void {
     const atMs = this.startedAtMs;
     this.startedAtMs = null;
-    if (atMs === null || fileDurationSec === undefined || resumeFitsFile(atMs, fileDurationSec)) return;
-    // "none": only a load with no start of the person's own is resumed (wantsLookup).
-    mp.set_property('file-local-options/start', 'none');
-    this.notice = null;
-    const line = pastEndLine(atMs, fileDurationSec);
-    mp.msg.info(line);
+    if (atMs === null) return;
+    if (fileDurationSec !== undefined && !resumeFitsFile(atMs, fileDurationSec)) {
+      // "none": only a load with no start of the person's own is resumed (wantsLookup).
+      mp.set_property('file-local-options/start', 'none');
+      const past = pastEndLine(atMs, fileDurationSec);
+      mp.msg.info(past);
+      this.osd(past, NOTICE_SEC);
+      return;
+    }
+    const line = resumedLine(atMs, this.options.startOverKey, mp.get_script_name());
+    this.notice = line;
     this.osd(line, NOTICE_SEC);
+    mp.msg.info(line);
   }
 
   /** The "Resumed at" line once, for main.ts to show again after the helper's own line. */
@@ -283,11 +290,8 @@ export class LoadHold {
   private resumeAt(atMs: number): void {
     // A file-local option: the next file starts where mpv would again.
     mp.set_property('file-local-options/start', String(atMs / 1000));
+    // Said once the file is open and the point is known to fit it (onPreloaded).
     this.startedAtMs = atMs;
-    const line = resumedLine(atMs, this.options.startOverKey, mp.get_script_name());
-    this.notice = line;
-    this.osd(line, NOTICE_SEC);
-    mp.msg.info(line);
   }
 
   private osd(text: string, seconds: number): void {
