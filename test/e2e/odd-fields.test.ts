@@ -3,7 +3,7 @@
 // resume point the file cannot hold is not used.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MarkerInput } from '../plex-double/index.js';
+import type { MarkerInput } from '../plex-double/library.js';
 import { makeSubtitleFile } from '../support/media.js';
 import { MpvIpc } from '../support/mpv-ipc.js';
 import { createWorld, helpersGone, runMpv, waitFor, withToken, type MpvRun, type World } from '../support/session.js';
