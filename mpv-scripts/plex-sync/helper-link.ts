@@ -151,19 +151,21 @@ export class HelperLink {
 
   /**
    * Called about once a second while a file plays. Paused, nothing else asks the helper for an
-   * answer, so a hello does now and then (Liveness.probeDue).
+   * answer, so a hello does now and then (Liveness.probeDue). true: the helper has just been
+   * found gone (once per outage).
    */
-  checkLiveness(playbackIsPlex: boolean, paused: boolean): void {
+  checkLiveness(playbackIsPlex: boolean, paused: boolean): boolean {
     if (playbackIsPlex && paused && this.liveness.probeDue(mp.get_time())) {
       this.liveness.probed(mp.get_time());
       this.sendHello();
     }
     const wasGone = this.liveness.isGone();
-    if (!this.liveness.check(mp.get_time(), playbackIsPlex)) return;
+    if (!this.liveness.check(mp.get_time(), playbackIsPlex)) return false;
     // Said once per outage; the retries that follow go to verbose.
     if (wasGone) mp.msg.verbose('the helper still does not answer');
     else mp.msg.warn('the helper stopped answering');
     this.launchHelper('it stopped answering');
+    return !wasGone;
   }
 
   /** Registers the helper's messages; every one also proves the helper is alive. */

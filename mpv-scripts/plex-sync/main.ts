@@ -192,9 +192,10 @@ let nextAfterSeek: string | null = null;
 const pendingMarks = new PendingMarks();
 /**
  * Seconds a mark waits for a helper to take it before the person is told it was not sent: enough
- * to find a dead helper (helper_timeout), start another, and have it name the item again.
+ * to find a dead helper (helper_timeout), start another, and have it name the item again, which
+ * took up to about 10 s on a busy two-core machine (a cold node start and a Plex lookup).
  */
-const MARK_WAIT_SEC = options.helper_timeout + 8;
+const MARK_WAIT_SEC = options.helper_timeout + 12;
 /** How long the "not sent" line stays: it reports a loss the person must act on. */
 const MARK_NOT_SENT_OSD_SEC = 6;
 
@@ -532,7 +533,9 @@ function goToNextEntry(): void {
 
 function checkLiveness(): void {
   giveUpMarks();
-  if (playback) link.checkLiveness(playback.status === 'plex', playback.paused);
+  if (!playback || !link.checkLiveness(playback.status === 'plex', playback.paused)) return;
+  // Found gone with a mark waiting: the person hears now why nothing is confirmed yet.
+  if (pendingMarks.toResend(playback.id).length > 0) mp.osd_message('Plex sync: the helper stopped answering — restarting it; the mark waits for it', 3);
 }
 
 // ---- Wiring ----
