@@ -164,3 +164,13 @@ describe('one odd field of a looked-up answer', () => {
     expect(parseLookedUp(JSON.stringify({ ...answer, status: 'maybe' })).ok).toBe(false);
   });
 });
+
+describe('the ack of a mark', () => {
+  it('carries the mark id it acknowledges', () => {
+    expect(parseAck(JSON.stringify({ playbackId: 'pb', markId: 'm-1' }))).toEqual({ ok: true, value: { playbackId: 'pb', markId: 'm-1' } });
+  });
+
+  it('is still the ack of its playback when the mark id is odd, without the id', () => {
+    expect(parseAck(JSON.stringify({ playbackId: 'pb', markId: 5 }))).toEqual({ ok: true, value: { playbackId: 'pb' }, warning: expect.stringContaining('markId') });
+  });
+});
