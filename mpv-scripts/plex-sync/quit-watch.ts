@@ -24,6 +24,7 @@ export function sleepArgv(platform: string): SleepArgv {
 }
 
 export class QuitWatch {
+  /** The running watcher's id; null when none runs. */
   private handle: unknown = null;
   /** Bumped by stop() and start(): a callback of an older watcher is not about the current hold. */
   private generation = 0;
@@ -39,11 +40,13 @@ export class QuitWatch {
     if (this.argv === null) return;
     const generation = ++this.generation;
     const self = this;
-    this.handle = this.runner.run(this.argv(seconds), function (killedByMpv) {
+    const handle = this.runner.run(this.argv(seconds), function (killedByMpv) {
       if (generation !== self.generation) return;
       self.handle = null;
       if (killedByMpv) onLeave();
     });
+    // No id: the command never started, and there is nothing to abort.
+    if (generation === this.generation && handle !== undefined) this.handle = handle;
   }
 
   /** The hold is over: the watcher goes, and its end means nothing. */

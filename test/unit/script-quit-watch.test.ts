@@ -51,6 +51,14 @@ describe('the quit watch of a held load', () => {
     expect(left).toBe(0);
   });
 
+  it('aborts nothing when the watcher never started (no id)', () => {
+    let aborted = 0;
+    const watch = new QuitWatch({ run: () => undefined, abort: () => (aborted += 1) }, sleepArgv('linux'));
+    watch.start(40, () => undefined);
+    watch.stop();
+    expect(aborted).toBe(0);
+  });
+
   it('starts no watcher where there is no sleep command (Windows)', () => {
     const { runner, started } = fakeRunner();
     const watch = new QuitWatch(runner, sleepArgv('win32'));
