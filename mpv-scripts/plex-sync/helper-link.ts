@@ -58,6 +58,8 @@ export interface HelperEvents {
   readonly helperFailed: (failed: HelperFailedPayload) => void;
   /** Where Plex left off with a file about to load (answer to sendLookup). */
   readonly lookedUp?: (answer: LookedUpPayload) => void;
+  /** A helper took the mark with this id (its ack). */
+  readonly markTaken?: (markId: string) => void;
   /** The playback acks are matched against. */
   readonly currentPlaybackId: () => string | null;
 }
@@ -117,7 +119,9 @@ export class HelperLink {
     send(ScriptMessage.streams, streams);
   }
 
+  /** A mark awaits its ack like a progress does: a helper that died while paused is found by it. */
   sendMark(mark: MarkPayload): void {
+    this.liveness.progressSent(mp.get_time());
     send(ScriptMessage.mark, mark);
   }
 
@@ -145,14 +149,23 @@ export class HelperLink {
     if (result.kind === 'missing') this.liveness.markGone(result.reason);
   }
 
-  /** Called about once a second while a file plays. */
-  checkLiveness(playbackIsPlex: boolean): void {
+  /**
+   * Called about once a second while a file plays. Paused, nothing else asks the helper for an
+   * answer, so a hello does now and then (Liveness.probeDue). true: the helper has just been
+   * found gone (once per outage).
+   */
+  checkLiveness(playbackIsPlex: boolean, paused: boolean): boolean {
+    if (playbackIsPlex && paused && this.liveness.probeDue(mp.get_time())) {
+      this.liveness.probed(mp.get_time());
+      this.sendHello();
+    }
     const wasGone = this.liveness.isGone();
-    if (!this.liveness.check(mp.get_time(), playbackIsPlex)) return;
+    if (!this.liveness.check(mp.get_time(), playbackIsPlex)) return false;
     // Said once per outage; the retries that follow go to verbose.
     if (wasGone) mp.msg.verbose('the helper still does not answer');
     else mp.msg.warn('the helper stopped answering');
     this.launchHelper('it stopped answering');
+    return !wasGone;
   }
 
   /** Registers the helper's messages; every one also proves the helper is alive. */
@@ -174,6 +187,8 @@ export class HelperLink {
     );
     receive(HelperMessage.welcome, parseWelcome, function (welcome) {
       heard();
+      // The answer to a hello, and so to a probe while paused.
+      liveness.acked();
       if (welcome.v !== PROTOCOL_VERSION) {
         mp.msg.warn(
           'the helper speaks protocol ' + welcome.v + ', this script ' + PROTOCOL_VERSION + '; update both together',
@@ -187,6 +202,7 @@ export class HelperLink {
     receive(HelperMessage.ack, parseAck, function (ack: AckPayload) {
       heard();
       if (ack.playbackId === events.currentPlaybackId()) liveness.acked();
+      if (ack.markId !== undefined && events.markTaken) events.markTaken(ack.markId);
     });
     receive(HelperMessage.flushed, parseFlushed, function (flushed) {
       heard();

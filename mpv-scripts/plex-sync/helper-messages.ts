@@ -10,6 +10,7 @@ import {
   type HelperFailedPayload,
   type ItemMarker,
   type ItemPayload,
+  type ItemStreams,
   type LookedUpPayload,
   type SettledPayload,
   type WelcomePayload,
@@ -106,101 +107,156 @@ export function parseWelcome(json: string | undefined): Parsed<WelcomePayload> {
   return parseWith<WelcomePayload>(json, [number('v')]);
 }
 
+/**
+ * What the helper says of the playing file. Only the playback id and the status are needed to
+ * use it; any other field that is odd is left out (or taken as unknown) on its own, with a
+ * warning, so one odd subtitle label or marker cannot cost the keys, the chapters and the skips.
+ */
 export function parseItem(json: string | undefined): Parsed<ItemPayload> {
-  const parsed = parseItemFields(json);
+  const parsed = parseWith<Fields>(json, [text('playbackId'), oneOf('status', ['plex', 'ignored', 'error'])]);
   if (!parsed.ok) return parsed;
-  // Markers only add chapters and skips: a bad list is dropped, and the item is synced as ever.
-  const fields = parsed.value as unknown as Fields;
+  const fields = parsed.value;
+  const warnings: string[] = [];
+  const value: { [key: string]: unknown } = {
+    playbackId: fields['playbackId'],
+    status: fields['status'],
+    thresholdPercent: orNull(fields, 'thresholdPercent', 1, 100, warnings),
+    baselineViewCount: orNull(fields, 'baselineViewCount', 0, 1e9, warnings),
+  };
+  const streams = itemStreams(fields['streams'], warnings);
+  if (streams !== null) value['streams'] = streams;
   const checked = itemMarkers(fields['markers']);
-  const value: { [key: string]: unknown } = {};
-  for (const key in fields) if (key !== 'markers') value[key] = fields[key];
+  if (checked.error !== null) warnings.push(checked.error);
   if (checked.markers.length > 0) value['markers'] = checked.markers;
-  const item = value as unknown as ItemPayload;
-  return checked.error === null ? { ok: true, value: item } : { ok: true, value: item, warning: checked.error };
+  return withWarnings(value as unknown as ItemPayload, warnings);
 }
 
-function parseItemFields(json: string | undefined): Parsed<ItemPayload> {
-  return parseWith<ItemPayload>(json, [
-    text('playbackId'),
-    oneOf('status', ['plex', 'ignored', 'error']),
-    numberOrNull('thresholdPercent', 1, 100),
-    numberOrNull('baselineViewCount', 0, 1e9),
-    itemStreams('streams'),
-  ]);
+function withWarnings<T>(value: T, warnings: string[]): Parsed<T> {
+  return warnings.length === 0 ? { ok: true, value: value } : { ok: true, value: value, warning: warnings.join('; ') };
+}
+
+/** A number field within [min, max], or null: absent, null and odd alike (odd ones warned of). */
+function orNull(fields: Fields, key: string, min: number, max: number, warnings: string[]): number | null {
+  const value = fields[key];
+  if (value === null) return null;
+  if (typeof value === 'number' && isFinite(value) && value >= min && value <= max) return value;
+  warnings.push(key + ' must be null or a number from ' + min + ' to ' + max);
+  return null;
 }
 
 /** The most markers an item is taken with: a real item has a handful. */
 const MAX_MARKERS = 100;
 
+function validMarker(entry: Fields | null): ItemMarker | null {
+  const ms = function (v: unknown): boolean {
+    return typeof v === 'number' && isFinite(v) && v >= 0 && v <= 1e12;
+  };
+  if (
+    entry === null ||
+    typeof entry !== 'object' ||
+    ['intro', 'credits', 'commercial'].indexOf(entry['type'] as string) < 0 ||
+    !ms(entry['startMs']) ||
+    !ms(entry['endMs']) ||
+    (entry['endMs'] as number) <= (entry['startMs'] as number) ||
+    typeof entry['final'] !== 'boolean'
+  ) {
+    return null;
+  }
+  return {
+    type: entry['type'] as ItemMarker['type'],
+    startMs: entry['startMs'] as number,
+    endMs: entry['endMs'] as number,
+    final: entry['final'] as boolean,
+  };
+}
+
 /**
  * ItemPayload.markers: optional, and never a reason to refuse the item (it still has to be
- * synced). A malformed list gives an error text for the log, and the item goes on without it.
+ * synced). Each marker is checked on its own: the first MAX_MARKERS valid ones are kept, and the
+ * error text names what was left out, for the log.
  */
 export function itemMarkers(value: unknown): { readonly markers: ItemMarker[]; readonly error: string | null } {
   if (value === undefined) return { markers: [], error: null };
-  if (!(value instanceof Array) || value.length > MAX_MARKERS) {
-    return { markers: [], error: 'markers must be a list of at most ' + MAX_MARKERS };
-  }
+  if (!(value instanceof Array)) return { markers: [], error: 'markers must be a list' };
   const markers: ItemMarker[] = [];
+  const bad: number[] = [];
+  let beyond = 0;
   for (let i = 0; i < value.length; i++) {
-    const entry = value[i] as Fields | null;
-    const ms = function (v: unknown): boolean {
-      return typeof v === 'number' && isFinite(v) && v >= 0 && v <= 1e12;
-    };
-    if (
-      entry === null ||
-      typeof entry !== 'object' ||
-      ['intro', 'credits', 'commercial'].indexOf(entry['type'] as string) < 0 ||
-      !ms(entry['startMs']) ||
-      !ms(entry['endMs']) ||
-      (entry['endMs'] as number) <= (entry['startMs'] as number) ||
-      typeof entry['final'] !== 'boolean'
-    ) {
-      return { markers: [], error: 'markers[' + i + '] must be {type, startMs < endMs, final}' };
-    }
-    markers.push({
-      type: entry['type'] as ItemMarker['type'],
-      startMs: entry['startMs'] as number,
-      endMs: entry['endMs'] as number,
-      final: entry['final'] as boolean,
-    });
+    const marker = validMarker(value[i] as Fields | null);
+    if (marker === null) bad.push(i);
+    else if (markers.length < MAX_MARKERS) markers.push(marker);
+    else beyond++;
   }
   markers.sort(function (a, b) {
     return a.startMs - b.startMs;
   });
-  return { markers: markers, error: null };
+  const errors: string[] = [];
+  if (bad.length > 0) {
+    errors.push('markers[' + bad.slice(0, 5).join('], [') + ']' + (bad.length > 5 ? ' and ' + (bad.length - 5) + ' more' : '') + ' must be {type, startMs < endMs, final}');
+  }
+  if (beyond > 0) errors.push(beyond + ' markers past the first ' + MAX_MARKERS);
+  return { markers: markers, error: errors.length > 0 ? errors.join('; ') : null };
 }
 
-/** ItemPayload.streams: optional; when there, each field as messages.ts says. */
-function itemStreams(key: string): Check {
-  return function (fields) {
-    const value = fields[key];
-    if (value === undefined) return null;
-    if (value === null || typeof value !== 'object' || value instanceof Array) return key + ' must be an object';
-    const streams = value as Fields;
-    const ffIndex = function (v: unknown): boolean {
-      return typeof v === 'number' && isFinite(v) && v >= 0 && v <= 100000 && Math.floor(v) === v;
-    };
-    const file = streams['externalSubtitle'];
-    if (!(streams['audio'] === null || ffIndex(streams['audio']))) return key + '.audio must be null or an ff-index';
-    const subtitle = streams['subtitle'];
-    if (!(subtitle === null || subtitle === 'off' || ffIndex(subtitle))) return key + ".subtitle must be null, 'off' or an ff-index";
-    // A local absolute path, one line: the helper's own file, never a URL.
-    if (!(file === null || (typeof file === 'string' && /^(\/|[A-Za-z]:[\\/])/.test(file) && file.length <= 4096 && !/[\r\n]/.test(file)))) {
-      return key + '.externalSubtitle must be null or an absolute path';
-    }
-    const label = function (v: unknown): boolean {
-      return v === undefined || (typeof v === 'string' && v.length <= 100 && !/[\r\n]/.test(v));
-    };
-    if (!label(streams['externalSubtitleTitle']) || !label(streams['externalSubtitleLang'])) {
-      return key + '.externalSubtitleTitle and externalSubtitleLang must be short single lines';
-    }
+/** A short single line for mpv's track list, or undefined (absent or odd). */
+function label(streams: Fields, key: string, warnings: string[]): string | undefined {
+  const v = streams[key];
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' && v.length <= 100 && !/[\r\n]/.test(v)) return v;
+  warnings.push('streams.' + key + ' must be a short single line');
+  return undefined;
+}
+
+/**
+ * ItemPayload.streams: optional; each field checked on its own, an odd one taken as "leave mpv's
+ * choice" (null) or left out. null: no streams at all.
+ */
+function itemStreams(value: unknown, warnings: string[]): ItemStreams | null {
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object' || value instanceof Array) {
+    warnings.push('streams must be an object');
     return null;
+  }
+  const streams = value as Fields;
+  const ffIndex = function (v: unknown): boolean {
+    return typeof v === 'number' && isFinite(v) && v >= 0 && v <= 100000 && Math.floor(v) === v;
   };
+  let audio = streams['audio'] as number | null;
+  if (!(audio === null || ffIndex(audio))) {
+    warnings.push('streams.audio must be null or an ff-index');
+    audio = null;
+  }
+  let subtitle = streams['subtitle'] as number | 'off' | null;
+  if (!(subtitle === null || subtitle === 'off' || ffIndex(subtitle))) {
+    warnings.push("streams.subtitle must be null, 'off' or an ff-index");
+    subtitle = null;
+  }
+  // A local absolute path, one line: the helper's own file, never a URL.
+  let file = streams['externalSubtitle'] as string | null;
+  if (!(file === null || (typeof file === 'string' && /^(\/|[A-Za-z]:[\\/])/.test(file) && file.length <= 4096 && !/[\r\n]/.test(file)))) {
+    warnings.push('streams.externalSubtitle must be null or an absolute path');
+    file = null;
+  }
+  const result: { -readonly [K in keyof ItemStreams]: ItemStreams[K] } = { audio: audio, subtitle: subtitle, externalSubtitle: file };
+  // A title and language describe the file: without the file they mean nothing.
+  if (file !== null) {
+    const title = label(streams, 'externalSubtitleTitle', warnings);
+    const lang = label(streams, 'externalSubtitleLang', warnings);
+    if (title !== undefined) result.externalSubtitleTitle = title;
+    if (lang !== undefined) result.externalSubtitleLang = lang;
+  }
+  return result;
 }
 
+/** markId: only on the ack of a mark; an odd one is left out (that ack then acks a progress). */
 export function parseAck(json: string | undefined): Parsed<AckPayload> {
-  return parseWith<AckPayload>(json, [text('playbackId')]);
+  const parsed = parseWith<Fields>(json, [text('playbackId')]);
+  if (!parsed.ok) return parsed;
+  const playbackId = parsed.value['playbackId'] as string;
+  const markId = parsed.value['markId'];
+  if (markId === undefined) return { ok: true, value: { playbackId: playbackId } };
+  if (text('markId')(parsed.value) !== null) return { ok: true, value: { playbackId: playbackId }, warning: 'markId must be a non-empty string' };
+  return { ok: true, value: { playbackId: playbackId, markId: markId as string } };
 }
 
 export function parseFlushed(json: string | undefined): Parsed<FlushedPayload> {
@@ -219,14 +275,23 @@ export function parseEnded(json: string | undefined): Parsed<EndedPayload> {
   return parseWith<EndedPayload>(json, [text('playbackId')]);
 }
 
+/**
+ * The resume answer. Its id and status are needed; an odd number is taken as unknown (null), so
+ * the load goes on at once with what is good instead of waiting out resume_timeout.
+ */
 export function parseLookedUp(json: string | undefined): Parsed<LookedUpPayload> {
-  return parseWith<LookedUpPayload>(json, [
-    text('lookupId'),
-    oneOf('status', ['plex', 'ignored', 'error']),
-    numberOrNull('resumeMs', 0, 1e12),
-    numberOrNull('durationMs', 0, 1e12),
-    numberOrNull('viewCount', 0, 1e9),
-  ]);
+  const parsed = parseWith<Fields>(json, [text('lookupId'), oneOf('status', ['plex', 'ignored', 'error'])]);
+  if (!parsed.ok) return parsed;
+  const fields = parsed.value;
+  const warnings: string[] = [];
+  const value: LookedUpPayload = {
+    lookupId: fields['lookupId'] as string,
+    status: fields['status'] as LookedUpPayload['status'],
+    resumeMs: orNull(fields, 'resumeMs', 0, 1e12, warnings),
+    durationMs: orNull(fields, 'durationMs', 0, 1e12, warnings),
+    viewCount: orNull(fields, 'viewCount', 0, 1e9, warnings),
+  };
+  return withWarnings(value, warnings);
 }
 
 /** The reason is shown as it is, so it must be one line; a long one is cut, not refused. */

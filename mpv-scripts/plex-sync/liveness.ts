@@ -1,9 +1,17 @@
 // Is the helper still there? The detached helper has no pid or exit status we could watch,
-// so the only sign is its answers: it acks every progress. A Plex playback whose progress has
-// gone unacked for helper_timeout seconds means the helper is gone.
+// so the only sign is its answers: it acks every progress and every mark, and answers a hello
+// with welcome. A Plex playback whose report, mark or probe has gone unanswered for
+// helper_timeout seconds means the helper is gone. While paused nothing is reported, so a hello
+// is sent every PROBE_INTERVAL_SEC as a probe: a helper that died then is found before the person
+// presses a mark or quits.
 // Pure (no `mp`): the caller passes the time, so unit tests need no clock.
 
+/** Seconds between two probes while paused: a wake-up of the helper costs next to nothing. */
+export const PROBE_INTERVAL_SEC = 10;
+
 export class Liveness {
+  /** When the last probe went out; null before the first. */
+  private lastProbeAt: number | null = null;
   /** When the oldest progress still waiting for its ack was sent; null when all are acked. */
   private unackedSince: number | null = null;
   private goneNow = false;
@@ -30,6 +38,17 @@ export class Liveness {
 
   progressSent(now: number): void {
     if (this.unackedSince === null) this.unackedSince = now;
+  }
+
+  /** Paused: a probe is due when nothing is awaited and the last one is PROBE_INTERVAL_SEC old. */
+  probeDue(now: number): boolean {
+    return this.unackedSince === null && (this.lastProbeAt === null || now - this.lastProbeAt >= PROBE_INTERVAL_SEC);
+  }
+
+  /** A probe (hello) went out: its welcome is awaited like an ack. */
+  probed(now: number): void {
+    this.lastProbeAt = now;
+    this.progressSent(now);
   }
 
   acked(): void {

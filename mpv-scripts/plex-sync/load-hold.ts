@@ -2,13 +2,16 @@
 // at its resume point and no report of an earlier position reaches Plex first. The start is set
 // as a file-local option before the file opens. The hold always ends: at the answer, at
 // resume_timeout (no helper, or a slow one: the file plays from where mpv would), at the end of
-// the resume=ask question (which falls back to resuming), or at an error.
+// the resume=ask question (which falls back to resuming), or at an error. It also ends the moment
+// mpv wants to leave the file (a quit, SIGTERM, stop, next: quit-watch.ts), since mpv acts on
+// none of them until the hook continues; the question takes q (quit) and ESC (resume) too.
 
 import type { LookedUpPayload } from '../../src/protocol/messages.js';
 import { describeError, guard } from './guard.js';
 import type { HelperLink } from './helper-link.js';
 import { newPlaybackId } from './playback.js';
-import { askLine, decideResume, resumedLine, wantsLookup, type ResumeMode } from './resume.js';
+import type { QuitWatch } from './quit-watch.js';
+import { askLine, decideResume, pastEndLine, resumedLine, resumeFitsFile, wantsLookup, type ResumeMode } from './resume.js';
 
 /** The key that takes the offer during the resume=ask question. */
 const ASK_RESUME_KEY = 'ENTER';
@@ -17,6 +20,19 @@ const ASK_START_OVER_FALLBACK_KEY = 'HOME';
 /** The question's forced bindings, removed when it ends. */
 const ASK_RESUME_BINDING = 'plex-sync-ask-resume';
 const ASK_START_OVER_BINDING = 'plex-sync-ask-start-over';
+/** q quits during the question as outside it (the forced key would otherwise swallow it); ESC resumes. */
+const ASK_QUIT_KEY = 'q';
+const ASK_DISMISS_KEY = 'ESC';
+const ASK_QUIT_BINDING = 'plex-sync-ask-quit';
+const ASK_DISMISS_BINDING = 'plex-sync-ask-dismiss';
+/**
+ * The quit watch starts this long into a hold: an answer from a running helper comes sooner, and
+ * then no process is started (each costs mpv page faults at quit; docs/architecture.md). A quit
+ * in the first moments is seen as soon as the watch starts: mpv kills it at once.
+ */
+const QUIT_WATCH_AFTER_MS = 200;
+/** The watch outlives the longest hold by this much; the hold's own timers end it first. */
+const QUIT_WATCH_SPARE_SEC = 5;
 /** How long the "Resumed at" line stays. */
 const NOTICE_SEC = 5;
 
@@ -35,6 +51,8 @@ export interface LoadHoldOptions {
    * not, no load waits until a helper has spoken: nothing would answer it.
    */
   readonly helperExpected: boolean;
+  /** Tells the hold that mpv wants to leave the file (quit, stop, next). */
+  readonly quitWatch: QuitWatch;
 }
 
 /** The file about to load, as main.ts reads it in on_load. */
@@ -62,6 +80,8 @@ export class LoadHold {
   private active: ActiveLoad | null = null;
   /** The "Resumed at" line, shown again once the helper has named the item (its own line replaces ours). */
   private notice: string | null = null;
+  /** The resume point set for the file loading now, checked against the file at on_preloaded. */
+  private startedAtMs: number | null = null;
   /**
    * A load waited in vain and no helper has spoken since: later loads do not wait (a playlist
    * of files with no helper would wait at each), until a helper is heard from again.
@@ -76,6 +96,7 @@ export class LoadHold {
   onLoad(hook: MpHook, facts: LoadFacts): void {
     if (this.active) this.active.finish('another file began loading');
     this.notice = null;
+    this.startedAtMs = null;
     if (!wantsLookup(this.options.mode, facts.userStart)) return;
     // A helper known to be gone or unable to serve would only make every file wait.
     if (this.options.link.isGone() || this.helperSilent) return;
@@ -123,6 +144,30 @@ export class LoadHold {
     this.helperSilent = false;
   }
 
+  /**
+   * The on_preloaded hook: the file is open and mpv knows its duration, and `start` is not yet
+   * applied. A resume point past its end (Plex held no duration, or another version's) would
+   * end playback at once: the file plays from the start instead. The "Resumed at" line waits
+   * for this check, so it is never shown for a resume that does not happen.
+   */
+  onPreloaded(fileDurationSec: number | undefined): void {
+    const atMs = this.startedAtMs;
+    this.startedAtMs = null;
+    if (atMs === null) return;
+    if (fileDurationSec !== undefined && !resumeFitsFile(atMs, fileDurationSec)) {
+      // "none": only a load with no start of the person's own is resumed (wantsLookup).
+      mp.set_property('file-local-options/start', 'none');
+      const past = pastEndLine(atMs, fileDurationSec);
+      mp.msg.info(past);
+      this.osd(past, NOTICE_SEC);
+      return;
+    }
+    const line = resumedLine(atMs, this.options.startOverKey, mp.get_script_name());
+    this.notice = line;
+    this.osd(line, NOTICE_SEC);
+    mp.msg.info(line);
+  }
+
   /** The "Resumed at" line once, for main.ts to show again after the helper's own line. */
   takeNotice(): string | null {
     const notice = this.notice;
@@ -136,6 +181,7 @@ export class LoadHold {
     let finished = false;
     let timer: number | null = null;
     let osdTimer: number | null = null;
+    let watchTimer: number | null = null;
     const lookupId = newPlaybackId(new Date().getTime(), mp.utils.getpid(), Math.random);
     // Every path out of the hold comes through here, and cont() runs whatever happens before it.
     const finish = function (why: string): void {
@@ -144,8 +190,12 @@ export class LoadHold {
       try {
         if (timer !== null) clearTimeout(timer);
         if (osdTimer !== null) clearTimeout(osdTimer);
+        if (watchTimer !== null) clearTimeout(watchTimer);
+        self.options.quitWatch.stop();
         mp.remove_key_binding(ASK_RESUME_BINDING);
         mp.remove_key_binding(ASK_START_OVER_BINDING);
+        mp.remove_key_binding(ASK_QUIT_BINDING);
+        mp.remove_key_binding(ASK_DISMISS_BINDING);
         if (self.active && self.active.lookupId === lookupId) self.active = null;
         mp.msg.verbose('load continues: ' + why);
       } finally {
@@ -178,6 +228,13 @@ export class LoadHold {
         self.helperSilent = true;
         mp.msg.verbose('no answer from the helper within resume_timeout; playing from where mpv would');
       });
+      const longest = this.options.timeoutSec + this.options.askTimeoutSec + QUIT_WATCH_SPARE_SEC;
+      watchTimer = setTimeout(guard('quit watch', function () {
+        watchTimer = null;
+        self.options.quitWatch.start(longest, function () {
+          finish('mpv is leaving this file (quit, stop or next)');
+        });
+      }), QUIT_WATCH_AFTER_MS);
       this.options.link.sendLookup({ lookupId: lookupId, path: facts.path, ratingKey: facts.ratingKey });
     } catch (e) {
       mp.msg.error('load hold failed: ' + describeError(e));
@@ -204,6 +261,20 @@ export class LoadHold {
         active.finish('start over chosen');
       }
     }));
+    mp.add_forced_key_binding(ASK_QUIT_KEY, ASK_QUIT_BINDING, guard('quit key', function () {
+      try {
+        mp.commandv('quit');
+      } finally {
+        active.finish('q pressed: quitting');
+      }
+    }));
+    mp.add_forced_key_binding(ASK_DISMISS_KEY, ASK_DISMISS_BINDING, guard('dismiss key', function () {
+      try {
+        self.resumeAt(atMs);
+      } finally {
+        active.finish('question dismissed: resuming');
+      }
+    }));
     const renew = function (): void {
       self.osd(askLine(atMs, ASK_RESUME_KEY, startOverKey, endsAt - mp.get_time()), 1.2);
       active.setOsdTimer(1000, renew);
@@ -219,10 +290,8 @@ export class LoadHold {
   private resumeAt(atMs: number): void {
     // A file-local option: the next file starts where mpv would again.
     mp.set_property('file-local-options/start', String(atMs / 1000));
-    const line = resumedLine(atMs, this.options.startOverKey, mp.get_script_name());
-    this.notice = line;
-    this.osd(line, NOTICE_SEC);
-    mp.msg.info(line);
+    // Said once the file is open and the point is known to fit it (onPreloaded).
+    this.startedAtMs = atMs;
   }
 
   private osd(text: string, seconds: number): void {

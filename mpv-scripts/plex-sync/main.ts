@@ -9,9 +9,11 @@ import { HelperLauncher, helperArgv } from './helper-launch.js';
 import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
 import { LoadHold } from './load-hold.js';
-import { MARK_UNWATCHED, MARK_WATCHED, markAction } from './mark-keys.js';
+import { MARK_UNWATCHED, MARK_WATCHED, markAction, markNotSentLine } from './mark-keys.js';
 import { readOptions } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
+import { PendingMarks } from './pending-marks.js';
+import { QuitWatch, sleepArgv } from './quit-watch.js';
 import { sharedList } from './shared-list.js';
 import {
   creditSkipped,
@@ -30,7 +32,7 @@ import {
   startPayload,
   type Playback,
 } from './playback.js';
-import type { ItemPayload } from '../../src/protocol/messages.js';
+import type { ItemPayload, MarkPayload } from '../../src/protocol/messages.js';
 import { PositionSampler } from './position-sampler.js';
 import { explicitChoice, readTracks, StreamsFollower } from './streams.js';
 import { Reporter } from './reporter.js';
@@ -102,6 +104,22 @@ const hold = new UnloadHold({
   link: link,
 });
 
+// mpv kills a playback_only subprocess the moment it wants to leave the file: the one sign of a
+// quit that reaches a script holding on_load (quit-watch.ts).
+const quitWatch = new QuitWatch(
+  {
+    run: function (argv, done) {
+      return mp.command_native_async({ name: 'subprocess', args: argv, playback_only: true }, guard('quit watch', function (success, result) {
+        done(success && result !== undefined && result.killed_by_us === true);
+      }));
+    },
+    abort: function (handle) {
+      mp.abort_async_command(handle);
+    },
+  },
+  sleepArgv(platform),
+);
+
 const loadHold = new LoadHold({
   mode: resumeModeOf(options.resume) || 'yes',
   timeoutSec: options.resume_timeout,
@@ -110,6 +128,7 @@ const loadHold = new LoadHold({
   osd: options.osd,
   link: link,
   helperExpected: launcher !== null,
+  quitWatch: quitWatch,
 });
 
 const sampler = new PositionSampler(guard('position sample', samplePosition), {
@@ -169,6 +188,17 @@ let skipper: Skipper | null = null;
 let markersPlaybackId: string | null = null;
 /** The playback whose final credits were skipped while a next entry waits; null otherwise. */
 let nextAfterSeek: string | null = null;
+/** Marks pressed and not yet taken by a helper: resent to a helper that attaches, or given up. */
+const pendingMarks = new PendingMarks();
+/**
+ * Seconds a mark waits for a helper to take it before the person is told it was not sent: enough
+ * to find a dead helper (helper_timeout), start another, and have it name the item again, which
+ * took up to about 10 s on a busy two-core machine (a cold node start and a Plex lookup).
+ */
+const MARK_WAIT_SEC = options.helper_timeout + 12;
+/** How long the "not sent" line stays: it reports a loss the person must act on. */
+const MARK_NOT_SENT_OSD_SEC = 6;
+
 /** rating_key names one item: the first file loaded. Replays of that same path keep it. */
 let ratingKeyPath: string | null = null;
 
@@ -256,6 +286,11 @@ function onEndFile(event: MpEvent): void {
   seekPending = false;
   sampler.run(false);
   hold.onEndFile(event.reason);
+  // At quit nothing will resend a mark no helper took: said now, on the terminal, not never.
+  if (event.reason === 'quit') {
+    const lost = pendingMarks.expired(Infinity);
+    for (let i = 0; i < lost.length; i++) mp.msg.warn(markNotSentLine((lost[i] as MarkPayload).watched, 'mpv quit before a helper took it'));
+  }
   // At quit the unload (and any hold) is over, and nothing is left to do. Leaving now frees
   // the script while mpv unloads the file, instead of after mpv's shutdown event, when mpv
   // waits for every script to be gone before it can exit.
@@ -342,20 +377,63 @@ function onTrackChange(): void {
   streams.onTrackChange();
 }
 
-/** A mark key: the helper queues and confirms it; what cannot be marked is said at once. */
+/**
+ * A mark key: the helper queues and confirms it; what cannot be marked is said at once. The mark
+ * waits in pendingMarks until a helper acks it: resent when a helper names the item again (one
+ * that attached after a crash), and given up after MARK_WAIT_SEC with a plain line.
+ */
 function onMark(watched: boolean): void {
-  const action = markAction(playback, watched, link.isGone());
+  // A helper that fell silent is being restarted: the mark waits for it. One that cannot start,
+  // or none at all (autostart_helper=no), will not take it.
+  const cannot = link.isGone() && (launcher === null || link.goneReason() !== null);
+  const action = markAction(playback, watched, cannot);
   if ('send' in action) {
-    link.sendMark(action.send);
-    // What Plex holds once the unwatch is through (the helper counts from there too): the
-    // baseline a restarted helper gets back must not be the count from before it.
-    if (!watched && playback) playback.baselineViewCount = 0;
-    mp.msg.verbose((watched ? 'marking watched: ' : 'marking unwatched: ') + action.send.playbackId);
+    const mark: MarkPayload = {
+      playbackId: action.send.playbackId,
+      watched: watched,
+      markId: newPlaybackId(new Date().getTime(), mp.utils.getpid(), Math.random),
+      // A second before the script gives up: a helper that gets it later drops it, so "not sent" stays true.
+      expiresAt: new Date().getTime() + (MARK_WAIT_SEC - 1) * 1000,
+    };
+    pendingMarks.add(mark, mp.get_time() + MARK_WAIT_SEC);
+    link.sendMark(mark);
+    mp.msg.verbose((watched ? 'marking watched: ' : 'marking unwatched: ') + mark.playbackId + ' (' + mark.markId + ')');
     return;
   }
   mp.msg.info(action.osd);
   // Shown even with osd=no: it answers a key the person just pressed.
   mp.osd_message(action.osd, 3);
+}
+
+/** A helper took a mark: from now on it reaches Plex or the helper says why not. */
+function onMarkTaken(markId: string): void {
+  const mark = pendingMarks.acked(markId);
+  if (mark === null) return;
+  mp.msg.verbose('the helper took mark ' + markId);
+  // What Plex holds once the unwatch is through (the helper counts from there too): the
+  // baseline a restarted helper gets back must not be the count from before it. Only now: a
+  // mark no helper took changes nothing in Plex.
+  if (!mark.watched && playback && playback.id === mark.playbackId) playback.baselineViewCount = 0;
+}
+
+/** A helper named the item: one that attached since a mark was pressed has not heard it. */
+function resendMarks(playbackId: string): void {
+  const marks = pendingMarks.toResend(playbackId);
+  for (let i = 0; i < marks.length; i++) {
+    const mark = marks[i] as MarkPayload;
+    mp.msg.verbose('sending mark ' + mark.markId + ' again');
+    link.sendMark(mark);
+  }
+}
+
+/** Marks no helper took in MARK_WAIT_SEC: the person is told plainly, shown even with osd=no. */
+function giveUpMarks(): void {
+  const lost = pendingMarks.expired(mp.get_time());
+  for (let i = 0; i < lost.length; i++) {
+    const line = markNotSentLine((lost[i] as MarkPayload).watched, link.goneReason() || 'the helper did not answer');
+    mp.msg.warn(line);
+    mp.osd_message(line, MARK_NOT_SENT_OSD_SEC);
+  }
 }
 
 /**
@@ -454,7 +532,10 @@ function goToNextEntry(): void {
 }
 
 function checkLiveness(): void {
-  if (playback) link.checkLiveness(playback.status === 'plex');
+  giveUpMarks();
+  if (!playback || !link.checkLiveness(playback.status === 'plex', playback.paused)) return;
+  // Found gone with a mark waiting: the person hears now why nothing is confirmed yet.
+  if (pendingMarks.toResend(playback.id).length > 0) mp.osd_message('Plex sync: the helper stopped answering — restarting it; the mark waits for it', 3);
 }
 
 // ---- Wiring ----
@@ -469,6 +550,7 @@ function wire(): void {
       if (!playback || playback.id !== item.playbackId) return;
       noteItem(playback, item);
       mp.msg.verbose('playback ' + item.playbackId + ' is ' + item.status);
+      if (item.status === 'plex') resendMarks(item.playbackId);
       onMarkers(playback, item.markers);
       // The helper's "Plex: <title>" line has just replaced ours: say again where it resumed.
       const notice = item.status === 'plex' ? loadHold.takeNotice() : null;
@@ -491,6 +573,7 @@ function wire(): void {
       loadHold.helperFailed();
       hold.onHelperFailed();
     },
+    markTaken: onMarkTaken,
     currentPlaybackId: function () {
       return playback ? playback.id : null;
     },
@@ -502,6 +585,9 @@ function wire(): void {
   mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
   mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
   mp.add_hook('on_load', 50, guard('on_load', onLoad));
+  mp.add_hook('on_preloaded', 50, guard('on_preloaded', function () {
+    loadHold.onPreloaded(mp.get_property_number('duration'));
+  }));
   mp.add_key_binding(options.start_over_key || undefined, 'start-over', guard('start-over', onStartOver));
 
   // Only pause is observed, for its immediate report; positions are sampled on a timer.

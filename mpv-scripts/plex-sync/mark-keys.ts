@@ -23,3 +23,8 @@ export function markAction(pb: Playback | null, watched: boolean, helperGone: bo
   if (helperGone) return { osd: 'Plex sync: the helper is not responding — nothing marked' };
   return { send: { playbackId: pb.id, watched: watched } };
 }
+
+/** The OSD line for a mark no helper took in time: plain that Plex does not have it. */
+export function markNotSentLine(watched: boolean, why: string): string {
+  return 'Plex sync: ' + why + ' — mark ' + (watched ? 'watched' : 'unwatched') + ' was NOT sent to Plex; press it again later';
+}

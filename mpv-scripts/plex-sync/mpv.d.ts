@@ -122,6 +122,8 @@ interface Mp {
     cmd: MpSubprocessCommand,
     fn?: (success: boolean, result: MpSubprocessResult | undefined, error: string) => void,
   ): unknown;
+  /** Aborts a command_native_async by the id it returned; its callback still runs (killed_by_us). */
+  abort_async_command(id: unknown): void;
 
   get_script_name(): string;
   /** duration in seconds; mpv's --osd-duration when left out. */

@@ -1,6 +1,7 @@
 // The script's options: script-opts/plex-sync.conf, or --script-opts=plex-sync-KEY=VALUE.
 // mp.options takes each value's type from its default, and booleans are yes/no.
 
+import { boundedNumber, NUMBER_BOUNDS } from './option-bounds.js';
 import { resumeModeOf } from './resume.js';
 import { skipModeOf } from './skip.js';
 
@@ -79,31 +80,22 @@ function defaults(): Options {
   };
 }
 
-/** Numbers that must be positive, with the largest value that still makes sense. */
-const LIMITS: { [key: string]: number } = {
-  quit_timeout: 60,
-  report_interval: 3600,
-  helper_timeout: 600,
-  resume_timeout: 60,
-  ask_timeout: 60,
-};
-
-/** Reads the options once; a bad number is named in one error and replaced by its default. */
+/** Reads the options once; a bad number is named in one line and replaced by its default or bound. */
 export function readOptions(): Options {
   const opts = defaults();
   mp.options.read_options(opts, OPTIONS_ID);
   const fallback = defaults() as unknown as { [key: string]: number };
   const values = opts as unknown as { [key: string]: number };
-  for (const key in LIMITS) {
+  for (const key in NUMBER_BOUNDS) {
     const value = values[key];
-    const max = LIMITS[key];
-    if (value === undefined || max === undefined) continue;
-    if (!(value > 0 && value <= max)) {
-      mp.msg.error(
-        'option ' + key + '=' + value + ' must be above 0 and at most ' + max + '; using ' + fallback[key],
-      );
-      values[key] = fallback[key] as number;
-    }
+    const byDefault = fallback[key];
+    if (value === undefined || byDefault === undefined) continue;
+    const checked = boundedNumber(key, value, byDefault);
+    if (checked.complaint === null) continue;
+    // A cut value still does what was asked, as far as it sensibly can: a warning, not an error.
+    if (checked.value === byDefault) mp.msg.error(checked.complaint);
+    else mp.msg.warn(checked.complaint);
+    values[key] = checked.value;
   }
   if (resumeModeOf(opts.resume) === null) {
     mp.msg.error('option resume=' + opts.resume + ' must be yes, no or ask; using yes');

@@ -101,3 +101,18 @@ export function askLine(atMs: number, resumeKey: string, startOverKey: string, s
     '  (resuming in ' + Math.max(0, Math.ceil(secondsLeft)) + ' s)'
   );
 }
+
+/**
+ * Whether a resume point set at on_load still fits the file mpv opened: Plex may hold no duration
+ * for the item, or another version's, and a start past the file's end would end playback at once.
+ * The same near-end rule as decideResume applies. With no duration (a live stream) it is kept.
+ */
+export function resumeFitsFile(atMs: number, fileDurationSec: number | undefined): boolean {
+  if (fileDurationSec === undefined || !(fileDurationSec > 0)) return true;
+  return atMs < (fileDurationSec * 1000 * NEAR_END_PERCENT) / 100;
+}
+
+/** The OSD line when Plex's resume point lies past the end of the file itself. */
+export function pastEndLine(atMs: number, fileDurationSec: number): string {
+  return 'Plex: the saved position ' + formatClock(atMs) + ' is past the end of this file (' + formatClock(fileDurationSec * 1000) + ') — playing from the start';
+}

@@ -6,7 +6,7 @@
 // The flow is one way: script → protocol (validate.ts) → this session → engine → outbox → sender
 // → Plex. The engine knows nothing of the wire; this file is where the two meet.
 import type { Logger } from 'pino';
-import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
+import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type MarkPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { tokenFromPlayer } from '../sync/player-token.js';
@@ -21,6 +21,30 @@ const HOLD_MARGIN_MS = 400;
  * or a closed mpv socket, waits before it is handled: mpv is quitting, and this is not urgent.
  */
 const UNHELD_DELAY_MS = 100;
+
+/** How many mark ids a session remembers: a resend comes within seconds of its first send. */
+const SEEN_MARKS = 32;
+
+/**
+ * The mark ids this helper has taken from one mpv. A resent mark (the script resends until it
+ * sees the ack) must not reach the engine twice: a second mark-unwatched would start a second
+ * round and unscrobble a watch counted since.
+ */
+export class SeenMarks {
+  readonly #ids: string[] = [];
+
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  /** true the first time an id is seen; it is remembered from then on (the latest SEEN_MARKS). */
+  firstTime(id: string): boolean {
+    if (this.#ids.includes(id)) return false;
+    this.#ids.push(id);
+    if (this.#ids.length > SEEN_MARKS) this.#ids.shift();
+    return true;
+  }
+}
 
 export interface ScriptSessionOptions {
   readonly socketPath: string;
@@ -37,6 +61,7 @@ export interface ScriptSessionOptions {
 export class ScriptSession implements PlayerPort {
   readonly #options: ScriptSessionOptions;
   readonly #link: PlayerLink;
+  readonly #seenMarks = new SeenMarks();
 
   constructor(options: ScriptSessionOptions) {
     this.#options = options;
@@ -118,9 +143,24 @@ export class ScriptSession implements PlayerPort {
         engine.streamsChanged(message.payload);
         return;
       case 'mark':
-        engine.mark(this, message.payload.playbackId, message.payload.watched);
-        return;
+        return this.#mark(message.payload);
     }
+  }
+
+  /**
+   * A mark key: taken once per mark id, and acked every time so the script stops resending. One
+   * that comes after the script gave up on it (expiresAt) is dropped unacked: the person was
+   * told it was not sent.
+   */
+  #mark(mark: MarkPayload): void {
+    const { engine, log } = this.#options;
+    if (mark.expiresAt !== undefined && Date.now() > mark.expiresAt) {
+      log.warn({ playbackId: mark.playbackId, markId: mark.markId }, 'a mark came after the script gave up on it; dropped');
+      return;
+    }
+    if (mark.markId === undefined || this.#seenMarks.firstTime(mark.markId)) engine.mark(this, mark.playbackId, mark.watched);
+    else log.info({ playbackId: mark.playbackId, markId: mark.markId }, 'a mark sent again; taken once already');
+    if (mark.markId !== undefined) this.#link.sendToScript(HelperMessage.ack, { playbackId: mark.playbackId, markId: mark.markId });
   }
 
   /** The script holds mpv's on_load until this answer (or its own timeout): always answer. */

@@ -120,6 +120,17 @@ export interface MarkPayload {
   readonly playbackId: string;
   /** true: mark-watched; false: mark-unwatched. */
   readonly watched: boolean;
+  /**
+   * Made by the script for one key press, and the same in every resend of it: the helper acks it
+   * (AckPayload.markId) and takes it once, however often it comes (a resend after a helper
+   * restart, or to a helper that was only slow). Absent from a script before issue 18.
+   */
+  readonly markId?: string;
+  /**
+   * Epoch ms after which the script has told the person the mark was not sent: a helper that
+   * gets it later (it was frozen) drops it, so that line stays true.
+   */
+  readonly expiresAt?: number;
 }
 
 export interface WelcomePayload {
@@ -177,6 +188,8 @@ export interface StreamsPayload {
 
 export interface AckPayload {
   readonly playbackId: string;
+  /** Set when the ack is for a mark (MarkPayload.markId): the helper has taken it. */
+  readonly markId?: string;
 }
 
 export interface SettledPayload {

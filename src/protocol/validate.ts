@@ -5,35 +5,49 @@ import { HelperMessage, MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type He
 
 const id = z.string().min(1).max(200);
 const ms = z.number().finite().min(0).max(1e12);
+/**
+ * One odd field costs that field, not the message (issue 18): a position is clamped into range,
+ * and a duration, ratingKey or baseline that is odd is taken as unknown. Only what a message
+ * cannot be used without (its id, its kind of report) refuses it.
+ */
+const clampedMs = z.number().finite().transform((value) => Math.min(Math.max(value, 0), 1e12));
+const durationMs = ms.nullable().catch(null);
+const ratingKey = z.string().regex(/^\d+$/).max(20).nullable().catch(null);
 
 const HelloSchema = z.object({ v: z.number().int(), script: z.string().min(1).max(200), pid: z.number().int() });
 const StartSchema = z.object({
   playbackId: id,
   path: z.string().min(1).max(8192),
   startedAt: z.number().finite(),
-  durationMs: ms.nullable(),
-  positionMs: ms,
-  ratingKey: z.string().regex(/^\d+$/).max(20).nullable(),
-  baselineViewCount: z.number().int().min(0).nullable(),
+  durationMs,
+  positionMs: clampedMs,
+  ratingKey,
+  baselineViewCount: z.number().int().min(0).nullable().catch(null),
 });
 const ProgressSchema = z.object({
   playbackId: id,
-  positionMs: ms,
-  durationMs: ms.nullable(),
+  positionMs: clampedMs,
+  durationMs,
   paused: z.boolean(),
-  playedMs: ms,
+  playedMs: clampedMs,
   reason: z.enum(['tick', 'pause', 'resume', 'seek', 'threshold', 'resync']),
   seq: z.number().int().min(0),
 });
-const UnloadSchema = z.object({ playbackId: id, positionMs: ms, durationMs: ms.nullable(), playedMs: ms, holdMs: z.number().int().min(0).max(600_000) });
-const MarkSchema = z.object({ playbackId: id, watched: z.boolean() });
+const UnloadSchema = z.object({ playbackId: id, positionMs: clampedMs, durationMs, playedMs: clampedMs, holdMs: z.number().int().min(0).max(600_000) });
+/** markId and expiresAt: absent from an older script, and an odd one is as good as absent. */
+const MarkSchema = z.object({
+  playbackId: id,
+  watched: z.boolean(),
+  markId: id.optional().catch(undefined),
+  expiresAt: z.number().finite().optional().catch(undefined),
+});
 
-const LookupSchema = z.object({ lookupId: id, path: z.string().min(1).max(8192), ratingKey: z.string().regex(/^\d+$/).max(20).nullable() });
+const LookupSchema = z.object({ lookupId: id, path: z.string().min(1).max(8192), ratingKey });
 const ffIndex = z.number().int().min(0).max(100_000);
 const StreamsSchema = z.object({
   playbackId: id,
-  audioFfIndex: ffIndex.nullable(),
-  subtitle: z.union([z.object({ ffIndex }), z.literal('off'), z.literal('external'), z.null()]),
+  audioFfIndex: ffIndex.nullable().catch(null),
+  subtitle: z.union([z.object({ ffIndex }), z.literal('off'), z.literal('external'), z.null()]).catch(null),
 });
 
 export type ScriptMessageIn =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAck, parseFlushed, parseHelperFailed, parseItem, parseSettled, parseWelcome } from '../../mpv-scripts/plex-sync/helper-messages.js';
+import { parseAck, parseFlushed, parseHelperFailed, parseItem, parseLookedUp, parseSettled, parseWelcome } from '../../mpv-scripts/plex-sync/helper-messages.js';
 
 const item = { playbackId: 'pb', status: 'plex', thresholdPercent: 90, baselineViewCount: 0 };
 
@@ -18,14 +18,21 @@ describe('helper messages', () => {
     expect(parsed).toEqual({ ok: false, error: expect.stringContaining('status') });
   });
 
-  it('rejects an item whose threshold is out of range or a string', () => {
-    expect(parseItem(JSON.stringify({ ...item, thresholdPercent: 0 })).ok).toBe(false);
-    expect(parseItem(JSON.stringify({ ...item, thresholdPercent: '90' })).ok).toBe(false);
+  it('takes an item whose threshold is out of range or a string as one without a threshold, with a warning', () => {
+    for (const bad of [0, '90', 1e9]) {
+      expect(parseItem(JSON.stringify({ ...item, thresholdPercent: bad }))).toEqual({ ok: true, value: { ...item, thresholdPercent: null }, warning: expect.stringContaining('thresholdPercent') });
+    }
   });
 
-  it('rejects a missing field rather than guessing it', () => {
+  it('takes a missing or odd baseline as unknown (null) rather than refusing the item', () => {
     const { baselineViewCount: _dropped, ...rest } = item;
-    expect(parseItem(JSON.stringify(rest)).ok).toBe(false);
+    expect(parseItem(JSON.stringify(rest))).toMatchObject({ ok: true, value: { ...item, baselineViewCount: null } });
+    expect(parseItem(JSON.stringify({ ...item, baselineViewCount: -1 }))).toMatchObject({ ok: true, value: { ...item, baselineViewCount: null } });
+  });
+
+  it('refuses an item without a playback id, which it could belong to nothing without', () => {
+    const { playbackId: _dropped, ...rest } = item;
+    expect(parseItem(JSON.stringify(rest))).toEqual({ ok: false, error: expect.stringContaining('playbackId') });
   });
 
   it('rejects bad JSON, arrays, null and a missing payload without throwing', () => {
@@ -90,7 +97,80 @@ describe('the markers of an item', () => {
     }
   });
 
+  it('keeps the valid markers when one is negative', () => {
+    const parsed = parseItem(JSON.stringify({ ...item, markers: [...markers, { type: 'intro', startMs: -5, endMs: 1000, final: false }] }));
+    expect(parsed).toEqual({ ok: true, value: { ...item, markers: [markers[1], markers[0]] }, warning: expect.stringContaining('markers[2]') });
+  });
+
+  it('keeps the first 100 valid markers of a longer list', () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({ type: 'commercial', startMs: i * 1000, endMs: i * 1000 + 500, final: false }));
+    const parsed = parseItem(JSON.stringify({ ...item, markers: [{ type: 'intro', startMs: -1, endMs: 1, final: false }, ...many] }));
+    expect(parsed.ok && parsed.value.markers).toEqual(many.slice(0, 100));
+  });
+
   it('treats an empty list as no markers', () => {
     expect(parseItem(JSON.stringify({ ...item, markers: [] }))).toEqual({ ok: true, value: item });
+  });
+});
+
+describe('one odd field of an item', () => {
+  const streams = { audio: 1, subtitle: 2, externalSubtitle: '/run/subs/a.srt', externalSubtitleTitle: 'English', externalSubtitleLang: 'eng' };
+
+  it('drops a subtitle language over 100 characters and keeps the rest of the item', () => {
+    const parsed = parseItem(JSON.stringify({ ...item, streams: { ...streams, externalSubtitleLang: 'e'.repeat(101) } }));
+    const { externalSubtitleLang: _lang, ...rest } = streams;
+    expect(parsed).toEqual({ ok: true, value: { ...item, streams: rest }, warning: expect.stringContaining('externalSubtitleLang') });
+  });
+
+  it('drops a subtitle title with a newline and keeps the rest of the item', () => {
+    const parsed = parseItem(JSON.stringify({ ...item, streams: { ...streams, externalSubtitleTitle: 'a\nb' } }));
+    const { externalSubtitleTitle: _title, ...rest } = streams;
+    expect(parsed).toMatchObject({ ok: true, value: { ...item, streams: rest } });
+  });
+
+  it('leaves an odd audio or subtitle index as no choice (null) and keeps the other', () => {
+    expect(parseItem(JSON.stringify({ ...item, streams: { ...streams, audio: -1 } }))).toMatchObject({ ok: true, value: { ...item, streams: { ...streams, audio: null } } });
+    expect(parseItem(JSON.stringify({ ...item, streams: { ...streams, subtitle: 'on' } }))).toMatchObject({ ok: true, value: { ...item, streams: { ...streams, subtitle: null } } });
+  });
+
+  it('drops an external subtitle that is not a local path, with its title and language', () => {
+    const parsed = parseItem(JSON.stringify({ ...item, streams: { ...streams, externalSubtitle: 'http://x/a.srt' } }));
+    expect(parsed).toMatchObject({ ok: true, value: { ...item, streams: { audio: 1, subtitle: 2, externalSubtitle: null } } });
+  });
+
+  it('drops streams that are not an object and keeps the markers', () => {
+    const markers = [{ type: 'intro', startMs: 0, endMs: 1000, final: false }];
+    expect(parseItem(JSON.stringify({ ...item, streams: 'x', markers }))).toMatchObject({ ok: true, value: { ...item, markers } });
+  });
+});
+
+describe('one odd field of a looked-up answer', () => {
+  const answer = { lookupId: 'l1', status: 'plex', resumeMs: 50_000, durationMs: 20_000, viewCount: 0 };
+
+  it('takes a well-formed answer as it is', () => {
+    expect(parseLookedUp(JSON.stringify(answer))).toEqual({ ok: true, value: answer });
+  });
+
+  it('takes a viewOffset over 1e12 as no resume point, and keeps the answer', () => {
+    expect(parseLookedUp(JSON.stringify({ ...answer, resumeMs: 2e12 }))).toEqual({ ok: true, value: { ...answer, resumeMs: null }, warning: expect.stringContaining('resumeMs') });
+  });
+
+  it('takes an odd duration or viewCount as unknown', () => {
+    expect(parseLookedUp(JSON.stringify({ ...answer, durationMs: 'long', viewCount: -3 }))).toMatchObject({ ok: true, value: { ...answer, durationMs: null, viewCount: null } });
+  });
+
+  it('refuses an answer without its lookup id or with an unknown status', () => {
+    expect(parseLookedUp(JSON.stringify({ ...answer, lookupId: '' })).ok).toBe(false);
+    expect(parseLookedUp(JSON.stringify({ ...answer, status: 'maybe' })).ok).toBe(false);
+  });
+});
+
+describe('the ack of a mark', () => {
+  it('carries the mark id it acknowledges', () => {
+    expect(parseAck(JSON.stringify({ playbackId: 'pb', markId: 'm-1' }))).toEqual({ ok: true, value: { playbackId: 'pb', markId: 'm-1' } });
+  });
+
+  it('is still the ack of its playback when the mark id is odd, without the id', () => {
+    expect(parseAck(JSON.stringify({ playbackId: 'pb', markId: 5 }))).toEqual({ ok: true, value: { playbackId: 'pb' }, warning: expect.stringContaining('markId') });
   });
 });

@@ -84,3 +84,23 @@ describe('planUnload', () => {
     expect(planUnload(facts('plex', true, true))).toBe('release');
   });
 });
+
+describe('Liveness while paused', () => {
+  it('asks for an answer once every probe interval while nothing is awaited', () => {
+    const live = new Liveness(4);
+    expect(live.probeDue(100)).toBe(true);
+    live.probed(100);
+    expect(live.probeDue(101)).toBe(false);
+    live.acked();
+    expect(live.probeDue(109)).toBe(false);
+    expect(live.probeDue(110)).toBe(true);
+  });
+
+  it('finds a helper gone that does not answer the probe within the timeout', () => {
+    const live = new Liveness(4);
+    live.probed(100);
+    expect(live.probeDue(102)).toBe(false);
+    expect(live.check(104, true)).toBe(true);
+    expect(live.isGone()).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   askLine,
   decideResume,
+  resumeFitsFile,
   formatClock,
   MIN_RESUME_MS,
   resumedLine,
@@ -104,9 +105,9 @@ describe('parseLookedUp', () => {
     expect(parseLookedUp(JSON.stringify(answer))).toEqual({ ok: true, value: answer });
   });
 
-  it('refuses an answer with a bad field, naming it', () => {
+  it('takes an answer with a bad resume point as one without, naming the field in its warning', () => {
     const parsed = parseLookedUp(JSON.stringify({ lookupId: 'l-1', status: 'plex', resumeMs: -5, durationMs: null, viewCount: null }));
-    expect(parsed).toMatchObject({ ok: false, error: expect.stringContaining('resumeMs') });
+    expect(parsed).toMatchObject({ ok: true, value: { resumeMs: null }, warning: expect.stringContaining('resumeMs') });
   });
 });
 
@@ -116,12 +117,31 @@ describe('the lookup where it enters the helper', () => {
     expect(parseScriptMessage(['plex-sync/lookup', JSON.stringify(lookup)])).toEqual({ ok: true, message: { name: 'lookup', payload: lookup } });
   });
 
-  it('refuses a lookup whose rating key is not a number', () => {
+  it('takes a lookup whose rating key is not a number as one without a rating key', () => {
     const parsed = parseScriptMessage(['plex-sync/lookup', JSON.stringify({ lookupId: 'l-1', path: '/a.mkv', ratingKey: '../x' })]);
-    expect(parsed).toMatchObject({ ok: false, reason: expect.stringContaining('ratingKey') });
+    expect(parsed).toEqual({ ok: true, message: { name: 'lookup', payload: { lookupId: 'l-1', path: '/a.mkv', ratingKey: null } } });
   });
 
   it('takes the helper\'s own looked-up coming back for another client as foreign', () => {
     expect(parseScriptMessage(['plex-sync/looked-up', '{}'])).toEqual({ ok: 'foreign' });
+  });
+});
+
+describe('a resume point against the file itself', () => {
+  it('keeps a resume point well inside the file', () => {
+    expect(resumeFitsFile(8_000, 20)).toBe(true);
+  });
+
+  it('drops a resume point past the end of the file, as when Plex had no duration', () => {
+    expect(resumeFitsFile(50_000, 20)).toBe(false);
+  });
+
+  it('drops a resume point in the last 5 % of the file, where Plex would not resume either', () => {
+    expect(resumeFitsFile(19_500, 20)).toBe(false);
+  });
+
+  it('keeps the resume point while mpv knows no duration (a stream)', () => {
+    expect(resumeFitsFile(50_000, undefined)).toBe(true);
+    expect(resumeFitsFile(50_000, 0)).toBe(true);
   });
 });

@@ -259,17 +259,20 @@ describe("the item message's streams", () => {
     expect(parsed.ok && parsed.value.streams).toEqual({ audio: 2, subtitle: 'off', externalSubtitle: '/run/x.srt' });
   });
 
-  it('refuse a URL or a relative path as the subtitle file, and odd indexes', () => {
-    for (const streams of [
-      { audio: 2, subtitle: null, externalSubtitle: 'http://host/library/streams/1?X-Plex-Token=t' },
-      { audio: 2, subtitle: null, externalSubtitle: 'x.srt' },
-      { audio: -1, subtitle: null, externalSubtitle: null },
-      { audio: 1.5, subtitle: null, externalSubtitle: null },
-      { audio: null, subtitle: 'on', externalSubtitle: null },
-      { audio: null, subtitle: null, externalSubtitle: '/run/x.srt', externalSubtitleTitle: 'two\nlines' },
-      'all',
-    ]) {
-      expect(parseItem(JSON.stringify({ ...base, streams })).ok).toBe(false);
+  it('leave out a URL or a relative path as the subtitle file, and odd indexes, keeping the item and the other fields', () => {
+    const cases: Array<[unknown, unknown]> = [
+      [{ audio: 2, subtitle: null, externalSubtitle: 'http://host/library/streams/1?X-Plex-Token=t' }, { audio: 2, subtitle: null, externalSubtitle: null }],
+      [{ audio: 2, subtitle: null, externalSubtitle: 'x.srt' }, { audio: 2, subtitle: null, externalSubtitle: null }],
+      [{ audio: -1, subtitle: 3, externalSubtitle: null }, { audio: null, subtitle: 3, externalSubtitle: null }],
+      [{ audio: 1.5, subtitle: null, externalSubtitle: null }, { audio: null, subtitle: null, externalSubtitle: null }],
+      [{ audio: 1, subtitle: 'on', externalSubtitle: null }, { audio: 1, subtitle: null, externalSubtitle: null }],
+      [{ audio: null, subtitle: null, externalSubtitle: '/run/x.srt', externalSubtitleTitle: 'two\nlines' }, { audio: null, subtitle: null, externalSubtitle: '/run/x.srt' }],
+    ];
+    for (const [streams, kept] of cases) {
+      const parsed = parseItem(JSON.stringify({ ...base, streams }));
+      expect(parsed).toEqual({ ok: true, value: { ...base, streams: kept }, warning: expect.stringContaining('streams') });
+      expect(parsed.ok && parsed.value.streams).not.toHaveProperty('externalSubtitleTitle');
     }
+    expect(parseItem(JSON.stringify({ ...base, streams: 'all' }))).toEqual({ ok: true, value: base, warning: expect.stringContaining('streams') });
   });
 });

@@ -119,10 +119,14 @@ describe('the streams message from the script', () => {
     expect(message({ playbackId: 'pb-1', audioFfIndex: null, subtitle: 'external' }).ok).toBe(true);
   });
 
-  it('is refused with a reason when malformed', () => {
-    expect(message({ playbackId: 'pb-1', audioFfIndex: -1, subtitle: 'off' }).ok).toBe(false);
-    expect(message({ playbackId: 'pb-1', audioFfIndex: 1, subtitle: 'on' }).ok).toBe(false);
-    expect(message({ playbackId: 'pb-1', audioFfIndex: 1 }).ok).toBe(false);
+  it('takes an odd field as nothing to tell (null) and keeps the other choice', () => {
+    expect(message({ playbackId: 'pb-1', audioFfIndex: -1, subtitle: 'off' })).toMatchObject({ ok: true, message: { payload: { audioFfIndex: null, subtitle: 'off' } } });
+    expect(message({ playbackId: 'pb-1', audioFfIndex: 1, subtitle: 'on' })).toMatchObject({ ok: true, message: { payload: { audioFfIndex: 1, subtitle: null } } });
+    expect(message({ playbackId: 'pb-1', audioFfIndex: 1 })).toMatchObject({ ok: true, message: { payload: { audioFfIndex: 1, subtitle: null } } });
+  });
+
+  it('is refused without its playback id', () => {
+    expect(message({ audioFfIndex: 1, subtitle: 'off' }).ok).toBe(false);
   });
 });
 
