@@ -230,11 +230,21 @@ describe('the round trip through the engine', () => {
   it('does not hold the item for a slow subtitle file, and leaves no file when it comes late', async () => {
     let deliver: (bytes: Buffer) => void = () => undefined;
     const client = { ...plexWithStreams().client, serverFile: () => new Promise<Buffer>((resolve) => (deliver = resolve)) };
-    const sync = new StreamSync({ files: new SubtitleFiles({ runtimeDir }), log: silent, fetchWaitMs: 20 });
+    /** Lets the test wait for the late fetch to finish, instead of a sleep a busy machine outlasts. */
+    class WatchedFiles extends SubtitleFiles {
+      fetching: Promise<unknown> = Promise.resolve();
+      override fetch(...args: Parameters<SubtitleFiles['fetch']>): Promise<string> {
+        const fetching = super.fetch(...args);
+        this.fetching = fetching.catch(() => undefined);
+        return fetching;
+      }
+    }
+    const files = new WatchedFiles({ runtimeDir });
+    const sync = new StreamSync({ files, log: silent, fetchWaitMs: 20 });
     const item: PlexItem = { client, ratingKey: '1', type: 'movie', displayName: 'Film', durationMs: 600_000, viewCount: 0, streams: PART };
     expect(await sync.forItem('pb-1', item)).toEqual({ audio: 2, subtitle: null, externalSubtitle: null });
     deliver(Buffer.from('late'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await files.fetching;
     expect(readdirSync(join(runtimeDir, 'subtitles'))).toEqual([]);
   });
 
