@@ -103,9 +103,10 @@ export class CatchUp {
       this.#answered.clear();
       this.#changed.clear();
       const now = Date.now();
-      const early: Choice = (entry) =>
-        !this.#needPerson.has(entry.id) && (this.#waiting.get(entry.id) === entry.serverUrl && answered.has(entry.serverUrl) ? true : changed.has(`${entry.serverUrl}\n${entry.ratingKey}`));
-      const chosen = (entry: OutboxEntry, at: number) => (answered.has(entry.serverUrl) && isDue(entry, at)) || early(entry, at);
+      const waitedForIt = (entry: OutboxEntry) => answered.has(entry.serverUrl) && this.#waiting.get(entry.id) === entry.serverUrl;
+      const itsItemChanged = (entry: OutboxEntry) => changed.has(`${entry.serverUrl}\n${entry.ratingKey}`);
+      const chosen: Choice = (entry, at) =>
+        !this.#needPerson.has(entry.id) && ((answered.has(entry.serverUrl) && isDue(entry, at)) || waitedForIt(entry) || itsItemChanged(entry));
       // Nothing to send: a playback's reports every 10 s must not cost a run each.
       if (!this.#options.outbox.list().some((entry) => chosen(entry, now))) return;
       void this.run(chosen);
