@@ -70,6 +70,15 @@ describe('the catch-up after a server answered', () => {
     expect(outbox.list()).toHaveLength(1);
   });
 
+  it('sends the entries of a queued item that changed on its server (another device), and only those', async () => {
+    const later = T0 + 3_600_000;
+    const { plex, outbox, catchUp } = await world([{ ...position('102', T0), nextAttemptAt: later }, { ...watch('pb-2'), nextAttemptAt: later }]);
+    catchUp.itemChanged(SERVER, '102');
+    await elapse(1_000);
+    expect(plex.requests.map((request) => request.ratingKey)).not.toContain('101');
+    expect(outbox.list().map((entry) => entry.ratingKey)).toEqual(['101']);
+  });
+
   it('runs nothing when no entry is due or waiting for the server that answered', async () => {
     const { plex, catchUp } = await world([{ ...watch('pb-2'), nextAttemptAt: T0 + 3_600_000 }]);
     await reportsForAMinute(catchUp);
