@@ -134,7 +134,8 @@ export class SyncEngine {
   async end(end: PlaybackEnd, deadline: number | null): Promise<PlaybackOutcome> {
     const playback = this.#playbacks.get(end.playbackId);
     if (!playback) return { delivered: true };
-    const work = this.#finish(playback, end, deadline ?? Date.now());
+    // Nobody waits (no deadline): sends get no in-session retries, but the lookup may finish.
+    const work = this.#finish(playback, end, deadline ?? Date.now(), deadline ?? Date.now() + GONE_DEADLINE_MS);
     const answeredInTime = await settlesBy(work, deadline ?? 0);
     // Late work goes on; whatever it has not sent by now is already durable in the outbox.
     void work.finally(() => this.#forget(end.playbackId));
@@ -177,12 +178,12 @@ export class SyncEngine {
     this.#options.streams?.release(playbackId);
   }
 
-  async #finish(playback: Playback, unload: PlaybackEnd, deadline: number): Promise<void> {
+  async #finish(playback: Playback, unload: PlaybackEnd, deadline: number, lookupBy = deadline): Promise<void> {
     playback.unloaded = true;
     applyFacts(playback, unload, this.#options.config);
     // A lookup that outlasts the quit (a slow or endless listing) is given up: its late answer
     // is dropped, and the playback is spooled for a later helper like one Plex never answered.
-    if (playback.resolving && !(await settlesBy(playback.resolving, deadline))) playback.status = 'error';
+    if (playback.resolving && !(await settlesBy(playback.resolving, lookupBy))) playback.status = 'error';
     if (playback.status === 'error' || playback.status === 'resolving') {
       if (playback.durationMs !== null && unload.playedMs > 0) {
         await this.#options.spoolUnresolved(playback.start, { ...unload, durationMs: playback.durationMs });

@@ -156,7 +156,7 @@ export class Sender {
 
   /** Stores the person's audio and subtitle choice after the lane's earlier work: a preference, tried once. */
   storeChoice(lane: string, serverUrl: string, write: StreamChoiceWrite): Promise<ChoiceResult> {
-    let result: ChoiceResult = { kind: 'failed', error: new Error('no token for this server') };
+    let result: ChoiceResult | null = null;
     return this.#bestEffort(lane, serverUrl, async (client) => {
       try {
         await storeStreamChoice(client, write);
@@ -166,7 +166,7 @@ export class Sender {
         this.#options.log.warn({ lane, partId: write.partId, err: error }, 'could not store the audio and subtitle choice');
         result = { kind: 'failed', error };
       }
-    }).then(() => result);
+    }).then(() => result ?? { kind: 'failed', error: new Error('not sent: no token belongs to this server, or it asked us to wait') });
   }
 
   /** A request that is not kept if it fails: on the lane, in a slot of its server, skipped while the server is closed. */

@@ -596,3 +596,24 @@ describe('short plays leave the resume point alone', () => {
     expect(c.plex.item('1').viewOffset).toBeUndefined();
   });
 });
+
+describe('a lookup that outlasts the quit (issue 18, point 1)', () => {
+  it('is given up at the deadline, the playback kept in the spool, and its late answer sends nothing', async () => {
+    const c = await createCore({ plex: new MemoryPlex({ latencyMs: 60_000 }) });
+    c.plex.addItem('1', { durationMs: D, viewCount: 0 });
+    const playback = new Playback(c, 'pb-1', '1');
+    const started = playback.start();
+    await elapse(1_000);
+    playback.playTo(95);
+    const ended = playback.end(Date.now() + 3_000);
+    await elapse(3_000);
+    expect(await ended).toEqual({ delivered: false });
+    expect(c.spooled).toEqual(['pb-1']);
+
+    await elapse(120_000);
+    await started;
+    expect(c.outbox.list()).toEqual([]);
+    expect(c.plex.sent('timeline')).toEqual([]);
+    expect(c.plex.sent('scrobble')).toEqual([]);
+  });
+});
