@@ -67,7 +67,7 @@ interface MpUtils {
   getenv(name: string): string | undefined;
   /** `fname` must start with `file://`; throws on error. */
   write_file(fname: string, text: string): void;
-  /** `fname` must start with `file://`; throws when it cannot be read. */
+  /** A plain path (unlike write_file, no `file://`); throws when it cannot be read. */
   read_file(fname: string, max?: number): string;
   /** Expands `~/` and `~~/` meta paths (the expand-path command). */
   get_user_path(path: string): string;

@@ -46,7 +46,7 @@ export function writeSpool(dir: string | null, start: StartPayload, last: Unload
 
 function readBack(path: string): string | null {
   try {
-    return mp.utils.read_file('file://' + path);
+    return mp.utils.read_file(path);
   } catch (e) {
     return null;
   }

@@ -344,7 +344,10 @@ export class Sender {
       const current = outbox.get(entry.id);
       if (!current) return null;
       await this.#store(() => outbox.update(entry.id, { nextAttemptAt: left.nextAttemptAt, lastError: detail }, current), current);
-      const held: SendResult = { kind: 'kept', failure, detail, inDoubt: false, retryAfterMs: null };
+      // The person hears that it waits, and why the unwatch ahead of it is kept when that is
+      // known now ("Plex answered with an error (503)"); the outbox keeps the unwatch's error.
+      const why = `waits for the unwatch before it${result && result.kind !== 'delivered' ? `, kept: ${result.detail}` : ''}`;
+      const held: SendResult = { kind: 'kept', failure, detail: why, inDoubt: false, retryAfterMs: null };
       this.#options.onResult?.(current, held, live);
       return held;
     }
