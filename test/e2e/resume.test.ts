@@ -48,7 +48,10 @@ describe('resume with plain mpv', () => {
     const run = await runMpv(world, [withToken(url)], { scriptOpts: WAIT });
     await helpersGone(world);
     expect(run.code).toBe(0);
-    expect(timelineTimes('101')[0]).toBe(SAVED_MS);
+    expect(startPositions(run.log)[0]).toBe(SAVED_MS);
+    // A report carries the position when it is sent: at speed 10 on a busy machine the first one
+    // Plex hears can already be a later one, but never an earlier one.
+    expect(timelineTimes('101').length).toBeGreaterThan(0);
     expect(timelineTimes('101').every((time) => time >= SAVED_MS)).toBe(true);
     expect(world.plex.item('101').viewCount).toBe(1);
   });
