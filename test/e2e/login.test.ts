@@ -236,7 +236,11 @@ describe('mpv-plex-sync login through plex.tv', () => {
   it('fails with exit 1 naming the host when plex.tv goes away while waiting', async () => {
     plextv.deny('next');
     const running = runLogin(['--timeout', '30']);
-    await new Promise((done) => setTimeout(done, 1_500));
+    // Waiting: the CLI has asked plex.tv about the code at least once.
+    for (const until = Date.now() + 15_000; (plextv.pins()[0]?.polls ?? 0) < 1; ) {
+      if (Date.now() > until) throw new Error('timed out waiting for the first poll of the code');
+      await new Promise((done) => setTimeout(done, 50));
+    }
     await plextv.goDown();
     const run = await running;
     expect(run.code).toBe(1);

@@ -48,7 +48,10 @@ describe('resume with plain mpv', () => {
     const run = await runMpv(world, [withToken(url)], { scriptOpts: WAIT });
     await helpersGone(world);
     expect(run.code).toBe(0);
-    expect(timelineTimes('101')[0]).toBe(SAVED_MS);
+    expect(startPositions(run.log)[0]).toBe(SAVED_MS);
+    // A report carries the position when it is sent: at speed 10 on a busy machine the first one
+    // Plex hears can already be a later one, but never an earlier one.
+    expect(timelineTimes('101').length).toBeGreaterThan(0);
     expect(timelineTimes('101').every((time) => time >= SAVED_MS)).toBe(true);
     expect(world.plex.item('101').viewCount).toBe(1);
   });
@@ -94,17 +97,21 @@ describe('resume with plain mpv', () => {
 });
 
 describe('resume with mpv-plex-sync play', () => {
-  it('starts at the saved position: the first time Plex hears is the saved one', async () => {
+  it('starts at the saved position: the playback begins there, and Plex hears no earlier time', async () => {
     world.addMovie('101', { viewOffset: SAVED_MS });
-    // mpv's own output does not reach play's yet (issue 11, point 2): its log file says what it showed.
+    // mpv's own output does not reach play's yet (issue 11, point 2): its log file says what it
+    // showed, and (at trace) the position the script's start message carried.
     const logFile = join(world.dir, 'mpv.log');
-    const run = await runCli(world, ['play', '101', '--', ...headless, '--speed=10', '--script-opts-append=plex-sync-resume_timeout=15', `--log-file=${logFile}`]);
+    const run = await runCli(world, ['play', '101', '--', ...headless, '--speed=10', '--script-opts-append=plex-sync-resume_timeout=15', `--log-file=${logFile}`, '--msg-level=cplayer=trace']);
     await helpersGone(world);
     expect(run.code).toBe(0);
-    expect(timelineTimes('101')[0]).toBe(SAVED_MS);
-    // Played from the saved position on: no report of an earlier one.
+    const log = readFileSync(logFile, 'utf8');
+    expect(startPositions(log)[0]).toBe(SAVED_MS);
+    // Played from the saved position on: no report of an earlier one. (A report carries the
+    // position when it is sent, so on a busy machine the first one Plex hears can be a later one.)
+    expect(timelineTimes('101').length).toBeGreaterThan(0);
     expect(timelineTimes('101').every((time) => time >= SAVED_MS)).toBe(true);
-    expect(readFileSync(logFile, 'utf8')).toContain('Resumed at 0:08 — press HOME to start over');
+    expect(log).toContain('Resumed at 0:08 — press HOME to start over');
     expect(world.plex.item('101').viewCount).toBe(1);
   });
 });
@@ -164,7 +171,11 @@ describe('no helper', () => {
     const run = await runMpv(world, [withToken(url)], { scriptOpts: { helper: 'sleep 30', resume_timeout: '1' }, args: ['--end=2'], speed: 1 });
     expect(run.code).toBe(0);
     expect(run.log).toContain('no answer from the helper within resume_timeout; playing from where mpv would');
-    expect(startPositions(run.log)[0]).toBe(0);
+    // Where mpv would is the file's start, not Plex's saved point. mpv reads the position the
+    // script first reports once the file is loaded, and a busy machine can let it run a few
+    // frames by then: the rule is that no resume happened, not that the clock read exactly 0.
+    expect(run.log).not.toContain('Resumed at');
+    expect(startPositions(run.log)[0]).toBeLessThan(SAVED_MS);
     expect(world.plex.requests.filter((request) => request.path === '/:/timeline')).toEqual([]);
   });
 

@@ -141,8 +141,10 @@ describe('conflicts with other devices', () => {
     await runMpv(world, [withToken(url)], { args: ['--end=8'], scriptOpts: { quit_timeout: '3' } });
     await helpersGone(world);
     expect(readOutbox(world).entries.map((entry) => entry['kind'])).toEqual(['position']);
-    // Plex keeps lastViewedAt in whole seconds: let the other device's report be a later one.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Plex keeps lastViewedAt in whole seconds: let the other device's report fall in a second
+    // that begins after the queued position was captured.
+    const capturedAt = Number(readOutbox(world).entries[0]?.['capturedAt']);
+    await waitFor('a whole second after the queued position', () => Math.floor(Date.now() / 1000) * 1000 > capturedAt, 3_000);
     world.plex.reportFromOtherDevice('101', 15_000);
     world.plex.clearFaults();
     expect((await runCli(world, ['sync'])).code).toBe(0);

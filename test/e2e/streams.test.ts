@@ -55,7 +55,7 @@ interface Seen {
  * Plays the item at speed 1 (long enough to look), waits until the helper has told the script
  * about the item, runs `act` over IPC, and quits.
  */
-async function play(url: string, act: (ipc: MpvIpc, seen: Seen) => Promise<void>, options: { args?: string[]; scriptOpts?: Record<string, string> } = {}): Promise<{ run: MpvRun; seen: Seen }> {
+async function play(url: string, act: (ipc: MpvIpc, seen: Seen, output: () => string) => Promise<void>, options: { args?: string[]; scriptOpts?: Record<string, string> } = {}): Promise<{ run: MpvRun; seen: Seen }> {
   const socketPath = join(world.dir, 'test-ipc.sock');
   const seen: Seen = { aid: undefined, sid: undefined, tracks: [] };
   let failure: unknown = null;
@@ -68,13 +68,13 @@ async function play(url: string, act: (ipc: MpvIpc, seen: Seen) => Promise<void>
       void (async () => {
         const ipc = await MpvIpc.open(socketPath);
         try {
-          // The script has applied Plex's choice once it logs it (or, when it applies none, once the item is known).
           await waitFor('the item to be known', () => /playback \S+ is plex/.test(output()), 40_000);
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          // The script logs Plex's choice after it has set the tracks; with sync_streams=no it applies none.
+          if (options.scriptOpts?.['sync_streams'] !== 'no') await waitFor("Plex's choice to be applied", () => output().includes('streams: Plex chose'), 10_000);
           seen.aid = await ipc.get('aid');
           seen.sid = await ipc.get('sid');
           seen.tracks = (await ipc.get('track-list')) as Track[];
-          await act(ipc, seen);
+          await act(ipc, seen, output);
         } catch (error) {
           failure = error;
         } finally {
@@ -89,6 +89,11 @@ async function play(url: string, act: (ipc: MpvIpc, seen: Seen) => Promise<void>
   });
   if (failure) throw failure;
   return { run, seen };
+}
+
+/** How many progress reports the script has sent so far (mpv logs its commands at trace). */
+function progressReports(output: string): number {
+  return output.match(/Run command: script-message.*plex-sync\/progress/g)?.length ?? 0;
 }
 
 function addItem(options: { external?: boolean } = {}): string {
@@ -138,9 +143,13 @@ describe('audio and subtitle choices', { timeout: 90_000 }, () => {
   it('leaves mpv its own choice with sync_streams=no, and sends nothing', async () => {
     const { run, seen } = await play(
       addItem(),
-      async (ipc) => {
+      async (ipc, _seen, output) => {
         await ipc.command('set_property', 'aid', 2);
-        await new Promise((resolve) => setTimeout(resolve, 2500));
+        // A choice is sent at the latest when the file unloads (the debounce is flushed then):
+        // once the script has reported progress after the change, it has seen the change, and
+        // the quit that follows would send it.
+        const reportsBefore = progressReports(output());
+        await waitFor('a progress report after the change', () => progressReports(output()) > reportsBefore, 10_000);
       },
       { scriptOpts: { sync_streams: 'no' } },
     );

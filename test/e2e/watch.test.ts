@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { getPriority } from 'node:os';
-import { createWorld, helperPids, helpersGone, readHelperLog, runMpv, withToken, type World } from '../support/session.js';
+import { createWorld, helperPids, helpersGone, readHelperLog, runMpv, waitFor, withToken, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -141,7 +141,12 @@ describe('an mpv started while the helper still runs', () => {
     expect(first.log).toContain('starting the helper (script loaded)');
     let helpersDuringSecond: number[] = [];
     const second = await runMpv(world, [withToken(world.addMovie('102'))], {
-      during: () => setTimeout(() => (helpersDuringSecond = helperPids(world)), 1_000),
+      // Sampled once the running helper has attached to this mpv too.
+      during: () =>
+        void waitFor('the helper to attach to the second mpv', () => (readHelperLog(world).match(/attached to mpv/g)?.length ?? 0) >= 2).then(
+          () => (helpersDuringSecond = helperPids(world)),
+          () => undefined,
+        ),
     });
     expect(second.code).toBe(0);
     expect(second.log).toContain('asked the running helper to attach');
