@@ -15,6 +15,8 @@ const BENCHES = [
   { name: 'backlog', file: 'backlog.js' },
   { name: 'footprint', file: 'footprint.js' },
   { name: 'players', file: 'many-players.js' },
+  { name: 'endless', file: 'endless-listing.js' },
+  { name: 'quit-load', file: 'quit-during-load.js' },
 ] as const;
 
 const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim()).filter(Boolean);
