@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
 import { PlexNetworkError, PlexResponseError } from './errors.js';
 import { httpRequest, type HttpAnswer } from './http.js';
+import { withoutNulls } from './schemas.js';
 
 const DEFAULT_PLEXTV_URL = 'https://plex.tv';
 const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
@@ -56,14 +57,20 @@ export interface Pin {
   readonly authToken: string | null;
 }
 
+/** A flag as plex.tv sends it: true/false, and now and then 1/0 or "1"/"0"; absent or null: false. */
+const flag = z
+  .union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')])
+  .optional()
+  .transform((value) => value === true || value === 1 || value === '1');
+
 const ConnectionSchema = z.object({
   protocol: z.string(),
   address: z.string(),
-  port: z.number().int(),
+  port: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
   uri: z.string().min(1),
-  local: z.boolean().default(false),
-  relay: z.boolean().default(false),
-  IPv6: z.boolean().default(false),
+  local: flag,
+  relay: flag,
+  IPv6: flag,
 });
 
 export type PlexConnection = z.infer<typeof ConnectionSchema>;
@@ -73,16 +80,32 @@ const ResourceSchema = z.object({
   /** Comma-separated roles, e.g. 'server' or 'client,player'. */
   provides: z.string().default(''),
   clientIdentifier: z.string().min(1),
-  owned: z.boolean().default(false),
-  httpsRequired: z.boolean().default(false),
-  accessToken: z.string().min(1).nullable().optional(),
-  connections: z.array(ConnectionSchema).default([]),
+  owned: flag,
+  httpsRequired: flag,
+  accessToken: z.string().min(1).optional(),
+  // Read one by one (resourcesOf): an odd connection leaves itself out.
+  connections: z.array(z.unknown()).default([]),
 });
 
-const ResourcesSchema = z.array(ResourceSchema);
+/**
+ * The account's resources, each read on its own, nulls read as absent (a shared server's
+ * `ownerId`, a `device` plex.tv does not know): one odd resource or connection is left out, and
+ * the others still count (/work/shared/plex/README.md, "What real servers send").
+ */
+const ResourcesSchema = z.array(z.unknown()).transform((raw) =>
+  raw.flatMap((entry) => {
+    const resource = ResourceSchema.safeParse(withoutNulls(entry));
+    if (!resource.success) return [];
+    const connections = resource.data.connections.flatMap((connection) => {
+      const parsed = ConnectionSchema.safeParse(withoutNulls(connection));
+      return parsed.success ? [parsed.data] : [];
+    });
+    return [{ ...resource.data, connections }];
+  }),
+);
 
 /** One entry of the account's resources: a server, a player, a client. */
-export type PlexResource = z.infer<typeof ResourceSchema>;
+export type PlexResource = z.output<typeof ResourcesSchema>[number];
 
 export interface PlexServerResource {
   readonly name: string;

@@ -35,7 +35,7 @@ const MediaSchema = z.object({
  * absent when never viewed), yet servers do now and then; a null where a field may be absent
  * means the same as its absence. A null where a field is required still fails.
  */
-function withoutNulls(value: unknown): unknown {
+export function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
