@@ -19,9 +19,10 @@ export function timelineReport(playback: Playback, state: Exclude<PlaybackState,
   let timeMs = reportablePositionMs(playback.positionMs, durationMs, playback.serverThreshold, decided);
   if (!decided && isSparingShortPlay(playback)) {
     // Plex hears the playback (its now-playing view, a first report below the mark for the
-    // crossing), but at the position it already holds.
+    // crossing), but at the position it already holds, kept below the mark like any report: a
+    // resume point a server holds past the end must not count a watch nobody played.
     if (state === 'stopped' && playback.reportedMs === null) return null;
-    timeMs = item.viewOffsetMs ?? 0;
+    timeMs = reportablePositionMs(item.viewOffsetMs ?? 0, durationMs, playback.serverThreshold, false);
   }
   return { ratingKey: item.ratingKey, state, timeMs, durationMs, sessionId: playback.sessionId };
 }

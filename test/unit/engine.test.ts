@@ -517,6 +517,20 @@ describe('short plays leave the resume point alone', () => {
     expect(c.outbox.list()).toEqual([]);
   });
 
+  it('keeps a report below the mark even when Plex holds an absurd resume point past the end, so a short play cannot count', async () => {
+    const c = await createCore();
+    c.plex.addItem('1', { durationMs: D, viewOffset: 2e12 });
+    const playback = new Playback(c, 'pb-1', '1');
+    await playback.start();
+    await elapse(3_000);
+    playback.playTo(0.5);
+    await elapse(0);
+    await playback.end();
+    expect(c.plex.sent('timeline').length).toBeGreaterThan(0);
+    expect(c.plex.sent('timeline').every((report) => (report.timeMs ?? 0) <= CAP)).toBe(true);
+    expect(c.plex.item('1').viewCount).toBe(0);
+  });
+
   it('sends nothing that moves the saved position for a seek and a stop within the first seconds', async () => {
     const { c, playback } = await resumed(50);
     await elapse(2_000);
