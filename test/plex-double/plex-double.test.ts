@@ -147,6 +147,21 @@ describe('server and library reads', () => {
     expect(double.url + String(part?.['key'])).toBe(double.partUrl('101'));
   });
 
+  it('answers in the odd shapes real servers send when asked to (realShapes), with the same facts', async () => {
+    const odd = await startPlexDouble({ token: TOKEN, realShapes: true });
+    try {
+      seed(odd);
+      const res = await fetch(`${odd.url}/library/metadata/201`, { headers: { 'X-Plex-Token': TOKEN, Accept: 'application/json' } });
+      const [item] = ((await res.json()) as { MediaContainer: { Metadata: Array<Record<string, unknown>> } }).MediaContainer.Metadata;
+      expect(item).toMatchObject({ ratingKey: '201', index: '1', parentIndex: '1', duration: '100000', viewCount: null, viewOffset: null, lastViewedAt: null });
+      const media = (item?.['Media'] as Array<Record<string, unknown>>)[0];
+      expect(media).toMatchObject({ id: '2001', optimizedForStreaming: 1 });
+      expect((media?.['Part'] as Array<Record<string, unknown>>)[0]).toMatchObject({ id: '2001', optimizedForStreaming: true, size: 2 ** 32 });
+    } finally {
+      await odd.stop();
+    }
+  });
+
   it('gives episode fields for an episode', async () => {
     const mc = await json('/library/metadata/201');
     const [item] = mc['Metadata'] as Array<Record<string, unknown>>;

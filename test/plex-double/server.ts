@@ -54,6 +54,13 @@ export interface PlexDoubleOptions {
   readonly version?: string;
   /** When set, section listings never hold more items than this, asked or not, as a real server may. */
   readonly pageSize?: number;
+  /**
+   * Answer in the odd shapes real servers send (/work/shared/plex/README.md, "What real servers
+   * send"; issue 19, point 5): numbers as strings, null for absent fields, booleans as 0/1 beside
+   * true, a part size above 2^31, streams out of index order, markers sharing one id and listed
+   * credits first. The meaning stays the same. @default false
+   */
+  readonly realShapes?: boolean;
 }
 
 export interface RecordedRequest {
@@ -134,8 +141,8 @@ const ENDLESS_CHUNK = ' '.repeat(64 * 1024);
 /** Plex's `type` numbers in section listings. */
 const TYPE_NUMBERS: Readonly<Record<string, ItemType>> = { '1': 'movie', '4': 'episode' };
 
-/** JSON-like values a MediaContainer is made of; undefined fields are left out, as Plex does. */
-type Plain = string | number | boolean | undefined | PlainObject | Plain[];
+/** JSON-like values a MediaContainer is made of; undefined fields are left out, as Plex does (and null ones in XML). */
+type Plain = string | number | boolean | null | undefined | PlainObject | Plain[];
 interface PlainObject {
   [key: string]: Plain;
 }
@@ -156,6 +163,8 @@ interface Call {
   readonly json: boolean;
   /** An endless-listing fault: a listing answers its first page at every offset, claiming ENDLESS_TOTAL_SIZE. */
   readonly endlessListing?: boolean;
+  /** PlexDoubleOptions.realShapes. */
+  readonly realShapes?: boolean;
 }
 
 type Recording = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
@@ -236,7 +245,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const reqUrl = urlOf(req);
     const auth = tokenOf(req, reqUrl);
     const entry = record(req, reqUrl, auth.via);
-    const call: Call = { method: req.method ?? 'GET', url: reqUrl, headers: req.headers, json: wantsJson(req) };
+    const call: Call = { method: req.method ?? 'GET', url: reqUrl, headers: req.headers, json: wantsJson(req), realShapes: options.realShapes === true };
     if (!(await wait(latencyMs, since))) return;
     if (reqUrl.pathname !== '/identity' && auth.token !== token) return answer(res, entry, call.method, unauthorized());
     const rule = faults.take(reqUrl.pathname, ahead);
@@ -657,7 +666,8 @@ function redirectReply(status: number, location: string): Reply {
 /** A MediaContainer in JSON when asked for, else in XML as Plex answers by default. */
 function container(call: Call, mediaContainer: PlainObject, headers: Record<string, string> = {}): Reply {
   if (call.json) {
-    return { status: 200, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ MediaContainer: mediaContainer }) };
+    const shaped = call.realShapes ? { ...mediaContainer, ...(Array.isArray(mediaContainer['Metadata']) ? { Metadata: mediaContainer['Metadata'].map(realShaped) } : {}) } : mediaContainer;
+    return { status: 200, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ MediaContainer: shaped }) };
   }
   return {
     status: 200,
@@ -666,12 +676,41 @@ function container(call: Call, mediaContainer: PlainObject, headers: Record<stri
   };
 }
 
+/** Fields real servers send as strings now and then, though they are numbers. */
+const NUMBERS_AS_STRINGS = new Set(['index', 'parentIndex', 'duration', 'viewCount', 'librarySectionID', 'id', 'streamType', 'startTimeOffset', 'endTimeOffset']);
+/** Fields the double leaves out when empty, and real servers now and then send as null. */
+const ABSENT_AS_NULL = ['viewCount', 'viewOffset', 'lastViewedAt', 'grandparentTitle', 'parentTitle'];
+
+/** An item as a real server may send it (PlexDoubleOptions.realShapes): the same facts, odd shapes. */
+function realShaped(entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry;
+  const item = stringsForNumbers(entry as PlainObject) as PlainObject;
+  for (const key of ABSENT_AS_NULL) if (item[key] === undefined) item[key] = null;
+  for (const media of (item['Media'] as PlainObject[] | undefined) ?? []) {
+    media['optimizedForStreaming'] = 1;
+    for (const part of (media['Part'] as PlainObject[] | undefined) ?? []) {
+      part['optimizedForStreaming'] = true;
+      part['size'] = 2 ** 32 + Number(part['size'] ?? 0);
+      if (Array.isArray(part['Stream'])) part['Stream'] = [...part['Stream']].reverse();
+    }
+  }
+  if (Array.isArray(item['Marker'])) item['Marker'] = (item['Marker'] as PlainObject[]).map((marker) => ({ ...marker, id: '7' })).reverse();
+  return item;
+}
+
+function stringsForNumbers(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((inner) => stringsForNumbers(inner));
+  if (typeof value === 'number' && NUMBERS_AS_STRINGS.has(key) && Number.isInteger(value)) return String(value);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, stringsForNumbers(inner, name)]));
+}
+
 /** Scalars become attributes and arrays child elements; Plex's XML calls a video `Video`. */
 function xmlOf(name: string, value: PlainObject): string {
   const attributes: string[] = [];
   const children: string[] = [];
   for (const [key, field] of Object.entries(value)) {
-    if (field === undefined) continue;
+    if (field === undefined || field === null) continue;
     if (Array.isArray(field)) {
       for (const element of field) {
         if (isPlainObject(element)) children.push(xmlOf(key === 'Metadata' ? 'Video' : key, element));
