@@ -346,9 +346,10 @@ function resourceBody(resource: ResourceInput, include: { includeHttps: boolean;
     name: resource.name,
     product: (resource.provides ?? 'server').includes('server') ? 'Plex Media Server' : 'Plex for Linux',
     productVersion: '1.43.0.0000-double',
-    platform: 'Linux',
-    platformVersion: '6.1',
-    device: 'PC',
+    // plex.tv leaves these null for a server it knows little of (a friend's, shared).
+    platform: resource.owned === false ? null : 'Linux',
+    platformVersion: resource.owned === false ? null : '6.1',
+    device: resource.owned === false ? null : 'PC',
     clientIdentifier: resource.clientIdentifier,
     createdAt: '2024-01-01T00:00:00Z',
     lastSeenAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
