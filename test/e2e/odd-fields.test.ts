@@ -156,8 +156,11 @@ describe('an odd resume point', () => {
     expect(run.log).toContain('load continues: Plex holds no position');
     expect(run.log).not.toContain('no answer from the helper within resume_timeout');
     await helpersGone(world);
-    // Where mpv started, as the script told the helper (a short play then leaves Plex's own offset as it was).
-    expect(startPositions(run.log)[0]).toBe(0);
+    // Where mpv started, as the script told the helper (a short play then leaves Plex's own offset
+    // as it was): the file's start, not a resume nor its end. A busy machine may let mpv play a few
+    // frames before the script's first report (a full run read 128 ms), so not exactly 0.
+    expect(run.log).not.toContain('Resumed at');
+    expect(startPositions(run.log)[0]).toBeLessThan(10_000);
     expect(world.plex.item('101').viewCount).toBe(0);
   }, 60_000);
 
@@ -175,8 +178,11 @@ describe('an odd resume point', () => {
     expect(run.osd).toContain('Plex: the saved position 0:50 is past the end of this file (0:20) — playing from the start');
     expect(run.osd.some((line) => line.startsWith('Resumed at'))).toBe(false);
     await helpersGone(world);
-    // Where mpv started, as the script told the helper (a short play then leaves Plex's own offset as it was).
-    expect(startPositions(run.log)[0]).toBe(0);
+    // Where mpv started, as the script told the helper (a short play then leaves Plex's own offset
+    // as it was): the file's start, not a resume nor its end. A busy machine may let mpv play a few
+    // frames before the script's first report (a full run read 128 ms), so not exactly 0.
+    expect(run.log).not.toContain('Resumed at');
+    expect(startPositions(run.log)[0]).toBeLessThan(10_000);
     expect(world.plex.item('101').viewCount).toBe(0);
     expect(world.plex.history).toEqual([]);
   }, 60_000);
