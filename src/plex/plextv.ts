@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
 import { PlexNetworkError, PlexResponseError } from './errors.js';
 import { httpRequest, type HttpAnswer } from './http.js';
-import { withoutNulls } from './schemas.js';
+import { flag, withoutNulls } from './schemas.js';
 
 const DEFAULT_PLEXTV_URL = 'https://plex.tv';
 const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
@@ -56,12 +56,6 @@ export interface Pin {
   /** The account token, once the user has approved; null until then. */
   readonly authToken: string | null;
 }
-
-/** A flag as plex.tv sends it: true/false, and now and then 1/0 or "1"/"0"; absent or null: false. */
-const flag = z
-  .union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')])
-  .optional()
-  .transform((value) => value === true || value === 1 || value === '1');
 
 const ConnectionSchema = z.object({
   protocol: z.string(),

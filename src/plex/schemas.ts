@@ -3,6 +3,15 @@
 import { z } from 'zod';
 
 const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+
+/**
+ * A flag as Plex and plex.tv send it: true/false, and now and then 1/0 or "1"/"0" (XML, older
+ * servers); absent (or null, once withoutNulls has run) is false. Anything else is no flag.
+ */
+export const flag = z
+  .union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')])
+  .optional()
+  .transform((value) => value === true || value === 1 || value === '1');
 const keyString = z.union([z.string(), z.number().transform(String)]);
 
 const PartSchema = z.object({
@@ -156,7 +165,7 @@ const MarkerSchema = z.object({
   type: z.enum(['intro', 'credits', 'commercial']),
   startTimeOffset: numeric,
   endTimeOffset: numeric,
-  final: z.union([z.boolean(), z.literal(1), z.literal(0), z.literal('1'), z.literal('0')]).optional(),
+  final: flag,
 });
 
 export interface PlexMarkerFact {
@@ -179,7 +188,7 @@ export function plexMarkers(metadata: PlexMetadata): PlexMarkerFact[] {
     if (!parsed.success) continue;
     const { type, startTimeOffset, endTimeOffset, final } = parsed.data;
     if (!(endTimeOffset > startTimeOffset)) continue;
-    markers.push({ type, startMs: startTimeOffset, endMs: endTimeOffset, final: final === true || final === 1 || final === '1' });
+    markers.push({ type, startMs: startTimeOffset, endMs: endTimeOffset, final });
   }
   return markers.sort((a, b) => a.startMs - b.startMs);
 }
