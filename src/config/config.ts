@@ -23,6 +23,45 @@ const PathMappingSchema = z
   })
   .strict();
 
+const OriginSchema = z.string().refine((url) => originOf(url) !== null, 'must be an http:// or https:// URL').transform((url) => originOf(url) as string);
+
+/**
+ * One server of the account, as login saved it from plex.tv (docs/servers.md). Its token is not
+ * here: a server's token is a user's (Plex keeps watched state per user), so it is in `users`.
+ */
+const ServerSchema = z
+  .object({
+    /** The name Plex gives the server ("Living room"); `play --server NAME` and `server NAME` use it. */
+    name: z.string().min(1),
+    /** The server's machine identifier (its /identity), which a Plex Web link names. */
+    machineId: z.string().min(1),
+    /** False for a server someone shared with this account. */
+    owned: z.boolean().default(true),
+    /** The base URL to use: the best connection that answered at login. */
+    url: z.string().url().transform((url) => url.replace(/\/+$/, '')),
+    /** Every address plex.tv lists for it, as origins: the server's token may go to these alone. */
+    connections: z.array(OriginSchema).default([]),
+    /** Local path prefix ↔ this server's path prefix; when absent, the top-level pathMappings. */
+    pathMappings: z.array(PathMappingSchema).optional(),
+    /** A PEM file of the CA that signed this server's certificate (a self-signed server). */
+    caFile: z.string().min(1).optional(),
+    /** false: accept any certificate from this server (warned about by doctor and status on every run). */
+    tlsVerify: z.boolean().default(true),
+  })
+  .strict();
+
+/** A Plex Home user this config holds tokens for: the active one, and any whose plays are queued. */
+const UserSchema = z
+  .object({
+    /** plex.tv's uuid for the user. */
+    uuid: z.string().min(1),
+    /** The user's name as Plex shows it (a managed user has no username, only this). */
+    name: z.string().min(1),
+    /** Each server's access token for this user, by machine id. */
+    tokens: z.record(z.string(), z.string().min(1)).default({}),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     /** Base URL of the Plex server, e.g. http://192.168.1.10:32400. */
@@ -31,9 +70,7 @@ export const ConfigSchema = z
      * The server's other addresses (origins) that login learnt from plex.tv. The token is sent
      * only to these and to serverUrl's origin; kept normalised to origins.
      */
-    serverConnections: z
-      .array(z.string().refine((url) => originOf(url) !== null, 'must be an http:// or https:// URL').transform((url) => originOf(url) as string))
-      .default([]),
+    serverConnections: z.array(OriginSchema).default([]),
     /** X-Plex-Token; never logged, shown only masked. */
     token: z.string().min(1).nullable().default(null),
     /**
@@ -48,12 +85,29 @@ export const ConfigSchema = z
     minPlayed: z.object({ seconds: z.number().min(0).default(60), percent: z.number().min(0).max(100).default(5) }).strict().default({ seconds: 60, percent: 5 }),
     /** Local path prefix ↔ Plex path prefix, for libraries mounted elsewhere. */
     pathMappings: z.array(PathMappingSchema).default([]),
+    /** For serverUrl's server alone: a PEM file of the CA that signed its certificate. */
+    caFile: z.string().min(1).nullable().default(null),
+    /** For serverUrl's server alone: false accepts any certificate (doctor and status warn). */
+    tlsVerify: z.boolean().default(true),
     /** Show an OSD line when an item is marked watched. */
     osdOnWatched: z.boolean().default(true),
     /** Per-request timeout in ms; keep it above the server's latency. */
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    /** The servers a plex.tv login saved (owned and shared); the tokens are the users'. */
+    servers: z.array(ServerSchema).default([]),
+    /** The server `play <ratingKey>` and a local file use first: a name or machine id from `servers`. */
+    defaultServer: z.string().min(1).nullable().default(null),
+    /** The plex.tv account token login got: it lists the Home's users and switches between them. */
+    accountToken: z.string().min(1).nullable().default(null),
+    /** The Home users this config holds server tokens for. */
+    users: z.array(UserSchema).default([]),
+    /** The uuid of the user whose watches are sent now (`mpv-plex-sync user NAME`). */
+    activeUser: z.string().min(1).nullable().default(null),
   })
   .strict();
+
+export type SavedServerConfig = z.infer<typeof ServerSchema>;
+export type SavedUserConfig = z.infer<typeof UserSchema>;
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -86,6 +140,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const savedOrigins = new Set([typeof savedUrl === 'string' ? originOf(savedUrl) : null, ...parsed.data.serverConnections].filter(Boolean));
   if (env['PLEX_URL'] && !savedOrigins.has(originOf(env['PLEX_URL']))) parsed.data.serverConnections = [];
   registerSecret(parsed.data.token);
+  registerSecret(parsed.data.accountToken);
+  for (const user of parsed.data.users) for (const token of Object.values(user.tokens)) registerSecret(token);
   return parsed.data;
 }
 

@@ -167,6 +167,6 @@ describe('ConfigSchema', () => {
       for (const [key, value] of Object.entries(schema.shape)) walk(value as z.ZodType, where ? `${where}.${key}` : key);
     };
     walk(ConfigSchema, '');
-    expect(objects).toEqual(['', 'thresholds', 'minPlayed', 'pathMappings[]']);
+    expect(objects).toEqual(['', 'thresholds', 'minPlayed', 'pathMappings[]', 'servers[]', 'servers[].pathMappings[]', 'users[]']);
   });
 });

@@ -1,0 +1,146 @@
+// The servers a config names, in one shape, whichever way they were saved (docs/servers.md):
+// - the single server of `serverUrl` and `token` (a `login --token --server`, PLEX_URL and
+//   PLEX_TOKEN, or a config written before several servers), with a token of its own;
+// - the `servers` a plex.tv login saved, each with a token per Home user (`users`).
+// Every question about where a token may go or which server a URL or a name means is answered
+// here, so that the rule is the same for the helper, `play`, `status` and `doctor`.
+import type { Config, SavedServerConfig } from './config.js';
+import { originOf } from './origins.js';
+
+export interface PathMapping {
+  readonly plex: string;
+  readonly local: string;
+}
+
+export interface TlsSettings {
+  /** A PEM file of a CA to trust for this server, besides the system's. */
+  readonly caFile: string | null;
+  /** false: any certificate is accepted from this server. */
+  readonly verify: boolean;
+}
+
+export interface SavedServer {
+  /** A stable key for per-server state (the index, the prefs, the outbox): the machine id, else the URL. */
+  readonly key: string;
+  /** Plex's name for it; null for a server saved by URL alone. */
+  readonly name: string | null;
+  readonly machineId: string | null;
+  readonly owned: boolean;
+  /** The base URL to use (its path kept, for a server behind a proxy at /plex). */
+  readonly url: string;
+  /** The origins this server's token may go to: its URL's and the connections login learnt. */
+  readonly origins: ReadonlySet<string>;
+  readonly pathMappings: readonly PathMapping[];
+  readonly tls: TlsSettings;
+  /** The server a ratingKey or a local file means when nothing names one. */
+  readonly isDefault: boolean;
+}
+
+/** A user whose tokens the config holds. */
+export interface SavedUser {
+  readonly uuid: string;
+  readonly name: string;
+}
+
+/** Every server of the config: the `serverUrl` one first, then `servers` in their order. */
+export function savedServers(config: Config): SavedServer[] {
+  const servers: SavedServer[] = [];
+  if (config.serverUrl) {
+    const origins = new Set([config.serverUrl, ...config.serverConnections].map((url) => originOf(url)).filter((origin): origin is string => origin !== null));
+    servers.push({
+      key: config.serverUrl,
+      name: null,
+      machineId: null,
+      owned: true,
+      url: config.serverUrl,
+      origins,
+      pathMappings: config.pathMappings,
+      tls: { caFile: config.caFile, verify: config.tlsVerify },
+      isDefault: false,
+    });
+  }
+  for (const saved of config.servers) servers.push(fromSaved(saved, config));
+  const chosen = defaultIndex(servers, config.defaultServer);
+  return servers.map((server, index) => (index === chosen ? { ...server, isDefault: true } : server));
+}
+
+function fromSaved(saved: SavedServerConfig, config: Config): SavedServer {
+  const origins = new Set([saved.url, ...saved.connections].map((url) => originOf(url)).filter((origin): origin is string => origin !== null));
+  return {
+    key: saved.machineId,
+    name: saved.name,
+    machineId: saved.machineId,
+    owned: saved.owned,
+    url: saved.url,
+    origins,
+    pathMappings: saved.pathMappings ?? config.pathMappings,
+    tls: { caFile: saved.caFile ?? null, verify: saved.tlsVerify },
+    isDefault: false,
+  };
+}
+
+/** `defaultServer` when it names one, else the `serverUrl` server, else the first owned, else the first. */
+function defaultIndex(servers: readonly SavedServer[], wanted: string | null): number {
+  if (servers.length === 0) return -1;
+  if (wanted !== null) {
+    const named = servers.findIndex((server) => matchesName(server, wanted));
+    if (named >= 0) return named;
+  }
+  const owned = servers.findIndex((server) => server.owned);
+  return owned >= 0 ? owned : 0;
+}
+
+function matchesName(server: SavedServer, wanted: string): boolean {
+  return server.machineId === wanted || server.name === wanted || (server.name !== null && server.name.toLowerCase() === wanted.toLowerCase());
+}
+
+/** The server `play --server NAME` and `server NAME` mean: by name (any case) or machine id. */
+export function serverNamed(config: Config, wanted: string): SavedServer | null {
+  const servers = savedServers(config);
+  return servers.find((server) => server.machineId === wanted || server.name === wanted) ?? servers.find((server) => matchesName(server, wanted)) ?? null;
+}
+
+/** The default server, or null when the config names none. */
+export function defaultServer(config: Config): SavedServer | null {
+  return savedServers(config).find((server) => server.isDefault) ?? null;
+}
+
+/** The saved server one of whose origins `url` is on, or null: a URL only it may be sent a token for. */
+export function serverAtOrigin(config: Config, url: string): SavedServer | null {
+  const origin = originOf(url);
+  if (origin === null) return null;
+  return savedServers(config).find((server) => server.origins.has(origin)) ?? null;
+}
+
+/** The server a Plex Web link names by machine id. */
+export function serverWithMachineId(config: Config, machineId: string): SavedServer | null {
+  return savedServers(config).find((server) => server.machineId === machineId) ?? null;
+}
+
+/** The user whose watches go now; null for a config without Home users (a server's own token). */
+export function activeUser(config: Config): SavedUser | null {
+  const found = config.users.find((user) => user.uuid === config.activeUser);
+  return found ? { uuid: found.uuid, name: found.name } : null;
+}
+
+/**
+ * The token for a server, as a user: the `serverUrl` server's own token for it; for a saved
+ * server, the user's token for that machine (the active user's when `user` is null). Null when
+ * the config holds none: nothing may then be sent to that server as that user.
+ */
+export function serverToken(config: Config, server: SavedServer, user: string | null): string | null {
+  if (server.machineId === null) return config.token;
+  const uuid = user ?? config.activeUser;
+  const owner = config.users.find((candidate) => candidate.uuid === uuid);
+  return owner?.tokens[server.machineId] ?? null;
+}
+
+/** The name to show for a server: Plex's name, else its URL's host. */
+export function serverLabel(server: SavedServer): string {
+  if (server.name) return server.name;
+  try {
+    return new URL(server.url).host;
+  } catch {
+    return server.url;
+  }
+}
