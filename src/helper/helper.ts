@@ -95,7 +95,7 @@ export class Helper {
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
     this.#sender = new Sender({
       outbox: this.#outbox,
-      clientFor: (serverUrl) => servers.existing(serverUrl),
+      clientFor: (serverUrl, user) => servers.existing(serverUrl, user),
       log,
       onResult: (entry, result, live) => {
         void this.#recent.record(syncRecord(entry, result, live ? 'live' : 'replay'));

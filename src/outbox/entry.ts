@@ -20,6 +20,11 @@ interface EntryBase {
   readonly nextAttemptAt: number;
   /** Redacted text of the last failure, or null. */
   readonly lastError: string | null;
+  /**
+   * The Plex Home user (plex.tv uuid) who played it: the entry is sent with that user's token,
+   * whoever is active by then. Absent: the server's own token (a config without Home users).
+   */
+  readonly user?: string;
 }
 
 /** The playback reached the threshold: Plex must count the item watched, once. */
@@ -95,18 +100,18 @@ export function unwatchEntryId(playbackId: string, round: number): string {
   return `unwatch:${playbackId}#${round}`;
 }
 
-/** One position per item: a newer one replaces the queued one. */
-export function positionEntryId(serverUrl: string, ratingKey: string): string {
-  return `position:${serverUrl}|${ratingKey}`;
+/** One position per item and user: a newer one replaces the queued one. */
+export function positionEntryId(serverUrl: string, ratingKey: string, user?: string): string {
+  return user === undefined ? `position:${serverUrl}|${ratingKey}` : `position:${serverUrl}|${ratingKey}|${user}`;
 }
 
 /** The id an entry must carry, given its other fields. */
 function entryIdOf(
-  entry: Pick<WatchEntry, 'kind' | 'playbackId' | 'round'> | Pick<PositionEntry, 'kind' | 'serverUrl' | 'ratingKey'> | Pick<UnwatchEntry, 'kind' | 'playbackId' | 'round'>,
+  entry: Pick<WatchEntry, 'kind' | 'playbackId' | 'round'> | Pick<PositionEntry, 'kind' | 'serverUrl' | 'ratingKey' | 'user'> | Pick<UnwatchEntry, 'kind' | 'playbackId' | 'round'>,
 ): string {
   if (entry.kind === 'watch') return watchEntryId(entry.playbackId, entry.round);
   if (entry.kind === 'unwatch') return unwatchEntryId(entry.playbackId, entry.round);
-  return positionEntryId(entry.serverUrl, entry.ratingKey);
+  return positionEntryId(entry.serverUrl, entry.ratingKey, entry.user);
 }
 
 /**
@@ -150,6 +155,7 @@ const baseShape = {
   attempts: count,
   nextAttemptAt: epochMs,
   lastError: z.string().nullable(),
+  user: z.string().min(1).optional(),
 };
 
 const WatchEntrySchema = z.object({
@@ -225,9 +231,12 @@ export function freezeEntry(entry: OutboxEntry): OutboxEntry {
 }
 
 /** The fields every new entry starts with: nothing tried yet, due at once. */
-export function freshEntryBase(serverUrl: string, ratingKey: string, title: string, now: number): Pick<
-  WatchEntry,
-  'serverUrl' | 'ratingKey' | 'title' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'lastError'
-> {
-  return { serverUrl, ratingKey, title, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
+export function freshEntryBase(
+  serverUrl: string,
+  ratingKey: string,
+  title: string,
+  now: number,
+  user: string | null = null,
+): Pick<WatchEntry, 'serverUrl' | 'ratingKey' | 'title' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'user'> {
+  return { serverUrl, ratingKey, title, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null, ...(user === null ? {} : { user }) };
 }

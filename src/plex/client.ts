@@ -32,6 +32,8 @@ export interface PlexClientOptions {
   /** Base URL, e.g. http://127.0.0.1:32400 (no trailing slash, no token). */
   readonly serverUrl: string;
   readonly token: string;
+  /** The Home user (plex.tv uuid) whose token this is; null for a server's own token or a URL's. */
+  readonly user?: string | null;
   /** Stable per installation (X-Plex-Client-Identifier). */
   readonly clientIdentifier: string;
   /** @default 10000 */
@@ -78,6 +80,8 @@ const ServerInfoSchema = z.object({
 
 export class PlexClient {
   readonly serverUrl: string;
+  /** The Home user whose token this client sends; null: a server's own token or a URL's. */
+  readonly user: string | null;
   /** How long a request may take before it fails as a timeout, ms. */
   readonly timeoutMs: number;
   readonly #token: string;
@@ -91,6 +95,7 @@ export class PlexClient {
     if (!options.clientIdentifier) throw new TypeError('clientIdentifier must be a non-empty string');
     this.serverUrl = options.serverUrl.replace(/\/+$/, '');
     this.#token = options.token;
+    this.user = options.user ?? null;
     registerSecret(options.token);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.#onSkippedItem = options.onSkippedItem ?? (() => undefined);

@@ -1,18 +1,24 @@
-// One PlexClient per server origin, with the token that belongs there (origins.ts):
-// - the configured token, on the configured server's origins (its URL and the connections that
-//   login learnt);
+// One PlexClient per server origin and token, with the token that belongs there (docs/servers.md):
+// - a saved server's token, on that server's origins alone (its URL and the connections login
+//   learnt): the server's own token for the single `serverUrl` server, else the token of the
+//   Home user who plays (config/saved-servers.ts);
 // - a token that a played URL carries, on that URL's own origin;
 // - for any other origin, no token at all, and so no client: a server we have no token for is
 //   not asked anything, however much its URLs look like Plex's.
 import { ConfigError, type Config } from '../config/config.js';
+import { defaultServer, serverAtOrigin, serverToken, type SavedServer } from '../config/saved-servers.js';
 import { registerSecret } from '../log/redact.js';
 import { DEFAULT_SERVER_PREFS, watchPrefsOrDefaults, type ServerWatchPrefs } from './watch-prefs.js';
 import { PlexClient } from './client.js';
 import { PlexHttpError } from './errors.js';
-import { configuredOrigins, originOf } from '../config/origins.js';
+import { originOf } from '../config/origins.js';
 
 export interface PlexServersOptions {
-  readonly config: Config;
+  /**
+   * The config, or how to read it now: the helper re-reads it when the file changed, so that a
+   * user switch or a new login applies to the next playback without a restart.
+   */
+  readonly config: Config | (() => Config);
   readonly clientIdentifier: string;
   readonly version: string;
   /** Told of items a section listing skipped as unreadable. @default nothing */
@@ -21,8 +27,7 @@ export interface PlexServersOptions {
 
 export class PlexServers {
   readonly #options: PlexServersOptions;
-  readonly #configured: ReadonlySet<string>;
-  /** By origin. */
+  /** By origin and token: each user of a server has a client of their own. */
   readonly #clients = new Map<string, PlexClient>();
   readonly #thresholds = new Map<string, ServerWatchPrefs>();
   /** Tokens played URLs carried, each kept for the one origin it came with. */
@@ -30,57 +35,79 @@ export class PlexServers {
 
   constructor(options: PlexServersOptions) {
     this.#options = options;
-    this.#configured = configuredOrigins(options.config);
+  }
+
+  /** The config as it is now. */
+  get config(): Config {
+    const { config } = this.#options;
+    return typeof config === 'function' ? config() : config;
   }
 
   /**
    * The client for a server, or null when no token of ours belongs to its origin (then nothing
    * may be sent to it).
-   * @param serverUrl the server named by the played URL, or null for the configured one.
+   * @param serverUrl the server named by the played URL, or null for the default one.
    * @param urlToken the X-Plex-Token the played URL carried, if any: used on its origin only.
-   * @throws ConfigError when the configured server is meant (serverUrl null) but not configured.
+   * @param user the Home user to act as (an outbox entry's); null: the active user.
+   * @throws ConfigError when the default server is meant (serverUrl null) but none is configured.
    */
-  clientFor(serverUrl: string | null, urlToken: string | null): PlexClient | null {
-    const config = this.#options.config;
-    const wanted = serverUrl ?? config.serverUrl;
-    if (!wanted) throw new ConfigError("no Plex server: set PLEX_URL or run 'mpv-plex-sync login --server URL'");
-    const origin = originOf(wanted);
+  clientFor(serverUrl: string | null, urlToken: string | null, user: string | null = null): PlexClient | null {
+    const config = this.config;
+    if (serverUrl === null) {
+      const server = defaultServer(config);
+      if (!server) throw new ConfigError("no Plex server: run 'mpv-plex-sync login' (or set PLEX_URL and PLEX_TOKEN)");
+      const client = this.clientOf(server, user);
+      if (!client) throw new ConfigError(`no Plex token for ${server.name ?? server.url}: run 'mpv-plex-sync login'`);
+      return client;
+    }
+    const origin = originOf(serverUrl);
     if (!origin) return null;
     if (urlToken) {
       registerSecret(urlToken);
       // The first token seen for an origin stays: its client already uses it.
       if (!this.#urlTokens.has(origin)) this.#urlTokens.set(origin, urlToken);
     }
-    const token = this.#tokenOf(origin);
+    const saved = serverAtOrigin(config, origin);
+    if (saved) {
+      const client = this.clientOf(saved, user, origin);
+      if (client) return client;
+    }
+    const token = this.#urlTokens.get(origin);
     if (!token) {
-      if (serverUrl === null || this.#configured.has(origin)) throw new ConfigError("no Plex token: set PLEX_TOKEN or run 'mpv-plex-sync login'");
+      if (saved) throw new ConfigError(`no Plex token for ${saved.name ?? saved.url}: run 'mpv-plex-sync login'`);
       return null;
     }
-    const existing = this.#clients.get(origin);
-    if (existing) return existing;
-    const client = new PlexClient({
-      // The configured URL keeps its path (a server behind a reverse proxy at /plex).
-      serverUrl: config.serverUrl && originOf(config.serverUrl) === origin ? config.serverUrl : origin,
-      token,
-      clientIdentifier: this.#options.clientIdentifier,
-      timeoutMs: config.requestTimeoutMs,
-      version: this.#options.version,
-      ...(this.#options.onSkippedItem ? { onSkippedItem: this.#options.onSkippedItem } : {}),
-    });
-    this.#clients.set(origin, client);
-    return client;
+    return this.#client(origin, token, null, saved);
   }
 
-  /** The token that may go to a server's origin (for its notification socket); null if none. */
-  tokenFor(serverUrl: string): string | null {
+  /**
+   * The client for a saved server, as a user (the active one when null), on its URL or on one of
+   * its origins; null when the config holds no token of that user for it.
+   */
+  clientOf(server: SavedServer, user: string | null = null, origin: string | null = null): PlexClient | null {
+    const config = this.config;
+    const token = serverToken(config, server, user);
+    if (!token) return null;
+    const at = origin ?? originOf(server.url);
+    if (!at) return null;
+    // The saved URL keeps its path (a server behind a reverse proxy at /plex).
+    const base = originOf(server.url) === at ? server.url : at;
+    const actingAs = server.machineId === null ? null : (user ?? config.activeUser);
+    return this.#client(base, token, actingAs, server);
+  }
+
+  /** The token that may go to a server's origin (for its notification socket), as a user; null if none. */
+  tokenFor(serverUrl: string, user: string | null = null): string | null {
     const origin = originOf(serverUrl);
-    return origin ? this.#tokenOf(origin) : null;
+    if (!origin) return null;
+    const saved = serverAtOrigin(this.config, origin);
+    return (saved ? serverToken(this.config, saved, user) : null) ?? this.#urlTokens.get(origin) ?? null;
   }
 
-  /** A client for a server an outbox entry names, if a token of ours belongs to it. */
-  existing(serverUrl: string): PlexClient | null {
+  /** A client for a server an outbox entry names, as the entry's user, if a token of ours belongs to it. */
+  existing(serverUrl: string, user: string | null = null): PlexClient | null {
     try {
-      return this.clientFor(serverUrl, null);
+      return this.clientFor(serverUrl, null, user);
     } catch {
       return null;
     }
@@ -108,13 +135,22 @@ export class PlexServers {
     }
   }
 
-  /** The one rule: the configured token on the configured origins, else the origin's own URL token. */
-  #tokenOf(origin: string): string | null {
-    const configToken = this.#options.config.token;
-    if (configToken && this.#configured.has(origin)) {
-      registerSecret(configToken);
-      return configToken;
-    }
-    return this.#urlTokens.get(origin) ?? null;
+  #client(base: string, token: string, user: string | null, saved: SavedServer | null): PlexClient {
+    registerSecret(token);
+    const key = `${base} ${token}`;
+    const existing = this.#clients.get(key);
+    if (existing) return existing;
+    const client = new PlexClient({
+      serverUrl: base,
+      token,
+      user,
+      clientIdentifier: this.#options.clientIdentifier,
+      timeoutMs: this.config.requestTimeoutMs,
+      version: this.#options.version,
+      ...(this.#options.onSkippedItem ? { onSkippedItem: this.#options.onSkippedItem } : {}),
+    });
+    void saved; // its TLS settings: see the TLS change
+    this.#clients.set(key, client);
+    return client;
   }
 }

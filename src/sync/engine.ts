@@ -166,7 +166,7 @@ export class SyncEngine {
     const streams = this.#options.streams;
     const write = playback && item && playback.status === 'plex' ? streams?.toPlex(change) : null;
     if (!playback || !item || !streams || !write) return;
-    this.#track(playback, item.displayName, this.#options.sender.storeChoice(change.playbackId, item.client.serverUrl, write), (result) => {
+    this.#track(playback, item.displayName, this.#options.sender.storeChoice(change.playbackId, item.client, write), (result) => {
       if (result.kind === 'failed' && streams.firstFailure(change.playbackId)) {
         playback.player.showText(messages.streamChoiceFailed(item.displayName, errorText(result.error)), OSD_LONG_MS);
       }
@@ -299,7 +299,7 @@ export class SyncEngine {
     const { item } = playback;
     if (!item || playback.terminated) return;
     playback.lastTimelineAt = Date.now();
-    const sent = this.#options.sender.report(playback.start.playbackId, item.client.serverUrl, () => timelineReport(playback, state), (result) => {
+    const sent = this.#options.sender.report(playback.start.playbackId, item.client, () => timelineReport(playback, state), (result) => {
       if (result.kind === 'failed') return;
       if (result.terminated) return this.#terminate(playback, result.terminated.text);
       playback.reportedMs = result.report.timeMs;

@@ -23,7 +23,7 @@ export function watchEntry(facts: EntryFacts, item: ItemRef, durationMs: number,
   return {
     kind: 'watch',
     id: watchEntryId(facts.playbackId, facts.round),
-    ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now),
+    ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now, item.client.user ?? null),
     playbackId: facts.playbackId,
     sessionId: facts.sessionId,
     startedAt: facts.startedAt,
@@ -39,8 +39,8 @@ export function watchEntry(facts: EntryFacts, item: ItemRef, durationMs: number,
 export function positionEntry(facts: Pick<EntryFacts, 'playbackId' | 'positionMs'>, item: ItemRef, durationMs: number, capturedAt: number, now: number): PositionEntry {
   return {
     kind: 'position',
-    id: positionEntryId(item.client.serverUrl, item.ratingKey),
-    ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now),
+    id: positionEntryId(item.client.serverUrl, item.ratingKey, item.client.user ?? undefined),
+    ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now, item.client.user ?? null),
     playbackId: facts.playbackId,
     positionMs: facts.positionMs,
     durationMs,
@@ -52,7 +52,7 @@ export function unwatchEntry(facts: Pick<EntryFacts, 'playbackId' | 'round'>, it
   return {
     kind: 'unwatch',
     id: unwatchEntryId(facts.playbackId, facts.round),
-    ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now),
+    ...freshEntryBase(item.client.serverUrl, item.ratingKey, item.displayName, now, item.client.user ?? null),
     playbackId: facts.playbackId,
     round: facts.round,
   };
@@ -73,5 +73,6 @@ export function queuedRound(entries: readonly OutboxEntry[], playbackId: string)
 
 /** An unwatch of this item waits in the outbox (Plex was unreachable when it was made). */
 export function unwatchQueued(outbox: Pick<OutboxStore, 'itemEntries'>, item: Pick<PlexItem, 'client' | 'ratingKey'>): boolean {
-  return outbox.itemEntries(item.client.serverUrl, item.ratingKey).some((entry) => entry.kind === 'unwatch');
+  const user = item.client.user ?? undefined;
+  return outbox.itemEntries(item.client.serverUrl, item.ratingKey).some((entry) => entry.kind === 'unwatch' && entry.user === user);
 }

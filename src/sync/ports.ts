@@ -9,6 +9,8 @@ import type { ServerWatchPrefs } from '../plex/watch-prefs.js';
 
 /** What the engine, the resolver and the stream choices may ask a Plex server: reads only. */
 export type PlexReads = Pick<PlexClient, 'serverUrl' | 'timeoutMs' | 'metadata' | 'watchPrefs'> &
+  /** The Home user whose token the client sends (absent or null: none in particular). */
+  Partial<Pick<PlexClient, 'user'>> &
   /** A subtitle file Plex serves (src/streams/); a port without it leaves the choice alone. */
   Partial<Pick<PlexClient, 'serverFile'>>;
 

@@ -15,7 +15,7 @@ import { deliverPosition, deliverUnwatch, deliverWatch, reportTimeline, storeStr
 import { earlierMarks } from './mark-order.js';
 import { decideOnFailure, failureDetail, failurePatch, type FailureClass } from './failure.js';
 import { CountInDoubtError } from './in-doubt.js';
-import type { PlexPort, StreamChoiceWrite } from './ports.js';
+import type { PlexPort, PlexReads, StreamChoiceWrite } from './ports.js';
 import { MAX_GATE_WAIT_MS, ServerClosedError, ServerGate } from './server-gate.js';
 
 /** In-session retries for an entry whose playback is live (a backlog entry waits for the next flush). */
@@ -82,10 +82,13 @@ export interface FlushOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** A server as one of its users: where a best-effort request goes, and with whose token. */
+export type ServerRef = Pick<PlexReads, 'serverUrl'> & Partial<Pick<PlexReads, 'user'>>;
+
 export interface SenderOptions {
   readonly outbox: OutboxStore;
   /** The client for a server, or null when no token belongs there (also a played URL's own token, on its origin). */
-  readonly clientFor: (serverUrl: string) => PlexPort | null;
+  readonly clientFor: (serverUrl: string, user: string | null) => PlexPort | null;
   readonly log: Logger;
   /** Requests in flight to one server at most. @default DEFAULT_CONCURRENCY (server-gate.ts) */
   readonly concurrencyPerServer?: number;
@@ -140,8 +143,8 @@ export class Sender {
    * turn what to report, or null for nothing (the watch ahead of it may have settled), and
    * `answered` hears the result on the lane, before the lane's next task.
    */
-  report(lane: string, serverUrl: string, intent: () => TimelineReport | null, answered: (result: ReportResult) => void): Promise<void> {
-    return this.#bestEffort(lane, serverUrl, async (client) => {
+  report(lane: string, server: ServerRef, intent: () => TimelineReport | null, answered: (result: ReportResult) => void): Promise<void> {
+    return this.#bestEffort(lane, server, async (client) => {
       const report = intent();
       if (!report) return;
       try {
@@ -155,9 +158,9 @@ export class Sender {
   }
 
   /** Stores the person's audio and subtitle choice after the lane's earlier work: a preference, tried once. */
-  storeChoice(lane: string, serverUrl: string, write: StreamChoiceWrite): Promise<ChoiceResult> {
+  storeChoice(lane: string, server: ServerRef, write: StreamChoiceWrite): Promise<ChoiceResult> {
     let result: ChoiceResult | null = null;
-    return this.#bestEffort(lane, serverUrl, async (client) => {
+    return this.#bestEffort(lane, server, async (client) => {
       try {
         await storeStreamChoice(client, write);
         this.#options.log.info({ lane, ...write }, 'audio and subtitle choice stored in Plex');
@@ -170,11 +173,11 @@ export class Sender {
   }
 
   /** A request that is not kept if it fails: on the lane, in a slot of its server, skipped while the server is closed. */
-  #bestEffort(lane: string, serverUrl: string, send: (client: PlexPort) => Promise<void>): Promise<void> {
+  #bestEffort(lane: string, server: ServerRef, send: (client: PlexPort) => Promise<void>): Promise<void> {
     return this.#inLane(lane, () =>
       this.#gate
-        .run(serverUrl, true, async () => {
-          const client = this.#options.clientFor(serverUrl);
+        .run(server.serverUrl, true, async () => {
+          const client = this.#options.clientFor(server.serverUrl, server.user ?? null);
           if (client) await send(client);
         })
         .catch((error: unknown) => {
@@ -253,7 +256,9 @@ export class Sender {
         throw error;
       });
     // Outside the gate: what it waits for may need a slot of the same server.
-    const earlier = earlierMarks(entry, this.#options.outbox.itemEntries(entry.serverUrl, entry.ratingKey));
+    // A Home user's marks order that user's entries only: another user's state is their own.
+    const mine = this.#options.outbox.itemEntries(entry.serverUrl, entry.ratingKey).filter((other) => other.user === entry.user);
+    const earlier = earlierMarks(entry, mine);
     const delivery = (earlier.length > 0 ? this.#afterEarlierMarks(entry, earlier, live !== undefined).then((held) => held ?? deliver()) : deliver()).finally(() =>
       this.#inFlight.delete(id),
     );
@@ -274,7 +279,7 @@ export class Sender {
 
   async #attempt(entry: OutboxEntry, live: LiveSend | undefined): Promise<SendResult> {
     const { outbox, log } = this.#options;
-    const client = this.#options.clientFor(entry.serverUrl);
+    const client = this.#options.clientFor(entry.serverUrl, entry.user ?? null);
     if (!client) {
       const detail = NO_TOKEN_DETAIL;
       await this.#store(() => outbox.update(entry.id, { attempts: entry.attempts + 1, nextAttemptAt: Date.now() + NO_CLIENT_RECHECK_MS, lastError: detail }, entry), entry);
