@@ -30,7 +30,8 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .option('--use-version <n>', "play the item's n-th version (1 is the first; see --versions)", positiveInteger('--use-version'))
       .option('--versions', "list the item's versions and exit")
       .option('--next <n>', 'queue the n episodes after this one, on into the next season', wholeNumber('--next'), 0)
-      .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number }) => {
+      .option('--server <name>', 'the saved server a ratingKey is on (see mpv-plex-sync server); default: the default server')
+      .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number; server?: string }) => {
         const { playCommand } = await import('./commands/play.js');
         process.exitCode = await playCommand(target, mpvArgs, { ...options, ...program.opts() });
       });
@@ -46,6 +47,7 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       });
   },
   login: async (program) => (await import('./commands/login.js')).registerLogin(program),
+  server: async (program) => (await import('./commands/server.js')).registerServer(program),
   install: async (program) => (await import('./commands/install.js')).registerInstall(program),
   doctor: async (program) => (await import('./commands/doctor.js')).registerDoctor(program),
   demo: async (program) => (await import('./commands/demo.js')).registerDemo(program),

@@ -8,6 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, loadConfig, thresholdOverride, type Config } from '../config/config.js';
 import { describeWatchRule } from '../sync/mark-point.js';
+import { serverLabel, type SavedServer } from '../config/saved-servers.js';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { configuredHelperCommand } from '../install/installer.js';
 import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
@@ -201,10 +202,25 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env):
 
 // --- the server ---
 
-/** The result when the config has no server URL or no token: nothing to check on a server. */
-export function serverNotConfigured(config: Config): CheckResult {
-  if (config.serverUrl && !config.token) return { id: 'server', level: 'warn', text: `no Plex token configured for ${config.serverUrl}`, fix: LOGIN_FIX };
+/** The result when the config has no server, or no token for the default one: nothing to check on a server. */
+export function serverNotConfigured(server: SavedServer | null, user: string | null): CheckResult {
+  if (server) return { id: 'server', level: 'warn', text: `no Plex token${user ? ` for ${user}` : ''} configured for ${serverLabel(server)}`, fix: LOGIN_FIX };
   return { id: 'server', level: 'warn', text: 'no Plex server configured', fix: LOGIN_FIX };
+}
+
+/**
+ * A saved server besides the default one, in one line: it answers and takes its token. A shared
+ * server that is off or gone is a warning, not a failure: the default server still works.
+ */
+export async function checkOtherServer(server: SavedServer, token: string | null, clientOf: (server: SavedServer, token: string) => PlexClient): Promise<CheckResult> {
+  const id = `server:${serverLabel(server)}`;
+  const what = `Plex server '${serverLabel(server)}' (${server.owned ? 'owned' : 'shared'})`;
+  if (!token) return { id, level: 'warn', text: `${what}: no token for the active user`, fix: 'mpv-plex-sync user NAME, or log in again' };
+  const client = clientOf(server, token);
+  const reachable = await checkServerReachable(client);
+  if (reachable.level !== 'ok') return { ...reachable, id, level: 'warn', text: `${what}: ${reachable.text}` };
+  const accepted = await checkToken(client, token);
+  return { ...accepted, id, level: accepted.level === 'ok' ? 'ok' : 'warn', text: `${what} at ${server.url}: ${accepted.text}` };
 }
 
 /** The server answers /identity; without this no other server check can run. */

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { AppPaths } from '../config/paths.js';
 import { loadClientIdentifier } from '../config/client-id.js';
 import type { Config } from '../config/config.js';
+import { reloadingConfig } from '../config/config-reload.js';
 import { ScriptSession } from '../mpv/script-session.js';
 import { takeInSpool, writeSpool } from '../mpv/spool.js';
 import { takeInSpooled } from '../sync/spool-intake.js';
@@ -89,9 +90,10 @@ export class Helper {
     const { paths, config, log } = options;
     this.#outbox = new FileOutboxStore({ stateDir: paths.stateDir, onProblem: (message) => log.error(message), onNotice: (message) => log.info(message) });
     const clientIdentifier = loadClientIdentifier(paths.clientIdFile, (problem) => log.warn(problem));
-    const servers = new PlexServers({ config, clientIdentifier, version: options.version, onSkippedItem: (text) => log.warn(text) });
+    const current = reloadingConfig(paths.configFile, config, (problem) => log.warn(problem));
+    const servers = new PlexServers({ config: current, clientIdentifier, version: options.version, onSkippedItem: (text) => log.warn(text) });
     this.#servers = servers;
-    this.#resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }) });
+    this.#resolver = new Resolver({ servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }), onNotice: (text) => log.info(text) });
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
     this.#sender = new Sender({
       outbox: this.#outbox,

@@ -2,13 +2,14 @@
 // and the token header that goes with it (never on a command line), or the item's versions.
 // Every Plex failure on the way becomes one PlayError line that names the item and the server,
 // never a raw HTTP error.
-import { ConfigError } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
+import { activeUser, savedServers, serverLabel, serverNamed, serverWithMachineId } from '../config/saved-servers.js';
 import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
 import { displayName } from '../resolve/display-name.js';
-import { isConfiguredOrigin, originOf, type ServerAddresses } from '../config/origins.js';
+import { originOf } from '../config/origins.js';
 import { redact } from '../log/redact.js';
 import { checkMachineId, PlayTargetError, type PersonTarget } from '../address/person-target.js';
 
@@ -45,31 +46,27 @@ export interface ItemPlan {
   readonly serverName: string;
 }
 
+/** Which server a ratingKey means: `--server NAME`, else the default one. */
+export interface ServerChoice {
+  readonly serverName: string | null;
+}
+
 /** Finds the Plex item a target names (nothing to find for a file or a plain URL: null). */
-export async function findItem(target: PersonTarget, servers: PlexServers, config: ServerAddresses): Promise<ItemPlan | null> {
+export async function findItem(target: PersonTarget, servers: PlexServers, choice: ServerChoice = { serverName: null }): Promise<ItemPlan | null> {
   switch (target.kind) {
     case 'ratingKey':
-      return loadItem(configuredClient(servers), target.ratingKey);
-    case 'plexWeb': {
-      // One server is configured: the link's machine id must be its own (/identity needs no token).
-      const client = configuredClient(servers);
-      const identity = await ask(client, null, () => client.identity());
+      return loadItem(chosenClient(servers, choice.serverName), target.ratingKey);
+    case 'plexWeb':
+      return loadItem(await clientForLink(servers, target.machineId), target.ratingKey);
+    case 'metadataUrl': {
+      let client: PlexClient | null;
       try {
-        checkMachineId(target.machineId, { machineIdentifier: identity.machineIdentifier, name: await serverName(client) });
+        client = servers.clientFor(target.origin, target.urlToken);
       } catch (error) {
-        if (error instanceof PlayTargetError) throw new PlayError(error.message);
+        if (error instanceof ConfigError) throw new PlayError(error.message, { cause: error });
         throw error;
       }
-      return loadItem(client, target.ratingKey);
-    }
-    case 'metadataUrl': {
-      const client = servers.clientFor(target.origin, target.urlToken);
-      if (!client) {
-        const configured = isConfiguredOrigin(config, target.origin);
-        throw new PlayError(
-          configured ? `no Plex token for ${target.origin}: run 'mpv-plex-sync login'` : `${new URL(target.origin).host} is not your Plex server, and the URL carries no token`,
-        );
-      }
+      if (!client) throw new PlayError(`${new URL(target.origin).host} is not your Plex server, and the URL carries no token`);
       return loadItem(client, target.ratingKey);
     }
     case 'partUrl':
@@ -79,7 +76,17 @@ export async function findItem(target: PersonTarget, servers: PlexServers, confi
   }
 }
 
-function configuredClient(servers: PlexServers): PlexClient {
+/** The server `--server NAME` names, else the default one. */
+function chosenClient(servers: PlexServers, name: string | null): PlexClient {
+  if (name === null) return defaultClient(servers);
+  const server = serverNamed(servers.config, name);
+  if (!server) throw new PlayError(`no server named "${name}" is saved; ${knownServers(servers.config)}`);
+  const client = servers.clientOf(server);
+  if (!client) throw new PlayError(`no Plex token for "${serverLabel(server)}"${activeUserText(servers.config)}: run 'mpv-plex-sync login'`);
+  return client;
+}
+
+function defaultClient(servers: PlexServers): PlexClient {
   try {
     const client = servers.clientFor(null, null);
     if (!client) throw new PlayError('no Plex server is configured: run mpv-plex-sync login');
@@ -88,6 +95,41 @@ function configuredClient(servers: PlexServers): PlexClient {
     if (error instanceof ConfigError) throw new PlayError(error.message, { cause: error });
     throw error;
   }
+}
+
+/**
+ * A Plex Web link names its server by machine id: a saved server with that id, else the one server
+ * saved by URL alone when its /identity (no token needed) says it is that machine.
+ */
+async function clientForLink(servers: PlexServers, machineId: string): Promise<PlexClient> {
+  const config = servers.config;
+  const saved = serverWithMachineId(config, machineId.toLowerCase()) ?? serverWithMachineId(config, machineId);
+  if (saved) {
+    const client = servers.clientOf(saved);
+    if (!client) throw new PlayError(`no Plex token for "${serverLabel(saved)}"${activeUserText(config)}: run 'mpv-plex-sync login'`);
+    return client;
+  }
+  const byUrl = savedServers(config).find((server) => server.machineId === null);
+  if (!byUrl) throw new PlayError(`the link is for the Plex server with machine id ${machineId}, which is none of your servers; ${knownServers(config)}`);
+  const client = defaultClient(servers);
+  const identity = await ask(client, null, () => client.identity());
+  try {
+    checkMachineId(machineId, { machineIdentifier: identity.machineIdentifier, name: await serverName(client) });
+  } catch (error) {
+    if (error instanceof PlayTargetError) throw new PlayError(error.message);
+    throw error;
+  }
+  return client;
+}
+
+function knownServers(config: Config): string {
+  const names = savedServers(config).map((server) => `"${serverLabel(server)}"`);
+  return names.length === 0 ? "none is saved: run 'mpv-plex-sync login'" : `the saved ones: ${names.join(', ')}`;
+}
+
+function activeUserText(config: Config): string {
+  const user = activeUser(config);
+  return user ? ` as ${user.name}` : '';
 }
 
 async function loadItem(client: PlexClient, ratingKey: string): Promise<ItemPlan> {

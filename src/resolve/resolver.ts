@@ -1,6 +1,6 @@
 // Works out which Plex item mpv is playing, in the order the product promises: an explicit
 // ratingKey, a metadata or transcode URL, a direct-play part URL, a local file path.
-import type { Config } from '../config/config.js';
+import { savedServers, serverLabel } from '../config/saved-servers.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/schemas.js';
@@ -17,6 +17,8 @@ export interface ResolvedItem {
   readonly type: string;
   /** What the OSD shows: "Show · S01E02 · Title" or "Title". */
   readonly displayName: string;
+  /** The Home user it plays as, when the config holds several users (the OSD names them). */
+  readonly playsAs: string | null;
   readonly durationMs: number | null;
   readonly viewCount: number;
   readonly lastViewedAt: number | null;
@@ -31,9 +33,10 @@ export interface ResolvedItem {
 export type Resolution = { readonly kind: 'plex'; readonly item: ResolvedItem } | { readonly kind: 'not-plex'; readonly reason: string };
 
 export interface ResolverOptions {
-  readonly config: Config;
   readonly servers: PlexServers;
   readonly partIndex: PartIndex;
+  /** Told which server was chosen for a file that several servers have. @default nothing */
+  readonly onNotice?: (text: string) => void;
 }
 
 export class Resolver implements SavedStateSource {
@@ -48,7 +51,7 @@ export class Resolver implements SavedStateSource {
    * Throws a Plex error (plex/errors.ts) or a ConfigError when Plex cannot be asked; answers not-plex when it is not Plex's.
    */
   async resolve(path: string, explicitRatingKey: string | null, urlToken: string | null): Promise<Resolution> {
-    const { servers, partIndex, config } = this.#options;
+    const { servers, partIndex } = this.#options;
     const target = parsePlayedAddress(path, explicitRatingKey);
     switch (target.kind) {
       case 'other':
@@ -70,15 +73,38 @@ export class Resolver implements SavedStateSource {
         return this.#describe(client, ratingKey, Number(target.partId));
       }
       case 'localFile': {
-        if (!config.serverUrl || !config.token) return { kind: 'not-plex', reason: 'a local file, and no Plex server is configured' };
-        const client = servers.clientFor(null, null);
-        if (!client) return { kind: 'not-plex', reason: 'no token for the configured server' };
-        const plexFile = toPlexPath(target.path, config.pathMappings);
-        const ratingKey = await partIndex.byFile(client, plexFile);
-        if (!ratingKey) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
-        return this.#describe(client, ratingKey, null, plexFile);
+        const found = await this.#fileOnServers(target.path);
+        if (!found) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
+        return this.#describe(found.client, found.ratingKey, null, found.plexFile);
       }
     }
+  }
+
+  /**
+   * A local file on every saved server that has it (each with its own path mappings), asked at
+   * once. Two servers that both know it: the default one, else the first, and the log says which.
+   * A server that could not be asked does not hide another's answer; when none answered and one
+   * failed, its error is thrown (the engine says Plex was unreachable).
+   */
+  async #fileOnServers(path: string): Promise<{ client: PlexClient; ratingKey: string; plexFile: string } | null> {
+    const { servers, partIndex } = this.#options;
+    const asked = savedServers(servers.config).flatMap((server) => {
+      const client = servers.clientOf(server);
+      return client ? [{ server, client, plexFile: toPlexPath(path, server.pathMappings) }] : [];
+    });
+    const answers = await Promise.allSettled(asked.map(async (candidate) => ({ ...candidate, ratingKey: await partIndex.byFile(candidate.client, candidate.plexFile) })));
+    const found = answers.flatMap((answer) => (answer.status === 'fulfilled' && answer.value.ratingKey !== null ? [{ ...answer.value, ratingKey: answer.value.ratingKey }] : []));
+    if (found.length === 0) {
+      const failed = answers.find((answer) => answer.status === 'rejected');
+      if (failed) throw failed.reason;
+      return null;
+    }
+    const chosen = found.find((candidate) => candidate.server.isDefault) ?? (found[0] as (typeof found)[number]);
+    if (found.length > 1) {
+      const names = found.map((candidate) => serverLabel(candidate.server)).join(', ');
+      this.#options.onNotice?.(`${path} is in the libraries of ${names}; using ${serverLabel(chosen.server)}`);
+    }
+    return chosen;
   }
 
   /**
@@ -90,6 +116,13 @@ export class Resolver implements SavedStateSource {
     if (resolution.kind === 'not-plex') return { status: 'ignored', resumeMs: null, durationMs: null, viewCount: null };
     const { item } = resolution;
     return { status: 'plex', resumeMs: item.viewOffsetMs, durationMs: item.durationMs, viewCount: item.viewCount };
+  }
+
+  /** The user's name, when there are several to tell apart; null otherwise. */
+  #userNamed(user: string | null): string | null {
+    const { users } = this.#options.servers.config;
+    if (user === null || users.length < 2) return null;
+    return users.find((candidate) => candidate.uuid === user)?.name ?? null;
   }
 
   /**
@@ -105,6 +138,7 @@ export class Resolver implements SavedStateSource {
         ratingKey: meta.ratingKey,
         type: meta.type,
         displayName: displayName(meta),
+        playsAs: this.#userNamed(client.user),
         durationMs: meta.duration ?? meta.Media[0]?.duration ?? null,
         viewCount: meta.viewCount ?? 0,
         lastViewedAt: meta.lastViewedAt ?? null,

@@ -49,7 +49,7 @@ export async function lookUpItem(options: ItemLookupOptions, playback: Playback)
     placeMarkOn(playback, options.config);
     playback.status = 'plex';
     options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
-    player.showText(messages.identified(item.displayName), OSD_SHORT_MS);
+    player.showText(messages.identified(item.displayName, item.playsAs ?? null), OSD_SHORT_MS);
     tellItem(playback);
     return true;
   } catch (error) {

@@ -38,6 +38,8 @@ export interface PlexItem {
   readonly type: string;
   /** What the OSD shows. */
   readonly displayName: string;
+  /** The Home user it plays as, named when the config holds several users; absent or null otherwise. */
+  readonly playsAs?: string | null;
   readonly durationMs: number | null;
   readonly viewCount: number;
   /** Plex's resume point when the item was read, ms; null or absent: none. */

@@ -8,7 +8,7 @@ export const OSD_SHORT_MS = 3_000;
 export const OSD_LONG_MS = 8_000;
 
 export const messages = {
-  identified: (name: string) => `Plex: ${name}`,
+  identified: (name: string, playsAs: string | null = null) => (playsAs ? `Plex: ${name} · as ${playsAs}` : `Plex: ${name}`),
   notPlex: (reason: string) => `Plex sync: not a Plex item we can sync (${reason})`,
   watched: (name: string) => `Plex: marked watched — ${name}`,
   /** The server's rule counts this item at its credits (LibraryVideoPlayedAtBehaviour), and so did we. */

@@ -19,6 +19,7 @@ import {
   findExecutable,
   serverNotConfigured,
 } from '../../src/doctor/checks.js';
+import { savedServers } from '../../src/config/saved-servers.js';
 import { ConfigSchema } from '../../src/config/config.js';
 import { PlexClient } from '../../src/plex/client.js';
 
@@ -142,9 +143,10 @@ describe('checkConfig', () => {
 
 describe('serverNotConfigured', () => {
   it('warns with login as the fix when no server or no token is set', () => {
-    const none = ConfigSchema.parse({});
-    expect(serverNotConfigured(none)).toMatchObject({ level: 'warn', fix: 'run mpv-plex-sync login' });
-    expect(serverNotConfigured({ ...none, serverUrl: 'http://h:32400' }).text).toContain('no Plex token');
+    expect(serverNotConfigured(null, null)).toMatchObject({ level: 'warn', fix: 'run mpv-plex-sync login', text: 'no Plex server configured' });
+    const [server] = savedServers(ConfigSchema.parse({ serverUrl: 'http://h:32400' }));
+    expect(serverNotConfigured(server ?? null, null).text).toBe('no Plex token configured for h:32400');
+    expect(serverNotConfigured(server ?? null, 'Kid').text).toBe('no Plex token for Kid configured for h:32400');
   });
 });
 

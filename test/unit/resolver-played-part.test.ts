@@ -18,7 +18,7 @@ let dir: string;
 function resolver(): Resolver {
   const config = ConfigSchema.parse({ serverUrl: plex.url, token: TOKEN });
   const servers = new PlexServers({ config, clientIdentifier: 'test-client-0001', version: '0.0.0' });
-  return new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: join(dir, `index-${Math.random()}.json`), minRebuildIntervalMs: 0 }) });
+  return new Resolver({ servers, partIndex: new PartIndex({ cacheFile: join(dir, `index-${Math.random()}.json`), minRebuildIntervalMs: 0 }) });
 }
 
 beforeAll(async () => {

@@ -16,7 +16,7 @@ let dir: string;
 function resolverFor(extra: Record<string, unknown> = {}) {
   const config = ConfigSchema.parse({ serverUrl: plex.url, token: TOKEN, ...extra });
   const servers = new PlexServers({ config, clientIdentifier: 'test-client-0001', version: '0.0.0' });
-  return new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: join(dir, `index-${Math.random()}.json`), minRebuildIntervalMs: 0 }) });
+  return new Resolver({ servers, partIndex: new PartIndex({ cacheFile: join(dir, `index-${Math.random()}.json`), minRebuildIntervalMs: 0 }) });
 }
 
 beforeAll(async () => {
@@ -63,7 +63,6 @@ describe('Resolver', () => {
 
   it('finds an item added after the index was built, and lists the library once for a part that is in none', async () => {
     const resolver = new Resolver({
-      config: ConfigSchema.parse({ serverUrl: plex.url, token: TOKEN }),
       servers: new PlexServers({ config: ConfigSchema.parse({ serverUrl: plex.url, token: TOKEN }), clientIdentifier: 'test-client-0001', version: '0.0.0' }),
       partIndex: new PartIndex({ cacheFile: join(dir, 'index-fresh.json') }), // the default intervals
     });
@@ -90,7 +89,7 @@ describe('Resolver', () => {
   it('uses the token carried by the URL for a server that is not configured', async () => {
     const config = ConfigSchema.parse({});
     const servers = new PlexServers({ config, clientIdentifier: 'test-client-0001', version: '0.0.0' });
-    const resolver = new Resolver({ config, servers, partIndex: new PartIndex({ cacheFile: join(dir, 'index-url.json') }) });
+    const resolver = new Resolver({ servers, partIndex: new PartIndex({ cacheFile: join(dir, 'index-url.json') }) });
     const result = await resolver.resolve(`${plex.url}/library/metadata/100`, null, TOKEN);
     expect(result.kind === 'plex' && result.item.ratingKey).toBe('100');
   });

@@ -121,7 +121,7 @@ describe('Resolver and foreign origins', () => {
   function resolver(config: Record<string, unknown>): Resolver {
     const parsed = ConfigSchema.parse(config);
     const servers = new PlexServers({ config: parsed, clientIdentifier: 'test-client-0001', version: '0.0.0' });
-    return new Resolver({ config: parsed, servers, partIndex: new PartIndex({ cacheFile: join(dir, `index-${Math.random()}.json`) }) });
+    return new Resolver({ servers, partIndex: new PartIndex({ cacheFile: join(dir, `index-${Math.random()}.json`) }) });
   }
 
   it('answers "not a Plex item we can sync" for a part URL on another origin, and asks it nothing', async () => {

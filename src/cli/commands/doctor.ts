@@ -12,6 +12,7 @@ import {
   checkInstalledScript,
   checkMpv,
   checkMpvJavascript,
+  checkOtherServer,
   checkRuntimeDir,
   checkServerReachable,
   checkToken,
@@ -20,6 +21,7 @@ import {
   type CheckResult,
 } from '../../doctor/checks.js';
 import { PlexClient } from '../../plex/client.js';
+import { activeUser, savedServers, serverToken, type SavedServer } from '../../config/saved-servers.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
 import { checkLine, printJson, say } from '../output.js';
 
@@ -78,28 +80,28 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
     results.push({ id: 'server', level: 'warn', text: 'Plex server not checked: the config is invalid', fix: 'fix the config first' });
     return results;
   }
-  if (!config.serverUrl || !config.token) {
-    results.push(serverNotConfigured(config));
+  const user = activeUser(config);
+  if (user && config.users.length > 1) results.push({ id: 'user', level: 'ok', text: `watching as ${user.name} (${config.users.length} Home users saved; mpv-plex-sync user NAME switches)` });
+  const servers = savedServers(config);
+  const chosen = servers.find((server) => server.isDefault) ?? null;
+  const token = chosen ? serverToken(config, chosen, null) : null;
+  if (!chosen || !token) {
+    results.push(serverNotConfigured(chosen, user?.name ?? null));
     return results;
   }
-  let client: PlexClient;
-  try {
-    client = new PlexClient({
-      serverUrl: config.serverUrl,
-      token: config.token,
-      clientIdentifier: existingClientIdentifier(paths.clientIdFile),
-      timeoutMs: config.requestTimeoutMs,
-      version,
-    });
-  } catch (error) {
-    results.push({ id: 'server', level: 'fail', text: `cannot use the server URL ${config.serverUrl} (${(error as Error).message})`, fix: 'run mpv-plex-sync login' });
-    return results;
-  }
-  const reachable = await checkServerReachable(client);
+  const clientIdentifier = existingClientIdentifier(paths.clientIdFile);
+  const clientOf = (server: SavedServer, serverToken: string) =>
+    new PlexClient({ serverUrl: server.url, token: serverToken, clientIdentifier, timeoutMs: config.requestTimeoutMs, version });
+  // The other servers are checked at once, beside the default one, each in one line.
+  const others = Promise.all(servers.filter((server) => server !== chosen).map((server) => checkOtherServer(server, serverToken(config, server, null), clientOf)));
+  const reachable = await checkServerReachable(clientOf(chosen, token));
   results.push(reachable);
-  if (reachable.level !== 'ok') return results;
-  results.push(await checkToken(client, config.token));
-  results.push(await checkClock(client));
+  if (reachable.level === 'ok') {
+    const client = clientOf(chosen, token);
+    results.push(await checkToken(client, token));
+    results.push(await checkClock(client));
+  }
+  results.push(...(await others));
   return results;
 }
 

@@ -13,7 +13,6 @@ import { askHelper, helperListening } from '../../helper/control.js';
 import { launchMpv } from '../../mpv/launcher.js';
 import { PlexServers } from '../../plex/servers.js';
 import { playSocketPath } from '../../protocol/runtime-dir.js';
-import { isConfiguredOrigin } from '../../config/origins.js';
 import { redact, registerSecret } from '../../log/redact.js';
 import { loadEntries, refusalLine } from '../../play/load-entries.js';
 import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';
@@ -30,6 +29,8 @@ export interface PlayOptions {
   readonly versions?: boolean;
   /** Episodes of the show to queue after this one. @default 0 */
   readonly next?: number;
+  /** The saved server a ratingKey is on (name or machine id). @default the default server */
+  readonly server?: string;
 }
 
 export async function playCommand(target: string, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
@@ -58,12 +59,12 @@ type Plan = { readonly kind: 'play'; readonly entries: PlayEntry[] } | { readonl
 async function planPlay(context: CommandContext, text: string, options: PlayOptions): Promise<Plan> {
   const target = parsePersonTarget(text);
   const servers = new PlexServers({ config: context.config, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile), version: context.version });
-  const item = await findItem(target, servers, context.config);
+  const item = await findItem(target, servers, { serverName: options.server ?? null });
   if (!item) {
     if (options.versions || options.useVersion !== undefined || (options.next ?? 0) > 0) {
       throw new PlayError('--versions, --use-version and --next need a Plex item: a ratingKey, a /library/metadata URL or a Plex Web link');
     }
-    return { kind: 'play', entries: [plainEntry(context, target, options.ratingKey ?? null)] };
+    return { kind: 'play', entries: [plainEntry(servers, target, options.ratingKey ?? null)] };
   }
   if (options.versions) {
     return { kind: 'versions', lines: [`${displayName(item.meta)} (item ${item.meta.ratingKey} on '${item.serverName}')`, ...versionLines(item.meta)] };
@@ -73,12 +74,12 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
 }
 
 /** A file or a URL played as it is; the helper finds its Plex item, if any, from the path. */
-function plainEntry(context: CommandContext, target: PersonTarget, ratingKey: string | null): PlayEntry {
+function plainEntry(servers: PlexServers, target: PersonTarget, ratingKey: string | null): PlayEntry {
   if (target.kind === 'localFile') return { url: target.path, ratingKey, title: null, header: null };
   if (target.kind !== 'partUrl' && target.kind !== 'otherUrl') throw new Error(`unexpected target ${target.kind}`);
-  // The configured token goes only to the configured server's origins (origins.ts); a URL on
-  // any other origin plays with its own token, or none.
-  const token = target.urlToken ?? (isConfiguredOrigin(context.config, target.url) ? context.config.token : null);
+  // A saved server's token goes only to that server's origins (saved-servers.ts); a URL on any
+  // other origin plays with its own token, or none.
+  const token = target.urlToken ?? servers.tokenFor(target.url);
   registerSecret(token);
   return { url: target.url, ratingKey, title: null, header: token ? `X-Plex-Token: ${token}` : null };
 }

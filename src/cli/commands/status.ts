@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { ConfigError, loadConfig, thresholdOverride, type Config } from '../../config/config.js';
+import { activeUser, savedServers, serverLabel, serverToken, type SavedServer } from '../../config/saved-servers.js';
 import { appPaths, type AppPaths } from '../../config/paths.js';
 import type { SyncRecord } from '../../helper/recent-syncs.js';
 import { findDamagedOutboxFiles, type OutboxDamage } from '../../outbox/index.js';
@@ -39,9 +40,13 @@ export interface StatusReport {
     readonly error: string | null;
     /** What to do about `error`, when its text does not say. */
     readonly fix: string | null;
-    /** The settings in effect (file and environment), the token masked. */
-    readonly values: (Omit<Config, 'token'> & { token: string }) | null;
+    /** The settings in effect (file and environment), every token masked. */
+    readonly values: Record<string, unknown> | null;
   };
+  /** The Home user whose watches go now, when the config holds Home users. */
+  readonly user: string | null;
+  /** Every saved server, checked; `server` and `token` below are the default one's. */
+  readonly servers: readonly ServerStatus[];
   readonly server: {
     readonly url: string | null;
     /** null when not checked (no config). */
@@ -82,6 +87,17 @@ export interface StatusReport {
   readonly recent: readonly SyncRecord[];
 }
 
+/** One saved server, as status found it. */
+export interface ServerStatus {
+  readonly name: string | null;
+  readonly url: string;
+  readonly owned: boolean;
+  readonly default: boolean;
+  readonly reachable: boolean | null;
+  readonly tokenValid: boolean | null;
+  readonly error: string | null;
+}
+
 export function registerStatus(program: Command): void {
   program
     .command('status')
@@ -111,14 +127,24 @@ async function collectStatus(paths: AppPaths, env: NodeJS.ProcessEnv = process.e
     // Its message says what to do.
     error = problem.message;
   }
-  if (config && (!config.serverUrl || !config.token)) {
-    error = `${!config.serverUrl && !config.token ? 'no Plex server and no token' : !config.serverUrl ? 'no Plex server' : 'no Plex token'} configured`;
+  const saved = config ? savedServers(config) : [];
+  const chosen = saved.find((server) => server.isDefault) ?? null;
+  const chosenToken = config && chosen ? serverToken(config, chosen, null) : null;
+  if (config && (!chosen || !chosenToken)) {
+    const user = activeUser(config);
+    error = !chosen ? (config.token ? 'no Plex server configured' : 'no Plex server and no token configured') : `no Plex token${user ? ` for ${user.name}` : ''} configured for ${serverLabel(chosen)}`;
     fix = LOGIN_FIX;
   }
-  const [plex, queue] = await Promise.all([checkServer(paths, config), readQueueSnapshot({ paths })]);
+  const [checks, queue] = await Promise.all([
+    Promise.all(saved.map((server) => checkServer(paths, config as Config, server))),
+    readQueueSnapshot({ paths }),
+  ]);
+  const plex = checks[saved.findIndex((server) => server.isDefault)] ?? notChecked(config, chosen);
   return {
     ok: plex.server.reachable === true && plex.token.valid === true,
-    config: { file: paths.configFile, exists, error, fix, values: config ? { ...config, token: maskToken(config.token) } : null },
+    config: { file: paths.configFile, exists, error, fix, values: config ? maskedValues(config) : null },
+    user: config ? (activeUser(config)?.name ?? null) : null,
+    servers: saved.map((server, index) => serverStatus(server, checks[index] as ServerCheck)),
     server: plex.server,
     token: plex.token,
     watchRule: watchRuleOf(config, plex.prefs),
@@ -136,14 +162,41 @@ function watchRuleOf(config: Config | null, server: ServerWatchPrefs | null): St
 
 type ServerCheck = Pick<StatusReport, 'server' | 'token'> & { readonly prefs: ServerWatchPrefs | null };
 
-async function checkServer(paths: AppPaths, config: Config | null): Promise<ServerCheck> {
-  const url = config?.serverUrl ?? null;
-  const server = { url, reachable: null, name: null, version: null, machineIdentifier: null, error: null };
-  const token = { masked: maskToken(config?.token), valid: null, error: null };
-  if (!config?.serverUrl || !config.token) return { server, token, prefs: null };
+/** The settings as status shows them: every token masked (the server's, the account's, each user's). */
+function maskedValues(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    token: maskToken(config.token),
+    accountToken: config.accountToken === null ? null : maskToken(config.accountToken),
+    users: config.users.map((user) => ({ ...user, tokens: Object.fromEntries(Object.entries(user.tokens).map(([machine, token]) => [machine, maskToken(token)])) })),
+  };
+}
+
+function serverStatus(server: SavedServer, check: ServerCheck): ServerStatus {
+  return {
+    name: server.name ?? check.server.name,
+    url: server.url,
+    owned: server.owned,
+    default: server.isDefault,
+    reachable: check.server.reachable,
+    tokenValid: check.token.valid,
+    error: check.server.error ?? check.token.error,
+  };
+}
+
+/** The check of a server that could not be made: no config, no server, or no token for it. */
+function notChecked(config: Config | null, server: SavedServer | null): ServerCheck {
+  const token = config && server ? serverToken(config, server, null) : null;
+  return { server: { url: server?.url ?? null, reachable: null, name: null, version: null, machineIdentifier: null, error: null }, token: { masked: maskToken(token), valid: null, error: null }, prefs: null };
+}
+
+async function checkServer(paths: AppPaths, config: Config, saved: SavedServer): Promise<ServerCheck> {
+  const tokenValue = serverToken(config, saved, null);
+  const { server, token } = notChecked(config, saved);
+  if (!tokenValue) return { server, token: { ...token, error: 'no token for this server' }, prefs: null };
   const client = new PlexClient({
-    serverUrl: config.serverUrl,
-    token: config.token,
+    serverUrl: saved.url,
+    token: tokenValue,
     clientIdentifier: loadClientIdentifier(paths.clientIdFile),
     timeoutMs: Math.min(config.requestTimeoutMs, CHECK_TIMEOUT_MS),
     version: packageVersion(),
@@ -204,6 +257,13 @@ function printReport(report: StatusReport): void {
     else say(checkLine('fail', token.error ?? 'token not checked'));
   }
 
+  if (report.servers.length > 1) {
+    for (const other of report.servers.filter((candidate) => !candidate.default)) {
+      const state = other.reachable === false ? paint('red', 'unreachable') : other.tokenValid === false ? paint('red', 'token rejected') : other.tokenValid ? 'ok' : 'not checked';
+      say(`  also ${other.name ? `'${other.name}' ` : ''}at ${other.url} (${other.owned ? 'owned' : 'shared'}): ${state}${other.error && other.tokenValid !== true ? ` — ${other.error}` : ''}`);
+    }
+  }
+  if (report.user) say(`${paint('bold', 'User')}  ${report.user} (mpv-plex-sync user NAME to switch)`);
   if (config.values) say(`${paint('bold', 'Watched')}  counted ${report.watchRule.text}`);
 
   say(`${paint('bold', 'Helper')}  ${helper.running ? `running (pid ${helper.pid}, ${plural(helper.players, 'player')})` : 'not running'}`);
