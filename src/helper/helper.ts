@@ -66,7 +66,7 @@ export class Helper {
   readonly #resolver: Resolver;
   readonly #servers: PlexServers;
   readonly #catchUp: CatchUp;
-  readonly #notices = new ReplayNotices((text) => this.#tell(text));
+  readonly #notices = new ReplayNotices((text) => this.#tell(text), { userName: (uuid) => this.#servers.config.users.find((user) => user.uuid === uuid)?.name ?? null });
   readonly #recent: RecentSyncs;
   readonly #control: ControlHandler;
   readonly #subscriptions: NotificationSubscriptions;

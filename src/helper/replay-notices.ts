@@ -11,6 +11,8 @@ const QUIET_MS = 500;
 interface Group {
   readonly cause: ReplayCause;
   readonly detail: string;
+  /** The Home user whose token failed, when the config names several. */
+  readonly user: string | null;
   readonly entries: OutboxEntry[];
 }
 
@@ -21,17 +23,23 @@ export class ReplayNotices {
   readonly #groups = new Map<string, Group>();
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(tell: (text: string) => void, quietMs = QUIET_MS) {
+  /** The name of a Home user an entry was played as, to say whose token failed; null: unnamed. */
+  readonly #userName: (uuid: string) => string | null;
+
+  constructor(tell: (text: string) => void, options: { readonly quietMs?: number; readonly userName?: (uuid: string) => string | null } = {}) {
     this.#tell = tell;
-    this.#quietMs = quietMs;
+    this.#quietMs = options.quietMs ?? QUIET_MS;
+    this.#userName = options.userName ?? (() => null);
   }
 
   add(entry: OutboxEntry, result: SendResult): void {
     const cause = replayCause(entry, result);
     if (cause === null) return;
     const detail = cause === 'redirected' || cause === 'no-token' ? `${result.detail}\n${entry.serverUrl}` : '';
-    const key = `${cause}\n${detail}`;
-    const group = this.#groups.get(key) ?? { cause, detail: result.detail, entries: [] };
+    // A token belongs to a user: whose failed is part of what to tell, and of the fix.
+    const user = (cause === 'auth' || cause === 'no-token') && entry.user !== undefined ? this.#userName(entry.user) : null;
+    const key = `${cause}\n${detail}\n${user ?? ''}`;
+    const group = this.#groups.get(key) ?? { cause, detail: result.detail, user, entries: [] };
     group.entries.push(entry);
     this.#groups.set(key, group);
     if (this.#timer) clearTimeout(this.#timer);
@@ -45,7 +53,7 @@ export class ReplayNotices {
     this.#timer = null;
     const groups = [...this.#groups.values()];
     this.#groups.clear();
-    for (const group of groups) this.#tell(messages.replayedGroup(group.cause, group.entries, group.detail));
+    for (const group of groups) this.#tell(messages.replayedGroup(group.cause, group.entries, group.detail, group.user));
   }
 }
 

@@ -78,7 +78,8 @@ export const messages = {
    * groups them): one line per cause, naming what kind of syncs they are (watches, positions,
    * marks), never one line per entry.
    */
-  replayedGroup: (cause: ReplayCause, entries: readonly OutboxEntry[], detail: string): string => {
+  /** @param user the Home user the entries were played as, when a token of theirs failed */
+  replayedGroup: (cause: ReplayCause, entries: readonly OutboxEntry[], detail: string, user: string | null = null): string => {
     const first = entries[0];
     const what = syncsOf(entries);
     switch (cause) {
@@ -87,8 +88,10 @@ export const messages = {
           ? `Plex: '${first.title}' is no longer on the server — its ${kindName(first.kind, 1)} dropped`
           : `Plex: ${entries.length} items are no longer on the server — ${what} dropped`;
       case 'no-token':
+        if (user !== null) return `Plex sync: no token of ${user}'s for ${first?.serverUrl ?? 'this server'} — ${what} kept; 'mpv-plex-sync user ${user}' renews it, or drop them with 'mpv-plex-sync queue drop'`;
         return `Plex sync: no token for ${first?.serverUrl ?? 'this server'} — ${what} kept; run 'mpv-plex-sync login' for it, or drop them with 'mpv-plex-sync queue drop'`;
       case 'auth':
+        if (user !== null) return `Plex rejected ${user}'s token — ${what} kept, to be sent as ${user}; 'mpv-plex-sync user ${user}' renews it`;
         return `Plex rejected the token — ${what} kept; run 'mpv-plex-sync login'`;
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — ${what} kept; check the server URL`;
