@@ -62,8 +62,10 @@ export class NotificationSubscriptions {
    */
   #listenTo(serverUrl: string): void {
     const { servers, outbox, log } = this.#options;
-    if (this.#byServer.has(serverUrl) || !servers.existing(serverUrl)) return;
-    const token = servers.tokenFor(serverUrl);
+    // As the user of a queued entry: the active user may hold no token for this server.
+    const user = outbox.list().find((entry) => entry.serverUrl === serverUrl)?.user ?? null;
+    if (this.#byServer.has(serverUrl) || !servers.existing(serverUrl, user)) return;
+    const token = servers.tokenFor(serverUrl, user);
     if (!token) return;
     const subscription = this.#subscribe({
       serverUrl,
