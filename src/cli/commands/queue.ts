@@ -2,6 +2,7 @@
 // and `drop` change the outbox, so they go through the helper (the running one, or one started
 // for the time of the command).
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
 import type { FlushSummary, RetrySummary } from '../../helper/control-protocol.js';
 import type { OutboxEntry } from '../../outbox/index.js';
@@ -58,11 +59,15 @@ async function queueListCommand(options: { json?: boolean }): Promise<number> {
     return snapshot.problem ? EXIT_FAILED : 0;
   }
   const now = Date.now();
-  const header = ['ID', 'KIND', 'TITLE', 'RATINGKEY', 'TRIES', 'NEXT RETRY', 'LAST ERROR'];
+  // Entries of Home users are sent as the user who played them: say whose each is.
+  const names = userNames();
+  const byUser = snapshot.entries.some((entry) => entry.user !== undefined);
+  const header = ['ID', 'KIND', 'TITLE', ...(byUser ? ['AS'] : []), 'RATINGKEY', 'TRIES', 'NEXT RETRY', 'LAST ERROR'];
   const rows = snapshot.entries.map((entry) => [
     entry.id,
     entry.kind,
     entry.title,
+    ...(byUser ? [entry.user === undefined ? '-' : (names.get(entry.user) ?? entry.user)] : []),
     entry.ratingKey,
     String(entry.attempts),
     formatDue(entry.nextAttemptAt, now),
@@ -134,11 +139,21 @@ function entryJson(entry: OutboxEntry) {
     title: entry.title,
     ratingKey: entry.ratingKey,
     serverUrl: entry.serverUrl,
+    user: entry.user ?? null,
     attempts: entry.attempts,
     createdAt: new Date(entry.createdAt).toISOString(),
     nextAttemptAt: new Date(entry.nextAttemptAt).toISOString(),
     lastError: entry.lastError,
   };
+}
+
+/** The Home users' names by uuid, as the config holds them; none when it cannot be read. */
+function userNames(): Map<string, string> {
+  try {
+    return new Map(loadConfig(appPaths().configFile).users.map((user) => [user.uuid, user.name]));
+  } catch {
+    return new Map();
+  }
 }
 
 /** Rows as aligned columns, two spaces apart; the last column is not padded. */
