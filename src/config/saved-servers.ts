@@ -105,11 +105,26 @@ export function defaultServer(config: Config): SavedServer | null {
   return savedServers(config).find((server) => server.isDefault) ?? null;
 }
 
-/** The saved server one of whose origins `url` is on, or null: a URL only it may be sent a token for. */
+/**
+ * The saved server one of whose origins `url` is on, or null: a URL only it may be sent a token
+ * for. Two servers behind one proxy share an origin: the one whose URL's path `url` is under wins.
+ */
 export function serverAtOrigin(config: Config, url: string): SavedServer | null {
   const origin = originOf(url);
   if (origin === null) return null;
-  return savedServers(config).find((server) => server.origins.has(origin)) ?? null;
+  const candidates = savedServers(config).filter((server) => server.origins.has(origin));
+  if (candidates.length < 2) return candidates[0] ?? null;
+  const path = pathOf(url);
+  const under = candidates.filter((server) => originOf(server.url) === origin && (path === pathOf(server.url) || path.startsWith(`${pathOf(server.url)}/`)));
+  return under.sort((a, b) => pathOf(b.url).length - pathOf(a.url).length)[0] ?? candidates[0] ?? null;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
 }
 
 /** The server a Plex Web link names by machine id. */

@@ -83,8 +83,9 @@ export class Resolver implements SavedStateSource {
   /**
    * A local file on every saved server that has it (each with its own path mappings), asked at
    * once. Two servers that both know it: the default one, else the first, and the log says which.
-   * A server that could not be asked does not hide another's answer; when none answered and one
-   * failed, its error is thrown (the engine says Plex was unreachable).
+   * A server that could not be asked does not hide another's answer, unless it is the default
+   * one; when none answered and one failed, its error is thrown (the engine says Plex was
+   * unreachable, and the playback is looked up again later).
    */
   async #fileOnServers(path: string): Promise<{ client: PlexClient; ratingKey: string; plexFile: string } | null> {
     const { servers, partIndex } = this.#options;
@@ -94,6 +95,10 @@ export class Resolver implements SavedStateSource {
     });
     const answers = await Promise.allSettled(asked.map(async (candidate) => ({ ...candidate, ratingKey: await partIndex.byFile(candidate.client, candidate.plexFile) })));
     const found = answers.flatMap((answer) => (answer.status === 'fulfilled' && answer.value.ratingKey !== null ? [{ ...answer.value, ratingKey: answer.value.ratingKey }] : []));
+    // The default server could not say whether it has the file: another's answer may be the
+    // wrong server's item, so the lookup fails as the default's did (and is tried again later).
+    const defaultFailed = answers.find((answer, index) => answer.status === 'rejected' && asked[index]?.server.isDefault);
+    if (defaultFailed?.status === 'rejected') throw defaultFailed.reason;
     if (found.length === 0) {
       const failed = answers.find((answer) => answer.status === 'rejected');
       if (failed) throw failed.reason;

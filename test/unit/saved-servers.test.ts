@@ -45,6 +45,18 @@ describe('savedServers', () => {
     expect(serverWithMachineId(household, 'm-friend')?.name).toBe('Friend');
   });
 
+  it('tells two servers behind one proxy apart by the path of their URL', () => {
+    const proxied = ConfigSchema.parse({
+      servers: [
+        { name: 'One', machineId: 'm-1', url: 'https://proxy.example/plex1' },
+        { name: 'Two', machineId: 'm-2', url: 'https://proxy.example/plex2' },
+      ],
+    });
+    expect(serverAtOrigin(proxied, 'https://proxy.example/plex2/library/metadata/5')?.name).toBe('Two');
+    expect(serverAtOrigin(proxied, 'https://proxy.example/plex1')?.name).toBe('One');
+    expect(serverAtOrigin(proxied, 'https://proxy.example/plex10/x')?.name).toBe('One');
+  });
+
   it('gives each user their own token for each server, and none where plex.tv gave none', () => {
     const [friend, home] = savedServers(household);
     if (!friend || !home) throw new Error('two servers expected');

@@ -72,10 +72,16 @@ describe('several servers', () => {
     expect(both.kind === 'plex' && both.item.ratingKey).toBe('900');
   });
 
-  it('finds a file on a server that answers while the other is down', async () => {
+  it('finds a file on the default server while another is down', async () => {
+    await friend.stop();
+    const both = await resolverFor(config()).resolve('/mnt/movies/both.mkv', null, null);
+    expect(both.kind === 'plex' && both.item.ratingKey).toBe('100');
+    friend = await startPlexDouble({ token: 'tok-friend-000002' }); // for afterEach
+  });
+
+  it("fails the lookup while the default server is down, rather than take another server's item", async () => {
     await home.stop();
-    const only = await resolverFor(config()).resolve('/mnt/movies/only.mkv', null, null);
-    expect(only.kind === 'plex' && only.item.ratingKey).toBe('901');
+    await expect(resolverFor(config()).resolve('/mnt/movies/both.mkv', null, null)).rejects.toMatchObject({ name: 'PlexNetworkError' });
     home = await startPlexDouble({ token: 'tok-home-00000001' }); // for afterEach
   });
 });
