@@ -48,6 +48,7 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
   },
   login: async (program) => (await import('./commands/login.js')).registerLogin(program),
   server: async (program) => (await import('./commands/server.js')).registerServer(program),
+  serve: async (program) => (await import('./commands/serve.js')).registerServe(program),
   install: async (program) => (await import('./commands/install.js')).registerInstall(program),
   doctor: async (program) => (await import('./commands/doctor.js')).registerDoctor(program),
   demo: async (program) => (await import('./commands/demo.js')).registerDemo(program),

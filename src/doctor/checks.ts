@@ -11,6 +11,8 @@ import { describeWatchRule } from '../sync/mark-point.js';
 import { serverLabel, type SavedServer } from '../config/saved-servers.js';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { configuredHelperCommand } from '../install/installer.js';
+import { SERVICE_NAME, serviceUnitPath } from '../install/service-unit.js';
+import { serviceState } from '../install/systemd.js';
 import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript } from '../install/script-file.js';
 import { maskToken, redact } from '../log/redact.js';
@@ -198,6 +200,20 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env):
     if (!(error instanceof ConfigError)) throw error;
     return { result: { id: 'config', level: 'fail', text: 'config invalid', fix: error.message }, config: null };
   }
+}
+
+// --- the resident helper ---
+
+/** The systemd user service of `install --service`: it runs, or what to do. Asked only when its unit exists. */
+export function checkService(env: NodeJS.ProcessEnv = process.env): CheckResult {
+  const state = serviceState(env);
+  if (state === 'active') return { id: 'service', level: 'ok', text: `the helper service runs (${serviceUnitPath(env)}); every mpv finds it warm` };
+  return {
+    id: 'service',
+    level: 'warn',
+    text: `the helper service is ${state ?? 'in an unknown state (no systemd user manager answered)'}; mpv starts a helper when it needs one`,
+    fix: `systemctl --user start ${SERVICE_NAME}; journalctl --user -u ${SERVICE_NAME} says why it stopped`,
+  };
 }
 
 // --- the server ---

@@ -39,8 +39,8 @@ export interface HelperOptions {
   readonly config: Config;
   readonly log: Logger;
   readonly version: string;
-  /** How long to stay after the last mpv left, ms. @default DEFAULT_IDLE_EXIT_MS (idle-exit.ts) */
-  readonly idleExitMs?: number;
+  /** How long to stay after the last mpv left, ms; null: stay (`serve`). @default DEFAULT_IDLE_EXIT_MS (idle-exit.ts) */
+  readonly idleExitMs?: number | null;
   /**
    * Take attach requests that scripts leave as files. Only the helper that mpv's scripts start
    * does; a CLI command that becomes the helper for one request does not. @default false

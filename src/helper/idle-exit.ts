@@ -15,8 +15,8 @@ export const DEFAULT_IDLE_EXIT_MS = 10_000;
 const IN_DOUBT_MARGIN_MS = 200;
 
 export interface IdleExitOptions {
-  /** How long to stay after the last mpv left, ms. @default DEFAULT_IDLE_EXIT_MS */
-  readonly idleExitMs?: number;
+  /** How long to stay after the last mpv left, ms; null: stay (the resident helper). @default DEFAULT_IDLE_EXIT_MS */
+  readonly idleExitMs?: number | null;
   /** How many mpvs are attached now. */
   readonly players: () => number;
   /** How many playbacks the engine is still handling (an mpv gone, its end not yet sent). */
@@ -34,7 +34,7 @@ export interface IdleExitOptions {
 
 export class IdleExit {
   readonly #options: IdleExitOptions;
-  readonly #idleExitMs: number;
+  readonly #idleExitMs: number | null;
   #timer: NodeJS.Timeout | null = null;
   /** Set by untilExit: before it, nobody waits for an exit, so none is scheduled. */
   #exitResolve: (() => void) | null = null;
@@ -42,8 +42,8 @@ export class IdleExit {
   readonly #stayedForDoubt = new Set<string>();
 
   constructor(options: IdleExitOptions) {
-    const idleExitMs = options.idleExitMs ?? DEFAULT_IDLE_EXIT_MS;
-    if (!Number.isFinite(idleExitMs) || idleExitMs < 0) throw new TypeError(`idleExitMs must be a number of ms, 0 or more; got ${String(options.idleExitMs)}`);
+    const idleExitMs = options.idleExitMs === undefined ? DEFAULT_IDLE_EXIT_MS : options.idleExitMs;
+    if (idleExitMs !== null && (!Number.isFinite(idleExitMs) || idleExitMs < 0)) throw new TypeError(`idleExitMs must be a number of ms, 0 or more; got ${String(options.idleExitMs)}`);
     this.#options = options;
     this.#idleExitMs = idleExitMs;
   }
@@ -58,7 +58,7 @@ export class IdleExit {
 
   /** An mpv left (or may have): exit after idleExitMs unless one is attached by then. */
   schedule(): void {
-    if (this.#options.players() > 0 || !this.#exitResolve) return;
+    if (this.#idleExitMs === null || this.#options.players() > 0 || !this.#exitResolve) return;
     this.cancel();
     this.#timer = setTimeout(() => void this.#exitIfIdle(), this.#idleExitMs);
   }

@@ -1,6 +1,11 @@
 // `mpv-plex-sync install` and `uninstall`: the mpv script and its options file in mpv's config
 // dir. Running install again upgrades the script and keeps every option the user set.
 import type { Command } from 'commander';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SERVICE_NAME, serviceUnit, serviceUnitPath } from '../../install/service-unit.js';
+import { systemctl, systemdUnavailable } from '../../install/systemd.js';
+import { writeFileDurableSync } from '../../storage/durable-file.js';
 import { mpvConfigDir } from '../../config/mpv-dir.js';
 import { helperCommandFor, install, InstallError, uninstall, type InstallReport, type UninstallReport } from '../../install/installer.js';
 import { binPath, bundledScriptPath, EXIT_FAILED, packageVersion } from '../context.js';
@@ -10,6 +15,8 @@ export interface InstallCommandOptions {
   /** mpv's config dir; else $MPV_HOME, else ~/.config/mpv. */
   readonly mpvDir?: string;
   readonly json?: boolean;
+  /** Also keep a helper running, as a systemd user service. */
+  readonly service?: boolean;
 }
 
 export function registerInstall(program: Command): void {
@@ -18,6 +25,7 @@ export function registerInstall(program: Command): void {
     .description("install the mpv script into mpv's config dir, or upgrade it (your script options are kept)")
     .option('--mpv-dir <dir>', "mpv's config dir (default: $MPV_HOME, else ~/.config/mpv)")
     .option('--json', 'print what was done as JSON')
+    .option('--service', 'also keep a helper running as a systemd user service, so every mpv finds it warm')
     .action((options: InstallCommandOptions) => {
       process.exitCode = installCommand(options);
     });
@@ -50,13 +58,44 @@ function installCommand(options: InstallCommandOptions, env: NodeJS.ProcessEnv =
     throw error;
   }
   const notes = installNotes(report, helper.fallback);
+  const service = options.service ? installService(env) : null;
   if (options.json) {
-    printJson({ ...report, notes });
-    return 0;
+    printJson({ ...report, notes, ...(service ? { service } : {}) });
+    return service && !service.ok ? EXIT_FAILED : 0;
   }
   for (const line of installLines(report)) say(line);
   for (const note of notes) say(`note: ${note}`);
-  return 0;
+  if (service?.ok) say(service.text);
+  else if (service) complain(service.text);
+  return service && !service.ok ? EXIT_FAILED : 0;
+}
+
+/**
+ * The systemd user unit, written and enabled; without a systemd user manager, nothing is done
+ * and the line says why (mpv then starts the helper when it needs one, as without --service).
+ */
+function installService(env: NodeJS.ProcessEnv): { ok: boolean; text: string; unit: string | null } {
+  const unavailable = systemdUnavailable(env);
+  if (unavailable !== null) {
+    return { ok: false, unit: null, text: `no systemd user manager here (${unavailable}): no service installed; mpv starts the helper when it needs one` };
+  }
+  const unit = serviceUnitPath(env);
+  mkdirSync(dirname(unit), { recursive: true });
+  writeFileDurableSync(unit, serviceUnit(process.execPath, binPath(), env), { mode: 0o644 });
+  const reload = systemctl(['daemon-reload'], env);
+  const enable = reload.ok ? systemctl(['enable', '--now', SERVICE_NAME], env) : reload;
+  if (!enable.ok) return { ok: false, unit, text: `wrote ${unit}, but systemctl --user could not start it (${enable.said})` };
+  return { ok: true, unit, text: `installed and started the helper service ${unit} (systemctl --user status ${SERVICE_NAME})` };
+}
+
+/** Stops, disables and removes the unit, when there is one. */
+function uninstallService(env: NodeJS.ProcessEnv): string | null {
+  const unit = serviceUnitPath(env);
+  if (!existsSync(unit)) return null;
+  const disabled = systemctl(['disable', '--now', SERVICE_NAME], env);
+  rmSync(unit, { force: true });
+  systemctl(['daemon-reload'], env);
+  return disabled.ok ? `stopped and removed the helper service ${unit}` : `removed the helper service ${unit} (systemctl --user: ${disabled.said})`;
 }
 
 function uninstallCommand(options: InstallCommandOptions, env: NodeJS.ProcessEnv = process.env): number {
@@ -70,10 +109,12 @@ function uninstallCommand(options: InstallCommandOptions, env: NodeJS.ProcessEnv
     }
     throw error;
   }
+  const service = uninstallService(env);
   if (options.json) {
-    printJson(report);
+    printJson({ ...report, service });
     return 0;
   }
+  if (service) say(service);
   const { script, options: opts } = report;
   if (script.action === 'removed') say(`removed the mpv script ${script.path}`);
   else if (script.action === 'absent') say(`no mpv script at ${script.path}; nothing to remove`);
