@@ -1,0 +1,136 @@
+// First-frame bench (issue 20 point 1): launch to first frame, headless, for an item with a
+// resume point, medians of BENCH_RUNS (default 5) runs of each case, the cases rotated so the
+// machine's drift hits each alike:
+//  - plain: mpv --no-config on the same URL, no script (the floor);
+//  - warm: the script, with a helper already running (`serve`, as the systemd unit runs it);
+//  - cold: the script, no helper running: the script starts one and holds the load until it
+//    answers where to resume;
+//  - play warm / play cold: `mpv-plex-sync play 101` with and without a running helper.
+// First frame = mpv's "first video frame after restart shown" (cplayer, -v) reaching our pipe,
+// timed from the spawn of the process we start (mpv, or play).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helperCommandFor } from '../src/install/installer.js';
+import { startPlexDouble } from '../test/plex-double/index.js';
+import { makeClip } from '../test/support/media.js';
+import { BIN, SCRIPT } from '../test/support/session.js';
+import { report } from './report.js';
+
+const TOKEN = 'bench-token-first-frame';
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 5);
+const FIRST_FRAME = 'first video frame after restart shown';
+const headless = ['--no-config', '--vo=null', '--ao=null', '--msg-level=all=warn,cplayer=v', '--length=0.3'];
+
+type Case = 'plain' | 'warm' | 'cold' | 'play warm' | 'play cold';
+
+interface World {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function makeWorld(serverUrl: string): World {
+  const dir = mkdtempSync(join(tmpdir(), 'mps-first-frame-'));
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: join(dir, 'home'),
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_STATE_HOME: join(dir, 'state'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+    MPV_PLEX_SYNC_NO_DESKTOP_NOTIFY: '1',
+    // A cold case must find no helper: the one it started leaves as its mpv quits.
+    MPV_PLEX_SYNC_IDLE_EXIT_MS: '0',
+  };
+  mkdirSync(join(dir, 'config', 'mpv-plex-sync'), { recursive: true });
+  mkdirSync(join(dir, 'run'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl, token: TOKEN }), { mode: 0o600 });
+  return { dir, env };
+}
+
+/** Runs a process to its exit; resolves with the ms from spawn to mpv's first frame. */
+function timeToFirstFrame(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child: ChildProcess = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let shownAt: number | null = null;
+    let output = '';
+    const listen = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (shownAt === null && output.includes(FIRST_FRAME)) shownAt = performance.now() - started;
+    };
+    child.stdout?.on('data', listen);
+    child.stderr?.on('data', listen);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      if (shownAt === null) reject(new Error(`${command} ${args.join(' ')} showed no frame:\n${output.slice(-2000)}`));
+      else resolve(shownAt);
+    });
+  });
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+async function helperGone(world: World): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  const socket = join(world.dir, 'run', 'mpv-plex-sync', 'helper.sock');
+  for (let tries = 0; tries < 200 && existsSync(socket); tries += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
+async function main(): Promise<void> {
+  const clip = makeClip(20);
+  const double = await startPlexDouble({ token: TOKEN, latencyMs: LATENCY_MS });
+  double.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data/movies'] });
+  double.addItem({ ratingKey: '101', type: 'movie', title: 'Clip 101', sectionKey: '1', durationMs: 20_000, partId: 1010, file: '/data/movies/clip.mkv', mediaPath: clip, viewOffset: 8_000 });
+  const url = `${double.partUrl('101')}?X-Plex-Token=${TOKEN}`;
+  const warm = makeWorld(double.url);
+  const cold = makeWorld(double.url);
+  const helper = helperCommandFor(process.execPath, BIN).command;
+  const scripted = [`--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${helper}`];
+  const served = spawn(process.execPath, [BIN, 'serve'], { env: warm.env, stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const runs: Record<Case, number[]> = { plain: [], warm: [], cold: [], 'play warm': [], 'play cold': [] };
+  const order: Case[] = ['plain', 'warm', 'cold', 'play warm', 'play cold'];
+  try {
+    for (let run = 0; run < RUNS; run += 1) {
+      for (let step = 0; step < order.length; step += 1) {
+        const which = order[(run + step) % order.length] as Case;
+        // Every case plays the item from where Plex left off (8 s), so each decodes alike.
+        if (which === 'plain') runs.plain.push(await timeToFirstFrame('mpv', [...headless, '--start=8', url], warm.env));
+        else if (which === 'warm') runs.warm.push(await timeToFirstFrame('mpv', [...headless, ...scripted, url], warm.env));
+        else if (which === 'cold') {
+          await helperGone(cold);
+          runs.cold.push(await timeToFirstFrame('mpv', [...headless, ...scripted, url], cold.env));
+        } else {
+          const world = which === 'play warm' ? warm : cold;
+          if (world === cold) await helperGone(cold);
+          runs[which].push(await timeToFirstFrame(process.execPath, [BIN, 'play', '101', '--', ...headless], world.env));
+        }
+      }
+    }
+  } finally {
+    served.kill('SIGTERM');
+    await double.stop();
+    for (const world of [warm, cold]) rmSync(world.dir, { recursive: true, force: true });
+  }
+  const plain = median(runs.plain);
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const over = (which: Case) => median(runs[which]) - plain;
+  console.log(`runs per case: ${RUNS}; double latency ${LATENCY_MS} ms; every run (ms): ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([key, values]) => [key, values.map(Math.round)])))}`);
+  report('first frame, launch to first frame (medians)', [
+    { figure: 'plain mpv', target: '—', result: ms(plain), pass: null },
+    { figure: 'warm: script, helper running, item with a resume point', target: '<= plain + 20 ms', result: `${ms(median(runs.warm))} (+${ms(over('warm'))})`, pass: over('warm') <= 20 },
+    { figure: 'cold: script, no helper, item with a resume point', target: '<= plain + 150 ms', result: `${ms(median(runs.cold))} (+${ms(over('cold'))})`, pass: over('cold') <= 150 },
+    { figure: 'play 101, helper running', target: '—', result: ms(median(runs['play warm'])), pass: null },
+    { figure: 'play 101, no helper', target: '<= 450 ms', result: ms(median(runs['play cold'])), pass: median(runs['play cold']) <= 450 },
+  ]);
+}
+
+await main();
