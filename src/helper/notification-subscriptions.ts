@@ -62,12 +62,15 @@ export class NotificationSubscriptions {
    */
   #listenTo(serverUrl: string): void {
     const { servers, outbox, log } = this.#options;
-    if (this.#byServer.has(serverUrl) || !servers.existing(serverUrl)) return;
+    const client = this.#byServer.has(serverUrl) ? null : servers.existing(serverUrl);
+    if (!client) return;
     const token = servers.tokenFor(serverUrl);
     if (!token) return;
     const subscription = this.#subscribe({
       serverUrl,
       token,
+      // The server's own caFile or tlsVerify, as its requests use them; never another server's.
+      tls: client.tls,
       clientIdentifier: this.#options.clientIdentifier,
       log,
       onItemChanged: (ratingKey) => {

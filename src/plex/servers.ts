@@ -9,6 +9,7 @@ import { registerSecret } from '../log/redact.js';
 import { DEFAULT_SERVER_PREFS, watchPrefsOrDefaults, type ServerWatchPrefs } from './watch-prefs.js';
 import { PlexClient } from './client.js';
 import { PlexHttpError } from './errors.js';
+import { DEFAULT_TLS } from './tls.js';
 import { configuredOrigins, originOf } from '../config/origins.js';
 
 export interface PlexServersOptions {
@@ -65,6 +66,9 @@ export class PlexServers {
       clientIdentifier: this.#options.clientIdentifier,
       timeoutMs: config.requestTimeoutMs,
       version: this.#options.version,
+      // The configured server's own caFile / tlsVerify, on its origins alone; a played URL's
+      // other server keeps the defaults (verified against the system's roots).
+      tls: this.#configured.has(origin) ? { caFile: config.caFile, verify: config.tlsVerify } : DEFAULT_TLS,
       ...(this.#options.onSkippedItem ? { onSkippedItem: this.#options.onSkippedItem } : {}),
     });
     this.#clients.set(origin, client);
