@@ -14,7 +14,9 @@ import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript } from '../install/script-file.js';
 import { maskToken, redact } from '../log/redact.js';
 import type { PlexClient } from '../plex/client.js';
-import { PlexHttpError, PlexNetworkError, PlexRedirectError } from '../plex/errors.js';
+import { certificateFix, PlexCaFileError, PlexCertificateError, PlexHttpError, PlexNetworkError, PlexRedirectError } from '../plex/errors.js';
+import { savedServers, serverLabel } from '../config/saved-servers.js';
+import { readCaFile } from '../plex/tls.js';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 
@@ -207,8 +209,38 @@ export function serverNotConfigured(config: Config): CheckResult {
   return { id: 'server', level: 'warn', text: 'no Plex server configured', fix: LOGIN_FIX };
 }
 
+/**
+ * Each server's TLS settings: a caFile that is a readable PEM certificate (else nothing is sent
+ * to that server), and a warning, on every run, for each server whose certificates are not
+ * verified at all (tlsVerify false): anyone on the way can pose as it and take its token.
+ */
+export function checkTlsSettings(config: Config, configFile: string): CheckResult[] {
+  const results: CheckResult[] = [];
+  for (const server of savedServers(config)) {
+    const name = `${serverLabel(server)} (${server.url})`;
+    if (!server.tls.verify) {
+      results.push({
+        id: 'tls-verify',
+        level: 'warn',
+        text: `the certificate of ${name} is not verified ("tlsVerify": false): anyone on the network path can pose as it and take its token`,
+        fix: `give its CA instead: "caFile": "/path/to/its-ca.pem" and remove "tlsVerify": false for it in ${configFile}`,
+      });
+    }
+    if (server.tls.caFile === null) continue;
+    try {
+      const certificates = readCaFile(server.tls.caFile);
+      const note = server.tls.verify ? '' : ' (unused while tlsVerify is false)';
+      results.push({ id: 'ca-file', level: 'ok', text: `${name} trusts the CA in ${server.tls.caFile} (${certificates.length} ${certificates.length === 1 ? 'certificate' : 'certificates'})${note}` });
+    } catch (error) {
+      if (!(error instanceof PlexCaFileError)) throw error;
+      results.push({ id: 'ca-file', level: 'fail', text: `${name}: ${error.message}`, fix: `fix "caFile" for that server in ${configFile}` });
+    }
+  }
+  return results;
+}
+
 /** The server answers /identity; without this no other server check can run. */
-export async function checkServerReachable(client: PlexClient): Promise<CheckResult> {
+export async function checkServerReachable(client: PlexClient, configFile: string): Promise<CheckResult> {
   const url = client.serverUrl;
   try {
     const identity = await client.identity();
@@ -221,6 +253,9 @@ export async function checkServerReachable(client: PlexClient): Promise<CheckRes
       return { id: 'server', level: 'fail', text: `Plex server ${url} unreachable (${why})`, fix };
     }
     if (error instanceof PlexHttpError) return { id: 'server', level: 'fail', text: `Plex server ${url} answered ${error.status} to /identity`, fix };
+    // Nothing was sent: the connection was closed at the certificate. Only the person can fix it.
+    if (error instanceof PlexCertificateError) return { id: 'server', level: 'fail', text: `${error.problemText} (${error.code})`, fix: certificateFix(configFile) };
+    if (error instanceof PlexCaFileError) return { id: 'server', level: 'fail', text: `Plex server ${url} not asked: ${error.message}`, fix: `fix "caFile" in ${configFile}` };
     if (error instanceof PlexRedirectError) {
       // The token is never sent after a redirect to another host (src/plex/http.ts).
       return {

@@ -108,9 +108,14 @@ export class PlexCertificateError extends Error {
     this.problem = problem;
   }
 
+  /** "a self-signed certificate that this machine does not trust" */
+  get description(): string {
+    return PROBLEM_WORDS[this.problem];
+  }
+
   /** "the server at https://host:32400 has a self-signed certificate that this machine does not trust" */
   get problemText(): string {
-    return `the server at ${this.origin} has ${PROBLEM_WORDS[this.problem]}`;
+    return `the server at ${this.origin} has ${this.description}`;
   }
 }
 

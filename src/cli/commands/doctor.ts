@@ -14,6 +14,7 @@ import {
   checkMpvJavascript,
   checkRuntimeDir,
   checkServerReachable,
+  checkTlsSettings,
   checkToken,
   checkWritableDir,
   serverNotConfigured,
@@ -78,6 +79,7 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
     results.push({ id: 'server', level: 'warn', text: 'Plex server not checked: the config is invalid', fix: 'fix the config first' });
     return results;
   }
+  results.push(...checkTlsSettings(config, paths.configFile));
   if (!config.serverUrl || !config.token) {
     results.push(serverNotConfigured(config));
     return results;
@@ -90,12 +92,14 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
       clientIdentifier: existingClientIdentifier(paths.clientIdFile),
       timeoutMs: config.requestTimeoutMs,
       version,
+      // serverUrl's own settings; the lead's servers[] each carry theirs (saved-servers.ts).
+      tls: { caFile: config.caFile, verify: config.tlsVerify },
     });
   } catch (error) {
     results.push({ id: 'server', level: 'fail', text: `cannot use the server URL ${config.serverUrl} (${(error as Error).message})`, fix: 'run mpv-plex-sync login' });
     return results;
   }
-  const reachable = await checkServerReachable(client);
+  const reachable = await checkServerReachable(client, paths.configFile);
   results.push(reachable);
   if (reachable.level !== 'ok') return results;
   results.push(await checkToken(client, config.token));
