@@ -62,7 +62,9 @@ export async function dispatcherFor(settings: TlsSettings | undefined): Promise<
   const key = `${settings.verify}\n${settings.caFile ?? ''}`;
   const known = dispatchers.get(key);
   if (known) return known;
-  const { Agent } = await import('undici');
+  // undici is CommonJS: Node gives its exports as names, the CLI's esbuild bundle only as `default`.
+  const undici = (await import('undici')) as typeof import('undici') & { readonly default?: typeof import('undici') };
+  const Agent = undici.Agent ?? undici.default?.Agent;
   // Raced by a parallel first request: the first one stored is kept, the other is not used.
   const made = dispatchers.get(key) ?? new Agent({ connect: { ...(connect.ca ? { ca: [...connect.ca] } : {}), rejectUnauthorized: connect.rejectUnauthorized } });
   dispatchers.set(key, made);
