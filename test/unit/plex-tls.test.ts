@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { ConfigSchema, type Config } from '../../src/config/config.js';
+import { ConfigSchema, loadConfig, type Config } from '../../src/config/config.js';
 import type { TlsSettings } from '../../src/config/saved-servers.js';
 import { checkServerReachable, checkTlsSettings } from '../../src/doctor/checks.js';
 import { certificateLoginText, failureText } from '../../src/login/errors.js';
@@ -248,6 +248,16 @@ describe('tlsVerify false', () => {
     );
     expect(results.map((result) => [result.id, result.level])).toEqual([['tls-verify', 'warn']]);
     expect(results[0]?.text).toContain(`Attic (${b.url})`);
+  });
+});
+
+describe('the top-level caFile and tlsVerify', () => {
+  it("belong to the saved serverUrl: PLEX_URL naming another server does not take them (one of the saved server's addresses does)", () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ serverUrl: a.url, token: TOKEN, serverConnections: ['https://10.0.0.5:32400'], caFile: certA, tlsVerify: false }));
+    expect(loadConfig(file, {})).toMatchObject({ caFile: certA, tlsVerify: false });
+    expect(loadConfig(file, { PLEX_URL: 'https://10.0.0.5:32400' })).toMatchObject({ caFile: certA, tlsVerify: false });
+    expect(loadConfig(file, { PLEX_URL: b.url })).toMatchObject({ serverUrl: b.url, caFile: null, tlsVerify: true });
   });
 });
 
