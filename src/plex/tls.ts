@@ -57,11 +57,13 @@ export function connectOptionsOf(settings: TlsSettings | undefined): TlsConnectO
  * @throws PlexCaFileError the caFile cannot be read or holds no certificate
  */
 export async function dispatcherFor(settings: TlsSettings | undefined): Promise<Dispatcher | null> {
-  const connect = connectOptionsOf(settings);
-  if (connect === null || settings === undefined) return null;
+  if (settings === undefined || isDefaultTls(settings)) return null;
   const key = `${settings.verify}\n${settings.caFile ?? ''}`;
   const known = dispatchers.get(key);
   if (known) return known;
+  // Made once per settings: the roots and the file are read for the first request only.
+  const connect = connectOptionsOf(settings);
+  if (connect === null) return null;
   // undici is CommonJS: Node gives its exports as names, the CLI's esbuild bundle only as `default`.
   const undici = (await import('undici')) as typeof import('undici') & { readonly default?: typeof import('undici') };
   const Agent = undici.Agent ?? undici.default?.Agent;
