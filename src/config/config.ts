@@ -138,7 +138,15 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   // must not make them destinations of the token.
   const savedUrl = read.values['serverUrl'];
   const savedOrigins = new Set([typeof savedUrl === 'string' ? originOf(savedUrl) : null, ...parsed.data.serverConnections].filter(Boolean));
-  if (env['PLEX_URL'] && !savedOrigins.has(originOf(env['PLEX_URL']))) parsed.data.serverConnections = [];
+  if (env['PLEX_URL'] && !savedOrigins.has(originOf(env['PLEX_URL']))) {
+    parsed.data.serverConnections = [];
+    // So do the top-level caFile and tlsVerify: another server's CA, or its "do not verify",
+    // must not be taken for the server PLEX_URL names.
+    if (typeof savedUrl === 'string') {
+      parsed.data.caFile = null;
+      parsed.data.tlsVerify = true;
+    }
+  }
   registerSecret(parsed.data.token);
   registerSecret(parsed.data.accountToken);
   for (const user of parsed.data.users) for (const token of Object.values(user.tokens)) registerSecret(token);

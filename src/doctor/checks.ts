@@ -8,7 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, loadConfig, thresholdOverride, type Config } from '../config/config.js';
 import { describeWatchRule } from '../sync/mark-point.js';
-import { serverLabel, type SavedServer } from '../config/saved-servers.js';
+import { savedServers, serverLabel, type SavedServer } from '../config/saved-servers.js';
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { configuredHelperCommand } from '../install/installer.js';
 import { SERVICE_NAME, serviceUnitPath } from '../install/service-unit.js';
@@ -17,7 +17,8 @@ import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript } from '../install/script-file.js';
 import { maskToken, redact } from '../log/redact.js';
 import type { PlexClient } from '../plex/client.js';
-import { PlexHttpError, PlexNetworkError, PlexRedirectError } from '../plex/errors.js';
+import { certificateFix, PlexCaFileError, PlexCertificateError, PlexHttpError, PlexNetworkError, PlexRedirectError } from '../plex/errors.js';
+import { readCaFile } from '../plex/tls.js';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 
@@ -228,19 +229,54 @@ export function serverNotConfigured(server: SavedServer | null, user: string | n
  * A saved server besides the default one, in one line: it answers and takes its token. A shared
  * server that is off or gone is a warning, not a failure: the default server still works.
  */
-export async function checkOtherServer(server: SavedServer, token: string | null, clientOf: (server: SavedServer, token: string) => PlexClient): Promise<CheckResult> {
+export async function checkOtherServer(
+  server: SavedServer,
+  token: string | null,
+  clientOf: (server: SavedServer, token: string) => PlexClient,
+  configFile: string,
+): Promise<CheckResult> {
   const id = `server:${serverLabel(server)}`;
   const what = `Plex server '${serverLabel(server)}' (${server.owned ? 'owned' : 'shared'})`;
   if (!token) return { id, level: 'warn', text: `${what}: no token for the active user`, fix: 'mpv-plex-sync user NAME, or log in again' };
   const client = clientOf(server, token);
-  const reachable = await checkServerReachable(client);
+  const reachable = await checkServerReachable(client, configFile);
   if (reachable.level !== 'ok') return { ...reachable, id, level: 'warn', text: `${what}: ${reachable.text}` };
   const accepted = await checkToken(client, token);
   return { ...accepted, id, level: accepted.level === 'ok' ? 'ok' : 'warn', text: `${what} at ${server.url}: ${accepted.text}` };
 }
 
+/**
+ * Each server's TLS settings: a caFile that is a readable PEM certificate (else nothing is sent
+ * to that server), and a warning, on every run, for each server whose certificates are not
+ * verified at all (tlsVerify false): anyone on the way can pose as it and take its token.
+ */
+export function checkTlsSettings(config: Config, configFile: string): CheckResult[] {
+  const results: CheckResult[] = [];
+  for (const server of savedServers(config)) {
+    const name = `${serverLabel(server)} (${server.url})`;
+    if (!server.tls.verify) {
+      results.push({
+        id: 'tls-verify',
+        level: 'warn',
+        text: `the certificate of ${name} is not verified ("tlsVerify": false): anyone on the network path can pose as it and take its token`,
+        fix: `give its CA instead: "caFile": "/path/to/its-ca.pem" and remove "tlsVerify": false for it in ${configFile}`,
+      });
+    }
+    if (server.tls.caFile === null) continue;
+    try {
+      const certificates = readCaFile(server.tls.caFile);
+      const note = server.tls.verify ? '' : ' (unused while tlsVerify is false)';
+      results.push({ id: 'ca-file', level: 'ok', text: `${name} trusts the CA in ${server.tls.caFile} (${certificates.length} ${certificates.length === 1 ? 'certificate' : 'certificates'})${note}` });
+    } catch (error) {
+      if (!(error instanceof PlexCaFileError)) throw error;
+      results.push({ id: 'ca-file', level: 'fail', text: `${name}: ${error.message}`, fix: `fix "caFile" for that server in ${configFile}` });
+    }
+  }
+  return results;
+}
+
 /** The server answers /identity; without this no other server check can run. */
-export async function checkServerReachable(client: PlexClient): Promise<CheckResult> {
+export async function checkServerReachable(client: PlexClient, configFile: string): Promise<CheckResult> {
   const url = client.serverUrl;
   try {
     const identity = await client.identity();
@@ -253,6 +289,9 @@ export async function checkServerReachable(client: PlexClient): Promise<CheckRes
       return { id: 'server', level: 'fail', text: `Plex server ${url} unreachable (${why})`, fix };
     }
     if (error instanceof PlexHttpError) return { id: 'server', level: 'fail', text: `Plex server ${url} answered ${error.status} to /identity`, fix };
+    // Nothing was sent: the connection was closed at the certificate. Only the person can fix it.
+    if (error instanceof PlexCertificateError) return { id: 'server', level: 'fail', text: `${error.problemText} (${error.code})`, fix: certificateFix(configFile) };
+    if (error instanceof PlexCaFileError) return { id: 'server', level: 'fail', text: `Plex server ${url} not asked: ${error.message}`, fix: `fix "caFile" in ${configFile}` };
     if (error instanceof PlexRedirectError) {
       // The token is never sent after a redirect to another host (src/plex/http.ts).
       return {

@@ -4,12 +4,13 @@
 //
 // What goes in a run: the due entries, and, after a server answered again, the entries that were
 // waiting for that server (kept because it could not be reached). Never an entry that failed for
-// good or needs the person (a rejected token, a redirect): those wait for their own time, or for
+// good or needs the person (a rejected token, a redirect, a refused certificate): those wait for their own time, or for
 // `sync` and `queue retry`. An entry that a server's answer let go early gets that one early try
 // only: if it fails again while its server answers, it waits for its time like any other, so a
 // playback's reports every 10 s cannot make it go out every 10 s.
 import type { Logger } from 'pino';
 import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
+import { needsPerson } from '../sync/failure.js';
 import type { Sender, SendResult } from '../sync/sender.js';
 
 /** Answers that come close together (a playback's reports, a notification burst) make one run. */
@@ -35,7 +36,7 @@ export class CatchUp {
   readonly #options: CatchUpOptions;
   /** Entries kept because their server could not be reached, by id: their server. */
   readonly #waiting = new Map<string, string>();
-  /** Entries kept because only the person can help (auth, redirected): no early try for them. */
+  /** Entries kept because only the person can help (auth, redirected, certificate): no early try for them. */
   readonly #needPerson = new Set<string>();
   /** Entries being sent early now: a failure of that try does not make them wait again. */
   readonly #earlyTry = new Set<string>();
@@ -71,7 +72,7 @@ export class CatchUp {
     this.#waiting.delete(entry.id);
     this.#needPerson.delete(entry.id);
     if (result.kind !== 'kept') return;
-    if (result.failure === 'auth' || result.failure === 'redirected') this.#needPerson.add(entry.id);
+    if (needsPerson(result.failure)) this.#needPerson.add(entry.id);
     // A Retry-After is the server's own word on when to come back, and a count in doubt must wait
     // for its settle time: neither goes early.
     else if (result.failure === 'transient' && !result.inDoubt && result.retryAfterMs === null && !this.#earlyTry.has(entry.id)) this.#waiting.set(entry.id, entry.serverUrl);

@@ -64,12 +64,15 @@ export class NotificationSubscriptions {
     const { servers, outbox, log } = this.#options;
     // As the user of a queued entry: the active user may hold no token for this server.
     const user = outbox.list().find((entry) => entry.serverUrl === serverUrl)?.user ?? null;
-    if (this.#byServer.has(serverUrl) || !servers.existing(serverUrl, user)) return;
+    const client = this.#byServer.has(serverUrl) ? null : servers.existing(serverUrl, user);
+    if (!client) return;
     const token = servers.tokenFor(serverUrl, user);
     if (!token) return;
     const subscription = this.#subscribe({
       serverUrl,
       token,
+      // The server's own caFile or tlsVerify, as its requests use them; never another server's.
+      tls: client.tls,
       clientIdentifier: this.#options.clientIdentifier,
       log,
       onItemChanged: (ratingKey) => {

@@ -2,6 +2,7 @@
 // from the engine): results of one cause that come together, a catch-up after a start with 50
 // positions queued for a server with no token, make one line, not fifty.
 import type { OutboxEntry } from '../outbox/index.js';
+import { needsPerson } from '../sync/failure.js';
 import { NO_TOKEN_DETAIL, type SendResult } from '../sync/sender.js';
 import { messages, type ReplayCause } from '../sync/user-messages.js';
 
@@ -35,7 +36,7 @@ export class ReplayNotices {
   add(entry: OutboxEntry, result: SendResult): void {
     const cause = replayCause(entry, result);
     if (cause === null) return;
-    const detail = cause === 'redirected' || cause === 'no-token' ? `${result.detail}\n${entry.serverUrl}` : '';
+    const detail = cause === 'redirected' || cause === 'no-token' || cause === 'certificate' ? `${result.detail}\n${entry.serverUrl}` : '';
     // A token belongs to a user: whose failed is part of what to tell, and of the fix.
     const user = (cause === 'auth' || cause === 'no-token') && entry.user !== undefined ? this.#userName(entry.user) : null;
     const key = `${cause}\n${detail}\n${user ?? ''}`;
@@ -61,8 +62,9 @@ export class ReplayNotices {
 function replayCause(entry: OutboxEntry, result: SendResult): ReplayCause | null {
   if (result.kind === 'dropped' && result.failure === 'gone') return 'gone';
   // Said on the first failure only: the entry is looked at again every 10 minutes.
-  if (result.kind === 'kept' && (result.failure === 'auth' || result.failure === 'redirected') && entry.attempts === 0) {
-    return result.failure === 'auth' ? (result.detail === NO_TOKEN_DETAIL ? 'no-token' : 'auth') : 'redirected';
+  if (result.kind === 'kept' && needsPerson(result.failure) && entry.attempts === 0) {
+    if (result.failure === 'auth') return result.detail === NO_TOKEN_DETAIL ? 'no-token' : 'auth';
+    return result.failure === 'certificate' ? 'certificate' : 'redirected';
   }
   if (result.kind === 'dropped' && result.failure === 'superseded' && entry.kind === 'watch') return 'unwatched-elsewhere';
   return null;

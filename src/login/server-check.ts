@@ -1,15 +1,18 @@
 // Checks a server before a login saves it: /identity proves a Plex server answers at the URL,
 // /library/sections proves the token works there. Every request goes through PlexClient, so a
 // request with the token never follows a redirect to another origin.
+import type { TlsSettings } from '../config/saved-servers.js';
 import { PlexClient } from '../plex/client.js';
-import { PlexHttpError } from '../plex/errors.js';
-import { LoginError, reasonOf } from './errors.js';
+import { PlexCaFileError, PlexCertificateError, PlexHttpError } from '../plex/errors.js';
+import { certificateLoginText, LoginError, reasonOf } from './errors.js';
 
 export interface Options {
   /** The X-Plex-Client-Identifier of this installation. */
   readonly clientIdentifier: string;
   /** This program's version, for X-Plex-Version. */
   readonly version: string;
+  /** The TLS settings for the server being logged in to (--ca-file, --no-tls-verify). @default verified against the system's roots */
+  readonly tls?: TlsSettings;
 }
 
 /** Checking the chosen server and the token. */
@@ -38,6 +41,8 @@ export async function identityAt(serverUrl: string, token: string, options: Opti
   try {
     return await client.identity();
   } catch (error) {
+    // The certificate is the server's to fix or the person's to trust: not "no server answers".
+    if (error instanceof PlexCertificateError || error instanceof PlexCaFileError) throw new LoginError(certificateLoginText(error), { cause: error });
     throw new LoginError(`no Plex server answers at ${serverUrl}: ${reasonOf(error)}; check the URL and that the server is running`, { cause: error });
   }
 }
@@ -53,5 +58,5 @@ export async function friendlyName(serverUrl: string, token: string, options: Op
 }
 
 function clientFor(serverUrl: string, token: string, options: Options, timeoutMs: number): PlexClient {
-  return new PlexClient({ serverUrl, token, clientIdentifier: options.clientIdentifier, version: options.version, timeoutMs });
+  return new PlexClient({ serverUrl, token, clientIdentifier: options.clientIdentifier, version: options.version, timeoutMs, ...(options.tls ? { tls: options.tls } : {}) });
 }

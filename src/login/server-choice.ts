@@ -56,7 +56,7 @@ async function bestServer(all: readonly PlexServerResource[], accountToken: stri
   const candidates = server.httpsRequired ? server.connections.filter((connection) => /^https:/i.test(connection.uri)) : server.connections;
   let picked;
   try {
-    picked = await pickConnection(candidates, { timeoutMs: PROBE_TIMEOUT_MS, machineIdentifier: server.clientIdentifier });
+    picked = await pickConnection(candidates, { timeoutMs: PROBE_TIMEOUT_MS, machineIdentifier: server.clientIdentifier, ...(options.tls ? { tls: options.tls } : {}) });
   } catch (error) {
     if (error instanceof NoConnectionError) {
       const tried = error.failures.map((f) => `${f.uri} (${f.reason})`).join(', ') || 'it lists none';

@@ -4,7 +4,8 @@
 // never a raw HTTP error.
 import { ConfigError, type Config } from '../config/config.js';
 import { activeUser, savedServers, serverLabel, serverNamed, serverWithMachineId } from '../config/saved-servers.js';
-import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
+import { certificateFix, PlexCaFileError, PlexCertificateError, PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
+import { appPaths } from '../config/paths.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
 import type { PlexMetadata } from '../plex/schemas.js';
@@ -261,6 +262,9 @@ async function failureLine(client: PlexClient, ratingKey: string | null, error: 
   if (error instanceof PlexNetworkError) {
     return `cannot reach the Plex server at ${host} (${error.code === 'TIMEOUT' ? `no answer within ${client.timeoutMs / 1000} s` : error.code})`;
   }
+  // Before asking the server its name: that request would be refused the same way.
+  if (error instanceof PlexCertificateError) return `${error.problemText} (${error.code}); ${certificateFix(appPaths().configFile)}`;
+  if (error instanceof PlexCaFileError) return `the Plex server at ${host} was not asked: ${error.message}`;
   const name = await serverName(client);
   if (error instanceof PlexHttpError) {
     if (error.status === 404 && ratingKey !== null) return `Plex has no item ${ratingKey} on '${name}'`;

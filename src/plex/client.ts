@@ -19,6 +19,8 @@ import {
   type PlexSection,
 } from './schemas.js';
 import { redact, redactUrl, registerSecret } from '../log/redact.js';
+import type { TlsSettings } from '../config/saved-servers.js';
+import { DEFAULT_TLS } from './tls.js';
 
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
 /**
@@ -48,6 +50,8 @@ export interface PlexClientOptions {
   readonly onSkippedItem?: (text: string) => void;
   /** Bounds of one listing (pages, items, page size). @default DEFAULT_PAGE_LIMITS */
   readonly listingLimits?: Partial<PageLimits>;
+  /** This server's own TLS settings (caFile, tlsVerify), for its requests alone. @default DEFAULT_TLS */
+  readonly tls?: TlsSettings;
 }
 
 export type PlaybackState = 'playing' | 'paused' | 'stopped' | 'buffering';
@@ -84,6 +88,8 @@ export class PlexClient {
   readonly user: string | null;
   /** How long a request may take before it fails as a timeout, ms. */
   readonly timeoutMs: number;
+  /** This server's TLS settings; its notification socket uses them too. */
+  readonly tls: TlsSettings;
   readonly #token: string;
   readonly #headers: Record<string, string>;
   readonly #onSkippedItem: (text: string) => void;
@@ -98,6 +104,7 @@ export class PlexClient {
     this.user = options.user ?? null;
     registerSecret(options.token);
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.tls = options.tls ?? DEFAULT_TLS;
     this.#onSkippedItem = options.onSkippedItem ?? (() => undefined);
     this.#limits = { ...DEFAULT_PAGE_LIMITS, ...options.listingLimits };
     checkPageLimits(this.#limits);
@@ -312,6 +319,7 @@ export class PlexClient {
       headers,
       timeoutMs: this.timeoutMs,
       maxBytes: options.maxBytes ?? MAX_JSON_BYTES,
+      tls: this.tls,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (!answer.ok) throw new PlexHttpError(method, url, answer.status, answer.statusText, retryAfterSeconds(answer.headers.get('retry-after')));

@@ -37,6 +37,119 @@ export class PlexNetworkError extends Error {
   }
 }
 
+/**
+ * What is wrong with a certificate, by the code Node's TLS gives: enough to say it in words and
+ * to tell a certificate problem (which only the person can fix) from a network one.
+ */
+export type CertificateProblem = 'self-signed' | 'untrusted' | 'expired' | 'not-yet-valid' | 'wrong-name' | 'revoked' | 'invalid';
+
+const CERTIFICATE_PROBLEMS: ReadonlyMap<string, CertificateProblem> = new Map([
+  // A certificate that signs itself (the server's own) or a chain that ends in one.
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed'],
+  ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed'],
+  // A chain that leads to no CA this machine trusts (a private CA not given as caFile).
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'untrusted'],
+  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'untrusted'],
+  ['UNABLE_TO_GET_ISSUER_CERT', 'untrusted'],
+  ['CERT_UNTRUSTED', 'untrusted'],
+  ['CERT_REJECTED', 'untrusted'],
+  ['CERT_HAS_EXPIRED', 'expired'],
+  ['CERT_NOT_YET_VALID', 'not-yet-valid'],
+  ['ERR_TLS_CERT_ALTNAME_INVALID', 'wrong-name'],
+  ['HOSTNAME_MISMATCH', 'wrong-name'],
+  ['CERT_REVOKED', 'revoked'],
+  ['CERT_SIGNATURE_FAILURE', 'invalid'],
+  ['CERT_CHAIN_TOO_LONG', 'invalid'],
+  ['INVALID_CA', 'invalid'],
+  ['INVALID_PURPOSE', 'invalid'],
+  ['UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'invalid'],
+  ['UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'invalid'],
+  ['ERROR_IN_CERT_NOT_BEFORE_FIELD', 'invalid'],
+  ['ERROR_IN_CERT_NOT_AFTER_FIELD', 'invalid'],
+]);
+
+/** The certificate problem an error code names, or null for any other failure. */
+export function certificateProblemOf(code: string): CertificateProblem | null {
+  return CERTIFICATE_PROBLEMS.get(code) ?? null;
+}
+
+const PROBLEM_WORDS: Readonly<Record<CertificateProblem, string>> = {
+  'self-signed': 'a self-signed certificate that this machine does not trust',
+  untrusted: 'a certificate from a CA that this machine does not trust',
+  expired: 'an expired certificate',
+  'not-yet-valid': 'a certificate that is not valid yet (is the clock right?)',
+  'wrong-name': 'a certificate issued for another name than the one in its URL',
+  revoked: 'a revoked certificate',
+  invalid: 'a certificate that does not verify',
+};
+
+/**
+ * The server's certificate was refused: the connection was closed before anything, the token
+ * included, was sent. Not a network failure: asking again every few seconds changes nothing,
+ * only the person can (a caFile for that server, or its tlsVerify).
+ */
+export class PlexCertificateError extends Error {
+  override readonly name = 'PlexCertificateError';
+  readonly method: string;
+  readonly url: string;
+  /** scheme://host:port of the server, the one the fix is for. */
+  readonly origin: string;
+  /** Node's code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT. */
+  readonly code: string;
+  readonly problem: CertificateProblem;
+
+  constructor(method: string, url: string, code: string, problem: CertificateProblem, options: { cause?: unknown } = {}) {
+    const shownUrl = redactUrl(url);
+    super(`[${method}] "${shownUrl}": certificate refused, ${PROBLEM_WORDS[problem]} (${code})`, options);
+    this.method = method;
+    this.url = shownUrl;
+    this.origin = originOfUrl(shownUrl);
+    this.code = code;
+    this.problem = problem;
+  }
+
+  /** "a self-signed certificate that this machine does not trust" */
+  get description(): string {
+    return PROBLEM_WORDS[this.problem];
+  }
+
+  /** "the server at https://host:32400 has a self-signed certificate that this machine does not trust" */
+  get problemText(): string {
+    return `the server at ${this.origin} has ${this.description}`;
+  }
+}
+
+/**
+ * A server's caFile (the CA to trust for it) cannot be used: unreadable, or no PEM certificate in
+ * it. Nothing is sent to that server until it is fixed, rather than trusting less or more than
+ * the person asked for.
+ */
+export class PlexCaFileError extends Error {
+  override readonly name = 'PlexCaFileError';
+  readonly file: string;
+
+  constructor(file: string, why: string, options: { cause?: unknown } = {}) {
+    super(`the caFile ${file} ${why}; give the PEM file of the CA that signed the server's certificate`, options);
+    this.file = file;
+  }
+}
+
+/**
+ * What the person does about a refused certificate, naming the config file: trust that server's
+ * CA, or (weaker) stop verifying that server alone.
+ */
+export function certificateFix(configFile: string): string {
+  return `add "caFile": "/path/to/its-ca.pem" to that server in ${configFile} (or "tlsVerify": false, which doctor and status will warn about)`;
+}
+
+function originOfUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
 /** The server answered 2xx with a body that is not what Plex sends. */
 export class PlexResponseError extends Error {
   override readonly name: string = 'PlexResponseError';

@@ -10,10 +10,23 @@
 // - a cap on the bytes of a body, counted while it streams: an answer that goes past it is cut
 //   there and its connection closed, never read whole first (an endless chunked body once grew the
 //   helper by gigabytes within one timeout);
+// - the server's own TLS settings (tls.ts): its caFile or tlsVerify, for that request alone;
+//   a refused certificate is its own error, not a network one;
 // - the error classes (errors.ts) that sync/failure.ts classifies, with redacted messages.
 // What a status means is left to the caller: plex.tv reads its error bodies, the server client
 // does not.
-import { networkCode, PlexBodyTooLargeError, PlexNetworkError, PlexRedirectError } from './errors.js';
+import type { Dispatcher } from 'undici';
+import type { TlsSettings } from '../config/saved-servers.js';
+import {
+  certificateProblemOf,
+  networkCode,
+  PlexBodyTooLargeError,
+  PlexCaFileError,
+  PlexCertificateError,
+  PlexNetworkError,
+  PlexRedirectError,
+} from './errors.js';
+import { dispatcherFor } from './tls.js';
 
 /** Hops within one origin before giving up: a loop must not spin until the timeout. */
 const MAX_SAME_ORIGIN_REDIRECTS = 3;
@@ -43,6 +56,12 @@ export interface HttpRequestOptions {
    * @default 'within-origin'
    */
   readonly redirects?: 'within-origin' | 'none';
+  /**
+   * The TLS settings of the server asked (its caFile, tlsVerify), used for this request alone;
+   * never give one server's settings to a request for another server or plex.tv.
+   * @default verified against the system's roots
+   */
+  readonly tls?: TlsSettings;
 }
 
 export interface HttpAnswer {
@@ -61,6 +80,8 @@ export interface HttpAnswer {
  * @throws PlexNetworkError no HTTP answer, the timeout, or the caller's give-up (code TIMEOUT)
  * @throws PlexRedirectError a redirect to another origin, or too many within it
  * @throws PlexBodyTooLargeError a 2xx body longer than `maxBytes`
+ * @throws PlexCertificateError the server's certificate was refused (nothing was sent)
+ * @throws PlexCaFileError the server's caFile cannot be used (nothing was sent)
  */
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpAnswer> {
   checkOptions(options);
@@ -71,8 +92,10 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   const signals = [cut.signal, AbortSignal.timeout(options.timeoutMs)];
   if (options.signal) signals.push(options.signal);
   const signal = AbortSignal.any(signals);
+  // An http URL has no certificate: its server's caFile is not even read.
+  const dispatcher = /^https:/i.test(url) ? await dispatcherFor(options.tls) : null;
   try {
-    const response = await fetchWithinOrigin(url, method, options, signal);
+    const response = await fetchWithinOrigin(url, method, options, signal, dispatcher);
     if (REDIRECT_STATUS.has(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       return answerOf(url, response, Buffer.alloc(0));
@@ -82,8 +105,11 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       : await readCapped(response, Math.min(ERROR_BODY_BYTES, options.maxBytes), cut, null);
     return answerOf(url, response, body);
   } catch (error) {
-    if (error instanceof PlexRedirectError || error instanceof PlexBodyTooLargeError) throw error;
-    throw new PlexNetworkError(method, url, networkCode(error), { cause: error });
+    if (error instanceof PlexRedirectError || error instanceof PlexBodyTooLargeError || error instanceof PlexCaFileError) throw error;
+    const code = networkCode(error);
+    const problem = certificateProblemOf(code);
+    if (problem !== null) throw new PlexCertificateError(method, url, code, problem, { cause: error });
+    throw new PlexNetworkError(method, url, code, { cause: error });
   } finally {
     // Nothing more is read: a connection still open (a body left unread) is closed, not left to idle.
     cut.abort();
@@ -100,11 +126,15 @@ function checkOptions(options: HttpRequestOptions): void {
 }
 
 /** fetch with redirects by hand: within the origin (same headers, GET after a 303), never beyond it. */
-async function fetchWithinOrigin(url: string, method: string, options: HttpRequestOptions, signal: AbortSignal): Promise<Response> {
+async function fetchWithinOrigin(url: string, method: string, options: HttpRequestOptions, signal: AbortSignal, dispatcher: Dispatcher | null): Promise<Response> {
   let current = new URL(url);
   let currentMethod = method;
   for (let hops = 0; ; hops += 1) {
-    const response = await fetch(current, { method: currentMethod, headers: options.headers ?? {}, signal, redirect: 'manual' });
+    // Node's fetch types name its own bundled undici's Dispatcher; the package's Agent is the same
+    // interface (one major version), which the types cannot know.
+    const init: RequestInit & { dispatcher?: Dispatcher } = { method: currentMethod, headers: options.headers ?? {}, signal, redirect: 'manual' };
+    if (dispatcher) init.dispatcher = dispatcher;
+    const response = await fetch(current, init as RequestInit);
     const location = response.headers.get('location');
     if (options.redirects === 'none' || !REDIRECT_STATUS.has(response.status) || location === null) return response;
     // The redirect's own body is of no use; free the connection.

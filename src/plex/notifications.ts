@@ -6,6 +6,8 @@ import type WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { redactUrl } from '../log/redact.js';
+import type { TlsSettings } from '../config/saved-servers.js';
+import { connectOptionsOf } from './tls.js';
 
 const keyString = z.union([z.string(), z.number().transform(String)]);
 
@@ -31,6 +33,8 @@ export interface NotificationsOptions {
   /** Called with the ratingKey of an item that changed on the server. */
   readonly onItemChanged: (ratingKey: string) => void;
   readonly log: Logger;
+  /** The server's own TLS settings, as its requests use them (client.ts). @default verified against the system's roots */
+  readonly tls?: TlsSettings;
 }
 
 export class PlexNotifications {
@@ -62,7 +66,19 @@ export class PlexNotifications {
     const { default: WebSocket } = await import('ws');
     if (this.#stopped) return;
     const url = `${this.#options.serverUrl.replace(/^http/i, 'ws')}/:/websockets/notifications`;
+    let trust;
+    try {
+      trust = /^wss:/i.test(url) ? connectOptionsOf(this.#options.tls) : null;
+    } catch (error) {
+      // The caFile cannot be used: the requests to this server fail and say so; the socket,
+      // an extra, is not opened, and neither with less trust than was asked for.
+      this.#options.log.warn({ err: error, url: redactUrl(url) }, 'notification socket not opened');
+      return;
+    }
     const socket = new WebSocket(url, {
+      // The same trust as the server's requests: its caFile, or no verifying at all for it alone.
+      ...(trust?.ca ? { ca: [...trust.ca] } : {}),
+      ...(trust ? { rejectUnauthorized: trust.rejectUnauthorized } : {}),
       headers: { 'X-Plex-Token': this.#options.token, 'X-Plex-Client-Identifier': this.#options.clientIdentifier },
       handshakeTimeout: 10_000,
       // The token is in the headers: a redirect must not take it to another host (ws's default

@@ -3,7 +3,8 @@
 // the best-ranked one that answers wins, without waiting for worse-ranked ones still trying.
 import { z } from 'zod';
 import { redact } from '../log/redact.js';
-import { PlexNetworkError } from './errors.js';
+import type { TlsSettings } from '../config/saved-servers.js';
+import { PlexCertificateError, PlexNetworkError } from './errors.js';
 import { httpRequest } from './http.js';
 
 /** The fields of a plex.tv connection that ranking and probing read. */
@@ -24,7 +25,7 @@ export interface ProbeResult {
 }
 
 /** Answers /identity for a base URL, or rejects. */
-export type Probe = (uri: string, signal: AbortSignal) => Promise<ProbeResult>;
+export type Probe = (uri: string, signal: AbortSignal, tls?: TlsSettings) => Promise<ProbeResult>;
 
 export interface PickConnectionOptions {
   /** How long each probe may take. @default 4000 */
@@ -33,6 +34,8 @@ export interface PickConnectionOptions {
   readonly machineIdentifier?: string;
   /** @default GET <uri>/identity with fetch */
   readonly probe?: Probe;
+  /** The server's own TLS settings (login's --ca-file, --no-tls-verify), for its connections alone. @default verified against the system's roots */
+  readonly tls?: TlsSettings;
 }
 
 export interface PickedConnection<C extends ConnectionCandidate> {
@@ -90,7 +93,7 @@ export async function pickConnection<C extends ConnectionCandidate>(candidates: 
       };
       ranked.forEach((candidate, index) => {
         const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]);
-        probe(candidate.uri.replace(/\/+$/, ''), signal)
+        probe(candidate.uri.replace(/\/+$/, ''), signal, options.tls)
           .then((identity): Outcome => {
             if (options.machineIdentifier && identity.machineIdentifier !== options.machineIdentifier) {
               return { ok: false, reason: `another server answered (${identity.machineIdentifier})` };
@@ -120,7 +123,7 @@ const MAX_IDENTITY_BYTES = 64 * 1024;
 const PROBE_TIMEOUT_MS = 30_000;
 
 /** GET <uri>/identity: needs no token, and proves a Plex server answers there. */
-export async function probeIdentity(uri: string, signal: AbortSignal): Promise<ProbeResult> {
+export async function probeIdentity(uri: string, signal: AbortSignal, tls?: TlsSettings): Promise<ProbeResult> {
   // No token goes with a probe, but a connection that redirects would redirect the requests that
   // carry one later, which the client refuses (http.ts): it is no usable connection.
   const response = await httpRequest(`${uri}/identity`, {
@@ -129,6 +132,7 @@ export async function probeIdentity(uri: string, signal: AbortSignal): Promise<P
     timeoutMs: PROBE_TIMEOUT_MS,
     maxBytes: MAX_IDENTITY_BYTES,
     redirects: 'none',
+    ...(tls ? { tls } : {}),
   });
   if (response.status >= 300 && response.status < 400) throw new Error(`redirects (${response.status}) elsewhere`);
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
@@ -150,6 +154,8 @@ function schemeOf(candidate: ConnectionCandidate): string {
 
 function reasonOf(error: unknown): string {
   if (error instanceof PlexNetworkError) return error.code === 'TIMEOUT' ? 'timed out' : error.code;
+  // Said as what it is: a connection whose certificate is refused is no network failure.
+  if (error instanceof PlexCertificateError) return `certificate refused, ${error.problem} (${error.code})`;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;

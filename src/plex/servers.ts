@@ -11,6 +11,7 @@ import { registerSecret } from '../log/redact.js';
 import { DEFAULT_SERVER_PREFS, watchPrefsOrDefaults, type ServerWatchPrefs } from './watch-prefs.js';
 import { PlexClient } from './client.js';
 import { PlexHttpError } from './errors.js';
+import { DEFAULT_TLS } from './tls.js';
 import { originOf } from '../config/origins.js';
 
 export interface PlexServersOptions {
@@ -137,7 +138,9 @@ export class PlexServers {
 
   #client(base: string, token: string, user: string | null, saved: SavedServer | null): PlexClient {
     registerSecret(token);
-    const key = `${base} ${token}`;
+    const tls = saved ? saved.tls : DEFAULT_TLS;
+    // A changed caFile or tlsVerify (a config read again) makes a new client.
+    const key = `${base} ${token} ${tls.caFile ?? ''} ${tls.verify}`;
     const existing = this.#clients.get(key);
     if (existing) return existing;
     const client = new PlexClient({
@@ -147,9 +150,11 @@ export class PlexServers {
       clientIdentifier: this.#options.clientIdentifier,
       timeoutMs: this.config.requestTimeoutMs,
       version: this.#options.version,
+      // A saved server's own caFile / tlsVerify, on its origins alone; a played URL's other
+      // server keeps the defaults (verified against the system's roots).
+      tls,
       ...(this.#options.onSkippedItem ? { onSkippedItem: this.#options.onSkippedItem } : {}),
     });
-    void saved; // its TLS settings: see the TLS change
     this.#clients.set(key, client);
     return client;
   }

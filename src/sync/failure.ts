@@ -1,7 +1,7 @@
 // The one place that decides what a failed sync means and what to do about it.
 import type { EntryPatch, OutboxEntry } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
-import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
+import { PlexCaFileError, PlexCertificateError, PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
 import { CountInDoubtError } from './in-doubt.js';
 
 /**
@@ -12,8 +12,13 @@ import { CountInDoubtError } from './in-doubt.js';
  * redirected: the server sent us to another host, which we do not follow with the token (or
  *   redirected in a loop); like auth, only the user can fix it (the server's URL), so keep the
  *   entry, tell the user, and look again only now and then.
+ * certificate: the server's certificate was refused (self-signed, unknown CA, expired, another
+ *   name), or its caFile cannot be used. It looks like a network failure but is a config one:
+ *   a retry every few seconds cannot help, and dropping would lose a watch for good. So, like
+ *   auth: keep the entry, tell the user the fix (caFile or tlsVerify), and look again only now
+ *   and then (the person may have added the CA meanwhile).
  */
-export type FailureClass = 'transient' | 'auth' | 'gone' | 'invalid' | 'redirected';
+export type FailureClass = 'transient' | 'auth' | 'gone' | 'invalid' | 'redirected' | 'certificate';
 
 /** 5xx and these 4xx are worth another try: the server is busy or restarting. */
 const RETRYABLE_STATUS = new Set([
@@ -23,6 +28,7 @@ const RETRYABLE_STATUS = new Set([
 ]);
 
 export function classifyFailure(error: unknown): FailureClass {
+  if (error instanceof PlexCertificateError || error instanceof PlexCaFileError) return 'certificate';
   if (error instanceof PlexNetworkError) return 'transient';
   if (error instanceof PlexHttpError) {
     if (error.status === 401 || error.status === 403) return 'auth';
@@ -52,7 +58,7 @@ export interface FailureDecision {
 
 const QUEUE_BACKOFF_BASE_MS = 30_000;
 const QUEUE_BACKOFF_MAX_MS = 30 * 60_000;
-/** auth and redirected: a retry cannot help until the user changes something. */
+/** auth, redirected and certificate: a retry cannot help until the user changes something. */
 const AUTH_RECHECK_MS = 10 * 60_000;
 
 /**
@@ -65,7 +71,7 @@ export function decideOnFailure(error: unknown, attempts: number, inSessionRetri
   if (error instanceof CountInDoubtError) return { failure: 'transient', action: 'queue', retryInMs: Math.max(0, error.until - Date.now()) };
   const failure = classifyFailure(error);
   if (failure === 'gone') return { failure, action: 'drop', retryInMs: 0 };
-  if (failure === 'auth' || failure === 'redirected') return { failure, action: 'queue', retryInMs: AUTH_RECHECK_MS };
+  if (needsPerson(failure)) return { failure, action: 'queue', retryInMs: AUTH_RECHECK_MS };
   if (failure === 'transient' && inSessionRetriesLeft > 0) return { failure, action: 'retry', retryInMs: 0 };
   // The server said when to come back: that, not our own backoff (a 429 past its concurrency
   // limit asks for a second, and a backlog must not wait 30 s for each of them).
@@ -75,6 +81,11 @@ export function decideOnFailure(error: unknown, attempts: number, inSessionRetri
   const backoff = Math.min(QUEUE_BACKOFF_MAX_MS, QUEUE_BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
   const jitter = 1 + Math.random() * 0.25;
   return { failure, action: 'queue', retryInMs: Math.round(backoff * jitter) };
+}
+
+/** Only the person can fix it (the token, the server's URL, its certificate): kept, not hammered, told once. */
+export function needsPerson(failure: FailureClass): boolean {
+  return failure === 'auth' || failure === 'redirected' || failure === 'certificate';
 }
 
 /** How a queued entry changes after a failed try: one more attempt, the next one later, and why. */
@@ -90,10 +101,14 @@ export function failurePatch(entry: OutboxEntry, error: unknown, decision: Failu
 /**
  * What of a failure fits in a short line: for one worth trying again, what happened in the
  * person's words ("Plex asked us to wait until 14:05", "Plex answered with an error"), not only
- * "unreachable"; the new host of a redirect; else the redacted message.
+ * "unreachable"; the new host of a redirect; what is wrong with a certificate ("the server at
+ * https://host:32400 has a self-signed certificate that this machine does not trust"); else the
+ * redacted message.
  */
 export function failureDetail(error: unknown): string {
   if (error instanceof PlexRedirectError) return error.location;
+  if (error instanceof PlexCertificateError) return error.problemText;
+  if (error instanceof PlexCaFileError) return errorText(error);
   if (!(error instanceof CountInDoubtError) && classifyFailure(error) === 'transient') return transientCause(error);
   return errorText(error);
 }

@@ -4,6 +4,14 @@ import type { OutboxDamage, OutboxEntry } from '../outbox/index.js';
 import type { FailureClass } from './failure.js';
 
 export const OSD_SHORT_MS = 3_000;
+
+/**
+ * The fix for a refused certificate, short enough for the OSD; doctor and status name the
+ * config file's path, and the helper's log has the whole error.
+ */
+const CERTIFICATE_FIX = 'add "caFile": "/path/to/its-ca.pem" to that server in config.json (or "tlsVerify": false)';
+/** What a certificate failure says when the error gave no words of its own. */
+const CERTIFICATE_REFUSED = "the Plex server's certificate is not trusted here";
 /** Failure messages stay long enough to read. */
 export const OSD_LONG_MS = 8_000;
 
@@ -24,6 +32,8 @@ export const messages = {
         return `Plex refused the watch of '${name}' or answered something unexpected — kept, will retry later`;
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — watch of '${name}' kept; check the server URL`;
+      case 'certificate':
+        return `Plex: ${detail || CERTIFICATE_REFUSED} — watch of '${name}' kept; ${CERTIFICATE_FIX}`;
       case 'transient':
         return `${detail || 'Plex unreachable'} — watch of '${name}' queued, will retry`;
     }
@@ -38,6 +48,8 @@ export const messages = {
         return `Plex answered something unexpected — position of '${name}' kept, will retry later`;
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — position of '${name}' kept; check the server URL`;
+      case 'certificate':
+        return `Plex: ${detail || CERTIFICATE_REFUSED} — position of '${name}' kept; ${CERTIFICATE_FIX}`;
       case 'transient':
         return `${detail || 'Plex unreachable'} — position of '${name}' queued, will retry`;
     }
@@ -52,6 +64,8 @@ export const messages = {
         return `Plex sync: the Plex server answered something unexpected (${detail})`;
       case 'redirected':
         return `Plex sync: the Plex server redirected to ${detail}, not followed so the token stays home; check the server URL`;
+      case 'certificate':
+        return `Plex sync: ${detail || CERTIFICATE_REFUSED}; ${CERTIFICATE_FIX}`;
       case 'transient':
         return `Plex sync: ${detail || 'cannot reach Plex'}`;
     }
@@ -95,6 +109,8 @@ export const messages = {
         return `Plex rejected the token — ${what} kept; run 'mpv-plex-sync login'`;
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — ${what} kept; check the server URL`;
+      case 'certificate':
+        return `Plex: ${detail || CERTIFICATE_REFUSED} — ${what} kept; ${CERTIFICATE_FIX}`;
       case 'unwatched-elsewhere':
         return entries.length === 1 && first
           ? messages.unwatchedElsewhere(first.title)
@@ -122,6 +138,8 @@ export const messages = {
         return `Plex refused to mark '${name}' unwatched or answered something unexpected — kept, will retry later`;
       case 'redirected':
         return `Plex server redirected to ${detail || 'another host'}, not followed so the token stays home — unwatched mark of '${name}' kept; check the server URL`;
+      case 'certificate':
+        return `Plex: ${detail || CERTIFICATE_REFUSED} — unwatched mark of '${name}' kept; ${CERTIFICATE_FIX}`;
       case 'transient':
         return `Marked unwatched — queued: ${detail || 'Plex unreachable'}: ${name}`;
     }
@@ -141,7 +159,7 @@ export const messages = {
 };
 
 /** Why backlog entries' results are worth telling (src/helper/replay-notices.ts). */
-export type ReplayCause = 'gone' | 'no-token' | 'auth' | 'redirected' | 'unwatched-elsewhere';
+export type ReplayCause = 'gone' | 'no-token' | 'auth' | 'redirected' | 'certificate' | 'unwatched-elsewhere';
 
 /** "the watch of 'Film'", "50 positions", "2 watches and 1 position". */
 function syncsOf(entries: readonly OutboxEntry[]): string {

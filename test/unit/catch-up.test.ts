@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CatchUp } from '../../src/helper/catch-up.js';
 import { MemoryOutboxStore } from '../../src/outbox/index.js';
+import { PlexCertificateError } from '../../src/plex/errors.js';
 import { Sender } from '../../src/sync/sender.js';
 import { elapse, silent, useFakeClock } from '../support/core.js';
 import { position, SERVER, T0, watch } from '../support/entries.js';
@@ -41,6 +42,23 @@ describe('the catch-up after a server answered', () => {
     await reportsForAMinute(catchUp);
 
     expect(plex.requests.filter((request) => request.ratingKey === '101')).toHaveLength(triedOnce);
+  });
+
+  it('keeps an entry whose server certificate is refused, and does not send it again when the server answers elsewhere', async () => {
+    const { plex, outbox, catchUp } = await world([watch('pb-1')]);
+    const refused = new PlexCertificateError('GET', `${SERVER}/library/metadata/101`, 'DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed');
+    plex.fault({ kind: 'throw', error: refused, match: (request) => request.ratingKey === '101', times: 100 });
+    await catchUp.run();
+    const triedOnce = plex.requests.filter((request) => request.ratingKey === '101').length;
+    expect(triedOnce).toBeGreaterThan(0);
+    const kept = outbox.get(watch('pb-1').id)!;
+    expect(kept.lastError).toContain('certificate refused');
+    expect(kept.nextAttemptAt).toBeGreaterThanOrEqual(Date.now() + 9 * 60_000);
+
+    await reportsForAMinute(catchUp);
+
+    expect(plex.requests.filter((request) => request.ratingKey === '101')).toHaveLength(triedOnce);
+    expect(outbox.list()).toHaveLength(1);
   });
 
   it('sends an entry that waited for its server as soon as the server answers again, before its own time', async () => {

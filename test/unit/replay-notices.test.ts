@@ -35,6 +35,25 @@ describe('ReplayNotices', () => {
     ]);
   });
 
+  it("tells a refused certificate once per server, with what is wrong and the fix, the entries kept", () => {
+    const told: string[] = [];
+    const notices = new ReplayNotices((text) => told.push(text));
+    const refused: SendResult = {
+      kind: 'kept',
+      failure: 'certificate',
+      detail: 'the server at https://plex.test:32400 has a self-signed certificate that this machine does not trust',
+      inDoubt: false,
+      retryAfterMs: null,
+    };
+    notices.add(watch('pb-1'), refused);
+    notices.add(position('7'), refused);
+    vi.advanceTimersByTime(1_000);
+    expect(told).toEqual([
+      'Plex: the server at https://plex.test:32400 has a self-signed certificate that this machine does not trust — 1 watch and 1 position kept; ' +
+        'add "caFile": "/path/to/its-ca.pem" to that server in config.json (or "tlsVerify": false)',
+    ]);
+  });
+
   it('says nothing of an entry kept again after its first failure, or delivered', () => {
     const told: string[] = [];
     const notices = new ReplayNotices((text) => told.push(text));

@@ -16,6 +16,7 @@ import {
   checkRuntimeDir,
   checkServerReachable,
   checkService,
+  checkTlsSettings,
   checkToken,
   checkWritableDir,
   serverNotConfigured,
@@ -83,6 +84,7 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
     results.push({ id: 'server', level: 'warn', text: 'Plex server not checked: the config is invalid', fix: 'fix the config first' });
     return results;
   }
+  results.push(...checkTlsSettings(config, paths.configFile));
   const user = activeUser(config);
   if (user && config.users.length > 1) results.push({ id: 'user', level: 'ok', text: `watching as ${user.name} (${config.users.length} Home users saved; mpv-plex-sync user NAME switches)` });
   const servers = savedServers(config);
@@ -94,10 +96,10 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
   }
   const clientIdentifier = existingClientIdentifier(paths.clientIdFile);
   const clientOf = (server: SavedServer, serverToken: string) =>
-    new PlexClient({ serverUrl: server.url, token: serverToken, clientIdentifier, timeoutMs: config.requestTimeoutMs, version });
+    new PlexClient({ serverUrl: server.url, token: serverToken, clientIdentifier, timeoutMs: config.requestTimeoutMs, version, tls: server.tls });
   // The other servers are checked at once, beside the default one, each in one line.
-  const others = Promise.all(servers.filter((server) => server !== chosen).map((server) => checkOtherServer(server, serverToken(config, server, null), clientOf)));
-  const reachable = await checkServerReachable(clientOf(chosen, token));
+  const others = Promise.all(servers.filter((server) => server !== chosen).map((server) => checkOtherServer(server, serverToken(config, server, null), clientOf, paths.configFile)));
+  const reachable = await checkServerReachable(clientOf(chosen, token), paths.configFile);
   results.push(reachable);
   if (reachable.level === 'ok') {
     const client = clientOf(chosen, token);

@@ -7,11 +7,16 @@
 // This file holds the command: its arguments, what it prints, and saving the config.
 // The token is never printed: only maskToken's form appears, and every line passes redaction.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadClientIdentifier } from '../../config/client-id.js';
 import { readConfigObject, saveConfig, type Config } from '../../config/config.js';
 import { appPaths } from '../../config/paths.js';
+import { originOf } from '../../config/origins.js';
+import type { TlsSettings } from '../../config/saved-servers.js';
+import { PlexCaFileError } from '../../plex/errors.js';
+import { readCaFile } from '../../plex/tls.js';
 import { maskToken, redact, redactUrl, registerSecret } from '../../log/redact.js';
 import { LoginError, failureText } from '../../login/errors.js';
 import { approveThroughPin } from '../../login/pin-flow.js';
@@ -34,6 +39,10 @@ export interface LoginOptions {
   readonly timeout?: number;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  /** --ca-file: the PEM file of the CA that signed the server's certificate; saved with it. */
+  readonly caFile?: string;
+  /** false with --no-tls-verify: accept any certificate from this server (saved; doctor and status warn). */
+  readonly tlsVerify?: boolean;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -53,6 +62,8 @@ export function registerLogin(program: Command): void {
     .option('--server-name <name>', "which of the account's servers to use")
     .option('--timeout <seconds>', 'how long to wait for the approval on plex.tv', parseSeconds, DEFAULT_TIMEOUT_SECONDS)
     .option('--json', 'print the result as JSON')
+    .option('--ca-file <file>', "the PEM file of the CA that signed the server's certificate (a self-signed server); saved with it")
+    .option('--no-tls-verify', "accept any certificate from this server (saved with it; doctor and status warn about it)")
     .action(async (options: LoginOptions) => {
       process.exitCode = await loginCommand({ ...options, ...(program.opts() as { verbose?: boolean }) });
     });
@@ -68,7 +79,8 @@ async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv = proc
     const givenUrl = options.server === undefined ? null : serverUrlOf(options.server, '--server');
     const token = await tokenOf(options, env);
     const paths = appPaths(env);
-    const client = { clientIdentifier: loadClientIdentifier(paths.clientIdFile), version: packageVersion() };
+    const tls = tlsOf(options, token !== null ? givenUrl ?? fallbackServerUrl(env, paths.configFile) : givenUrl, paths.configFile);
+    const client = { clientIdentifier: loadClientIdentifier(paths.clientIdFile), version: packageVersion(), ...(tls ? { tls } : {}) };
 
     let result: LoginResult;
     if (token !== null) {
@@ -83,7 +95,7 @@ async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv = proc
       result = await chooseAccountServer(plextv, accountToken, { ...client, givenUrl, serverName: options.serverName ?? null, tell });
     }
 
-    saveLogin(paths.configFile, result);
+    saveLogin(paths.configFile, result, tls);
     if (options.json) {
       printJson({ server: result.server, serverUrl: result.serverUrl, machineIdentifier: result.machineIdentifier, token: maskToken(result.token) });
     } else {
@@ -177,10 +189,40 @@ function fallbackServerUrl(env: NodeJS.ProcessEnv, configFile: string): string |
   return typeof saved === 'string' && saved ? serverUrlOf(saved, `serverUrl in ${configFile}`) : null;
 }
 
+// --- TLS (--ca-file, --no-tls-verify) ---
+
+/**
+ * The TLS settings for the server this login checks and saves: the flags when given; else, for
+ * the server already saved (a new token for it), the settings saved with it; else null (verified
+ * against the system's roots). A --ca-file is read here, so a wrong file is named before any
+ * request, and saved as an absolute path (the helper does not run in this directory).
+ */
+function tlsOf(options: LoginOptions, serverUrl: string | null, configFile: string): TlsSettings | null {
+  if (options.caFile !== undefined || options.tlsVerify === false) {
+    const caFile = options.caFile === undefined ? null : resolve(options.caFile);
+    if (caFile !== null) {
+      try {
+        readCaFile(caFile);
+      } catch (error) {
+        if (error instanceof PlexCaFileError) throw new UsageError(`--ca-file: ${error.message}`, { cause: error });
+        throw error;
+      }
+    }
+    if (options.tlsVerify === false) warn('--no-tls-verify: any certificate is accepted from this server; doctor and status will say so on every run');
+    return { caFile, verify: options.tlsVerify !== false };
+  }
+  const saved = readConfigObject(configFile).values;
+  const savedUrl = saved['serverUrl'];
+  if (serverUrl === null || typeof savedUrl !== 'string' || originOf(savedUrl) !== originOf(serverUrl)) return null;
+  const caFile = typeof saved['caFile'] === 'string' && saved['caFile'] ? saved['caFile'] : null;
+  const verify = saved['tlsVerify'] !== false;
+  return caFile === null && verify ? null : { caFile, verify };
+}
+
 // --- saving ---
 
-/** Writes serverUrl and token, keeping every other key already in the file. */
-function saveLogin(file: string, result: LoginResult): void {
+/** Writes serverUrl and token (and the TLS settings that go with that server), keeping every other key already in the file. */
+function saveLogin(file: string, result: LoginResult, tls: TlsSettings | null): void {
   const existing = readConfigObject(file);
   if (existing.problem) {
     // Not silently lost: the old content stays next to the new file.
@@ -191,6 +233,12 @@ function saveLogin(file: string, result: LoginResult): void {
   // The connections are replaced, never merged: those of a server signed in to before are not
   // this token's.
   const values = { ...existing.values, serverUrl: result.serverUrl, serverConnections: [...result.connections], token: result.token } as Partial<Config>;
+  // The top-level caFile and tlsVerify are serverUrl's: those of a server saved before go with it,
+  // and only what this login's check used is written (a default is left out of the file).
+  delete values.caFile;
+  delete values.tlsVerify;
+  if (tls?.caFile) values.caFile = tls.caFile;
+  if (tls && !tls.verify) values.tlsVerify = false;
   saveConfig(file, values);
 }
 

@@ -11,7 +11,7 @@ import type { SyncRecord } from '../../helper/recent-syncs.js';
 import { findDamagedOutboxFiles, type OutboxDamage } from '../../outbox/index.js';
 import { maskToken, redact } from '../../log/redact.js';
 import { PlexClient } from '../../plex/client.js';
-import { PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
+import { certificateFix, PlexCaFileError, PlexCertificateError, PlexHttpError, PlexNetworkError } from '../../plex/errors.js';
 import { describeWatchRule } from '../../sync/mark-point.js';
 import { watchPrefsOrDefaults, type ServerWatchPrefs } from '../../plex/watch-prefs.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
@@ -85,6 +85,11 @@ export interface StatusReport {
   };
   /** The last sync results, oldest first. */
   readonly recent: readonly SyncRecord[];
+  /**
+   * Servers whose certificates are not verified ("tlsVerify": false), told on every run: anyone
+   * on the network path can pose as one of them and take its token.
+   */
+  readonly tlsUnverified: readonly { readonly server: string; readonly url: string }[];
 }
 
 /** One saved server, as status found it. */
@@ -151,6 +156,7 @@ async function collectStatus(paths: AppPaths, env: NodeJS.ProcessEnv = process.e
     helper: { running: queue.helper !== null, pid: queue.helper?.pid ?? null, players: queue.helper?.players ?? 0 },
     outbox: { ...outboxSummary(queue), damaged: findDamagedOutboxFiles(paths.stateDir) },
     recent: queue.recent,
+    tlsUnverified: config ? savedServers(config).filter((server) => !server.tls.verify).map((server) => ({ server: serverLabel(server), url: server.url })) : [],
   };
 }
 
@@ -200,12 +206,13 @@ async function checkServer(paths: AppPaths, config: Config, saved: SavedServer):
     clientIdentifier: loadClientIdentifier(paths.clientIdFile),
     timeoutMs: Math.min(config.requestTimeoutMs, CHECK_TIMEOUT_MS),
     version: packageVersion(),
+    tls: saved.tls,
   });
   let identity;
   try {
     identity = await client.identity();
   } catch (error) {
-    return { server: { ...server, reachable: false, error: unreachable(error) }, token, prefs: null };
+    return { server: { ...server, reachable: false, error: unreachable(error, paths.configFile) }, token, prefs: null };
   }
   const reached = { ...server, reachable: true, version: identity.version, machineIdentifier: identity.machineIdentifier };
   const [sections, info, read] = await Promise.allSettled([client.sections(), client.serverInfo(), client.watchPrefs()]);
@@ -223,7 +230,10 @@ async function checkServer(paths: AppPaths, config: Config, saved: SavedServer):
   };
 }
 
-function unreachable(error: unknown): string {
+function unreachable(error: unknown, configFile: string): string {
+  // Reached, and refused at its certificate: the fix is the config's, not the server's state.
+  if (error instanceof PlexCertificateError) return `has ${error.description} (${error.code}); ${certificateFix(configFile)}`;
+  if (error instanceof PlexCaFileError) return `not asked: ${error.message}`;
   if (error instanceof PlexNetworkError) return `unreachable (${error.code === 'TIMEOUT' ? 'timed out' : error.code}); start the server, or ${LOGIN_FIX} to pick another`;
   if (error instanceof PlexHttpError) return `answered ${error.status} to /identity; is this a Plex server?`;
   return `does not answer like a Plex server (${messageOf(error)})`;
@@ -246,6 +256,9 @@ function printReport(report: StatusReport): void {
   say(`${paint('bold', 'Config')}  ${config.file}${config.exists ? '' : ' (does not exist)'}`);
   if (config.values) for (const [key, value] of Object.entries(config.values)) say(`  ${key.padEnd(17)} ${showValue(value)}`);
 
+  for (const { server: name, url } of report.tlsUnverified) {
+    say(checkLine('warn', `the certificate of ${name} (${url}) is not verified ("tlsVerify": false): anyone on the network path can pose as it and take its token`, `give its CA as "caFile" instead, in ${config.file}`));
+  }
   if (config.error) say(checkLine('fail', config.error, config.fix ?? undefined));
   else if (server.reachable === false) say(checkLine('fail', `Plex server ${server.url} ${server.error}`));
   else if (server.reachable) {
