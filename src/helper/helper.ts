@@ -159,7 +159,7 @@ export class Helper {
     if (damage) this.#tell(messages.outboxDamaged(damage));
     if (this.#outbox.unwritable) this.#tell(messages.stateUnwritable(this.#outbox.unwritable));
     this.#markReady();
-    this.#log.info({ entries: this.#outbox.list().length }, 'helper started');
+    this.#log.info({ entries: this.#outbox.list().length, processMs: Math.round(performance.now()) }, 'helper started');
     const leftSubtitles = this.#streams.sweep();
     if (leftSubtitles > 0) this.#log.info({ removed: leftSubtitles }, 'removed subtitle files a helper that died left');
     if (this.#options.takeAttachRequests) {
@@ -202,7 +202,7 @@ export class Helper {
     await session.attach();
     this.#sessions.add(session);
     this.#idle.cancel();
-    this.#log.info({ socket: socketPath, players: this.#sessions.size }, 'attached to mpv');
+    this.#log.info({ socket: socketPath, players: this.#sessions.size, processMs: Math.round(performance.now()) }, 'attached to mpv');
     if (this.#startNotice) {
       session.showText(this.#startNotice, OSD_LONG_MS);
       this.#startNotice = null;

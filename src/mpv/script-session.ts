@@ -177,6 +177,8 @@ export class ScriptSession implements PlayerPort {
       answer = { ...answer, status: 'error' };
     }
     this.#link.sendToScript(HelperMessage.lookedUp, answer);
+    // Process time (ms since this process started) traces a cold start: docs/benchmarks.
+    log.info({ lookupId: lookup.lookupId, status: answer.status, processMs: Math.round(performance.now()) }, 'lookup answered');
   }
 
   async #unload(unload: UnloadPayload): Promise<void> {

@@ -30,6 +30,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
   }
   // Loaded only here: an mpv that finds a helper running hands its socket over without it.
   const { Helper } = await import('../../helper/helper.js');
+  context.log.info({ processMs: Math.round(performance.now()) }, 'config read and helper loaded');
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const helper = new Helper({ paths: context.paths, config: context.config, log: context.log, version: context.version, idleExitMs: idleExitMs(), takeAttachRequests: true });
     let started: boolean;
