@@ -2,6 +2,7 @@
 // ratingKey, a metadata or transcode URL, a direct-play part URL, a local file path.
 import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
+import { PlexHttpError } from '../plex/errors.js';
 import type { PlexServers } from '../plex/servers.js';
 import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/schemas.js';
 import { displayName } from './display-name.js';
@@ -65,18 +66,39 @@ export class Resolver implements SavedStateSource {
       case 'part': {
         const client = servers.clientFor(target.serverUrl, urlToken);
         if (!client) return noTokenFor(target.serverUrl);
-        const ratingKey = await partIndex.byPartId(client, target.partId);
-        if (!ratingKey) return { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
-        return this.#describe(client, ratingKey, Number(target.partId));
+        const partId = Number(target.partId);
+        const described = await this.#fromIndex(client, async () => {
+          const ratingKey = await partIndex.byPartId(client, target.partId);
+          return ratingKey === null ? null : { ratingKey, partId, file: null };
+        });
+        return described ?? { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
       }
       case 'localFile': {
         if (!config.serverUrl || !config.token) return { kind: 'not-plex', reason: 'a local file, and no Plex server is configured' };
         const client = servers.clientFor(null, null);
         if (!client) return { kind: 'not-plex', reason: 'no token for the configured server' };
         const plexFile = toPlexPath(target.path, config.pathMappings);
-        const ratingKey = await partIndex.byFile(client, plexFile);
-        if (!ratingKey) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
-        return this.#describe(client, ratingKey, null, plexFile);
+        // The matched part names the played version: on a suffix match Plex's path is not plexFile.
+        const described = await this.#fromIndex(client, () => partIndex.fileMatch(client, plexFile));
+        return described ?? { kind: 'not-plex', reason: 'this file is not in the Plex library' };
+      }
+    }
+  }
+
+  /**
+   * The item the index names, described; null when the index names none. An index entry can be
+   * stale (Plex removed the item, and the index keeps what it listed): a 404 takes it out of the
+   * index, which is then asked once more, refreshed, since the file may be back under a new item.
+   */
+  async #fromIndex(client: PlexClient, find: () => Promise<{ ratingKey: string; partId: number; file: string | null } | null>): Promise<Resolution | null> {
+    for (let attempt = 0; ; attempt += 1) {
+      const found = await find();
+      if (found === null) return null;
+      try {
+        return await this.#describe(client, found.ratingKey, found.partId, found.file);
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof PlexHttpError) || error.status !== 404) throw error;
+        this.#options.partIndex.forget(client, found.ratingKey);
       }
     }
   }

@@ -1,0 +1,125 @@
+// One server's parts in memory: part id → item and file, file → parts, file name → parts. Every
+// lookup is a Map lookup (a suffix match compares the few files that share a name), so a look
+// takes microseconds at 100,000 parts. Which section a part came from is kept so that a section
+// can be listed again on its own.
+import { fileNameOf, uniqueSuffixMatch, type SuffixCandidate } from './suffix-match.js';
+
+export interface PartRecord {
+  readonly ratingKey: string;
+  /** The file as Plex names it; null for a part Plex lists without one. */
+  readonly file: string | null;
+  readonly sectionKey: string;
+}
+
+export interface FileMatch {
+  readonly ratingKey: string;
+  readonly partId: number;
+  /** Plex's path of the matched part. */
+  readonly file: string;
+  /** Plex's path is the one asked for; false for a suffix match. */
+  readonly exact: boolean;
+}
+
+/** One id, or several: most files and names belong to one part, and an array each would double the maps. */
+type Ids = number | number[];
+
+export class PartTable {
+  readonly #parts = new Map<number, PartRecord>();
+  readonly #byFile = new Map<string, Ids>();
+  readonly #byName = new Map<string, Ids>();
+
+  get size(): number {
+    return this.#parts.size;
+  }
+
+  /** Adds a part, or replaces what is known of it (a file renamed, an item moved). */
+  set(partId: number, record: PartRecord): void {
+    const old = this.#parts.get(partId);
+    if (old?.file && old.file !== record.file) this.#unindexFile(partId, old.file);
+    this.#parts.set(partId, record);
+    if (record.file && old?.file !== record.file) {
+      add(this.#byFile, record.file, partId);
+      add(this.#byName, fileNameOf(record.file), partId);
+    }
+  }
+
+  ratingKeyOf(partId: number): string | null {
+    return this.#parts.get(partId)?.ratingKey ?? null;
+  }
+
+  /**
+   * Plex's exact path first: the one item that holds it (two items holding one path name no
+   * item). Else a suffix match (suffix-match.ts), unique or nothing.
+   */
+  matchFile(plexPath: string): FileMatch | null {
+    const exact = this.#candidates(this.#byFile.get(plexPath));
+    if (exact.length > 0) {
+      const first = exact[0] as SuffixCandidate<number>;
+      return exact.every((candidate) => candidate.owner === first.owner) ? { ratingKey: first.owner, partId: first.value, file: first.file, exact: true } : null;
+    }
+    const found = uniqueSuffixMatch(plexPath, this.#candidates(this.#byName.get(fileNameOf(plexPath))));
+    return found && { ratingKey: found.owner, partId: found.value, file: found.file, exact: false };
+  }
+
+  /** Drops every part of an item (Plex answered 404 for it); returns how many. */
+  forgetItem(ratingKey: string): number {
+    let dropped = 0;
+    for (const [partId, record] of this.#parts) {
+      if (record.ratingKey !== ratingKey) continue;
+      this.#drop(partId, record);
+      dropped += 1;
+    }
+    return dropped;
+  }
+
+  /** Drops every part listed from a section (the section is gone, or listed again whole). */
+  forgetSection(sectionKey: string): void {
+    for (const [partId, record] of this.#parts) if (record.sectionKey === sectionKey) this.#drop(partId, record);
+  }
+
+  /** Every part, for the cache file. */
+  entries(): IterableIterator<[number, PartRecord]> {
+    return this.#parts.entries();
+  }
+
+  #drop(partId: number, record: PartRecord): void {
+    this.#parts.delete(partId);
+    if (record.file) this.#unindexFile(partId, record.file);
+  }
+
+  #unindexFile(partId: number, file: string): void {
+    remove(this.#byFile, file, partId);
+    remove(this.#byName, fileNameOf(file), partId);
+  }
+
+  #candidates(ids: Ids | undefined): SuffixCandidate<number>[] {
+    if (ids === undefined) return [];
+    const list: SuffixCandidate<number>[] = [];
+    for (const partId of typeof ids === 'number' ? [ids] : ids) {
+      const record = this.#parts.get(partId);
+      if (record?.file) list.push({ file: record.file, owner: record.ratingKey, value: partId });
+    }
+    return list;
+  }
+}
+
+// No check for an id already there: set() indexes a part's file only when it is new to that part,
+// and a popular name (S01E01.mkv) holds thousands of ids.
+function add(map: Map<string, Ids>, key: string, id: number): void {
+  const ids = map.get(key);
+  if (ids === undefined) map.set(key, id);
+  else if (typeof ids === 'number') map.set(key, [ids, id]);
+  else ids.push(id);
+}
+
+function remove(map: Map<string, Ids>, key: string, id: number): void {
+  const ids = map.get(key);
+  if (ids === undefined) return;
+  if (typeof ids === 'number') {
+    if (ids === id) map.delete(key);
+    return;
+  }
+  const left = ids.filter((other) => other !== id);
+  if (left.length === 0) map.delete(key);
+  else map.set(key, left.length === 1 ? (left[0] as number) : left);
+}

@@ -1,0 +1,77 @@
+// The rule for a local file whose path no mapping turns into Plex's: the same file name in the
+// same folder, and as many folders up as both paths share. A person who mounts the server's
+// /data/Movies at /mnt/nas/Movies, without a pathMappings entry, still gets
+// "Movies/Alien (1979)/Alien.mkv" in common, and that names one Plex file. A wrong item is worse
+// than none (its watch would be counted on someone else's episode), so the match needs the file
+// name and its folder at least, and the longest match must belong to one item alone:
+// "Season 01/S01E01.mkv" is in every show, and is no match.
+
+/** Folder and file name: the least a suffix match holds. */
+export const MIN_SUFFIX_COMPONENTS = 2;
+
+/** The last component of a path, split at either separator (a Windows server's paths use `\`). */
+export function fileNameOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut < 0 ? path : path.slice(cut + 1);
+}
+
+function isSeparator(code: number): boolean {
+  return code === 47 /* / */ || code === 92 /* \ */;
+}
+
+/**
+ * How many whole path components `a` and `b` share at their ends, compared from the end without
+ * splitting (a name shared by thousands of files is compared thousands of times per lookup).
+ * `/` and `\` are the same separator; runs of separators count as one.
+ */
+export function commonTrailingComponents(a: string, b: string): number {
+  let i = a.length - 1;
+  let j = b.length - 1;
+  // A trailing separator is no component.
+  while (i >= 0 && isSeparator(a.charCodeAt(i))) i -= 1;
+  while (j >= 0 && isSeparator(b.charCodeAt(j))) j -= 1;
+  let shared = 0;
+  for (;;) {
+    // Walk one component back in both, as long as they agree.
+    while (i >= 0 && j >= 0 && !isSeparator(a.charCodeAt(i)) && a.charCodeAt(i) === b.charCodeAt(j)) {
+      i -= 1;
+      j -= 1;
+    }
+    const aEnded = i < 0 || isSeparator(a.charCodeAt(i));
+    const bEnded = j < 0 || isSeparator(b.charCodeAt(j));
+    if (!aEnded || !bEnded) return shared;
+    shared += 1;
+    while (i >= 0 && isSeparator(a.charCodeAt(i))) i -= 1;
+    while (j >= 0 && isSeparator(b.charCodeAt(j))) j -= 1;
+    // A path that ended is a root, an empty component which counts for nothing.
+    if (i < 0 || j < 0) return shared;
+  }
+}
+
+export interface SuffixCandidate<T> {
+  readonly file: string;
+  /** What the match names (the item); candidates naming the same owner do not compete. */
+  readonly owner: string;
+  readonly value: T;
+}
+
+/**
+ * The one candidate whose path shares the most trailing components with `path`, at least
+ * MIN_SUFFIX_COMPONENTS; null when none does, or when another owner's candidate shares as many.
+ */
+export function uniqueSuffixMatch<T>(path: string, candidates: Iterable<SuffixCandidate<T>>): SuffixCandidate<T> | null {
+  let best: SuffixCandidate<T> | null = null;
+  let bestShared = MIN_SUFFIX_COMPONENTS - 1;
+  let tied = false;
+  for (const candidate of candidates) {
+    const shared = commonTrailingComponents(path, candidate.file);
+    if (shared > bestShared) {
+      best = candidate;
+      bestShared = shared;
+      tied = false;
+    } else if (shared === bestShared && best !== null && candidate.owner !== best.owner) {
+      tied = true;
+    }
+  }
+  return tied ? null : best;
+}
