@@ -1,6 +1,6 @@
 // The part index's cache file, compact: per server, per section, columns instead of records.
-// Version 1 kept each file path twice (by part and by file) in objects keyed by strings, about
-// 190 bytes a part; here a part is its id, its ratingKey and a file name with the index of its
+// Version 1 kept each file path twice (by part and by file) in objects keyed by strings; here a
+// part is the step from the previous part id and ratingKey, a file name and the index of its
 // folder, and each folder is written once per section. What the file holds is checked as it is
 // read; a file that does not read (damaged, cut, an older version) is no cache, and the index is
 // built again: it is only a cache.
@@ -30,7 +30,12 @@ export interface ServerIndex {
   readonly table: PartTable;
 }
 
-const ratingKeyColumn = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+// Columns of 100,000 entries are checked with a plain loop each: zod's array of numbers took
+// most of the load time at that size.
+const column = <T>(name: string, holds: (value: unknown) => boolean) =>
+  z.custom<T[]>((value) => Array.isArray(value) && value.every(holds), { message: `${name} is not a column` });
+const isInteger = (value: unknown): boolean => Number.isSafeInteger(value);
+const isString = (value: unknown): boolean => typeof value === 'string';
 
 const SectionFileSchema = z.object({
   type: z.enum(['movie', 'show']),
@@ -38,14 +43,18 @@ const SectionFileSchema = z.object({
   since: z.number(),
   settled: z.boolean(),
   refreshedAt: z.number(),
-  /** Each folder once. */
-  folders: z.array(z.string()),
-  partIds: z.array(z.number().int().positive()),
-  /** A ratingKey of digits is written as a number: no quotes, and Plex's are digits. */
-  ratingKeys: z.array(ratingKeyColumn),
+  /** Each folder once, with its trailing separator. */
+  folders: column<string>('folders', isString),
+  /** Each part id as its difference from the one before (listed by id, mostly 1): short numbers. */
+  partIdSteps: column<number>('partIdSteps', isInteger),
+  /**
+   * A ratingKey of digits as its difference from the last such one, like part ids; any other as
+   * the string it is.
+   */
+  ratingKeys: column<number | string>('ratingKeys', (value) => isInteger(value) || (typeof value === 'string' && value !== '')),
   /** Index into folders; -1 for a part without a file. */
-  folderOf: z.array(z.number().int().min(-1)),
-  names: z.array(z.string()),
+  folderOf: column<number>('folderOf', (value) => isInteger(value) && (value as number) >= -1),
+  names: column<string>('names', isString),
 });
 
 const CacheFileSchema = z.object({
@@ -81,14 +90,19 @@ export function decodeIndexCache(text: string): Map<string, ServerIndex> {
 
 /** False when the columns do not agree (a cut or edited file). */
 function readSection(table: PartTable, sectionKey: string, section: z.infer<typeof SectionFileSchema>): boolean {
-  const { folders, partIds, ratingKeys, folderOf, names } = section;
-  const count = partIds.length;
+  const { folders, partIdSteps, ratingKeys, folderOf, names } = section;
+  const count = partIdSteps.length;
   if (ratingKeys.length !== count || folderOf.length !== count || names.length !== count) return false;
+  let partId = 0;
+  let numericKey = 0;
   for (let i = 0; i < count; i += 1) {
+    partId += partIdSteps[i] as number;
+    const key = ratingKeys[i] as number | string;
+    if (typeof key === 'number') numericKey += key;
     const folder = folderOf[i] as number;
-    if (folder >= folders.length) return false;
+    if (folder >= folders.length || partId <= 0 || !Number.isSafeInteger(partId) || numericKey < 0) return false;
     const file = folder < 0 ? null : (folders[folder] as string) + (names[i] as string);
-    table.set(partIds[i] as number, { ratingKey: String(ratingKeys[i]), file, sectionKey });
+    table.set(partId, { ratingKey: typeof key === 'number' ? String(numericKey) : key, file, sectionKey });
   }
   return true;
 }
@@ -98,18 +112,25 @@ export function encodeIndexCache(servers: ReadonlyMap<string, ServerIndex>): str
   const out: Record<string, { sections: Record<string, z.input<typeof SectionFileSchema>> }> = {};
   for (const [serverUrl, index] of servers) {
     const sections: Record<string, z.input<typeof SectionFileSchema>> = {};
-    const folderIds = new Map<string, Map<string, number>>();
+    const writers = new Map<string, { folderIds: Map<string, number>; lastPartId: number; lastKey: number }>();
     for (const [sectionKey, state] of index.sections) {
-      sections[sectionKey] = { ...state, folders: [], partIds: [], ratingKeys: [], folderOf: [], names: [] };
-      folderIds.set(sectionKey, new Map());
+      sections[sectionKey] = { ...state, folders: [], partIdSteps: [], ratingKeys: [], folderOf: [], names: [] };
+      writers.set(sectionKey, { folderIds: new Map(), lastPartId: 0, lastKey: 0 });
     }
     for (const [partId, record] of index.table.entries()) {
       const section = sections[record.sectionKey];
-      const ids = folderIds.get(record.sectionKey);
+      const writer = writers.get(record.sectionKey);
       // A part of a section no longer listed is not written; it goes with its section.
-      if (!section || !ids) continue;
-      section.partIds.push(partId);
-      section.ratingKeys.push(/^(0|[1-9]\d{0,14})$/.test(record.ratingKey) ? Number(record.ratingKey) : record.ratingKey);
+      if (!section || !writer) continue;
+      section.partIdSteps.push(partId - writer.lastPartId);
+      writer.lastPartId = partId;
+      if (/^(0|[1-9]\d{0,14})$/.test(record.ratingKey)) {
+        const key = Number(record.ratingKey);
+        section.ratingKeys.push(key - writer.lastKey);
+        writer.lastKey = key;
+      } else {
+        section.ratingKeys.push(record.ratingKey);
+      }
       if (record.file === null) {
         section.folderOf.push(-1);
         section.names.push('');
@@ -118,11 +139,11 @@ export function encodeIndexCache(servers: ReadonlyMap<string, ServerIndex>): str
       // The folder with its separator, so that the name joins it as it was.
       const cut = Math.max(record.file.lastIndexOf('/'), record.file.lastIndexOf('\\')) + 1;
       const folder = record.file.slice(0, cut);
-      let id = ids.get(folder);
+      let id = writer.folderIds.get(folder);
       if (id === undefined) {
         id = section.folders.length;
         section.folders.push(folder);
-        ids.set(folder, id);
+        writer.folderIds.set(folder, id);
       }
       section.folderOf.push(id);
       section.names.push(record.file.slice(cut));

@@ -182,10 +182,14 @@ export class PartIndex {
   #scheduleSave(): void {
     if (this.#savePending) return;
     this.#savePending = true;
-    this.#saving = this.#saving.then(() => {
-      this.#savePending = false;
-      return this.#write();
-    });
+    // After a turn of the event loop: the lookup that changed the index answers first, and the
+    // encoding (about 0.1 s at 100,000 parts) comes after it.
+    this.#saving = this.#saving
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => {
+        this.#savePending = false;
+        return this.#write();
+      });
   }
 
   async #write(): Promise<void> {
