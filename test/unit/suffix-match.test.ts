@@ -1,0 +1,80 @@
+// The suffix rule for a local file no path mapping names: folder and file at least, and the
+// longest match held by one item alone.
+import { describe, expect, it } from 'vitest';
+import { PartTable } from '../../src/resolve/part-table.js';
+import { commonTrailingComponents, fileNameOf, uniqueSuffixMatch } from '../../src/resolve/suffix-match.js';
+
+describe('commonTrailingComponents', () => {
+  it('counts whole components shared at the end', () => {
+    expect(commonTrailingComponents('/mnt/nas/Movies/Alien (1979)/Alien.mkv', '/data/Movies/Alien (1979)/Alien.mkv')).toBe(3);
+    expect(commonTrailingComponents('/a/b/c.mkv', '/x/b/c.mkv')).toBe(2);
+    expect(commonTrailingComponents('/a/b/c.mkv', '/a/b/c.mkv')).toBe(3);
+  });
+
+  it('does not count a component that matches only in part', () => {
+    expect(commonTrailingComponents('/a/xb/c.mkv', '/a/b/c.mkv')).toBe(1);
+    expect(commonTrailingComponents('/a/b/xc.mkv', '/a/b/c.mkv')).toBe(0);
+    expect(commonTrailingComponents('c.mkv', '/b/c.mkv')).toBe(1);
+  });
+
+  it('takes / and \\ as the same separator, and runs of them as one', () => {
+    expect(commonTrailingComponents('D:\\TV\\Show\\S01E01.mkv', '/data/tv/Show/S01E01.mkv')).toBe(2);
+    expect(commonTrailingComponents('/mnt//Show/S01E01.mkv', '/data/Show/S01E01.mkv')).toBe(2);
+    expect(fileNameOf('D:\\TV\\Show\\S01E01.mkv')).toBe('S01E01.mkv');
+  });
+});
+
+describe('uniqueSuffixMatch', () => {
+  const candidate = (file: string, owner: string) => ({ file, owner, value: owner });
+
+  it('takes the one longest match', () => {
+    const found = uniqueSuffixMatch('/mnt/tv/Show A/Season 01/S01E01.mkv', [
+      candidate('/data/tv/Show A/Season 01/S01E01.mkv', 'a'),
+      candidate('/data/tv/Show B/Season 01/S01E01.mkv', 'b'),
+    ]);
+    expect(found?.owner).toBe('a');
+  });
+
+  it('refuses a longest match that two items share', () => {
+    expect(uniqueSuffixMatch('/mnt/Season 01/S01E01.mkv', [candidate('/data/A/Season 01/S01E01.mkv', 'a'), candidate('/data/B/Season 01/S01E01.mkv', 'b')])).toBeNull();
+  });
+
+  it('lets two parts of one item share a match', () => {
+    expect(uniqueSuffixMatch('/mnt/Film/Film.mkv', [candidate('/data/1/Film/Film.mkv', 'a'), candidate('/data/2/Film/Film.mkv', 'a')])?.owner).toBe('a');
+  });
+
+  it('never takes the file name alone', () => {
+    expect(uniqueSuffixMatch('/mnt/Film.mkv', [candidate('/data/Film/Film.mkv', 'a')])).toBeNull();
+  });
+});
+
+describe('PartTable.matchFile', () => {
+  it("takes Plex's exact path over any suffix", () => {
+    const table = new PartTable();
+    table.set(1, { ratingKey: '10', file: '/data/Movies/Alien (1979)/Alien.mkv', sectionKey: '1' });
+    table.set(2, { ratingKey: '20', file: '/srv/Movies/Alien (1979)/Alien.mkv', sectionKey: '2' });
+    expect(table.matchFile('/srv/Movies/Alien (1979)/Alien.mkv')).toEqual({ ratingKey: '20', partId: 2, file: '/srv/Movies/Alien (1979)/Alien.mkv', exact: true });
+    expect(table.matchFile('/mnt/Movies/Alien (1979)/Alien.mkv')).toBeNull();
+  });
+
+  it('names no item for an exact path two items hold', () => {
+    const table = new PartTable();
+    table.set(1, { ratingKey: '10', file: '/data/x.mkv', sectionKey: '1' });
+    table.set(2, { ratingKey: '20', file: '/data/x.mkv', sectionKey: '2' });
+    expect(table.matchFile('/data/x.mkv')).toBeNull();
+  });
+
+  it('follows a part whose file changed, and forgets an item and a section', () => {
+    const table = new PartTable();
+    table.set(1, { ratingKey: '10', file: '/data/A/a.mkv', sectionKey: '1' });
+    table.set(1, { ratingKey: '10', file: '/data/B/b.mkv', sectionKey: '1' });
+    expect(table.matchFile('/data/A/a.mkv')).toBeNull();
+    expect(table.matchFile('/mnt/B/b.mkv')?.partId).toBe(1);
+    table.set(2, { ratingKey: '20', file: '/data/C/b.mkv', sectionKey: '2' });
+    expect(table.forgetItem('10')).toBe(1);
+    expect(table.ratingKeyOf(1)).toBeNull();
+    expect(table.matchFile('/mnt/C/b.mkv')?.ratingKey).toBe('20');
+    table.forgetSection('2');
+    expect(table.size).toBe(0);
+  });
+});
