@@ -17,6 +17,7 @@ const BENCHES = [
   { name: 'players', file: 'many-players.js' },
   { name: 'endless', file: 'endless-listing.js' },
   { name: 'quit-load', file: 'quit-during-load.js' },
+  { name: 'library', file: 'big-library.js' },
 ] as const;
 
 const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim()).filter(Boolean);

@@ -2,7 +2,7 @@
 // lookup is a Map lookup (a suffix match compares the few files that share a name), so a look
 // takes microseconds at 100,000 parts. Which section a part came from is kept so that a section
 // can be listed again on its own.
-import { fileNameOf, uniqueSuffixMatch, type SuffixCandidate } from './suffix-match.js';
+import { fileNameOf, uniqueSuffixMatch } from './suffix-match.js';
 
 export interface PartRecord {
   readonly ratingKey: string;
@@ -52,13 +52,18 @@ export class PartTable {
    * item). Else a suffix match (suffix-match.ts), unique or nothing.
    */
   matchFile(plexPath: string): FileMatch | null {
-    const exact = this.#candidates(this.#byFile.get(plexPath));
+    const exact = idsOf(this.#byFile.get(plexPath));
     if (exact.length > 0) {
-      const first = exact[0] as SuffixCandidate<number>;
-      return exact.every((candidate) => candidate.owner === first.owner) ? { ratingKey: first.owner, partId: first.value, file: first.file, exact: true } : null;
+      const owners = new Set(exact.map((partId) => this.#parts.get(partId)?.ratingKey));
+      return owners.size === 1 ? this.#match(exact[0] as number, true) : null;
     }
-    const found = uniqueSuffixMatch(plexPath, this.#candidates(this.#byName.get(fileNameOf(plexPath))));
-    return found && { ratingKey: found.owner, partId: found.value, file: found.file, exact: false };
+    const found = uniqueSuffixMatch(
+      plexPath,
+      idsOf(this.#byName.get(fileNameOf(plexPath))),
+      (partId) => this.#parts.get(partId)?.file ?? null,
+      (partId) => this.#parts.get(partId)?.ratingKey ?? '',
+    );
+    return found === null ? null : this.#match(found, false);
   }
 
   /** Drops every part of an item (Plex answered 404 for it); returns how many. */
@@ -92,15 +97,14 @@ export class PartTable {
     remove(this.#byName, fileNameOf(file), partId);
   }
 
-  #candidates(ids: Ids | undefined): SuffixCandidate<number>[] {
-    if (ids === undefined) return [];
-    const list: SuffixCandidate<number>[] = [];
-    for (const partId of typeof ids === 'number' ? [ids] : ids) {
-      const record = this.#parts.get(partId);
-      if (record?.file) list.push({ file: record.file, owner: record.ratingKey, value: partId });
-    }
-    return list;
+  #match(partId: number, exact: boolean): FileMatch | null {
+    const record = this.#parts.get(partId);
+    return record?.file ? { ratingKey: record.ratingKey, partId, file: record.file, exact } : null;
   }
+}
+
+function idsOf(ids: Ids | undefined): readonly number[] {
+  return ids === undefined ? [] : typeof ids === 'number' ? [ids] : ids;
 }
 
 // No check for an id already there: set() indexes a part's file only when it is new to that part,

@@ -48,28 +48,29 @@ export function commonTrailingComponents(a: string, b: string): number {
   }
 }
 
-export interface SuffixCandidate<T> {
-  readonly file: string;
-  /** What the match names (the item); candidates naming the same owner do not compete. */
-  readonly owner: string;
-  readonly value: T;
-}
-
 /**
  * The one candidate whose path shares the most trailing components with `path`, at least
- * MIN_SUFFIX_COMPONENTS; null when none does, or when another owner's candidate shares as many.
+ * MIN_SUFFIX_COMPONENTS; null when none does, or when a candidate of another owner (item) shares
+ * as many. Candidates are read through `fileOf` and `ownerOf`, so that a popular name's thousands
+ * of candidates cost no object each.
  */
-export function uniqueSuffixMatch<T>(path: string, candidates: Iterable<SuffixCandidate<T>>): SuffixCandidate<T> | null {
-  let best: SuffixCandidate<T> | null = null;
+export function uniqueSuffixMatch<T>(path: string, candidates: Iterable<T>, fileOf: (candidate: T) => string | null, ownerOf: (candidate: T) => string): T | null {
+  let best: T | null = null;
+  let bestOwner = '';
   let bestShared = MIN_SUFFIX_COMPONENTS - 1;
   let tied = false;
   for (const candidate of candidates) {
-    const shared = commonTrailingComponents(path, candidate.file);
+    const file = fileOf(candidate);
+    if (file === null) continue;
+    const shared = commonTrailingComponents(path, file);
+    if (shared < bestShared) continue;
+    const owner = ownerOf(candidate);
     if (shared > bestShared) {
       best = candidate;
+      bestOwner = owner;
       bestShared = shared;
       tied = false;
-    } else if (shared === bestShared && best !== null && candidate.owner !== best.owner) {
+    } else if (best !== null && owner !== bestOwner) {
       tied = true;
     }
   }

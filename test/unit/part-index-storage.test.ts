@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlexClient } from '../../src/plex/client.js';
-import { decodeIndexCache, encodeIndexCache, INDEX_CACHE_VERSION, type ServerIndex } from '../../src/resolve/index-cache.js';
+import { decodeIndexCache, encodeIndexCache, INDEX_CACHE_VERSION, type SectionState, type ServerIndex } from '../../src/resolve/index-cache.js';
 import { PartIndex } from '../../src/resolve/part-index.js';
 import { PartTable } from '../../src/resolve/part-table.js';
 
@@ -17,7 +17,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const state = { type: 'show', updatedAt: 1_700_000_100, since: 1_700_000_200, settled: true, refreshedAt: 1_700_000_300_000 } as const;
+const state: SectionState = { type: 'show', updatedAt: 1_700_000_100, since: 1_700_000_200, settled: true, refreshedAt: 1_700_000_300_000 };
 
 function sample(): Map<string, ServerIndex> {
   const table = new PartTable();
@@ -27,8 +27,8 @@ function sample(): Map<string, ServerIndex> {
   table.set(17, { ratingKey: '8000', file: null, sectionKey: '2' });
   table.set(900, { ratingKey: 'abc-7', file: 'D:\\Movies\\Film (2001)\\Film.mkv', sectionKey: '1' });
   table.set(901, { ratingKey: '007', file: '/data/movies/ü 100% "x".mkv', sectionKey: '1' });
-  const sections = new Map([
-    ['1', { ...state, type: 'movie' as const, updatedAt: null, settled: false }],
+  const sections = new Map<string, SectionState>([
+    ['1', { ...state, type: 'movie', updatedAt: null, settled: false }],
     ['2', state],
   ]);
   return new Map([['http://a.test:32400', { sections, table }], ['http://b.test:32400', { sections: new Map(), table: new PartTable() }]]);

@@ -25,10 +25,12 @@ describe('commonTrailingComponents', () => {
 });
 
 describe('uniqueSuffixMatch', () => {
-  const candidate = (file: string, owner: string) => ({ file, owner, value: owner });
+  const candidate = (file: string, owner: string) => ({ file, owner });
+  const match = (path: string, candidates: readonly { file: string; owner: string }[]) =>
+    uniqueSuffixMatch(path, candidates, (c) => c.file, (c) => c.owner);
 
   it('takes the one longest match', () => {
-    const found = uniqueSuffixMatch('/mnt/tv/Show A/Season 01/S01E01.mkv', [
+    const found = match('/mnt/tv/Show A/Season 01/S01E01.mkv', [
       candidate('/data/tv/Show A/Season 01/S01E01.mkv', 'a'),
       candidate('/data/tv/Show B/Season 01/S01E01.mkv', 'b'),
     ]);
@@ -36,15 +38,15 @@ describe('uniqueSuffixMatch', () => {
   });
 
   it('refuses a longest match that two items share', () => {
-    expect(uniqueSuffixMatch('/mnt/Season 01/S01E01.mkv', [candidate('/data/A/Season 01/S01E01.mkv', 'a'), candidate('/data/B/Season 01/S01E01.mkv', 'b')])).toBeNull();
+    expect(match('/mnt/Season 01/S01E01.mkv', [candidate('/data/A/Season 01/S01E01.mkv', 'a'), candidate('/data/B/Season 01/S01E01.mkv', 'b')])).toBeNull();
   });
 
   it('lets two parts of one item share a match', () => {
-    expect(uniqueSuffixMatch('/mnt/Film/Film.mkv', [candidate('/data/1/Film/Film.mkv', 'a'), candidate('/data/2/Film/Film.mkv', 'a')])?.owner).toBe('a');
+    expect(match('/mnt/Film/Film.mkv', [candidate('/data/1/Film/Film.mkv', 'a'), candidate('/data/2/Film/Film.mkv', 'a')])?.owner).toBe('a');
   });
 
   it('never takes the file name alone', () => {
-    expect(uniqueSuffixMatch('/mnt/Film.mkv', [candidate('/data/Film/Film.mkv', 'a')])).toBeNull();
+    expect(match('/mnt/Film.mkv', [candidate('/data/Film/Film.mkv', 'a')])).toBeNull();
   });
 });
 
