@@ -25,8 +25,9 @@ import { redact, redactUrl, registerSecret } from '../log/redact.js';
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
 /**
  * The most a JSON answer may hold. The largest ones are listing pages (DEFAULT_PAGE_LIMITS.pageSize
- * items, a few KiB each with their media and parts) and one item with many streams and markers:
- * well under 1 MiB each in real libraries.
+ * items, a few KiB each with their media and parts; the part index's INDEX_PAGE_SIZE, asked again
+ * at half the size when over this) and one item with many streams and markers: well under 1 MiB
+ * each in real libraries.
  */
 export const MAX_JSON_BYTES = 8 * 1024 * 1024;
 

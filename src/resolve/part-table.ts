@@ -1,8 +1,10 @@
-// One server's parts in memory: part id → item and file, file → parts, file name → parts. Every
-// lookup is a Map lookup (a suffix match compares the few files that share a name), so a look
-// takes microseconds at 100,000 parts. Which section a part came from is kept so that a section
+// One server's parts in memory: part id → item and file, file → parts, and the last two and
+// three components of each file (folder/name, parent/folder/name) → parts. Every lookup is a few
+// Map lookups, so a look takes microseconds at 100,000 parts: a suffix match compares only the
+// files that share three trailing components with it, and where none does, the files that share
+// two need no comparing at all (they share exactly two, so one item among them is the match). Which section a part came from is kept so that a section
 // can be listed again on its own.
-import { fileNameOf, uniqueSuffixMatch } from './suffix-match.js';
+import { MIN_SUFFIX_COMPONENTS, trailingKey, uniqueSuffixMatch } from './suffix-match.js';
 
 export interface PartRecord {
   readonly ratingKey: string;
@@ -26,7 +28,9 @@ type Ids = number | number[];
 export class PartTable {
   readonly #parts = new Map<number, PartRecord>();
   readonly #byFile = new Map<string, Ids>();
-  readonly #byName = new Map<string, Ids>();
+  /** By the last MIN_SUFFIX_COMPONENTS components, and by one more. */
+  readonly #byLast2 = new Map<string, Ids>();
+  readonly #byLast3 = new Map<string, Ids>();
 
   get size(): number {
     return this.#parts.size;
@@ -39,7 +43,10 @@ export class PartTable {
     this.#parts.set(partId, record);
     if (record.file && old?.file !== record.file) {
       add(this.#byFile, record.file, partId);
-      add(this.#byName, fileNameOf(record.file), partId);
+      const last2 = trailingKey(record.file, MIN_SUFFIX_COMPONENTS);
+      const last3 = trailingKey(record.file, MIN_SUFFIX_COMPONENTS + 1);
+      if (last2 !== null) add(this.#byLast2, last2, partId);
+      if (last3 !== null) add(this.#byLast3, last3, partId);
     }
   }
 
@@ -57,13 +64,24 @@ export class PartTable {
       const owners = new Set(exact.map((partId) => this.#parts.get(partId)?.ratingKey));
       return owners.size === 1 ? this.#match(exact[0] as number, true) : null;
     }
-    const found = uniqueSuffixMatch(
-      plexPath,
-      idsOf(this.#byName.get(fileNameOf(plexPath))),
-      (partId) => this.#parts.get(partId)?.file ?? null,
-      (partId) => this.#parts.get(partId)?.ratingKey ?? '',
-    );
-    return found === null ? null : this.#match(found, false);
+    const last3 = trailingKey(plexPath, MIN_SUFFIX_COMPONENTS + 1);
+    const longer = last3 === null ? [] : idsOf(this.#byLast3.get(last3));
+    if (longer.length > 0) {
+      // Those outside this group share two components at most: the match is in it, or nowhere.
+      const found = uniqueSuffixMatch(
+        plexPath,
+        longer,
+        (partId) => this.#parts.get(partId)?.file ?? null,
+        (partId) => this.#parts.get(partId)?.ratingKey ?? '',
+      );
+      return found === null ? null : this.#match(found, false);
+    }
+    const last2 = trailingKey(plexPath, MIN_SUFFIX_COMPONENTS);
+    const shared = last2 === null ? [] : idsOf(this.#byLast2.get(last2));
+    // Each shares exactly two components: a match only when they all belong to one item.
+    const owner = this.#parts.get(shared[0] ?? -1)?.ratingKey;
+    if (owner === undefined || shared.some((partId) => this.#parts.get(partId)?.ratingKey !== owner)) return null;
+    return this.#match(shared[0] as number, false);
   }
 
   /** Drops every part of an item (Plex answered 404 for it); returns how many. */
@@ -94,7 +112,10 @@ export class PartTable {
 
   #unindexFile(partId: number, file: string): void {
     remove(this.#byFile, file, partId);
-    remove(this.#byName, fileNameOf(file), partId);
+    const last2 = trailingKey(file, MIN_SUFFIX_COMPONENTS);
+    const last3 = trailingKey(file, MIN_SUFFIX_COMPONENTS + 1);
+    if (last2 !== null) remove(this.#byLast2, last2, partId);
+    if (last3 !== null) remove(this.#byLast3, last3, partId);
   }
 
   #match(partId: number, exact: boolean): FileMatch | null {
@@ -108,7 +129,7 @@ function idsOf(ids: Ids | undefined): readonly number[] {
 }
 
 // No check for an id already there: set() indexes a part's file only when it is new to that part,
-// and a popular name (S01E01.mkv) holds thousands of ids.
+// and a popular key (Season 01/S01E01.mkv) holds thousands of ids.
 function add(map: Map<string, Ids>, key: string, id: number): void {
   const ids = map.get(key);
   if (ids === undefined) map.set(key, id);

@@ -15,6 +15,21 @@ export function fileNameOf(path: string): string {
   return cut < 0 ? path : path.slice(cut + 1);
 }
 
+/**
+ * The last `count` components of a path joined by `/` (either separator, runs as one), the key
+ * under which the part table files a path; null when the path has fewer.
+ */
+export function trailingKey(path: string, count: number): string | null {
+  const parts: string[] = [];
+  let end = path.length;
+  for (let i = path.length - 1; i >= -1 && parts.length < count; i -= 1) {
+    if (i >= 0 && !isSeparator(path.charCodeAt(i))) continue;
+    if (end > i + 1) parts.push(path.slice(i + 1, end));
+    end = i;
+  }
+  return parts.length < count ? null : parts.reverse().join('/');
+}
+
 function isSeparator(code: number): boolean {
   return code === 47 /* / */ || code === 92 /* \ */;
 }

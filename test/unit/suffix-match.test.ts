@@ -2,7 +2,7 @@
 // longest match held by one item alone.
 import { describe, expect, it } from 'vitest';
 import { PartTable } from '../../src/resolve/part-table.js';
-import { commonTrailingComponents, fileNameOf, uniqueSuffixMatch } from '../../src/resolve/suffix-match.js';
+import { commonTrailingComponents, fileNameOf, trailingKey, uniqueSuffixMatch } from '../../src/resolve/suffix-match.js';
 
 describe('commonTrailingComponents', () => {
   it('counts whole components shared at the end', () => {
@@ -21,6 +21,16 @@ describe('commonTrailingComponents', () => {
     expect(commonTrailingComponents('D:\\TV\\Show\\S01E01.mkv', '/data/tv/Show/S01E01.mkv')).toBe(2);
     expect(commonTrailingComponents('/mnt//Show/S01E01.mkv', '/data/Show/S01E01.mkv')).toBe(2);
     expect(fileNameOf('D:\\TV\\Show\\S01E01.mkv')).toBe('S01E01.mkv');
+  });
+});
+
+describe('trailingKey', () => {
+  it('names the last components the same way whatever the separators, or null when there are fewer', () => {
+    expect(trailingKey('/data/tv/Show/Season 01/S01E01.mkv', 2)).toBe('Season 01/S01E01.mkv');
+    expect(trailingKey('D:\\TV\\Show\\Season 01\\S01E01.mkv', 3)).toBe('Show/Season 01/S01E01.mkv');
+    expect(trailingKey('/mnt//Show/S01E01.mkv/', 2)).toBe('Show/S01E01.mkv');
+    expect(trailingKey('/S01E01.mkv', 2)).toBeNull();
+    expect(trailingKey('Show/S01E01.mkv', 2)).toBe('Show/S01E01.mkv');
   });
 });
 
@@ -57,6 +67,14 @@ describe('PartTable.matchFile', () => {
     table.set(2, { ratingKey: '20', file: '/srv/Movies/Alien (1979)/Alien.mkv', sectionKey: '2' });
     expect(table.matchFile('/srv/Movies/Alien (1979)/Alien.mkv')).toEqual({ ratingKey: '20', partId: 2, file: '/srv/Movies/Alien (1979)/Alien.mkv', exact: true });
     expect(table.matchFile('/mnt/Movies/Alien (1979)/Alien.mkv')).toBeNull();
+  });
+
+  it('takes the one item of many that shares three components, and none when three items share two only', () => {
+    const table = new PartTable();
+    for (let show = 0; show < 50; show += 1) table.set(show + 1, { ratingKey: String(100 + show), file: `/data/tv/Show ${show}/Season 01/S01E01.mkv`, sectionKey: '2' });
+    expect(table.matchFile('/mnt/Show 7/Season 01/S01E01.mkv')?.ratingKey).toBe('107');
+    expect(table.matchFile('/mnt/Season 01/S01E01.mkv')).toBeNull();
+    expect(table.matchFile('/mnt/Show 77/Season 01/S01E01.mkv')).toBeNull();
   });
 
   it('names no item for an exact path two items hold', () => {
