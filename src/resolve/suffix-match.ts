@@ -20,6 +20,28 @@ export function fileNameOf(path: string): string {
  * under which the part table files a path; null when the path has fewer.
  */
 export function trailingKey(path: string, count: number): string | null {
+  // Most paths are plain (`/` only, no runs inside the key, none at the end): their key is a
+  // slice, which V8 keeps as a view of the path instead of a copy (two keys a part).
+  if (path.length === 0 || path.charCodeAt(path.length - 1) === 47) return slowTrailingKey(path, count);
+  let found = 0;
+  let afterSeparator = false;
+  for (let i = path.length - 1; i >= 0; i -= 1) {
+    const code = path.charCodeAt(i);
+    if (code === 92) return slowTrailingKey(path, count);
+    if (code !== 47) {
+      afterSeparator = false;
+      continue;
+    }
+    if (afterSeparator) return slowTrailingKey(path, count);
+    found += 1;
+    if (found === count) return path.slice(i + 1);
+    afterSeparator = true;
+  }
+  // The start: a relative path's first component has no separator before it.
+  return path.charCodeAt(0) !== 47 && found + 1 === count ? path : null;
+}
+
+function slowTrailingKey(path: string, count: number): string | null {
   const parts: string[] = [];
   let end = path.length;
   for (let i = path.length - 1; i >= -1 && parts.length < count; i -= 1) {
@@ -45,6 +67,7 @@ export function commonTrailingComponents(a: string, b: string): number {
   // A trailing separator is no component.
   while (i >= 0 && isSeparator(a.charCodeAt(i))) i -= 1;
   while (j >= 0 && isSeparator(b.charCodeAt(j))) j -= 1;
+  if (i < 0 || j < 0) return 0;
   let shared = 0;
   for (;;) {
     // Walk one component back in both, as long as they agree.

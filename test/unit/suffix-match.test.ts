@@ -4,7 +4,34 @@ import { describe, expect, it } from 'vitest';
 import { PartTable } from '../../src/resolve/part-table.js';
 import { commonTrailingComponents, fileNameOf, trailingKey, uniqueSuffixMatch } from '../../src/resolve/suffix-match.js';
 
+/** Every path of up to `longest` characters made of `a`, `b`, `/` and `\\`. */
+function shortPaths(longest: number, alphabet = ['a', 'b', '/', '\\']): string[] {
+  const paths = [''];
+  for (let length = 1; length <= longest; length += 1) {
+    for (let n = 0; n < alphabet.length ** length; n += 1) {
+      let path = '';
+      for (let digit = 0, rest = n; digit < length; digit += 1, rest = Math.floor(rest / alphabet.length)) path += alphabet[rest % alphabet.length];
+      paths.push(path);
+    }
+  }
+  return paths;
+}
+const componentsOf = (path: string): string[] => path.split(/[\\/]+/).filter(Boolean);
+
 describe('commonTrailingComponents', () => {
+  it('agrees with splitting both paths, for every pair of short paths', () => {
+    const paths = shortPaths(4);
+    for (const a of paths) {
+      const left = componentsOf(a);
+      for (const b of paths) {
+        const right = componentsOf(b);
+        let shared = 0;
+        while (shared < left.length && shared < right.length && left[left.length - 1 - shared] === right[right.length - 1 - shared]) shared += 1;
+        expect(commonTrailingComponents(a, b), `${a} | ${b}`).toBe(shared);
+      }
+    }
+  });
+
   it('counts whole components shared at the end', () => {
     expect(commonTrailingComponents('/mnt/nas/Movies/Alien (1979)/Alien.mkv', '/data/Movies/Alien (1979)/Alien.mkv')).toBe(3);
     expect(commonTrailingComponents('/a/b/c.mkv', '/x/b/c.mkv')).toBe(2);
@@ -31,6 +58,19 @@ describe('trailingKey', () => {
     expect(trailingKey('/mnt//Show/S01E01.mkv/', 2)).toBe('Show/S01E01.mkv');
     expect(trailingKey('/S01E01.mkv', 2)).toBeNull();
     expect(trailingKey('Show/S01E01.mkv', 2)).toBe('Show/S01E01.mkv');
+    expect(trailingKey('/a/Show//S01E01.mkv', 2)).toBe('Show/S01E01.mkv');
+    expect(trailingKey('//a/b', 2)).toBe('a/b');
+    expect(trailingKey('//a/b', 3)).toBeNull();
+    expect(trailingKey('/a/b', 2)).toBe('a/b');
+    expect(trailingKey('a/b', 3)).toBeNull();
+    expect(trailingKey('', 2)).toBeNull();
+  });
+
+  it('agrees with splitting the path, for every short path', () => {
+    for (const path of shortPaths(6)) {
+      const parts = componentsOf(path);
+      for (const count of [1, 2, 3]) expect(trailingKey(path, count), `${path} ${count}`).toBe(parts.length < count ? null : parts.slice(-count).join('/'));
+    }
   });
 });
 
