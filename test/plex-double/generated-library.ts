@@ -77,6 +77,8 @@ export class GeneratedLibrary {
   readonly #addedUntil: number;
   readonly #added: AddedItem[] = [];
   readonly #removed = new Set<number>();
+  /** Items whose file was renamed later: the new file, and the updatedAt it brought. */
+  readonly #renamed = new Map<number, { readonly file: string; readonly updatedAt: number }>();
 
   constructor(options: GeneratedLibraryOptions) {
     const { items, movieSections = 2, showSections = 2, movieShare = 0.25, firstSectionKey = 101, firstRatingKey = 1_000_000, firstPartId = 5_000_000 } = options;
@@ -142,15 +144,9 @@ export class GeneratedLibrary {
     const updatedFrom = atLeast(query.get('updatedAt>'));
     // Items are in id order (sort=id): the generated ones, then the ones added later.
     const ids: number[] = [];
-    for (let g = section.first; g < section.first + section.count; g += 1) {
-      if (this.#removed.has(g)) continue;
-      const addedAt = this.#addedAtOf(g);
-      if (addedAt >= addedFrom && addedAt >= updatedFrom) ids.push(g);
-    }
-    for (const [n, added] of this.#added.entries()) {
-      if (added.sectionKey !== sectionKey || this.#removed.has(this.#total + n)) continue;
-      if (added.addedAt >= addedFrom && added.addedAt >= updatedFrom) ids.push(this.#total + n);
-    }
+    const passes = (g: number): boolean => !this.#removed.has(g) && this.#addedAtOf(g) >= addedFrom && this.#updatedAtOf(g) >= updatedFrom;
+    for (let g = section.first; g < section.first + section.count; g += 1) if (passes(g)) ids.push(g);
+    for (const [n, added] of this.#added.entries()) if (added.sectionKey === sectionKey && passes(this.#total + n)) ids.push(this.#total + n);
     const from = Math.min(start, ids.length);
     const page = ids.slice(from, from + size).map((g) => this.#metadata(g));
     return { page, totalSize: ids.length };
@@ -181,6 +177,17 @@ export class GeneratedLibrary {
     const section = this.#section(sectionKey);
     if (section?.type !== 'movie') throw new Error(`generated library: ${sectionKey} is no movie section`);
     return this.#add({ sectionKey, type: 'movie', file, title });
+  }
+
+  /** The item's file is renamed (a new release replaced it): its updatedAt and its section's move to now. */
+  rename(ratingKey: string, file: string): GeneratedItemFacts {
+    const g = this.#indexOf(ratingKey);
+    if (g === undefined) throw new Error(`generated library: no item ${ratingKey}`);
+    this.#renamed.set(g, { file, updatedAt: now() });
+    const facts = this.#facts(g);
+    const section = this.#section(facts.sectionKey);
+    if (section) section.updatedAt = now();
+    return facts;
   }
 
   /** The item leaves the library: its metadata answers 404, and its section's updatedAt moves. */
@@ -216,7 +223,18 @@ export class GeneratedLibrary {
     return g < this.#total ? this.#addedUntil - (this.#total - 1 - g) : (this.#added[g - this.#total] as AddedItem).addedAt;
   }
 
+  #updatedAtOf(g: number): number {
+    return this.#renamed.get(g)?.updatedAt ?? this.#addedAtOf(g);
+  }
+
   #facts(g: number): GeneratedItemFacts {
+    const renamed = this.#renamed.get(g);
+    const facts = this.#bornFacts(g);
+    return renamed ? { ...facts, file: renamed.file } : facts;
+  }
+
+  /** The facts of an item as it was generated or added. */
+  #bornFacts(g: number): GeneratedItemFacts {
     if (g >= this.#total) {
       const added = this.#added[g - this.#total] as AddedItem;
       return { ratingKey: String(added.ratingKey), partId: added.partId, file: added.file, sectionKey: added.sectionKey, type: added.type };
@@ -255,7 +273,7 @@ export class GeneratedLibrary {
       librarySectionTitle: section.title,
       duration,
       addedAt,
-      updatedAt: addedAt,
+      updatedAt: this.#updatedAtOf(g),
       Media: [
         {
           id: facts.partId,

@@ -79,6 +79,16 @@ describe('the part index of a library of 100,000 items', () => {
     expect(plex.requests).toHaveLength(1 + pages.length);
   });
 
+  it('follows an item whose file changed, read as changed since the last look', async () => {
+    const movie = generated.itemAt(generated.sectionKey('movie', 0), 99);
+    const renamed = generated.rename(movie.ratingKey, '/data/movies-1/Movie 99 (2019)/Movie 99 (2019) Remastered.mkv');
+    plex.clearRequests();
+    expect(await index.fileMatch(client, renamed.file)).toEqual({ ratingKey: movie.ratingKey, partId: movie.partId, file: renamed.file, exact: true });
+    expect(listings().some((page) => page.query['updatedAt>'] !== undefined && page.path === `/library/sections/${generated.sectionKey('movie', 0)}/all`)).toBe(true);
+    // The old path names the item no more (only, by its last two folders, the other section's Movie 99).
+    expect((await index.fileMatch(client, movie.file))?.ratingKey).not.toBe(movie.ratingKey);
+  });
+
   it('takes a removed item out when Plex answers 404 for it, and answers not-plex instead of failing', async () => {
     const config = ConfigSchema.parse({ serverUrl: plex.url, token: TOKEN });
     const resolver = new Resolver({ config, servers: new PlexServers({ config, clientIdentifier: 'test-client-0001', version: '0.0.0' }), partIndex: index });
