@@ -59,7 +59,7 @@ export class PartIndex {
     const key = `${client.serverUrl} ${partId}`;
     const absentSince = this.#absentPartIds.get(key);
     const knownAbsent = absentSince !== undefined && Date.now() - absentSince < this.#options.minRebuildIntervalMs;
-    const ratingKey = await this.#lookup(client, (table) => table.ratingKeyOf(id), knownAbsent ? this.#options.minRebuildIntervalMs : 0);
+    const ratingKey = await this.#lookup(client, (table) => table.ratingKeyOf(id), knownAbsent ? this.#options.minRebuildIntervalMs : 0, true);
     if (ratingKey === null && !knownAbsent) this.#absentPartIds.set(key, Date.now());
     else if (ratingKey !== null) this.#absentPartIds.delete(key);
     return ratingKey;
@@ -91,8 +91,11 @@ export class PartIndex {
     return this.#saving;
   }
 
-  /** A hit, or a refresh (unless the last one is under `minRefreshIntervalMs` old) and a second look. */
-  async #lookup<T>(client: PlexClient, pick: (table: PartTable) => T | null, minRefreshIntervalMs: number): Promise<T | null> {
+  /**
+   * A hit, or a refresh (unless the last one is under `minRefreshIntervalMs` old) and a second
+   * look. `surely` says the miss means something was added (a part id from a Plex URL).
+   */
+  async #lookup<T>(client: PlexClient, pick: (table: PartTable) => T | null, minRefreshIntervalMs: number, surely = false): Promise<T | null> {
     const serverUrl = client.serverUrl;
     const hit = this.#load().get(serverUrl);
     const found = hit ? pick(hit.table) : null;
@@ -103,7 +106,7 @@ export class PartIndex {
     } else {
       const last = this.#lastRefresh.get(serverUrl) ?? 0;
       if (Date.now() - last < minRefreshIntervalMs) return null;
-      const refresh = this.#refresh(client).finally(() => this.#refreshing.delete(serverUrl));
+      const refresh = this.#refresh(client, surely).finally(() => this.#refreshing.delete(serverUrl));
       this.#refreshing.set(serverUrl, refresh);
       await refresh;
     }
@@ -111,7 +114,12 @@ export class PartIndex {
     return refreshed ? pick(refreshed.table) : null;
   }
 
-  async #refresh(client: PlexClient): Promise<void> {
+  /**
+   * @param surely the miss means an item was added: when no section's updatedAt moved (a server
+   *   that does not move it, or a change in a second it cannot show), every section is read for
+   *   its changes, which costs two small requests a section, never a rebuild.
+   */
+  async #refresh(client: PlexClient, surely: boolean): Promise<void> {
     const servers = this.#load();
     this.#lastRefresh.set(client.serverUrl, Date.now());
     let index = servers.get(client.serverUrl);
@@ -121,15 +129,18 @@ export class PartIndex {
     }
     const { sections, serverSeconds } = await client.librarySections();
     const listed = new Set<string>();
-    const work: (() => Promise<void>)[] = [];
+    const plans: { key: string; type: 1 | 4; plan: SectionPlan }[] = [];
     for (const section of sections) {
       const type = SECTION_TYPES[section.type];
       if (type === undefined) continue;
       const key = String(section.key);
       listed.add(key);
-      const plan = planSection(index.sections.get(key), section, serverSeconds);
-      if (plan !== null) work.push(() => this.#listSection(client, index, key, type, plan));
+      plans.push({ key, type, plan: planSection(index.sections.get(key), section, serverSeconds) });
     }
+    const moved = plans.some(({ plan }) => plan.read !== 'nothing');
+    const work = plans
+      .filter(({ plan }) => plan.read !== 'nothing' || (surely && !moved))
+      .map(({ key, type, plan }) => () => this.#listSection(client, index, key, type, plan));
     for (const key of index.sections.keys()) {
       if (listed.has(key)) continue;
       index.sections.delete(key);
@@ -147,7 +158,7 @@ export class PartIndex {
         for (const part of media.Part ?? []) index.table.set(part.id, { ratingKey: item.ratingKey, file: part.file || null, sectionKey });
       }
     };
-    if (plan.since === null) {
+    if (plan.read === 'whole') {
       // A section listed whole starts from nothing: what it held before may be gone.
       index.sections.delete(sectionKey);
       index.table.forgetSection(sectionKey);
@@ -203,17 +214,19 @@ export class PartIndex {
 }
 
 interface SectionPlan {
-  /** Epoch seconds to read changes from; null: list the section whole. */
-  readonly since: number | null;
+  /** What its updatedAt says to read: all of it, its changes, or nothing. */
+  readonly read: 'whole' | 'changes' | 'nothing';
+  /** Epoch seconds to read changes from. */
+  readonly since: number;
   /** The section's state once listed. */
   readonly next: SectionState;
 }
 
 /**
  * What to list of a section: all of it when it is new (or changed type), its changes when its
- * updatedAt moved (or could not tell), nothing otherwise (null).
+ * updatedAt moved (or could not tell), nothing otherwise.
  */
-function planSection(known: SectionState | undefined, section: PlexSection, serverSeconds: number | null): SectionPlan | null {
+function planSection(known: SectionState | undefined, section: PlexSection, serverSeconds: number | null): SectionPlan {
   const type = section.type === 'movie' ? 'movie' : 'show';
   const updatedAt = typeof section.updatedAt === 'number' && Number.isFinite(section.updatedAt) ? section.updatedAt : null;
   const localSeconds = Math.floor(Date.now() / 1000);
@@ -226,9 +239,9 @@ function planSection(known: SectionState | undefined, section: PlexSection, serv
     settled: updatedAt !== null && updatedAt < (serverSeconds ?? localSeconds - 1),
     refreshedAt: Date.now(),
   };
-  if (!known || known.type !== type) return { since: null, next };
-  if (known.settled && updatedAt !== null && updatedAt === known.updatedAt) return null;
-  return { since: known.since, next };
+  if (!known || known.type !== type) return { read: 'whole', since: next.since, next };
+  const unchanged = known.settled && updatedAt !== null && updatedAt === known.updatedAt;
+  return { read: unchanged ? 'nothing' : 'changes', since: known.since, next };
 }
 
 /** Runs the tasks, `limit` at a time, to the end; the first failure, if any. */
