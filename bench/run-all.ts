@@ -18,6 +18,7 @@ const BENCHES = [
   { name: 'endless', file: 'endless-listing.js' },
   { name: 'quit-load', file: 'quit-during-load.js' },
   { name: 'first-frame', file: 'first-frame.js' },
+  { name: 'library', file: 'big-library.js' },
 ] as const;
 
 const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim()).filter(Boolean);

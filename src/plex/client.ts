@@ -4,17 +4,19 @@
 // (paging.ts: bounded). It does not retry: deciding what to do with a failure is the sync
 // engine's job (see sync/failure.ts).
 import { z } from 'zod';
-import { PlexHttpError, PlexResponseError } from './errors.js';
+import { PlexBodyTooLargeError, PlexHttpError, PlexResponseError } from './errors.js';
 import { httpRequest, retryAfterSeconds, type HttpAnswer } from './http.js';
-import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, type PageLimits } from './paging.js';
+import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, walkPages, type PageLimits } from './paging.js';
 import {
   IdentitySchema,
+  IndexItemSchema,
   ListingContainerSchema,
   MetadataContainerSchema,
   MetadataSchema,
   PrefsSchema,
   SectionsContainerSchema,
   TimelineAnswerSchema,
+  type PlexIndexItem,
   type PlexMetadata,
   type PlexSection,
 } from './schemas.js';
@@ -25,8 +27,9 @@ import { DEFAULT_TLS } from './tls.js';
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
 /**
  * The most a JSON answer may hold. The largest ones are listing pages (DEFAULT_PAGE_LIMITS.pageSize
- * items, a few KiB each with their media and parts) and one item with many streams and markers:
- * well under 1 MiB each in real libraries.
+ * items, a few KiB each with their media and parts; the part index's INDEX_PAGE_SIZE, asked again
+ * at half the size when over this) and one item with many streams and markers: well under 1 MiB
+ * each in real libraries.
  */
 export const MAX_JSON_BYTES = 8 * 1024 * 1024;
 
@@ -52,6 +55,20 @@ export interface PlexClientOptions {
   readonly listingLimits?: Partial<PageLimits>;
   /** This server's own TLS settings (caFile, tlsVerify), for its requests alone. @default DEFAULT_TLS */
   readonly tls?: TlsSettings;
+}
+
+/** The lean listing the part index reads (PlexKodiConnect asks the same way): no file checks, no extras. */
+const LEAN_LISTING = { sort: 'id', checkFiles: '0', includeExtras: '0', excludeAllLeaves: '1' } as const;
+/** Items per page of the index's listings: about 1,000, as PlexKodiConnect allows. */
+export const INDEX_PAGE_SIZE = 1_000;
+/** A page over the byte cap is asked again at half its size, down to this. */
+const SMALLEST_INDEX_PAGE = 50;
+
+export interface SectionPartsOptions {
+  /** Only items added (`addedAt>=`) or changed (`updatedAt>=`) at or after this epoch second. */
+  readonly since?: { readonly field: 'addedAt' | 'updatedAt'; readonly epochSeconds: number };
+  /** @default INDEX_PAGE_SIZE */
+  readonly pageSize?: number;
 }
 
 export type PlaybackState = 'playing' | 'paused' | 'stopped' | 'buffering';
@@ -158,8 +175,64 @@ export class PlexClient {
   }
 
   async sections(): Promise<PlexSection[]> {
-    const body = await this.#getJson('/library/sections', SectionsContainerSchema);
-    return body.MediaContainer.Directory;
+    return (await this.librarySections()).sections;
+  }
+
+  /**
+   * GET /library/sections with the server's clock at the answer (its Date header, epoch seconds;
+   * null without one): the part index compares a section's updatedAt with it.
+   */
+  async librarySections(): Promise<{ sections: PlexSection[]; serverSeconds: number | null }> {
+    const { data, headers } = await this.#getJsonAnswer('/library/sections', SectionsContainerSchema);
+    const date = Date.parse(headers.get('date') ?? '');
+    return { sections: data.MediaContainer.Directory, serverSeconds: Number.isNaN(date) ? null : Math.floor(date / 1000) };
+  }
+
+  /**
+   * The parts of a section's items (type 1 movies, 4 episodes), each item handed to `onItem` as
+   * its page comes, so that a listing of 100,000 is never held whole; listed lean (no file checks,
+   * no extras, by id), in pages of about 1,000. An unreadable item is skipped and told. A page
+   * over the byte cap is asked again at half the size.
+   */
+  async sectionParts(sectionKey: string, type: 1 | 4, onItem: (item: PlexIndexItem) => void, options: SectionPartsOptions = {}): Promise<void> {
+    const where = `section ${sectionKey}`;
+    const path = `/library/sections/${encodeURIComponent(sectionKey)}/all`;
+    const query: Record<string, string> = { type: String(type), ...LEAN_LISTING };
+    // Plex's filter grammar puts the operator in the name: `addedAt>=N` is the name `addedAt>`.
+    if (options.since) query[`${options.since.field}>`] = String(Math.floor(options.since.epochSeconds));
+    let pageSize = Math.min(options.pageSize ?? INDEX_PAGE_SIZE, this.#limits.maxItems);
+    const limits = { ...this.#limits, pageSize };
+    const walk = await walkPages(
+      async (start, size) => {
+        for (;;) {
+          try {
+            const asked = Math.min(size, pageSize);
+            const body = await this.#getJson(path, ListingContainerSchema, { ...query, 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(asked) });
+            return { entries: body.MediaContainer.Metadata, totalSize: body.MediaContainer.totalSize ?? null };
+          } catch (error) {
+            if (!(error instanceof PlexBodyTooLargeError) || pageSize <= SMALLEST_INDEX_PAGE) throw error;
+            pageSize = Math.max(SMALLEST_INDEX_PAGE, Math.floor(pageSize / 2));
+          }
+        }
+      },
+      ratingKeyOf,
+      limits,
+      (entry, offset) => {
+        const item = IndexItemSchema.safeParse(entry);
+        if (item.success) return onItem(item.data);
+        const issue = item.error.issues[0];
+        const ratingKey = ratingKeyOf(entry);
+        this.#onSkippedItem(
+          redact(
+            `${where}: item ${offset + 1} of the listing${ratingKey === null ? '' : ` (ratingKey ${ratingKey})`} skipped, unreadable (${issue ? `${issue.path.join('.') || 'item'}: ${issue.message}` : 'invalid'})`,
+          ),
+        );
+      },
+    );
+    if (walk.cut !== null) {
+      const bound = walk.cut === 'pages' ? `${limits.maxPages} pages` : `${limits.maxItems} items`;
+      this.#onSkippedItem(redact(`${where}: the listing went on past ${bound}; stopped there, the rest left out`));
+    }
   }
 
   /** Every item of a section (type 1 movies, 4 episodes), fetched page by page; an unreadable one is skipped and told. */
@@ -290,7 +363,17 @@ export class PlexClient {
     query: Record<string, string> = {},
     options: { withToken?: boolean; headers?: Record<string, string>; allowEmpty?: boolean } = {},
   ): Promise<z.output<T>> {
-    const { url, body } = await this.#request('GET', path, query, options);
+    return (await this.#getJsonAnswer(path, schema, query, options)).data;
+  }
+
+  /** #getJson with the answer's headers. */
+  async #getJsonAnswer<T extends z.ZodTypeAny>(
+    path: string,
+    schema: T,
+    query: Record<string, string> = {},
+    options: { withToken?: boolean; headers?: Record<string, string>; allowEmpty?: boolean } = {},
+  ): Promise<{ data: z.output<T>; headers: Headers }> {
+    const { url, body, headers } = await this.#request('GET', path, query, options);
     const text = body.toString('utf8');
     let json: unknown;
     try {
@@ -300,7 +383,7 @@ export class PlexClient {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new PlexResponseError(`[GET] "${redactUrl(url)}": unexpected answer shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-    return parsed.data;
+    return { data: parsed.data, headers };
   }
 
   /** One request to this server (`path` may carry its own query, `query` is added); a status that is not 2xx throws PlexHttpError. */

@@ -42,19 +42,45 @@ export interface PagedListing {
   readonly pages: number;
 }
 
+/** How a listing walked entry by entry ended (walkPages). */
+export interface PageWalk {
+  /** Why the listing ended short of what the server claimed, when a bound ended it. */
+  readonly cut: 'pages' | 'items' | null;
+  /** Requests made. */
+  readonly pages: number;
+  /** Distinct entries handed over. */
+  readonly entries: number;
+}
+
 /**
  * Reads every page of a listing within `limits`. `keyOf` names an entry (Plex's ratingKey); an
  * entry without a name is kept, but never counts as new, so it cannot keep a listing going.
  */
 export async function readPages(readPage: PageReader, keyOf: (entry: unknown) => string | null, limits: PageLimits = DEFAULT_PAGE_LIMITS): Promise<PagedListing> {
+  const entries: { entry: unknown; offset: number }[] = [];
+  const walk = await walkPages(readPage, keyOf, limits, (entry, offset) => void entries.push({ entry, offset }));
+  return { entries, cut: walk.cut, pages: walk.pages };
+}
+
+/**
+ * readPages without holding the listing: each distinct entry goes to `visit` as its page comes,
+ * and only the page being read and the names seen (for the repeat rule) stay in memory. The part
+ * index lists 100,000 items this way and keeps only what it needs of each.
+ */
+export async function walkPages(
+  readPage: PageReader,
+  keyOf: (entry: unknown) => string | null,
+  limits: PageLimits,
+  visit: (entry: unknown, offset: number) => void,
+): Promise<PageWalk> {
   checkPageLimits(limits);
   const seen = new Set<string>();
-  const entries: { entry: unknown; offset: number }[] = [];
+  let count = 0;
   let start = 0;
   let pages = 0;
   for (;;) {
-    if (pages >= limits.maxPages) return { entries, cut: 'pages', pages };
-    if (entries.length >= limits.maxItems) return { entries, cut: 'items', pages };
+    if (pages >= limits.maxPages) return { cut: 'pages', pages, entries: count };
+    if (count >= limits.maxItems) return { cut: 'items', pages, entries: count };
     const page = await readPage(start, limits.pageSize);
     pages += 1;
     let fresh = 0;
@@ -65,11 +91,12 @@ export async function readPages(readPage: PageReader, keyOf: (entry: unknown) =>
         seen.add(key);
         fresh += 1;
       }
-      if (entries.length >= limits.maxItems) return { entries, cut: 'items', pages };
-      entries.push({ entry, offset: start + index });
+      if (count >= limits.maxItems) return { cut: 'items', pages, entries: count };
+      count += 1;
+      visit(entry, start + index);
     }
     start += page.entries.length;
-    if (fresh === 0 || page.totalSize === null || start >= page.totalSize) return { entries, cut: null, pages };
+    if (fresh === 0 || page.totalSize === null || start >= page.totalSize) return { cut: null, pages, entries: count };
   }
 }
 

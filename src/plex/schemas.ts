@@ -102,11 +102,27 @@ export const SectionsContainerSchema = z.object({
           type: z.string(),
           title: z.string().default(''),
           Location: z.array(z.object({ path: z.string() })).default([]),
+          // Epoch seconds of the section's last change: the part index re-reads only sections
+          // whose updatedAt moved. Absent or odd, the index cannot tell and reads the changes anyway.
+          updatedAt: numeric.nullish().catch(undefined),
         }),
       )
       .default([]),
   }),
 });
+
+/**
+ * What the part index keeps of a listed item: its ratingKey and its parts' ids and files. Lean on
+ * purpose (100,000 of them pass through); a null file reads as none, as withoutNulls would.
+ */
+export const IndexItemSchema = z.object({
+  ratingKey: keyString,
+  Media: z
+    .array(z.object({ Part: z.array(z.object({ id: numeric, file: z.string().nullish() })).nullish() }))
+    .nullish(),
+});
+
+export type PlexIndexItem = z.infer<typeof IndexItemSchema>;
 
 export type PlexSection = z.infer<typeof SectionsContainerSchema>['MediaContainer']['Directory'][number];
 

@@ -2,6 +2,7 @@
 // ratingKey, a metadata or transcode URL, a direct-play part URL, a local file path.
 import { savedServers, serverLabel } from '../config/saved-servers.js';
 import type { PlexClient } from '../plex/client.js';
+import { PlexHttpError } from '../plex/errors.js';
 import type { PlexServers } from '../plex/servers.js';
 import { plexMarkers, type PlexMarkerFact, type PlexMetadata } from '../plex/schemas.js';
 import { displayName } from './display-name.js';
@@ -29,6 +30,9 @@ export interface ResolvedItem {
   /** Plex's intro, credits and commercial markers, by start; empty when it has none. */
   readonly markers: readonly PlexMarkerFact[];
 }
+
+/** What the part index names for a part or a file. */
+type IndexMatch = { readonly ratingKey: string; readonly partId: number; readonly file: string | null };
 
 export type Resolution = { readonly kind: 'plex'; readonly item: ResolvedItem } | { readonly kind: 'not-plex'; readonly reason: string };
 
@@ -68,14 +72,43 @@ export class Resolver implements SavedStateSource {
       case 'part': {
         const client = servers.clientFor(target.serverUrl, urlToken);
         if (!client) return noTokenFor(target.serverUrl);
-        const ratingKey = await partIndex.byPartId(client, target.partId);
-        if (!ratingKey) return { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
-        return this.#describe(client, ratingKey, Number(target.partId));
+        const partId = Number(target.partId);
+        const described = await this.#fromIndex(client, async () => {
+          const ratingKey = await partIndex.byPartId(client, target.partId);
+          return ratingKey === null ? null : { ratingKey, partId, file: null };
+        });
+        return described ?? { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
       }
       case 'localFile': {
         const found = await this.#fileOnServers(target.path);
         if (!found) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
-        return this.#describe(found.client, found.ratingKey, null, found.plexFile);
+        // The matched part names the played version: on a suffix match Plex's path is not plexFile.
+        // The first look is the one that found it; after a 404 the index is asked again.
+        let first: IndexMatch | null = found.match;
+        const described = await this.#fromIndex(found.client, async () => {
+          const match = first ?? (await partIndex.fileMatch(found.client, found.plexFile));
+          first = null;
+          return match;
+        });
+        return described ?? { kind: 'not-plex', reason: 'this file is not in the Plex library' };
+      }
+    }
+  }
+
+  /**
+   * The item the index names, described; null when the index names none. An index entry can be
+   * stale (Plex removed the item, and the index keeps what it listed): a 404 takes it out of the
+   * index, which is then asked once more, refreshed, since the file may be back under a new item.
+   */
+  async #fromIndex(client: PlexClient, find: () => Promise<IndexMatch | null>): Promise<Resolution | null> {
+    for (let attempt = 0; ; attempt += 1) {
+      const found = await find();
+      if (found === null) return null;
+      try {
+        return await this.#describe(client, found.ratingKey, found.partId, found.file);
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof PlexHttpError) || error.status !== 404) throw error;
+        this.#options.partIndex.forget(client, found.ratingKey);
       }
     }
   }
@@ -87,14 +120,14 @@ export class Resolver implements SavedStateSource {
    * one; when none answered and one failed, its error is thrown (the engine says Plex was
    * unreachable, and the playback is looked up again later).
    */
-  async #fileOnServers(path: string): Promise<{ client: PlexClient; ratingKey: string; plexFile: string } | null> {
+  async #fileOnServers(path: string): Promise<{ client: PlexClient; plexFile: string; match: IndexMatch } | null> {
     const { servers, partIndex } = this.#options;
     const asked = savedServers(servers.config).flatMap((server) => {
       const client = servers.clientOf(server);
       return client ? [{ server, client, plexFile: toPlexPath(path, server.pathMappings) }] : [];
     });
-    const answers = await Promise.allSettled(asked.map(async (candidate) => ({ ...candidate, ratingKey: await partIndex.byFile(candidate.client, candidate.plexFile) })));
-    const found = answers.flatMap((answer) => (answer.status === 'fulfilled' && answer.value.ratingKey !== null ? [{ ...answer.value, ratingKey: answer.value.ratingKey }] : []));
+    const answers = await Promise.allSettled(asked.map(async (candidate) => ({ ...candidate, match: await partIndex.fileMatch(candidate.client, candidate.plexFile) })));
+    const found = answers.flatMap((answer) => (answer.status === 'fulfilled' && answer.value.match !== null ? [{ ...answer.value, match: answer.value.match }] : []));
     // The default server could not say whether it has the file: another's answer may be the
     // wrong server's item, so the lookup fails as the default's did (and is tried again later).
     const defaultFailed = answers.find((answer, index) => answer.status === 'rejected' && asked[index]?.server.isDefault);

@@ -19,3 +19,4 @@ export {
   type StreamSelection,
   type WatchRecord,
 } from './library.js';
+export { GeneratedLibrary, type GeneratedItemFacts, type GeneratedLibraryOptions } from './generated-library.js';

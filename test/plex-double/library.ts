@@ -234,6 +234,8 @@ export class Library {
   readonly #now: () => number;
   // Keys come from outside (tests, URLs), so plain Maps rather than object lookups.
   readonly #sections = new Map<string, SectionInput>();
+  /** A section's updatedAt as /library/sections reports it (epoch seconds): set when added, moved by each item added to it. */
+  readonly #sectionUpdatedAt = new Map<string, number>();
   readonly #items = new Map<string, ItemState>();
   readonly #byPart = new Map<number, ItemState>();
   /** Shows and seasons, by ratingKey (which no item shares). */
@@ -294,6 +296,12 @@ export class Library {
     if (section.type !== 'movie' && section.type !== 'show') throw new TypeError('section.type must be movie or show');
     if (this.#sections.has(section.key)) throw new TypeError(`section.key ${section.key} is already used`);
     this.#sections.set(section.key, { ...section, locations: [...section.locations] });
+    this.#sectionUpdatedAt.set(section.key, this.#seconds());
+  }
+
+  /** The section's updatedAt (epoch seconds); undefined for an unknown section. */
+  sectionUpdatedAt(key: string): number | undefined {
+    return this.#sectionUpdatedAt.get(key);
   }
 
   addItem(input: ItemInput): ItemSnapshot {
@@ -328,6 +336,7 @@ export class Library {
       addedAt: seconds,
     };
     this.#items.set(item.ratingKey, item);
+    this.#sectionUpdatedAt.set(item.sectionKey, seconds);
     this.#byPart.set(item.partId, item);
     this.#addStreams(item.partId, input.streams ?? []);
     for (const version of input.versions ?? []) this.#versionParts.set(version.partId, { item, version });

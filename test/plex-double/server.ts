@@ -12,6 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Faults, type FaultRule } from './faults.js';
+import type { GeneratedLibrary } from './generated-library.js';
 import {
   containerOf,
   Library,
@@ -61,6 +62,11 @@ export interface PlexDoubleOptions {
    * credits first. The meaning stays the same. @default false
    */
   readonly realShapes?: boolean;
+  /**
+   * A big generated library (generated-library.ts) served beside the items added one by one:
+   * its sections, listings and metadata. The test keeps it, to add or remove items later.
+   */
+  readonly generated?: GeneratedLibrary;
 }
 
 export interface RecordedRequest {
@@ -303,12 +309,19 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       return container(call, { size: 0, friendlyName, machineIdentifier, version, platform: 'Linux', myPlex: true, allowSync: false });
     }
     if (get && path === '/:/prefs') return container(call, prefs(friendlyName, library.playedThreshold, library.playedAtBehaviour));
-    if (get && path === '/library/sections') return container(call, sectionsContainer(library.sections()));
+    if (get && path === '/library/sections') {
+      const sections = sectionsContainer(library.sections(), (key) => library.sectionUpdatedAt(key));
+      if (!options.generated) return container(call, sections);
+      const Directory = [...(sections['Directory'] as PlainObject[]), ...(options.generated.sections() as PlainObject[])];
+      return container(call, { ...sections, size: Directory.length, Directory });
+    }
     if (get && (m = /^\/library\/sections\/([^/]+)\/all$/.exec(path))) return sectionListing(call, decodeURIComponent(m[1] ?? ''));
     if (get && (m = /^\/library\/metadata\/([^/]+)$/.exec(path))) {
       const item = library.item(decodeURIComponent(m[1] ?? ''));
       const directory = item ? undefined : library.directory(decodeURIComponent(m[1] ?? ''));
       if (directory) return container(call, { size: 1, Metadata: [directoryOf(directory, library)] });
+      const generated = item ? undefined : options.generated?.metadata(decodeURIComponent(m[1] ?? ''));
+      if (generated) return container(call, { size: 1, Metadata: [generated as PlainObject] });
       if (!item) return notFound();
       const metadata = withStreams(metadataOf(item, library.section(item.sectionKey)), library.streamsOf(item.partId));
       // Real Plex lists markers only when asked (python-plexapi and plex-mpv-shim ask for them).
@@ -345,13 +358,19 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   }
 
   function sectionListing(call: Call, sectionKey: string): Reply {
+    if (options.generated?.hasSection(sectionKey)) return generatedListing(call, options.generated, sectionKey);
     const section = library.section(sectionKey);
     if (!section) return notFound();
     const typeParam = call.url.searchParams.get('type');
     // Without ?type, real Plex lists a show section's shows; the double has no shows, so it
     // lists the section's episodes instead.
     const type = typeParam === null ? (section.type === 'movie' ? 'movie' : 'episode') : TYPE_NUMBERS[typeParam];
-    const all = type === undefined ? [] : library.itemsIn(sectionKey, type);
+    // Plex's filters `addedAt>=N` and `updatedAt>=N` (the operator in the parameter's name).
+    const addedFrom = Number(call.url.searchParams.get('addedAt>') ?? Number.NaN);
+    const updatedFrom = Number(call.url.searchParams.get('updatedAt>') ?? Number.NaN);
+    const all = (type === undefined ? [] : library.itemsIn(sectionKey, type)).filter(
+      (item) => !(item.addedAt < addedFrom) && !(item.updatedAt < updatedFrom),
+    );
     const start = call.endlessListing ? 0 : Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, all.length);
     const totalSize = call.endlessListing ? ENDLESS_TOTAL_SIZE : all.length;
     const asked = countOf(plexParam(call, 'X-Plex-Container-Size')) ?? Infinity;
@@ -368,6 +387,22 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
         Metadata: page.map((item) => metadataOf(item, section)),
       },
       { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Total-Size': String(totalSize) },
+    );
+  }
+
+  /** A section of the generated library, paged and filtered as a real one. */
+  function generatedListing(call: Call, generated: GeneratedLibrary, sectionKey: string): Reply {
+    const typeParam = call.url.searchParams.get('type');
+    const type = typeParam === null ? undefined : TYPE_NUMBERS[typeParam];
+    const start = countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0;
+    const asked = countOf(plexParam(call, 'X-Plex-Container-Size')) ?? Infinity;
+    const listed = generated.listing(sectionKey, type, call.url.searchParams, start, Math.min(asked, pageSize ?? Infinity));
+    if (!listed) return notFound();
+    const offset = Math.min(start, listed.totalSize);
+    return container(
+      call,
+      { size: listed.page.length, totalSize: listed.totalSize, offset, librarySectionID: numericKey(sectionKey), Metadata: listed.page as PlainObject[] },
+      { 'X-Plex-Container-Start': String(offset), 'X-Plex-Container-Total-Size': String(listed.totalSize) },
     );
   }
 
@@ -878,7 +913,7 @@ function directoryOf(directory: DirectorySnapshot, library: Library): PlainObjec
   };
 }
 
-function sectionsContainer(sections: readonly SectionInput[]): PlainObject {
+function sectionsContainer(sections: readonly SectionInput[], updatedAtOf: (key: string) => number | undefined): PlainObject {
   let locationId = 0;
   return {
     size: sections.length,
@@ -891,6 +926,7 @@ function sectionsContainer(sections: readonly SectionInput[]): PlainObject {
       agent: section.type === 'movie' ? 'tv.plex.agents.movie' : 'tv.plex.agents.series',
       scanner: section.type === 'movie' ? 'Plex Movie' : 'Plex TV Series',
       language: 'en-US',
+      updatedAt: updatedAtOf(section.key),
       Location: section.locations.map((path) => ({ id: ++locationId, path })),
     })),
   };

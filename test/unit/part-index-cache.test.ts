@@ -23,8 +23,8 @@ function server(n: number, count: number): PlexClient {
   }));
   return {
     serverUrl: `http://plex-${n}.test:32400`,
-    sections: async () => [{ key: '1', type: 'movie' }],
-    sectionItems: async () => items,
+    librarySections: async () => ({ sections: [{ key: '1', type: 'movie', updatedAt: 1_700_000_000 }], serverSeconds: 1_800_000_000 }),
+    sectionParts: async (_key: string, _type: number, onItem: (item: unknown) => void) => items.forEach(onItem),
   } as unknown as PlexClient;
 }
 
@@ -32,7 +32,9 @@ describe('PartIndex cache file', () => {
   it('is read back by the next index, with mode 0600 and no temp file beside it', async () => {
     const cacheFile = join(dir, 'index.json');
     const client = server(1, 3);
-    expect(await new PartIndex({ cacheFile }).byPartId(client, '1002')).toBe('1-2');
+    const index = new PartIndex({ cacheFile });
+    expect(await index.byPartId(client, '1002')).toBe('1-2');
+    await index.saved();
     expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['index.json']);
     // A server that would now list nothing: the answer can only come from the file.
@@ -46,6 +48,7 @@ describe('PartIndex cache file', () => {
     // The big one first: its write takes longest, and must not land over the later ones.
     const clients = [server(1, 20_000), server(2, 10), server(3, 10)];
     await Promise.all(clients.map((client, n) => index.byPartId(client, `${n + 1}000`)));
+    await index.saved();
     const reread = new PartIndex({ cacheFile });
     const empties = clients.map((client) => ({ ...server(9, 0), serverUrl: client.serverUrl }) as PlexClient);
     expect(await Promise.all(empties.map((client, n) => reread.byPartId(client, `${n + 1}000`)))).toEqual(['1-0', '2-0', '3-0']);
