@@ -1,0 +1,40 @@
+// What `user` and `login --user` share: the PIN of the Home user to switch to, and the lines that
+// show the servers a login or a switch saved.
+import type { AccountServer } from '../login/account-servers.js';
+import { LoginError } from '../login/errors.js';
+import { needsPin } from '../login/home-switch.js';
+import type { HomeUser } from '../plex/plextv.js';
+import { paint } from './output.js';
+import { askHidden, canAsk, nextStdinLine } from './secret-input.js';
+
+/** The arguments cannot work as given: exit code 2. */
+export class UsageError extends LoginError {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * The PIN to switch to `target` with: `--pin -` reads it from stdin; without --pin a terminal is
+ * asked (no echo) when the switch needs one; else none, and plex.tv's refusal says it is needed.
+ */
+export async function pinFor(target: HomeUser, pinOption: string | undefined, callerIsAdmin: boolean): Promise<string | null> {
+  if (pinOption !== undefined) {
+    // A PIN in argv is visible to every process (ps), like a token.
+    if (pinOption !== '-') throw new UsageError("--pin takes '-' and reads the PIN from stdin; a PIN on the command line is visible to other processes");
+    const pin = await nextStdinLine();
+    if (!pin) throw new UsageError('--pin - reads the PIN from stdin, but stdin gave none');
+    return pin;
+  }
+  if (!needsPin(target, callerIsAdmin) || !canAsk()) return null;
+  const pin = await askHidden(`PIN for ${target.title}: `);
+  if (pin === null) throw new LoginError('cancelled');
+  return pin || null;
+}
+
+/** One line per server: name, owned or shared, the default, the address, and one that did not answer. */
+export function serverLines(servers: readonly AccountServer[], defaultName: string | null): string[] {
+  const width = Math.max(0, ...servers.map((server) => server.name.length));
+  return servers.map((server) => {
+    const notes = [server.owned ? 'owned' : 'shared', ...(server.name === defaultName ? ['default'] : []), ...(server.answered ? [] : ['did not answer'])];
+    return `  ${server.name.padEnd(width)}  ${server.url}  ${paint('dim', `(${notes.join(', ')})`)}`;
+  });
+}
