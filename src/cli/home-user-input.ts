@@ -34,7 +34,7 @@ export async function pinFor(target: HomeUser, pinOption: string | undefined, ca
 export function serverLines(servers: readonly AccountServer[], defaultName: string | null): string[] {
   const width = Math.max(0, ...servers.map((server) => server.name.length));
   return servers.map((server) => {
-    const notes = [server.owned ? 'owned' : 'shared', ...(server.name === defaultName ? ['default'] : []), ...(server.answered ? [] : ['did not answer'])];
+    const notes = [server.owned ? 'owned' : 'shared', ...(server.name === defaultName ? ['default'] : []), ...(server.answered ? [] : ['did not answer']), ...(server.via === 'relay' ? ['through the relay, which is slow'] : [])];
     return `  ${server.name.padEnd(width)}  ${server.url}  ${paint('dim', `(${notes.join(', ')})`)}`;
   });
 }

@@ -19,6 +19,8 @@ export interface AccountServer {
   readonly token: string;
   /** False when none of its connections answered /identity at login. */
   readonly answered: boolean;
+  /** How `url` reaches the server, when it answered: the relay is slow and capped. */
+  readonly via: 'local' | 'remote' | 'relay' | null;
 }
 
 export interface Options {
@@ -49,6 +51,7 @@ async function reach(server: PlexServerResource, accountToken: string, options: 
   }
   let url = fallback.uri;
   let answered = false;
+  let via: AccountServer['via'] = null;
   try {
     const picked = await pickConnection(candidates, {
       timeoutMs: options.probeTimeoutMs ?? 4000,
@@ -57,6 +60,7 @@ async function reach(server: PlexServerResource, accountToken: string, options: 
     });
     url = picked.connection.uri;
     answered = true;
+    via = picked.connection.relay ? 'relay' : picked.connection.local ? 'local' : 'remote';
   } catch {
     // Saved all the same: a server that is off now (a laptop, a friend's) may answer later, and
     // its token is needed then. The caller says which did not answer.
@@ -71,5 +75,6 @@ async function reach(server: PlexServerResource, accountToken: string, options: 
     // gives none (an owned server on an old plex.tv answer), as login did before.
     token: server.accessToken ?? accountToken,
     answered,
+    via,
   };
 }
