@@ -70,7 +70,15 @@ function homeOf(): HomeUserInput[] {
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mps-home-'));
-  home = await startPlexDouble({ token: HOME_ADMIN, machineIdentifier: HOME_MACHINE, friendlyName: 'Home' });
+  home = await startPlexDouble({
+    token: HOME_ADMIN,
+    machineIdentifier: HOME_MACHINE,
+    friendlyName: 'Home',
+    users: [
+      { token: HOME_MUM, name: 'mum' },
+      { token: HOME_KID, name: 'kid' },
+    ],
+  });
   friend = await startPlexDouble({ token: FRIEND_ADMIN, machineIdentifier: FRIEND_MACHINE, friendlyName: "Sam's server" });
   deadUrl = `http://127.0.0.1:${await deadPort()}`;
   plextv = await startPlexTvDouble();
@@ -254,6 +262,11 @@ describe('mpv-plex-sync user NAME', () => {
     ]);
     expectNoSecrets(result);
     expectTokensOnlyInTokenFields();
+    // The token saved for the active user is the one the server knows as Kid.
+    const kidToken = (config['users'] as { uuid: string; tokens: Record<string, string> }[]).find((user) => user.uuid === config['activeUser'])?.tokens[HOME_MACHINE];
+    const answer = await fetch(`${home.url}/library/sections`, { headers: { 'X-Plex-Token': kidToken ?? '', Accept: 'application/json' } });
+    expect(answer.status).toBe(200);
+    expect(home.requests.at(-1)?.user).toBe('kid');
   });
 
   it('refuses a wrong PIN in one line with exit 1 and leaves the config as it was, then takes the right one', async () => {

@@ -2,6 +2,8 @@
 //
 // It answers the endpoints mpv-plex-sync uses, applies Plex's watched rule (library.ts), pushes
 // notifications over the websocket, records every request and can be made to fail (faults.ts).
+// Each token is a user (the main one, and `users`), with that user's own watched state, stream
+// choice, sessions and notifications, as Plex keeps them per user.
 // Each request takes effect after the latency and any delay fault, even when the client has
 // given up by then: a real server does not undo work because nobody waited for its answer.
 
