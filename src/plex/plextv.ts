@@ -367,7 +367,9 @@ export class PlexTv {
     let response: HttpAnswer;
     try {
       // The account token must not follow plex.tv's answer to another host (http.ts refuses it).
-      response = await httpRequest(url, { method, headers, timeoutMs: this.#timeoutMs, maxBytes: MAX_PLEXTV_BYTES });
+      // A request with a PIN follows no redirect at all: the redirect's error would quote the URL
+      // the PIN is in, and the answer comes back as the error status it is instead.
+      response = await httpRequest(url, { method, headers, timeoutMs: this.#timeoutMs, maxBytes: MAX_PLEXTV_BYTES, ...(shown === url ? {} : { redirects: 'none' as const }) });
     } catch (error) {
       if (error instanceof PlexNetworkError) throw new PlexTvNetworkError(method, shown, error.code, { cause: error });
       if (error instanceof PlexResponseError) throw new PlexTvResponseError(error.message, { cause: error });

@@ -59,7 +59,7 @@ export function registerLogin(program: Command): void {
     .option('--token <token>', "a Plex token ('-' reads it from stdin; PLEX_TOKEN works too): without --server, an account token")
     .option('--server-name <name>', 'which of the saved servers is the default')
     .option('--user <name>', 'switch to this Plex Home user right after signing in')
-    .option('--pin <->', "with --user: '-' reads the user's PIN from stdin")
+    .option('--pin <source>', "with --user, where the user's PIN comes from: '-' reads it from stdin")
     .option('--timeout <seconds>', 'how long to wait for the approval on plex.tv', parseSeconds, DEFAULT_TIMEOUT_SECONDS)
     .option('--json', 'print the result as JSON')
     .action(async (options: LoginOptions) => {

@@ -28,7 +28,7 @@ export function registerUser(program: Command): void {
     .command('user')
     .description('switch the Plex Home user whose watches are sent')
     .argument('<name>', "the user's name or username (any case); 'mpv-plex-sync users' lists them")
-    .option('--pin <->', "'-' reads the user's PIN from stdin; on a terminal it is asked when needed")
+    .option('--pin <source>', "where the PIN comes from: '-' reads it from stdin (on a terminal it is asked for when needed)")
     .option('--json', 'print the result as JSON')
     .action(async (name: string, options: UserOptions) => {
       process.exitCode = await userCommand(name, { ...options, ...(program.opts() as { verbose?: boolean }) });
