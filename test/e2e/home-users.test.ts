@@ -305,6 +305,30 @@ describe('mpv-plex-sync user NAME', () => {
     expect(switches.map((request) => request.status)).toEqual([201, 403, 403, 201]);
   });
 
+  it('asks for the PIN on a terminal, without echoing it', async () => {
+    await loginAsAdmin();
+    expect((await run(['user', 'Kid'])).code).toBe(0);
+    // util-linux script(1) gives the CLI a terminal; the PIN is typed once the prompt shows.
+    const child = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} user Mum`, '/dev/null'], { env: { ...env, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let typed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!typed && output.includes('PIN for Mum: ')) {
+        typed = true;
+        child.stdin.write('1234\r');
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    clearTimeout(timer);
+    expect(typed, output).toBe(true);
+    expect(code, output).toBe(0);
+    const afterPrompt = output.slice(output.indexOf('PIN for Mum: '), output.indexOf('Now watching as Mum'));
+    expect(afterPrompt).not.toContain('1234');
+    expect(saved()['activeUser']).toBe(MUM_UUID);
+  });
+
   it('lets the admin switch to a protected user without a PIN', async () => {
     await loginAsAdmin();
     const result = await run(['user', 'Mum']);
