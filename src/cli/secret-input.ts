@@ -38,12 +38,13 @@ export function canAsk(): boolean {
  */
 export function askHidden(prompt: string): Promise<string | null> {
   const input = process.stdin;
-  process.stderr.write(prompt);
   return new Promise((resolve) => {
     let typed = '';
     const wasRaw = input.isRaw;
+    // Raw (no echo) before the prompt shows: a PIN typed the moment it appears is not echoed.
     input.setRawMode(true);
     input.resume();
+    process.stderr.write(prompt);
     const finish = (value: string | null): void => {
       input.off('data', onData);
       input.setRawMode(wasRaw);
