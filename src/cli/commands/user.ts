@@ -11,10 +11,9 @@ import { homeUserNamed, switchHomeUser } from '../../login/home-switch.js';
 import { withUserSwitch } from '../../login/saved-login.js';
 import { redact } from '../../log/redact.js';
 import { EXIT_USAGE } from '../context.js';
-import { pinFor, serverLines, UsageError } from '../home-user-input.js';
+import { accountSession, failed, pinFor, serverLines, UsageError } from '../home-user-input.js';
 import { paint, printJson, say } from '../output.js';
 import { closeStdin } from '../secret-input.js';
-import { accountSession, failed } from './users.js';
 
 export interface UserOptions {
   /** '-': read the PIN from stdin. */
@@ -37,7 +36,7 @@ export function registerUser(program: Command): void {
 
 async function userCommand(name: string, options: UserOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    const { plextv, accountToken, activeUser, configFile } = await accountSession(env);
+    const { plextv, accountToken, activeUser, configFile } = accountSession(env);
     const users = await plextv.homeUsers(accountToken);
     const target = homeUserNamed(users, name);
     const callerIsAdmin = users.find((user) => user.uuid === activeUser)?.admin === true;

@@ -1,21 +1,14 @@
 // `mpv-plex-sync users`: the Plex Home's users (as plex.tv lists them with the saved account
 // token), which are admin, protected by a PIN or managed, and which one watches now. Read-only.
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/config.js';
-import { appPaths } from '../../config/paths.js';
-import { loadClientIdentifier } from '../../config/client-id.js';
-import { LoginError, failureText } from '../../login/errors.js';
-import { PlexTv, type HomeUser } from '../../plex/plextv.js';
-import { EXIT_FAILED, packageVersion } from '../context.js';
-import { complain, paint, printJson, say } from '../output.js';
+import type { HomeUser } from '../../plex/plextv.js';
+import { accountSession, failed } from '../home-user-input.js';
+import { paint, printJson, say } from '../output.js';
 
 export interface UsersOptions {
   readonly json?: boolean;
   readonly verbose?: boolean;
 }
-
-/** Said when the config holds no account token: only a plex.tv login saves one. */
-export const NO_ACCOUNT_TEXT = "no Plex account is saved (Home users need a plex.tv login); run 'mpv-plex-sync login'";
 
 export function registerUsers(program: Command): void {
   program
@@ -41,7 +34,7 @@ export interface UserRow {
 
 async function usersCommand(options: UsersOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    const { plextv, accountToken, activeUser } = await accountSession(env);
+    const { plextv, accountToken, activeUser } = accountSession(env);
     const users = await plextv.homeUsers(accountToken);
     const rows = users.map((user) => rowOf(user, activeUser));
     if (options.json) printJson(rows);
@@ -80,21 +73,4 @@ export function usersTable(rows: readonly UserRow[]): string[] {
   const lines = [paint('bold', line(header)), ...cells.map(line)];
   lines.push(rows.some((row) => row.active) ? "* watching now; switch with 'mpv-plex-sync user NAME'" : "none of them watches now; choose with 'mpv-plex-sync user NAME'");
   return lines;
-}
-
-/** The saved account token and a plex.tv client; a LoginError when the config holds no token. */
-export async function accountSession(env: NodeJS.ProcessEnv): Promise<{ plextv: PlexTv; accountToken: string; activeUser: string | null; configFile: string }> {
-  const paths = appPaths(env);
-  const config = loadConfig(paths.configFile, env);
-  if (!config.accountToken) throw new LoginError(NO_ACCOUNT_TEXT);
-  const plextv = new PlexTv({ clientIdentifier: loadClientIdentifier(paths.clientIdFile), version: packageVersion(), env });
-  return { plextv, accountToken: config.accountToken, activeUser: config.activeUser, configFile: paths.configFile };
-}
-
-/** One line on stderr; exit 1. */
-export function failed(error: unknown, verbose: boolean): number {
-  const text = error instanceof LoginError || error instanceof ConfigError ? error.message : failureText(error);
-  complain(text);
-  if (verbose && error instanceof Error && error.cause instanceof Error) complain(`details: ${error.cause.name}: ${error.cause.message}`);
-  return EXIT_FAILED;
 }
