@@ -192,6 +192,26 @@ describe('login with an account token and no --server', () => {
     expectNoSecrets(result);
   });
 
+  it('reads the token and then the PIN from stdin with --token - --user NAME --pin -', async () => {
+    // Signed in as Kid (not the admin), the switch to Mum needs her PIN.
+    const result = await run(['login', '--token', '-', '--user', 'Mum', '--pin', '-'], `${KID_ACCOUNT}\n1234\n`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(saved()['activeUser']).toBe(MUM_UUID);
+    expect((saved()['users'] as { uuid: string }[]).map((user) => user.uuid)).toEqual([KID_UUID, MUM_UUID]);
+    const before = readFileSync(configFile, 'utf8');
+    const wrong = await run(['login', '--token', '-', '--user', 'Mum', '--pin', '-'], `${KID_ACCOUNT}\n9999\n`);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim()).toMatch(/^mpv-plex-sync: wrong PIN for Mum$/);
+    // Nothing of a login that failed is saved.
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
+  });
+
+  it('refuses --pin without --user as a usage error', async () => {
+    const result = await run(['login', '--token', '-', '--pin', '-'], `${ADMIN_ACCOUNT}\n1234\n`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--pin goes with --user');
+  });
+
   it('saves a server none of whose addresses answers, with one warning naming it', async () => {
     // Mum's account: her own server "Cabin" is off.
     const result = await run(['login', '--token', '-'], `${MUM_ACCOUNT}\n`);

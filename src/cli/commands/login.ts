@@ -75,11 +75,11 @@ async function loginCommand(options: LoginOptions, env: NodeJS.ProcessEnv = proc
     const timeoutSeconds = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError('--timeout must be a positive number of seconds');
     const givenUrl = options.server === undefined ? null : serverUrlOf(options.server, '--server');
+    if (options.user === undefined && options.pin !== undefined) throw new UsageError('--pin goes with --user');
     const token = await tokenOf(options, env);
     const paths = appPaths(env);
     const client = { clientIdentifier: loadClientIdentifier(paths.clientIdFile), version: packageVersion() };
 
-    if (options.user === undefined && options.pin !== undefined) throw new UsageError('--pin goes with --user');
     const legacyUrl = givenUrl ?? (token !== null && env['PLEX_URL'] ? serverUrlOf(env['PLEX_URL'], 'PLEX_URL') : null);
     if (legacyUrl !== null && options.user !== undefined) throw new UsageError('--user needs the account of a plex.tv login: leave out --server (and PLEX_URL)');
 
