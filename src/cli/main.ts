@@ -54,6 +54,8 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
   demo: async (program) => (await import('./commands/demo.js')).registerDemo(program),
   status: async (program) => (await import('./commands/status.js')).registerStatus(program),
   queue: async (program) => (await import('./commands/queue.js')).registerQueue(program),
+  users: async (program) => (await import('./commands/users.js')).registerUsers(program),
+  user: async (program) => (await import('./commands/user.js')).registerUser(program),
 };
 
 /** A commander parser for a whole number option of play, refusing anything else by name. */

@@ -1,4 +1,5 @@
-// A small plex.tv client for signing in: PINs and the account's resources (servers). It sends
+// A small plex.tv client for signing in: PINs, the account, its Plex Home users and the switch
+// between them, and the account's resources (servers). It sends
 // tokens only as headers, validates every answer, and turns failures into typed errors with
 // redacted messages. It does not poll or retry: the login command decides that.
 import { z } from 'zod';
@@ -112,6 +113,76 @@ export interface PlexServerResource {
   readonly connections: readonly PlexConnection[];
 }
 
+/**
+ * A Plex Home user as clients.plex.tv lists them (/work/shared/plex/README.md, "Home users").
+ * A managed user has null username and email; flags may come as 0/1.
+ */
+const HomeUserSchema = z.object({
+  id: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+  uuid: z.string().min(1),
+  title: z.string().min(1),
+  username: z.string().optional(),
+  email: z.string().optional(),
+  admin: flag,
+  guest: flag,
+  restricted: flag,
+  restrictionProfile: z.string().optional(),
+  protected: flag,
+});
+
+/**
+ * The Home's users, one by one: a user entry plex.tv sends odd is left out, the others kept.
+ * clients.plex.tv wraps them in `{ users: [...] }` beside the Home's own fields; a bare array is
+ * read too.
+ */
+const HomeUsersSchema = z
+  .union([z.object({ users: z.array(z.unknown()) }), z.array(z.unknown()).transform((users) => ({ users }))])
+  .transform(({ users }) =>
+    users.flatMap((entry) => {
+      const parsed = HomeUserSchema.safeParse(withoutNulls(entry));
+      return parsed.success ? [parsed.data] : [];
+    }),
+  );
+
+export interface HomeUser {
+  /** plex.tv's uuid for the user: what a switch names. */
+  readonly uuid: string;
+  /** The name Plex shows (a managed user's only name). */
+  readonly title: string;
+  /** null for a managed user. */
+  readonly username: string | null;
+  readonly email: string | null;
+  readonly admin: boolean;
+  readonly guest: boolean;
+  /** A managed user: no plex.tv account of their own. */
+  readonly restricted: boolean;
+  /** e.g. 'little_kid'; null when unrestricted. */
+  readonly restrictionProfile: string | null;
+  /** Has a PIN: switching to them needs it, unless the admin switches. */
+  readonly protected: boolean;
+}
+
+/** What a switch and /api/v2/user answer that this product reads: the account token. */
+const AuthTokenSchema = z.object({ authToken: z.string().min(1) });
+
+/** A managed user's account has a null username and email: nulls read as absent. */
+const AccountSchema = z.preprocess(
+  withoutNulls,
+  z.object({
+    uuid: z.string().min(1),
+    title: z.string().optional(),
+    username: z.string().optional(),
+    authToken: z.string().min(1).optional(),
+  }),
+);
+
+/** The account an account token signs in as. */
+export interface PlexAccount {
+  readonly uuid: string;
+  /** The name Plex shows: the title, else the username. */
+  readonly name: string;
+}
+
 // --- errors ---
 
 /** plex.tv answered with an error status. `plexCode` is its own code (1020 expired PIN, 1001 bad token). */
@@ -135,6 +206,11 @@ export class PlexTvHttpError extends Error {
 /** The PIN is gone: it expired, or plex.tv never knew it (404, code 1020). */
 export class PinExpiredError extends PlexTvHttpError {
   override readonly name = 'PinExpiredError';
+}
+
+/** A switch to a protected Home user without their PIN, or with a wrong one (403, code 1041). */
+export class WrongPinError extends PlexTvHttpError {
+  override readonly name = 'WrongPinError';
 }
 
 /** plex.tv did not accept the account token (401, code 1001). */
@@ -235,24 +311,67 @@ export class PlexTv {
       });
   }
 
+  /** GET /api/v2/user: who `accountToken` signs in as. */
+  async account(accountToken: string): Promise<PlexAccount> {
+    checkToken(accountToken);
+    const raw = await this.#json('GET', '/api/v2/user', {}, AccountSchema, accountToken);
+    registerSecret(raw.authToken);
+    return { uuid: raw.uuid, name: raw.title || raw.username || raw.uuid };
+  }
+
+  /** GET /api/v2/home/users: the Home's users (the account alone when it has no Home). */
+  async homeUsers(accountToken: string): Promise<HomeUser[]> {
+    checkToken(accountToken);
+    const users = await this.#json('GET', '/api/v2/home/users', {}, HomeUsersSchema, accountToken);
+    return users.map((user) => ({
+      uuid: user.uuid,
+      title: user.title,
+      username: user.username ?? null,
+      email: user.email ?? null,
+      admin: user.admin,
+      guest: user.guest,
+      restricted: user.restricted,
+      restrictionProfile: user.restrictionProfile ?? null,
+      protected: user.protected,
+    }));
+  }
+
+  /**
+   * POST /api/v2/home/users/<uuid>/switch: the Home user's own account token. `pin` is needed for
+   * a protected user unless `accountToken` is the admin's; a wrong or missing one throws WrongPinError.
+   */
+  async switchUser(accountToken: string, uuid: string, pin: string | null): Promise<string> {
+    checkToken(accountToken);
+    if (typeof uuid !== 'string' || uuid === '') throw new TypeError('uuid must be a non-empty string');
+    if (pin !== null && (typeof pin !== 'string' || pin === '')) throw new TypeError('pin must be a non-empty string or null');
+    // plex.tv reads the PIN from the query; #json keeps it out of every error's URL (shownUrl).
+    const answer = await this.#json('POST', `/api/v2/home/users/${encodeURIComponent(uuid)}/switch`, pin === null ? {} : { pin }, AuthTokenSchema, accountToken);
+    registerSecret(answer.authToken);
+    return answer.authToken;
+  }
+
   /** GET /api/v2/resources?includeHttps=1&includeRelay=1: every resource of the account. */
   async resources(accountToken: string): Promise<PlexResource[]> {
-    if (typeof accountToken !== 'string' || accountToken === '') throw new TypeError('accountToken must be a non-empty string');
-    registerSecret(accountToken);
+    checkToken(accountToken);
     return this.#json('GET', '/api/v2/resources', { includeHttps: '1', includeRelay: '1' }, ResourcesSchema, accountToken);
   }
 
   async #json<T extends z.ZodTypeAny>(method: string, path: string, query: Record<string, string>, schema: T, token?: string): Promise<z.output<T>> {
     const search = new URLSearchParams(query).toString();
     const url = `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
+    // What errors may show of the URL: a switch's PIN is the user's secret. Not registered for
+    // redaction instead: a PIN is a few digits, which would blank out every such number in a line.
+    const shown = shownUrl(url);
     const headers: Record<string, string> = { ...this.#headers };
     if (token) headers['X-Plex-Token'] = token;
     let response: HttpAnswer;
     try {
       // The account token must not follow plex.tv's answer to another host (http.ts refuses it).
-      response = await httpRequest(url, { method, headers, timeoutMs: this.#timeoutMs, maxBytes: MAX_PLEXTV_BYTES });
+      // A request with a PIN follows no redirect at all: the redirect's error would quote the URL
+      // the PIN is in, and the answer comes back as the error status it is instead.
+      response = await httpRequest(url, { method, headers, timeoutMs: this.#timeoutMs, maxBytes: MAX_PLEXTV_BYTES, ...(shown === url ? {} : { redirects: 'none' as const }) });
     } catch (error) {
-      if (error instanceof PlexNetworkError) throw new PlexTvNetworkError(method, url, error.code, { cause: error });
+      if (error instanceof PlexNetworkError) throw new PlexTvNetworkError(method, shown, error.code, { cause: error });
       if (error instanceof PlexResponseError) throw new PlexTvResponseError(error.message, { cause: error });
       throw error;
     }
@@ -261,17 +380,27 @@ export class PlexTv {
     try {
       json = JSON.parse(text);
     } catch (error) {
-      if (!response.ok) throw httpError(method, url, response, null, error);
-      throw new PlexTvResponseError(`[${method}] "${redactUrl(url)}": answer is not JSON`, { cause: error });
+      if (!response.ok) throw httpError(method, shown, response, null, error);
+      throw new PlexTvResponseError(`[${method}] "${redactUrl(shown)}": answer is not JSON`, { cause: error });
     }
-    if (!response.ok) throw httpError(method, url, response, json);
+    if (!response.ok) throw httpError(method, shown, response, json);
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new PlexTvResponseError(`[${method}] "${redactUrl(url)}": unexpected answer shape (${issue ? `${issue.path.join('.') || 'answer'}: ${issue.message}` : 'invalid'})`);
+      throw new PlexTvResponseError(`[${method}] "${redactUrl(shown)}": unexpected answer shape (${issue ? `${issue.path.join('.') || 'answer'}: ${issue.message}` : 'invalid'})`);
     }
     return parsed.data;
   }
+}
+
+/** The URL with a `pin` parameter's value hidden. */
+function shownUrl(url: string): string {
+  return url.replace(/([?&]pin=)[^&#]*/gi, '$1<hidden>');
+}
+
+function checkToken(accountToken: string): void {
+  if (typeof accountToken !== 'string' || accountToken === '') throw new TypeError('accountToken must be a non-empty string');
+  registerSecret(accountToken);
 }
 
 function pinOf(raw: z.infer<typeof PinSchema>): Pin {
@@ -288,6 +417,7 @@ function httpError(method: string, url: string, response: HttpAnswer, body: unkn
   if (response.status === 404 && (detail.code === 1020 || /\/api\/v2\/pins\//.test(url))) {
     return new PinExpiredError(method, url, response.status, response.statusText, detail, options);
   }
+  if (response.status === 403 && detail.code === 1041) return new WrongPinError(method, url, response.status, response.statusText, detail, options);
   if (response.status === 401) return new PlexTvAuthError(method, url, response.status, response.statusText, detail, options);
   return new PlexTvHttpError(method, url, response.status, response.statusText, detail, options);
 }

@@ -18,7 +18,7 @@ describe('the command line', () => {
   });
 
   it('has --help on every command, exiting 0', async () => {
-    for (const command of ['attach', 'play', 'sync', 'login', 'install', 'uninstall', 'doctor', 'demo', 'status', 'queue']) {
+    for (const command of ['attach', 'play', 'sync', 'login', 'install', 'uninstall', 'doctor', 'demo', 'status', 'queue', 'users', 'user']) {
       const result = await runCli(world, [command, '--help']);
       expect(result.code, command).toBe(0);
       expect(result.stdout, command).toContain(`Usage: mpv-plex-sync ${command}`);

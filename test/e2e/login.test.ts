@@ -16,6 +16,19 @@ const BIN = join(ROOT, 'bin', 'mpv-plex-sync.js');
 const SERVER_TOKEN = 'srv-token-SECRET-8d1e27';
 const ACCOUNT_TOKEN = 'acct-token-SECRET-4b9f03';
 const MACHINE = 'machine-home-0001';
+/** The account the plex.tv double signs an account token in as, when it has no Home. */
+const ACCOUNT = { uuid: 'a0c3f00d1001', name: 'Owner' };
+
+/** The plex.tv form of the config a login through plex.tv writes (issue 19): every server, the account's tokens. */
+function accountForm(servers: readonly { name: string; machineId: string; owned?: boolean; url: string; connections: readonly string[]; token: string }[], defaultServer: string): Record<string, unknown> {
+  return {
+    servers: servers.map((server) => ({ name: server.name, machineId: server.machineId, owned: server.owned ?? true, url: server.url, connections: server.connections })),
+    defaultServer,
+    accountToken: ACCOUNT_TOKEN,
+    users: [{ uuid: ACCOUNT.uuid, name: ACCOUNT.name, tokens: Object.fromEntries(servers.map((server) => [server.machineId, server.token])) }],
+    activeUser: ACCOUNT.uuid,
+  };
+}
 
 interface Run {
   readonly code: number | null;
@@ -96,6 +109,11 @@ function savedConfig(): Record<string, unknown> {
   return JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
 }
 
+/** The URL of each saved server, in order. */
+function savedUrls(): string[] {
+  return (savedConfig()['servers'] as { url: string }[]).map((server) => server.url);
+}
+
 function expectNoSecrets(run: Run): void {
   for (const secret of [SERVER_TOKEN, ACCOUNT_TOKEN]) {
     expect(run.stdout).not.toContain(secret);
@@ -137,16 +155,17 @@ function homeServer(connections: ResourceInput['connections']): ResourceInput {
 }
 
 describe('mpv-plex-sync login through plex.tv', () => {
-  it('saves the server and its token with mode 0600 once the code is approved, and never prints a token', async () => {
+  it('saves the server, its token and the account with mode 0600 once the code is approved, and never prints a token', async () => {
     plextv.setResources([homeServer([{ uri: plex.url, local: true }])]);
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
     // The addresses plex.tv lists for the server are saved too: the token may go to them.
-    expect(savedConfig()).toEqual({ serverUrl: plex.url, serverConnections: [plex.url], token: SERVER_TOKEN });
+    expect(savedConfig()).toEqual(accountForm([{ name: 'Home', machineId: MACHINE, url: plex.url, connections: [plex.url], token: SERVER_TOKEN }], 'Home'));
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expectNoSecrets(run);
-    expect(run.stdout).toContain('****'); // the masked token
+    expect(run.stdout).toMatch(/Home\s+http:\/\/127\.0\.0\.1:\d+\s+\(owned, default\)/);
+    expect(run.stdout).toContain('Watching as Owner');
   });
 
   it('prints the auth link with the client id, the code and the product, and the code itself', async () => {
@@ -176,7 +195,7 @@ describe('mpv-plex-sync login through plex.tv', () => {
     expect(resources?.headers['x-plex-token']).toBe('<redacted>');
   });
 
-  it('keeps the other keys already in the config file, and replaces the connections of the server before', async () => {
+  it('keeps the other keys already in the config file, and replaces the single server saved before', async () => {
     mkdirSync(join(env['XDG_CONFIG_HOME']!, 'mpv-plex-sync'), { recursive: true });
     const old = { serverUrl: 'http://old:32400', serverConnections: ['http://old-too:32400'], token: 'old-token-xyz' };
     writeFileSync(configFile, JSON.stringify({ threshold: 80, pathMappings: [{ plex: '/data', local: '/mnt/nas' }], ...old }));
@@ -184,7 +203,11 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ threshold: 80, pathMappings: [{ plex: '/data', local: '/mnt/nas' }], serverUrl: plex.url, serverConnections: [plex.url], token: SERVER_TOKEN });
+    expect(savedConfig()).toEqual({
+      threshold: 80,
+      pathMappings: [{ plex: '/data', local: '/mnt/nas' }],
+      ...accountForm([{ name: 'Home', machineId: MACHINE, url: plex.url, connections: [plex.url], token: SERVER_TOKEN }], 'Home'),
+    });
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
   });
 
@@ -248,7 +271,7 @@ describe('mpv-plex-sync login through plex.tv', () => {
     expect(run.elapsedMs).toBeLessThan(15_000);
   });
 
-  it('picks the first owned server and its local https connection when several answer, and names the others', async () => {
+  it('saves every server, the first owned one the default through its local https connection, and no player', async () => {
     const https = await tlsFront(plex);
     const dead = await deadPort();
     plextv.setResources([
@@ -264,11 +287,22 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: https, serverConnections: [`https://127.0.0.1:${dead}`, plex.url, https], token: SERVER_TOKEN });
-    expect(run.stdout).toContain('Using server "Home"');
-    expect(run.stdout).toContain('"Friend" (shared)');
+    expect(savedConfig()).toEqual(
+      accountForm(
+        [
+          // The friend's server does not answer: saved all the same, with its first address.
+          { name: 'Friend', machineId: 'machine-friend', owned: false, url: `http://127.0.0.1:${dead}`, connections: [`http://127.0.0.1:${dead}`], token: 'friend-token-zzz' },
+          { name: 'Home', machineId: MACHINE, url: https, connections: [`https://127.0.0.1:${dead}`, plex.url, https], token: SERVER_TOKEN },
+        ],
+        'Home',
+      ),
+    );
+    expect(run.stdout).toMatch(/Home\s+https:\/\/127\.0\.0\.1:\d+\s+\(owned, default\)/);
+    expect(run.stdout).toMatch(/Friend\s+http:\/\/127\.0\.0\.1:\d+\s+\(shared, did not answer\)/);
+    expect(run.stderr).toContain('"Friend" did not answer');
     expect(run.stdout).not.toContain('Living room TV');
     expectNoSecrets(run);
+    expect(run.stdout).not.toContain('friend-token-zzz');
   });
 
   it('uses a relay only when no other connection answers', async () => {
@@ -284,8 +318,8 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
-    expect(savedConfig()['serverUrl']).toBe(plex.url);
-    expect(run.stdout).toMatch(/relay/);
+    expect(savedUrls()).toEqual([plex.url]);
+    expect(run.stdout).toMatch(/through the relay, which is slow/);
   });
 
   it('prefers a remote connection that answers over the relay', async () => {
@@ -296,10 +330,11 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(0);
-    expect(savedConfig()['serverUrl']).toBe(plex.url);
+    expect(savedUrls()).toEqual([plex.url]);
+    expect(run.stdout).not.toMatch(/relay/);
   });
 
-  it('uses the server named by --server-name', async () => {
+  it('makes the server named by --server-name the default', async () => {
     const office = await startPlexDouble({ token: 'office-token-abc', machineIdentifier: 'machine-office' });
     closers.push(() => office.stop());
     plextv.setResources([
@@ -309,7 +344,16 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin(['--server-name', 'Office']);
     expect(run.code).toBe(0);
-    expect(savedConfig()).toEqual({ serverUrl: office.url, serverConnections: [office.url], token: 'office-token-abc' });
+    expect(savedConfig()).toEqual(
+      accountForm(
+        [
+          { name: 'Home', machineId: MACHINE, url: plex.url, connections: [plex.url], token: SERVER_TOKEN },
+          { name: 'Office', machineId: 'machine-office', url: office.url, connections: [office.url], token: 'office-token-abc' },
+        ],
+        'Office',
+      ),
+    );
+    expect(run.stdout).toMatch(/Office\s+http:\/\/127\.0\.0\.1:\d+\s+\(owned, default\)/);
     expect(run.stdout).not.toContain('office-token-abc');
   });
 
@@ -322,14 +366,23 @@ describe('mpv-plex-sync login through plex.tv', () => {
     expect(run.stderr).toContain('"Home"');
   });
 
-  it('fails with exit 1 when none of the connections answers', async () => {
+  it('saves a server none of whose connections answers with its first https address, and warns once naming it', async () => {
     const dead = await deadPort();
-    plextv.setResources([homeServer([{ uri: `http://127.0.0.1:${dead}`, local: true }])]);
+    plextv.setResources([homeServer([{ uri: `http://127.0.0.1:${dead}`, local: true }, { uri: `https://127.0.0.1:${dead}`, local: false }])]);
+    plextv.approve('next', ACCOUNT_TOKEN);
+    const run = await runLogin([]);
+    expect(run.code).toBe(0);
+    expect(savedUrls()).toEqual([`https://127.0.0.1:${dead}`]);
+    expect(run.stderr.split('\n').filter((line) => line.includes('did not answer'))).toEqual([expect.stringContaining('"Home" did not answer')]);
+  });
+
+  it('fails with exit 1 when the account has no servers', async () => {
+    plextv.setResources([{ name: 'Living room TV', clientIdentifier: 'player-1', provides: 'client,player', accessToken: null, connections: [] }]);
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin([]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('none of the connections');
-    expect(run.stderr).toContain('ECONNREFUSED');
+    expect(run.stderr).toContain('has no servers');
+    expect(existsSync(configFile)).toBe(false);
   });
 
   it('with --server and no token, signs in through plex.tv and keeps the given URL with that server’s token', async () => {
@@ -355,7 +408,12 @@ describe('mpv-plex-sync login through plex.tv', () => {
     plextv.approve('next', ACCOUNT_TOKEN);
     const run = await runLogin(['--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ server: 'Home', serverUrl: plex.url, machineIdentifier: MACHINE, token: `****${SERVER_TOKEN.slice(-4)}` });
+    expect(JSON.parse(run.stdout)).toEqual({
+      user: ACCOUNT,
+      defaultServer: 'Home',
+      servers: [{ name: 'Home', machineId: MACHINE, owned: true, url: plex.url, answered: true, default: true }],
+      accountToken: `****${ACCOUNT_TOKEN.slice(-4)}`,
+    });
     expect(run.stderr).toContain('#?clientID=');
     expectNoSecrets(run);
   });
@@ -432,6 +490,22 @@ describe('mpv-plex-sync login --token --server', () => {
     const run = await runLogin(['--timeout', 'soon']);
     expect(run.code).toBe(2);
     expect(plextv.requests).toHaveLength(0);
+  });
+
+  it('takes the server from PLEX_URL when no --server is given, without plex.tv', async () => {
+    const run = await runLogin(['--token', '-'], { stdin: SERVER_TOKEN, extraEnv: { PLEX_URL: plex.url } });
+    expect(run.code).toBe(0);
+    expect(savedConfig()).toEqual({ serverUrl: plex.url, serverConnections: [], token: SERVER_TOKEN });
+    expect(plextv.requests).toHaveLength(0);
+  });
+
+  it("replaces what a plex.tv login saved (servers, users, the account token) and keeps the person's own keys", async () => {
+    mkdirSync(join(env['XDG_CONFIG_HOME']!, 'mpv-plex-sync'), { recursive: true });
+    const before = accountForm([{ name: 'Home', machineId: MACHINE, url: plex.url, connections: [plex.url], token: SERVER_TOKEN }], 'Home');
+    writeFileSync(configFile, JSON.stringify({ threshold: 80, ...before }));
+    const run = await runLogin(['--token', '-', '--server', plex.url], { stdin: SERVER_TOKEN });
+    expect(run.code).toBe(0);
+    expect(savedConfig()).toEqual({ threshold: 80, serverUrl: plex.url, serverConnections: [], token: SERVER_TOKEN });
   });
 
   it('prints the masked token and the server as JSON with --json', async () => {

@@ -1,7 +1,8 @@
 // The Plex double's public face, for end-to-end tests and the demo.
-export { startPlexDouble, type PlexDouble, type PlexDoubleOptions, type RecordedRequest } from './server.js';
+export { startPlexDouble, type PlexDouble, type PlexDoubleOptions, type PlexUserInput, type RecordedRequest, type UserOption } from './server.js';
 export type { ConcurrencyFault, DelayFault, DropFault, FaultRule, RedirectFault, StatusFault, TimeoutFault } from './faults.js';
 export {
+  MAIN_USER,
   OTHER_DEVICE_CLIENT,
   type DirectorySnapshot,
   type ItemInput,

@@ -3,6 +3,12 @@
 // Kept apart from HTTP so the rule that decides when Plex counts a watch can be read in one
 // place (`timeline`) and so the server only translates requests into calls on this model.
 // Times follow Plex: `lastViewedAt` and `updatedAt` are epoch seconds, offsets are milliseconds.
+//
+// Watched state is per user, as Plex keeps it ("Multi-User Support"): viewCount, viewOffset,
+// lastViewedAt, the audio and subtitle choice, sessions and the watch history each belong to the
+// user whose token made the request. The main user's state lives on the item itself (so a
+// double with one token behaves as it always did); any other user starts with nothing watched
+// and the part's seeded stream choice.
 
 import { extname } from 'node:path';
 
@@ -152,6 +158,8 @@ export interface WatchRecord {
   /** 'elsewhere' is a watch simulated with `markWatchedElsewhere`. */
   readonly via: 'scrobble' | 'timeline' | 'elsewhere';
   readonly sessionKey?: string;
+  /** The user who watched (the name of their token's user). */
+  readonly user: string;
 }
 
 export interface TimelineReport {
@@ -162,6 +170,8 @@ export interface TimelineReport {
   readonly durationMs?: number;
   readonly clientIdentifier?: string;
   readonly sessionIdentifier?: string;
+  /** Whose report it is. @default the main user */
+  readonly user?: string;
 }
 
 export interface SessionSnapshot {
@@ -171,6 +181,8 @@ export interface SessionSnapshot {
   readonly sessionIdentifier: string | undefined;
   readonly state: PlaybackState;
   readonly viewOffset: number;
+  /** Whose playback it is. */
+  readonly user: string;
 }
 
 /** What the library tells the notification channel. */
@@ -182,9 +194,11 @@ export type LibraryEvent =
       readonly viewOffset: number;
       readonly state: PlaybackState;
       readonly clientIdentifier: string;
+      /** Whose playback: only their notification sockets hear it. */
+      readonly user: string;
     }
-  /** viewCount or viewOffset changed outside a plain timeline report. */
-  | { readonly kind: 'changed'; readonly ratingKey: string };
+  /** viewCount or viewOffset changed outside a plain timeline report, for `user`. */
+  | { readonly kind: 'changed'; readonly ratingKey: string; readonly user: string };
 
 export type PlayedAtBehaviour = 0 | 1 | 2 | 3;
 
@@ -200,7 +214,19 @@ export interface LibraryOptions {
   readonly onEvent: (event: LibraryEvent) => void;
   /** @default Date.now */
   readonly now?: () => number;
+  /** The user whose state the items' seeds (viewCount, selected streams) are, and calls without a user mean. @default 'admin' */
+  readonly mainUser?: string;
 }
+
+/** One user's watched state of one item. */
+interface WatchState {
+  viewCount: number;
+  viewOffset: number | undefined;
+  lastViewedAt: number | undefined;
+}
+
+/** The main user's name when the double is given none. */
+export const MAIN_USER = 'admin';
 
 /** An item as the library keeps it: the seed plus mutable watch state. */
 interface ItemState extends ItemInput {
@@ -212,6 +238,7 @@ interface ItemState extends ItemInput {
 }
 
 interface Session {
+  readonly user: string;
   readonly sessionKey: string;
   readonly ratingKey: string;
   readonly clientIdentifier: string;
@@ -242,19 +269,58 @@ export class Library {
   readonly #directories = new Map<string, DirectorySnapshot>();
   /** The extra versions' parts: part id → the item and the version. */
   readonly #versionParts = new Map<number, { readonly item: ItemState; readonly version: VersionInput }>();
-  /** Keyed by `<session or client identifier>\n<ratingKey>`. */
+  /** Keyed by `<user>\n<session or client identifier>\n<ratingKey>`. */
   readonly #sessions = new Map<string, Session>();
   #nextSessionKey = 1;
   readonly #history: WatchRecord[] = [];
   /** Every part's streams by stream id, and each part's selection (Plex keeps one per user). */
   readonly #streams = new Map<number, { readonly partId: number; readonly stream: StreamInput }>();
   readonly #selections = new Map<number, { audio: number | null; subtitle: number | null }>();
+  /** The selection each part was added with: where another user's choice starts. */
+  readonly #seededSelections = new Map<number, { readonly audio: number | null; readonly subtitle: number | null }>();
+  readonly #mainUser: string;
+  /** The other users' watched state: user → ratingKey → state. */
+  readonly #watchStates = new Map<string, Map<string, WatchState>>();
+  /** The other users' stream choices: user → part id → selection. */
+  readonly #userSelections = new Map<string, Map<number, { audio: number | null; subtitle: number | null }>>();
 
   constructor(options: LibraryOptions) {
     this.#threshold = options.playedThreshold;
     this.#behaviour = options.playedAtBehaviour ?? 3;
     this.#onEvent = options.onEvent;
     this.#now = options.now ?? Date.now;
+    this.#mainUser = options.mainUser ?? MAIN_USER;
+  }
+
+  get mainUser(): string {
+    return this.#mainUser;
+  }
+
+  /** `user`'s state of an item: the item's own for the main user, else theirs, made on first use. */
+  #watch(item: ItemState, user: string = this.#mainUser): WatchState {
+    if (user === this.#mainUser) return item;
+    let states = this.#watchStates.get(user);
+    if (!states) this.#watchStates.set(user, (states = new Map()));
+    let state = states.get(item.ratingKey);
+    if (!state) states.set(item.ratingKey, (state = { viewCount: 0, viewOffset: undefined, lastViewedAt: undefined }));
+    return state;
+  }
+
+  /** A copy of the item as `user` sees it. */
+  #snap(item: ItemState, user: string = this.#mainUser): ItemSnapshot {
+    const { viewCount, viewOffset, lastViewedAt } = this.#watch(item, user);
+    return { ...item, viewCount, viewOffset, lastViewedAt };
+  }
+
+  #selectionOf(partId: number, user: string = this.#mainUser): { audio: number | null; subtitle: number | null } | undefined {
+    if (user === this.#mainUser) return this.#selections.get(partId);
+    const seeded = this.#seededSelections.get(partId);
+    if (!seeded) return undefined;
+    let selections = this.#userSelections.get(user);
+    if (!selections) this.#userSelections.set(user, (selections = new Map()));
+    let selection = selections.get(partId);
+    if (!selection) selections.set(partId, (selection = { ...seeded }));
+    return selection;
   }
 
   get playedThreshold(): number {
@@ -340,7 +406,7 @@ export class Library {
     this.#byPart.set(item.partId, item);
     this.#addStreams(item.partId, input.streams ?? []);
     for (const version of input.versions ?? []) this.#versionParts.set(version.partId, { item, version });
-    return snapshot(item);
+    return this.#snap(item);
   }
 
   /** An episode's season, show and their titles, from the season it names; checked. */
@@ -394,38 +460,38 @@ export class Library {
   }
 
   /** `/children`: a show's seasons, or a season's episodes, by index; undefined for anything else. */
-  children(ratingKey: string): Array<DirectorySnapshot | ItemSnapshot> | undefined {
+  children(ratingKey: string, user?: string): Array<DirectorySnapshot | ItemSnapshot> | undefined {
     const directory = this.#directories.get(ratingKey);
     if (!directory) return undefined;
     if (directory.type === 'show') {
       return [...this.#directories.values()].filter((entry) => entry.type === 'season' && entry.showRatingKey === ratingKey).sort(byIndex);
     }
-    return this.#episodes((item) => item.parentRatingKey === ratingKey);
+    return this.#episodes((item) => item.parentRatingKey === ratingKey, user);
   }
 
   /** `/allLeaves`: every episode of a show (or a season), season after season. */
-  allLeaves(ratingKey: string): ItemSnapshot[] | undefined {
+  allLeaves(ratingKey: string, user?: string): ItemSnapshot[] | undefined {
     const directory = this.#directories.get(ratingKey);
     if (!directory) return undefined;
-    return directory.type === 'show' ? this.#episodes((item) => item.grandparentRatingKey === ratingKey) : this.#episodes((item) => item.parentRatingKey === ratingKey);
+    return directory.type === 'show' ? this.#episodes((item) => item.grandparentRatingKey === ratingKey, user) : this.#episodes((item) => item.parentRatingKey === ratingKey, user);
   }
 
-  #episodes(belongs: (item: ItemState) => boolean): ItemSnapshot[] {
+  #episodes(belongs: (item: ItemState) => boolean, user: string | undefined): ItemSnapshot[] {
     return [...this.#items.values()]
       .filter((item) => item.type === 'episode' && belongs(item))
       .sort((a, b) => (a.parentIndex ?? 0) - (b.parentIndex ?? 0) || (a.index ?? 0) - (b.index ?? 0))
-      .map(snapshot);
+      .map((item) => this.#snap(item, user));
   }
 
   /** An extra version's part (`versions`), with its item. */
   versionPart(partId: number): { readonly item: ItemSnapshot; readonly version: VersionInput } | undefined {
     const found = this.#versionParts.get(partId);
-    return found && { item: snapshot(found.item), version: found.version };
+    return found && { item: this.#snap(found.item), version: found.version };
   }
 
   /** A part's streams, each with `selected` as the part's selection now says. */
-  streamsOf(partId: number): Array<StreamInput & { readonly selected: boolean }> {
-    const selection = this.#selections.get(partId);
+  streamsOf(partId: number, user?: string): Array<StreamInput & { readonly selected: boolean }> {
+    const selection = this.#selectionOf(partId, user);
     const list: Array<StreamInput & { readonly selected: boolean }> = [];
     for (const { partId: owner, stream } of this.#streams.values()) {
       if (owner !== partId) continue;
@@ -435,8 +501,8 @@ export class Library {
     return list;
   }
 
-  selection(partId: number): StreamSelection | undefined {
-    const selection = this.#selections.get(partId);
+  selection(partId: number, user?: string): StreamSelection | undefined {
+    const selection = this.#selectionOf(partId, user);
     return selection && { audioStreamID: selection.audio, subtitleStreamID: selection.subtitle };
   }
 
@@ -444,8 +510,8 @@ export class Library {
    * `PUT /library/parts/<partId>`: 'unknown' for a part the double does not have, 'bad' for an id
    * that is not one of the part's audio (or subtitle) streams; subtitle 0 turns subtitles off.
    */
-  selectStreams(partId: number, audio: number | undefined, subtitle: number | undefined): 'unknown' | 'bad' | 'applied' {
-    const selection = this.#selections.get(partId);
+  selectStreams(partId: number, audio: number | undefined, subtitle: number | undefined, user?: string): 'unknown' | 'bad' | 'applied' {
+    const selection = this.#selectionOf(partId, user);
     if (!selection) return 'unknown';
     const belongs = (id: number, type: 2 | 3) => this.#streams.get(id)?.partId === partId && this.#streams.get(id)?.stream.streamType === type;
     if (audio !== undefined && !belongs(audio, 2)) return 'bad';
@@ -478,6 +544,7 @@ export class Library {
     for (const stream of streams) this.#streams.set(stream.id, { partId, stream });
     const selected = (type: number) => streams.find((stream) => stream.streamType === type && stream.selected)?.id ?? null;
     this.#selections.set(partId, { audio: selected(2), subtitle: selected(3) });
+    this.#seededSelections.set(partId, { audio: selected(2), subtitle: selected(3) });
   }
 
   sections(): readonly SectionInput[] {
@@ -489,22 +556,23 @@ export class Library {
   }
 
   /** Items of a section in insertion order, optionally of one type. */
-  itemsIn(sectionKey: string, type?: ItemType): ItemSnapshot[] {
+  itemsIn(sectionKey: string, type?: ItemType, user?: string): ItemSnapshot[] {
     const found: ItemSnapshot[] = [];
     for (const item of this.#items.values()) {
-      if (item.sectionKey === sectionKey && (type === undefined || item.type === type)) found.push(snapshot(item));
+      if (item.sectionKey === sectionKey && (type === undefined || item.type === type)) found.push(this.#snap(item, user));
     }
     return found;
   }
 
-  item(ratingKey: string): ItemSnapshot | undefined {
+  /** The item as `user` (default: the main user) sees it. */
+  item(ratingKey: string, user?: string): ItemSnapshot | undefined {
     const item = this.#items.get(ratingKey);
-    return item && snapshot(item);
+    return item && this.#snap(item, user);
   }
 
   itemByPart(partId: number): ItemSnapshot | undefined {
     const item = this.#byPart.get(partId);
-    return item && snapshot(item);
+    return item && this.#snap(item);
   }
 
   sessions(): SessionSnapshot[] {
@@ -515,45 +583,49 @@ export class Library {
       sessionIdentifier: s.sessionIdentifier,
       state: s.state,
       viewOffset: s.viewOffset,
+      user: s.user,
     }));
   }
 
   /** `/:/scrobble`; also what another device's "mark watched" does. False for an unknown key. */
-  scrobble(ratingKey: string, via: 'scrobble' | 'elsewhere' = 'scrobble'): boolean {
+  scrobble(ratingKey: string, via: 'scrobble' | 'elsewhere' = 'scrobble', user: string = this.#mainUser): boolean {
     const item = this.#items.get(ratingKey);
     if (!item) return false;
-    this.#countWatch(item, via, undefined);
+    this.#countWatch(item, via, undefined, user);
     return true;
   }
 
   /** `/:/unscrobble`. Plex keeps lastViewedAt here; `touch` is for simulated other devices. */
-  unscrobble(ratingKey: string, touch = false): boolean {
+  unscrobble(ratingKey: string, touch = false, user: string = this.#mainUser): boolean {
     const item = this.#items.get(ratingKey);
     if (!item) return false;
-    item.viewCount = 0;
-    item.viewOffset = undefined;
-    if (touch) item.lastViewedAt = this.#seconds();
-    this.#onEvent({ kind: 'changed', ratingKey });
+    const state = this.#watch(item, user);
+    state.viewCount = 0;
+    state.viewOffset = undefined;
+    if (touch) state.lastViewedAt = this.#seconds();
+    this.#onEvent({ kind: 'changed', ratingKey, user });
     return true;
   }
 
   /** `/:/progress`: a resume point without a session. Ignored at or above the mark point. */
-  progress(ratingKey: string, timeMs: number): boolean {
+  progress(ratingKey: string, timeMs: number, user: string = this.#mainUser): boolean {
     const item = this.#items.get(ratingKey);
     if (!item) return false;
     if (this.#isAbove(item, timeMs, item.durationMs)) return true;
-    item.viewOffset = timeMs || undefined;
-    item.lastViewedAt = this.#seconds();
-    this.#onEvent({ kind: 'changed', ratingKey });
+    const state = this.#watch(item, user);
+    state.viewOffset = timeMs || undefined;
+    state.lastViewedAt = this.#seconds();
+    this.#onEvent({ kind: 'changed', ratingKey, user });
     return true;
   }
 
   /** Another device moved the resume point; no threshold logic, it is a fact imposed on the double. */
-  setOffsetElsewhere(ratingKey: string, timeMs: number): boolean {
+  setOffsetElsewhere(ratingKey: string, timeMs: number, user: string = this.#mainUser): boolean {
     const item = this.#items.get(ratingKey);
     if (!item) return false;
-    item.viewOffset = timeMs || undefined;
-    item.lastViewedAt = this.#seconds();
+    const state = this.#watch(item, user);
+    state.viewOffset = timeMs || undefined;
+    state.lastViewedAt = this.#seconds();
     this.#onEvent({
       kind: 'playing',
       sessionKey: String(this.#nextSessionKey++),
@@ -561,8 +633,9 @@ export class Library {
       viewOffset: timeMs,
       state: 'stopped',
       clientIdentifier: OTHER_DEVICE_CLIENT,
+      user,
     });
-    this.#onEvent({ kind: 'changed', ratingKey });
+    this.#onEvent({ kind: 'changed', ratingKey, user });
     return true;
   }
 
@@ -579,15 +652,17 @@ export class Library {
     const item = this.#items.get(report.ratingKey);
     if (!item) return 'unknown';
     if (!report.clientIdentifier) return 'ignored';
-    const session = this.#session(report, report.clientIdentifier);
+    const user = report.user ?? this.#mainUser;
+    const session = this.#session(report, report.clientIdentifier, user);
     session.state = report.state;
     session.viewOffset = report.timeMs;
 
     const above = this.#isAbove(item, report.timeMs, report.durationMs ?? item.durationMs);
     const counts = above && session.sawBelow && !session.counted;
     if (!above) {
-      item.viewOffset = report.timeMs || undefined;
-      item.lastViewedAt = this.#seconds();
+      const state = this.#watch(item, user);
+      state.viewOffset = report.timeMs || undefined;
+      state.lastViewedAt = this.#seconds();
       session.sawBelow = true;
     }
 
@@ -600,20 +675,22 @@ export class Library {
       viewOffset: report.timeMs,
       state: report.state,
       clientIdentifier: session.clientIdentifier,
+      user,
     });
     if (counts) {
       session.counted = true;
-      this.#countWatch(item, 'timeline', session.sessionKey);
+      this.#countWatch(item, 'timeline', session.sessionKey, user);
     }
-    if (report.state === 'stopped') this.#sessions.delete(sessionId(report, report.clientIdentifier));
+    if (report.state === 'stopped') this.#sessions.delete(sessionId(report, report.clientIdentifier, user));
     return 'applied';
   }
 
-  #session(report: TimelineReport, clientIdentifier: string): Session {
-    const id = sessionId(report, clientIdentifier);
+  #session(report: TimelineReport, clientIdentifier: string, user: string): Session {
+    const id = sessionId(report, clientIdentifier, user);
     let session = this.#sessions.get(id);
     if (!session) {
       session = {
+        user,
         sessionKey: String(this.#nextSessionKey++),
         ratingKey: report.ratingKey,
         clientIdentifier,
@@ -628,12 +705,13 @@ export class Library {
     return session;
   }
 
-  #countWatch(item: ItemState, via: WatchRecord['via'], sessionKey: string | undefined): void {
-    item.viewCount += 1;
-    item.viewOffset = undefined;
-    item.lastViewedAt = this.#seconds();
-    this.#history.push(sessionKey === undefined ? { ratingKey: item.ratingKey, at: this.#now(), via } : { ratingKey: item.ratingKey, at: this.#now(), via, sessionKey });
-    this.#onEvent({ kind: 'changed', ratingKey: item.ratingKey });
+  #countWatch(item: ItemState, via: WatchRecord['via'], sessionKey: string | undefined, user: string): void {
+    const state = this.#watch(item, user);
+    state.viewCount += 1;
+    state.viewOffset = undefined;
+    state.lastViewedAt = this.#seconds();
+    this.#history.push(sessionKey === undefined ? { ratingKey: item.ratingKey, at: this.#now(), via, user } : { ratingKey: item.ratingKey, at: this.#now(), via, sessionKey, user });
+    this.#onEvent({ kind: 'changed', ratingKey: item.ratingKey, user });
   }
 
   #isAbove(item: ItemState, timeMs: number, durationMs: number): boolean {
@@ -657,16 +735,13 @@ export class Library {
   }
 }
 
-function sessionId(report: TimelineReport, clientIdentifier: string): string {
-  return `${report.sessionIdentifier || clientIdentifier}\n${report.ratingKey}`;
+/** Two users playing on one client are two sessions, as two Plex accounts on one device are. */
+function sessionId(report: TimelineReport, clientIdentifier: string, user: string): string {
+  return `${user}\n${report.sessionIdentifier || clientIdentifier}\n${report.ratingKey}`;
 }
 
 function byIndex(a: DirectorySnapshot, b: DirectorySnapshot): number {
   return (a.type === 'season' ? a.index : 0) - (b.type === 'season' ? b.index : 0);
-}
-
-function snapshot(item: ItemState): ItemSnapshot {
-  return { ...item };
 }
 
 /** Container name as Plex reports it, from the server-side file name. */

@@ -2,6 +2,8 @@
 //
 // It answers the endpoints mpv-plex-sync uses, applies Plex's watched rule (library.ts), pushes
 // notifications over the websocket, records every request and can be made to fail (faults.ts).
+// Each token is a user (the main one, and `users`), with that user's own watched state, stream
+// choice, sessions and notifications, as Plex keeps them per user.
 // Each request takes effect after the latency and any delay fault, even when the client has
 // given up by then: a real server does not undo work because nobody waited for its answer.
 
@@ -16,6 +18,7 @@ import type { GeneratedLibrary } from './generated-library.js';
 import {
   containerOf,
   Library,
+  MAIN_USER,
   PLAYBACK_STATES,
   type ItemInput,
   type ItemSnapshot,
@@ -36,9 +39,30 @@ import {
   type WatchRecord,
 } from './library.js';
 
-export interface PlexDoubleOptions {
-  /** The one token the double accepts; change it later with `setToken`. */
+/** A user of the server besides the main one: a Home user or a friend it is shared with. */
+export interface PlexUserInput {
+  /** The user's own token for this server. */
   readonly token: string;
+  /** How recordings, history and the accessors name the user. */
+  readonly name: string;
+}
+
+export interface PlexDoubleOptions {
+  /** The main user's token (the owner's, the admin's); change it later with `setToken`. */
+  readonly token: string;
+  /** The main user's name in recordings, history and accessors. @default 'admin' */
+  readonly userName?: string;
+  /**
+   * More users, each with a token of their own and their own watched state per item (viewCount,
+   * viewOffset, lastViewedAt, the stream choice), sessions and notifications, as Plex keeps them
+   * per user. @default []
+   */
+  readonly users?: readonly PlexUserInput[];
+  /**
+   * What `/:/prefs` answers the other users: a shared server may refuse a token that is not the
+   * owner's (/work/shared/plex/README.md, "When the server itself counts a watch"). @default 'answer'
+   */
+  readonly prefsForOtherUsers?: 'answer' | 401 | 403;
   /** @default 0 (a free port) */
   readonly port?: number;
   /** Added before every answer, websocket handshakes included. @default 0 */
@@ -77,6 +101,8 @@ export interface RecordedRequest {
   readonly query: Record<string, string>;
   /** Where the token came from; the header wins when both are present. */
   readonly tokenVia: 'header' | 'query' | null;
+  /** Whose token the request carried (the user's name; never the token); null for none or an unknown one. */
+  readonly user: string | null;
   /** Lower-cased names; an X-Plex-Token value is replaced with '<redacted>'. */
   readonly headers: Record<string, string>;
   /** The status answered; 0 while unanswered and for dropped or held (timeout) requests; 101 for
@@ -100,14 +126,14 @@ export interface PlexDouble {
   /** A show in a show section; its seasons and episodes are added after it. */
   addShow(show: ShowInput): DirectorySnapshot;
   addSeason(season: SeasonInput): DirectorySnapshot;
-  /** A snapshot of an item's state; throws for an unknown rating key. */
-  item(ratingKey: string): ItemSnapshot;
+  /** A snapshot of an item's state as a user sees it (default: the main user); throws for an unknown rating key. */
+  item(ratingKey: string, options?: UserOption): ItemSnapshot;
   /** The direct-play URL of an item's part, without a token. */
   partUrl(ratingKey: string): string;
   /** Open playback sessions (those not yet stopped). */
   sessions(): readonly SessionSnapshot[];
-  /** The audio and subtitle stream selected for the item's part now (as `PUT /library/parts` left it). */
-  streamSelection(ratingKey: string): StreamSelection;
+  /** The audio and subtitle stream selected for the item's part now (as `PUT /library/parts` left it), for a user. */
+  streamSelection(ratingKey: string, options?: UserOption): StreamSelection;
   fault(rule: FaultRule): void;
   clearFaults(): void;
   /** Revoke or rotate the token; open notification sockets are closed, as their token is gone. */
@@ -116,24 +142,29 @@ export interface PlexDouble {
   setPlayedPrefs(prefs: { readonly threshold?: number; readonly behaviour?: PlayedAtBehaviour }): void;
   /** Where the server counts the item now, ms (the threshold or a credits start). */
   markPointMs(ratingKey: string): number;
-  /** Another device marks the item watched: a watch is counted and an activity frame sent. */
-  markWatchedElsewhere(ratingKey: string): void;
-  /** Another device marks the item unwatched. */
-  markUnwatchedElsewhere(ratingKey: string): void;
+  /** Another device marks the item watched (for a user): a watch is counted and an activity frame sent. */
+  markWatchedElsewhere(ratingKey: string, options?: UserOption): void;
+  /** Another device marks the item unwatched (for a user). */
+  markUnwatchedElsewhere(ratingKey: string, options?: UserOption): void;
   /**
    * The server ends every playback session of the item (as an admin's "terminate stream", or a
    * sharing limit): each later timeline report of it is not applied, and its answer carries
    * `terminationCode` and `terminationText`.
    */
   terminateSessions(ratingKey: string, text: string, code?: number): void;
-  /** Another device stopped playback at `timeMs`: the resume point moves, frames are sent. */
-  reportFromOtherDevice(ratingKey: string, timeMs: number): void;
+  /** Another device stopped playback at `timeMs` (for a user): the resume point moves, frames are sent. */
+  reportFromOtherDevice(ratingKey: string, timeMs: number, options?: UserOption): void;
   /** Refuse every connection (as in a restart) until `comeUp`; state is kept. */
   goDown(): Promise<void>;
   /** Listen again on the same port. */
   comeUp(): Promise<void>;
   /** Close everything, held requests included. The double cannot come up again. */
   stop(): Promise<void>;
+}
+
+/** Which user an accessor means: a name from `users`, or the main user's. @default the main user */
+export interface UserOption {
+  readonly user?: string;
 }
 
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
@@ -171,6 +202,8 @@ interface Call {
   readonly endlessListing?: boolean;
   /** PlexDoubleOptions.realShapes. */
   readonly realShapes?: boolean;
+  /** Whose token it carried. */
+  readonly user: string;
 }
 
 type Recording = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
@@ -184,8 +217,14 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   const version = options.version ?? '1.43.0.0000-double';
   const pageSize = options.pageSize;
 
-  const clients = new Set<WebSocket>();
-  const library = new Library({ playedThreshold: options.playedThreshold ?? 90, playedAtBehaviour: options.playedAtBehaviour ?? 3, onEvent: broadcast });
+  const mainUser = options.userName ?? MAIN_USER;
+  /** The other users by token. */
+  const otherUsers = new Map((options.users ?? []).map((user) => [user.token, user.name]));
+  const userNames = new Set([mainUser, ...otherUsers.values()]);
+  const prefsForOtherUsers = options.prefsForOtherUsers ?? 'answer';
+  /** Each notification socket and whose token opened it. */
+  const clients = new Map<WebSocket, string>();
+  const library = new Library({ playedThreshold: options.playedThreshold ?? 90, playedAtBehaviour: options.playedAtBehaviour ?? 3, onEvent: broadcast, mainUser });
   const faults = new Faults();
   /** Items whose sessions the server ends (terminateSessions). */
   const terminations = new Map<string, { readonly code: number; readonly text: string }>();
@@ -209,12 +248,26 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   const port = await listen(server, options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
 
+  /** A user's notifications go to the sockets their own token opened. */
   function broadcast(event: LibraryEvent): void {
     const frame = JSON.stringify(notificationOf(event));
-    for (const ws of clients) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+    for (const [ws, user] of clients) if (user === event.user && ws.readyState === WebSocket.OPEN) ws.send(frame);
   }
 
-  function record(req: IncomingMessage, reqUrl: URL, tokenVia: RecordedRequest['tokenVia']): Recording {
+  /** The user a token is, or null. */
+  function userOf(given: string | undefined): string | null {
+    if (given === undefined) return null;
+    if (given === token) return mainUser;
+    return otherUsers.get(given) ?? null;
+  }
+
+  function userNamed(options: UserOption | undefined): string {
+    const user = options?.user ?? mainUser;
+    if (!userNames.has(user)) throw new Error(`plex double: no user named ${user}`);
+    return user;
+  }
+
+  function record(req: IncomingMessage, reqUrl: URL, tokenVia: RecordedRequest['tokenVia'], user: string | null): Recording {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined) continue;
@@ -222,7 +275,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     }
     const query: Record<string, string> = {};
     for (const [name, value] of reqUrl.searchParams) query[name] = name === 'X-Plex-Token' ? REDACTED : value;
-    const entry: Recording = { method: req.method ?? 'GET', path: reqUrl.pathname, query, tokenVia, headers, status: 0, at: Date.now() };
+    const entry: Recording = { method: req.method ?? 'GET', path: reqUrl.pathname, query, tokenVia, user, headers, status: 0, at: Date.now() };
     requests.push(entry);
     return entry;
   }
@@ -250,10 +303,14 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const since = generation;
     const reqUrl = urlOf(req);
     const auth = tokenOf(req, reqUrl);
-    const entry = record(req, reqUrl, auth.via);
-    const call: Call = { method: req.method ?? 'GET', url: reqUrl, headers: req.headers, json: wantsJson(req), realShapes: options.realShapes === true };
+    const user = userOf(auth.token);
+    const entry = record(req, reqUrl, auth.via, user);
+    const call: Call = { method: req.method ?? 'GET', url: reqUrl, headers: req.headers, json: wantsJson(req), realShapes: options.realShapes === true, user: user ?? mainUser };
     if (!(await wait(latencyMs, since))) return;
-    if (reqUrl.pathname !== '/identity' && auth.token !== token) return answer(res, entry, call.method, unauthorized());
+    if (reqUrl.pathname !== '/identity' && user === null) return answer(res, entry, call.method, unauthorized());
+    if (reqUrl.pathname === '/:/prefs' && user !== mainUser && prefsForOtherUsers !== 'answer') {
+      return answer(res, entry, call.method, prefsForOtherUsers === 401 ? unauthorized() : { status: 403, headers: { 'Content-Type': 'text/html' }, body: htmlPage(403) });
+    }
     const rule = faults.take(reqUrl.pathname, ahead);
     if (rule?.kind === 'status') return answer(res, entry, call.method, faultReply(rule.status, rule.retryAfterSeconds));
     if (rule?.kind === 'concurrency') return answer(res, entry, call.method, faultReply(429, rule.retryAfterSeconds));
@@ -279,10 +336,11 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const since = generation;
     const reqUrl = urlOf(req);
     const auth = tokenOf(req, reqUrl);
-    const entry = record(req, reqUrl, auth.via);
+    const user = userOf(auth.token);
+    const entry = record(req, reqUrl, auth.via, user);
     if (!(await wait(latencyMs, since))) return void socket.destroy();
     if (reqUrl.pathname !== NOTIFICATIONS_PATH) return refuseUpgrade(socket, entry, 404);
-    if (auth.token !== token) return refuseUpgrade(socket, entry, 401);
+    if (user === null) return refuseUpgrade(socket, entry, 401);
     const rule = faults.take(reqUrl.pathname);
     if (rule?.kind === 'status' || rule?.kind === 'redirect') return refuseUpgrade(socket, entry, rule.status ?? 302);
     if (rule?.kind === 'endless-body' || rule?.kind === 'endless-listing') return refuseUpgrade(socket, entry, 404);
@@ -291,14 +349,14 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (rule?.kind === 'delay' && !(await wait(rule.ms, since))) return void socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {
       entry.status = 101;
-      clients.add(ws);
+      clients.set(ws, user);
       ws.on('close', () => clients.delete(ws));
       ws.on('error', () => ws.terminate());
     });
   }
 
   function route(call: Call): Reply {
-    const { method, url: reqUrl } = call;
+    const { method, url: reqUrl, user } = call;
     const path = reqUrl.pathname;
     const get = method === 'GET';
     const write = get || method === 'PUT';
@@ -317,13 +375,13 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     }
     if (get && (m = /^\/library\/sections\/([^/]+)\/all$/.exec(path))) return sectionListing(call, decodeURIComponent(m[1] ?? ''));
     if (get && (m = /^\/library\/metadata\/([^/]+)$/.exec(path))) {
-      const item = library.item(decodeURIComponent(m[1] ?? ''));
+      const item = library.item(decodeURIComponent(m[1] ?? ''), user);
       const directory = item ? undefined : library.directory(decodeURIComponent(m[1] ?? ''));
-      if (directory) return container(call, { size: 1, Metadata: [directoryOf(directory, library)] });
+      if (directory) return container(call, { size: 1, Metadata: [directoryOf(directory, library, user)] });
       const generated = item ? undefined : options.generated?.metadata(decodeURIComponent(m[1] ?? ''));
       if (generated) return container(call, { size: 1, Metadata: [generated as PlainObject] });
       if (!item) return notFound();
-      const metadata = withStreams(metadataOf(item, library.section(item.sectionKey)), library.streamsOf(item.partId));
+      const metadata = withStreams(metadataOf(item, library.section(item.sectionKey)), library.streamsOf(item.partId, user));
       // Real Plex lists markers only when asked (python-plexapi and plex-mpv-shim ask for them).
       if (call.url.searchParams.get('includeMarkers') === '1' && item.markers?.length) metadata['Marker'] = markersOf(item.markers);
       return container(call, { size: 1, Metadata: [metadata] });
@@ -343,14 +401,14 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (write && (path === '/:/scrobble' || path === '/:/unscrobble')) {
       const key = libraryKey(reqUrl);
       if (key === undefined) return badRequest();
-      const known = path === '/:/scrobble' ? library.scrobble(key) : library.unscrobble(key);
+      const known = path === '/:/scrobble' ? library.scrobble(key, 'scrobble', user) : library.unscrobble(key, false, user);
       return known ? empty() : notFound();
     }
     if (write && path === '/:/progress') {
       const key = libraryKey(reqUrl);
       const time = numberOf(reqUrl.searchParams.get('time'));
       if (key === undefined || time === undefined) return badRequest();
-      return library.progress(key, time) ? empty() : notFound();
+      return library.progress(key, time, user) ? empty() : notFound();
     }
     if ((write || method === 'POST') && path === '/:/timeline') return timeline(call);
     if (get && path === '/status/sessions') return container(call, sessionsContainer(library));
@@ -368,7 +426,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     // Plex's filters `addedAt>=N` and `updatedAt>=N` (the operator in the parameter's name).
     const addedFrom = Number(call.url.searchParams.get('addedAt>') ?? Number.NaN);
     const updatedFrom = Number(call.url.searchParams.get('updatedAt>') ?? Number.NaN);
-    const all = (type === undefined ? [] : library.itemsIn(sectionKey, type)).filter(
+    const all = (type === undefined ? [] : library.itemsIn(sectionKey, type, call.user)).filter(
       (item) => !(item.addedAt < addedFrom) && !(item.updatedAt < updatedFrom),
     );
     const start = call.endlessListing ? 0 : Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, all.length);
@@ -409,7 +467,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   /** `/children` (a show's seasons, a season's episodes) and `/allLeaves` (a show's episodes), paged as a section listing. */
   function directoryListing(call: Call, ratingKey: string, children: boolean): Reply {
     const directory = library.directory(ratingKey);
-    const entries = children ? library.children(ratingKey) : library.allLeaves(ratingKey);
+    const entries = children ? library.children(ratingKey, call.user) : library.allLeaves(ratingKey, call.user);
     // Real Plex answers an item's (an episode's, a movie's) children with an empty container.
     if (!directory || !entries) return library.item(ratingKey) ? container(call, { size: 0 }) : notFound();
     const start = call.endlessListing ? 0 : Math.min(countOf(plexParam(call, 'X-Plex-Container-Start')) ?? 0, entries.length);
@@ -428,7 +486,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       title2: directory.type === 'season' && children ? directory.title : children ? undefined : 'All episodes',
       parentIndex: directory.type === 'season' && children ? directory.index : undefined,
       viewGroup: directory.type === 'show' && children ? 'season' : 'episode',
-      Metadata: page.map((entry) => ('partId' in entry ? metadataOf(entry, section) : directoryOf(entry, library))),
+      Metadata: page.map((entry) => ('partId' in entry ? metadataOf(entry, section) : directoryOf(entry, library, call.user))),
     });
   }
 
@@ -451,6 +509,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
       durationMs: duration,
       clientIdentifier: plexParam(call, 'X-Plex-Client-Identifier'),
       sessionIdentifier: plexParam(call, 'X-Plex-Session-Identifier'),
+      user: call.user,
     });
     return outcome === 'unknown' ? notFound() : container(call, { size: 0 });
   }
@@ -462,12 +521,12 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const subtitle = q.has('subtitleStreamID') ? countOf(q.get('subtitleStreamID') ?? undefined) : undefined;
     if ((q.has('audioStreamID') && audio === undefined) || (q.has('subtitleStreamID') && subtitle === undefined)) return badRequest();
     if (audio === undefined && subtitle === undefined) return badRequest();
-    const outcome = library.selectStreams(partId, audio, subtitle);
+    const outcome = library.selectStreams(partId, audio, subtitle, call.user);
     return outcome === 'unknown' ? notFound() : outcome === 'bad' ? badRequest() : empty();
   }
 
-  function itemOrThrow(ratingKey: string): ItemSnapshot {
-    const item = library.item(ratingKey);
+  function itemOrThrow(ratingKey: string, user?: string): ItemSnapshot {
+    const item = library.item(ratingKey, user);
     if (!item) throw new Error(`plex double: no item with ratingKey ${ratingKey}`);
     return item;
   }
@@ -477,7 +536,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     generation += 1;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of sockets) socket.destroy();
-    for (const ws of clients) ws.terminate();
+    for (const ws of clients.keys()) ws.terminate();
     await closed;
   }
 
@@ -497,13 +556,14 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     addItem: (item) => library.addItem(item),
     addShow: (show) => library.addShow(show),
     addSeason: (season) => library.addSeason(season),
-    item: itemOrThrow,
+    item: (ratingKey, itemOptions) => itemOrThrow(ratingKey, userNamed(itemOptions)),
     partUrl(ratingKey) {
       return url + partPath(itemOrThrow(ratingKey));
     },
     sessions: () => library.sessions(),
-    streamSelection(ratingKey) {
-      const selection = library.selection(itemOrThrow(ratingKey).partId);
+    streamSelection(ratingKey, selectionOptions) {
+      const user = userNamed(selectionOptions);
+      const selection = library.selection(itemOrThrow(ratingKey).partId, user);
       return selection ?? { audioStreamID: null, subtitleStreamID: null };
     },
     fault: (rule) => faults.add(rule),
@@ -520,20 +580,21 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     setToken(next) {
       if (typeof next !== 'string' || next === '') throw new TypeError('token must be a non-empty string');
       token = next;
-      for (const ws of clients) ws.close(1008, 'token revoked');
+      // Only the main user's sockets: the other users' tokens still hold.
+      for (const [ws, user] of clients) if (user === mainUser) ws.close(1008, 'token revoked');
     },
-    markWatchedElsewhere(ratingKey) {
+    markWatchedElsewhere(ratingKey, elsewhereOptions) {
       itemOrThrow(ratingKey);
-      library.scrobble(ratingKey, 'elsewhere');
+      library.scrobble(ratingKey, 'elsewhere', userNamed(elsewhereOptions));
     },
-    markUnwatchedElsewhere(ratingKey) {
+    markUnwatchedElsewhere(ratingKey, elsewhereOptions) {
       itemOrThrow(ratingKey);
-      library.unscrobble(ratingKey, true);
+      library.unscrobble(ratingKey, true, userNamed(elsewhereOptions));
     },
-    reportFromOtherDevice(ratingKey, timeMs) {
+    reportFromOtherDevice(ratingKey, timeMs, elsewhereOptions) {
       itemOrThrow(ratingKey);
       if (!Number.isFinite(timeMs) || timeMs < 0) throw new TypeError('timeMs must be a non-negative number');
-      library.setOffsetElsewhere(ratingKey, timeMs);
+      library.setOffsetElsewhere(ratingKey, timeMs, userNamed(elsewhereOptions));
     },
     goDown,
     async comeUp() {
@@ -551,6 +612,16 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
 function checkOptions(options: PlexDoubleOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   if (typeof options.token !== 'string' || options.token === '') throw new TypeError('options.token must be a non-empty string');
+  const names = new Set([options.userName ?? MAIN_USER]);
+  const tokens = new Set([options.token]);
+  for (const user of options.users ?? []) {
+    if (typeof user.token !== 'string' || user.token === '' || tokens.has(user.token)) throw new TypeError('options.users: each user needs a token of their own');
+    if (typeof user.name !== 'string' || user.name === '' || names.has(user.name)) throw new TypeError('options.users: each user needs a name of their own');
+    tokens.add(user.token);
+    names.add(user.name);
+  }
+  const prefs = options.prefsForOtherUsers;
+  if (prefs !== undefined && prefs !== 'answer' && prefs !== 401 && prefs !== 403) throw new TypeError("options.prefsForOtherUsers must be 'answer', 401 or 403");
   const { port, latencyMs, playedThreshold, playedAtBehaviour, pageSize } = options;
   if (playedAtBehaviour !== undefined && ![0, 1, 2, 3].includes(playedAtBehaviour)) throw new TypeError('options.playedAtBehaviour must be 0, 1, 2 or 3');
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new TypeError('options.port must be 0 to 65535');
@@ -883,7 +954,7 @@ function versionMedia(item: ItemSnapshot, version: VersionInput): PlainObject {
 }
 
 /** A show or a season as /library/metadata and /children list it. */
-function directoryOf(directory: DirectorySnapshot, library: Library): PlainObject {
+function directoryOf(directory: DirectorySnapshot, library: Library, user: string): PlainObject {
   const common = {
     ratingKey: directory.ratingKey,
     key: `/library/metadata/${directory.ratingKey}/children`,
@@ -895,7 +966,8 @@ function directoryOf(directory: DirectorySnapshot, library: Library): PlainObjec
     addedAt: directory.addedAt,
     updatedAt: directory.updatedAt,
   };
-  const leaves = library.allLeaves(directory.ratingKey) ?? [];
+  // viewedLeafCount is the reader's: a show one user finished is unwatched for another.
+  const leaves = library.allLeaves(directory.ratingKey, user) ?? [];
   const leafCount = leaves.length;
   const viewedLeafCount = leaves.filter((leaf) => leaf.viewCount > 0).length;
   if (directory.type === 'show') {

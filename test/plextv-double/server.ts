@@ -1,6 +1,7 @@
-// A plex.tv test double over real HTTP on 127.0.0.1: the sign-in PINs and the account's
-// resources, as the login command uses them. The test plays the user: it approves, expires or
-// denies PINs, and sets the servers the account has. Every request is recorded.
+// A plex.tv test double over real HTTP on 127.0.0.1: the sign-in PINs, the account, its Plex Home
+// users and the switch between them, and each account's resources, as login, `users` and `user`
+// use them. The test plays the user: it approves, expires or denies PINs, and sets the servers
+// and the Home each account has. Every request is recorded.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -38,6 +39,45 @@ export interface ResourceInput {
   readonly connections?: readonly ConnectionInput[];
 }
 
+/**
+ * A Plex Home user (/work/shared/plex/README.md, "Home users"). Each has an account token of its
+ * own, which the switch to them hands out, and servers of its own, each with a token of its own.
+ */
+export interface HomeUserInput {
+  /** plex.tv's numeric id. */
+  readonly id: number;
+  readonly uuid: string;
+  /** The name Plex shows. */
+  readonly title: string;
+  /** @default the title lower-cased; null for a managed user (`restricted`), as plex.tv sends it */
+  readonly username?: string | null;
+  /** @default `<username>@example.com`; null for a managed user */
+  readonly email?: string | null;
+  /** The Home's admin; switches to anyone without a PIN. @default false */
+  readonly admin?: boolean;
+  /** @default false */
+  readonly guest?: boolean;
+  /** A managed user (no plex.tv account of their own). @default false */
+  readonly restricted?: boolean;
+  /** e.g. 'little_kid'; @default null */
+  readonly restrictionProfile?: string | null;
+  /** The user's PIN; a user with one is `protected`, and a switch to them by anyone but the admin needs it. */
+  readonly pin?: string;
+  /** The account token a switch to this user answers, which this double then accepts. */
+  readonly accountToken: string;
+  /** The user's servers, each with this user's own accessToken. @default the double's `resources` */
+  readonly resources?: readonly ResourceInput[];
+}
+
+/** The signed-in account /api/v2/user names for an account token that is no Home user's. */
+export interface AccountInput {
+  readonly id: number;
+  readonly uuid: string;
+  readonly title: string;
+  readonly username: string;
+  readonly email: string;
+}
+
 export interface PlexTvDoubleOptions {
   /** @default 0 (a free port) */
   readonly port?: number;
@@ -47,6 +87,10 @@ export interface PlexTvDoubleOptions {
   readonly resources?: readonly ResourceInput[];
   /** A new PIN's life. @default 900 */
   readonly pinLifetimeSeconds?: number;
+  /** The Home's users; an account token of `accountTokens` (or approved) that is none of theirs is the admin's. @default [] */
+  readonly home?: readonly HomeUserInput[];
+  /** The account of a token that is no Home user's, when the Home has no admin. @default an account 'Owner' */
+  readonly account?: AccountInput;
 }
 
 export interface RecordedRequest {
@@ -93,6 +137,8 @@ export interface PlexTvDouble {
   /** Every PIN created, oldest first. */
   pins(): readonly PinSnapshot[];
   setResources(resources: readonly ResourceInput[]): void;
+  /** Replaces the Home's users (see `PlexTvDoubleOptions.home`). */
+  setHome(users: readonly HomeUserInput[]): void;
   /** The user approves the PIN: its polls then carry `token`, which /api/v2/resources accepts. */
   approve(pin: PinRef, token: string, options?: PlanOptions): void;
   /** The PIN runs out: its polls then answer 404 with plex.tv's code 1020. */
@@ -133,6 +179,7 @@ interface Reply {
 type Recording = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
 
 const REDACTED = '<redacted>';
+const DEFAULT_ACCOUNT: AccountInput = { id: 1001, uuid: 'a0c3f00d1001', title: 'Owner', username: 'owner', email: 'owner@example.com' };
 const CODE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export async function startPlexTvDouble(options: PlexTvDoubleOptions = {}): Promise<PlexTvDouble> {
@@ -140,6 +187,8 @@ export async function startPlexTvDouble(options: PlexTvDoubleOptions = {}): Prom
   const lifetimeMs = (options.pinLifetimeSeconds ?? 900) * 1000;
   const accountTokens = new Set(options.accountTokens ?? []);
   let resources: readonly ResourceInput[] = options.resources ?? [];
+  let home: readonly HomeUserInput[] = checkHome(options.home ?? []);
+  const account = options.account ?? DEFAULT_ACCOUNT;
   const pins = new Map<number, PinRecord>();
   let nextPlan: Plan | null = null;
   let nextId = 564_964_751;
@@ -193,6 +242,10 @@ export async function startPlexTvDouble(options: PlexTvDoubleOptions = {}): Prom
     const pinMatch = /^\/api\/v2\/pins\/(\d+)$/.exec(path);
     if (pinMatch && method === 'GET') return pollPin(req, Number(pinMatch[1]));
     if (path === '/api/v2/resources' && method === 'GET') return listResources(req, reqUrl);
+    if (path === '/api/v2/user' && method === 'GET') return signedIn(req, reqUrl);
+    if (path === '/api/v2/home/users' && method === 'GET') return homeUsers(req, reqUrl);
+    const switchMatch = /^\/api\/v2\/home\/users\/([^/]+)\/switch$/.exec(path);
+    if (switchMatch && method === 'POST') return switchUser(req, reqUrl, decodeURIComponent(switchMatch[1] ?? ''));
     return errors(404, 1000, 'Not Found');
   }
 
@@ -241,12 +294,57 @@ export async function startPlexTvDouble(options: PlexTvDoubleOptions = {}): Prom
     return { status: 200, body: pinBody(pin) };
   }
 
-  function listResources(req: IncomingMessage, reqUrl: URL): Reply {
+  /**
+   * Who an account token is: a Home user by their own token; another accepted token is the
+   * Home's admin (the account that signed in), or the plain account when there is no Home.
+   */
+  function caller(req: IncomingMessage, reqUrl: URL): { user: HomeUserInput | null } | null {
     const token = header(req, 'x-plex-token') ?? reqUrl.searchParams.get('X-Plex-Token') ?? undefined;
-    if (!token || !accountTokens.has(token)) return errors(401, 1001, 'User could not be authenticated');
+    if (!token) return null;
+    const member = home.find((user) => user.accountToken === token);
+    if (member) return { user: member };
+    if (!accountTokens.has(token)) return null;
+    return { user: home.find((user) => user.admin === true) ?? null };
+  }
+
+  function listResources(req: IncomingMessage, reqUrl: URL): Reply {
+    const who = caller(req, reqUrl);
+    if (!who) return unauthenticated();
     const includeHttps = reqUrl.searchParams.get('includeHttps') === '1';
     const includeRelay = reqUrl.searchParams.get('includeRelay') === '1';
-    return { status: 200, body: resources.map((resource) => resourceBody(resource, { includeHttps, includeRelay })) };
+    const theirs = who.user?.resources ?? resources;
+    return { status: 200, body: theirs.map((resource) => resourceBody(resource, { includeHttps, includeRelay })) };
+  }
+
+  /** GET /api/v2/user: the account the token signs in as. */
+  function signedIn(req: IncomingMessage, reqUrl: URL): Reply {
+    const who = caller(req, reqUrl);
+    if (!who) return unauthenticated();
+    const token = header(req, 'x-plex-token') ?? reqUrl.searchParams.get('X-Plex-Token') ?? '';
+    return { status: 200, body: accountBody(who.user, account, token) };
+  }
+
+  /** GET /api/v2/home/users: the Home and its users, as clients.plex.tv answers it. */
+  function homeUsers(req: IncomingMessage, reqUrl: URL): Reply {
+    if (!caller(req, reqUrl)) return unauthenticated();
+    return {
+      status: 200,
+      body: { id: 1841489, name: `${home.find((user) => user.admin)?.title ?? account.title}'s home`, guestUserID: null, guestUserUUID: null, guestEnabled: false, subscription: true, users: home.map(homeUserBody) },
+    };
+  }
+
+  /**
+   * POST /api/v2/home/users/<uuid>/switch?pin=: the admin switches to anyone without a PIN; anyone
+   * else needs the PIN of a protected user (python-plexapi PR 1076). 201 with the user's account token.
+   */
+  function switchUser(req: IncomingMessage, reqUrl: URL, uuid: string): Reply {
+    const who = caller(req, reqUrl);
+    if (!who) return unauthenticated();
+    const target = home.find((user) => user.uuid === uuid || String(user.id) === uuid);
+    if (!target) return errors(404, 1002, 'User could not be found');
+    const byAdmin = who.user?.admin === true;
+    if (target.pin !== undefined && !byAdmin && reqUrl.searchParams.get('pin') !== target.pin) return errors(403, 1041, 'Invalid PIN');
+    return { status: 201, body: accountBody(target, account, target.accountToken) };
   }
 
   function setPlan(pin: PinRecord, plan: Plan): void {
@@ -296,6 +394,9 @@ export async function startPlexTvDouble(options: PlexTvDoubleOptions = {}): Prom
     },
     setResources(next) {
       resources = next;
+    },
+    setHome(users) {
+      home = checkHome(users);
     },
     approve(ref, token, planOptions = {}) {
       if (typeof token !== 'string' || token === '') throw new TypeError('token must be a non-empty string');
@@ -383,6 +484,60 @@ function connectionBody(input: ConnectionInput): { protocol: string; address: st
     relay: input.relay ?? false,
     IPv6: input.IPv6 ?? false,
   };
+}
+
+function homeUserBody(user: HomeUserInput): Record<string, unknown> {
+  const managed = user.restricted === true;
+  const username = user.username !== undefined ? user.username : managed ? null : user.title.toLowerCase();
+  return {
+    id: user.id,
+    uuid: user.uuid,
+    title: user.title,
+    username,
+    email: user.email !== undefined ? user.email : username === null ? null : `${username}@example.com`,
+    friendlyName: null,
+    thumb: `https://plex.tv/users/${user.uuid}/avatar?c=1700000000`,
+    hasPassword: !managed,
+    restricted: managed,
+    updatedAt: 1_700_000_000,
+    restrictionProfile: user.restrictionProfile ?? null,
+    admin: user.admin === true,
+    guest: user.guest === true,
+    protected: user.pin !== undefined,
+    home: true,
+  };
+}
+
+/** The account as /api/v2/user and a switch answer it: the user's fields and their account token. */
+function accountBody(user: HomeUserInput | null, account: AccountInput, token: string): Record<string, unknown> {
+  const fields = user === null ? { id: account.id, uuid: account.uuid, title: account.title, username: account.username, email: account.email } : homeUserBody(user);
+  return {
+    ...fields,
+    locale: null,
+    confirmed: true,
+    joinedAt: 1_600_000_000,
+    emailOnlyAuth: false,
+    protected: user?.pin !== undefined,
+    authToken: token,
+    subscription: { active: true, status: 'Active', plan: 'lifetime' },
+    roles: [],
+    entitlements: [],
+  };
+}
+
+function unauthenticated(): Reply {
+  return errors(401, 1001, 'User could not be authenticated');
+}
+
+function checkHome(users: readonly HomeUserInput[]): readonly HomeUserInput[] {
+  const uuids = new Set<string>();
+  for (const user of users) {
+    if (typeof user.uuid !== 'string' || user.uuid === '' || uuids.has(user.uuid)) throw new TypeError('home: every user needs a uuid of their own');
+    if (typeof user.accountToken !== 'string' || user.accountToken === '') throw new TypeError(`home: user ${user.title} needs an accountToken`);
+    uuids.add(user.uuid);
+  }
+  if (users.filter((user) => user.admin === true).length > 1) throw new TypeError('home: at most one admin');
+  return users;
 }
 
 function expiredReply(): Reply {
