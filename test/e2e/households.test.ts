@@ -83,7 +83,7 @@ describe('several servers', () => {
   it('lists the servers and makes another the default', async () => {
     const listed = await runCli(world, ['server']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain(`Home  ${world.plex.url}  (owned, default)`);
+    expect(listed.stdout).toMatch(new RegExp(`Home +${world.plex.url}  \\(owned, default\\)`));
     expect(listed.stdout).toContain(`Friend  ${friend.url}  (shared)`);
     const chosen = await runCli(world, ['server', 'Friend']);
     expect(chosen.code).toBe(0);

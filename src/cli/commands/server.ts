@@ -56,10 +56,11 @@ function list(config: Config, json: boolean): number {
     say("No server is saved: run 'mpv-plex-sync login'");
     return EXIT_FAILED;
   }
+  const width = Math.max(...servers.map((server) => serverLabel(server).length));
   for (const server of servers) {
     const facts = describe(config, server);
     const marks = [facts.owned ? 'owned' : 'shared', ...(facts.default ? ['default'] : []), ...(facts.token ? [] : [`no token${user ? ` for ${user.name}` : ''}`]), ...(facts.tlsVerify ? [] : ['certificate not checked'])];
-    say(`${facts.default ? paint('bold', '*') : ' '} ${serverLabel(server)}  ${paint('dim', server.url)}  (${marks.join(', ')})`);
+    say(`${facts.default ? paint('bold', '*') : ' '} ${serverLabel(server).padEnd(width)}  ${paint('dim', server.url)}  (${marks.join(', ')})`);
   }
   if (user) say(paint('dim', `Watching as ${user.name}; change it with mpv-plex-sync user NAME`));
   return 0;

@@ -254,7 +254,7 @@ function outboxSummary(queue: QueueSnapshot): Omit<StatusReport['outbox'], 'dama
 function printReport(report: StatusReport): void {
   const { config, server, token, helper, outbox } = report;
   say(`${paint('bold', 'Config')}  ${config.file}${config.exists ? '' : ' (does not exist)'}`);
-  if (config.values) for (const [key, value] of Object.entries(config.values)) say(`  ${key.padEnd(17)} ${showValue(value)}`);
+  if (config.values) for (const [key, value] of Object.entries(config.values)) say(`  ${key.padEnd(17)} ${key === 'servers' || key === 'users' ? showNamed(value) : showValue(value)}`);
 
   for (const { server: name, url } of report.tlsUnverified) {
     say(checkLine('warn', `the certificate of ${name} (${url}) is not verified ("tlsVerify": false): anyone on the network path can pose as it and take its token`, `give its CA as "caFile" instead, in ${config.file}`));
@@ -303,6 +303,12 @@ function printReport(report: StatusReport): void {
     const why = record.outcome === 'delivered' ? '' : `  ${record.failure ?? ''}: ${record.detail}`;
     say(`  ${formatClock(record.at)}  ${record.outcome.padEnd(9)} ${record.kind.padEnd(8)} '${record.title}'${why}`);
   }
+}
+
+/** The saved servers and users by name: their details are in the lines below and in --json. */
+function showNamed(value: unknown): string {
+  if (!Array.isArray(value) || value.length === 0) return '(none)';
+  return value.map((item) => String((item as { name?: unknown }).name ?? '?')).join(', ');
 }
 
 function showValue(value: unknown): string {
