@@ -6,7 +6,7 @@
 // - for any other origin, no token at all, and so no client: a server we have no token for is
 //   not asked anything, however much its URLs look like Plex's.
 import { ConfigError, type Config } from '../config/config.js';
-import { defaultServer, serverAtOrigin, serverToken, type SavedServer } from '../config/saved-servers.js';
+import { defaultServer, serverAtOrigin, serverLabel, serverToken, type SavedServer } from '../config/saved-servers.js';
 import { registerSecret } from '../log/redact.js';
 import { DEFAULT_SERVER_PREFS, watchPrefsOrDefaults, type ServerWatchPrefs } from './watch-prefs.js';
 import { PlexClient } from './client.js';
@@ -58,7 +58,7 @@ export class PlexServers {
       const server = defaultServer(config);
       if (!server) throw new ConfigError("no Plex server: run 'mpv-plex-sync login' (or set PLEX_URL and PLEX_TOKEN)");
       const client = this.clientOf(server, user);
-      if (!client) throw new ConfigError(`no Plex token for ${server.name ?? server.url}: run 'mpv-plex-sync login'`);
+      if (!client) throw new ConfigError(noTokenText(server));
       return client;
     }
     const origin = originOf(serverUrl);
@@ -75,7 +75,7 @@ export class PlexServers {
     }
     const token = this.#urlTokens.get(origin);
     if (!token) {
-      if (saved) throw new ConfigError(`no Plex token for ${saved.name ?? saved.url}: run 'mpv-plex-sync login'`);
+      if (saved) throw new ConfigError(noTokenText(saved));
       return null;
     }
     return this.#client(origin, token, null, saved);
@@ -158,4 +158,9 @@ export class PlexServers {
     this.#clients.set(key, client);
     return client;
   }
+}
+
+/** The saved server has no token (for the active user): how to get one. */
+function noTokenText(server: SavedServer): string {
+  return `no Plex token for ${serverLabel(server)}: run 'mpv-plex-sync login'${server.machineId === null ? ' (or set PLEX_TOKEN)' : ''}`;
 }

@@ -34,7 +34,8 @@ describe('config problems', () => {
     const run = await runMpv(world, [url], { args: ['--http-header-fields=X-Plex-Token: tok-e2e-SECRET-5f3a9c'] });
     await helpersGone(world);
     expect(run.code).toBe(0);
-    expect(run.osd.some((text) => text.includes("no Plex token: set PLEX_TOKEN or run 'mpv-plex-sync login'"))).toBe(true);
+    const host = new URL(world.plex.url).host;
+    expect(run.osd.some((text) => text.includes(`no Plex token for ${host}: run 'mpv-plex-sync login' (or set PLEX_TOKEN)`))).toBe(true);
   });
 });
 
