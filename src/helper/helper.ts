@@ -115,7 +115,7 @@ export class Helper {
       sender: this.#sender,
       log,
       offline: desktopNotifier(log),
-      spoolUnresolved: async (start, end) => writeSpool(paths.spoolDir, start, { ...end, holdMs: 0 }),
+      spoolUnresolved: async (start, end) => writeSpool(paths.spoolDir, start, { ...end, holdMs: 0 }, servers.config.activeUser),
       onServerReachable: (serverUrl) => this.#catchUp.serverAnswered(serverUrl),
       streams: this.#streams,
     });

@@ -30,11 +30,16 @@ const SpoolSchema = z.object({
     holdMs: z.number(),
   }),
   writtenAt: z.number(),
+  user: z.string().min(1).optional(),
 });
 
-export function writeSpool(spoolDir: string, start: StartPayload, last: UnloadPayload): void {
+/**
+ * @param user the Home user active as the helper spools a playback it could not resolve: it is
+ * taken in later as that user, whoever is active by then (null: no Home users, or the script's)
+ */
+export function writeSpool(spoolDir: string, start: StartPayload, last: UnloadPayload, user: string | null = null): void {
   mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
-  const record: SpoolRecord = { v: PROTOCOL_VERSION, start, last, writtenAt: Date.now() };
+  const record: SpoolRecord = { v: PROTOCOL_VERSION, start, last, writtenAt: Date.now(), ...(user === null ? {} : { user }) };
   const file = join(spoolDir, `${safeName(start.playbackId)}.json`);
   writeFileDurableSync(file, JSON.stringify(record), { mode: 0o600 });
 }
@@ -102,7 +107,7 @@ async function takeInFiles(options: SpoolReadOptions): Promise<number> {
       continue;
     }
     try {
-      if (await options.takeIn(record)) taken += 1;
+      if (await options.takeIn({ ...record, user: record.user ?? null })) taken += 1;
     } catch (error) {
       // Plex down or token wrong: keep the file for the next try.
       log.warn({ file, failure: classifyFailure(error), err: error }, 'spool file kept for later');

@@ -248,6 +248,12 @@ export interface SpoolRecord {
   readonly last: UnloadPayload;
   /** Epoch milliseconds when the script wrote it. */
   readonly writtenAt: number;
+  /**
+   * The Plex Home user (uuid) the playback was for, when the helper spooled it (it could not
+   * resolve the item then): taken in later as that user, whoever is active by then. The script
+   * knows no users and leaves it out; its files are taken in as the active user.
+   */
+  readonly user?: string;
 }
 
 /** Sub-directory of the state dir where the script leaves spool files. */

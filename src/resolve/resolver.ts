@@ -54,7 +54,7 @@ export class Resolver implements SavedStateSource {
    * @param urlToken the X-Plex-Token that mpv's full path carried, if any
    * Throws a Plex error (plex/errors.ts) or a ConfigError when Plex cannot be asked; answers not-plex when it is not Plex's.
    */
-  async resolve(path: string, explicitRatingKey: string | null, urlToken: string | null): Promise<Resolution> {
+  async resolve(path: string, explicitRatingKey: string | null, urlToken: string | null, user: string | null = null): Promise<Resolution> {
     const { servers, partIndex } = this.#options;
     const target = parsePlayedAddress(path, explicitRatingKey);
     switch (target.kind) {
@@ -62,7 +62,7 @@ export class Resolver implements SavedStateSource {
         return { kind: 'not-plex', reason: 'not a Plex address' };
       case 'ratingKey':
       case 'metadata': {
-        const client = servers.clientFor(target.serverUrl, urlToken);
+        const client = servers.clientFor(target.serverUrl, urlToken, user);
         if (!client) return noTokenFor(target.serverUrl);
         // play names each entry's item and plays a chosen version by its part URL: the streams
         // applied and stored are that part's, not the first version's.
@@ -70,7 +70,7 @@ export class Resolver implements SavedStateSource {
         return this.#describe(client, target.ratingKey, played?.kind === 'part' ? Number(played.partId) : null);
       }
       case 'part': {
-        const client = servers.clientFor(target.serverUrl, urlToken);
+        const client = servers.clientFor(target.serverUrl, urlToken, user);
         if (!client) return noTokenFor(target.serverUrl);
         const partId = Number(target.partId);
         const described = await this.#fromIndex(client, async () => {
@@ -80,7 +80,7 @@ export class Resolver implements SavedStateSource {
         return described ?? { kind: 'not-plex', reason: `part ${target.partId} is in no library section of ${client.serverUrl}` };
       }
       case 'localFile': {
-        const found = await this.#fileOnServers(target.path);
+        const found = await this.#fileOnServers(target.path, user);
         if (!found) return { kind: 'not-plex', reason: 'this file is not in the Plex library' };
         // The matched part names the played version: on a suffix match Plex's path is not plexFile.
         // The first look is the one that found it; after a 404 the index is asked again.
@@ -120,10 +120,10 @@ export class Resolver implements SavedStateSource {
    * one; when none answered and one failed, its error is thrown (the engine says Plex was
    * unreachable, and the playback is looked up again later).
    */
-  async #fileOnServers(path: string): Promise<{ client: PlexClient; plexFile: string; match: IndexMatch } | null> {
+  async #fileOnServers(path: string, user: string | null): Promise<{ client: PlexClient; plexFile: string; match: IndexMatch } | null> {
     const { servers, partIndex } = this.#options;
     const asked = savedServers(servers.config).flatMap((server) => {
-      const client = servers.clientOf(server);
+      const client = servers.clientOf(server, user);
       return client ? [{ server, client, plexFile: toPlexPath(path, server.pathMappings) }] : [];
     });
     const answers = await Promise.allSettled(asked.map(async (candidate) => ({ ...candidate, match: await partIndex.fileMatch(candidate.client, candidate.plexFile) })));

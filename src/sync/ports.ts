@@ -52,7 +52,8 @@ export interface PlexItem {
 
 /** Finds the Plex item of a played path. */
 export interface ItemResolver {
-  resolve(path: string, ratingKey: string | null, urlToken: string | null): Promise<{ readonly kind: 'plex'; readonly item: PlexItem } | { readonly kind: 'not-plex'; readonly reason: string }>;
+  /** @param user the Home user to resolve as (a spooled playback's); null or absent: the active one */
+  resolve(path: string, ratingKey: string | null, urlToken: string | null, user?: string | null): Promise<{ readonly kind: 'plex'; readonly item: PlexItem } | { readonly kind: 'not-plex'; readonly reason: string }>;
 }
 
 /** The server's threshold and played-at behaviour (Plex's defaults 90 and 3 when it will not say). */

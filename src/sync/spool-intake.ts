@@ -21,6 +21,8 @@ export interface SpooledPlayback {
   readonly start: PlaybackStart;
   readonly last: PlaybackEnd;
   readonly writtenAt: number;
+  /** The Home user it was for (a helper's spool file); null: the active user. */
+  readonly user: string | null;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface SpooledPlayback {
  */
 export async function takeInSpooled(options: SpoolIntakeOptions, spooled: SpooledPlayback): Promise<boolean> {
   const { start, last, writtenAt } = spooled;
-  const resolution = await options.resolver.resolve(start.path, start.ratingKey, null);
+  const resolution = await options.resolver.resolve(start.path, start.ratingKey, null, spooled.user);
   if (resolution.kind === 'not-plex') return false;
   const item = resolution.item;
   const durationMs = last.durationMs ?? start.durationMs ?? item.durationMs;

@@ -130,4 +130,23 @@ describe('a household: Home users on two servers', () => {
     expect(home.item('102', { user: 'kid' }).viewCount).toBe(0);
     everyRequestKnown(home);
   });
+
+  it('takes in a playback the helper could not resolve as the admin who played it, after a switch to the child', async () => {
+    expect((await cli(['login', '--token', '-'], `${ADMIN_ACCOUNT}\n`)).code).toBe(0);
+    // Down for everything but the media itself: the item cannot be looked up, so the helper
+    // spools the playback at its end.
+    home.fault({ kind: 'status', status: 503, match: /^\/(library\/metadata|:\/)/ });
+    expect((await cli(['play', `${home.url}/library/parts/1020/1/file.mkv`, '--', ...headless])).code).toBe(0);
+    await helpersGone({ dir });
+    expect(home.item('102', { user: 'admin' }).viewCount).toBe(0);
+
+    expect((await cli(['user', 'Kid'])).code).toBe(0);
+    home.clearFaults();
+    expect((await cli(['sync'])).code).toBe(0);
+    await helpersGone({ dir });
+
+    expect(home.item('102', { user: 'admin' }).viewCount).toBe(1);
+    expect(home.item('102', { user: 'kid' }).viewCount).toBe(0);
+    everyRequestKnown(home);
+  });
 });
