@@ -81,8 +81,8 @@ export class PlayerLink {
     return typeof path === 'string' ? path : null;
   }
 
-  close(): void {
-    this.#client.close();
+  close(): Promise<void> {
+    return this.#client.close();
   }
 
   #onEvent(event: MpvEvent): void {

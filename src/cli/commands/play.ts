@@ -107,8 +107,11 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
       if (code === 127) process.stderr.write(`mpv-plex-sync: cannot start mpv (${process.env['MPV_BINARY'] ?? 'mpv'} not found on PATH; MPV_BINARY names another)\n`);
       return code;
     }
-    await ensureHelper(context, socketPath);
     const control = mpv.control;
+    // play only sends commands: an event mpv writes to it is one more thing to read before the
+    // close (MpvIpcClient.close), and one that could come after it.
+    control.send(['disable_event', 'all']);
+    await ensureHelper(context, socketPath);
     const report = await loadEntries(control, entries);
     // mpv quit (or was quit) before every entry was in: its exit code says the rest.
     if (report.stopped) context.log.debug({ err: report.stopped }, 'loading the playlist into mpv stopped');
@@ -122,7 +125,7 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
       if (refused === null) process.stderr.write(`mpv-plex-sync: mpv did not take the item: ${redact(report.stopped?.message ?? 'no answer')}\n`);
       await control.command(['quit', String(EXIT_FAILED)]).catch(() => undefined);
     }
-    mpv.control.close();
+    await control.close();
     return await mpv.exited;
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
