@@ -25,7 +25,7 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .description('play a Plex item in mpv (a ratingKey, a Plex URL, or a file) and sync it')
       .argument('<target>', 'ratingKey, Plex URL or local file')
       .argument('[mpvArgs...]', 'options for mpv, after --')
-      .option('--rating-key <key>', 'the Plex ratingKey, when the target does not say')
+      .option('--rating-key <key>', 'the Plex ratingKey of a file or URL that does not say (checked on the server before mpv starts)', ratingKey)
       // Not `--version`: commander reads the program's own --version after a subcommand too.
       .option('--use-version <n>', "play the item's n-th version (1 is the first; see --versions)", positiveInteger('--use-version'))
       .option('--versions', "list the item's versions and exit")
@@ -61,6 +61,15 @@ function wholeNumber(name: string): (value: string) => number {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} takes a whole number, got '${value}'`);
     return Number(value);
   };
+}
+
+/**
+ * A ratingKey is Plex's number for an item. Anything else would reach mpv's script, which can
+ * look nothing up by it: the file would wait out the resume lookup and sync nothing.
+ */
+function ratingKey(value: string): string {
+  if (!/^\d{1,20}$/.test(value)) throw new InvalidArgumentError(`--rating-key takes a Plex ratingKey, a whole number such as 101; got '${value}'`);
+  return value;
 }
 
 function positiveInteger(name: string): (value: string) => number {
