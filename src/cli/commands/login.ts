@@ -53,6 +53,16 @@ export function registerLogin(program: Command): void {
     .option('--server-name <name>', "which of the account's servers to use")
     .option('--timeout <seconds>', 'how long to wait for the approval on plex.tv', parseSeconds, DEFAULT_TIMEOUT_SECONDS)
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mpv-plex-sync login                                        through plex.tv: approve the code it shows
+  mpv-plex-sync login --server-name "Living Room"            one of the account's servers by name
+  mpv-plex-sync login --token - --server http://localhost:32400 < token.txt
+                                                             your own token, read from stdin (never in argv)
+`,
+    )
     .action(async (options: LoginOptions) => {
       process.exitCode = await loginCommand({ ...options, ...(program.opts() as { verbose?: boolean }) });
     });
