@@ -3,7 +3,7 @@
 // Every Plex failure on the way becomes one PlayError line that names the item and the server,
 // never a raw HTTP error.
 import { ConfigError, type Config } from '../config/config.js';
-import { activeUser, savedServers, serverLabel, serverNamed, serverWithMachineId } from '../config/saved-servers.js';
+import { activeUser, notYourServer, savedServers, serverLabel, serverNamed, serverWithMachineId } from '../config/saved-servers.js';
 import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
@@ -66,7 +66,7 @@ export async function findItem(target: PersonTarget, servers: PlexServers, choic
         if (error instanceof ConfigError) throw new PlayError(error.message, { cause: error });
         throw error;
       }
-      if (!client) throw new PlayError(`${new URL(target.origin).host} is not your Plex server, and the URL carries no token`);
+      if (!client) throw new PlayError(notYourServer(servers.config, target.origin, 'the URL carries no token'));
       return loadItem(client, target.ratingKey);
     }
     case 'partUrl':

@@ -64,6 +64,19 @@ describe('play: a rating key', () => {
   });
 });
 
+describe('play: the same server under another loopback name', () => {
+  it('refuses localhost when the config says 127.0.0.1, says it may be the same server and how to add it, and sends no token', async () => {
+    world.addMovie('101');
+    const alias = world.plex.url.replace('127.0.0.1', 'localhost');
+    const run = await runCli(world, ['play', `${alias}/library/metadata/101`, '--', ...headless]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `mpv-plex-sync: ${new URL(alias).host} is not your Plex server, and the URL carries no token; it may be your server at ${world.plex.url} under another address: add it with 'mpv-plex-sync login --token - --server ${alias}', or add ${alias} to serverConnections in config.json\n`,
+    );
+    expect(world.plex.requests.filter((request) => request.tokenVia !== null)).toEqual([]);
+  });
+});
+
 describe('play: the options after --', () => {
   it("plays with the person's own --input-ipc-server, and the helper attaches to it", async () => {
     world.addMovie('101');
