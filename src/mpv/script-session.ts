@@ -71,7 +71,8 @@ export class ScriptSession implements PlayerPort {
    * a send retried at the quit, would say the same sentence several times. Each once per playback.
    */
   readonly #printed = new Set<string>();
-  #printedFor: string | null = null;
+  /** The playback the script last said started: the file mpv plays now. */
+  #current: string | null = null;
 
   constructor(options: ScriptSessionOptions) {
     this.#options = options;
@@ -117,6 +118,12 @@ export class ScriptSession implements PlayerPort {
     return this.#link.fullPath();
   }
 
+  titleFile(playbackId: string, title: string): void {
+    // An item known only after mpv went on to the next file must not name that one.
+    if (playbackId !== this.#current) return;
+    void this.#link.titleFile(title);
+  }
+
   itemKnown(playbackId: string, item: PlaybackItem): void {
     const payload: ItemPayload = { playbackId, ...item };
     this.#link.sendToScript(HelperMessage.item, payload);
@@ -141,8 +148,8 @@ export class ScriptSession implements PlayerPort {
         return;
       case 'start':
         // A start said again (to a helper that attached late) is the same playback.
-        if (message.payload.playbackId !== this.#printedFor) this.#printed.clear();
-        this.#printedFor = message.payload.playbackId;
+        if (message.payload.playbackId !== this.#current) this.#printed.clear();
+        this.#current = message.payload.playbackId;
         void engine.start(this, message.payload).catch((error: unknown) => log.error({ err: error }, 'start failed'));
         return;
       case 'progress':

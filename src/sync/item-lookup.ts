@@ -50,6 +50,8 @@ export async function lookUpItem(options: ItemLookupOptions, playback: Playback)
     playback.status = 'plex';
     options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
     player.showText(messages.identified(item.displayName, item.playsAs ?? null), OSD_SHORT_MS);
+    // A part URL or a file shows its file name in mpv (and on a desktop's media controls).
+    player.titleFile(start.playbackId, item.displayName);
     tellItem(playback);
     return true;
   } catch (error) {

@@ -64,6 +64,29 @@ describe('play: a rating key', () => {
   });
 });
 
+describe('play: a part URL', () => {
+  /** mpv's status line shows media-title: what the person sees as the title, as it changes. */
+  const statusTitle = ['--term-status-msg=MT=${media-title}|'];
+
+  it("shows Plex's title once the helper knows the item, not the file's name", async () => {
+    const url = world.addMovie('101', { title: 'The Real Title' });
+    const run = await runCli(world, ['play', url, '--', ...headless, '--start=5', ...statusTitle]);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).toContain('MT=The Real Title|');
+    expect(world.plex.item('101').viewCount).toBe(1);
+  });
+
+  it('keeps the title the person set with --force-media-title', async () => {
+    const url = world.addMovie('101', { title: 'The Real Title' });
+    const run = await runCli(world, ['play', url, '--', ...headless, '--start=5', '--force-media-title=Mine', ...statusTitle]);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).toContain('MT=Mine|');
+    expect(run.stdout + run.stderr).not.toContain('MT=The Real Title|');
+  });
+});
+
 describe('play: the same server under another loopback name', () => {
   it('refuses localhost when the config says 127.0.0.1, says it may be the same server and how to add it, and sends no token', async () => {
     world.addMovie('101');
