@@ -40,4 +40,16 @@ describe('play on the terminal', () => {
     expect(ours).toEqual([...new Set(ours)]);
     expect(world.plex.item('101').viewCount).toBe(1);
   });
+
+  it('says once that a watch Plex would not take is queued, however often it is tried', async () => {
+    world.addMovie('101');
+    // Every write answered 503: the watch and the position are tried live, again at the quit, and kept.
+    for (const match of ['/:/timeline', '/:/scrobble']) world.plex.fault({ kind: 'status', match, status: 503 });
+    const run = await runCli(world, ['play', '101', '--', ...headless]);
+    expect(run.code).toBe(0);
+    const ours = oursIn(linesOf(run.stdout + run.stderr));
+    expect(ours.filter((line) => line.includes("watch of 'Clip 101' queued"))).toHaveLength(1);
+    expect(ours).toEqual([...new Set(ours)]);
+    expect(ours.filter((line) => line.startsWith('[ipc_'))).toEqual([]);
+  });
 });
