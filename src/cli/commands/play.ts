@@ -70,7 +70,14 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
     if (options.ratingKey === undefined) return { kind: 'play', entries: [entry] };
     // The item is asked for before mpv starts, as for `play <ratingKey>`: one that is not there is
     // refused here, rather than played, spooled for a helper that can never place it, and kept.
-    const named = await findItem({ kind: 'ratingKey', ratingKey: options.ratingKey }, servers, { serverName: options.server ?? null });
+    // On the server the helper will ask (resolver.ts): a URL's own, else --server or the default.
+    const named = await findItem(
+      target.kind === 'localFile'
+        ? { kind: 'ratingKey', ratingKey: options.ratingKey }
+        : { kind: 'metadataUrl', origin: new URL(entry.url).origin, ratingKey: options.ratingKey, urlToken: target.kind === 'partUrl' || target.kind === 'otherUrl' ? target.urlToken : null },
+      servers,
+      { serverName: options.server ?? null },
+    );
     return { kind: 'play', entries: [{ ...entry, title: named ? displayName(named.meta) : null }] };
   }
   if (options.versions) {
