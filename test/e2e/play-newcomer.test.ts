@@ -43,6 +43,16 @@ describe('play: a rating key', () => {
     expect(readOutbox(world).entries).toEqual([]);
   });
 
+  it('keeps nothing for the script option rating_key of an item the server does not have, and says so once', async () => {
+    world.addMovie('101');
+    const run = await runMpv(world, [world.clip], { scriptOpts: { rating_key: '99999' }, args: ['--start=17'] });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.log.split('\n').filter((line) => line.startsWith('mpv-plex-sync:') && line.includes('not on the Plex server'))).toHaveLength(1);
+    expect(spooled()).toEqual([]);
+    expect(readOutbox(world).entries).toEqual([]);
+  });
+
   it('plays a file with --rating-key under the title Plex gives the item, and syncs it', async () => {
     world.addMovie('101', { title: 'The Real Title' });
     const run = await runCli(world, ['play', '--rating-key', '101', world.clip, '--', ...headless, ...titles]);
