@@ -10,7 +10,7 @@ import { HelperLink } from './helper-link.js';
 import { ensureIpcSocket } from './ipc.js';
 import { LoadHold } from './load-hold.js';
 import { MARK_UNWATCHED, MARK_WATCHED, markAction, markNotSentLine } from './mark-keys.js';
-import { readOptions } from './options.js';
+import { isRatingKey, readOptions, refuseRatingKey } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
 import { PendingMarks } from './pending-marks.js';
 import { QuitWatch, sleepArgv } from './quit-watch.js';
@@ -225,12 +225,31 @@ function ratingKeyFor(path: string): string | null {
   return ratingKeyPath === path ? options.rating_key : null;
 }
 
-/** This playlist entry's own rating_key, or null when it has none (or the start-up one). */
-function entryRatingKey(): string | null {
+/** plex-sync-rating_key in mpv's script-opts now: the entry's own while an entry loads. */
+function scriptOptsRatingKey(): string | null {
   const opts = mp.get_property_native('script-opts');
   if (opts === null || typeof opts !== 'object') return null;
   const value = (opts as { [key: string]: unknown })['plex-sync-rating_key'];
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || value === options.rating_key) return null;
+  return typeof value === 'string' ? value : null;
+}
+
+/** The rating_key of mpv's start-up options, as given (readOptions empties one it refused). */
+const startRatingKey = scriptOptsRatingKey();
+
+/** The last entry rating_key refused, said once. */
+let refusedEntryKey: string | null = null;
+
+/** This playlist entry's own rating_key, or null when it has none (or the start-up one). */
+function entryRatingKey(): string | null {
+  const value = scriptOptsRatingKey();
+  // The start-up value (read_options took it, and refused it already when it was no number).
+  if (value === null || value === options.rating_key || value === startRatingKey || value === '') return null;
+  if (!isRatingKey(value)) {
+    // Once per value: on_load and file-loaded both ask for the entry's key.
+    if (value !== refusedEntryKey) refuseRatingKey(value);
+    refusedEntryKey = value;
+    return null;
+  }
   return value;
 }
 

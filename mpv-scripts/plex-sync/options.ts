@@ -97,6 +97,10 @@ export function readOptions(): Options {
     else mp.msg.warn(checked.complaint);
     values[key] = checked.value;
   }
+  if (opts.rating_key !== '' && !isRatingKey(opts.rating_key)) {
+    refuseRatingKey(opts.rating_key);
+    opts.rating_key = '';
+  }
   if (resumeModeOf(opts.resume) === null) {
     mp.msg.error('option resume=' + opts.resume + ' must be yes, no or ask; using yes');
     opts.resume = 'yes';
@@ -110,4 +114,21 @@ export function readOptions(): Options {
     opts.skip_credits = 'ask';
   }
   return opts;
+}
+
+/** Plex's ratingKey: a number. The helper can look nothing up by anything else. */
+export function isRatingKey(value: string): boolean {
+  return /^\d{1,20}$/.test(value);
+}
+
+/**
+ * A rating_key that is not one, said once on the terminal and the OSD (shown even with osd=no:
+ * it answers a setting the person just made). Taken, it would hold the file for the whole
+ * resume_timeout and sync nothing; left out, the file is found by its path as without it.
+ */
+export function refuseRatingKey(value: string): void {
+  const shown = value.length > 40 ? value.slice(0, 39) + '…' : value;
+  const line = 'option rating_key=' + shown + ' is not a Plex ratingKey (a whole number, as in /library/metadata/101); ignored';
+  mp.msg.error(line);
+  mp.osd_message('Plex sync: ' + line, 6);
 }

@@ -1,5 +1,6 @@
 // The `mpv-plex-sync` command line. One file per subcommand in commands/.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { appPaths } from '../config/paths.js';
 import { redact } from '../log/redact.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from './context.js';
 
@@ -25,12 +26,13 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .description('play a Plex item in mpv (a ratingKey, a Plex URL, or a file) and sync it')
       .argument('<target>', 'ratingKey, Plex URL or local file')
       .argument('[mpvArgs...]', 'options for mpv, after --')
-      .option('--rating-key <key>', 'the Plex ratingKey, when the target does not say')
+      .option('--rating-key <key>', 'the Plex ratingKey of a file or URL that does not say (checked on the server before mpv starts)', ratingKey)
       // Not `--version`: commander reads the program's own --version after a subcommand too.
       .option('--use-version <n>', "play the item's n-th version (1 is the first; see --versions)", positiveInteger('--use-version'))
       .option('--versions', "list the item's versions and exit")
       .option('--next <n>', 'queue the n episodes after this one, on into the next season', wholeNumber('--next'), 0)
       .option('--server <name>', 'the saved server a ratingKey is on (see mpv-plex-sync server); default: the default server')
+      .addHelpText('after', PLAY_HELP)
       .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number; server?: string }) => {
         const { playCommand } = await import('./commands/play.js');
         process.exitCode = await playCommand(target, mpvArgs, { ...options, ...program.opts() });
@@ -58,12 +60,55 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
   user: async (program) => (await import('./commands/user.js')).registerUser(program),
 };
 
+/** What `play --help` adds: the targets it takes, each with an example. */
+const PLAY_HELP = `
+Targets:
+  ratingKey              101 (an item on the default server; --server NAME for another)
+  Plex metadata URL      http://192.168.1.10:32400/library/metadata/101
+  Plex Web link          https://app.plex.tv/desktop/#!/server/<machine id>/details?key=%2Flibrary%2Fmetadata%2F101
+  part URL               http://192.168.1.10:32400/library/parts/1010/1700000000/file.mkv
+  local file             ~/Movies/film.mkv (found in Plex by its path; --rating-key names its item)
+
+Everything after -- goes to mpv unchanged; an --input-ipc-server there is the socket play uses.
+
+Examples:
+  mpv-plex-sync play 101
+  mpv-plex-sync play 101 --next 3             the episode, then the three after it
+  mpv-plex-sync play 101 --versions           list its versions; --use-version 2 plays the second
+  mpv-plex-sync play --rating-key 101 ~/Movies/film.mkv
+  mpv-plex-sync play 101 -- --fs --volume=50
+`;
+
+/** What `mpv-plex-sync --help` adds: the first steps, where the config is, what overrides it. */
+function programHelp(configFile: string): string {
+  return `
+Examples:
+  mpv-plex-sync login                         sign in through plex.tv and save your server
+  mpv-plex-sync install                       put the script into mpv: every mpv then syncs
+  mpv-plex-sync play 101                      play a Plex item in mpv
+  mpv-plex-sync status                        the server, the queue and the last syncs
+
+Config: ${configFile}
+  PLEX_URL and PLEX_TOKEN in the environment override its server and token;
+  MPV_PLEX_SYNC_THRESHOLD its threshold (a percent). Run 'mpv-plex-sync <command> --help' for more.
+`;
+}
+
 /** A commander parser for a whole number option of play, refusing anything else by name. */
 function wholeNumber(name: string): (value: string) => number {
   return (value) => {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} takes a whole number, got '${value}'`);
     return Number(value);
   };
+}
+
+/**
+ * A ratingKey is Plex's number for an item. Anything else would reach mpv's script, which can
+ * look nothing up by it: the file would wait out the resume lookup and sync nothing.
+ */
+function ratingKey(value: string): string {
+  if (!/^\d{1,20}$/.test(value)) throw new InvalidArgumentError(`--rating-key takes a Plex ratingKey, a whole number such as 101; got '${value}'`);
+  return value;
 }
 
 function positiveInteger(name: string): (value: string) => number {
@@ -77,11 +122,13 @@ function positiveInteger(name: string): (value: string) => number {
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('mpv-plex-sync')
-    .description('Plex counts what you watch in mpv: watched at 90 percent, exactly once, with the resume point kept.')
+    .description("Plex counts what you watch in mpv: marked watched by your Plex server's own rule (or a threshold you set), exactly once, with the resume point kept.")
     .version(packageVersion())
     .option('-v, --verbose', 'log details to stderr too')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // A function: the config path is looked up only when help is shown.
+    .addHelpText('after', () => programHelp(appPaths().configFile));
 
   // The first word that is not an option names the subcommand (`-v` may come before it).
   const named = argv.slice(2).find((word) => !word.startsWith('-'));

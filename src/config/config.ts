@@ -192,21 +192,44 @@ function whereJsonFails(text: string): string {
  * then reported missing or left at its default, which says less.
  */
 function describeProblem(error: z.ZodError, file: string): string {
-  const unknown = error.issues.find((issue) => issue.code === 'unrecognized_keys');
-  if (unknown?.code === 'unrecognized_keys') {
-    const key = unknown.keys[0] ?? '';
-    const shown = configPath([...unknown.path, clip(key)]);
-    const known = Object.keys(objectAt(ConfigSchema, unknown.path)?.shape ?? {});
-    const near = nearestKey(key, known);
-    const hint = near === null ? ` (the keys there: ${known.join(', ')})` : `; did you mean ${configPath([...unknown.path, near])}?`;
-    // Named one at a time, so the line stays short; the count saves a run per further slip.
-    const others = error.issues.reduce((sum, issue) => sum + (issue.code === 'unrecognized_keys' ? issue.keys.length : 0), 0) - 1;
-    const more = others > 0 ? ` (and ${others} more unknown ${others === 1 ? 'key' : 'keys'})` : '';
-    return `config file ${file}: ${shown}: unknown key${hint}${more}`;
+  // Every unknown key at once: one run of the command per slip would be one too many.
+  const unknown = error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownKey(issue.path, key)) : []));
+  const first = unknown[0];
+  if (first) {
+    if (unknown.length === 1) return `config file ${file}: ${first.path}: unknown key${first.near === null ? ` (the keys there: ${first.known})` : `; did you mean ${first.near}?`}`;
+    const oneLine = `config file ${file}: ${unknown.length} unknown keys: ${unknown.map((key) => `${key.path} (${hintOf(key)})`).join(', ')}`;
+    if (oneLine.length - file.length <= ONE_LINE_CHARS) return oneLine;
+    const shown = unknown.slice(0, MAX_UNKNOWN_SHOWN).map((key) => `  ${key.path}: ${hintOf(key)}`);
+    const rest = unknown.length - shown.length;
+    return [`config file ${file}: ${unknown.length} unknown keys:`, ...shown, ...(rest > 0 ? [`  and ${rest} more`] : [])].join('\n');
   }
   const issue = error.issues[0];
   const key = issue && issue.path.length > 0 ? configPath(issue.path) : '(top level)';
   return `config key '${key}' is invalid (${issue?.message ?? 'unknown problem'}); fix it in ${file} or in the environment`;
+}
+
+/** Past this many characters (besides the file's path), unknown keys go one per line. */
+const ONE_LINE_CHARS = 160;
+/** A file of a thousand stray keys gets no thousand lines. */
+const MAX_UNKNOWN_SHOWN = 20;
+
+interface UnknownKey {
+  /** Where it is, as it reads in the file. */
+  readonly path: string;
+  /** The known key it is nearest to, by the same path; null when none is near. */
+  readonly near: string | null;
+  /** The keys known at that place. */
+  readonly known: string;
+}
+
+function unknownKey(at: readonly PropertyKey[], key: string): UnknownKey {
+  const known = Object.keys(objectAt(ConfigSchema, at)?.shape ?? {});
+  const near = nearestKey(key, known);
+  return { path: configPath([...at, clip(key)]), near: near === null ? null : configPath([...at, near]), known: known.join(', ') };
+}
+
+function hintOf(key: UnknownKey): string {
+  return key.near === null ? `the keys there are ${key.known}` : `did you mean ${key.near}?`;
 }
 
 /** A path as it reads in the file: `thresholds.movie`, `pathMappings[0].plex`. */

@@ -159,3 +159,46 @@ export function serverLabel(server: SavedServer): string {
     return server.url;
   }
 }
+
+/** Names of this machine's loopback interface: one server behind them all, to a person. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The saved server `url` may be under another loopback name (localhost for 127.0.0.1, or ::1):
+ * same scheme and port, both on this machine. Only for what a refusal says: the token stays with
+ * the origins the config names, since nothing proves the two are one server.
+ */
+export function loopbackAlias(config: Config, url: string): SavedServer | null {
+  const wanted = loopbackOrigin(url);
+  if (wanted === null) return null;
+  return savedServers(config).find((server) => [...server.origins].some((origin) => loopbackOrigin(origin) === wanted)) ?? null;
+}
+
+/** scheme://<loopback>:port with the loopback name left out, or null for any other host. */
+function loopbackOrigin(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (!LOOPBACK_HOSTS.has(parsed.hostname) && !/^127(\.\d{1,3}){3}$/.test(parsed.hostname)) return null;
+  const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  return `${parsed.protocol}//loopback:${port}`;
+}
+
+/**
+ * The refusal of a URL on none of the saved servers' origins, `why` after it. For a loopback
+ * alias of a saved server it adds that the two may be one server, and how to add the address.
+ */
+export function notYourServer(config: Config, url: string, why: string): string {
+  const at = new URL(url);
+  const refusal = `${at.host} is not your Plex server, and ${why}`;
+  const alias = loopbackAlias(config, url);
+  if (!alias) return refusal;
+  const address = at.origin;
+  if (alias.machineId === null) {
+    return `${refusal}; it may be your server at ${alias.url} under another address: add it with 'mpv-plex-sync login --token - --server ${address}', or add ${address} to serverConnections in config.json`;
+  }
+  return `${refusal}; it may be '${serverLabel(alias)}' (${alias.url}) under another address: add ${address} to that server's connections in config.json`;
+}

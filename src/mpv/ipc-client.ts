@@ -10,6 +10,12 @@ import { LineSplitter } from '../framing/line-splitter.js';
 /** Lines longer than this are skipped unread (a megabyte-long message from another script). */
 const MAX_LINE_BYTES = 256 * 1024;
 
+/**
+ * How long close() waits for mpv to close its side before it drops the connection. mpv answers an
+ * end of stream at once ("Client disconnected", at verbose); this only bounds an mpv that hangs.
+ */
+const CLOSE_WAIT_MS = 2_000;
+
 export interface MpvEvent {
   readonly event: string;
   readonly [key: string]: unknown;
@@ -114,8 +120,24 @@ export class MpvIpcClient extends EventEmitter {
     this.command(args).catch(() => undefined);
   }
 
-  close(): void {
-    this.#socket?.destroy();
+  /**
+   * Closes the way mpv expects: this side ends its stream and goes on reading until mpv closes
+   * its own. Dropping the socket instead (destroy) makes mpv print `[ipc_N] Read error
+   * (Connection reset by peer)` when mpv's answers or events were still unread here, and `Write
+   * error (Broken pipe)` when mpv writes an event after the drop, on the person's terminal.
+   */
+  close(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket || this.#closed || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => socket.destroy(), CLOSE_WAIT_MS);
+      timer.unref();
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.end();
+    });
   }
 
   #onLine(line: string): void {

@@ -45,7 +45,7 @@ export async function launchMpv(options: LaunchOptions): Promise<LaunchedMpv> {
   void exited.then(() => (gone = true));
   const control = await connectWhileRunning(options.socketPath, () => gone, options.readyTimeoutMs ?? 10_000);
   if (!control && !gone) {
-    // mpv runs but never listens (an --input-ipc-server of the user's own wins over ours).
+    // mpv runs but never listens (it could not bind the socket path).
     child.kill('SIGTERM');
     throw new Error(`mpv did not open its IPC socket ${options.socketPath}`);
   }

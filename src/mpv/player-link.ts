@@ -76,13 +76,28 @@ export class PlayerLink {
     this.#client.send(['script-message-to', this.#scriptName, name, JSON.stringify(payload)]);
   }
 
+  /**
+   * Sets force-media-title for the file playing only (mpv's file-local-options: the next file
+   * starts without it), unless it is set already: the person's own, or the title play gave the
+   * entry. A failure costs only the title.
+   */
+  async titleFile(title: string): Promise<void> {
+    try {
+      const current = await this.#client.command(['get_property', 'force-media-title']);
+      if (typeof current === 'string' && current !== '') return;
+      await this.#client.command(['set_property', 'file-local-options/force-media-title', title]);
+    } catch (error) {
+      this.#options.log.debug({ socket: this.id, err: error }, 'could not set the title');
+    }
+  }
+
   async fullPath(): Promise<string | null> {
     const path = await this.#client.command(['get_property', 'path']);
     return typeof path === 'string' ? path : null;
   }
 
-  close(): void {
-    this.#client.close();
+  close(): Promise<void> {
+    return this.#client.close();
   }
 
   #onEvent(event: MpvEvent): void {

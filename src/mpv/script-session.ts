@@ -22,6 +22,9 @@ const HOLD_MARGIN_MS = 400;
  */
 const UNHELD_DELAY_MS = 100;
 
+/** How many distinct terminal lines a session remembers within one playback. */
+const MAX_PRINTED = 64;
+
 /** How many mark ids a session remembers: a resend comes within seconds of its first send. */
 const SEEN_MARKS = 32;
 
@@ -62,6 +65,14 @@ export class ScriptSession implements PlayerPort {
   readonly #options: ScriptSessionOptions;
   readonly #link: PlayerLink;
   readonly #seenMarks = new SeenMarks();
+  /**
+   * Lines printed on mpv's terminal since its last playback started. The OSD shows a repeated line
+   * in place, but the terminal stacks them: a watch and a position that failed for one cause, or
+   * a send retried at the quit, would say the same sentence several times. Each once per playback.
+   */
+  readonly #printed = new Set<string>();
+  /** The playback the script last said started: the file mpv plays now. */
+  #current: string | null = null;
 
   constructor(options: ScriptSessionOptions) {
     this.#options = options;
@@ -87,8 +98,8 @@ export class ScriptSession implements PlayerPort {
     return this.#link.attach();
   }
 
-  close(): void {
-    this.#link.close();
+  close(): Promise<void> {
+    return this.#link.close();
   }
 
   showText(text: string, durationMs: number): void {
@@ -96,11 +107,21 @@ export class ScriptSession implements PlayerPort {
   }
 
   printText(text: string): void {
+    if (this.#printed.has(text)) return;
+    // Bounded: a playback of days does not grow it without end.
+    if (this.#printed.size >= MAX_PRINTED) this.#printed.clear();
+    this.#printed.add(text);
     this.#link.printText(text);
   }
 
   fullPath(): Promise<string | null> {
     return this.#link.fullPath();
+  }
+
+  titleFile(playbackId: string, title: string): void {
+    // An item known only after mpv went on to the next file must not name that one.
+    if (playbackId !== this.#current) return;
+    void this.#link.titleFile(title);
   }
 
   itemKnown(playbackId: string, item: PlaybackItem): void {
@@ -126,6 +147,9 @@ export class ScriptSession implements PlayerPort {
       case 'hello':
         return;
       case 'start':
+        // A start said again (to a helper that attached late) is the same playback.
+        if (message.payload.playbackId !== this.#current) this.#printed.clear();
+        this.#current = message.payload.playbackId;
         void engine.start(this, message.payload).catch((error: unknown) => log.error({ err: error }, 'start failed'));
         return;
       case 'progress':

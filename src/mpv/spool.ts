@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { PROTOCOL_VERSION, type SpoolRecord, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
 import { classifyFailure } from '../sync/failure.js';
+import { PlexHttpError } from '../plex/errors.js';
 import type { SpooledPlayback } from '../sync/spool-intake.js';
 
 const SpoolSchema = z.object({
@@ -109,19 +110,46 @@ async function takeInFiles(options: SpoolReadOptions): Promise<number> {
     try {
       if (await options.takeIn({ ...record, user: record.user ?? null })) taken += 1;
     } catch (error) {
+      if (classifyFailure(error) === 'gone') {
+        // Plex has no such item: no later try can place it, and a file kept would be tried at
+        // every attach for good, in neither `status` nor `queue list`. Said once, as a queued
+        // entry for a gone item is.
+        log.warn({ file, err: error }, 'spool file for an item Plex does not have; dropped');
+        removeTaken(file, log);
+        options.onLost(goneText(record.start.ratingKey, error));
+        continue;
+      }
       // Plex down or token wrong: keep the file for the next try.
       log.warn({ file, failure: classifyFailure(error), err: error }, 'spool file kept for later');
       continue;
     }
-    try {
-      unlinkSync(file);
-    } catch (error) {
-      // Its entry is in the outbox; taking it in again would only queue that entry again.
-      stuckFiles.add(file);
-      log.error({ file, err: error }, 'spool file taken in, but it could not be removed; remove it by hand');
-    }
+    removeTaken(file, log);
   }
   return taken;
+}
+
+/** Removes a file that is done with; one that stays is passed over from now on. */
+function removeTaken(file: string, log: Logger): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    // Its entry is in the outbox (or it was dropped): taking it in again would only repeat that.
+    stuckFiles.add(file);
+    log.error({ file, err: error }, 'spool file taken in, but it could not be removed; remove it by hand');
+  }
+}
+
+/** "Plex has no item 99999 (404 from http://host:32400) — dropped". */
+function goneText(ratingKey: string | null, error: unknown): string {
+  const what = ratingKey === null ? 'Plex no longer has the item it played' : `Plex has no item ${ratingKey}`;
+  if (!(error instanceof PlexHttpError)) return `${what} — dropped`;
+  let origin: string;
+  try {
+    origin = new URL(error.url).origin;
+  } catch {
+    origin = 'the server';
+  }
+  return `${what} (${error.status} from ${origin}) — dropped`;
 }
 
 /**

@@ -3,7 +3,7 @@
 // Every Plex failure on the way becomes one PlayError line that names the item and the server,
 // never a raw HTTP error.
 import { ConfigError, type Config } from '../config/config.js';
-import { activeUser, savedServers, serverLabel, serverNamed, serverWithMachineId } from '../config/saved-servers.js';
+import { activeUser, notYourServer, savedServers, serverLabel, serverNamed, serverWithMachineId } from '../config/saved-servers.js';
 import { certificateFix, PlexCaFileError, PlexCertificateError, PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
 import { appPaths } from '../config/paths.js';
 import type { PlexClient } from '../plex/client.js';
@@ -67,7 +67,7 @@ export async function findItem(target: PersonTarget, servers: PlexServers, choic
         if (error instanceof ConfigError) throw new PlayError(error.message, { cause: error });
         throw error;
       }
-      if (!client) throw new PlayError(`${new URL(target.origin).host} is not your Plex server, and the URL carries no token`);
+      if (!client) throw new PlayError(notYourServer(servers.config, target.origin, 'the URL carries no token'));
       return loadItem(client, target.ratingKey);
     }
     case 'partUrl':
@@ -149,10 +149,14 @@ export async function planEntries(item: ItemPlan, options: PlanOptions, header: 
   const media = chooseMedia(meta, options.version, name);
   const entries = [entryOf(client, meta, media, header, name)];
   if (options.next > 0) {
-    if (meta.type !== 'episode' || meta.grandparentRatingKey === undefined) {
-      throw new PlayError(`--next queues episodes, and Plex item ${meta.ratingKey} ('${displayName(meta)}') is a ${meta.type}`);
+    if (meta.type !== 'episode') {
+      throw new PlayError(`--next queues the episodes after an episode, and Plex item ${meta.ratingKey} ('${displayName(meta)}') on '${name}' is ${withArticle(meta.type)}`);
     }
     const show = meta.grandparentRatingKey;
+    if (show === undefined) {
+      // The show's ratingKey is what lists the episodes after this one; without it there is no "after".
+      throw new PlayError(`--next queues the episodes after this one, but Plex's answer for episode ${meta.ratingKey} ('${displayName(meta)}') on '${name}' names no show it belongs to; play it without --next`);
+    }
     const leaves = await ask(client, show, () => client.allLeaves(show));
     for (const episode of episodesAfter(leaves, meta.ratingKey, options.next)) {
       const first = episode.Media[0];
@@ -166,6 +170,11 @@ export async function planEntries(item: ItemPlan, options: PlanOptions, header: 
     }
   }
   return entries;
+}
+
+/** "a movie", "an episode": Plex's item types, as a sentence names them. */
+function withArticle(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** The `n` episodes after `ratingKey` in a show's allLeaves order (season after season). */

@@ -1,6 +1,7 @@
 // Works out which Plex item mpv is playing, in the order the product promises: an explicit
 // ratingKey, a metadata or transcode URL, a direct-play part URL, a local file path.
-import { savedServers, serverLabel } from '../config/saved-servers.js';
+import { notYourServer, savedServers, serverLabel } from '../config/saved-servers.js';
+import type { Config } from '../config/config.js';
 import type { PlexClient } from '../plex/client.js';
 import { PlexHttpError } from '../plex/errors.js';
 import type { PlexServers } from '../plex/servers.js';
@@ -63,7 +64,7 @@ export class Resolver implements SavedStateSource {
       case 'ratingKey':
       case 'metadata': {
         const client = servers.clientFor(target.serverUrl, urlToken, user);
-        if (!client) return noTokenFor(target.serverUrl);
+        if (!client) return noTokenFor(this.#options.servers.config, target.serverUrl);
         // play names each entry's item and plays a chosen version by its part URL: the streams
         // applied and stored are that part's, not the first version's.
         const played = target.kind === 'ratingKey' ? parsePlayedAddress(path, null) : null;
@@ -71,7 +72,7 @@ export class Resolver implements SavedStateSource {
       }
       case 'part': {
         const client = servers.clientFor(target.serverUrl, urlToken, user);
-        if (!client) return noTokenFor(target.serverUrl);
+        if (!client) return noTokenFor(this.#options.servers.config, target.serverUrl);
         const partId = Number(target.partId);
         const described = await this.#fromIndex(client, async () => {
           const ratingKey = await partIndex.byPartId(client, target.partId);
@@ -192,7 +193,7 @@ export class Resolver implements SavedStateSource {
  * A URL on an origin no token of ours belongs to: however Plex-like its paths (and its
  * /identity) look, it is a server we cannot sync with, and it is asked nothing.
  */
-function noTokenFor(serverUrl: string | null): Resolution {
-  const host = serverUrl ? new URL(serverUrl).host : 'that server';
-  return { kind: 'not-plex', reason: `${host} is not your Plex server, and its URL carries no token` };
+function noTokenFor(config: Config, serverUrl: string | null): Resolution {
+  if (!serverUrl) return { kind: 'not-plex', reason: 'that server is not your Plex server, and its URL carries no token' };
+  return { kind: 'not-plex', reason: notYourServer(config, serverUrl, 'its URL carries no token') };
 }

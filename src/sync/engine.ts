@@ -10,14 +10,14 @@ import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
 import { positionEntry, queuedRound, unwatchEntry, unwatchQueued, watchEntry } from './playback-entries.js';
 import { lookUpItem } from './item-lookup.js';
-import { announceSettled, sayOnPlayer, tellFailure, tellItem } from './playback-notices.js';
+import { announceSettled, noteOnPlayer, sayOnPlayer, tellFailure, tellItem } from './playback-notices.js';
 import { settlesBy } from './settles-by.js';
 import { afterSession, applyFacts, holdsPosition, isSparingShortPlay, markMs, newPlayback, type Playback } from './playback.js';
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, StreamChoices, StreamsChange, WatchPrefsSource } from './ports.js';
 import type { LiveSend, Sender, SendResult } from './sender.js';
 import { timelineReport } from './timeline.js';
 import { hasReachedWatched } from './watch-rule.js';
-import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
+import { messages, OSD_LONG_MS } from './user-messages.js';
 
 /** Plex wants a timeline report about every 10 s while playing. */
 const TIMELINE_INTERVAL_MS = 10_000;
@@ -93,17 +93,17 @@ export class SyncEngine {
   mark(player: PlayerPort, playbackId: string, watched: boolean): void {
     const playback = this.#playbacks.get(playbackId);
     const item = playback?.item;
-    if (!playback || playback.unloaded || playback.status !== 'plex' || !item || playback.terminated) return player.showText(messages.nothingToMark, OSD_SHORT_MS);
+    if (!playback || playback.unloaded || playback.status !== 'plex' || !item || playback.terminated) return noteOnPlayer(player, messages.nothingToMark);
     this.#options.log.info({ playbackId, ratingKey: item.ratingKey, watched }, 'marked with a key');
     if (!watched) return this.#markUnwatched(playback, item);
-    if (playback.watch !== 'pending') return playback.player.showText(messages.alreadyMarked(item.displayName), OSD_SHORT_MS);
+    if (playback.watch !== 'pending') return noteOnPlayer(playback.player, messages.alreadyMarked(item.displayName));
     if ((playback.baselineViewCount ?? 0) === 0) return this.#queueWatch(playback, item, playback.durationMs ?? item.durationMs ?? 0, undefined, true);
     // As a Plex app's "mark watched" on a watched item: no second count, and the playback is
     // decided, so playing on to the end counts nothing either. Its session saw reports below
     // the threshold: one above, now allowed, would count, so the rest goes in a new session.
     playback.watch = 'settled';
     playback.sessionId = afterSession(playback);
-    playback.player.showText(messages.alreadyWatched(item.displayName), OSD_SHORT_MS);
+    noteOnPlayer(playback.player, messages.alreadyWatched(item.displayName));
   }
 
   #markUnwatched(playback: Playback, item: PlexItem): void {
@@ -118,7 +118,7 @@ export class SyncEngine {
     const entry = unwatchEntry({ playbackId: playback.start.playbackId, round: playback.round }, item, Date.now());
     this.#sendLive(playback, entry, {}, (result) => {
       if (result.kind === 'delivered') {
-        playback.player.showText(messages.markedUnwatched(item.displayName), OSD_SHORT_MS);
+        noteOnPlayer(playback.player, messages.markedUnwatched(item.displayName));
         return this.#options.onServerReachable?.(item.client.serverUrl);
       }
       if (result.kind === 'kept') playback.delivered = false;
@@ -261,9 +261,10 @@ export class SyncEngine {
       // the playback reports on a new session.
       if (result.detail === 'scrobbled' || byKey) playback.sessionId = afterSession(playback);
       this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome: result.detail }, 'watch delivered');
-      if (result.kind === 'dropped') playback.player.showText(messages.unwatchedElsewhere(item.displayName), OSD_LONG_MS);
-      else if (byKey) playback.player.showText(messages.markedWatched(item.displayName), OSD_SHORT_MS);
-      else if (this.#options.config.osdOnWatched) playback.player.showText(playback.markAt === 'credits' ? messages.watchedAtCredits(item.displayName) : messages.watched(item.displayName), OSD_SHORT_MS);
+      if (result.kind === 'dropped') sayOnPlayer(playback.player, messages.unwatchedElsewhere(item.displayName));
+      else if (byKey) noteOnPlayer(playback.player, messages.markedWatched(item.displayName));
+      // On the terminal even with osdOnWatched off: that option is about the picture.
+      else noteOnPlayer(playback.player, playback.markAt === 'credits' ? messages.watchedAtCredits(item.displayName) : messages.watched(item.displayName), this.#options.config.osdOnWatched);
       this.#options.onServerReachable?.(item.client.serverUrl);
     });
   }

@@ -3,6 +3,7 @@
 // is the engine's decision.
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { classifyFailure } from './failure.js';
 import { lookupFailureText, sayOnPlayer, tellItem } from './playback-notices.js';
 import { placeMarkOn, type Playback } from './playback.js';
 import { tokenFromPlayer } from './player-token.js';
@@ -50,11 +51,15 @@ export async function lookUpItem(options: ItemLookupOptions, playback: Playback)
     playback.status = 'plex';
     options.log.info({ playbackId: start.playbackId, ratingKey: item.ratingKey, server: item.client.serverUrl }, 'playing a Plex item');
     player.showText(messages.identified(item.displayName, item.playsAs ?? null), OSD_SHORT_MS);
+    // A part URL or a file shows its file name in mpv (and on a desktop's media controls).
+    player.titleFile(start.playbackId, item.displayName);
     tellItem(playback);
     return true;
   } catch (error) {
     if (playback.status !== 'resolving') return false;
-    playback.status = 'error';
+    // Plex has no such item (404, 410): no later try can place it, so the playback is not one to
+    // sync, rather than one to spool for a later helper, which would say this again at every attach.
+    playback.status = classifyFailure(error) === 'gone' ? 'ignored' : 'error';
     options.log.warn({ playbackId: start.playbackId, err: error }, 'could not resolve the item');
     sayOnPlayer(player, lookupFailureText(error));
     tellItem(playback);

@@ -5,11 +5,20 @@ import { classifyFailure, failureDetail, type FailureClass } from './failure.js'
 import type { Playback } from './playback.js';
 import type { OfflineNotifier, PlayerPort } from './ports.js';
 import type { SendResult } from './sender.js';
-import { messages, OSD_LONG_MS } from './user-messages.js';
+import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 
 /** A line worth keeping: on the OSD for long, and on mpv's terminal (for headless and audio-only use). */
 export function sayOnPlayer(player: PlayerPort, text: string): void {
   player.showText(text, OSD_LONG_MS);
+  player.printText(`mpv-plex-sync: ${text}`);
+}
+
+/**
+ * A short line: the answer to a mark key, or a watch counted. On the OSD briefly (unless `osd` is
+ * false) and once on mpv's terminal, which is all a headless or audio-only user sees.
+ */
+export function noteOnPlayer(player: PlayerPort, text: string, osd = true): void {
+  if (osd) player.showText(text, OSD_SHORT_MS);
   player.printText(`mpv-plex-sync: ${text}`);
 }
 

@@ -173,6 +173,11 @@ export interface PlayerPort {
   showText(text: string, durationMs: number): void;
   /** A line on mpv's terminal (mpv `print-text`). */
   printText(text: string): void;
+  /**
+   * The playback's item is known: name the file playing by Plex's title (`displayName`), for this
+   * file only, unless something named it already (the person's force-media-title, or play's).
+   */
+  titleFile(playbackId: string, title: string): void;
   /** mpv's full `path` (may carry the token in its query; never log it). */
   fullPath(): Promise<string | null>;
   /** The engine resolved (or failed to resolve) a playback's item. */

@@ -59,6 +59,9 @@ describe('the mark keys', () => {
     expect(world.plex.history.map((record) => record.via)).toEqual(['scrobble']);
     expect(run.osd).toEqual(expect.arrayContaining(['Marked unwatched in Plex: Clip 101', 'Marked watched in Plex: Clip 101']));
     expect(run.osd.indexOf('Marked unwatched in Plex: Clip 101')).toBeLessThan(run.osd.indexOf('Marked watched in Plex: Clip 101'));
+    // On the terminal too, once each, for a person with no picture to read the OSD on.
+    const printed = run.log.split('\n').filter((line) => line.startsWith('mpv-plex-sync: Marked'));
+    expect(printed).toEqual(['mpv-plex-sync: Marked unwatched in Plex: Clip 101', 'mpv-plex-sync: Marked watched in Plex: Clip 101']);
     expect(readOutbox(world).entries).toEqual([]);
   }, 90_000);
 

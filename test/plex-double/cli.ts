@@ -1,56 +1,69 @@
-// Runs a Plex double by hand or for the demo:
-//   PLEX_DOUBLE_TOKEN=T node dist/test/plex-double/cli.js --port 32400 --media clip.mkv
-// It seeds one movie and one episode served from the media file and prints the base URL on
-// stdout (only that, so a script can read it). The token is read from the environment unless
-// given with --token, so it need not appear in a process list.
-
+// Runs the Plex double by hand, to try mpv-plex-sync without a Plex server:
+//   npm run build && npm run double -- --port 32400
+// It serves the library of the e2e tests (sample-library.ts) from one media file, a generated
+// clip unless --media names one, and prints the base URL on stdout (only that, so a script can
+// read it); what to try goes to stderr. Node 20 runs no TypeScript: this runs as built, from dist/.
 import { execFileSync } from 'node:child_process';
-import { extname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeClip } from '../support/media.js';
+import { seedSampleLibrary } from './sample-library.js';
 import { startPlexDouble } from './server.js';
 
-const { values } = parseArgs({
-  options: {
-    token: { type: 'string' },
-    port: { type: 'string', default: '0' },
-    media: { type: 'string' },
-    'latency-ms': { type: 'string', default: '0' },
-  },
-});
+const USAGE = `Usage: npm run double -- [options]
+       node dist/test/plex-double/cli.js [options]
 
-const token = values.token ?? process.env.PLEX_DOUBLE_TOKEN;
-if (!token) {
-  console.error('plex-double: no token; set PLEX_DOUBLE_TOKEN or pass --token');
-  process.exit(2);
+A Plex test double on 127.0.0.1: a Plex server's HTTP API, enough for mpv-plex-sync, with the
+library of the e2e tests (movies 101 and 102, the latter in two versions; "The Show", 500, in
+two seasons: episodes 511, 512, 521, 522, 523; intro and credits markers). It prints its URL.
+
+Options:
+  --port <n>          the port to listen on (default: a free one)
+  --media <file>      the file every item plays (default: a 60 s clip made with ffmpeg or mpv)
+  --token <token>     the token it takes (default: PLEX_DOUBLE_TOKEN, else a new random one,
+                      printed on stderr; it is the double's, not your Plex token)
+  --latency-ms <n>    a delay before every answer (default: 0)
+  --name <name>       the server's friendlyName (default: plex-double)
+  -h, --help          this text
+
+Then, in another terminal:
+  mpv-plex-sync login --token - --server <URL>     (the token on stdin)
+  mpv-plex-sync play 101
+  mpv-plex-sync play 511 --next 2
+  mpv-plex-sync play 102 --versions
+`;
+
+/** The options, or a one-line reason (exit 2): a typo here is no crash to show a trace for. */
+function readOptions(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    process.stderr.write(`plex-double: ${why}; see --help\n`);
+    process.exit(2);
+  }
 }
-const media = values.media === undefined ? undefined : resolve(values.media);
-const ext = media ? extname(media) || '.mkv' : '.mkv';
-// Plex's duration comes from the file itself; a placeholder serves when there is no file.
-const durationMs = media ? probeDurationMs(media) : 60_000;
 
-const double = await startPlexDouble({ token, port: Number(values.port), latencyMs: Number(values['latency-ms']) });
-double.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data/movies'] });
-double.addSection({ key: '2', type: 'show', title: 'TV Shows', locations: ['/data/tv'] });
-double.addItem({ ratingKey: '101', type: 'movie', title: 'Clip', sectionKey: '1', durationMs, partId: 1001, file: `/data/movies/Clip${ext}`, mediaPath: media });
-double.addItem({
-  ratingKey: '201',
-  type: 'episode',
-  title: 'Pilot',
-  grandparentTitle: 'Test Show',
-  parentIndex: 1,
-  index: 1,
-  sectionKey: '2',
-  durationMs,
-  partId: 2001,
-  file: `/data/tv/Test Show/Season 01/Test Show - s01e01${ext}`,
-  mediaPath: media,
-});
+function parse() {
+  return parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      token: { type: 'string' },
+      port: { type: 'string', default: '0' },
+      media: { type: 'string' },
+      'latency-ms': { type: 'string', default: '0' },
+      name: { type: 'string', default: 'plex-double' },
+    },
+  }).values;
+}
 
-console.log(double.url);
-console.error(`plex-double: movie 101 at ${double.partUrl('101')}, episode 201 at ${double.partUrl('201')}`);
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void double.stop().then(() => process.exit(0)));
+function wholeNumber(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) {
+    process.stderr.write(`plex-double: --${name} takes a whole number, got '${text}'\n`);
+    process.exit(2);
+  }
+  return Number(text);
 }
 
 function probeDurationMs(path: string): number {
@@ -59,7 +72,31 @@ function probeDurationMs(path: string): number {
     const seconds = Number(out.trim());
     if (Number.isFinite(seconds) && seconds > 0) return Math.round(seconds * 1000);
   } catch {
-    // No ffprobe or not a media file: fall through to the placeholder.
+    // No ffprobe, or not a media file: the length of the generated clip is a guess as good as any.
   }
   return 60_000;
+}
+
+const values = readOptions();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const port = wholeNumber('port', values.port);
+const latencyMs = wholeNumber('latency-ms', values['latency-ms']);
+const givenToken = values.token ?? process.env['PLEX_DOUBLE_TOKEN'];
+const token = givenToken ?? randomBytes(12).toString('hex');
+const media = values.media === undefined ? makeClip(60) : resolve(values.media);
+const durationMs = values.media === undefined ? 60_000 : probeDurationMs(media);
+
+const double = await startPlexDouble({ token, port, latencyMs, friendlyName: values.name });
+const library = seedSampleLibrary(double, media, durationMs);
+
+console.log(double.url);
+if (givenToken === undefined) console.error(`plex-double: token ${token} (the double's own; give it to login on stdin)`);
+console.error(`plex-double: movies ${library.movie} and ${library.twoVersions} (two versions), show ${library.show} (episodes ${library.episodes.join(', ')}), playing ${media}`);
+console.error(`plex-double: movie ${library.movie}'s part URL is ${double.partUrl(library.movie)}; Ctrl+C stops it`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void double.stop().then(() => process.exit(0)));
 }

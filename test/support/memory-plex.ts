@@ -343,6 +343,8 @@ export class FakePlayer implements PlayerPort {
   connected = true;
   readonly osd: string[] = [];
   readonly printed: string[] = [];
+  /** Titles the engine gave the file playing. */
+  readonly titles: { playbackId: string; title: string }[] = [];
   readonly items: { playbackId: string; item: PlaybackItem }[] = [];
   readonly settledCalls: { playbackId: string; settled: PlaybackSettled; at: number }[] = [];
   /** Playbacks the engine stopped because the server ended them, with the text shown. */
@@ -364,6 +366,10 @@ export class FakePlayer implements PlayerPort {
 
   async fullPath(): Promise<string | null> {
     return null;
+  }
+
+  titleFile(playbackId: string, title: string): void {
+    this.titles.push({ playbackId, title });
   }
 
   itemKnown(playbackId: string, item: PlaybackItem): void {

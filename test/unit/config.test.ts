@@ -89,9 +89,32 @@ describe('loadConfig', () => {
     expect(failure().message).toBe(`config file ${file}: pathMappings[1].plx: unknown key; did you mean pathMappings[1].plex?`);
   });
 
-  it('names the first unknown key and counts the others, wherever they are', () => {
-    writeFileSync(file, JSON.stringify({ thresholds: { episodes: 80, movies: 85 }, minPlayed: { percnt: 50 } }));
-    expect(failure().message).toBe(`config file ${file}: thresholds.episodes: unknown key; did you mean thresholds.episode? (and 2 more unknown keys)`);
+  it('names every unknown key with its nearest key, on one line when they are short', () => {
+    writeFileSync(file, JSON.stringify({ thresholds: { episodes: 80 }, minPlayed: { percnt: 50 } }));
+    expect(failure().message).toBe(
+      `config file ${file}: 2 unknown keys: thresholds.episodes (did you mean thresholds.episode?), minPlayed.percnt (did you mean minPlayed.percent?)`,
+    );
+  });
+
+  it('names every unknown key on a line of its own when one line would be long', () => {
+    writeFileSync(file, JSON.stringify({ thresholds: { episodes: 80, movies: 85, documentary: 70 }, minPlayed: { percnt: 50 } }));
+    expect(failure().message).toBe(
+      [
+        `config file ${file}: 4 unknown keys:`,
+        '  thresholds.episodes: did you mean thresholds.episode?',
+        '  thresholds.movies: did you mean thresholds.movie?',
+        '  thresholds.documentary: the keys there are movie, episode',
+        '  minPlayed.percnt: did you mean minPlayed.percent?',
+      ].join('\n'),
+    );
+  });
+
+  it('names at most twenty unknown keys and counts the rest', () => {
+    writeFileSync(file, JSON.stringify(Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`zz${i}`, 1]))));
+    const lines = failure().message.split('\n');
+    expect(lines[0]).toBe(`config file ${file}: 25 unknown keys:`);
+    expect(lines).toHaveLength(22);
+    expect(lines[21]).toBe('  and 5 more');
   });
 
   it('suggests a key that differs only in case', () => {

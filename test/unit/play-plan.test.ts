@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMedia, episodesAfter, PlayError, versionLines } from '../../src/play/play-plan.js';
+import { chooseMedia, episodesAfter, planEntries, PlayError, versionLines } from '../../src/play/play-plan.js';
+import type { PlexClient } from '../../src/plex/client.js';
 import { MetadataSchema, type PlexMetadata } from '../../src/plex/schemas.js';
 
 function episode(ratingKey: string, season: number, index: number): PlexMetadata {
@@ -54,5 +55,24 @@ describe('versionLines', () => {
       '2  576p · avi · 700.0 MiB · 1:05 · 2 parts',
       '3  no details',
     ]);
+  });
+});
+
+describe('planEntries with --next', () => {
+  // Neither case asks the server anything: the client only lends its URL to the first entry.
+  const client = { serverUrl: 'http://plex.local:32400' } as PlexClient;
+
+  it('says that the episode has no show in Plex\'s answer, rather than that an episode is not one', async () => {
+    const orphan = MetadataSchema.parse({ ratingKey: '201', type: 'episode', title: 'Pilot', Media: [{ Part: [{ id: 1, key: '/library/parts/1/1/file.mkv' }] }] });
+    await expect(planEntries({ meta: orphan, client, serverName: 'Living Room' }, { version: null, next: 2 }, null)).rejects.toThrow(
+      "--next queues the episodes after this one, but Plex's answer for episode 201 ('Pilot') on 'Living Room' names no show it belongs to; play it without --next",
+    );
+  });
+
+  it('names what the item is, with the right article, when it is no episode', async () => {
+    const movie = MetadataSchema.parse({ ratingKey: '5', type: 'movie', title: 'Film', Media: [{ Part: [{ id: 1, key: '/library/parts/5/1/file.mkv' }] }] });
+    await expect(planEntries({ meta: movie, client, serverName: 'Living Room' }, { version: null, next: 1 }, null)).rejects.toThrow(
+      "--next queues the episodes after an episode, and Plex item 5 ('Film') on 'Living Room' is a movie",
+    );
   });
 });

@@ -11,6 +11,7 @@ import type { ServerWatchPrefs } from '../../src/plex/watch-prefs.js';
 import { takeInSpool, writeSpool } from '../../src/mpv/spool.js';
 import type { ItemResolver } from '../../src/sync/ports.js';
 import { takeInSpooled } from '../../src/sync/spool-intake.js';
+import { PlexHttpError } from '../../src/plex/errors.js';
 
 // Root (these tests may run as root) renames in a read-only dir all the same; so the rename
 // fails here the way it fails for a user in a read-only spool dir.
@@ -124,6 +125,24 @@ describe('takeInSpool', () => {
 });
 
 describe('a saved playback that cannot be synced', () => {
+  it('is dropped and said once when Plex answers 404 for its item, and kept when Plex is down', async () => {
+    writeSpool(spoolDir, { ...start('pb-11'), ratingKey: '99999' }, last('pb-11'));
+    writeSpool(spoolDir, start('pb-12'), last('pb-12'));
+    const outbox = new MemoryOutboxStore();
+    await outbox.load();
+    const answers = (path: string) => {
+      if (path.includes('11')) throw new PlexHttpError('GET', `${SERVER}/library/metadata/99999`, 404, 'Not Found', null);
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    };
+    const intake = { config: ConfigSchema.parse({}), resolver: { resolve: async (path: string) => answers(path) } as unknown as ItemResolver, servers: servers(), outbox };
+    const run = () => takeInSpool({ ...options(outbox), takeIn: (spooled) => takeInSpooled(intake, spooled) });
+    await run();
+    await run();
+    expect(lost).toEqual([`Plex has no item 99999 (404 from ${SERVER}) — dropped`]);
+    expect(readdirSync(spoolDir)).toEqual(['pb-12.json']);
+    expect(outbox.list()).toEqual([]);
+  });
+
   it('is said once when mpv left it empty (a full disk), and set aside', async () => {
     writeFileSync(join(spoolDir, 'pb-9.json'), '');
     const outbox = new MemoryOutboxStore();

@@ -73,6 +73,16 @@ export function registerLogin(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--ca-file <file>', "the PEM file of the CA that signed the server's certificate (a self-signed server); saved with it")
     .option('--no-tls-verify', "accept any certificate from this server (saved with it; doctor and status warn about it)")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mpv-plex-sync login                                        through plex.tv: approve the code it shows
+  mpv-plex-sync login --server-name "Living Room"            every server; this one the default
+  mpv-plex-sync login --token - --server http://localhost:32400 < token.txt
+                                                             your own token, read from stdin (never in argv)
+`,
+    )
     .action(async (options: LoginOptions) => {
       process.exitCode = await loginCommand({ ...options, ...(program.opts() as { verbose?: boolean }) });
     });

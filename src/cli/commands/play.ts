@@ -4,6 +4,8 @@
 // The token never goes on mpv's command line: each entry is loaded over IPC with the token as
 // an HTTP header in its own options.
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { mpvScriptDirs } from '../../config/mpv-dir.js';
 import { HELPER_NODE_FLAGS, helperCommandFor } from '../../install/installer.js';
 import { installedScriptIn } from '../../install/script-file.js';
@@ -64,7 +66,19 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
     if (options.versions || options.useVersion !== undefined || (options.next ?? 0) > 0) {
       throw new PlayError('--versions, --use-version and --next need a Plex item: a ratingKey, a /library/metadata URL or a Plex Web link');
     }
-    return { kind: 'play', entries: [plainEntry(servers, target, options.ratingKey ?? null)] };
+    const entry = plainEntry(servers, target, options.ratingKey ?? null);
+    if (options.ratingKey === undefined) return { kind: 'play', entries: [entry] };
+    // The item is asked for before mpv starts, as for `play <ratingKey>`: one that is not there is
+    // refused here, rather than played, spooled for a helper that can never place it, and kept.
+    // On the server the helper will ask (resolver.ts): a URL's own, else --server or the default.
+    const named = await findItem(
+      target.kind === 'localFile'
+        ? { kind: 'ratingKey', ratingKey: options.ratingKey }
+        : { kind: 'metadataUrl', origin: new URL(entry.url).origin, ratingKey: options.ratingKey, urlToken: target.kind === 'partUrl' || target.kind === 'otherUrl' ? target.urlToken : null },
+      servers,
+      { serverName: options.server ?? null },
+    );
+    return { kind: 'play', entries: [{ ...entry, title: named ? displayName(named.meta) : null }] };
   }
   if (options.versions) {
     return { kind: 'versions', lines: [`${displayName(item.meta)} (item ${item.meta.ratingKey} on '${item.serverName}')`, ...versionLines(item.meta)] };
@@ -86,12 +100,23 @@ function plainEntry(servers: PlexServers, target: PersonTarget, ratingKey: strin
 
 async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[]): Promise<number> {
   ensurePrivateDir(context.paths.runtimeDir);
-  const socketPath = playSocketPath(context.paths.runtimeDir, process.pid);
+  // The person's own socket, when the options after -- name one: mpv opens one socket only, the
+  // last one named, and play and the helper then share it with whoever the person set it for.
+  const socketPath = ownIpcServer(mpvArgs) ?? playSocketPath(context.paths.runtimeDir, process.pid);
   // The script once: mpv loads an installed one by itself. A second copy would stay silent
   // (mpv-scripts/plex-sync/election.ts), but it would still cost a load.
   const installed = installedScriptIn(mpvScriptDirs(mpvArgs));
   if (installed) context.log.debug({ script: installed }, 'mpv loads the installed script');
-  const args = [...(installed ? [] : [`--script=${bundledScriptPath()}`]), `--script-opts-append=plex-sync-helper=${helperCommand()}`, ...mpvArgs];
+  // The socket once more after the person's options (before a `--` of theirs, after which mpv
+  // reads file names): the same as theirs when they named one, and play's own over an empty one.
+  const end = mpvArgs.includes('--') ? mpvArgs.indexOf('--') : mpvArgs.length;
+  const args = [
+    ...(installed ? [] : [`--script=${bundledScriptPath()}`]),
+    `--script-opts-append=plex-sync-helper=${helperCommand()}`,
+    ...mpvArgs.slice(0, end),
+    `--input-ipc-server=${socketPath}`,
+    ...mpvArgs.slice(end),
+  ];
   await startHelperFirst(context, socketPath);
   const mpv = await launchMpv({ socketPath, args, binary: process.env['MPV_BINARY'] ?? null });
   // A Ctrl+C on the terminal reaches mpv too, which quits after its sync: play waits for it and
@@ -107,8 +132,11 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
       if (code === 127) process.stderr.write(`mpv-plex-sync: cannot start mpv (${process.env['MPV_BINARY'] ?? 'mpv'} not found on PATH; MPV_BINARY names another)\n`);
       return code;
     }
-    await ensureHelper(context, socketPath);
     const control = mpv.control;
+    // play only sends commands: an event mpv writes to it is one more thing to read before the
+    // close (MpvIpcClient.close), and one that could come after it.
+    control.send(['disable_event', 'all']);
+    await ensureHelper(context, socketPath);
     const report = await loadEntries(control, entries);
     // mpv quit (or was quit) before every entry was in: its exit code says the rest.
     if (report.stopped) context.log.debug({ err: report.stopped }, 'loading the playlist into mpv stopped');
@@ -122,11 +150,29 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
       if (refused === null) process.stderr.write(`mpv-plex-sync: mpv did not take the item: ${redact(report.stopped?.message ?? 'no answer')}\n`);
       await control.command(['quit', String(EXIT_FAILED)]).catch(() => undefined);
     }
-    mpv.control.close();
+    await control.close();
     return await mpv.exited;
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }
+}
+
+/**
+ * The socket `--input-ipc-server` names among the person's mpv options (the last one, as mpv takes
+ * it), made absolute as mpv would (`~/` is the home dir, a relative path is play's own dir); null
+ * when none does, or when it is empty (which turns mpv's socket off, and play needs one: its own
+ * then comes last and wins).
+ */
+export function ownIpcServer(mpvArgs: readonly string[]): string | null {
+  let found: string | null = null;
+  for (const [index, arg] of mpvArgs.entries()) {
+    if (arg === '--') break;
+    if (arg.startsWith('--input-ipc-server=')) found = arg.slice('--input-ipc-server='.length);
+    else if (arg === '--input-ipc-server' && index + 1 < mpvArgs.length) found = mpvArgs[index + 1] ?? null;
+  }
+  if (found === null || found === '') return null;
+  if (found.startsWith('~/')) return join(homedir(), found.slice(2));
+  return resolve(found);
 }
 
 /** Whether mpv is still there a moment from now (a refused command can come just before its exit). */

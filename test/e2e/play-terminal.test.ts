@@ -1,0 +1,55 @@
+// What `play` leaves on the person's terminal at mpv's normal verbosity: mpv's own lines, and
+// each of ours once. No `[ipc_N]` error from a socket closed the wrong way.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, helpersGone, runCli, type World } from '../support/session.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld({ friendlyName: 'Living Room' });
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+/** Near the end of the 20 s clip, past the mark, at ten times the speed: a second of playing. */
+const headless = ['--no-config', '--vo=null', '--ao=null', '--speed=10', '--start=17'];
+
+/** The terminal's lines, mpv's status line (redrawn with \r) split off. */
+function linesOf(output: string): string[] {
+  return output
+    .split(/[\r\n]+/)
+    .map((line) => line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('AV:') && !line.startsWith('A:') && !line.startsWith('V:'));
+}
+
+/** Lines this project prints: the helper's (print-text) and the script's (mpv's [plex_sync] prefix). */
+function oursIn(lines: readonly string[]): string[] {
+  return lines.filter((line) => line.startsWith('mpv-plex-sync:') || line.startsWith('[plex_sync]'));
+}
+
+describe('play on the terminal', () => {
+  it('prints no IPC error and each of its own lines once, the watch among them', async () => {
+    world.addMovie('101');
+    const run = await runCli(world, ['play', '101', '--', ...headless]);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    const lines = linesOf(run.stdout + run.stderr);
+    expect(lines.filter((line) => line.startsWith('[ipc_'))).toEqual([]);
+    const ours = oursIn(lines);
+    expect(ours).toContain('mpv-plex-sync: Plex: marked watched — Clip 101');
+    expect(ours).toEqual([...new Set(ours)]);
+    expect(world.plex.item('101').viewCount).toBe(1);
+  });
+
+  it('says once that a watch Plex would not take is queued, however often it is tried', async () => {
+    world.addMovie('101');
+    // Every write answered 503: the watch and the position are tried live, again at the quit, and kept.
+    for (const match of ['/:/timeline', '/:/scrobble']) world.plex.fault({ kind: 'status', match, status: 503 });
+    const run = await runCli(world, ['play', '101', '--', ...headless]);
+    expect(run.code).toBe(0);
+    const ours = oursIn(linesOf(run.stdout + run.stderr));
+    expect(ours.filter((line) => line.includes("watch of 'Clip 101' queued"))).toHaveLength(1);
+    expect(ours).toEqual([...new Set(ours)]);
+    expect(ours.filter((line) => line.startsWith('[ipc_'))).toEqual([]);
+  });
+});
