@@ -201,7 +201,7 @@ export class ScriptSession implements PlayerPort {
       answer = { ...answer, status: 'error' };
     }
     this.#link.sendToScript(HelperMessage.lookedUp, answer);
-    // Process time (ms since this process started) traces a cold start: docs/benchmarks.
+    // Process time (ms since this process started) traces a cold start (BENCHMARKS.md, first frame).
     log.info({ lookupId: lookup.lookupId, status: answer.status, processMs: Math.round(performance.now()) }, 'lookup answered');
   }
 
