@@ -6,6 +6,7 @@
 // mpv wants to leave the file (a quit, SIGTERM, stop, next: quit-watch.ts), since mpv acts on
 // none of them until the hook continues; the question takes q (quit) and ESC (resume) too.
 
+import { printOsdLine } from './terminal.js';
 import type { LookedUpPayload } from '../../src/protocol/messages.js';
 import { describeError, guard } from './guard.js';
 import type { HelperLink } from './helper-link.js';
@@ -158,14 +159,14 @@ export class LoadHold {
       // "none": only a load with no start of the person's own is resumed (wantsLookup).
       mp.set_property('file-local-options/start', 'none');
       const past = pastEndLine(atMs, fileDurationSec);
-      mp.msg.info(past);
+      printOsdLine(past);
       this.osd(past, NOTICE_SEC);
       return;
     }
     const line = resumedLine(atMs, this.options.startOverKey, mp.get_script_name());
     this.notice = line;
     this.osd(line, NOTICE_SEC);
-    mp.msg.info(line);
+    printOsdLine(line);
   }
 
   /** The "Resumed at" line once, for main.ts to show again after the helper's own line. */

@@ -2,6 +2,7 @@
 // watched at its threshold and keeps the resume point, and holds mpv's unload until the
 // helper has the last position. Options first, state next, wiring last.
 
+import { osdOnTerminal, printOsdLine } from './terminal.js';
 import { mergeChapters, readChapters } from './chapters.js';
 import { electThisCopy, type Election } from './election.js';
 import { describeError, guard } from './guard.js';
@@ -419,7 +420,7 @@ function onMark(watched: boolean): void {
     mp.msg.verbose((watched ? 'marking watched: ' : 'marking unwatched: ') + mark.playbackId + ' (' + mark.markId + ')');
     return;
   }
-  mp.msg.info(action.osd);
+  printOsdLine(action.osd);
   // Shown even with osd=no: it answers a key the person just pressed.
   mp.osd_message(action.osd, 3);
 }
@@ -497,14 +498,14 @@ function runSkip(pb: Playback, action: SkipAction | null): void {
   if (action === null) return;
   if (action.kind === 'offer') {
     const offer = offerText(action.segment, options.skip_key);
-    mp.msg.info(offer);
+    printOsdLine(offer);
     mp.osd_message(offer, offerSeconds(action.segment, pb.positionSec, mp.get_property_number('speed')));
     return;
   }
   if (action.kind === 'undo') {
     if (!seekForSkip(pb, String(action.backToSec), 'absolute+exact')) return;
     creditSkipped(pb, -action.creditMs);
-    mp.msg.info(undoneText(action.segment));
+    printOsdLine(undoneText(action.segment));
     mp.osd_message(undoneText(action.segment), 2);
     return;
   }
@@ -517,7 +518,7 @@ function runSkip(pb: Playback, action: SkipAction | null): void {
   if (!landed) return;
   creditSkipped(pb, action.creditMs);
   const line = skippedText(action, options.skip_key);
-  mp.msg.info(line);
+  printOsdLine(line);
   // Up for as long as the key can undo it.
   mp.osd_message(line, action.auto && action.target.kind === 'seek' ? UNDO_WINDOW_SEC : 2);
   // mpv goes on to the next entry at the end by itself, unless keep-open holds it there.
@@ -573,7 +574,8 @@ function wire(): void {
       onMarkers(playback, item.markers);
       // The helper's "Plex: <title>" line has just replaced ours: say again where it resumed.
       const notice = item.status === 'plex' ? loadHold.takeNotice() : null;
-      if (notice !== null && options.osd) mp.osd_message(notice, 4);
+      // On a terminal the line is still there above the helper's: no need to say it again.
+      if (notice !== null && options.osd && !osdOnTerminal()) mp.osd_message(notice, 4);
     },
     flushed: function (flushed) {
       hold.onFlushed(flushed);

@@ -41,6 +41,25 @@ describe('play on the terminal', () => {
     expect(world.plex.item('101').viewCount).toBe(1);
   });
 
+  it('leaves the resume line to mpv where mpv puts the OSD on the terminal itself, and prints it where it does not', async () => {
+    world.addMovie('101', { viewOffset: 12_000 });
+    const lines = async (video: string) => {
+      const run = await runCli(world, ['play', '101', '--', '--no-config', video, '--ao=null', '--speed=10', '--length=1', '--msg-level=cplayer=trace']);
+      await helpersGone(world);
+      expect(run.code).toBe(0);
+      return (run.stdout + run.stderr).split('\n').filter((line) => line.includes('Resumed at 0:12'));
+    };
+    // No video: mpv shows OSD text on the terminal (term-osd=auto); the script shows it once and
+    // prints no copy, nor shows it again after the helper's line.
+    const audioOnly = await lines('--vid=no');
+    expect(audioOnly.filter((line) => line.includes('Run command: show-text'))).toHaveLength(1);
+    expect(audioOnly.filter((line) => line.startsWith('[plex_sync]'))).toEqual([]);
+    // With a video output the line reaches the terminal once: from mpv (shown before the video
+    // came up) or from the script, never both.
+    const withVideo = (await lines('--vo=null')).filter((line) => !line.startsWith('[cplayer]'));
+    expect(withVideo).toHaveLength(1);
+  });
+
   it('says once that a watch Plex would not take is queued, however often it is tried', async () => {
     world.addMovie('101');
     // Every write answered 503: the watch and the position are tried live, again at the quit, and kept.
