@@ -18,6 +18,7 @@ const BENCHES = [
   { name: 'endless', file: 'endless-listing.js' },
   { name: 'quit-load', file: 'quit-during-load.js' },
   { name: 'first-frame', file: 'first-frame.js' },
+  { name: 'service', file: 'service-rss.js' },
   { name: 'library', file: 'big-library.js' },
 ] as const;
 
