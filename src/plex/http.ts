@@ -15,7 +15,8 @@
 //   through an agent of those settings (agents.ts); a refused certificate is its own error, not a
 //   network one;
 // - connections kept alive and reused per origin and settings (agents.ts), never holding the
-//   process open while idle;
+//   process open while idle; a read that finds its kept-alive connection closed by the server is
+//   sent once more on a new one, a write is not (it may have reached the server);
 // - the error classes (errors.ts) that sync/failure.ts classifies, with redacted messages.
 // What a status means is left to the caller: plex.tv reads its error bodies, the server client
 // does not.
@@ -128,6 +129,23 @@ function checkOptions(options: HttpRequestOptions): void {
   }
 }
 
+/** The methods a request may be sent again for: they change nothing on the server. */
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** How a connection the server closed while it sat in the pool fails the request sent on it. */
+const CONNECTION_LOST: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * A request sent on a kept-alive connection that the server had closed meanwhile (its close and
+ * our request crossed): no answer came. The request's own error is its cause.
+ */
+class StaleConnection extends Error {
+  override readonly name = 'StaleConnection';
+  constructor(cause: Error) {
+    super('the kept-alive connection was closed by the server', { cause });
+  }
+}
+
 /** One request on the wire and its answer's head; its body not read yet. */
 interface Exchange {
   readonly request: ClientRequest;
@@ -138,8 +156,20 @@ interface Exchange {
 async function exchange(url: string, method: string, options: HttpRequestOptions, signal: AbortSignal): Promise<HttpAnswer> {
   let current = new URL(url);
   let currentMethod = method;
+  let retried = false;
   for (let hops = 0; ; hops += 1) {
-    const sent = await send(current, currentMethod, options, signal);
+    let sent: Exchange;
+    try {
+      sent = await send(current, currentMethod, options, signal);
+    } catch (error) {
+      if (!(error instanceof StaleConnection)) throw error;
+      // Once, for a read only: a write may have reached the server before its connection broke,
+      // and whether to send it again is the sender's decision (sync/failure.ts), not ours.
+      if (retried || !IDEMPOTENT.has(currentMethod)) throw error.cause;
+      retried = true;
+      hops -= 1;
+      continue;
+    }
     const { response } = sent;
     const status = response.statusCode ?? 0;
     if (REDIRECT_STATUS.has(status)) {
@@ -184,9 +214,10 @@ function send(url: URL, method: string, options: HttpRequestOptions, signal: Abo
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    request.once('error', (error) => {
+    request.once('error', (error: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', onAbort);
-      reject(error);
+      const stale = request.reusedSocket && !signal.aborted && error.code !== undefined && CONNECTION_LOST.has(error.code);
+      reject(stale ? new StaleConnection(error) : error);
     });
     request.once('response', (response) => {
       signal.removeEventListener('abort', onAbort);
