@@ -274,8 +274,12 @@ function readCapped({ request, response }: Exchange, maxBytes: number, signal: A
     });
     source.once('end', () => settle(null, false));
     source.once('error', (error) => settle(error, true));
-    // A connection lost before the end ("aborted", ECONNRESET) is told on the response itself.
+    // A connection lost before the end ("aborted", ECONNRESET) is told on the response itself;
+    // a close with the message incomplete and no error told is the same loss.
     if (source !== response) response.once('error', (error) => settle(error, true));
+    response.once('close', () => {
+      if (!response.complete) settle(Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' }), true);
+    });
   });
 }
 

@@ -1,11 +1,10 @@
 // The connections of the one request function (src/plex/http.ts, src/plex/agents.ts) against a
 // real local server: a second request reuses the first one's connection, an idle connection holds
 // no process open, a read whose kept connection the server closed is sent again (a write is not),
-// a body a server compresses is read decoded and capped by what it decodes to, and a 303 within
-// the origin is followed as a GET with the same headers.
+// a body cut short is a network error, a compressed body is read decoded and capped by what it
+// decodes to, and a 303 within the origin is followed as a GET with the same headers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PlexClient } from '../../src/plex/client.js';
@@ -104,6 +103,19 @@ describe('a kept-alive connection the server closed', () => {
     expect(error).toBeInstanceOf(PlexNetworkError);
     expect((error as PlexNetworkError).code).toMatch(/^(ECONNRESET|EPIPE|ECONNABORTED)$/);
     expect(heard.filter((request) => request.method === 'PUT')).toEqual([]);
+  });
+});
+
+describe('an answer cut short', () => {
+  it('is a network error when the server closes the connection in the middle of the body', async () => {
+    routes['/cut'] = (_req, res) => {
+      res.writeHead(200, { 'Content-Length': '1000' });
+      res.write('{"MediaContainer":');
+      setTimeout(() => res.socket?.destroy(), 50);
+    };
+    const error = await httpRequest(`${base()}/cut`, { timeoutMs: 2_000, maxBytes: MiB }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlexNetworkError);
+    expect((error as PlexNetworkError).code).toBe('ECONNRESET');
   });
 });
 
