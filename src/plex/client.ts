@@ -5,7 +5,7 @@
 // engine's job (see sync/failure.ts).
 import { z } from 'zod';
 import { PlexBodyTooLargeError, PlexHttpError, PlexResponseError } from './errors.js';
-import { httpRequest, retryAfterSeconds, type HttpAnswer } from './http.js';
+import { httpRequest, retryAfterSeconds, type AnswerHeaders, type HttpAnswer } from './http.js';
 import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, walkPages, type PageLimits } from './paging.js';
 import {
   IdentitySchema,
@@ -372,7 +372,7 @@ export class PlexClient {
     schema: T,
     query: Record<string, string> = {},
     options: { withToken?: boolean; headers?: Record<string, string>; allowEmpty?: boolean } = {},
-  ): Promise<{ data: z.output<T>; headers: Headers }> {
+  ): Promise<{ data: z.output<T>; headers: AnswerHeaders }> {
     const { url, body, headers } = await this.#request('GET', path, query, options);
     const text = body.toString('utf8');
     let json: unknown;

@@ -204,7 +204,7 @@ export class PlexRedirectError extends Error {
   }
 }
 
-/** errno-style code of a failed fetch: ECONNREFUSED, ECONNRESET, ENOTFOUND..., or TIMEOUT. */
+/** errno-style code of a failed request: ECONNREFUSED, ECONNRESET, ENOTFOUND..., a TLS code, or TIMEOUT (the time limit or a give-up). */
 export function networkCode(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'TIMEOUT';
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;

@@ -1,22 +1,36 @@
 // The one way this product makes an HTTP request to a Plex server or plex.tv. Everything a
 // request needs to be safe against a server that misbehaves is here, once:
-// - a time limit for the whole request, body included, and the caller's own give-up signal;
-// - the redirect rule: a request never follows a redirect to another origin, since fetch would
-//   send the X-Plex-Token header again to wherever a server points; within its own origin it is
-//   followed at most MAX_SAME_ORIGIN_REDIRECTS times (the token goes back to the server that
-//   already holds it, and a reverse proxy may normalise a path that way). A change of scheme
-//   (http to https on one host) is another origin too: the user should configure the https URL
-//   rather than have us guess;
-// - a cap on the bytes of a body, counted while it streams: an answer that goes past it is cut
-//   there and its connection closed, never read whole first (an endless chunked body once grew the
-//   helper by gigabytes within one timeout);
-// - the server's own TLS settings (tls.ts): its caFile or tlsVerify, for that request alone;
-//   a refused certificate is its own error, not a network one;
+// - a time limit for the whole request, body included, and the caller's own give-up signal: either
+//   one destroys the request and its connection, whichever step it is at;
+// - the redirect rule: a request never follows a redirect to another origin, since its
+//   X-Plex-Token header would go along to wherever a server points; within its own origin it is
+//   followed at most MAX_SAME_ORIGIN_REDIRECTS times, with the same headers and a GET after a 303
+//   (the token goes back to the server that already holds it, and a reverse proxy may normalise a
+//   path that way). A change of scheme (http to https on one host) is another origin too: the
+//   user should configure the https URL rather than have us guess;
+// - a cap on the bytes of a body, counted while it streams (after decompression): an answer that
+//   goes past it is cut there and its connection destroyed, never read whole first (an endless
+//   chunked body once grew the helper by gigabytes within one timeout);
+// - the server's own TLS settings (tls.ts): its caFile or tlsVerify, for that request alone,
+//   through an agent of those settings (agents.ts); a refused certificate is its own error, not a
+//   network one;
+// - connections kept alive and reused per origin and settings (agents.ts), never holding the
+//   process open while idle; a read that finds its kept-alive connection closed by the server is
+//   sent once more on a new one, a write is not (it may have reached the server);
 // - the error classes (errors.ts) that sync/failure.ts classifies, with redacted messages.
 // What a status means is left to the caller: plex.tv reads its error bodies, the server client
 // does not.
-import type { Dispatcher } from 'undici';
+//
+// Why node:http and not fetch: Node 20 loads its bundled undici on the first fetch (60-80 ms),
+// which every helper paid on the lookup that holds mpv's first file, and a server's own TLS needed
+// the undici package (a 790 KB chunk of the CLI bundle) only to hand fetch a dispatcher. The
+// WHATWG Headers class is avoided for the same reason: creating one loads undici too.
+import { request as plainRequest, type Agent, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as secureRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { TlsSettings } from '../config/saved-servers.js';
+import { agentFor } from './agents.js';
 import {
   certificateProblemOf,
   networkCode,
@@ -26,7 +40,6 @@ import {
   PlexNetworkError,
   PlexRedirectError,
 } from './errors.js';
-import { dispatcherFor } from './tls.js';
 
 /** Hops within one origin before giving up: a loop must not spin until the timeout. */
 const MAX_SAME_ORIGIN_REDIRECTS = 3;
@@ -64,13 +77,19 @@ export interface HttpRequestOptions {
   readonly tls?: TlsSettings;
 }
 
+/** An answer's header fields, read by name as fetch's Headers are (without loading undici). */
+export interface AnswerHeaders {
+  /** The field's value, a repeated field's values joined by ", "; null when absent. Names are case-insensitive. */
+  get(name: string): string | null;
+}
+
 export interface HttpAnswer {
   /** The URL asked for first (before any redirect), as the caller gave it; redact it before showing it. */
   readonly url: string;
   readonly status: number;
   readonly statusText: string;
   readonly ok: boolean;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
   /** The body, whole for a 2xx; at most ERROR_BODY_BYTES of an error; empty for a redirect handed back. */
   readonly body: Buffer;
 }
@@ -86,33 +105,18 @@ export interface HttpAnswer {
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpAnswer> {
   checkOptions(options);
   const method = options.method ?? 'GET';
-  // One signal for the whole exchange: the time limit, the caller's give-up, and our own cut at
-  // the byte cap. Aborting it makes fetch close the connection, whichever step it is at.
-  const cut = new AbortController();
-  const signals = [cut.signal, AbortSignal.timeout(options.timeoutMs)];
-  if (options.signal) signals.push(options.signal);
-  const signal = AbortSignal.any(signals);
-  // An http URL has no certificate: its server's caFile is not even read.
-  const dispatcher = /^https:/i.test(url) ? await dispatcherFor(options.tls) : null;
+  // One signal for the whole exchange, redirects and body included: the time limit and the
+  // caller's give-up. Its timer is unref'd by Node: it holds no process open.
+  const limit = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([limit, options.signal]) : limit;
   try {
-    const response = await fetchWithinOrigin(url, method, options, signal, dispatcher);
-    if (REDIRECT_STATUS.has(response.status)) {
-      await response.body?.cancel().catch(() => undefined);
-      return answerOf(url, response, Buffer.alloc(0));
-    }
-    const body = response.ok
-      ? await readCapped(response, options.maxBytes, cut, () => new PlexBodyTooLargeError(method, url, options.maxBytes))
-      : await readCapped(response, Math.min(ERROR_BODY_BYTES, options.maxBytes), cut, null);
-    return answerOf(url, response, body);
+    return await exchange(url, method, options, signal);
   } catch (error) {
     if (error instanceof PlexRedirectError || error instanceof PlexBodyTooLargeError || error instanceof PlexCaFileError) throw error;
     const code = networkCode(error);
     const problem = certificateProblemOf(code);
     if (problem !== null) throw new PlexCertificateError(method, url, code, problem, { cause: error });
     throw new PlexNetworkError(method, url, code, { cause: error });
-  } finally {
-    // Nothing more is read: a connection still open (a body left unread) is closed, not left to idle.
-    cut.abort();
   }
 }
 
@@ -125,70 +129,188 @@ function checkOptions(options: HttpRequestOptions): void {
   }
 }
 
-/** fetch with redirects by hand: within the origin (same headers, GET after a 303), never beyond it. */
-async function fetchWithinOrigin(url: string, method: string, options: HttpRequestOptions, signal: AbortSignal, dispatcher: Dispatcher | null): Promise<Response> {
+/** The methods a request may be sent again for: they change nothing on the server. */
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** How a connection the server closed while it sat in the pool fails the request sent on it. */
+const CONNECTION_LOST: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * A request sent on a kept-alive connection that the server had closed meanwhile (its close and
+ * our request crossed): no answer came. The request's own error is its cause.
+ */
+class StaleConnection extends Error {
+  override readonly name = 'StaleConnection';
+  constructor(cause: Error) {
+    super('the kept-alive connection was closed by the server', { cause });
+  }
+}
+
+/** One request on the wire and its answer's head; its body not read yet. */
+interface Exchange {
+  readonly request: ClientRequest;
+  readonly response: IncomingMessage;
+}
+
+/** The request, its redirects by hand (within the origin, never beyond it), and its body read within its cap. */
+async function exchange(url: string, method: string, options: HttpRequestOptions, signal: AbortSignal): Promise<HttpAnswer> {
   let current = new URL(url);
   let currentMethod = method;
+  let retried = false;
   for (let hops = 0; ; hops += 1) {
-    // Node's fetch types name its own bundled undici's Dispatcher; the package's Agent is the same
-    // interface (one major version), which the types cannot know.
-    const init: RequestInit & { dispatcher?: Dispatcher } = { method: currentMethod, headers: options.headers ?? {}, signal, redirect: 'manual' };
-    if (dispatcher) init.dispatcher = dispatcher;
-    const response = await fetch(current, init as RequestInit);
-    const location = response.headers.get('location');
-    if (options.redirects === 'none' || !REDIRECT_STATUS.has(response.status) || location === null) return response;
-    // The redirect's own body is of no use; free the connection.
-    await response.body?.cancel().catch(() => undefined);
-    let next: URL;
+    let sent: Exchange;
     try {
-      next = new URL(location, current);
-    } catch {
-      throw new PlexRedirectError(method, url, response.status, '(an unreadable address)', 'other-origin');
+      sent = await send(current, currentMethod, options, signal);
+    } catch (error) {
+      if (!(error instanceof StaleConnection)) throw error;
+      // Once, for a read only: a write may have reached the server before its connection broke,
+      // and whether to send it again is the sender's decision (sync/failure.ts), not ours.
+      if (retried || !IDEMPOTENT.has(currentMethod)) throw error.cause;
+      retried = true;
+      hops -= 1;
+      continue;
     }
-    if (next.origin !== current.origin) throw new PlexRedirectError(method, url, response.status, next.host || next.protocol, 'other-origin');
-    if (hops >= MAX_SAME_ORIGIN_REDIRECTS) throw new PlexRedirectError(method, url, response.status, next.host, 'too-many');
-    if (response.status === 303) currentMethod = 'GET';
-    current = next;
+    const { response } = sent;
+    const status = response.statusCode ?? 0;
+    if (REDIRECT_STATUS.has(status)) {
+      // A redirect's own body is of no use, and may never end: its connection goes, unread.
+      sent.request.destroy();
+      const location = response.headers.location;
+      if (options.redirects === 'none' || location === undefined) return answerOf(url, response, Buffer.alloc(0));
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw new PlexRedirectError(method, url, status, '(an unreadable address)', 'other-origin');
+      }
+      if (next.origin !== current.origin) throw new PlexRedirectError(method, url, status, next.host || next.protocol, 'other-origin');
+      if (hops >= MAX_SAME_ORIGIN_REDIRECTS) throw new PlexRedirectError(method, url, status, next.host, 'too-many');
+      if (status === 303) currentMethod = 'GET';
+      current = next;
+      continue;
+    }
+    const body = isOk(status)
+      ? await readCapped(sent, options.maxBytes, signal, () => new PlexBodyTooLargeError(method, url, options.maxBytes))
+      : await readCapped(sent, Math.min(ERROR_BODY_BYTES, options.maxBytes), signal, null);
+    return answerOf(url, response, body);
   }
+}
+
+/** Resolves with the answer's head; rejects with the request's error, or the signal's reason when it aborts first. */
+function send(url: URL, method: string, options: HttpRequestOptions, signal: AbortSignal): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    // Throws PlexCaFileError before anything is sent, and reads no caFile for an http URL.
+    const agent: Agent = agentFor(url.protocol, options.tls);
+    const headers: Record<string, string> = { ...options.headers };
+    // As fetch did: Plex's listings shrink a lot, and the cap counts the decoded bytes anyway.
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) headers['Accept-Encoding'] = 'gzip, deflate, br';
+    const request = (url.protocol === 'https:' ? secureRequest : plainRequest)(url, { method, headers, agent });
+    // A request destroyed here or in readCapped emits 'error' later ("socket hang up"); it is
+    // settled by then, and an 'error' without a listener would crash the process.
+    request.on('error', () => undefined);
+    const onAbort = (): void => {
+      request.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.once('error', (error: NodeJS.ErrnoException) => {
+      signal.removeEventListener('abort', onAbort);
+      const stale = request.reusedSocket && !signal.aborted && error.code !== undefined && CONNECTION_LOST.has(error.code);
+      reject(stale ? new StaleConnection(error) : error);
+    });
+    request.once('response', (response) => {
+      signal.removeEventListener('abort', onAbort);
+      response.on('error', () => undefined);
+      resolve({ request, response });
+    });
+    request.end();
+  });
 }
 
 /**
- * The body, read chunk by chunk and counted as it comes. Past `maxBytes` the exchange is cut (its
- * connection closed) and `tooLarge` thrown, or, when null, what was read so far is kept.
+ * The body, decoded, read chunk by chunk and counted as it comes. Past `maxBytes` the exchange is
+ * cut (its connection destroyed) and `tooLarge` thrown, or, when null, what was read so far is
+ * kept. The signal cuts it as well, at any chunk.
  */
-async function readCapped(response: Response, maxBytes: number, cut: AbortController, tooLarge: (() => Error) | null): Promise<Buffer> {
-  if (!response.body) return Buffer.alloc(0);
+function readCapped({ request, response }: Exchange, maxBytes: number, signal: AbortSignal, tooLarge: (() => Error) | null): Promise<Buffer> {
   // A length the server announces past the cap is refused before a byte is read.
-  const announced = Number(response.headers.get('content-length') ?? Number.NaN);
+  const announced = Number(response.headers['content-length'] ?? Number.NaN);
   if (tooLarge && Number.isFinite(announced) && announced > maxBytes) {
-    cut.abort();
-    throw tooLarge();
+    request.destroy();
+    return Promise.reject(tooLarge());
   }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (total + value.byteLength > maxBytes) {
-        cut.abort();
-        if (tooLarge) throw tooLarge();
-        chunks.push(value.subarray(0, maxBytes - total));
-        total = maxBytes;
-        break;
+  const source = decoded(response);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (error: unknown, cut: boolean): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      // Nothing more is read: the connection is destroyed, not handed back to the pool with a body
+      // still coming. One read to its end goes back to the pool by itself.
+      if (cut) {
+        request.destroy();
+        if (source !== response) source.destroy();
       }
-      chunks.push(value);
-      total += value.byteLength;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  return Buffer.concat(chunks, total);
+      if (error === null) resolve(Buffer.concat(chunks, total));
+      else reject(error);
+    };
+    const onAbort = (): void => settle(signal.reason, true);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    source.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (total + chunk.byteLength > maxBytes) {
+        if (tooLarge) return settle(tooLarge(), true);
+        chunks.push(chunk.subarray(0, maxBytes - total));
+        total = maxBytes;
+        return settle(null, true);
+      }
+      chunks.push(chunk);
+      total += chunk.byteLength;
+    });
+    source.once('end', () => settle(null, false));
+    source.once('error', (error) => settle(error, true));
+    // A connection lost before the end ("aborted", ECONNRESET) is told on the response itself;
+    // a close with the message incomplete and no error told is the same loss.
+    if (source !== response) response.once('error', (error) => settle(error, true));
+    response.once('close', () => {
+      if (!response.complete) settle(Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' }), true);
+    });
+  });
 }
 
-function answerOf(url: string, response: Response, body: Buffer): HttpAnswer {
-  return { url, status: response.status, statusText: response.statusText, ok: response.ok, headers: response.headers, body };
+/** The body as the server meant it: decoded for the content codings fetch decoded, as sent for any other. */
+function decoded(response: IncomingMessage): Readable {
+  const coding = (response.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const decoder =
+    coding === 'gzip' || coding === 'x-gzip' ? createGunzip() : coding === 'deflate' ? createInflate() : coding === 'br' ? createBrotliDecompress() : null;
+  if (decoder === null) return response;
+  decoder.on('error', () => undefined);
+  response.pipe(decoder);
+  return decoder;
+}
+
+function isOk(status: number): boolean {
+  return status >= 200 && status <= 299;
+}
+
+function answerOf(url: string, response: IncomingMessage, body: Buffer): HttpAnswer {
+  const status = response.statusCode ?? 0;
+  return { url, status, statusText: response.statusMessage ?? '', ok: isOk(status), headers: headersOf(response.headers), body };
+}
+
+function headersOf(fields: IncomingHttpHeaders): AnswerHeaders {
+  return {
+    get(name: string): string | null {
+      const value = fields[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 /** Seconds from a Retry-After header (a number of seconds or an HTTP date), null when absent or unreadable. */

@@ -32,7 +32,7 @@ export interface PickConnectionOptions {
   readonly timeoutMs?: number;
   /** When set, a connection whose /identity names another machine is skipped (a stale address). */
   readonly machineIdentifier?: string;
-  /** @default GET <uri>/identity with fetch */
+  /** @default GET <uri>/identity through httpRequest (probeIdentity) */
   readonly probe?: Probe;
   /** The server's own TLS settings (login's --ca-file, --no-tls-verify), for its connections alone. @default verified against the system's roots */
   readonly tls?: TlsSettings;

@@ -1,26 +1,20 @@
 // The TLS settings of one server (its `caFile` and `tlsVerify` in the config) turned into what a
 // connection to that server alone uses. Certificates are verified by default against the
 // system's roots (which is how Plex's *.plex.direct certificates verify), and a request with
-// default settings goes through fetch's own global dispatcher, untouched. Nothing here is
-// process-wide: no NODE_TLS_REJECT_UNAUTHORIZED, no change to a global agent, so one server's
-// self-signed certificate is never trusted for plex.tv or for another server.
-//
-// Why the `undici` package: fetch on Node 20 takes a per-request `dispatcher`, which must be an
-// undici Dispatcher, and the undici that Node bundles cannot be imported. The package's 6.x line
-// (engines: node >= 18.17) is the one Node 20 bundles (6.x), so its Agent speaks the same
-// dispatcher interface as Node 20's fetch; 7.x needs Node >= 20.18.1, which `engines` (>= 20)
-// does not promise. It is loaded only when a server has settings of its own.
+// default settings gets Node's own defaults, untouched. Nothing here is process-wide: no
+// NODE_TLS_REJECT_UNAUTHORIZED, no change to a global agent, so one server's self-signed
+// certificate is never trusted for plex.tv or for another server. The requests take these options
+// through an https agent of their own settings (agents.ts), the notification socket through ws.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import type { Dispatcher } from 'undici';
 import type { TlsSettings } from '../config/saved-servers.js';
 import { PlexCaFileError } from './errors.js';
 
 /** Verify against the system's roots: what a server without settings of its own gets. */
 export const DEFAULT_TLS: TlsSettings = Object.freeze({ caFile: null, verify: true });
 
-/** The options a TLS connection to the server takes (tls.connect's, which ws and undici pass on). */
+/** The options a TLS connection to the server takes (tls.connect's, which https agents and ws pass on). */
 export interface TlsConnectOptions {
   /** Every CA trusted for this server: the default roots and its caFile; absent: Node's defaults. */
   readonly ca?: readonly string[];
@@ -31,10 +25,8 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
 
 /** The certificates of each caFile, read once per process (a file that failed is read again next time). */
 const caFiles = new Map<string, readonly string[]>();
-/** One dispatcher per distinct settings, so connections to a server are kept alive and reused. */
-const dispatchers = new Map<string, Dispatcher>();
 
-/** True when the settings are the defaults, and fetch's global dispatcher is the right one. */
+/** True when the settings are the defaults: Node's own roots, verified. */
 export function isDefaultTls(settings: TlsSettings | undefined): boolean {
   return settings === undefined || (settings.verify && settings.caFile === null);
 }
@@ -50,27 +42,6 @@ export function connectOptionsOf(settings: TlsSettings | undefined): TlsConnectO
   // A `ca` replaces Node's roots for that connection: the default roots go in with the file, so
   // the caFile adds to what is trusted and takes nothing away.
   return { ca: [...defaultRoots(), ...readCaFile(settings.caFile as string)], rejectUnauthorized: true };
-}
-
-/**
- * The dispatcher fetch uses for a server with settings of its own; null for the defaults.
- * @throws PlexCaFileError the caFile cannot be read or holds no certificate
- */
-export async function dispatcherFor(settings: TlsSettings | undefined): Promise<Dispatcher | null> {
-  if (settings === undefined || isDefaultTls(settings)) return null;
-  const key = `${settings.verify}\n${settings.caFile ?? ''}`;
-  const known = dispatchers.get(key);
-  if (known) return known;
-  // Made once per settings: the roots and the file are read for the first request only.
-  const connect = connectOptionsOf(settings);
-  if (connect === null) return null;
-  // undici is CommonJS: Node gives its exports as names, the CLI's esbuild bundle only as `default`.
-  const undici = (await import('undici')) as typeof import('undici') & { readonly default?: typeof import('undici') };
-  const Agent = undici.Agent ?? undici.default?.Agent;
-  // Raced by a parallel first request: the first one stored is kept, the other is not used.
-  const made = dispatchers.get(key) ?? new Agent({ connect: { ...(connect.ca ? { ca: [...connect.ca] } : {}), rejectUnauthorized: connect.rejectUnauthorized } });
-  dispatchers.set(key, made);
-  return made;
 }
 
 /**

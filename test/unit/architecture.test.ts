@@ -1,8 +1,9 @@
 // The shape of src/, checked from its source (docs/architecture.md): arrows between folders point
 // down only, no module imports itself through others, every request that changes something in
 // Plex is made in one module (and in the client that speaks HTTP), every HTTP request goes through
-// src/plex/http.ts (its time limit, redirect rule and byte caps), and the mpv side turns files and
-// messages into calls without deciding or queueing anything.
+// src/plex/http.ts (its time limit, redirect rule and byte caps; made with node:http and node:https,
+// never fetch), and the mpv side turns files and messages into calls without deciding or queueing
+// anything.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,12 @@ const LAYERS: Readonly<Record<string, number>> = {
 
 /** The one module that makes Plex writes, besides the HTTP client in src/plex/. */
 const PLEX_WRITER = 'src/sync/plex-writes.ts';
+/**
+ * A request made with Node's own HTTP: `request` or `get` imported (statically or not) from
+ * node:http or node:https, or called on one of them as a module.
+ */
+const NODE_REQUEST =
+  /import\s*\{[^}]*\b(?:request|get)\b[^}]*\}\s*from\s*'(?:node:)?https?'|\{[^}]*\b(?:request|get)\b[^}]*\}\s*=\s*await\s+import\(\s*'(?:node:)?https?'|(?<![.\w])https?\.(?:request|get)\s*\(/;
 /** A call that changes something in Plex, as the issue's grep finds it. */
 const PLEX_WRITE = /\.timeline\(|\.scrobble\(|\.unscrobble\(|setStreams|selectStreams\(|PUT/;
 
@@ -148,9 +155,27 @@ describe('the shape of src/', () => {
     expect(writers).toContain(PLEX_WRITER);
   });
 
-  it('calls the global fetch only in src/plex/http.ts, so no request escapes its caps and redirect rule', () => {
+  it("makes HTTP requests with node:http and node:https only in src/plex/http.ts, so no request escapes its caps and redirect rule", () => {
+    expect(files.filter((file) => NODE_REQUEST.test(codeOf(file)))).toEqual(['src/plex/http.ts']);
+  });
+
+  it('finds a request made with node:http or node:https however it is written (the check itself works)', () => {
+    const caught = [
+      "import { request } from 'node:http';",
+      "import { get as fetchIt, Agent } from 'node:https';",
+      "import { request } from 'https';",
+      'https.request(url, options)',
+      'const answer = http.get(url)',
+      "const { request } = await import('node:http');",
+    ];
+    expect(caught.filter((code) => !NODE_REQUEST.test(code))).toEqual([]);
+    expect(NODE_REQUEST.test("import { Agent } from 'node:http';")).toBe(false);
+    expect(NODE_REQUEST.test('client.request(path)')).toBe(false);
+  });
+
+  it('calls the global fetch nowhere in src: Node 20 loads undici on its first call, and it would escape the rules of http.ts', () => {
     // A call, not a method of that name (SubtitleFiles.fetch is declared `async fetch(`).
-    expect(files.filter((file) => /(?<![.\w])(?<!async\s+)fetch\s*\(/.test(codeOf(file)))).toEqual(['src/plex/http.ts']);
+    expect(files.filter((file) => /(?<![.\w])(?<!async\s+)fetch\s*\(/.test(codeOf(file)))).toEqual([]);
   });
 
   it('reads no response body whole: no text(), json() or arrayBuffer() on an answer anywhere in src', () => {
