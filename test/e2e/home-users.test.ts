@@ -6,13 +6,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPlexDouble, type PlexDouble } from '../plex-double/index.js';
 import { startPlexTvDouble, type HomeUserInput, type PlexTvDouble } from '../plextv-double/index.js';
+import { BIN, runCli } from '../support/session.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'mpv-plex-sync.js');
 
 const ADMIN_ACCOUNT = 'acct-admin-SECRET-71c2';
 const MUM_ACCOUNT = 'acct-mum-SECRET-9e04';
@@ -102,20 +101,7 @@ afterEach(async () => {
 });
 
 function run(args: readonly string[], stdin = ''): Promise<Run> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.stdin.end(stdin);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+  return runCli({ env }, args, {}, stdin);
 }
 
 function saved(): Record<string, unknown> {

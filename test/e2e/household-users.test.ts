@@ -3,19 +3,15 @@
 // each with its own token per user and its own library, and watched state kept per user as Plex
 // keeps it. Each double answers a token it does not know with 401 (and so does plex.tv): a token
 // that reached the wrong place would show as a refused request.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPlexDouble, type PlexDouble } from '../plex-double/index.js';
 import { startPlexTvDouble, type PlexTvDouble } from '../plextv-double/index.js';
-import { makeClip } from '../support/media.js';
-import { BIN, helpersGone, killHelpers } from '../support/session.js';
+import { createWorld, helpersGone, runCli, TOKEN, type World } from '../support/session.js';
 
 const ADMIN_ACCOUNT = 'acct-admin-SECRET-5d1e';
 const KID_ACCOUNT = 'acct-kid-SECRET-77f0';
-const HOME_ADMIN = 'home-admin-SECRET-0a1b';
+/** The admin's token for the family's own server is the e2e world's token. */
+const HOME_ADMIN = TOKEN;
 const HOME_KID = 'home-kid-SECRET-2c3d';
 const FRIEND_ADMIN = 'friend-admin-SECRET-4e5f';
 const FRIEND_KID = 'friend-kid-SECRET-6a7b';
@@ -24,22 +20,20 @@ const HOME_MACHINE = 'machine-home-4411';
 const FRIEND_MACHINE = 'machine-friend-4422';
 const headless = ['--no-config', '--vo=null', '--ao=null', '--speed=10'];
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
+let world: World;
 let plextv: PlexTvDouble;
 let home: PlexDouble;
 let friend: PlexDouble;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mps-household-'));
-  const clip = makeClip(20);
-  home = await startPlexDouble({ token: HOME_ADMIN, userName: 'admin', users: [{ token: HOME_KID, name: 'kid' }], machineIdentifier: HOME_MACHINE, friendlyName: 'Home', latencyMs: 5 });
+  // The world's double is the family's own server; the config is login's to write.
+  world = await createWorld({ withConfig: false, userName: 'admin', users: [{ token: HOME_KID, name: 'kid' }], machineIdentifier: HOME_MACHINE, friendlyName: 'Home' });
+  home = world.plex;
   friend = await startPlexDouble({ token: FRIEND_ADMIN, userName: 'admin', users: [{ token: FRIEND_KID, name: 'kid' }], machineIdentifier: FRIEND_MACHINE, friendlyName: 'Friend', latencyMs: 5 });
-  home.addSection({ key: '1', type: 'movie', title: 'Movies', locations: ['/data'] });
   friend.addSection({ key: '1', type: 'movie', title: 'Films', locations: ['/share'] });
-  home.addItem({ ratingKey: '101', type: 'movie', title: 'Home Movie', sectionKey: '1', durationMs: 20_000, partId: 1010, file: '/data/home.mkv', mediaPath: clip });
-  home.addItem({ ratingKey: '102', type: 'movie', title: 'Second Home Movie', sectionKey: '1', durationMs: 20_000, partId: 1020, file: '/data/home2.mkv', mediaPath: clip });
-  friend.addItem({ ratingKey: '201', type: 'movie', title: 'Friend Movie', sectionKey: '1', durationMs: 20_000, partId: 2010, file: '/share/friend.mkv', mediaPath: clip });
+  world.addMovie('101', { title: 'Home Movie' });
+  world.addMovie('102', { title: 'Second Home Movie' });
+  friend.addItem({ ratingKey: '201', type: 'movie', title: 'Friend Movie', sectionKey: '1', durationMs: 20_000, partId: 2010, file: '/share/friend.mkv', mediaPath: world.clip });
   const homeServer = (token: string) => ({ name: 'Home', clientIdentifier: HOME_MACHINE, owned: true, accessToken: token, connections: [{ uri: home.url, local: true }] });
   const friendServer = (token: string) => ({ name: 'Friend', clientIdentifier: FRIEND_MACHINE, owned: false, accessToken: token, connections: [{ uri: friend.url }] });
   plextv = await startPlexTvDouble();
@@ -47,38 +41,16 @@ beforeEach(async () => {
     { id: 1, uuid: 'uuid-admin', title: 'Alex', admin: true, accountToken: ADMIN_ACCOUNT, resources: [homeServer(HOME_ADMIN), friendServer(FRIEND_ADMIN)] },
     { id: 2, uuid: 'uuid-kid', title: 'Kid', restricted: true, restrictionProfile: 'little_kid', accountToken: KID_ACCOUNT, resources: [homeServer(HOME_KID), friendServer(FRIEND_KID)] },
   ]);
-  env = {
-    PATH: process.env['PATH'],
-    HOME: join(dir, 'home'),
-    USER: process.env['USER'] ?? 'root',
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    XDG_STATE_HOME: join(dir, 'state'),
-    XDG_RUNTIME_DIR: join(dir, 'run'),
-    MPV_PLEX_SYNC_PLEXTV_URL: plextv.url,
-    MPV_PLEX_SYNC_IDLE_EXIT_MS: '500',
-    MPV_PLEX_SYNC_NO_DESKTOP_NOTIFY: '1',
-  };
-  mkdirSync(env['HOME']!, { recursive: true });
-  mkdirSync(env['XDG_RUNTIME_DIR']!, { recursive: true, mode: 0o700 });
+  world.env['MPV_PLEX_SYNC_PLEXTV_URL'] = plextv.url;
 });
 
 afterEach(async () => {
-  killHelpers(dir);
-  await Promise.all([plextv.stop(), home.stop(), friend.stop()]);
-  rmSync(dir, { recursive: true, force: true });
+  await world.cleanup();
+  await Promise.all([plextv.stop(), friend.stop()]);
 });
 
-function cli(args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.stdin.end(stdin);
-    child.on('error', reject);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: readonly string[], stdin?: string): ReturnType<typeof runCli> {
+  return runCli(world, args, {}, stdin);
 }
 
 /** Every request to the double (but the token-free /identity) carried a token it knows. */
@@ -97,7 +69,7 @@ describe('a household: Home users on two servers', () => {
     expect(switched.stdout).toContain('Now watching as Kid');
     const asKid = await cli(['play', '201', '--server', 'Friend', '--', ...headless]);
     expect(asKid.code).toBe(0);
-    await helpersGone({ dir });
+    await helpersGone(world);
 
     expect(home.item('101', { user: 'admin' }).viewCount).toBe(1);
     expect(home.item('101', { user: 'kid' }).viewCount).toBe(0);
@@ -117,14 +89,14 @@ describe('a household: Home users on two servers', () => {
     // The server stops taking reports (its media still plays): the watch is queued.
     home.fault({ kind: 'status', status: 503, match: /^\/:\/(timeline|scrobble)/ });
     expect((await cli(['play', '102', '--', ...headless])).code).toBe(0);
-    await helpersGone({ dir });
+    await helpersGone(world);
     expect(home.item('102', { user: 'admin' }).viewCount).toBe(0);
 
     expect((await cli(['user', 'Kid'])).code).toBe(0);
     home.clearFaults();
     const synced = await cli(['sync']);
     expect(synced.code).toBe(0);
-    await helpersGone({ dir });
+    await helpersGone(world);
 
     expect(home.item('102', { user: 'admin' }).viewCount).toBe(1);
     expect(home.item('102', { user: 'kid' }).viewCount).toBe(0);
@@ -136,14 +108,14 @@ describe('a household: Home users on two servers', () => {
     // Down for everything but the media itself: the item cannot be looked up, so the helper
     // spools the playback at its end.
     home.fault({ kind: 'status', status: 503, match: /^\/(library\/metadata|:\/)/ });
-    expect((await cli(['play', `${home.url}/library/parts/1020/1/file.mkv`, '--', ...headless])).code).toBe(0);
-    await helpersGone({ dir });
+    expect((await cli(['play', home.partUrl('102'), '--', ...headless])).code).toBe(0);
+    await helpersGone(world);
     expect(home.item('102', { user: 'admin' }).viewCount).toBe(0);
 
     expect((await cli(['user', 'Kid'])).code).toBe(0);
     home.clearFaults();
     expect((await cli(['sync'])).code).toBe(0);
-    await helpersGone({ dir });
+    await helpersGone(world);
 
     expect(home.item('102', { user: 'admin' }).viewCount).toBe(1);
     expect(home.item('102', { user: 'kid' }).viewCount).toBe(0);

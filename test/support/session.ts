@@ -181,14 +181,20 @@ export function helpersGone(world: Pick<World, 'dir'>, timeoutMs = 15_000): Prom
   return waitFor('the helper to exit', () => helperPids(world).length === 0, timeoutMs);
 }
 
-/** Runs the CLI (built) with the world's environment. */
-export function runCli(world: Pick<World, 'env'>, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the CLI (built) with the world's environment; `stdin`, when given, is what it reads there. */
+export function runCli(
+  world: Pick<World, 'env'>,
+  args: readonly string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...world.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...world.env, ...extraEnv }, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.end(stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('exit', (code) => resolvePromise({ code, stdout, stderr }));
   });
