@@ -9,14 +9,14 @@
 // First frame = mpv's "first video frame after restart shown" (cplayer, -v) reaching our pipe,
 // timed from the spawn of the process we start (mpv, or play).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { helperCommandFor } from '../src/install/installer.js';
 import { startPlexDouble } from '../test/plex-double/index.js';
 import { makeClip } from '../test/support/media.js';
 import { BIN, SCRIPT } from '../test/support/session.js';
 import { report } from './report.js';
+import { makeBenchWorld, type BenchWorld } from './world.js';
 
 const TOKEN = 'bench-token-first-frame';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -26,27 +26,11 @@ const headless = ['--no-config', '--vo=null', '--ao=null', '--msg-level=all=warn
 
 type Case = 'plain' | 'warm' | 'cold' | 'play warm' | 'play cold';
 
-interface World {
-  readonly dir: string;
-  readonly env: NodeJS.ProcessEnv;
-}
+type World = BenchWorld;
 
+/** A cold case must find no helper: the one it started leaves as its mpv quits. */
 function makeWorld(serverUrl: string): World {
-  const dir = mkdtempSync(join(tmpdir(), 'mps-first-frame-'));
-  const env = {
-    PATH: process.env['PATH'],
-    HOME: join(dir, 'home'),
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    XDG_STATE_HOME: join(dir, 'state'),
-    XDG_RUNTIME_DIR: join(dir, 'run'),
-    MPV_PLEX_SYNC_NO_DESKTOP_NOTIFY: '1',
-    // A cold case must find no helper: the one it started leaves as its mpv quits.
-    MPV_PLEX_SYNC_IDLE_EXIT_MS: '0',
-  };
-  mkdirSync(join(dir, 'config', 'mpv-plex-sync'), { recursive: true });
-  mkdirSync(join(dir, 'run'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl, token: TOKEN }), { mode: 0o600 });
-  return { dir, env };
+  return makeBenchWorld(serverUrl, TOKEN, { MPV_PLEX_SYNC_IDLE_EXIT_MS: '0' });
 }
 
 /** Runs a process to its exit; resolves with the ms from spawn to mpv's first frame. */

@@ -8,40 +8,24 @@
 //     added over those 200 ms (target < 50 ms).
 // Quit time = from the `quit` command on mpv's IPC socket to the exit of the mpv process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startPlexDouble } from '../test/plex-double/index.js';
 import { makeClip } from '../test/support/media.js';
 import { BIN, ROOT, SCRIPT } from '../test/support/session.js';
 import { helperCommandFor } from '../src/install/installer.js';
 import { report as table } from './report.js';
+import { makeBenchWorld, type BenchWorld } from './world.js';
 
 const TOKEN = 'bench-token-7f1e';
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 41);
 
-/** Private XDG dirs and a config for one Plex server: where mpv and its helper run. */
-interface World {
-  readonly dir: string;
-  readonly env: NodeJS.ProcessEnv;
-}
+type World = BenchWorld;
 
 function makeWorld(serverUrl: string, extraEnv: NodeJS.ProcessEnv = {}): World {
-  const dir = mkdtempSync(join(tmpdir(), 'mps-bench-'));
-  const env = {
-    PATH: process.env['PATH'],
-    HOME: join(dir, 'home'),
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    XDG_STATE_HOME: join(dir, 'state'),
-    XDG_RUNTIME_DIR: join(dir, 'run'),
-    MPV_PLEX_SYNC_NO_DESKTOP_NOTIFY: '1',
-    ...extraEnv,
-  };
-  mkdirSync(join(dir, 'config', 'mpv-plex-sync'), { recursive: true });
-  mkdirSync(join(dir, 'run'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl, token: TOKEN }), { mode: 0o600 });
-  return { dir, env };
+  return makeBenchWorld(serverUrl, TOKEN, extraEnv);
 }
 
 /**
@@ -122,7 +106,7 @@ async function startDoubleProcess(clip: string): Promise<{ url: string; partUrl:
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   await waitUntil(() => out.includes('\n') && err.includes('movie 101'), 10_000);
-  const partUrl = /movie 101 at (\S+?),/.exec(err)?.[1];
+  const partUrl = /movie 101's part URL is (\S+?);/.exec(err)?.[1];
   if (!partUrl) throw new Error(`the Plex double did not say where movie 101 is: ${err}`);
   return { url: out.trim(), partUrl, stop: () => child.kill() };
 }

@@ -3,14 +3,13 @@
 // played past its mark), then BENCH_RSS_SETTLE_S (default 5) s of quiet: its VmRSS must stay under
 // the footprint bench's 80 MB, since it never exits. Its peak (VmHWM) is printed beside it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { HELPER_NODE_FLAGS, helperCommandFor } from '../src/install/installer.js';
 import { startPlexDouble } from '../test/plex-double/index.js';
 import { makeClip } from '../test/support/media.js';
 import { BIN, SCRIPT } from '../test/support/session.js';
 import { report } from './report.js';
+import { makeBenchWorld } from './world.js';
 
 const TOKEN = 'bench-token-service';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 30);
@@ -31,11 +30,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < ITEMS; i += 1) {
     double.addItem({ ratingKey: String(101 + i), type: 'movie', title: `Clip ${i}`, sectionKey: '1', durationMs: 20_000, partId: 1010 + i * 10, file: `/data/c${i}.mkv`, mediaPath: clip });
   }
-  const dir = mkdtempSync(join(tmpdir(), 'mps-service-'));
-  mkdirSync(join(dir, 'config', 'mpv-plex-sync'), { recursive: true });
-  mkdirSync(join(dir, 'run'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, 'config', 'mpv-plex-sync', 'config.json'), JSON.stringify({ serverUrl: double.url, token: TOKEN }), { mode: 0o600 });
-  const env = { PATH: process.env['PATH'], HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), XDG_RUNTIME_DIR: join(dir, 'run'), MPV_PLEX_SYNC_NO_DESKTOP_NOTIFY: '1' };
+  const { dir, env } = makeBenchWorld(double.url, TOKEN);
   // As the unit starts it: node with the helper's flags, the CLI, `serve`.
   const served = spawn(process.execPath, [...HELPER_NODE_FLAGS, BIN, 'serve'], { env, stdio: 'ignore' });
   const pid = served.pid ?? 0;
