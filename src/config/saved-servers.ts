@@ -20,8 +20,6 @@ export interface TlsSettings {
 }
 
 export interface SavedServer {
-  /** A stable key for per-server state (the index, the prefs, the outbox): the machine id, else the URL. */
-  readonly key: string;
   /** Plex's name for it; null for a server saved by URL alone. */
   readonly name: string | null;
   readonly machineId: string | null;
@@ -48,7 +46,6 @@ export function savedServers(config: Config): SavedServer[] {
   if (config.serverUrl) {
     const origins = new Set([config.serverUrl, ...config.serverConnections].map((url) => originOf(url)).filter((origin): origin is string => origin !== null));
     servers.push({
-      key: config.serverUrl,
       name: null,
       machineId: null,
       owned: true,
@@ -67,7 +64,6 @@ export function savedServers(config: Config): SavedServer[] {
 function fromSaved(saved: SavedServerConfig, config: Config): SavedServer {
   const origins = new Set([saved.url, ...saved.connections].map((url) => originOf(url)).filter((origin): origin is string => origin !== null));
   return {
-    key: saved.machineId,
     name: saved.name,
     machineId: saved.machineId,
     owned: saved.owned,
@@ -127,9 +123,10 @@ function pathOf(url: string): string {
   }
 }
 
-/** The server a Plex Web link names by machine id. */
+/** The server a Plex Web link names by machine id (a hex id: compared without case, as links spell it either way). */
 export function serverWithMachineId(config: Config, machineId: string): SavedServer | null {
-  return savedServers(config).find((server) => server.machineId === machineId) ?? null;
+  const wanted = machineId.toLowerCase();
+  return savedServers(config).find((server) => server.machineId?.toLowerCase() === wanted) ?? null;
 }
 
 /** The user whose watches go now; null for a config without Home users (a server's own token). */

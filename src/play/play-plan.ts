@@ -104,7 +104,7 @@ function defaultClient(servers: PlexServers): PlexClient {
  */
 async function clientForLink(servers: PlexServers, machineId: string): Promise<PlexClient> {
   const config = servers.config;
-  const saved = serverWithMachineId(config, machineId.toLowerCase()) ?? serverWithMachineId(config, machineId);
+  const saved = serverWithMachineId(config, machineId);
   if (saved) {
     const client = servers.clientOf(saved);
     if (!client) throw new PlayError(`no Plex token for "${serverLabel(saved)}"${activeUserText(config)}: run 'mpv-plex-sync login'`);

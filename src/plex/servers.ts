@@ -68,7 +68,8 @@ export class PlexServers {
       // The first token seen for an origin stays: its client already uses it.
       if (!this.#urlTokens.has(origin)) this.#urlTokens.set(origin, urlToken);
     }
-    const saved = serverAtOrigin(config, origin);
+    // The whole URL: two servers behind one proxy share an origin and differ by path.
+    const saved = serverAtOrigin(config, serverUrl);
     if (saved) {
       const client = this.clientOf(saved, user, origin);
       if (client) return client;
@@ -101,7 +102,7 @@ export class PlexServers {
   tokenFor(serverUrl: string, user: string | null = null): string | null {
     const origin = originOf(serverUrl);
     if (!origin) return null;
-    const saved = serverAtOrigin(this.config, origin);
+    const saved = serverAtOrigin(this.config, serverUrl);
     return (saved ? serverToken(this.config, saved, user) : null) ?? this.#urlTokens.get(origin) ?? null;
   }
 

@@ -102,3 +102,20 @@ describe('entries of Home users', () => {
     expect(servers.tokenFor(double.url)).toBe(TOKEN_B);
   });
 });
+
+describe('two servers behind one proxy', () => {
+  it("sends each server's entries with its own token, told apart by the URL's path", () => {
+    const config = ConfigSchema.parse({
+      servers: [
+        { name: 'One', machineId: 'm-1', url: 'https://proxy.example/plex1' },
+        { name: 'Two', machineId: 'm-2', url: 'https://proxy.example/plex2' },
+      ],
+      users: [{ uuid: 'u-1', name: 'Sam', tokens: { 'm-1': 'tok-one-0001', 'm-2': 'tok-two-0002' } }],
+      activeUser: 'u-1',
+    });
+    const servers = new PlexServers({ config, clientIdentifier: 'test-client-0001', version: '0.0.0' });
+    expect(servers.tokenFor('https://proxy.example/plex2')).toBe('tok-two-0002');
+    expect(servers.tokenFor('https://proxy.example/plex1/library/metadata/5')).toBe('tok-one-0001');
+    expect(servers.clientFor('https://proxy.example/plex2', null)?.serverUrl).toBe('https://proxy.example/plex2');
+  });
+});

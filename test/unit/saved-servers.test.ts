@@ -23,7 +23,7 @@ describe('savedServers', () => {
     const config = ConfigSchema.parse({ serverUrl: 'http://h:32400', token: 'tok', serverConnections: ['http://10.0.0.5:32400/x'] });
     const [server, ...rest] = savedServers(config);
     expect(rest).toEqual([]);
-    expect(server).toMatchObject({ key: 'http://h:32400', name: null, machineId: null, isDefault: true, url: 'http://h:32400' });
+    expect(server).toMatchObject({ name: null, machineId: null, isDefault: true, url: 'http://h:32400' });
     expect([...(server?.origins ?? [])]).toEqual(['http://h:32400', 'http://10.0.0.5:32400']);
     expect(server && serverToken(config, server, 'anyone')).toBe('tok');
     expect(activeUser(config)).toBeNull();
@@ -43,6 +43,7 @@ describe('savedServers', () => {
     expect(serverNamed(household, 'LIVING ROOM')?.machineId).toBe('m-home');
     expect(serverNamed(household, 'nobody')).toBeNull();
     expect(serverWithMachineId(household, 'm-friend')?.name).toBe('Friend');
+    expect(serverWithMachineId(household, 'M-FRIEND')?.name).toBe('Friend');
   });
 
   it('tells two servers behind one proxy apart by the path of their URL', () => {
