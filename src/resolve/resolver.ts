@@ -64,7 +64,7 @@ export class Resolver implements SavedStateSource {
       case 'ratingKey':
       case 'metadata': {
         const client = servers.clientFor(target.serverUrl, urlToken, user);
-        if (!client) return noTokenFor(this.#options.servers.config, target.serverUrl);
+        if (!client) return noTokenFor(servers.config, target.serverUrl);
         // play names each entry's item and plays a chosen version by its part URL: the streams
         // applied and stored are that part's, not the first version's.
         const played = target.kind === 'ratingKey' ? parsePlayedAddress(path, null) : null;
@@ -72,7 +72,7 @@ export class Resolver implements SavedStateSource {
       }
       case 'part': {
         const client = servers.clientFor(target.serverUrl, urlToken, user);
-        if (!client) return noTokenFor(this.#options.servers.config, target.serverUrl);
+        if (!client) return noTokenFor(servers.config, target.serverUrl);
         const partId = Number(target.partId);
         const described = await this.#fromIndex(client, async () => {
           const ratingKey = await partIndex.byPartId(client, target.partId);
