@@ -106,12 +106,12 @@ export class ScriptSession implements PlayerPort {
     this.#link.showText(text, durationMs);
   }
 
-  printText(text: string): void {
+  printText(text: string, besideOsd = false): void {
     if (this.#printed.has(text)) return;
     // Bounded: a playback of days does not grow it without end.
     if (this.#printed.size >= MAX_PRINTED) this.#printed.clear();
     this.#printed.add(text);
-    this.#link.printText(text);
+    this.#link.printText(text, besideOsd);
   }
 
   fullPath(): Promise<string | null> {
@@ -136,7 +136,7 @@ export class ScriptSession implements PlayerPort {
 
   endPlayback(playbackId: string, text: string): void {
     this.showText(text, OSD_LONG_MS);
-    this.printText(`mpv-plex-sync: ${text}`);
+    this.printText(`mpv-plex-sync: ${text}`, true);
     const payload: EndedPayload = { playbackId };
     this.#link.sendToScript(HelperMessage.ended, payload);
   }
