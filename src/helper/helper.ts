@@ -131,7 +131,9 @@ export class Helper {
     });
     const onQueuedItemChanged = (serverUrl: string, ratingKey: string) => this.#catchUp.itemChanged(serverUrl, ratingKey);
     this.#subscriptions = new NotificationSubscriptions({ outbox: this.#outbox, servers, clientIdentifier, log, onQueuedItemChanged });
-    this.#catchUp = new CatchUp({ takeInSpool: () => this.#takeInSpool(), sender: this.#sender, outbox: this.#outbox, afterRun: () => this.#subscriptions.refresh(), log });
+    // The helper of mpv's script (attach, serve) answers mpv's first lookup before the backlog.
+    const holdFirstRun = options.takeAttachRequests === true;
+    this.#catchUp = new CatchUp({ takeInSpool: () => this.#takeInSpool(), sender: this.#sender, outbox: this.#outbox, afterRun: () => this.#subscriptions.refresh(), log, holdFirstRun });
     this.#idle = new IdleExit({
       idleExitMs: options.idleExitMs,
       players: () => this.#sessions.size,
@@ -148,10 +150,7 @@ export class Helper {
   async start(): Promise<boolean> {
     const { paths } = this.#options;
     this.#ready = new Promise((resolve) => (this.#markReady = resolve));
-    const handle = async (request: ControlRequest) => {
-      await this.#ready;
-      return this.#control.handle(request);
-    };
+    const handle = (request: ControlRequest) => this.#ready.then(() => this.#control.handle(request));
     this.#server = await becomeHelper({ runtimeDir: paths.runtimeDir, controlSocket: paths.controlSocket, handle });
     if (!this.#server) return false;
     await this.#outbox.load();
@@ -169,8 +168,7 @@ export class Helper {
     }
     if (this.#options.catchUp === false) return true;
     void this.#catchUp.run();
-    this.#replayTimer = setInterval(() => void this.#catchUp.run(), this.#options.replayIntervalMs ?? 60_000);
-    this.#replayTimer.unref();
+    this.#replayTimer = setInterval(() => void this.#catchUp.run(), this.#options.replayIntervalMs ?? 60_000).unref();
     return true;
   }
 
@@ -197,6 +195,7 @@ export class Helper {
       savedState: this.#resolver,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
       onPlaybackEnded: () => this.#subscriptions.refresh(),
+      onLookupAnswered: () => this.#catchUp.lookupAnswered(),
       onClosed: (closed) => this.#onSessionClosed(closed),
     });
     await session.attach();

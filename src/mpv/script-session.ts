@@ -57,6 +57,8 @@ export interface ScriptSessionOptions {
   readonly savedState?: SavedStateSource;
   /** A playback's end was answered: something may have been left queued. */
   readonly onPlaybackEnded?: () => void;
+  /** After each answer to the script's lookup (the helper's catch-up waits for the first). */
+  readonly onLookupAnswered?: () => void;
   /** mpv went away and its playbacks are finished. */
   readonly onClosed: (session: ScriptSession) => void;
 }
@@ -201,6 +203,7 @@ export class ScriptSession implements PlayerPort {
       answer = { ...answer, status: 'error' };
     }
     this.#link.sendToScript(HelperMessage.lookedUp, answer);
+    this.#options.onLookupAnswered?.();
     // Process time (ms since this process started) traces a cold start (BENCHMARKS.md, first frame).
     log.info({ lookupId: lookup.lookupId, status: answer.status, processMs: Math.round(performance.now()) }, 'lookup answered');
   }

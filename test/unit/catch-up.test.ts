@@ -103,3 +103,47 @@ describe('the catch-up after a server answered', () => {
     expect(plex.requests).toEqual([]);
   });
 });
+
+describe('the first run of a helper that mpv started', () => {
+  async function held() {
+    const outbox = new MemoryOutboxStore({ entries: [] });
+    await outbox.load();
+    const spoolReads: number[] = [];
+    const sender = new Sender({ outbox, clientFor: () => null, log: silent });
+    const catchUp = new CatchUp({ takeInSpool: async () => spoolReads.push(Date.now()), sender, outbox, log: silent, holdFirstRun: true });
+    return { catchUp, spoolReads };
+  }
+
+  it("waits for mpv's first lookup to be answered, then runs at once", async () => {
+    const { catchUp, spoolReads } = await held();
+    const started = Date.now();
+    const run = catchUp.run();
+    await elapse(200);
+    expect(spoolReads).toEqual([]);
+    catchUp.lookupAnswered();
+    await run;
+    expect(spoolReads).toEqual([started + 200]);
+    // Open from then on: a later run does not wait.
+    await catchUp.run();
+    expect(spoolReads).toHaveLength(2);
+  });
+
+  it('runs after 1.5 s when no lookup comes (an mpv that plays nothing)', async () => {
+    const { catchUp, spoolReads } = await held();
+    const started = Date.now();
+    const run = catchUp.run();
+    await elapse(1_499);
+    expect(spoolReads).toEqual([]);
+    await elapse(1);
+    await run;
+    expect(spoolReads).toEqual([started + 1_500]);
+  });
+
+  it('lets a waiting run go at once when the helper stops', async () => {
+    const { catchUp, spoolReads } = await held();
+    const run = catchUp.run();
+    catchUp.stop();
+    await run;
+    expect(spoolReads).toHaveLength(1);
+  });
+});
