@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, readOutbox, runCli, runMpv, terminalLinesWith, TOKEN, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readOutbox, runCli, runMpv, TOKEN, withToken, type World } from '../support/session.js';
 import { spoolDir } from '../../src/protocol/state-dir.js';
 
 let world: World;
@@ -48,7 +48,7 @@ describe('play: a rating key', () => {
     const run = await runMpv(world, [world.clip], { scriptOpts: { rating_key: '99999' }, args: ['--start=17'] });
     await helpersGone(world);
     expect(run.code).toBe(0);
-    expect(terminalLinesWith(run.log, 'not on the Plex server')).toHaveLength(1);
+    expect(run.log.split('\n').filter((line) => line.startsWith('mpv-plex-sync:') && line.includes('not on the Plex server'))).toHaveLength(1);
     expect(spooled()).toEqual([]);
     expect(readOutbox(world).entries).toEqual([]);
   });

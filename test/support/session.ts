@@ -139,16 +139,6 @@ export function osdLines(log: string): string[] {
   return lines;
 }
 
-/**
- * The lines of mpv's terminal output that hold `text` as the person reads them: the helper's
- * (`mpv-plex-sync: …`, print-text) and mpv's own terminal OSD (before mpv shows video, or with no
- * video at all, OSD text goes there, and the helper prints no copy). mpv's log lines, which
- * start with `[module]`, are left out.
- */
-export function terminalLinesWith(log: string, text: string): string[] {
-  return log.split('\n').filter((line) => !line.startsWith('[') && line.includes(text));
-}
-
 /** The URL mpv plays for a direct-play part (the token in the query, as Plex hands it out). */
 export function withToken(url: string, token = TOKEN): string {
   return `${url}?X-Plex-Token=${token}`;
