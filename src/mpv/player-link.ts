@@ -68,29 +68,8 @@ export class PlayerLink {
     this.#client.send(['show-text', text, Math.round(durationMs)]);
   }
 
-  /**
-   * A line on mpv's terminal. One that is on the OSD too (`besideOsd`) is left to mpv where mpv
-   * prints OSD text on its terminal itself: `term-osd` force, or auto while no video is shown (an
-   * audio-only file); printed again, the person would read it twice.
-   */
-  printText(text: string, besideOsd = false): void {
-    if (!besideOsd) {
-      this.#client.send(['print-text', text]);
-      return;
-    }
-    void this.#osdOnTerminal().then((onTerminal) => {
-      if (!onTerminal) this.#client.send(['print-text', text]);
-    });
-  }
-
-  async #osdOnTerminal(): Promise<boolean> {
-    try {
-      const [mode, video] = await Promise.all([this.#client.command(['get_property', 'term-osd']), this.#client.command(['get_property', 'vo-configured'])]);
-      return mode === 'force' || (mode !== 'no' && video !== true);
-    } catch {
-      // mpv did not say: print it, a line twice is better than none.
-      return false;
-    }
+  printText(text: string): void {
+    this.#client.send(['print-text', text]);
   }
 
   sendToScript(name: string, payload: object): void {

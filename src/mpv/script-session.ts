@@ -108,12 +108,12 @@ export class ScriptSession implements PlayerPort {
     this.#link.showText(text, durationMs);
   }
 
-  printText(text: string, besideOsd = false): void {
+  printText(text: string): void {
     if (this.#printed.has(text)) return;
     // Bounded: a playback of days does not grow it without end.
     if (this.#printed.size >= MAX_PRINTED) this.#printed.clear();
     this.#printed.add(text);
-    this.#link.printText(text, besideOsd);
+    this.#link.printText(text);
   }
 
   fullPath(): Promise<string | null> {
@@ -138,7 +138,7 @@ export class ScriptSession implements PlayerPort {
 
   endPlayback(playbackId: string, text: string): void {
     this.showText(text, OSD_LONG_MS);
-    this.printText(`mpv-plex-sync: ${text}`, true);
+    this.printText(`mpv-plex-sync: ${text}`);
     const payload: EndedPayload = { playbackId };
     this.#link.sendToScript(HelperMessage.ended, payload);
   }

@@ -171,11 +171,8 @@ export interface PlayerPort {
   readonly connected: boolean;
   /** OSD line (mpv `show-text`). */
   showText(text: string, durationMs: number): void;
-  /**
-   * A line on mpv's terminal (mpv `print-text`). `besideOsd`: the same line is on the OSD now, so
-   * it is left out where mpv puts OSD text on its terminal itself (no video shown).
-   */
-  printText(text: string, besideOsd?: boolean): void;
+  /** A line on mpv's terminal (mpv `print-text`). */
+  printText(text: string): void;
   /**
    * The playback's item is known: name the file playing by Plex's title (`displayName`), for this
    * file only, unless something named it already (the person's force-media-title, or play's).

@@ -60,18 +60,6 @@ describe('play on the terminal', () => {
     expect(withVideo).toHaveLength(1);
   });
 
-  it("leaves the helper's OSD lines to mpv's terminal OSD for an audio-only playback", async () => {
-    world.addMovie('101');
-    const run = await runCli(world, ['play', '101', '--', '--no-config', '--vid=no', '--ao=null', '--speed=10', '--start=17', '--msg-level=cplayer=trace']);
-    await helpersGone(world);
-    expect(run.code).toBe(0);
-    expect(world.plex.item('101').viewCount).toBe(1);
-    const output = run.stdout + run.stderr;
-    // Shown on the OSD, which mpv puts on its terminal here; not printed a second time.
-    expect(output).toMatch(/Run command: show-text.*Plex: marked watched — Clip 101/);
-    expect(output).not.toContain('mpv-plex-sync: Plex: marked watched');
-  });
-
   it('says once that a watch Plex would not take is queued, however often it is tried', async () => {
     world.addMovie('101');
     // Every write answered 503: the watch and the position are tried live, again at the quit, and kept.
