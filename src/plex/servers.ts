@@ -57,7 +57,7 @@ export class PlexServers {
     if (serverUrl === null) {
       const server = defaultServer(config);
       if (!server) throw new ConfigError("no Plex server: run 'mpv-plex-sync login' (or set PLEX_URL and PLEX_TOKEN)");
-      const client = this.clientOf(server, user);
+      const client = this.#clientOf(config, server, user, null);
       if (!client) throw new ConfigError(noTokenText(server));
       return client;
     }
@@ -71,7 +71,7 @@ export class PlexServers {
     // The whole URL: two servers behind one proxy share an origin and differ by path.
     const saved = serverAtOrigin(config, serverUrl);
     if (saved) {
-      const client = this.clientOf(saved, user, origin);
+      const client = this.#clientOf(config, saved, user, origin);
       if (client) return client;
     }
     const token = this.#urlTokens.get(origin);
@@ -79,15 +79,19 @@ export class PlexServers {
       if (saved) throw new ConfigError(noTokenText(saved));
       return null;
     }
-    return this.#client(origin, token, null, saved);
+    return this.#client(config, origin, token, null, saved);
   }
 
   /**
    * The client for a saved server, as a user (the active one when null), on its URL or on one of
    * its origins; null when the config holds no token of that user for it.
    */
-  clientOf(server: SavedServer, user: string | null = null, origin: string | null = null): PlexClient | null {
-    const config = this.config;
+  clientOf(server: SavedServer, user: string | null = null): PlexClient | null {
+    return this.#clientOf(this.config, server, user, null);
+  }
+
+  /** clientOf with the config read once by the caller (each read of it is a stat of the file). */
+  #clientOf(config: Config, server: SavedServer, user: string | null, origin: string | null): PlexClient | null {
     const token = serverToken(config, server, user);
     if (!token) return null;
     const at = origin ?? originOf(server.url);
@@ -95,15 +99,16 @@ export class PlexServers {
     // The saved URL keeps its path (a server behind a reverse proxy at /plex).
     const base = originOf(server.url) === at ? server.url : at;
     const actingAs = server.machineId === null ? null : (user ?? config.activeUser);
-    return this.#client(base, token, actingAs, server);
+    return this.#client(config, base, token, actingAs, server);
   }
 
   /** The token that may go to a server's origin (for its notification socket), as a user; null if none. */
   tokenFor(serverUrl: string, user: string | null = null): string | null {
     const origin = originOf(serverUrl);
     if (!origin) return null;
-    const saved = serverAtOrigin(this.config, serverUrl);
-    return (saved ? serverToken(this.config, saved, user) : null) ?? this.#urlTokens.get(origin) ?? null;
+    const config = this.config;
+    const saved = serverAtOrigin(config, serverUrl);
+    return (saved ? serverToken(config, saved, user) : null) ?? this.#urlTokens.get(origin) ?? null;
   }
 
   /** A client for a server an outbox entry names, as the entry's user, if a token of ours belongs to it. */
@@ -137,7 +142,7 @@ export class PlexServers {
     }
   }
 
-  #client(base: string, token: string, user: string | null, saved: SavedServer | null): PlexClient {
+  #client(config: Config, base: string, token: string, user: string | null, saved: SavedServer | null): PlexClient {
     registerSecret(token);
     const tls = saved ? saved.tls : DEFAULT_TLS;
     // A changed caFile or tlsVerify (a config read again) makes a new client.
@@ -149,7 +154,7 @@ export class PlexServers {
       token,
       user,
       clientIdentifier: this.#options.clientIdentifier,
-      timeoutMs: this.config.requestTimeoutMs,
+      timeoutMs: config.requestTimeoutMs,
       version: this.#options.version,
       // A saved server's own caFile / tlsVerify, on its origins alone; a played URL's other
       // server keeps the defaults (verified against the system's roots).
