@@ -3,7 +3,7 @@
 // httpRequest (http.ts: timeout, redirect rule, byte caps) and every listing through readPages
 // (paging.ts: bounded). It does not retry: deciding what to do with a failure is the sync
 // engine's job (see sync/failure.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { PlexBodyTooLargeError, PlexHttpError, PlexResponseError } from './errors.js';
 import { httpRequest, retryAfterSeconds, type AnswerHeaders, type HttpAnswer } from './http.js';
 import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, walkPages, type PageLimits } from './paging.js';

@@ -1,6 +1,6 @@
 // Shapes of the Plex JSON this product reads, validated where they enter. Unknown fields pass:
 // Plex adds fields between versions, and only these are relied on.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 
