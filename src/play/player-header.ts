@@ -6,8 +6,9 @@
 // 'http-header-fields' = 'X-Plex-Token: …'"), and people paste those logs when they ask for help.
 // So mpv gets a transient token (GET /security/token?type=delegation&scope=all): the caller's
 // access, valid for up to 48 hours and gone when the server restarts. One is reused for an hour
-// (player-tokens.ts), after checking that the server still takes it. The helper keeps sending its
-// own token for everything it asks itself.
+// (player-tokens.ts), after checking that the server still takes it (a refusal there means the
+// server restarted, and a new one is asked for). The helper keeps sending its own token for
+// everything it asks itself.
 //
 // A server that will not give one (404 from an older server, 401/403, no answer, an answer without
 // a token) is no reason not to play: mpv then gets the server's own token, as before, and the
@@ -53,7 +54,9 @@ export async function playerHeader(servers: Pick<PlexServers, 'tokenFor'>, clien
   if (kept !== null) {
     registerSecret(kept);
     // Gone after a restart of the server: then mpv would be refused, so a new one is asked for.
-    if (await client.acceptsToken(kept).catch(() => false)) return { header: headerOf(kept), fellBack: null };
+    // A check that got no clear answer keeps it: asking anew would only wait for the server twice.
+    const accepted = await client.acceptsToken(kept).catch(() => null);
+    if (accepted !== false) return { header: headerOf(kept), fellBack: null };
   }
   try {
     const token = await client.transientToken();

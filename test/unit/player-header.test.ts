@@ -49,6 +49,7 @@ const asked = (plex: PlexDouble) => plex.requests.filter((request) => request.pa
 
 describe('playerHeader: the reuse rule', () => {
   it('asks once, reuses the token for under an hour, and asks again after', async () => {
+    expect(PLAYER_TOKEN_REUSE_MS).toBe(60 * MINUTE);
     const client = clientOf(double, ADMIN);
     const servers = ownTokens([client, ADMIN]);
     const first = await playerHeader(servers, client, { store, now });
@@ -106,6 +107,16 @@ describe('playerHeader: the reuse rule', () => {
     const header = await playerHeader(servers, client, { store, now });
     expect(asked(double)).toBe(2);
     expect(header.header).toBe(`X-Plex-Token: ${double.transientTokens[1]?.token}`);
+  });
+
+  it('keeps the kept token when the check gets no clear answer, rather than wait on the server twice', async () => {
+    const client = clientOf(double, ADMIN);
+    const servers = ownTokens([client, ADMIN]);
+    const first = await playerHeader(servers, client, { store, now });
+    double.fault({ match: /^\/$/, kind: 'status', status: 500, times: 1 });
+    clock += MINUTE;
+    expect((await playerHeader(servers, client, { store, now })).header).toBe(first.header);
+    expect(asked(double)).toBe(1);
   });
 
   it('keeps the tokens in a private file that holds no account token, and registers them for redaction', async () => {
