@@ -130,6 +130,15 @@ export const IdentitySchema = z.object({
   MediaContainer: z.object({ machineIdentifier: z.string(), version: z.string().optional() }),
 });
 
+/**
+ * GET /security/token?type=delegation&scope=all: a transient token for a player. Only characters
+ * that can go into mpv's http-header-fields as they are: no comma (mpv's list separator), no
+ * space or control character (a header line break).
+ */
+export const TransientTokenSchema = z.object({
+  MediaContainer: z.object({ token: z.string().regex(/^[A-Za-z0-9._~+/=:-]{4,512}$/, 'not a token mpv can be given') }),
+});
+
 export const PrefsSchema = z.object({
   MediaContainer: z.object({
     Setting: z.array(z.object({ id: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) })).default([]),

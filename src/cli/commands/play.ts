@@ -18,6 +18,8 @@ import { playSocketPath } from '../../protocol/runtime-dir.js';
 import { redact, registerSecret } from '../../log/redact.js';
 import { loadEntries, refusalLine } from '../../play/load-entries.js';
 import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';
+import { fallbackNotice, playerHeader } from '../../play/player-header.js';
+import type { PlexClient } from '../../plex/client.js';
 import { parsePersonTarget, PlayTargetError, type PersonTarget } from '../../address/person-target.js';
 import { displayName } from '../../resolve/display-name.js';
 import { binPath, bundledScriptPath, commandContext, EXIT_FAILED, type CommandContext } from '../context.js';
@@ -66,7 +68,7 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
     if (options.versions || options.useVersion !== undefined || (options.next ?? 0) > 0) {
       throw new PlayError('--versions, --use-version and --next need a Plex item: a ratingKey, a /library/metadata URL or a Plex Web link');
     }
-    const entry = plainEntry(servers, target, options.ratingKey ?? null);
+    const entry = await plainEntry(context, servers, target, options.ratingKey ?? null);
     if (options.ratingKey === undefined) return { kind: 'play', entries: [entry] };
     // The item is asked for before mpv starts, as for `play <ratingKey>`: one that is not there is
     // refused here, rather than played, spooled for a helper that can never place it, and kept.
@@ -83,19 +85,40 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
   if (options.versions) {
     return { kind: 'versions', lines: [`${displayName(item.meta)} (item ${item.meta.ratingKey} on '${item.serverName}')`, ...versionLines(item.meta)] };
   }
-  const token = servers.tokenFor(item.client.serverUrl);
-  return { kind: 'play', entries: await planEntries(item, { version: options.useVersion ?? null, next: options.next ?? 0 }, token ? `X-Plex-Token: ${token}` : null) };
+  const header = await mpvHeader(context, servers, item.client, item.serverName);
+  return { kind: 'play', entries: await planEntries(item, { version: options.useVersion ?? null, next: options.next ?? 0 }, header) };
 }
 
-/** A file or a URL played as it is; the helper finds its Plex item, if any, from the path. */
-function plainEntry(servers: PlexServers, target: PersonTarget, ratingKey: string | null): PlayEntry {
+/**
+ * The header mpv gets for a server's media: a transient token (player-header.ts), else the
+ * server's own, which is said once on the terminal.
+ */
+async function mpvHeader(context: CommandContext, servers: PlexServers, client: PlexClient, serverName?: string): Promise<string | null> {
+  const { header, fellBack } = await playerHeader(servers, client, serverName === undefined ? {} : { serverName });
+  if (fellBack !== null) {
+    process.stderr.write(`mpv-plex-sync: ${fallbackNotice(fellBack)}\n`);
+    context.log.info({ reason: fellBack }, "mpv is given the server's own token");
+  }
+  return header;
+}
+
+/**
+ * A file or a URL played as it is; the helper finds its Plex item, if any, from the path. A URL
+ * that carries a token of its own plays with it: the person gave it. A saved server's URL
+ * without one plays with a transient token of that server, as an item does.
+ */
+async function plainEntry(context: CommandContext, servers: PlexServers, target: PersonTarget, ratingKey: string | null): Promise<PlayEntry> {
   if (target.kind === 'localFile') return { url: target.path, ratingKey, title: null, header: null };
   if (target.kind !== 'partUrl' && target.kind !== 'otherUrl') throw new Error(`unexpected target ${target.kind}`);
+  if (target.urlToken !== null) {
+    registerSecret(target.urlToken);
+    return { url: target.url, ratingKey, title: null, header: `X-Plex-Token: ${target.urlToken}` };
+  }
   // A saved server's token goes only to that server's origins (saved-servers.ts); a URL on any
-  // other origin plays with its own token, or none.
-  const token = target.urlToken ?? servers.tokenFor(target.url);
-  registerSecret(token);
-  return { url: target.url, ratingKey, title: null, header: token ? `X-Plex-Token: ${token}` : null };
+  // other origin plays with none.
+  const client = servers.tokenFor(target.url) === null ? null : servers.existing(target.url);
+  const header = client ? await mpvHeader(context, servers, client) : null;
+  return { url: target.url, ratingKey, title: null, header };
 }
 
 async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[]): Promise<number> {
