@@ -63,7 +63,9 @@ function server(entry: Found, options: LineOptions): string | null {
 /** " 1  name …  facts", the facts flush right within the width. */
 function line(number: number, count: number, name: string, facts: ReadonlyArray<string | null>, options: LineOptions): string {
   const stream = options.stream ?? process.stdout;
-  const width = Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, stream.isTTY ? stream.columns : 80));
+  // A terminal that does not say its size (0 columns: a pty without one) counts as 80 wide.
+  const columns = stream.isTTY && stream.columns > 0 ? stream.columns : 80;
+  const width = Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, columns));
   const label = `${String(number).padStart(String(count).length + 1)}  `;
   const right = facts.filter((fact): fact is string => fact !== null && fact !== '').join(' · ');
   const room = width - label.length - (right === '' ? 0 : right.length + 2);
