@@ -93,7 +93,7 @@ Targets:
   Plex Web link          https://app.plex.tv/desktop/#!/server/<machine id>/details?key=%2Flibrary%2Fmetadata%2F101
   part URL               http://192.168.1.10:32400/library/parts/1010/1700000000/file.mkv
   local file             ~/Movies/film.mkv (found in Plex by its path; --rating-key names its item)
-                         a file is a path with a / (./film), a media extension, or a name that exists
+                         (a file: a path with a /, a media extension, or a name that exists)
 
 Everything after -- goes to mpv unchanged; an --input-ipc-server there is the socket play uses.
 
