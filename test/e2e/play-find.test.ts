@@ -103,6 +103,18 @@ describe('play --continue', () => {
   });
 });
 
+describe('play without a target', () => {
+  it('says in one line what to give, and --continue with a target too, exit 1', async () => {
+    const none = await runCli(world, ['play']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe("mpv-plex-sync: give what to play: a title, a ratingKey, a Plex link or a file (or --continue); see 'mpv-plex-sync play --help'\n");
+    const both = await runCli(world, ['play', 'night', '--continue']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe("mpv-plex-sync: --continue plays from Continue Watching, and takes no target ('night'); give one or the other\n");
+    expect(partsFetched()).toEqual([]);
+  });
+});
+
 describe('mpv-plex-sync continue', () => {
   it('lists Continue Watching in 80 columns without colour off a terminal: how far each is and what is left', async () => {
     const run = await runCli(world, ['continue']);
