@@ -54,6 +54,10 @@ export interface PlayOptions {
 export async function playCommand(target: string | undefined, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
   let entries: PlayEntry[];
+  // A cold helper boots while play asks Plex what to play: each takes about as long (issue 20).
+  // A play that is then refused leaves it to exit on its own, as it does with no mpv to serve.
+  const socketPath = options.versions ? null : playSocket(context, mpvArgs);
+  const helperStarted = socketPath === null ? null : startHelperFirst(context, socketPath);
   try {
     const plan = await planPlay(context, target, options);
     if (plan.kind === 'versions') {
@@ -73,7 +77,18 @@ export async function playCommand(target: string | undefined, mpvArgs: readonly 
     }
     throw error;
   }
-  return playEntries(context, entries, mpvArgs);
+  if (socketPath === null || helperStarted === null) throw new Error('play has no socket for mpv');
+  await helperStarted;
+  return playEntries(context, entries, mpvArgs, socketPath);
+}
+
+/**
+ * The person's own socket, when the options after -- name one: mpv opens one socket only, the
+ * last one named, and play and the helper then share it with whoever the person set it for.
+ */
+function playSocket(context: CommandContext, mpvArgs: readonly string[]): string {
+  ensurePrivateDir(context.paths.runtimeDir);
+  return ownIpcServer(mpvArgs) ?? playSocketPath(context.paths.runtimeDir, process.pid);
 }
 
 type Plan =
@@ -202,11 +217,7 @@ async function plainEntry(context: CommandContext, servers: PlexServers, target:
   return { url: target.url, ratingKey, title: null, header };
 }
 
-async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[]): Promise<number> {
-  ensurePrivateDir(context.paths.runtimeDir);
-  // The person's own socket, when the options after -- name one: mpv opens one socket only, the
-  // last one named, and play and the helper then share it with whoever the person set it for.
-  const socketPath = ownIpcServer(mpvArgs) ?? playSocketPath(context.paths.runtimeDir, process.pid);
+async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[], socketPath: string): Promise<number> {
   // The script once: mpv loads an installed one by itself. A second copy would stay silent
   // (mpv-scripts/plex-sync/election.ts), but it would still cost a load.
   const installed = installedScriptIn(mpvScriptDirs(mpvArgs));
@@ -221,7 +232,6 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
     `--input-ipc-server=${socketPath}`,
     ...mpvArgs.slice(end),
   ];
-  await startHelperFirst(context, socketPath);
   const mpv = await launchMpv({ socketPath, args, binary: process.env['MPV_BINARY'] ?? null });
   // A Ctrl+C on the terminal reaches mpv too, which quits after its sync: play waits for it and
   // exits with its code, rather than leave mpv writing to a shell prompt.
@@ -309,7 +319,7 @@ async function startHelperFirst(context: CommandContext, socketPath: string): Pr
   spawnHelper(socketPath);
   const until = Date.now() + HELPER_START_WAIT_MS;
   while (Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, HELPER_POLL_MS));
     if (await helperListening(context.paths.controlSocket)) return;
   }
   context.log.debug('the helper was not up before mpv; the script starts one if need be');
@@ -317,6 +327,8 @@ async function startHelperFirst(context: CommandContext, socketPath: string): Pr
 
 /** How long play waits for the helper it started to listen, before it starts mpv anyway. */
 const HELPER_START_WAIT_MS = 3_000;
+/** How often play looks whether it listens: a connect attempt to a unix socket costs little. */
+const HELPER_POLL_MS = 10;
 
 /** The helper, detached, with none of play's (the terminal's) streams. */
 function spawnHelper(socketPath: string): void {
