@@ -34,6 +34,8 @@ const ASK_DISMISS_BINDING = 'plex-sync-ask-dismiss';
 const QUIT_WATCH_AFTER_MS = 200;
 /** The watch outlives the longest hold by this much; the hold's own timers end it first. */
 const QUIT_WATCH_SPARE_SEC = 5;
+/** Plex's answer within this of the hint leaves a file started from its hint where it is. */
+const HINT_TOLERANCE_MS = 2000;
 /** How long the "Resumed at" line stays. */
 const NOTICE_SEC = 5;
 
@@ -54,6 +56,11 @@ export interface LoadHoldOptions {
   readonly helperExpected: boolean;
   /** Tells the hold that mpv wants to leave the file (quit, stop, next). */
   readonly quitWatch: QuitWatch;
+  /**
+   * Where Plex was last known to be with this file (ms, 0 for none), from the helper's resume
+   * hints (src/protocol/resume-hints.ts); null when it has none.
+   */
+  readonly hint: (path: string) => number | null;
 }
 
 /** The file about to load, as main.ts reads it in on_load. */
@@ -63,6 +70,16 @@ export interface LoadFacts {
   readonly ratingKey: string | null;
   /** mpv's `start` option now: "none" unless the person or the playlist entry set one. */
   readonly userStart: string | undefined;
+}
+
+/** A file started from its resume hint, while Plex is asked. */
+interface HintedLoad {
+  readonly lookupId: string;
+  readonly facts: LoadFacts;
+  /** Where the file starts, ms (0: where mpv would). */
+  readonly startMs: number;
+  /** mp.get_time() at on_load: an answer later than resume_timeout no longer moves the file. */
+  readonly since: number;
 }
 
 interface ActiveLoad {
@@ -88,6 +105,12 @@ export class LoadHold {
    * of files with no helper would wait at each), until a helper is heard from again.
    */
   private helperSilent: boolean;
+  /** A helper has spoken since the script loaded: its answer is a warm round trip away. */
+  private helperHeard = false;
+  /** The load now playing from its hint, until Plex's answer comes. */
+  private hinted: HintedLoad | null = null;
+  /** The file loading now is open (on_preloaded): its start is applied, a move is a seek. */
+  private preloaded = false;
 
   constructor(private readonly options: LoadHoldOptions) {
     this.helperSilent = !options.helperExpected;
@@ -98,15 +121,63 @@ export class LoadHold {
     if (this.active) this.active.finish('another file began loading');
     this.notice = null;
     this.startedAtMs = null;
+    this.hinted = null;
+    this.preloaded = false;
     if (!wantsLookup(this.options.mode, facts.userStart)) return;
     // A helper known to be gone or unable to serve would only make every file wait.
     if (this.options.link.isGone() || this.helperSilent) return;
+    // No helper has spoken yet (mpv's first file; one is being started): the file need not wait
+    // for it to boot when the hints say where Plex was. The question of resume=ask still waits.
+    const hint = !this.helperHeard && this.options.mode === 'yes' ? this.options.hint(facts.path) : null;
+    if (hint !== null) return this.startFromHint(facts, hint);
     this.hold(hook, facts);
+  }
+
+  /** The load goes on at once, from the hint; Plex's answer moves the file only if it differs. */
+  private startFromHint(facts: LoadFacts, hintMs: number): void {
+    const decision = decideResume({ mode: 'yes', userStart: facts.userStart, saved: { resumeMs: hintMs > 0 ? hintMs : null, durationMs: null, viewCount: null } });
+    const startMs = decision.kind === 'as-is' ? 0 : decision.atMs;
+    if (startMs > 0) this.resumeAt(startMs);
+    const lookupId = newPlaybackId(new Date().getTime(), mp.utils.getpid(), Math.random);
+    this.hinted = { lookupId: lookupId, facts: facts, startMs: startMs, since: mp.get_time() };
+    mp.msg.verbose('load goes on from the resume hint (' + startMs + ' ms); Plex is asked meanwhile');
+    this.options.link.sendLookup({ lookupId: lookupId, path: facts.path, ratingKey: facts.ratingKey });
+  }
+
+  /** Plex's answer for a file started from its hint: moves it when Plex holds another point. */
+  private checkHint(hinted: HintedLoad, answer: LookedUpPayload): void {
+    if (answer.status !== 'plex') return mp.msg.verbose('no answer from Plex for the hinted file (' + answer.status + '); it plays on');
+    if (mp.get_time() - hinted.since > this.options.timeoutSec) return mp.msg.verbose('Plex answered after resume_timeout; the file plays on from its hint');
+    const decision = decideResume({ mode: 'yes', userStart: hinted.facts.userStart, saved: answer });
+    const wantedMs = decision.kind === 'as-is' ? 0 : decision.atMs;
+    if (Math.abs(wantedMs - hinted.startMs) < HINT_TOLERANCE_MS) return mp.msg.verbose('Plex holds what the hint said');
+    mp.msg.verbose('Plex holds ' + wantedMs + ' ms, not the hint\'s ' + hinted.startMs + ' ms: moving there');
+    if (!this.preloaded) {
+      // Not open yet: the start is still to be applied (checked at on_preloaded, as a resume is).
+      if (wantedMs > 0) this.resumeAt(wantedMs);
+      else {
+        mp.set_property('file-local-options/start', 'none');
+        this.startedAtMs = null;
+      }
+      return;
+    }
+    const duration = mp.get_property_number('duration');
+    if (wantedMs > 0 && !resumeFitsFile(wantedMs, duration)) return;
+    mp.commandv('seek', String(wantedMs / 1000), 'absolute');
+    const line = wantedMs > 0 ? 'Plex: ' + resumedLine(wantedMs, this.options.startOverKey, mp.get_script_name()) : 'Plex: from the start (Plex holds no position for it now)';
+    this.osd(line, NOTICE_SEC);
+    printOsdLine(line);
   }
 
   /** The helper's answer; one for another load (a late one) is ignored. */
   onLookedUp(answer: LookedUpPayload): void {
     this.helperSilent = false;
+    this.helperHeard = true;
+    const hinted = this.hinted;
+    if (hinted && hinted.lookupId === answer.lookupId) {
+      this.hinted = null;
+      return this.checkHint(hinted, answer);
+    }
     const active = this.active;
     if (!active || active.answered || active.lookupId !== answer.lookupId) return;
     active.answered = true;
@@ -129,6 +200,8 @@ export class LoadHold {
     this.helperAnswered();
     const active = this.active;
     if (active && !active.answered) this.options.link.sendLookup({ lookupId: active.lookupId, path: active.facts.path, ratingKey: active.facts.ratingKey });
+    const hinted = this.hinted;
+    if (hinted) this.options.link.sendLookup({ lookupId: hinted.lookupId, path: hinted.facts.path, ratingKey: hinted.facts.ratingKey });
   }
 
   /**
@@ -143,6 +216,7 @@ export class LoadHold {
   /** Any word from a helper: the next load waits for its answer again. */
   helperAnswered(): void {
     this.helperSilent = false;
+    this.helperHeard = true;
   }
 
   /**
@@ -152,6 +226,7 @@ export class LoadHold {
    * for this check, so it is never shown for a resume that does not happen.
    */
   onPreloaded(fileDurationSec: number | undefined): void {
+    this.preloaded = true;
     const atMs = this.startedAtMs;
     this.startedAtMs = null;
     if (atMs === null) return;

@@ -34,6 +34,7 @@ import {
   type Playback,
 } from './playback.js';
 import type { ItemPayload, MarkPayload } from '../../src/protocol/messages.js';
+import { hintIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX_BYTES } from '../../src/protocol/resume-hints.js';
 import { PositionSampler } from './position-sampler.js';
 import { explicitChoice, readTracks, StreamsFollower } from './streams.js';
 import { Reporter } from './reporter.js';
@@ -121,6 +122,20 @@ const quitWatch = new QuitWatch(
   sleepArgv(platform),
 );
 
+/** The helper's resume hint for a file (src/protocol/resume-hints.ts); null when it has none. */
+function resumeHint(path: string): number | null {
+  if (state === null) return null;
+  const file = mp.utils.join_path(state, RESUME_HINTS_FILE);
+  const info = mp.utils.file_info(file);
+  if (!info || !info.is_file || info.size > RESUME_HINTS_MAX_BYTES) return null;
+  try {
+    return hintIn(mp.utils.read_file(file), path);
+  } catch (e) {
+    // Gone between the look and the read, or unreadable: the load waits for the helper, as before.
+    return null;
+  }
+}
+
 const loadHold = new LoadHold({
   mode: resumeModeOf(options.resume) || 'yes',
   timeoutSec: options.resume_timeout,
@@ -130,6 +145,7 @@ const loadHold = new LoadHold({
   link: link,
   helperExpected: launcher !== null,
   quitWatch: quitWatch,
+  hint: resumeHint,
 });
 
 const sampler = new PositionSampler(guard('position sample', samplePosition), {

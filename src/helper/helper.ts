@@ -10,6 +10,7 @@ import type { AppPaths } from '../config/paths.js';
 import { loadClientIdentifier } from '../config/client-id.js';
 import type { Config } from '../config/config.js';
 import { reloadingConfig } from '../config/config-reload.js';
+import { ResumeHints } from '../mpv/resume-hints.js';
 import { ScriptSession } from '../mpv/script-session.js';
 import { takeInSpool, writeSpool } from '../mpv/spool.js';
 import { takeInSpooled } from '../sync/spool-intake.js';
@@ -74,6 +75,7 @@ export class Helper {
   readonly #idle: IdleExit;
   /** Plex's audio and subtitle choices, and the subtitle files fetched for them. */
   readonly #streams: StreamSync;
+  readonly #resumeHints: ResumeHints;
   #server: Server | null = null;
   #attachRequests: AttachRequests | null = null;
   /** Attaches under way, by socket: a request and an `attach` for the same mpv make one link. */
@@ -108,6 +110,7 @@ export class Helper {
       },
     });
     this.#streams = new StreamSync({ files: new SubtitleFiles({ runtimeDir: paths.runtimeDir }), log });
+    this.#resumeHints = new ResumeHints({ stateDir: paths.stateDir, activeUser: () => servers.config.activeUser, log });
     this.#engine = new SyncEngine({
       config,
       servers,
@@ -154,12 +157,10 @@ export class Helper {
     this.#server = await becomeHelper({ runtimeDir: paths.runtimeDir, controlSocket: paths.controlSocket, handle });
     if (!this.#server) return false;
     this.#log.info({ processMs: Math.round(performance.now()) }, 'helper started');
-    // mpv's helper answers the first lookup meanwhile (outbox-ready.ts); a command that became the
-    // helper for one request (sync, queue) uses the outbox (control) as soon as this returns.
+    // mpv's helper answers the first lookup meanwhile (outbox-ready.ts); a one-request helper waits.
     const loading = this.#outboxReady.load(this.#outbox, this.#log, (text) => this.#tell(text));
     if (!this.#options.takeAttachRequests) await loading;
-    const leftSubtitles = this.#streams.sweep();
-    if (leftSubtitles > 0) this.#log.info({ removed: leftSubtitles }, 'removed subtitle files a helper that died left');
+    this.#streams.sweep();
     if (this.#options.takeAttachRequests) {
       this.#attachRequests = new AttachRequests({ dir: paths.attachRequestsDir, log: this.#log, attach: (socketPath) => this.attach(socketPath) });
       this.#attachRequests.start();
@@ -170,7 +171,6 @@ export class Helper {
     this.#replayTimer = setInterval(() => void this.#catchUp.run(), this.#options.replayIntervalMs ?? 60_000).unref();
     return true;
   }
-
 
   /** Resolves when the helper has decided to exit. */
   untilExit(): Promise<void> {
@@ -193,6 +193,7 @@ export class Helper {
       engine: this.#outboxReady.engineFor(this.#engine, this.#log),
       log: this.#log,
       savedState: this.#resolver,
+      resumeHints: this.#resumeHints,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
       onPlaybackEnded: () => this.#subscriptions.refresh(),
       onLookupAnswered: () => this.#catchUp.lookupAnswered(),

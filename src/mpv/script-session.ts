@@ -13,6 +13,7 @@ import { tokenFromPlayer } from '../sync/player-token.js';
 import type { PlaybackItem, PlaybackSettled, PlayerPort, SavedStateSource } from '../sync/ports.js';
 import { OSD_LONG_MS } from '../sync/user-messages.js';
 import { PlayerLink } from './player-link.js';
+import type { ResumeHintsPort } from './resume-hints.js';
 
 /** The answer to a quit hold leaves this much of the script's hold unused, for its message. */
 const HOLD_MARGIN_MS = 400;
@@ -24,6 +25,9 @@ const UNHELD_DELAY_MS = 100;
 
 /** How many distinct terminal lines a session remembers within one playback. */
 const MAX_PRINTED = 64;
+
+/** How many playbacks under way a session remembers the file of (one mpv plays one at a time). */
+const MAX_FILES = 8;
 
 /** How many mark ids a session remembers: a resend comes within seconds of its first send. */
 const SEEN_MARKS = 32;
@@ -57,6 +61,8 @@ export interface ScriptSessionOptions {
   readonly savedState?: SavedStateSource;
   /** A playback's end was answered: something may have been left queued. */
   readonly onPlaybackEnded?: () => void;
+  /** Where Plex left off with each file, kept for the next cold mpv (resume-hints.ts). */
+  readonly resumeHints?: ResumeHintsPort;
   /** After each answer to the script's lookup (the helper's catch-up waits for the first). */
   readonly onLookupAnswered?: () => void;
   /** mpv went away and its playbacks are finished. */
@@ -75,6 +81,8 @@ export class ScriptSession implements PlayerPort {
   readonly #printed = new Set<string>();
   /** The playback the script last said started: the file mpv plays now. */
   #current: string | null = null;
+  /** The file of each playback under way, by id: its resume hint is renewed at its end. */
+  readonly #files = new Map<string, { readonly path: string; readonly ratingKey: string | null }>();
 
   constructor(options: ScriptSessionOptions) {
     this.#options = options;
@@ -152,6 +160,9 @@ export class ScriptSession implements PlayerPort {
         // A start said again (to a helper that attached late) is the same playback.
         if (message.payload.playbackId !== this.#current) this.#printed.clear();
         this.#current = message.payload.playbackId;
+        this.#files.set(message.payload.playbackId, { path: message.payload.path, ratingKey: message.payload.ratingKey });
+        // Bounded: a playback whose end never came (its mpv was killed) is not kept for ever.
+        for (const id of this.#files.keys()) if (this.#files.size > MAX_FILES) this.#files.delete(id);
         void engine.start(this, message.payload).catch((error: unknown) => log.error({ err: error }, 'start failed'));
         return;
       case 'progress':
@@ -204,6 +215,8 @@ export class ScriptSession implements PlayerPort {
     }
     this.#link.sendToScript(HelperMessage.lookedUp, answer);
     this.#options.onLookupAnswered?.();
+    if (answer.status === 'plex') this.#options.resumeHints?.note(lookup.path, answer.resumeMs);
+    else if (answer.status === 'ignored') this.#options.resumeHints?.note(lookup.path, 'forget');
     // Process time (ms since this process started) traces a cold start (BENCHMARKS.md, first frame).
     log.info({ lookupId: lookup.lookupId, status: answer.status, processMs: Math.round(performance.now()) }, 'lookup answered');
   }
@@ -224,6 +237,22 @@ export class ScriptSession implements PlayerPort {
     }
     this.#link.sendToScript(HelperMessage.flushed, flushed);
     this.#options.onPlaybackEnded?.();
+    const file = this.#files.get(unload.playbackId);
+    this.#files.delete(unload.playbackId);
+    if (file && flushed.delivered) await this.#renewHint(file.path, file.ratingKey);
+  }
+
+  /** Plex's resume point once this playback's writes are in: where the next cold mpv starts. */
+  async #renewHint(path: string, ratingKey: string | null): Promise<void> {
+    const { resumeHints, savedState, log } = this.#options;
+    if (!resumeHints || !savedState) return;
+    try {
+      const state = await savedState.savedState(path, ratingKey, null);
+      resumeHints.note(path, state.status === 'plex' ? state.resumeMs : 'forget');
+    } catch (error) {
+      // Kept as it was: the next mpv asks Plex anyway.
+      log.debug({ err: error }, 'could not renew the resume hint');
+    }
   }
 
   async #closed(): Promise<void> {

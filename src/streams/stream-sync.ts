@@ -104,8 +104,9 @@ export class StreamSync implements StreamChoices {
   }
 
   /** The one helper has started: subtitle files a dead helper left go. */
-  sweep(): number {
-    return this.#options.files.sweep();
+  sweep(): void {
+    const removed = this.#options.files.sweep();
+    if (removed > 0) this.#options.log.info({ removed }, 'removed subtitle files a helper that died left');
   }
 
   /** The helper exits. */

@@ -25,6 +25,7 @@ import { accountServers, type AccountServer } from '../../login/account-servers.
 import { LoginError, failureText } from '../../login/errors.js';
 import { homeUserNamed, switchHomeUser } from '../../login/home-switch.js';
 import { approveThroughPin } from '../../login/pin-flow.js';
+import { forgetResumeHints } from '../../mpv/resume-hints.js';
 import { withAccountLogin, withServerLogin, withUserSwitch, type UserRef } from '../../login/saved-login.js';
 import { chooseAccountServer, type LoginResult } from '../../login/server-choice.js';
 import { checkServer, friendlyName } from '../../login/server-check.js';
@@ -325,6 +326,7 @@ function saveLogin(file: string, update: (values: Record<string, unknown>) => Re
     warn(`${file} ${existing.problem}; it was kept as ${backup} and a new config written`);
   }
   saveConfig(file, update(existing.values) as Partial<Config>);
+  forgetResumeHints(appPaths().stateDir);
 }
 
 function warn(text: string): void {

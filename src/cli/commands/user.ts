@@ -9,6 +9,8 @@ import { readConfigObject, saveConfig, type Config } from '../../config/config.j
 import { LoginError } from '../../login/errors.js';
 import { homeUserNamed, switchHomeUser } from '../../login/home-switch.js';
 import { withUserSwitch } from '../../login/saved-login.js';
+import { forgetResumeHints } from '../../mpv/resume-hints.js';
+import { appPaths } from '../../config/paths.js';
 import { redact } from '../../log/redact.js';
 import { EXIT_USAGE } from '../context.js';
 import { accountSession, failed, pinFor, serverLines, UsageError } from '../home-user-input.js';
@@ -48,6 +50,7 @@ async function userCommand(name: string, options: UserOptions, env: NodeJS.Proce
     const existing = readConfigObject(configFile);
     if (existing.problem) throw new LoginError(`config file ${configFile} ${existing.problem}; fix it, then switch again`);
     saveConfig(configFile, withUserSwitch(existing.values, switched) as Partial<Config>);
+    forgetResumeHints(appPaths().stateDir);
     for (const server of switched.servers) if (!server.answered) warn(`"${server.name}" did not answer at any of its addresses; saved with ${server.url}`);
     if (options.json) {
       printJson({

@@ -1,0 +1,93 @@
+// The helper's side of the resume hints (src/protocol/resume-hints.ts): it notes Plex's resume
+// point for a file each time it learns it (a lookup's answer, and Plex's state after a playback's
+// writes are in), so that the next cold mpv can start the file there without waiting for a helper.
+// Only a hint: the script still asks, and Plex's answer wins.
+import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_VERSION, type ResumeHint, type ResumeHintsFile } from '../protocol/resume-hints.js';
+import { writeFileDurable } from '../storage/durable-file.js';
+
+export interface ResumeHintsOptions {
+  readonly stateDir: string;
+  /** The Home user whose resume points Plex gives now; hints of another user are dropped. */
+  readonly activeUser: () => string | null;
+  readonly log: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What a script session tells the hints. */
+export interface ResumeHintsPort {
+  /** Plex holds `resumeMs` for this file (null: none); `forget`: the file is not a Plex item. */
+  note(path: string, resumeMs: number | null | 'forget'): void;
+}
+
+export class ResumeHints implements ResumeHintsPort {
+  readonly #options: ResumeHintsOptions;
+  readonly #file: string;
+  #files: Map<string, ResumeHint> | null = null;
+  #user: string | null = null;
+  /** One write at a time, each with everything noted before it. */
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(options: ResumeHintsOptions) {
+    this.#options = options;
+    this.#file = join(options.stateDir, RESUME_HINTS_FILE);
+  }
+
+  note(path: string, resumeMs: number | null | 'forget'): void {
+    this.#writing = this.#writing.then(() => this.#note(path, resumeMs)).catch((error: unknown) => this.#options.log.warn({ err: error }, 'could not keep the resume hints'));
+  }
+
+  /** Resolves once everything noted so far is written (tests, and a helper's stop). */
+  settled(): Promise<void> {
+    return this.#writing;
+  }
+
+  async #note(path: string, resumeMs: number | null | 'forget'): Promise<void> {
+    const user = this.#options.activeUser();
+    const files = await this.#load(user);
+    if (resumeMs === 'forget') {
+      if (!files.delete(path)) return;
+    } else {
+      files.delete(path);
+      files.set(path, { ms: Math.max(0, Math.round(resumeMs ?? 0)), at: (this.#options.now ?? Date.now)() });
+      // A Map keeps insertion order: the first are the longest unseen.
+      for (const oldest of files.keys()) {
+        if (files.size <= RESUME_HINTS_MAX) break;
+        files.delete(oldest);
+      }
+    }
+    const content: ResumeHintsFile = { v: RESUME_HINTS_VERSION, user, files: Object.fromEntries(files) };
+    await writeFileDurable(this.#file, JSON.stringify(content));
+  }
+
+  /** The hints of `user`: read once; another user's, a damaged or a missing file start empty. */
+  async #load(user: string | null): Promise<Map<string, ResumeHint>> {
+    if (this.#files !== null && this.#user === user) return this.#files;
+    this.#user = user;
+    this.#files = new Map();
+    const text = await readFile(this.#file, 'utf8').catch(() => null);
+    if (text === null) return this.#files;
+    try {
+      const parsed = JSON.parse(text) as Partial<ResumeHintsFile>;
+      if (parsed.v !== RESUME_HINTS_VERSION || parsed.user !== user || typeof parsed.files !== 'object' || parsed.files === null) return this.#files;
+      const entries = Object.entries(parsed.files).filter(([, hint]) => typeof hint?.ms === 'number' && typeof hint.at === 'number');
+      entries.sort(([, a], [, b]) => a.at - b.at);
+      for (const [path, hint] of entries) this.#files.set(path, { ms: hint.ms, at: hint.at });
+    } catch {
+      // Rewritten whole at the next note.
+    }
+    return this.#files;
+  }
+}
+
+/**
+ * Another user or another login gives other resume points, and the script reads the hints without
+ * knowing whose they are: `user` and `login` remove them. The next helper notes them anew.
+ */
+export function forgetResumeHints(stateDir: string): void {
+  rmSync(join(stateDir, RESUME_HINTS_FILE), { force: true });
+}

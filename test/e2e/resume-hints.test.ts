@@ -1,0 +1,83 @@
+// mpv's first file with no helper running (issue 20): when the helper has noted where Plex left
+// off with the file (its resume hints, src/protocol/resume-hints.ts), the script starts the file
+// there at once instead of holding it while a helper boots, and still asks. Plex's answer wins:
+// a file played elsewhere since moves to where Plex holds it. Real mpv, built script, the double.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, helpersGone, runMpv, TOKEN, withToken, type World } from '../support/session.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+const SAVED_MS = 8_000;
+/** A cold helper on a loaded machine takes a while: the answer must count however late it is. */
+const WAIT = { resume_timeout: '15' };
+
+/** The position of each playback's start message, in order. */
+function startPositions(log: string): number[] {
+  return [...log.matchAll(/plex-sync\/start.*?\\"positionMs\\":(\d+)/g)].map((match) => Number(match[1]));
+}
+
+function hintsFile(): string {
+  return join(world.stateDir, 'resume-hints.json');
+}
+
+describe('resume hints for a cold start', () => {
+  it("starts a file from its hint without waiting for the helper, and Plex's answer agrees", async () => {
+    const url = world.addMovie('101', { viewOffset: SAVED_MS });
+    // The first time: no hint, the load waits for the helper as always.
+    const first = await runMpv(world, [withToken(url)], { scriptOpts: WAIT, args: ['--end=9'] });
+    await helpersGone(world);
+    expect(first.code).toBe(0);
+    expect(first.log).toContain('load continues: resuming at 8000 ms');
+    expect(existsSync(hintsFile())).toBe(true);
+    // Kept by the path the script names, never with the token.
+    expect(readFileSync(hintsFile(), 'utf8')).not.toContain(TOKEN);
+    expect(JSON.parse(readFileSync(hintsFile(), 'utf8')).files[url]).toMatchObject({ ms: SAVED_MS });
+
+    // The second cold start: no hold, from the hint, and Plex agrees.
+    const second = await runMpv(world, [withToken(url)], { scriptOpts: WAIT, args: ['--end=9'] });
+    await helpersGone(world);
+    expect(second.code).toBe(0);
+    expect(second.log).toContain('load goes on from the resume hint (8000 ms)');
+    expect(second.log).not.toContain('load continues:');
+    expect(second.log).toContain('Plex holds what the hint said');
+    expect(startPositions(second.log)[0]).toBe(SAVED_MS);
+    expect(second.osd.some((line) => line.startsWith('Resumed at 0:08'))).toBe(true);
+    expect(world.plex.item('101').viewOffset).toBe(SAVED_MS);
+    expect(world.plex.item('101').viewCount).toBe(0);
+  });
+
+  it('moves a file started from a stale hint to where Plex holds it, and the watch still counts once', async () => {
+    const url = world.addMovie('101', { viewOffset: SAVED_MS });
+    await runMpv(world, [withToken(url)], { scriptOpts: WAIT, args: ['--end=9'] });
+    await helpersGone(world);
+    // Played on another device since: Plex holds 12 s, the hint still says 8 s.
+    world.plex.reportFromOtherDevice('101', 12_000);
+    const run = await runMpv(world, [withToken(url)], { scriptOpts: WAIT });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.log).toContain('load goes on from the resume hint (8000 ms)');
+    // However late the cold helper answers, the file is still playing (12 s of media at speed 10):
+    // it is moved, before or after it opened.
+    expect(run.log).toContain("Plex holds 12000 ms, not the hint's 8000 ms: moving there");
+    expect(world.plex.item('101').viewCount).toBe(1);
+  });
+
+  it('does not take a hint with resume=ask: the question waits for Plex', async () => {
+    const url = world.addMovie('101', { viewOffset: SAVED_MS });
+    await runMpv(world, [withToken(url)], { scriptOpts: WAIT, args: ['--end=9'] });
+    await helpersGone(world);
+    const run = await runMpv(world, [withToken(url)], { scriptOpts: { ...WAIT, resume: 'ask', ask_timeout: '1' }, args: ['--end=9'] });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.log).not.toContain('resume hint');
+    expect(startPositions(run.log)[0]).toBe(SAVED_MS);
+  });
+});

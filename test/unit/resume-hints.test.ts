@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { forgetResumeHints, ResumeHints } from '../../src/mpv/resume-hints.js';
+import { hintIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX } from '../../src/protocol/resume-hints.js';
+
+const log = pino({ level: 'silent' });
+let dir: string;
+let user: string | null;
+let clock: number;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mps-hints-'));
+  user = null;
+  clock = 1_000;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function hints(): ResumeHints {
+  return new ResumeHints({ stateDir: dir, activeUser: () => user, log, now: () => (clock += 1) });
+}
+
+function fileText(): string {
+  return readFileSync(join(dir, RESUME_HINTS_FILE), 'utf8');
+}
+
+describe('the resume hints the helper keeps', () => {
+  it("keeps Plex's resume point of each file, 0 for none, as the script reads it", async () => {
+    const kept = hints();
+    kept.note('http://plex:32400/library/parts/1/2/a.mkv', 8000);
+    kept.note('/home/me/b.mkv', null);
+    await kept.settled();
+    expect(hintIn(fileText(), 'http://plex:32400/library/parts/1/2/a.mkv')).toBe(8000);
+    expect(hintIn(fileText(), '/home/me/b.mkv')).toBe(0);
+    expect(hintIn(fileText(), '/home/me/other.mkv')).toBeNull();
+  });
+
+  it('forgets a file that is not a Plex item, and renews one noted again', async () => {
+    const kept = hints();
+    kept.note('/a.mkv', 8000);
+    kept.note('/b.mkv', 5000);
+    kept.note('/a.mkv', 12000);
+    kept.note('/b.mkv', 'forget');
+    await kept.settled();
+    expect(hintIn(fileText(), '/a.mkv')).toBe(12000);
+    expect(hintIn(fileText(), '/b.mkv')).toBeNull();
+  });
+
+  it(`keeps the ${RESUME_HINTS_MAX} files seen last`, async () => {
+    const kept = hints();
+    for (let i = 0; i <= RESUME_HINTS_MAX; i += 1) kept.note(`/f${i}.mkv`, i);
+    await kept.settled();
+    expect(hintIn(fileText(), '/f0.mkv')).toBeNull();
+    expect(hintIn(fileText(), '/f1.mkv')).toBe(1);
+    expect(hintIn(fileText(), `/f${RESUME_HINTS_MAX}.mkv`)).toBe(RESUME_HINTS_MAX);
+    // A new helper reads them back in their order: the next one noted drops the oldest.
+    const next = hints();
+    next.note('/new.mkv', 7);
+    await next.settled();
+    expect(hintIn(fileText(), '/f1.mkv')).toBeNull();
+    expect(hintIn(fileText(), '/f2.mkv')).toBe(2);
+  });
+
+  it("drops another user's hints, and a damaged file, rather than mix them in", async () => {
+    user = 'uuid-admin';
+    const first = hints();
+    first.note('/a.mkv', 8000);
+    await first.settled();
+    user = 'uuid-kid';
+    const second = hints();
+    second.note('/b.mkv', 3000);
+    await second.settled();
+    expect(hintIn(fileText(), '/a.mkv')).toBeNull();
+    expect(JSON.parse(fileText()).user).toBe('uuid-kid');
+
+    writeFileSync(join(dir, RESUME_HINTS_FILE), '{"v":1,"user":"uuid-kid","files":{"/b.mkv":');
+    expect(hintIn(fileText(), '/b.mkv')).toBeNull();
+    const third = hints();
+    third.note('/c.mkv', 1000);
+    await third.settled();
+    expect(hintIn(fileText(), '/c.mkv')).toBe(1000);
+  });
+
+  it('is removed by a user switch or a login (forgetResumeHints), and a missing file is no error', async () => {
+    const kept = hints();
+    kept.note('/a.mkv', 8000);
+    await kept.settled();
+    forgetResumeHints(dir);
+    expect(existsSync(join(dir, RESUME_HINTS_FILE))).toBe(false);
+    expect(() => forgetResumeHints(dir)).not.toThrow();
+  });
+});
+
+describe("the script's reading of a hint (hintIn)", () => {
+  it('takes only a whole, current, well-formed entry', () => {
+    const good = JSON.stringify({ v: 1, user: null, files: { '/a.mkv': { ms: 8000, at: 1 } } });
+    expect(hintIn(good, '/a.mkv')).toBe(8000);
+    expect(hintIn('not json', '/a.mkv')).toBeNull();
+    expect(hintIn('null', '/a.mkv')).toBeNull();
+    expect(hintIn(JSON.stringify({ v: 2, files: { '/a.mkv': { ms: 8000 } } }), '/a.mkv')).toBeNull();
+    expect(hintIn(JSON.stringify({ v: 1, files: { '/a.mkv': { ms: -5 } } }), '/a.mkv')).toBeNull();
+    expect(hintIn(JSON.stringify({ v: 1, files: { '/a.mkv': { ms: '8000' } } }), '/a.mkv')).toBeNull();
+    expect(hintIn(JSON.stringify({ v: 1, files: { '/a.mkv': null } }), '/a.mkv')).toBeNull();
+    // Inherited names are no entries.
+    expect(hintIn(JSON.stringify({ v: 1, files: {} }), 'constructor')).toBeNull();
+  });
+});
