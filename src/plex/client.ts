@@ -8,12 +8,15 @@ import { PlexBodyTooLargeError, PlexHttpError, PlexResponseError } from './error
 import { httpRequest, retryAfterSeconds, type AnswerHeaders, type HttpAnswer } from './http.js';
 import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, walkPages, type PageLimits } from './paging.js';
 import {
+  HubSchema,
+  HubsContainerSchema,
   IdentitySchema,
   IndexItemSchema,
   ListingContainerSchema,
   MetadataContainerSchema,
   MetadataSchema,
   PrefsSchema,
+  ScoreSchema,
   SectionsContainerSchema,
   TimelineAnswerSchema,
   type PlexIndexItem,
@@ -81,6 +84,16 @@ export interface TimelineReport {
   /** X-Plex-Session-Identifier: ties the reports of one playback together. */
   readonly sessionId: string;
 }
+
+/** One hub of a `/hubs/search` answer: its type (movie, show, episode...) and its readable items, best first. */
+export interface SearchHub {
+  readonly type: string;
+  readonly hubIdentifier: string | null;
+  readonly items: readonly { readonly meta: PlexMetadata; readonly score: number | null }[];
+}
+
+/** The most items a hub listing (Continue Watching, On Deck) is asked for: a home screen's row, and then some. */
+const HUB_ITEMS = 50;
 
 export interface Identity {
   readonly machineIdentifier: string;
@@ -254,6 +267,51 @@ export class PlexClient {
   /** GET /library/metadata/<showKey>/allLeaves: every episode of a show, season after season. */
   async allLeaves(ratingKey: string): Promise<PlexMetadata[]> {
     return this.#listing(`/library/metadata/${encodeURIComponent(ratingKey)}/allLeaves`, `the episodes of ${ratingKey}`);
+  }
+
+  /**
+   * GET /hubs/search?query=&limit=: Plex's own search, one hub per type, `limit` items per hub. A
+   * hub that is not readable, a genre hub (its `Directory` entries) and an item that does not
+   * validate are left out, each on its own.
+   */
+  async searchHubs(query: string, limit: number): Promise<SearchHub[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`limit must be a positive integer, got ${limit}`);
+    const body = await this.#getJson('/hubs/search', HubsContainerSchema, { query, limit: String(limit) });
+    const hubs: SearchHub[] = [];
+    for (const raw of body.MediaContainer.Hub) {
+      const hub = HubSchema.safeParse(raw);
+      if (!hub.success) continue;
+      const items = (hub.data.Metadata ?? []).flatMap((entry) => {
+        const meta = MetadataSchema.safeParse(entry);
+        if (!meta.success) return [];
+        const score = ScoreSchema.safeParse(entry);
+        return [{ meta: meta.data, score: score.success ? (score.data.score ?? null) : null }];
+      });
+      hubs.push({ type: hub.data.type, hubIdentifier: hub.data.hubIdentifier ?? null, items });
+    }
+    return hubs;
+  }
+
+  /**
+   * GET /hubs/continueWatching/items: what Plex's home screen shows as Continue Watching, in its
+   * order. A server without it answers 404 (PlexHttpError): see onDeck.
+   */
+  async continueWatching(): Promise<PlexMetadata[]> {
+    return this.#hubItems('/hubs/continueWatching/items');
+  }
+
+  /** GET /library/onDeck: the older servers' Continue Watching (in progress, then next episodes). */
+  async onDeck(): Promise<PlexMetadata[]> {
+    return this.#hubItems('/library/onDeck');
+  }
+
+  /** One page of a hub's items (the first HUB_ITEMS), each read on its own. */
+  async #hubItems(path: string): Promise<PlexMetadata[]> {
+    const body = await this.#getJson(path, ListingContainerSchema, { 'X-Plex-Container-Start': '0', 'X-Plex-Container-Size': String(HUB_ITEMS) });
+    return body.MediaContainer.Metadata.slice(0, HUB_ITEMS).flatMap((entry) => {
+      const meta = MetadataSchema.safeParse(entry);
+      return meta.success ? [meta.data] : [];
+    });
   }
 
   /**

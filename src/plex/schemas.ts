@@ -73,6 +73,12 @@ const MetadataFieldsSchema = z.object({
   parentTitle: z.string().optional(),
   // Intro, credits and commercial markers (`?includeMarkers=1`); read one by one by plexMarkers().
   Marker: z.unknown().optional(),
+  // What the search and Continue Watching show: a movie's or a show's year, and how many of a
+  // show's (a season's) episodes there are and how many are watched. An odd value is left out
+  // rather than costing the item: an episode's year is now and then the show's, or nonsense.
+  year: numeric.optional().catch(undefined),
+  leafCount: numeric.optional().catch(undefined),
+  viewedLeafCount: numeric.optional().catch(undefined),
 });
 
 export const MetadataSchema = z.preprocess(withoutNulls, MetadataFieldsSchema);
@@ -91,6 +97,26 @@ export const ListingContainerSchema = z.object({
     // Checked one by one by the client: one odd item must not make the others unreadable.
     Metadata: z.array(z.unknown()).default([]),
   }),
+});
+
+/**
+ * `/hubs/search`: one hub per type (movie, show, episode, and others: actors, genres with
+ * `Directory`). A hub of size 0 has no `Metadata` key at all. Hubs and their items are read one by
+ * one by the client: an odd hub or item drops itself, not the answer.
+ */
+export const HubsContainerSchema = z.object({
+  MediaContainer: z.object({ Hub: z.array(z.unknown()).default([]) }),
+});
+
+export const HubSchema = z.object({
+  type: z.string().catch(''),
+  hubIdentifier: z.string().optional().catch(undefined),
+  Metadata: z.array(z.unknown()).optional().catch(undefined),
+});
+
+/** A search result's relevance: Plex sends it as a string ("0.31062"), now and then a number. */
+export const ScoreSchema = z.object({
+  score: z.union([z.number(), z.string().regex(/^\d+(?:\.\d+)?$/).transform(Number)]).optional().catch(undefined),
 });
 
 export const SectionsContainerSchema = z.object({

@@ -95,6 +95,7 @@ const library = seedSampleLibrary(double, media, durationMs);
 console.log(double.url);
 if (givenToken === undefined) console.error(`plex-double: token ${token} (the double's own; give it to login on stdin)`);
 console.error(`plex-double: movies ${library.movie} and ${library.twoVersions} (two versions), show ${library.show} (episodes ${library.episodes.join(', ')}), playing ${media}`);
+console.error(`plex-double: in progress: movie ${library.states.inProgressMovie} and show ${library.states.inProgressShow}; show ${library.states.halfWatchedShow} half watched (try 'mpv-plex-sync continue')`);
 console.error(`plex-double: movie ${library.movie}'s part URL is ${double.partUrl(library.movie)}; Ctrl+C stops it`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -41,6 +41,8 @@ export interface ItemInput {
   /** A real local file served at the part URL; without it the part URL answers 404. */
   readonly mediaPath?: string;
   readonly grandparentTitle?: string;
+  /** A movie's year, as Plex lists it (search results, listings). */
+  readonly year?: number;
   readonly parentIndex?: number;
   readonly index?: number;
   /** @default 0 */
@@ -123,6 +125,8 @@ export interface ShowInput {
   readonly title: string;
   /** A section of type show added before. */
   readonly sectionKey: string;
+  /** The year the show began, as Plex lists it. */
+  readonly year?: number;
 }
 
 /** A season of a show added before; its episodes name it as their parentRatingKey. */
@@ -476,6 +480,56 @@ export class Library {
     return directory.type === 'show' ? this.#episodes((item) => item.grandparentRatingKey === ratingKey, user) : this.#episodes((item) => item.parentRatingKey === ratingKey, user);
   }
 
+  /**
+   * `/hubs/search`: the movies, shows and episodes whose title holds every word of the text (case
+   * and punctuation aside), best first, each with a score as Plex gives one: 1 for the whole
+   * title, 0.8 for its start, 0.5 for words inside it.
+   */
+  search(text: string, user?: string): SearchResults {
+    const wanted = searchable(text);
+    const scoreOf = (title: string): number | null => {
+      const have = searchable(title);
+      if (wanted === '') return null;
+      if (have === wanted) return 1;
+      if (have.startsWith(`${wanted} `)) return 0.8;
+      const words = have.split(' ');
+      return wanted.split(' ').every((word) => words.some((own) => own.startsWith(word))) ? 0.5 : null;
+    };
+    const scored = <T extends { readonly title: string }>(entries: readonly T[]): Array<{ readonly entry: T; readonly score: number }> =>
+      entries
+        .map((entry) => ({ entry, score: scoreOf(entry.title) }))
+        .filter((found): found is { entry: T; score: number } => found.score !== null)
+        .sort((a, b) => b.score - a.score);
+    const items = [...this.#items.values()].map((item) => this.#snap(item, user));
+    return {
+      movies: scored(items.filter((item) => item.type === 'movie')),
+      shows: scored([...this.#directories.values()].filter((entry) => entry.type === 'show')),
+      episodes: scored(items.filter((item) => item.type === 'episode')),
+    };
+  }
+
+  /**
+   * Continue Watching (`/hubs/continueWatching/items`, `/library/onDeck`) as `user` sees it: the
+   * items in progress, last viewed first; then, for each show with a watched episode and none in
+   * progress, the first unwatched episode after its last watched one, the show last viewed first.
+   */
+  continueWatching(user?: string): ItemSnapshot[] {
+    const snaps = [...this.#items.values()].map((item) => this.#snap(item, user));
+    const byLastViewed = (a: { lastViewedAt: number | undefined }, b: { lastViewedAt: number | undefined }) => (b.lastViewedAt ?? 0) - (a.lastViewedAt ?? 0);
+    const inProgress = snaps.filter((item) => item.viewOffset !== undefined).sort(byLastViewed);
+    const started = new Set(inProgress.map((item) => item.grandparentRatingKey).filter((key): key is string => key !== undefined));
+    const next: Array<{ readonly item: ItemSnapshot; readonly lastViewedAt: number | undefined }> = [];
+    for (const show of this.#directories.values()) {
+      if (show.type !== 'show' || started.has(show.ratingKey)) continue;
+      const leaves = this.allLeaves(show.ratingKey, user) ?? [];
+      const last = leaves.map((leaf) => leaf.viewCount > 0).lastIndexOf(true);
+      if (last < 0) continue;
+      const item = leaves.slice(last + 1).find((leaf) => leaf.viewCount === 0);
+      if (item) next.push({ item, lastViewedAt: Math.max(...leaves.map((leaf) => leaf.lastViewedAt ?? 0)) });
+    }
+    return [...inProgress, ...next.sort(byLastViewed).map((entry) => entry.item)];
+  }
+
   #episodes(belongs: (item: ItemState) => boolean, user: string | undefined): ItemSnapshot[] {
     return [...this.#items.values()]
       .filter((item) => item.type === 'episode' && belongs(item))
@@ -733,6 +787,21 @@ export class Library {
   #seconds(): number {
     return Math.floor(this.#now() / 1000);
   }
+}
+
+/** What `/hubs/search` finds, by type, best first. */
+export interface SearchResults {
+  readonly movies: ReadonlyArray<{ readonly entry: ItemSnapshot; readonly score: number }>;
+  readonly shows: ReadonlyArray<{ readonly entry: DirectorySnapshot; readonly score: number }>;
+  readonly episodes: ReadonlyArray<{ readonly entry: ItemSnapshot; readonly score: number }>;
+}
+
+/** A title as the search compares it: lower case, letters and digits, one space between words. */
+function searchable(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** Two users playing on one client are two sessions, as two Plex accounts on one device are. */

@@ -91,6 +91,12 @@ export interface PlexDoubleOptions {
    * its sections, listings and metadata. The test keeps it, to add or remove items later.
    */
   readonly generated?: GeneratedLibrary;
+  /**
+   * Whether the server has `/hubs/continueWatching` (newer servers do); without it, both it and
+   * its `/items` answer 404, as an older server does, and only `/library/onDeck` is there.
+   * @default true
+   */
+  readonly continueWatchingHub?: boolean;
 }
 
 export interface RecordedRequest {
@@ -168,6 +174,7 @@ export interface UserOption {
 }
 
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
+const CONTINUE_WATCHING_KEY = '/hubs/continueWatching/items';
 const NOTIFICATIONS_PATH = '/:/websockets/notifications';
 const REDACTED = '<redacted>';
 const UNAUTHORIZED_BODY = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
@@ -412,7 +419,53 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     }
     if ((write || method === 'POST') && path === '/:/timeline') return timeline(call);
     if (get && path === '/status/sessions') return container(call, sessionsContainer(library));
+    if (get && path === '/hubs/search') return searchHubs(call);
+    if (get && (path === '/hubs/continueWatching' || path === '/hubs/continueWatching/items')) {
+      if (options.continueWatchingHub === false) return notFound();
+      const items = continueWatchingMetadata(call);
+      if (path.endsWith('/items')) return container(call, { size: items.length, hubKey: CONTINUE_WATCHING_KEY, ...(items.length > 0 ? { Metadata: items } : {}) });
+      return container(call, { size: 1, Hub: [hubOf({ type: 'mixed', hubIdentifier: 'home.continue', title: 'Continue Watching', key: CONTINUE_WATCHING_KEY }, items)] });
+    }
+    if (get && path === '/library/onDeck') {
+      const items = continueWatchingMetadata(call);
+      return container(call, { size: items.length, mixedParents: true, ...(items.length > 0 ? { Metadata: items } : {}) });
+    }
     return notFound();
+  }
+
+  /**
+   * `/hubs/search?query=&limit=`: one hub per type, as real servers answer (movie, show, episode,
+   * then the people and genre hubs this double never fills); a hub with nothing has `size: 0` and
+   * no `Metadata` key at all; each result's `score` is a string.
+   */
+  function searchHubs(call: Call): Reply {
+    const text = call.url.searchParams.get('query');
+    if (text === null) return badRequest();
+    const limit = countOf(call.url.searchParams.get('limit') ?? undefined) ?? 10;
+    const found = library.search(text, call.user);
+    const scored = (metadata: PlainObject, score: number): PlainObject => ({ ...metadata, score: score.toFixed(5) });
+    const hubs = [
+      hubOf(
+        { type: 'movie', hubIdentifier: 'movie', title: 'Movies' },
+        found.movies.slice(0, limit).map(({ entry, score }) => scored(metadataOf(entry, library.section(entry.sectionKey)), score)),
+      ),
+      hubOf(
+        { type: 'show', hubIdentifier: 'show', title: 'Shows' },
+        found.shows.slice(0, limit).map(({ entry, score }) => scored(directoryOf(entry, library, call.user), score)),
+      ),
+      hubOf(
+        { type: 'episode', hubIdentifier: 'episode', title: 'Episodes' },
+        found.episodes.slice(0, limit).map(({ entry, score }) => scored(metadataOf(entry, library.section(entry.sectionKey)), score)),
+      ),
+      hubOf({ type: 'actor', hubIdentifier: 'actor', title: 'Actors' }, []),
+      hubOf({ type: 'genre', hubIdentifier: 'genre', title: 'Genres' }, []),
+    ];
+    return container(call, { size: hubs.length, Hub: hubs });
+  }
+
+  /** Continue Watching as the caller sees it, as Plex lists it (an episode with its show's names). */
+  function continueWatchingMetadata(call: Call): PlainObject[] {
+    return library.continueWatching(call.user).map((item) => metadataOf(item, library.section(item.sectionKey)));
   }
 
   function sectionListing(call: Call, sectionKey: string): Reply {
@@ -863,6 +916,7 @@ function metadataOf(item: ItemSnapshot, section: SectionInput | undefined): Plai
     type: item.type,
     title: item.title,
     grandparentTitle: item.grandparentTitle,
+    year: item.year,
     parentIndex: item.parentIndex,
     index: item.index,
     parentRatingKey: item.parentRatingKey,
@@ -953,6 +1007,21 @@ function versionMedia(item: ItemSnapshot, version: VersionInput): PlainObject {
   };
 }
 
+/** A hub as `/hubs/...` lists it: with nothing in it, `size: 0` and no `Metadata` key. */
+function hubOf(hub: { readonly type: string; readonly hubIdentifier: string; readonly title: string; readonly key?: string }, metadata: PlainObject[]): PlainObject {
+  return {
+    title: hub.title,
+    type: hub.type,
+    hubIdentifier: hub.hubIdentifier,
+    context: `hub.${hub.hubIdentifier}`,
+    ...(hub.key === undefined ? {} : { key: hub.key }),
+    size: metadata.length,
+    more: false,
+    style: 'shelf',
+    ...(metadata.length > 0 ? { Metadata: metadata } : {}),
+  };
+}
+
 /** A show or a season as /library/metadata and /children list it. */
 function directoryOf(directory: DirectorySnapshot, library: Library, user: string): PlainObject {
   const common = {
@@ -971,7 +1040,7 @@ function directoryOf(directory: DirectorySnapshot, library: Library, user: strin
   const leafCount = leaves.length;
   const viewedLeafCount = leaves.filter((leaf) => leaf.viewCount > 0).length;
   if (directory.type === 'show') {
-    return { ...common, index: 1, childCount: library.children(directory.ratingKey)?.length ?? 0, leafCount, viewedLeafCount };
+    return { ...common, year: directory.year, index: 1, childCount: library.children(directory.ratingKey)?.length ?? 0, leafCount, viewedLeafCount };
   }
   const show = library.directory(directory.showRatingKey);
   return {

@@ -24,6 +24,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   install: 80,
   login: 75,
   mpv: 70,
+  find: 65,
   resolve: 60,
   streams: 55,
   sync: 50,
