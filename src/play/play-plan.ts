@@ -133,7 +133,8 @@ function activeUserText(config: Config): string {
   return user ? ` as ${user.name}` : '';
 }
 
-async function loadItem(client: PlexClient, ratingKey: string): Promise<ItemPlan> {
+/** The item `ratingKey` on the server of `client`, ready to plan (a show or a season is refused). */
+export async function loadItem(client: PlexClient, ratingKey: string): Promise<ItemPlan> {
   const meta = await ask(client, ratingKey, () => client.metadata(ratingKey));
   const name = await serverName(client);
   if (meta.type === 'show' || meta.type === 'season') {
@@ -266,7 +267,8 @@ async function ask<T>(client: PlexClient, ratingKey: string | null, request: () 
   }
 }
 
-async function failureLine(client: PlexClient, ratingKey: string | null, error: unknown): Promise<string> {
+/** One line for the person about a failed request to Plex for `ratingKey` (null: the server itself). */
+export async function failureLine(client: PlexClient, ratingKey: string | null, error: unknown): Promise<string> {
   const host = new URL(client.serverUrl).host;
   if (error instanceof PlexNetworkError) {
     return `cannot reach the Plex server at ${host} (${error.code === 'TIMEOUT' ? `no answer within ${client.timeoutMs / 1000} s` : error.code})`;

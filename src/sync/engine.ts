@@ -70,10 +70,8 @@ export class SyncEngine {
     await this.#resolve(playback);
   }
 
-  /** The Plex item a playback plays, once resolved; null while unknown or when it is none. */
-  itemOf(playbackId: string): PlexItem | null {
-    return this.#playbacks.get(playbackId)?.item ?? null;
-  }
+  /** The Plex item a playback plays, once resolved (the Plex menu's server and show); null otherwise. */
+  itemOf = (playbackId: string): PlexItem | null => this.#playbacks.get(playbackId)?.item ?? null;
 
   progress(progress: PlaybackProgress): void {
     const playback = this.#playbacks.get(progress.playbackId);
