@@ -1,0 +1,97 @@
+// The Plex menu inside mpv (issue 21), end to end: the real mpv with the built script and helper
+// against the Plex double. The menu is opened the way input.conf runs it, `script-binding
+// plex_sync/menu`, its keys pressed with mpv's `keypress`, both over mpv's IPC socket; what it
+// shows is read from the osd-overlay commands mpv logs at cplayer=trace.
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MpvIpc } from '../support/mpv-ipc.js';
+import { createWorld, helpersGone, readOutbox, runMpv, waitFor, withToken, type World } from '../support/session.js';
+import { addShow } from '../support/shows.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+/**
+ * The menu's osd-overlay commands as mpv ran them, in order: the ASS text of each drawing, and ""
+ * where it was taken away (`format="none"`). mpv's own scripts clear their overlays with empty
+ * ass-events at start; those are not the menu's and are left out.
+ */
+function overlays(log: string): string[] {
+  const drawn: string[] = [];
+  for (const match of log.matchAll(/Run command: osd-overlay.*?args=\[id="?\d+"?, format="([^"]*)", data="((?:[^"\\]|\\.)*)"/g)) {
+    if (match[1] === 'none') drawn.push('');
+    else if (match[2]) drawn.push(match[2]);
+  }
+  return drawn;
+}
+
+/** The menu's rows in the last drawing, as labels; the highlighted one starts with '▶ '. */
+function rowsShown(log: string): string[] {
+  const last = overlays(log).at(-1) ?? '';
+  return last
+    .split(/\\n|\n/)
+    .map((event) => event.replace(/\{[^}]*\}/g, '').trim())
+    .filter((text) => /^(▶ )?[✓◐●] /.test(text));
+}
+
+const partServed = (partId: number) => world.plex.requests.some((request) => request.path.startsWith(`/library/parts/${partId}/`) && request.status >= 200 && request.status < 300);
+
+describe('the Plex menu in mpv', () => {
+  it('opens on Continue Watching by its key binding; DOWN and ENTER play the chosen episode, and the finished movie counts once', async () => {
+    const finished = world.addMovie('101');
+    world.addMovie('102', { viewOffset: 6_000, lastViewedAt: 1_700_000_000 });
+    addShow(world);
+    // S01E01 seen: Continue Watching offers S01E02 after the movie in progress.
+    world.plex.markWatchedElsewhere('511');
+    const socket = join(world.dir, 'menu.sock');
+    let acted: Promise<void> = Promise.resolve();
+    const run = await runMpv(world, [withToken(finished)], {
+      speed: 10,
+      // Held on its last frame at the end, so the menu opens over a finished playback.
+      args: [`--input-ipc-server=${socket}`, '--keep-open=yes'],
+      timeoutMs: 60_000,
+      during: (_child, output) => {
+        acted = (async () => {
+          const ipc = await MpvIpc.open(socket);
+          try {
+            await waitFor('the movie to be counted', () => world.plex.item('101')?.viewCount === 1, 20_000);
+            await ipc.command('script-binding', 'plex_sync/menu');
+            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 2, 10_000);
+            await ipc.command('keypress', 'DOWN');
+            await waitFor('the second row highlighted', () => rowsShown(output())[1]?.startsWith('▶ ') === true, 10_000);
+            await ipc.command('keypress', 'ENTER');
+            await waitFor("the episode's file fetched", () => partServed(5120), 15_000);
+            await waitFor('the episode to play', () => /playback \S+ started: \S+\/library\/parts\/5120\//.test(output()), 15_000);
+            await waitFor('the menu to close', () => overlays(output()).at(-1) === '', 10_000);
+          } finally {
+            await ipc.command('quit').catch(() => undefined);
+            ipc.close();
+          }
+        })();
+        // Awaited after mpv exits; until then a failure must not count as unhandled.
+        acted.catch(() => undefined);
+      },
+    });
+    await acted;
+    expect(run.code).toBe(0);
+    await helpersGone(world);
+    const drawn = overlays(run.log).filter((text) => text !== '');
+    // The first drawing says it is loading; the first with rows highlights the first row.
+    expect(drawn[0]).toContain('Loading…');
+    expect(drawn[0]).toContain('Continue Watching');
+    const firstRows = rowsShown(run.log.slice(0, run.log.indexOf('keypress')));
+    expect(firstRows).toEqual([expect.stringMatching(/^▶ ◐ Clip 102/), expect.stringMatching(/^● The Show · S01E02 · Part 2, the start/)]);
+    // mpv played what was chosen in place of the movie, titled as Plex names it.
+    expect(partServed(5120)).toBe(true);
+    expect(run.log).toContain("Setting option 'force-media-title' = 'The Show · S01E02 · Part 2, the start'");
+    // The movie left for the episode was finished and synced first, and counted exactly once.
+    expect(world.plex.item('101')?.viewCount).toBe(1);
+    expect(world.plex.history.filter((record) => record.ratingKey === '101')).toHaveLength(1);
+    expect(readOutbox(world).entries).toEqual([]);
+  }, 90_000);
+});
