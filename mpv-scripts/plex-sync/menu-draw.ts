@@ -48,7 +48,7 @@ export function drawMenu(view: MenuView, resX: number): string {
   const width = Math.min(resX - 2 * MARGIN, PANEL_MAX_WIDTH);
   const left = MARGIN + 20;
   const events: string[] = [];
-  events.push(box(MARGIN, MARGIN, width, MENU_RES_Y - 2 * MARGIN, '&H000000&', '&H30&'));
+  events.push(box(MARGIN, MARGIN, width, MENU_RES_Y - 2 * MARGIN, '&H000000&', '&H20&'));
   events.push(at(left, MARGIN + 16, 28) + tabs(view));
   let y = MARGIN + 62;
   if (view.title !== '') events.push(at(left, y, 22) + '{\\c' + GREY + '}' + plainText(view.title));
