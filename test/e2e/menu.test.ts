@@ -39,6 +39,16 @@ function rowsShown(log: string): string[] {
     .filter((text) => /^(▶ )?[✓◐●] /.test(text));
 }
 
+/**
+ * The script's forced bindings as mpv holds them now: the last forced section it defined. mpv
+ * takes a script's new or removed bindings a moment after the call, so a key pressed at once
+ * could still meet the old ones.
+ */
+function forcedBindings(log: string): string {
+  const sections = [...log.matchAll(/define-section, flags=\d+, args=\[name="input_forced_plex_sync", contents="([^"]*)"/g)];
+  return sections.at(-1)?.[1] ?? '';
+}
+
 const partServed = (partId: number) => world.plex.requests.some((request) => request.path.startsWith(`/library/parts/${partId}/`) && request.status >= 200 && request.status < 300);
 
 describe('the Plex menu in mpv', () => {
@@ -93,5 +103,54 @@ describe('the Plex menu in mpv', () => {
     expect(world.plex.item('101')?.viewCount).toBe(1);
     expect(world.plex.history.filter((record) => record.ratingKey === '101')).toHaveLength(1);
     expect(readOutbox(world).entries).toEqual([]);
+  }, 90_000);
+
+  it('opens over a file that is not from Plex, with --no-osc, on the default server; a typed search finds the show, and ESC gives the keys back', async () => {
+    world.addMovie('102', { viewOffset: 6_000, lastViewedAt: 1_700_000_000 });
+    addShow(world);
+    const socket = join(world.dir, 'menu-local.sock');
+    let acted: Promise<void> = Promise.resolve();
+    const run = await runMpv(world, [world.clip], {
+      speed: 1,
+      args: [`--input-ipc-server=${socket}`, '--no-osc', '--pause'],
+      timeoutMs: 60_000,
+      during: (_child, output) => {
+        acted = (async () => {
+          const ipc = await MpvIpc.open(socket);
+          try {
+            await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
+            await ipc.command('script-binding', 'plex_sync/menu');
+            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
+            await ipc.command('keypress', 'LEFT');
+            await waitFor('the typing keys to be bound', () => forcedBindings(output()).includes('plex_sync/plex-menu-BS'), 10_000);
+            for (const key of ['t', 'h', 'e', 'SPACE', 's', 'h', 'o', 'w', 'x', 'BS']) await ipc.command('keypress', key);
+            await waitFor('the text typed', () => (overlays(output()).at(-1) ?? '').includes('Search: the show'), 10_000);
+            await ipc.command('keypress', 'ENTER');
+            await waitFor('the results', () => rowsShown(output()).some((text) => text.includes('The Show')), 10_000);
+            await ipc.command('keypress', 'ESC');
+            await waitFor('the menu to close', () => overlays(output()).at(-1) === '', 10_000);
+            await waitFor('the keys to be given back', () => forcedBindings(output()) === '', 10_000);
+            // Closed, the menu holds no key: DOWN is mpv's own again.
+            await ipc.command('keypress', 'DOWN');
+            await ipc.command('keypress', 'a');
+          } finally {
+            await ipc.command('quit').catch(() => undefined);
+            ipc.close();
+          }
+        })();
+        // Awaited after mpv exits; until then a failure must not count as unhandled.
+        acted.catch(() => undefined);
+      },
+    });
+    await acted;
+    expect(run.code).toBe(0);
+    const rowsOf = (at: number) => rowsShown(run.log.slice(0, at));
+    expect(rowsOf(run.log.indexOf('keypress, flags=64, args=[name="LEFT"]'))).toEqual([expect.stringMatching(/^▶ ◐ Clip 102/)]);
+    const search = world.plex.requests.filter((request) => request.path === '/hubs/search');
+    expect(search.map((request) => request.query['query'])).toEqual(['the show']);
+    const afterClose = run.log.slice(run.log.lastIndexOf('keypress, flags=64, args=[name="ESC"]'));
+    expect(afterClose).toContain('args=[name="DOWN"]');
+    expect(afterClose).not.toMatch(/script-binding.*plex-menu-(DOWN|char)/);
+    await helpersGone(world);
   }, 90_000);
 });
