@@ -2,10 +2,11 @@
 // against the Plex double. The menu is opened the way input.conf runs it, `script-binding
 // plex_sync/menu`, its keys pressed with mpv's `keypress`, both over mpv's IPC socket; what it
 // shows is read from the osd-overlay commands mpv logs at cplayer=trace.
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MpvIpc } from '../support/mpv-ipc.js';
-import { createWorld, helpersGone, readOutbox, runMpv, waitFor, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readOutbox, runMpv, SCRIPT, waitFor, withToken, type World } from '../support/session.js';
 import { addShow } from '../support/shows.js';
 
 let world: World;
@@ -151,6 +152,39 @@ describe('the Plex menu in mpv', () => {
     const afterClose = run.log.slice(run.log.lastIndexOf('keypress, flags=64, args=[name="ESC"]'));
     expect(afterClose).toContain('args=[name="DOWN"]');
     expect(afterClose).not.toMatch(/script-binding.*plex-menu-(DOWN|char)/);
+    await helpersGone(world);
+  }, 90_000);
+
+  it('with two copies of the script loaded, Alt+p opens one menu, from the elected copy', async () => {
+    world.addMovie('102', { viewOffset: 6_000, lastViewedAt: 1_700_000_000 });
+    const copy = join(world.dir, 'plex-sync2.js');
+    copyFileSync(SCRIPT, copy);
+    const socket = join(world.dir, 'menu-two.sock');
+    let acted: Promise<void> = Promise.resolve();
+    const run = await runMpv(world, [world.clip], {
+      speed: 1,
+      args: [`--script=${copy}`, `--input-ipc-server=${socket}`, '--pause'],
+      timeoutMs: 60_000,
+      during: (_child, output) => {
+        acted = (async () => {
+          const ipc = await MpvIpc.open(socket);
+          try {
+            await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
+            await ipc.command('keypress', 'Alt+p');
+            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
+          } finally {
+            await ipc.command('quit').catch(() => undefined);
+            ipc.close();
+          }
+        })();
+        // Awaited after mpv exits; until then a failure must not count as unhandled.
+        acted.catch(() => undefined);
+      },
+    });
+    await acted;
+    expect(run.code).toBe(0);
+    expect(run.log.match(/Run command: script-message, .*"plex-sync\/menu"/g)).toHaveLength(1);
+    expect(run.log.match(/Run command: script-binding, .*\/menu"\]/g)).toHaveLength(1);
     await helpersGone(world);
   }, 90_000);
 });
