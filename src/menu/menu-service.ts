@@ -15,6 +15,7 @@ import { loadEntries, refusalLine } from '../play/load-entries.js';
 import { failureLine, loadItem, planEntries, PlayError } from '../play/play-plan.js';
 import { MAX_MENU_ROWS, type MenuPagePayload, type MenuPlayedPayload, type MenuPlayPayload, type MenuRequestPayload, type MenuRow } from '../protocol/messages.js';
 import { rowText, seasonFirst } from './menu-rows.js';
+import { pageFailure } from './page-failure.js';
 import type { PlexServers } from '../plex/servers.js';
 import { menuServersOf, type MenuServers } from './menu-servers.js';
 import { plexMenuSource, type MenuSource } from './menu-source.js';
@@ -62,7 +63,7 @@ export class MenuService implements MenuPort {
       }
     } catch (error) {
       this.#options.log.warn({ err: error, page: request.page }, 'a menu page could not be read from Plex');
-      return failed(request, await failureLine(client, null, error));
+      return failed(request, pageFailure(client, error));
     }
   }
 

@@ -169,7 +169,9 @@ describe('the Plex menu in mpv', () => {
         acted = (async () => {
           const ipc = await MpvIpc.open(socket);
           try {
-            await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
+            // Either copy may be the elected one, and only plex_sync logs at debug: the helper's
+            // answer, which mpv logs whichever copy it goes to, says the file is known.
+            await waitFor('the helper to name the file', () => /script-message-to, .*"plex-sync\/item", .*\\"status\\":\\"ignored\\"/.test(output()), 20_000);
             await ipc.command('keypress', 'Alt+p');
             await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
           } finally {
@@ -185,6 +187,47 @@ describe('the Plex menu in mpv', () => {
     expect(run.code).toBe(0);
     expect(run.log.match(/Run command: script-message, .*"plex-sync\/menu"/g)).toHaveLength(1);
     expect(run.log.match(/Run command: script-binding, .*\/menu"\]/g)).toHaveLength(1);
+    await helpersGone(world);
+  }, 90_000);
+
+  /** Opens the menu over the world's clip and returns mpv's log once the menu has said `what`. */
+  async function menuSays(what: string, scriptOpts: Record<string, string> = {}): Promise<string> {
+    const socket = join(world.dir, 'menu-says.sock');
+    let acted: Promise<void> = Promise.resolve();
+    const run = await runMpv(world, [world.clip], {
+      speed: 1,
+      args: [`--input-ipc-server=${socket}`, '--pause'],
+      scriptOpts,
+      timeoutMs: 60_000,
+      during: (_child, output) => {
+        acted = (async () => {
+          const ipc = await MpvIpc.open(socket);
+          try {
+            await waitFor('the file to load', () => output().includes(' started: '), 20_000);
+            await ipc.command('script-binding', 'plex_sync/menu');
+            await waitFor(`the menu to say "${what}"`, () => (overlays(output()).at(-1) ?? '').includes(what), 15_000);
+          } finally {
+            await ipc.command('quit').catch(() => undefined);
+            ipc.close();
+          }
+        })();
+        // Awaited after mpv exits; until then a failure must not count as unhandled.
+        acted.catch(() => undefined);
+      },
+    });
+    await acted;
+    expect(run.code).toBe(0);
+    return run.log;
+  }
+
+  it('says plainly when no helper answers', async () => {
+    await menuSays('No answer from the helper (mpv-plex-sync) in 2 s: is it running?', { autostart_helper: 'no', helper_timeout: '1' });
+  }, 90_000);
+
+  it('says plainly when Plex answers with an error, and shows no rows', async () => {
+    world.plex.fault({ match: /^\/hubs\/continueWatching/, kind: 'status', status: 503 });
+    const log = await menuSays(`Plex at ${new URL(world.plex.url).host} answered 503; try again in a moment.`);
+    expect(rowsShown(log)).toEqual([]);
     await helpersGone(world);
   }, 90_000);
 });

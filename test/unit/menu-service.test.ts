@@ -10,7 +10,7 @@ import type { MenuSource } from '../../src/menu/menu-source.js';
 import { minutes, seasonFirst } from '../../src/menu/menu-rows.js';
 import type { PlayingItem } from '../../src/mpv/script-session.js';
 import type { PlexClient } from '../../src/plex/client.js';
-import { PlexNetworkError } from '../../src/plex/errors.js';
+import { PlexHttpError, PlexNetworkError } from '../../src/plex/errors.js';
 import type { PlexMetadata } from '../../src/plex/schemas.js';
 import type { MenuRequestPayload } from '../../src/protocol/messages.js';
 
@@ -129,7 +129,14 @@ describe('the Plex menu pages', () => {
   it('tells a Plex that cannot be reached plainly, as the page', async () => {
     const source = fakeSource({ continueWatching: async () => Promise.reject(new PlexNetworkError('GET', 'http://plex.local:32400/hubs/continueWatching/items', 'ECONNREFUSED')) });
     const page = await service({ source }).page(request('continue'), null);
-    expect(page).toMatchObject({ status: 'error', rows: [], error: 'cannot reach the Plex server at plex.local:32400 (ECONNREFUSED)' });
+    expect(page).toMatchObject({ status: 'error', rows: [], error: 'Plex cannot be reached at plex.local:32400 (ECONNREFUSED).' });
+  });
+
+  it('tells a refused token and a server error plainly', async () => {
+    const refused = fakeSource({ search: async () => Promise.reject(new PlexHttpError('GET', 'http://plex.local:32400/hubs/search', 401, 'Unauthorized', null)) });
+    expect((await service({ source: refused }).page(request('search', 'x'), null)).error).toBe("Plex at plex.local:32400 refused the token (401): run 'mpv-plex-sync login'.");
+    const down = fakeSource({ showEpisodes: async () => Promise.reject(new PlexHttpError('GET', 'http://plex.local:32400/library/metadata/500/allLeaves', 503, 'Unavailable', null)) });
+    expect((await service({ source: down }).page(request('episodes'), playingEpisode)).error).toBe('Plex at plex.local:32400 answered 503; try again in a moment.');
   });
 
   it('tells a missing server setup plainly', async () => {
