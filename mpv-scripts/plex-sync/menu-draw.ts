@@ -5,7 +5,7 @@
 // resX from osd-width / osd-height), so text is not stretched in a window of any shape.
 
 import type { MenuRow } from '../../src/protocol/messages.js';
-import { PAGE_NAMES, PAGES, VISIBLE_ROWS, type MenuView } from './menu-model.js';
+import { PAGE_NAMES, PAGES, visibleRows, type MenuView } from './menu-model.js';
 
 export const MENU_RES_Y = 720;
 
@@ -72,7 +72,8 @@ export function drawMenu(view: MenuView, resX: number): string {
 
 function drawRows(view: MenuView, events: string[], left: number, width: number, top: number): void {
   if (view.status !== 'ready' && view.status !== 'starting') return;
-  const end = Math.min(view.rows.length, view.top + VISIBLE_ROWS);
+  const shown = visibleRows(view);
+  const end = Math.min(view.rows.length, view.top + shown);
   if (view.top > 0) events.push(at(left + width - 120, top - 26, 17) + '{\\c' + DIM + '}▲ ' + view.top + ' more');
   for (let i = view.top; i < end; i++) {
     const y = top + (i - view.top) * ROW_HEIGHT;
@@ -81,7 +82,7 @@ function drawRows(view: MenuView, events: string[], left: number, width: number,
     events.push(at(left, y, 24) + rowText(view.rows[i] as MenuRow, selected));
   }
   if (end < view.rows.length) {
-    events.push(at(left + width - 120, top + VISIBLE_ROWS * ROW_HEIGHT, 17) + '{\\c' + DIM + '}▼ ' + (view.rows.length - end) + ' more');
+    events.push(at(left + width - 120, top + shown * ROW_HEIGHT, 17) + '{\\c' + DIM + '}▼ ' + (view.rows.length - end) + ' more');
   }
 }
 

@@ -19,6 +19,13 @@ export const PAGE_NAMES: { readonly [page: string]: string } = {
 
 /** Rows shown at once; the list scrolls to keep the highlighted one in view. */
 export const VISIBLE_ROWS = 10;
+/** On the search page, whose typed text takes the room of two rows. */
+const VISIBLE_SEARCH_ROWS = 8;
+
+/** How many rows the view's page shows at once. */
+export function visibleRows(view: MenuView): number {
+  return view.page === 'search' ? VISIBLE_SEARCH_ROWS : VISIBLE_ROWS;
+}
 
 /** loading: a page is asked for; ready: rows (maybe none) are shown; failed: `note` says why not; starting: a row was chosen. */
 export type MenuStatus = 'loading' | 'ready' | 'failed' | 'starting';
@@ -95,9 +102,9 @@ export function onKey(view: MenuView, key: MenuKey): MenuAction {
     case 'down':
       return moveBy(view, 1);
     case 'page-up':
-      return moveBy(view, -VISIBLE_ROWS);
+      return moveBy(view, -visibleRows(view));
     case 'page-down':
-      return moveBy(view, VISIBLE_ROWS);
+      return moveBy(view, visibleRows(view));
     case 'first':
       return moveTo(view, 0);
     case 'last':
@@ -159,11 +166,12 @@ function moveTo(view: MenuView, index: number): MenuAction {
   return NONE;
 }
 
-/** Keeps the highlighted row among the VISIBLE_ROWS shown. */
+/** Keeps the highlighted row among the rows shown. */
 function scrollToSelected(view: MenuView): void {
+  const shown = visibleRows(view);
   if (view.selected < view.top) view.top = view.selected;
-  if (view.selected >= view.top + VISIBLE_ROWS) view.top = view.selected - VISIBLE_ROWS + 1;
-  view.top = Math.max(0, Math.min(view.top, Math.max(0, view.rows.length - VISIBLE_ROWS)));
+  if (view.selected >= view.top + shown) view.top = view.selected - shown + 1;
+  view.top = Math.max(0, Math.min(view.top, Math.max(0, view.rows.length - shown)));
 }
 
 /** Moves along the pages (round the end), each opening as new; a search's text is kept. */

@@ -176,6 +176,24 @@ describe('the menu drawing', () => {
     expect(drawMenu(view, 1280)).not.toContain('{\\pos(0,0)}');
   });
 
+  it('fits the rows, the notes and the keys in the panel on every page, without overlap', () => {
+    for (const pageKind of ['continue', 'search'] as const) {
+      const view = openedView();
+      if (pageKind === 'search') onKey(view, 'previous-page');
+      awaiting(view, 'q1');
+      view.status = 'loading';
+      pageAnswered(view, page('q1', 30));
+      view.note = 'a note';
+      const tops = drawMenu(view, 1280)
+        .split('\n')
+        .filter((event) => !event.includes('\\p1'))
+        .map((event) => Number(/\\pos\(\d+,(\d+)\)/.exec(event)?.[1]));
+      const sorted = [...tops].sort((a, b) => a - b);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!, `${pageKind}: ${sorted.join(', ')}`).toBeGreaterThanOrEqual(20);
+      expect(sorted.at(-1)).toBeLessThan(680);
+    }
+  });
+
   it('says on the search page that mpv has no text box', () => {
     const view = openedView();
     onKey(view, 'previous-page');
