@@ -438,6 +438,8 @@ function earlier(a: number | null, b: number | null): number | null {
 
 function onHelperReady(): void {
   link.sendHello();
+  // A menu opened before this helper attached: its request went nowhere.
+  menu.helperReady();
   // A load waiting for the lookup: the new helper has not heard it.
   loadHold.resend();
   // While a hold waits, the held playback is what the new helper must finish.

@@ -37,6 +37,8 @@ export class PlexMenu {
   private view: MenuView | null = null;
   private bound: MenuBinding[] = [];
   private timer: unknown = null;
+  /** The request awaiting its answer, sent again to a helper that attaches meanwhile. */
+  private pending: { readonly page: MenuRequestPayload } | { readonly play: MenuPlayPayload } | null = null;
 
   constructor(
     private readonly ports: MenuPorts,
@@ -60,6 +62,7 @@ export class PlexMenu {
   close(): void {
     if (!this.view) return;
     this.view = null;
+    this.pending = null;
     this.stopTimer();
     for (let i = 0; i < this.bound.length; i++) this.ports.unbind((this.bound[i] as MenuBinding).name);
     this.bound = [];
@@ -73,6 +76,7 @@ export class PlexMenu {
       return;
     }
     this.stopTimer();
+    this.pending = null;
     this.ports.log('menu: ' + view.page + ' page, ' + view.rows.length + ' rows' + (page.status === 'error' ? ' (' + (page.error || 'failed') + ')' : ''));
     this.redraw();
   }
@@ -81,10 +85,27 @@ export class PlexMenu {
     const view = this.view;
     if (!view || !playAnswered(view, played.requestId, played.ok, played.text)) return;
     this.stopTimer();
+    this.pending = null;
     this.ports.log('menu: ' + (played.ok ? 'playing ' : 'could not play: ') + played.text);
     // mpv is loading the chosen item: the menu has done its job.
     if (played.ok) return this.close();
     this.redraw();
+  }
+
+  /**
+   * A helper has just attached (the menu was opened before it did, or while it restarted): it
+   * never heard the request awaited, so it hears it now, with a fresh wait.
+   */
+  helperReady(): void {
+    const pending = this.pending;
+    if (!this.view || pending === null) return;
+    if ('page' in pending) {
+      this.ports.sendPage(pending.page);
+      this.waitFor(pending.page.requestId);
+    } else {
+      this.ports.sendPlay(pending.play);
+      this.waitFor(pending.play.requestId);
+    }
   }
 
   private onKey(key: MenuKey): void {
@@ -109,7 +130,9 @@ export class PlexMenu {
     const requestId = this.ports.newId();
     awaiting(view, requestId);
     if (this.failIfDown(view, requestId)) return;
-    this.ports.sendPage({ requestId: requestId, page: page, query: query, playbackId: this.ports.playbackId() });
+    const request: MenuRequestPayload = { requestId: requestId, page: page, query: query, playbackId: this.ports.playbackId() };
+    this.pending = { page: request };
+    this.ports.sendPage(request);
     this.waitFor(requestId);
   }
 
@@ -117,7 +140,9 @@ export class PlexMenu {
     const requestId = this.ports.newId();
     awaiting(view, requestId);
     if (this.failIfDown(view, requestId)) return;
-    this.ports.sendPlay({ requestId: requestId, itemId: itemId });
+    const play: MenuPlayPayload = { requestId: requestId, itemId: itemId };
+    this.pending = { play: play };
+    this.ports.sendPlay(play);
     this.waitFor(requestId);
   }
 
@@ -136,6 +161,7 @@ export class PlexMenu {
       menu.timer = null;
       const view = menu.view;
       const seconds = Math.round(menu.options.answerTimeoutMs / 1000);
+      menu.pending = null;
       if (!view || !requestFailed(view, requestId, 'No answer from the helper (mpv-plex-sync) in ' + seconds + ' s: is it running?')) return;
       menu.ports.log('menu: no answer to ' + requestId);
       menu.redraw();

@@ -292,6 +292,18 @@ describe('the menu in mpv (faked)', () => {
     expect(mpv.pages.at(-1)).toMatchObject({ page: 'continue' });
   });
 
+  it('asks again a helper that attaches while it waits (opened before the helper was there)', () => {
+    const mpv = fakeMpv();
+    const menu = new PlexMenu(mpv.ports, { answerTimeoutMs: 8000 });
+    menu.toggle();
+    menu.helperReady();
+    expect(mpv.pages).toHaveLength(2);
+    expect(mpv.pages[1]).toEqual(mpv.pages[0]);
+    menu.pageAnswered(page('id1', 2));
+    menu.helperReady();
+    expect(mpv.pages).toHaveLength(2);
+  });
+
   it('says at once that the helper is not running, and asks nothing', () => {
     const mpv = fakeMpv('the helper program was not found');
     const menu = new PlexMenu(mpv.ports, { answerTimeoutMs: 8000 });
