@@ -1,6 +1,6 @@
 // Builds both halves of the product:
 // - the helper and its tools (src/, test/plex-double/, demo/, bench/) with tsc into dist/;
-// - the command line (bin/mpv-plex-sync.js runs it) bundled by esbuild from dist/src/cli/main.js
+// - the command line (bin/mpv-plex-sync.js runs it) bundled by esbuild from dist/src/cli/entry.js
 //   into dist/cli/, one chunk per subcommand: Node 20 loads one file much faster than the
 //   hundreds of modules it is made of, and mpv's script starts `attach` with every mpv;
 // - the mpv script (mpv-scripts/plex-sync/) into one ES5 file, dist/mpv/plex-sync.js.
@@ -26,7 +26,8 @@ execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 
 // Chunk names carry a hash: the chunks of an earlier build would stay beside the new ones.
 rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
+  // entry.js runs attach, as the script starts it, without the parser (src/cli/entry.ts).
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'entry.js')],
   outdir: join(root, 'dist', 'cli'),
   bundle: true,
   splitting: true,
@@ -43,7 +44,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-console.log('built dist/cli/main.js');
+console.log('built dist/cli/entry.js');
 
 const bundled = await build({
   entryPoints: [join(root, 'mpv-scripts', 'plex-sync', 'main.ts')],

@@ -1,7 +1,9 @@
 // The first front door of the address grammar: what a person types after `mpv-plex-sync play`.
 // A ratingKey, a /library/metadata URL, a Plex Web link (app.plex.tv or a server's own /web), a
-// direct-play part URL, another URL, or a local file. A text that looks like a Plex address but
-// names no item is refused with a line that says what is wrong, and shows no token.
+// direct-play part URL, another URL, a local file, or else a title to search for. A text that
+// looks like a Plex address but names no item is refused with a line that says what is wrong,
+// and shows no token.
+import { existsSync } from 'node:fs';
 import { redact, redactUrl } from '../log/redact.js';
 import {
   decodedPath,
@@ -32,7 +34,25 @@ export type PersonTarget =
   /** Any other URL (a stream mpv can open): played as it is; not a Plex item unless the helper finds one. */
   | { readonly kind: 'otherUrl'; readonly url: string; readonly urlToken: string | null }
   /** A file on this machine: played as it is, the helper matches it to a Plex part. */
-  | { readonly kind: 'localFile'; readonly path: string };
+  | { readonly kind: 'localFile'; readonly path: string }
+  /** Anything else: a title to find with Plex's search ("the office s02e03", "alien 1979"). */
+  | { readonly kind: 'search'; readonly text: string };
+
+export interface PersonTargetOptions {
+  /** Whether a path names something on this machine. @default existsSync */
+  readonly exists?: (path: string) => boolean;
+}
+
+/**
+ * What makes a text that is not a URL a file rather than a title: a path separator, a start that
+ * only paths have (`~`, `.`), or the extension of a media file or a playlist mpv opens. A bare
+ * name without them is a file only when it exists ("Clip" in the current dir); anything else is a
+ * search. So a file that is not there yet ("film.mkv", "./Clip") is still refused by mpv as a
+ * file, and "alien 1979" is never taken for a missing file.
+ */
+const PATH_LIKE = /[/\\]|^[~.]/;
+const MEDIA_EXTENSION =
+  /\.(?:mkv|mk3d|mp4|m4v|avi|mov|qt|wmv|asf|webm|ts|m2ts|mts|mpg|mpeg|mpe|vob|ogv|ogm|flv|3gp|divx|rm|rmvb|iso|mp3|flac|m4a|mka|ogg|opus|wav|aac|ac3|dts|m3u|m3u8|pls|cue|edl)$/i;
 
 /** A target that looks like a Plex address but names no item; the message says what is wrong. */
 export class PlayTargetError extends Error {
@@ -42,16 +62,17 @@ export class PlayTargetError extends Error {
 const EXPECTED_WEB = '#!/server/<machine id>/details?key=/library/metadata/<ratingKey>';
 
 /** Reads what a person typed; throws PlayTargetError for a Plex-looking address that names no item. */
-export function parsePersonTarget(text: string): PersonTarget {
+export function parsePersonTarget(text: string, options: PersonTargetOptions = {}): PersonTarget {
   const target = text.trim();
-  if (target === '') throw new PlayTargetError('no target: give a ratingKey, a Plex link or a file');
+  if (target === '') throw new PlayTargetError('no target: give a title, a ratingKey, a Plex link or a file');
   if (RATING_KEY.test(target)) return { kind: 'ratingKey', ratingKey: target };
   if (looksHttp(target)) return readHttp(target);
   const file = fileUrlPath(target);
   if (file !== null) return { kind: 'localFile', path: file };
   // mpv's own protocols (ytdl://, av://, edl://...) are not files, and not Plex's either.
   if (URL_SCHEME.test(target)) return { kind: 'otherUrl', url: target, urlToken: null };
-  return { kind: 'localFile', path: target };
+  if (PATH_LIKE.test(target) || MEDIA_EXTENSION.test(target) || (options.exists ?? existsSync)(text)) return { kind: 'localFile', path: target };
+  return { kind: 'search', text: target };
 }
 
 function readHttp(text: string): PersonTarget {

@@ -23,21 +23,33 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
   play: async (program) => {
     program
       .command('play')
-      .description('play a Plex item in mpv (a ratingKey, a Plex URL, or a file) and sync it')
-      .argument('<target>', 'ratingKey, Plex URL or local file')
+      .description('play a Plex item in mpv (a title, a ratingKey, a Plex URL, or a file) and sync it')
+      .argument('[target]', 'title to search for, ratingKey, Plex URL or local file')
       .argument('[mpvArgs...]', 'options for mpv, after --')
       .option('--rating-key <key>', 'the Plex ratingKey of a file or URL that does not say (checked on the server before mpv starts)', ratingKey)
       // Not `--version`: commander reads the program's own --version after a subcommand too.
       .option('--use-version <n>', "play the item's n-th version (1 is the first; see --versions)", positiveInteger('--use-version'))
       .option('--versions', "list the item's versions and exit")
       .option('--next <n>', 'queue the n episodes after this one, on into the next season', wholeNumber('--next'), 0)
-      .option('--server <name>', 'the saved server a ratingKey is on (see mpv-plex-sync server); default: the default server')
+      .option('--server <name>', 'the saved server a ratingKey or a title is on (see mpv-plex-sync server); default: the default server (a title: every saved server)')
+      .option('--first', 'a title with several matches: play the best one, without asking')
+      .option('--from-start', 'a show or a season: start at its first episode, not at the next one to watch')
+      .option('--continue [n]', "play the n-th item of Continue Watching (see mpv-plex-sync continue); default: the first", positiveInteger('--continue'))
       .addHelpText('after', PLAY_HELP)
-      .action(async (target: string, mpvArgs: string[], options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number; server?: string }) => {
-        const { playCommand } = await import('./commands/play.js');
-        process.exitCode = await playCommand(target, mpvArgs, { ...options, ...program.opts() });
-      });
+      .action(
+        async (
+          target: string | undefined,
+          mpvArgs: string[],
+          options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number; server?: string; first?: boolean; fromStart?: boolean; continue?: number | true },
+        ) => {
+          const { playCommand } = await import('./commands/play.js');
+          // `play --continue -- --fs`: commander hands the first word after -- to [target].
+          const [given, args] = options.continue !== undefined && target !== undefined && afterDoubleDash(argvOf(program), target) ? [undefined, [target, ...mpvArgs]] : [target, mpvArgs];
+          process.exitCode = await playCommand(given, args, { ...options, ...program.opts() });
+        },
+      );
   },
+  continue: async (program) => (await import('./commands/continue.js')).registerContinue(program),
   sync: async (program) => {
     program
       .command('sync')
@@ -60,18 +72,35 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
   user: async (program) => (await import('./commands/user.js')).registerUser(program),
 };
 
+/** Whether `word` is first found after a `--` of the command line. */
+function afterDoubleDash(argv: readonly string[], word: string): boolean {
+  const dash = argv.indexOf('--');
+  return dash >= 0 && argv.indexOf(word) > dash;
+}
+
+/** The words the program was run with (commander keeps them; process.argv as a fallback). */
+function argvOf(program: Command): readonly string[] {
+  return (program as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
+}
+
 /** What `play --help` adds: the targets it takes, each with an example. */
 const PLAY_HELP = `
 Targets:
+  title                  "the office s02e03", "alien 1979" (Plex's search: one match plays,
+                         several are listed to choose from; a show plays its next episode)
   ratingKey              101 (an item on the default server; --server NAME for another)
   Plex metadata URL      http://192.168.1.10:32400/library/metadata/101
   Plex Web link          https://app.plex.tv/desktop/#!/server/<machine id>/details?key=%2Flibrary%2Fmetadata%2F101
   part URL               http://192.168.1.10:32400/library/parts/1010/1700000000/file.mkv
   local file             ~/Movies/film.mkv (found in Plex by its path; --rating-key names its item)
+                         (a file: a path with a /, a media extension, or a name that exists)
 
 Everything after -- goes to mpv unchanged; an --input-ipc-server there is the socket play uses.
 
 Examples:
+  mpv-plex-sync play "night shift"            the show's next episode to watch
+  mpv-plex-sync play "night shift s01e02"     that episode
+  mpv-plex-sync play --continue               the first item of Continue Watching
   mpv-plex-sync play 101
   mpv-plex-sync play 101 --next 3             the episode, then the three after it
   mpv-plex-sync play 101 --versions           list its versions; --use-version 2 plays the second
@@ -85,7 +114,8 @@ function programHelp(configFile: string): string {
 Examples:
   mpv-plex-sync login                         sign in through plex.tv and save your server
   mpv-plex-sync install                       put the script into mpv: every mpv then syncs
-  mpv-plex-sync play 101                      play a Plex item in mpv
+  mpv-plex-sync play "alien 1979"             find a Plex item by its title and play it in mpv
+  mpv-plex-sync continue                      what Plex's Continue Watching holds
   mpv-plex-sync status                        the server, the queue and the last syncs
 
 Config: ${configFile}

@@ -9,7 +9,9 @@ function useColour(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.Proc
 }
 
 export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
-  return useColour(stream) ? styleText(style, text) : text;
+  // The decision is made here, for the stream the text goes to: styleText would check stdout
+  // instead (Node 20.20+), and leave uncoloured a line for a terminal on stderr.
+  return useColour(stream) ? styleText(style, text, { validateStream: false }) : text;
 }
 
 /** A line for the user on stdout, redacted. */

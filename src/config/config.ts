@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileDurableSync } from '../storage/durable-file.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { lineAndColumn, locateJsonSyntaxError } from '../storage/json-syntax-error.js';
 import { registerSecret } from '../log/redact.js';
 import { nearestKey } from './nearest-key.js';

@@ -3,7 +3,7 @@
 // (checked where it enters a CLI process: an older helper may still be running after an upgrade).
 // Every answer is a success or an error. control.ts carries them over the socket;
 // control-handler.ts says what each request does.
-import { z } from 'zod';
+import * as z from 'zod';
 import { OutboxEntrySchema, type OutboxEntry } from '../outbox/index.js';
 import type { SendSummary } from '../sync/sender.js';
 import { SyncRecordSchema, type SyncRecord } from './recent-syncs.js';

@@ -26,6 +26,7 @@ import { becomeHelper } from './control.js';
 import { ControlHandler } from './control-handler.js';
 import type { ControlRequest } from './control-protocol.js';
 import { desktopNotifier } from './desktop-notifier.js';
+import { OutboxReady } from './outbox-ready.js';
 import { IdleExit } from './idle-exit.js';
 import { NotificationSubscriptions } from './notification-subscriptions.js';
 import { RecentSyncs, syncRecord } from './recent-syncs.js';
@@ -80,9 +81,9 @@ export class Helper {
   #replayTimer: NodeJS.Timeout | null = null;
   /** Said on the OSD of the first mpv that attaches: found while no mpv was there. */
   #startNotice: string | null = null;
-  /** Requests that reach the control socket wait until the outbox is loaded. */
-  #ready: Promise<void> = Promise.resolve();
-  #markReady: () => void = () => undefined;
+  /** The outbox's loading, which what needs it waits for. */
+  readonly #outboxReady = new OutboxReady();
+  readonly #catchUpWhenReady = (): void => void this.#outboxReady.loaded.then(() => this.#catchUp.run(), () => {});
 
   constructor(options: HelperOptions) {
     this.#options = options;
@@ -149,16 +150,14 @@ export class Helper {
   /** Takes the control socket. Returns false when another helper is already running. */
   async start(): Promise<boolean> {
     const { paths } = this.#options;
-    this.#ready = new Promise((resolve) => (this.#markReady = resolve));
-    const handle = (request: ControlRequest) => this.#ready.then(() => this.#control.handle(request));
+    const handle = (request: ControlRequest) => this.#outboxReady.loaded.then(() => this.#control.handle(request));
     this.#server = await becomeHelper({ runtimeDir: paths.runtimeDir, controlSocket: paths.controlSocket, handle });
     if (!this.#server) return false;
-    await this.#outbox.load();
-    const damage = this.#outbox.damage;
-    if (damage) this.#tell(messages.outboxDamaged(damage));
-    if (this.#outbox.unwritable) this.#tell(messages.stateUnwritable(this.#outbox.unwritable));
-    this.#markReady();
-    this.#log.info({ entries: this.#outbox.list().length, processMs: Math.round(performance.now()) }, 'helper started');
+    this.#log.info({ processMs: Math.round(performance.now()) }, 'helper started');
+    // mpv's helper answers the first lookup meanwhile (outbox-ready.ts); a command that became the
+    // helper for one request (sync, queue) uses the outbox (control) as soon as this returns.
+    const loading = this.#outboxReady.load(this.#outbox, this.#log, (text) => this.#tell(text));
+    if (!this.#options.takeAttachRequests) await loading;
     const leftSubtitles = this.#streams.sweep();
     if (leftSubtitles > 0) this.#log.info({ removed: leftSubtitles }, 'removed subtitle files a helper that died left');
     if (this.#options.takeAttachRequests) {
@@ -167,10 +166,11 @@ export class Helper {
       void sweepLeftSockets(paths.runtimeDir).then((removed) => removed > 0 && this.#log.info({ removed }, 'removed sockets left by mpvs that quit'));
     }
     if (this.#options.catchUp === false) return true;
-    void this.#catchUp.run();
+    this.#catchUpWhenReady();
     this.#replayTimer = setInterval(() => void this.#catchUp.run(), this.#options.replayIntervalMs ?? 60_000).unref();
     return true;
   }
+
 
   /** Resolves when the helper has decided to exit. */
   untilExit(): Promise<void> {
@@ -190,7 +190,7 @@ export class Helper {
   async #attachNew(socketPath: string): Promise<void> {
     const session = new ScriptSession({
       socketPath,
-      engine: this.#engine,
+      engine: this.#outboxReady.engineFor(this.#engine, this.#log),
       log: this.#log,
       savedState: this.#resolver,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
@@ -207,7 +207,7 @@ export class Helper {
       session.showText(this.#startNotice, OSD_LONG_MS);
       this.#startNotice = null;
     }
-    void this.#catchUp.run();
+    this.#catchUpWhenReady();
   }
 
   /** What the control socket's requests do; a CLI process that became the helper calls it directly. */

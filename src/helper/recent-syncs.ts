@@ -4,7 +4,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { redact } from '../log/redact.js';
 import type { OutboxEntry } from '../outbox/index.js';
 import { writeFileDurable } from '../storage/durable-file.js';

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/config.js';
 import type { PlayingItem } from '../mpv/script-session.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
+import { playerHeader, type PlayerHeader } from '../play/player-header.js';
 
 export interface MenuServers {
   /**
@@ -11,8 +12,8 @@ export interface MenuServers {
    * @throws ConfigError when no server is set up (or it has no token).
    */
   clientFor(playing: PlayingItem | null): PlexClient;
-  /** The header mpv sends with the file it loads from `client`'s server; null: none. */
-  playerHeader(client: PlexClient): string | null;
+  /** The header mpv sends with the file it loads from `client`'s server, as `play` gives it (src/play/player-header.ts). */
+  playerHeader(client: PlexClient): Promise<PlayerHeader>;
 }
 
 export function menuServersOf(servers: PlexServers): MenuServers {
@@ -21,7 +22,8 @@ export function menuServersOf(servers: PlexServers): MenuServers {
       const own = playing === null ? null : servers.existing(playing.serverUrl, playing.user);
       return own ?? defaultClient(servers);
     },
-    playerHeader: (client) => playerTokenHeader(servers, client),
+    // The one place the menu hands mpv a token: a short-lived one, as `play` does.
+    playerHeader: (client) => playerHeader(servers, client),
   };
 }
 
@@ -29,14 +31,4 @@ function defaultClient(servers: PlexServers): PlexClient {
   const client = servers.clientFor(null, null);
   if (!client) throw new ConfigError("no Plex server: run 'mpv-plex-sync login'");
   return client;
-}
-
-/**
- * The one place the menu hands mpv a token, as `play` does (src/cli/commands/play.ts): the
- * server's own token in the X-Plex-Token header of that one file. When src/play/ gains a
- * short-lived token for players, it is swapped in here.
- */
-export function playerTokenHeader(servers: PlexServers, client: PlexClient): string | null {
-  const token = servers.tokenFor(client.serverUrl, client.user ?? null);
-  return token ? `X-Plex-Token: ${token}` : null;
 }

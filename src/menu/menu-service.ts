@@ -1,8 +1,8 @@
 // The helper's side of the Plex menu inside mpv (issue 21): one per attached mpv (the script
 // session's MenuPort). It answers a page (Continue Watching, the playing show's episodes, a
 // search) with rows whose ids only it can read, and plays a chosen row in that mpv the way `play`
-// does: planned by src/play/ (Plex's title, the ratingKey for the script, the token header in the
-// file's own options) and loaded with `loadfile … replace`. The script's on_unload hold finishes
+// does: planned by src/play/ (a show's next episode, Plex's title, the ratingKey for the script,
+// the short-lived token header in the file's own options) and loaded with `loadfile … replace`. The script's on_unload hold finishes
 // and syncs the file being left first; its on_load lookup then resumes, skips and picks streams
 // for the new one as for any Plex item. The script never sees the token.
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import { errorText } from '../log/redact.js';
 import type { MenuPort, MpvControl, PlayingItem } from '../mpv/script-session.js';
 import type { PlexClient } from '../plex/client.js';
 import { loadEntries, refusalLine } from '../play/load-entries.js';
+import { fallbackNotice } from '../play/player-header.js';
 import { failureLine, loadItem, planEntries, PlayError } from '../play/play-plan.js';
 import { MAX_MENU_ROWS, type MenuPagePayload, type MenuPlayedPayload, type MenuPlayPayload, type MenuRequestPayload, type MenuRow } from '../protocol/messages.js';
 import { rowText, seasonFirst } from './menu-rows.js';
@@ -111,18 +112,19 @@ export class MenuService implements MenuPort {
     const chosen = this.#rows.get(request.itemId);
     if (!chosen) return { requestId: request.requestId, ok: false, text: 'That row is too old: open the menu again.' };
     const { client, item } = chosen;
-    const { log, servers, source } = this.#options;
+    const { log, servers } = this.#options;
     try {
-      const ratingKey = item.type === 'show' || item.type === 'season' ? await source.nextEpisode(client, item) : item.ratingKey;
-      if (ratingKey === null) return { requestId: request.requestId, ok: false, text: `${item.name} has no episode to play.` };
-      const plan = await loadItem(client, ratingKey);
-      const entries = await planEntries(plan, { version: null, next: 0 }, servers.playerHeader(client));
+      // A show or a season: its next episode, as Plex's apps choose it (play-plan.ts).
+      const plan = await loadItem(client, item.ratingKey);
+      const { header, fellBack } = await servers.playerHeader(client);
+      if (fellBack !== null) log.warn(fallbackNotice(fellBack));
+      const entries = await planEntries(plan, { version: null, next: 0 }, header);
       const report = await loadEntries(mpv, entries, { replace: true });
       if (report.loaded === 0) {
         const why = refusalLine(report, entries.length) ?? `mpv did not take it: ${errorText(report.stopped)}`;
         return { requestId: request.requestId, ok: false, text: why };
       }
-      log.info({ ratingKey }, 'the menu started an item');
+      log.info({ ratingKey: plan.meta.ratingKey }, 'the menu started an item');
       return { requestId: request.requestId, ok: true, text: entries[0]?.title ?? item.name };
     } catch (error) {
       if (error instanceof PlayError) return { requestId: request.requestId, ok: false, text: error.message };

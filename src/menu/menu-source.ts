@@ -3,7 +3,6 @@
 // and `continue` use. Every call here is a read.
 import { continueWatching } from '../find/continue-watching.js';
 import { foundItemOf, type FoundItem } from '../find/found-item.js';
-import { nextEpisodeOf } from '../find/next-episode.js';
 import { searchLibrary } from '../find/search.js';
 import { parseSearchQuery } from '../find/search-query.js';
 import { showEpisodes } from '../find/show-episodes.js';
@@ -20,8 +19,6 @@ export interface MenuSource {
   showEpisodes(client: PlexClient, showRatingKey: string): Promise<FoundItem[]>;
   /** What a person typed, as `play "<text>"` reads it (sNNeNN, a year). */
   search(client: PlexClient, text: string): Promise<FoundItem[]>;
-  /** The ratingKey of the episode a show or a season plays next, as Plex's apps choose it; null: none. */
-  nextEpisode(client: PlexClient, showOrSeason: FoundItem): Promise<string | null>;
 }
 
 export const plexMenuSource: MenuSource = {
@@ -29,8 +26,4 @@ export const plexMenuSource: MenuSource = {
   item: async (client, ratingKey) => foundItemOf(await client.metadata(ratingKey)),
   showEpisodes: (client, showRatingKey) => showEpisodes(client, showRatingKey),
   search: (client, text) => searchLibrary(client, parseSearchQuery(text), MENU_SEARCH_LIMIT),
-  nextEpisode: async (client, showOrSeason) => {
-    const episode = await nextEpisodeOf(client, showOrSeason.ratingKey, { fromStart: false, season: showOrSeason.type === 'season' });
-    return episode?.ratingKey ?? null;
-  },
 };

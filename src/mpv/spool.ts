@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROTOCOL_VERSION, type SpoolRecord, type StartPayload, type UnloadPayload } from '../protocol/messages.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
 import { classifyFailure } from '../sync/failure.js';

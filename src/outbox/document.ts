@@ -12,7 +12,7 @@
 //   Items had no ids and were not coalesced, so a queue may hold several progress items for one
 //   item, or one scrobble twice; the put rules fold them as they would have been folded live.
 // Version 0, the first releases: a bare array of version 1 items.
-import { z } from 'zod';
+import * as z from 'zod';
 import { OutboxEntrySchema, describeIssues, freezeEntry, positionEntryId, watchEntryId, type OutboxEntry } from './entry.js';
 
 export const CURRENT_VERSION = 2;

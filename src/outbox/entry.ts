@@ -1,6 +1,6 @@
 // What the outbox holds: one entry per sync that still has to reach Plex, its id rules, and the
 // schema every entry passes on its way in (from a caller or from disk).
-import { z } from 'zod';
+import * as z from 'zod';
 import { redact } from '../log/redact.js';
 
 interface EntryBase {

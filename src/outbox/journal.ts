@@ -20,7 +20,7 @@
 // start, and elsewhere it is a line glued to what a cut or an overwrite left before it. A bad part
 // skips only itself. The one bad part that is not damage is the very last one, with nothing after
 // it, not even a newline: an append cut short by a crash, whose caller was never told it was done.
-import { z } from 'zod';
+import * as z from 'zod';
 import { OutboxEntrySchema, describeIssues, freezeEntry, type OutboxEntry } from './entry.js';
 import { EntryTable } from './table.js';
 

@@ -13,6 +13,7 @@ import { displayName } from '../resolve/display-name.js';
 import { originOf } from '../config/origins.js';
 import { redact } from '../log/redact.js';
 import { checkMachineId, PlayTargetError, type PersonTarget } from '../address/person-target.js';
+import { nextEpisodeOf } from '../find/next-episode.js';
 
 /** A failure `play` reports in one line, exit code 1. */
 export class PlayError extends Error {
@@ -45,20 +46,24 @@ export interface ItemPlan {
   readonly client: PlexClient;
   /** The server's name for messages: its friendlyName, else its host. */
   readonly serverName: string;
+  /** The show or season asked for, when `meta` is the episode play chose of it; else null. */
+  readonly chosenFrom?: PlexMetadata | null;
 }
 
 /** Which server a ratingKey means: `--server NAME`, else the default one. */
 export interface ServerChoice {
   readonly serverName: string | null;
+  /** A show or a season starts at its first episode, not at its next one. @default false */
+  readonly fromStart?: boolean;
 }
 
 /** Finds the Plex item a target names (nothing to find for a file or a plain URL: null). */
 export async function findItem(target: PersonTarget, servers: PlexServers, choice: ServerChoice = { serverName: null }): Promise<ItemPlan | null> {
   switch (target.kind) {
     case 'ratingKey':
-      return loadItem(chosenClient(servers, choice.serverName), target.ratingKey);
+      return loadItem(chosenClient(servers, choice.serverName), target.ratingKey, choice);
     case 'plexWeb':
-      return loadItem(await clientForLink(servers, target.machineId), target.ratingKey);
+      return loadItem(await clientForLink(servers, target.machineId), target.ratingKey, choice);
     case 'metadataUrl': {
       let client: PlexClient | null;
       try {
@@ -68,17 +73,19 @@ export async function findItem(target: PersonTarget, servers: PlexServers, choic
         throw error;
       }
       if (!client) throw new PlayError(notYourServer(servers.config, target.origin, 'the URL carries no token'));
-      return loadItem(client, target.ratingKey);
+      return loadItem(client, target.ratingKey, choice);
     }
     case 'partUrl':
     case 'otherUrl':
     case 'localFile':
+    // A title is searched for by play (found-targets.ts), which may have to ask which one.
+    case 'search':
       return null;
   }
 }
 
 /** The server `--server NAME` names, else the default one. */
-function chosenClient(servers: PlexServers, name: string | null): PlexClient {
+export function chosenClient(servers: PlexServers, name: string | null): PlexClient {
   if (name === null) return defaultClient(servers);
   const server = serverNamed(servers.config, name);
   if (!server) throw new PlayError(`no server named "${name}" is saved; ${knownServers(servers.config)}`);
@@ -133,15 +140,21 @@ function activeUserText(config: Config): string {
   return user ? ` as ${user.name}` : '';
 }
 
-/** The item `ratingKey` on the server of `client`, ready to plan (a show or a season is refused). */
-export async function loadItem(client: PlexClient, ratingKey: string): Promise<ItemPlan> {
-  const meta = await ask(client, ratingKey, () => client.metadata(ratingKey));
+/** The item to play for a ratingKey: the item itself, or the episode to play of a show or a season. */
+export async function loadItem(client: PlexClient, ratingKey: string, options: { readonly fromStart?: boolean } = {}): Promise<ItemPlan> {
+  const asked = await ask(client, ratingKey, () => client.metadata(ratingKey));
   const name = await serverName(client);
-  if (meta.type === 'show' || meta.type === 'season') {
-    throw new PlayError(`Plex item ${ratingKey} on '${name}' is a ${meta.type} ('${displayName(meta)}'): give one of its episodes`);
-  }
-  if (meta.Media.length === 0) throw new PlayError(`Plex item ${ratingKey} on '${name}' ('${displayName(meta)}') has no media to play`);
-  return { meta, client, serverName: name };
+  const directory = asked.type === 'show' || asked.type === 'season';
+  const meta = directory ? await episodeToPlay(client, asked, name, options.fromStart ?? false) : asked;
+  if (meta.Media.length === 0) throw new PlayError(`Plex item ${meta.ratingKey} on '${name}' ('${displayName(meta)}') has no media to play`);
+  return { meta, client, serverName: name, chosenFrom: directory ? asked : null };
+}
+
+/** A show's or a season's episode to play, as Plex's apps choose it (find/next-episode.ts), read whole. */
+async function episodeToPlay(client: PlexClient, directory: PlexMetadata, name: string, fromStart: boolean): Promise<PlexMetadata> {
+  const episode = await ask(client, directory.ratingKey, () => nextEpisodeOf(client, directory.ratingKey, { fromStart, season: directory.type === 'season' }));
+  if (!episode) throw new PlayError(`Plex ${directory.type} ${directory.ratingKey} on '${name}' ('${displayName(directory)}') has no episodes to play`);
+  return ask(client, episode.ratingKey, () => client.metadata(episode.ratingKey));
 }
 
 /** The playlist: the item's chosen version, then the next episodes of its show. */
@@ -174,7 +187,7 @@ export async function planEntries(item: ItemPlan, options: PlanOptions, header: 
 }
 
 /** "a movie", "an episode": Plex's item types, as a sentence names them. */
-function withArticle(type: string): string {
+export function withArticle(type: string): string {
   return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type}`;
 }
 

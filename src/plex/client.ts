@@ -3,7 +3,7 @@
 // httpRequest (http.ts: timeout, redirect rule, byte caps) and every listing through readPages
 // (paging.ts: bounded). It does not retry: deciding what to do with a failure is the sync
 // engine's job (see sync/failure.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { PlexBodyTooLargeError, PlexHttpError, PlexResponseError } from './errors.js';
 import { httpRequest, retryAfterSeconds, type AnswerHeaders, type HttpAnswer } from './http.js';
 import { checkPageLimits, DEFAULT_PAGE_LIMITS, ratingKeyOf, readPages, walkPages, type PageLimits } from './paging.js';
@@ -19,6 +19,7 @@ import {
   ScoreSchema,
   SectionsContainerSchema,
   TimelineAnswerSchema,
+  TransientTokenSchema,
   type PlexIndexItem,
   type PlexMetadata,
   type PlexSection,
@@ -162,6 +163,32 @@ export class PlexClient {
     const body = await this.#getJson('/', ServerInfoSchema);
     const { friendlyName, machineIdentifier, version } = body.MediaContainer;
     return { friendlyName: friendlyName ?? null, machineIdentifier, version: version ?? null };
+  }
+
+  /**
+   * GET /security/token?type=delegation&scope=all: a transient token with this client's access,
+   * for a player that is handed media (valid up to 48 hours, gone when the server restarts). A
+   * read: nothing in the library changes. The token is registered for redaction.
+   */
+  async transientToken(): Promise<string> {
+    const body = await this.#getJson('/security/token', TransientTokenSchema, { type: 'delegation', scope: 'all' });
+    registerSecret(body.MediaContainer.token);
+    return body.MediaContainer.token;
+  }
+
+  /**
+   * Whether the server still takes `token` (GET / with it in place of this client's): a transient
+   * token is gone once the server restarted. False for 401 and 403; any other failure throws.
+   */
+  async acceptsToken(token: string): Promise<boolean> {
+    registerSecret(token);
+    try {
+      await this.#request('GET', '/', {}, { token });
+      return true;
+    } catch (error) {
+      if (error instanceof PlexHttpError && (error.status === 401 || error.status === 403)) return false;
+      throw error;
+    }
   }
 
   /**
@@ -449,12 +476,12 @@ export class PlexClient {
     method: string,
     path: string,
     query: Record<string, string>,
-    options: { withToken?: boolean; headers?: Record<string, string>; maxBytes?: number; signal?: AbortSignal } = {},
+    options: { withToken?: boolean; headers?: Record<string, string>; maxBytes?: number; signal?: AbortSignal; token?: string } = {},
   ): Promise<HttpAnswer> {
     const search = new URLSearchParams(query).toString();
     const url = `${this.serverUrl}${path}${search ? `${path.includes('?') ? '&' : '?'}${search}` : ''}`;
     const headers: Record<string, string> = { ...this.#headers, ...options.headers };
-    if (options.withToken !== false) headers['X-Plex-Token'] = this.#token;
+    if (options.withToken !== false) headers['X-Plex-Token'] = options.token ?? this.#token;
     const answer = await httpRequest(url, {
       method,
       headers,

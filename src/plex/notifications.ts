@@ -4,7 +4,7 @@
 // of type library.refresh.items naming the item, or as another client's `playing` report.
 import type WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { redactUrl } from '../log/redact.js';
 import type { TlsSettings } from '../config/saved-servers.js';
 import { connectOptionsOf } from './tls.js';

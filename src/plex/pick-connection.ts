@@ -1,7 +1,7 @@
 // Chooses how to reach a server among the connections plex.tv lists: local before remote before
 // relay, https before http. All candidates are probed at once with GET /identity (no token), and
 // the best-ranked one that answers wins, without waiting for worse-ranked ones still trying.
-import { z } from 'zod';
+import * as z from 'zod';
 import { redact } from '../log/redact.js';
 import type { TlsSettings } from '../config/saved-servers.js';
 import { PlexCertificateError, PlexNetworkError } from './errors.js';

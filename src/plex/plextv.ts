@@ -2,7 +2,7 @@
 // between them, and the account's resources (servers). It sends
 // tokens only as headers, validates every answer, and turns failures into typed errors with
 // redacted messages. It does not poll or retry: the login command decides that.
-import { z } from 'zod';
+import * as z from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
 import { PlexNetworkError, PlexResponseError } from './errors.js';
 import { httpRequest, type HttpAnswer } from './http.js';

@@ -1,6 +1,6 @@
 // Shapes of the Plex JSON this product reads, validated where they enter. Unknown fields pass:
 // Plex adds fields between versions, and only these are relied on.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 
@@ -154,6 +154,15 @@ export type PlexSection = z.infer<typeof SectionsContainerSchema>['MediaContaine
 
 export const IdentitySchema = z.object({
   MediaContainer: z.object({ machineIdentifier: z.string(), version: z.string().optional() }),
+});
+
+/**
+ * GET /security/token?type=delegation&scope=all: a transient token for a player. Only characters
+ * that can go into mpv's http-header-fields as they are: no comma (mpv's list separator), no
+ * space or control character (a header line break).
+ */
+export const TransientTokenSchema = z.object({
+  MediaContainer: z.object({ token: z.string().regex(/^[A-Za-z0-9._~+/=:-]{4,512}$/, 'not a token mpv can be given') }),
 });
 
 export const PrefsSchema = z.object({

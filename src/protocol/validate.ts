@@ -1,6 +1,6 @@
 // Validation of the script's messages where they enter the helper. Anything that fails is
 // logged and skipped: a malformed message must never take the helper down.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HelperMessage, MAX_MENU_QUERY, MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type LookupPayload, type MarkPayload, type MenuPlayPayload, type MenuRequestPayload, type ProgressPayload, type StartPayload, type StreamsPayload, type UnloadPayload } from './messages.js';
 
 const id = z.string().min(1).max(200);

@@ -4,7 +4,7 @@
 // folder, and each folder is written once per section. What the file holds is checked as it is
 // read; a file that does not read (damaged, cut, an older version) is no cache, and the index is
 // built again: it is only a cache.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PartTable } from './part-table.js';
 
 export const INDEX_CACHE_VERSION = 2;

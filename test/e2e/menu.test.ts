@@ -6,7 +6,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MpvIpc } from '../support/mpv-ipc.js';
-import { createWorld, helpersGone, readOutbox, runMpv, SCRIPT, waitFor, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readOutbox, runMpv, SCRIPT, TOKEN, waitFor, withToken, type World } from '../support/session.js';
 import { addShow } from '../support/shows.js';
 
 let world: World;
@@ -100,6 +100,12 @@ describe('the Plex menu in mpv', () => {
     // mpv played what was chosen in place of the movie, titled as Plex names it.
     expect(partServed(5120)).toBe(true);
     expect(run.log).toContain("Setting option 'force-media-title' = 'The Show · S01E02 · Part 2, the start'");
+    // mpv got a short-lived token for it, as play gives one (issue 22), never the configured one.
+    const loadfile = run.log.split('\n').find((line) => line.includes('Run command: loadfile')) ?? '';
+    expect(loadfile).toContain(`X-Plex-Token: ${world.plex.transientTokens[0]?.token}`);
+    expect(loadfile).not.toContain(TOKEN);
+    const episodeParts = world.plex.requests.filter((request) => request.path.startsWith('/library/parts/5120/'));
+    expect(episodeParts.every((request) => request.tokenKind === 'transient' && request.tokenVia === 'header')).toBe(true);
     // The movie left for the episode was finished and synced first, and counted exactly once.
     expect(world.plex.item('101')?.viewCount).toBe(1);
     expect(world.plex.history.filter((record) => record.ratingKey === '101')).toHaveLength(1);

@@ -1,5 +1,5 @@
 // The Plex double's public face, for end-to-end tests and the demo.
-export { startPlexDouble, type PlexDouble, type PlexDoubleOptions, type PlexUserInput, type RecordedRequest, type UserOption } from './server.js';
+export { startPlexDouble, type PlexDouble, type PlexDoubleOptions, type PlexUserInput, type RecordedRequest, type TransientToken, type UserOption } from './server.js';
 export type { ConcurrencyFault, DelayFault, DropFault, FaultRule, RedirectFault, StatusFault, TimeoutFault } from './faults.js';
 export {
   MAIN_USER,

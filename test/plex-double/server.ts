@@ -109,6 +109,11 @@ export interface RecordedRequest {
   readonly tokenVia: 'header' | 'query' | null;
   /** Whose token the request carried (the user's name; never the token); null for none or an unknown one. */
   readonly user: string | null;
+  /**
+   * Which kind of token it was: the user's own ('account'), one `/security/token` gave out
+   * ('transient'), or none or an unknown one (null).
+   */
+  readonly tokenKind: 'account' | 'transient' | null;
   /** Lower-cased names; an X-Plex-Token value is replaced with '<redacted>'. */
   readonly headers: Record<string, string>;
   /** The status answered; 0 while unanswered and for dropped or held (timeout) requests; 101 for
@@ -126,6 +131,10 @@ export interface PlexDouble {
   readonly requests: readonly RecordedRequest[];
   /** Every watch counted, in order; a doubled watch shows as two rows. */
   readonly history: readonly WatchRecord[];
+  /** Every transient token `/security/token` gave out, in order, with whose it is (forgotten ones too). */
+  readonly transientTokens: readonly TransientToken[];
+  /** Forget every transient token given out, as a restart of Plex does (goDown alone keeps them). */
+  forgetTransientTokens(): void;
   clearRequests(): void;
   addSection(section: SectionInput): void;
   addItem(item: ItemInput): ItemSnapshot;
@@ -166,6 +175,13 @@ export interface PlexDouble {
   comeUp(): Promise<void>;
   /** Close everything, held requests included. The double cannot come up again. */
   stop(): Promise<void>;
+}
+
+/** A token `/security/token?type=delegation` gave out: it acts as its user, for that user's access. */
+export interface TransientToken {
+  readonly token: string;
+  /** The user who asked for it. */
+  readonly user: string;
 }
 
 /** Which user an accessor means: a name from `users`, or the main user's. @default the main user */
@@ -227,6 +243,9 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   const mainUser = options.userName ?? MAIN_USER;
   /** The other users by token. */
   const otherUsers = new Map((options.users ?? []).map((user) => [user.token, user.name]));
+  /** Transient tokens given out (/security/token), by token: whose each is. */
+  const transient = new Map<string, string>();
+  const transientIssued: TransientToken[] = [];
   const userNames = new Set([mainUser, ...otherUsers.values()]);
   const prefsForOtherUsers = options.prefsForOtherUsers ?? 'answer';
   /** Each notification socket and whose token opened it. */
@@ -265,7 +284,13 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
   function userOf(given: string | undefined): string | null {
     if (given === undefined) return null;
     if (given === token) return mainUser;
-    return otherUsers.get(given) ?? null;
+    return otherUsers.get(given) ?? transient.get(given) ?? null;
+  }
+
+  function tokenKindOf(given: string | undefined): RecordedRequest['tokenKind'] {
+    if (given === undefined) return null;
+    if (given === token || otherUsers.has(given)) return 'account';
+    return transient.has(given) ? 'transient' : null;
   }
 
   function userNamed(options: UserOption | undefined): string {
@@ -274,7 +299,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     return user;
   }
 
-  function record(req: IncomingMessage, reqUrl: URL, tokenVia: RecordedRequest['tokenVia'], user: string | null): Recording {
+  function record(req: IncomingMessage, reqUrl: URL, tokenVia: RecordedRequest['tokenVia'], user: string | null, tokenKind: RecordedRequest['tokenKind']): Recording {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined) continue;
@@ -282,7 +307,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     }
     const query: Record<string, string> = {};
     for (const [name, value] of reqUrl.searchParams) query[name] = name === 'X-Plex-Token' ? REDACTED : value;
-    const entry: Recording = { method: req.method ?? 'GET', path: reqUrl.pathname, query, tokenVia, user, headers, status: 0, at: Date.now() };
+    const entry: Recording = { method: req.method ?? 'GET', path: reqUrl.pathname, query, tokenVia, user, tokenKind, headers, status: 0, at: Date.now() };
     requests.push(entry);
     return entry;
   }
@@ -311,7 +336,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const reqUrl = urlOf(req);
     const auth = tokenOf(req, reqUrl);
     const user = userOf(auth.token);
-    const entry = record(req, reqUrl, auth.via, user);
+    const entry = record(req, reqUrl, auth.via, user, tokenKindOf(auth.token));
     const call: Call = { method: req.method ?? 'GET', url: reqUrl, headers: req.headers, json: wantsJson(req), realShapes: options.realShapes === true, user: user ?? mainUser };
     if (!(await wait(latencyMs, since))) return;
     if (reqUrl.pathname !== '/identity' && user === null) return answer(res, entry, call.method, unauthorized());
@@ -344,7 +369,7 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     const reqUrl = urlOf(req);
     const auth = tokenOf(req, reqUrl);
     const user = userOf(auth.token);
-    const entry = record(req, reqUrl, auth.via, user);
+    const entry = record(req, reqUrl, auth.via, user, tokenKindOf(auth.token));
     if (!(await wait(latencyMs, since))) return void socket.destroy();
     if (reqUrl.pathname !== NOTIFICATIONS_PATH) return refuseUpgrade(socket, entry, 404);
     if (user === null) return refuseUpgrade(socket, entry, 401);
@@ -372,6 +397,14 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     if (get && path === '/identity') return container(call, { size: 0, claimed: true, machineIdentifier, version });
     if (get && path === '/') {
       return container(call, { size: 0, friendlyName, machineIdentifier, version, platform: 'Linux', myPlex: true, allowSync: false });
+    }
+    if (get && path === '/security/token') {
+      // `delegation` is the only type Plex knows; the token acts as the user who asked.
+      if (reqUrl.searchParams.get('type') !== 'delegation') return badRequest();
+      const given = `transient-${randomUUID()}`;
+      transient.set(given, user);
+      transientIssued.push({ token: given, user });
+      return container(call, { size: 0, token: given });
     }
     if (get && path === '/:/prefs') return container(call, prefs(friendlyName, library.playedThreshold, library.playedAtBehaviour));
     if (get && path === '/library/sections') {
@@ -601,6 +634,12 @@ export async function startPlexDouble(options: PlexDoubleOptions): Promise<PlexD
     },
     get history() {
       return library.history;
+    },
+    get transientTokens() {
+      return transientIssued;
+    },
+    forgetTransientTokens() {
+      transient.clear();
     },
     clearRequests() {
       requests = [];

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, ConfigSchema, loadConfig, readConfigObject, thresholdOverride } from '../../src/config/config.js';
 import { redact } from '../../src/log/redact.js';
 

@@ -54,9 +54,9 @@ function episode(ratingKey: string, season: number, index: number, extra: Partia
 
 const EPISODES = [episode('511', 1, 1, { state: 'watched', viewCount: 1 }), episode('512', 1, 2), episode('521', 2, 1), episode('522', 2, 2, { state: 'in-progress', viewOffsetMs: 600_000 })];
 
-/** A server whose items are the metadata the tests give it. */
-function fakeClient(items: Record<string, Partial<PlexMetadata>> = {}): PlexClient {
-  return {
+/** A server whose items are the metadata the tests give it, and whose shows have the episodes `leaves` lists. */
+function fakeClient(items: Record<string, Partial<PlexMetadata>> = {}, leaves: Record<string, string[]> = {}): PlexClient {
+  const client = {
     serverUrl: 'http://plex.local:32400',
     timeoutMs: 10_000,
     user: null,
@@ -66,7 +66,9 @@ function fakeClient(items: Record<string, Partial<PlexMetadata>> = {}): PlexClie
       return { ratingKey, key: `/library/metadata/${ratingKey}`, Media: [{ id: 1, Part: [{ id: Number(ratingKey) * 10, key: `/library/parts/${Number(ratingKey) * 10}/1/file.mkv` }] }], ...meta } as PlexMetadata;
     },
     serverInfo: async () => ({ friendlyName: 'Home' }),
-  } as unknown as PlexClient;
+    allLeaves: async (ratingKey: string) => Promise.all((leaves[ratingKey] ?? []).map((key) => client.metadata(key))),
+  };
+  return client as unknown as PlexClient;
 }
 
 function fakeSource(overrides: Partial<MenuSource> = {}): MenuSource {
@@ -75,14 +77,13 @@ function fakeSource(overrides: Partial<MenuSource> = {}): MenuSource {
     item: async (_client, ratingKey) => EPISODES.find((item) => item.ratingKey === ratingKey) ?? found(ratingKey),
     showEpisodes: async () => EPISODES,
     search: async (_client, text) => (text === 'alien' ? [found('101', { title: 'Alien', name: 'Alien' }), found('500', { type: 'show', title: 'The Show', name: 'The Show', leafCount: 4, viewedLeafCount: 1, state: 'in-progress', durationMs: null })] : []),
-    nextEpisode: async () => '512',
     ...overrides,
   };
 }
 
 function service(options: { source?: MenuSource; client?: PlexClient; servers?: Partial<MenuServers> } = {}) {
   const client = options.client ?? fakeClient();
-  const servers: MenuServers = { clientFor: () => client, playerHeader: () => 'X-Plex-Token: secret-token-1234', ...options.servers };
+  const servers: MenuServers = { clientFor: () => client, playerHeader: async () => ({ header: 'X-Plex-Token: secret-token-1234', fellBack: null }), ...options.servers };
   return new MenuService({ source: options.source ?? fakeSource(), servers, log });
 }
 
@@ -160,9 +161,12 @@ function fakeMpv() {
 
 describe('a choice in the Plex menu', () => {
   const items = {
+    '500': { type: 'show', title: 'The Show' },
+    '511': { type: 'episode', title: 'Part 1', grandparentTitle: 'The Show', parentIndex: 1, index: 1, viewCount: 1 },
     '512': { type: 'episode', title: 'Part 2', grandparentTitle: 'The Show', parentIndex: 1, index: 2 },
     '101': { type: 'movie', title: 'Alien' },
   } as Record<string, Partial<PlexMetadata>>;
+  const leaves = { '500': ['511', '512'] };
 
   it("replaces what plays with the item, titled as Plex names it, with its ratingKey and the token only in the file's options", async () => {
     const menu = service({ client: fakeClient(items) });
@@ -179,8 +183,8 @@ describe('a choice in the Plex menu', () => {
     expect(url).not.toContain('secret');
   });
 
-  it("plays a show's next episode", async () => {
-    const menu = service({ client: fakeClient(items) });
+  it("plays a show's next episode, the first not watched after the last watched", async () => {
+    const menu = service({ client: fakeClient(items, leaves) });
     const page = await menu.page(request('search', 'alien'), null);
     const mpv = fakeMpv();
     const played = await menu.play({ requestId: 'p1', itemId: page.rows[1]!.id }, mpv);
@@ -191,9 +195,9 @@ describe('a choice in the Plex menu', () => {
   it('refuses a row it does not know, and says why an item cannot play', async () => {
     const menu = service({ client: fakeClient(items) });
     expect(await menu.play({ requestId: 'p1', itemId: 'r999' }, fakeMpv())).toEqual({ requestId: 'p1', ok: false, text: 'That row is too old: open the menu again.' });
-    const noEpisode = service({ client: fakeClient(items), source: fakeSource({ nextEpisode: async () => null }) });
+    const noEpisode = service({ client: fakeClient(items, {}) });
     const page = await noEpisode.page(request('search', 'alien'), null);
-    expect(await noEpisode.play({ requestId: 'p2', itemId: page.rows[1]!.id }, fakeMpv())).toEqual({ requestId: 'p2', ok: false, text: 'The Show has no episode to play.' });
+    expect(await noEpisode.play({ requestId: 'p2', itemId: page.rows[1]!.id }, fakeMpv())).toEqual({ requestId: 'p2', ok: false, text: "Plex show 500 on 'Home' ('The Show') has no episodes to play" });
   });
 });
 

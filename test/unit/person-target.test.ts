@@ -63,6 +63,26 @@ describe('parsePersonTarget', () => {
     expect(parsePersonTarget('file:///media/a%20b.mkv')).toEqual({ kind: 'localFile', path: '/media/a b.mkv' });
   });
 
+  it('reads a title as a search: not a number, a URL, a path, a media file or a name that exists', () => {
+    const none = { exists: () => false };
+    expect(parsePersonTarget('the office s02e03', none)).toEqual({ kind: 'search', text: 'the office s02e03' });
+    expect(parsePersonTarget('  alien 1979 ', none)).toEqual({ kind: 'search', text: 'alien 1979' });
+    expect(parsePersonTarget("Grey's Anatomy", none)).toEqual({ kind: 'search', text: "Grey's Anatomy" });
+    expect(parsePersonTarget('Mr. Robot', none)).toEqual({ kind: 'search', text: 'Mr. Robot' });
+  });
+
+  it('keeps what looks like a file a file even when it is not there, so mpv says it is missing', () => {
+    const none = { exists: () => false };
+    expect(parsePersonTarget('film.mkv', none)).toEqual({ kind: 'localFile', path: 'film.mkv' });
+    expect(parsePersonTarget('Movies/Alien', none)).toEqual({ kind: 'localFile', path: 'Movies/Alien' });
+    expect(parsePersonTarget('./Alien', none)).toEqual({ kind: 'localFile', path: './Alien' });
+    expect(parsePersonTarget('~/Alien', none)).toEqual({ kind: 'localFile', path: '~/Alien' });
+  });
+
+  it('takes a bare name that exists on this machine for the file, not a title', () => {
+    expect(parsePersonTarget('Alien', { exists: (path) => path === 'Alien' })).toEqual({ kind: 'localFile', path: 'Alien' });
+  });
+
   it('passes other URLs and mpv protocols through as they are', () => {
     expect(parsePersonTarget('https://example.com/stream.m3u8')).toMatchObject({ kind: 'otherUrl', url: 'https://example.com/stream.m3u8' });
     expect(parsePersonTarget('ytdl://abc')).toMatchObject({ kind: 'otherUrl', url: 'ytdl://abc' });

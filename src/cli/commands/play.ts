@@ -1,5 +1,7 @@
-// `mpv-plex-sync play <target> [-- mpv options]`: plays a Plex item (a ratingKey, a Plex URL or
-// link, a part URL or a file) in mpv with the script and socket set up, and attaches the helper.
+// `mpv-plex-sync play <target> [-- mpv options]`: plays a Plex item (a title to search for, a
+// ratingKey, a Plex URL or link, a part URL or a file; a show or a season plays its next
+// episode; `--continue N` the N-th of Continue Watching) in mpv with the script and socket set
+// up, and attaches the helper.
 // mpv gets play's own terminal (launcher.ts), and play exits with mpv's code once mpv is gone.
 // The token never goes on mpv's command line: each entry is loaded over IPC with the token as
 // an HTTP header in its own options.
@@ -17,10 +19,18 @@ import { PlexServers } from '../../plex/servers.js';
 import { playSocketPath } from '../../protocol/runtime-dir.js';
 import { redact, registerSecret } from '../../log/redact.js';
 import { loadEntries, refusalLine } from '../../play/load-entries.js';
-import { findItem, planEntries, PlayError, versionLines, type PlayEntry } from '../../play/play-plan.js';
+import { findItem, loadItem, planEntries, PlayError, versionLines, withArticle, type ItemPlan, type PlayEntry } from '../../play/play-plan.js';
+import { continueOnServers, searchServers, serversToAsk, type Found } from '../../play/found-targets.js';
+import { fallbackNotice, playerHeader } from '../../play/player-header.js';
+import type { PlexClient } from '../../plex/client.js';
 import { parsePersonTarget, PlayTargetError, type PersonTarget } from '../../address/person-target.js';
 import { displayName } from '../../resolve/display-name.js';
+import { clearMatch } from '../../find/search.js';
+import { parseSearchQuery } from '../../find/search-query.js';
 import { binPath, bundledScriptPath, commandContext, EXIT_FAILED, type CommandContext } from '../context.js';
+import { continueLines, searchLines } from '../found-lines.js';
+import { askWhich } from '../found-choice.js';
+import { canAsk } from '../secret-input.js';
 
 export interface PlayOptions {
   readonly ratingKey?: string;
@@ -33,9 +43,15 @@ export interface PlayOptions {
   readonly next?: number;
   /** The saved server a ratingKey is on (name or machine id). @default the default server */
   readonly server?: string;
+  /** A title with several matches plays the best one, without asking. */
+  readonly first?: boolean;
+  /** A show or a season starts at its first episode. */
+  readonly fromStart?: boolean;
+  /** Play the n-th item of Continue Watching (true: the first). */
+  readonly continue?: number | true;
 }
 
-export async function playCommand(target: string, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
+export async function playCommand(target: string | undefined, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
   let entries: PlayEntry[];
   try {
@@ -43,6 +59,10 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
     if (plan.kind === 'versions') {
       for (const line of plan.lines) process.stdout.write(`${line}\n`);
       return 0;
+    }
+    if (plan.kind === 'refused') {
+      for (const line of plan.lines) process.stderr.write(`${redact(line)}\n`);
+      return EXIT_FAILED;
     }
     entries = plan.entries;
   } catch (error) {
@@ -56,17 +76,31 @@ export async function playCommand(target: string, mpvArgs: readonly string[], op
   return playEntries(context, entries, mpvArgs);
 }
 
-type Plan = { readonly kind: 'play'; readonly entries: PlayEntry[] } | { readonly kind: 'versions'; readonly lines: string[] };
+type Plan =
+  | { readonly kind: 'play'; readonly entries: PlayEntry[] }
+  | { readonly kind: 'versions'; readonly lines: string[] }
+  /** Nothing plays: these lines say why (several matches and no terminal to ask on), exit 1. */
+  | { readonly kind: 'refused'; readonly lines: string[] };
 
-async function planPlay(context: CommandContext, text: string, options: PlayOptions): Promise<Plan> {
-  const target = parsePersonTarget(text);
+async function planPlay(context: CommandContext, text: string | undefined, options: PlayOptions): Promise<Plan> {
   const servers = new PlexServers({ config: context.config, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile), version: context.version });
-  const item = await findItem(target, servers, { serverName: options.server ?? null });
+  if (options.continue !== undefined) {
+    if (text !== undefined) throw new PlayError(`--continue plays from Continue Watching, and takes no target ('${text}'); give one or the other`);
+    return itemPlan(context, servers, await continueItem(servers, options.continue === true ? 1 : options.continue, options), options);
+  }
+  if (text === undefined) throw new PlayError("give what to play: a title, a ratingKey, a Plex link or a file (or --continue); see 'mpv-plex-sync play --help'");
+  const target = parsePersonTarget(text);
+  if (target.kind === 'search') {
+    const found = await searchItem(servers, target.text, options);
+    return found.kind === 'refused' ? found : itemPlan(context, servers, found.item, options);
+  }
+  if (options.first) throw new PlayError(`--first chooses among the matches of a title, and '${text}' is not searched for`);
+  const item = await findItem(target, servers, { serverName: options.server ?? null, fromStart: options.fromStart ?? false });
   if (!item) {
     if (options.versions || options.useVersion !== undefined || (options.next ?? 0) > 0) {
       throw new PlayError('--versions, --use-version and --next need a Plex item: a ratingKey, a /library/metadata URL or a Plex Web link');
     }
-    const entry = plainEntry(servers, target, options.ratingKey ?? null);
+    const entry = await plainEntry(context, servers, target, options.ratingKey ?? null);
     if (options.ratingKey === undefined) return { kind: 'play', entries: [entry] };
     // The item is asked for before mpv starts, as for `play <ratingKey>`: one that is not there is
     // refused here, rather than played, spooled for a helper that can never place it, and kept.
@@ -80,22 +114,92 @@ async function planPlay(context: CommandContext, text: string, options: PlayOpti
     );
     return { kind: 'play', entries: [{ ...entry, title: named ? displayName(named.meta) : null }] };
   }
+  return itemPlan(context, servers, item, options);
+}
+
+/** The plan for a Plex item found: its versions (--versions), or its playlist. */
+async function itemPlan(context: CommandContext, servers: PlexServers, item: ItemPlan, options: PlayOptions): Promise<Plan> {
+  if (options.fromStart && !item.chosenFrom) {
+    throw new PlayError(`--from-start starts a show or a season at its first episode, and Plex item ${item.meta.ratingKey} ('${displayName(item.meta)}') on '${item.serverName}' is ${withArticle(item.meta.type)}`);
+  }
   if (options.versions) {
     return { kind: 'versions', lines: [`${displayName(item.meta)} (item ${item.meta.ratingKey} on '${item.serverName}')`, ...versionLines(item.meta)] };
   }
-  const token = servers.tokenFor(item.client.serverUrl);
-  return { kind: 'play', entries: await planEntries(item, { version: options.useVersion ?? null, next: options.next ?? 0 }, token ? `X-Plex-Token: ${token}` : null) };
+  if (item.chosenFrom) process.stderr.write(`${redact(`mpv-plex-sync: ${displayName(item.chosenFrom)}: playing ${displayName(item.meta)}`)}\n`);
+  const header = await mpvHeader(context, servers, item.client, item.serverName);
+  return { kind: 'play', entries: await planEntries(item, { version: options.useVersion ?? null, next: options.next ?? 0 }, header) };
 }
 
-/** A file or a URL played as it is; the helper finds its Plex item, if any, from the path. */
-function plainEntry(servers: PlexServers, target: PersonTarget, ratingKey: string | null): PlayEntry {
+/**
+ * A title searched for on the servers: the one clear match (or the best, with --first); several
+ * are listed and asked about on a terminal, and without one play stops with the list.
+ */
+async function searchItem(servers: PlexServers, text: string, options: PlayOptions): Promise<{ readonly kind: 'item'; readonly item: ItemPlan } | { readonly kind: 'refused'; readonly lines: string[] }> {
+  const query = parseSearchQuery(text);
+  if (query.words === '') throw new PlayError(`nothing to search for in '${text}'`);
+  const asked = await serversToAsk(servers, options.server ?? null);
+  const { found, failures } = await searchServers(asked, query);
+  for (const failure of failures) process.stderr.write(`${redact(`mpv-plex-sync: ${failure}`)}\n`);
+  const where = asked.length === 1 ? `'${asked[0]?.serverName ?? ''}'` : `any of your ${asked.length} servers`;
+  if (found.length === 0) throw new PlayError(`no match for '${text}' on ${where}`);
+  const clear = clearMatch(found.map((entry) => entry.item), query);
+  let chosen: Found | undefined = options.first ? found[0] : found.find((entry) => entry.item === clear);
+  if (!chosen) {
+    const lines = searchLines(found, { stream: process.stderr, withServer: true });
+    const heading = `mpv-plex-sync: ${found.length} matches for '${text}'`;
+    if (!canAsk()) return { kind: 'refused', lines: [`${heading}; play one by its ratingKey (the last column), or the best with --first:`, ...lines] };
+    process.stderr.write(`${[`${heading}:`, ...lines].join('\n')}\n`);
+    const number = await askWhich(found.length);
+    if (number === null) return { kind: 'refused', lines: ['mpv-plex-sync: nothing chosen'] };
+    chosen = found[number - 1];
+  }
+  if (!chosen) throw new PlayError(`no match for '${text}' on ${where}`);
+  return { kind: 'item', item: await loadItem(chosen.server.client, chosen.item.ratingKey, { fromStart: options.fromStart ?? false }) };
+}
+
+/** The n-th item of Continue Watching (1-based), as `mpv-plex-sync continue` numbers them. */
+async function continueItem(servers: PlexServers, number: number, options: PlayOptions): Promise<ItemPlan> {
+  const asked = await serversToAsk(servers, options.server ?? null);
+  const { found, failures } = await continueOnServers(asked);
+  for (const failure of failures) process.stderr.write(`${redact(`mpv-plex-sync: ${failure}`)}\n`);
+  const chosen = found[number - 1];
+  if (!chosen) {
+    if (found.length === 0) throw new PlayError('Continue Watching is empty: nothing is in progress, and no show has a next episode');
+    throw new PlayError(`Continue Watching holds ${found.length} item${found.length === 1 ? '' : 's'}, not ${number}:\n${continueLines(found, { stream: process.stderr, withServer: asked.length > 1 }).join('\n')}`);
+  }
+  return loadItem(chosen.server.client, chosen.item.ratingKey);
+}
+
+/**
+ * The header mpv gets for a server's media: a transient token (player-header.ts), else the
+ * server's own, which is said once on the terminal.
+ */
+async function mpvHeader(context: CommandContext, servers: PlexServers, client: PlexClient, serverName?: string): Promise<string | null> {
+  const { header, fellBack } = await playerHeader(servers, client, serverName === undefined ? {} : { serverName });
+  if (fellBack !== null) {
+    process.stderr.write(`mpv-plex-sync: ${fallbackNotice(fellBack)}\n`);
+    context.log.info({ reason: fellBack }, "mpv is given the server's own token");
+  }
+  return header;
+}
+
+/**
+ * A file or a URL played as it is; the helper finds its Plex item, if any, from the path. A URL
+ * that carries a token of its own plays with it: the person gave it. A saved server's URL
+ * without one plays with a transient token of that server, as an item does.
+ */
+async function plainEntry(context: CommandContext, servers: PlexServers, target: PersonTarget, ratingKey: string | null): Promise<PlayEntry> {
   if (target.kind === 'localFile') return { url: target.path, ratingKey, title: null, header: null };
   if (target.kind !== 'partUrl' && target.kind !== 'otherUrl') throw new Error(`unexpected target ${target.kind}`);
+  if (target.urlToken !== null) {
+    registerSecret(target.urlToken);
+    return { url: target.url, ratingKey, title: null, header: `X-Plex-Token: ${target.urlToken}` };
+  }
   // A saved server's token goes only to that server's origins (saved-servers.ts); a URL on any
-  // other origin plays with its own token, or none.
-  const token = target.urlToken ?? servers.tokenFor(target.url);
-  registerSecret(token);
-  return { url: target.url, ratingKey, title: null, header: token ? `X-Plex-Token: ${token}` : null };
+  // other origin plays with none.
+  const client = servers.tokenFor(target.url) === null ? null : servers.existing(target.url);
+  const header = client ? await mpvHeader(context, servers, client) : null;
+  return { url: target.url, ratingKey, title: null, header };
 }
 
 async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[]): Promise<number> {

@@ -1,0 +1,62 @@
+// A cold helper answers mpv's first lookup (where Plex left off, which holds mpv's first file)
+// before it has read its outbox (issue 20): the lookup needs only the config and Plex. This is
+// the outbox's loading, and the wait for it of everything that needs it: control requests, the
+// catch-up, and what mpv's sessions hand the engine (a playback's start, its positions, its end,
+// a mark). Those calls are chained on the one promise, whose callbacks run in the order they were
+// added, so the engine takes them in the order they came. Once loaded, the wait is a microtask.
+import type { Logger } from 'pino';
+import type { ScriptSessionOptions } from '../mpv/script-session.js';
+import type { FileOutboxStore } from '../outbox/index.js';
+import { messages } from '../sync/user-messages.js';
+
+type SessionEngine = ScriptSessionOptions['engine'];
+
+export class OutboxReady {
+  /** Resolves once the outbox is loaded; rejects when it could not be. */
+  readonly loaded: Promise<void>;
+  #resolve: () => void = () => undefined;
+  #reject: (error: unknown) => void = () => undefined;
+
+  constructor() {
+    this.loaded = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Each waiter handles a failure its own way; the failure itself is logged once, by load().
+    this.loaded.catch(() => undefined);
+  }
+
+  /** Loads the outbox, and says what the person must know about it (`tell`). Never throws. */
+  async load(outbox: Pick<FileOutboxStore, 'load' | 'damage' | 'unwritable' | 'list'>, log: Logger, tell: (text: string) => void): Promise<void> {
+    try {
+      await outbox.load();
+    } catch (error) {
+      // Unlike a damaged file, which the outbox salvages and says, this is not expected: nothing
+      // from mpv is taken in then, and each call that waited fails, logged.
+      log.error({ err: error }, 'the outbox could not be loaded');
+      this.#reject(error);
+      return;
+    }
+    if (outbox.damage) tell(messages.outboxDamaged(outbox.damage));
+    if (outbox.unwritable) tell(messages.stateUnwritable(outbox.unwritable));
+    this.#resolve();
+    log.info({ entries: outbox.list().length, processMs: Math.round(performance.now()) }, 'outbox loaded');
+  }
+
+  /** The engine as a session sees it: each call once the outbox is loaded, in the order made. */
+  engineFor(engine: SessionEngine, log: Logger): SessionEngine {
+    const loaded = this.loaded;
+    // The session says what became of a start, an end or a player gone; these return nothing.
+    const quietly = (what: string, call: () => void): void => void loaded.then(call).catch((error: unknown) => log.error({ err: error }, `${what} failed`));
+    return {
+      start: (player, start) => loaded.then(() => engine.start(player, start)),
+      progress: (progress) => quietly('progress', () => engine.progress(progress)),
+      mark: (player, playbackId, watched) => quietly('mark', () => engine.mark(player, playbackId, watched)),
+      end: (end, deadline) => loaded.then(() => engine.end(end, deadline)),
+      playerGone: (player) => loaded.then(() => engine.playerGone(player)),
+      streamsChanged: (change) => quietly('streamsChanged', () => engine.streamsChanged(change)),
+      // A read of what the engine holds (the Plex menu's playing item): nothing to wait for.
+      itemOf: (playbackId) => engine.itemOf(playbackId),
+    };
+  }
+}

@@ -1,0 +1,110 @@
+// `play` hands mpv a transient token, never the account's (issue 22): with the real mpv at -v
+// writing its log, the real built script and helper, and the Plex double's /security/token.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, helpersGone, readHelperLog, runCli, TOKEN, withToken, type World } from '../support/session.js';
+import { addShow } from '../support/shows.js';
+
+const SERVER_NAME = 'Living Room';
+const headless = ['--no-config', '--vo=null', '--ao=null', '--speed=10'];
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld({ friendlyName: SERVER_NAME });
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+const partRequests = () => world.plex.requests.filter((request) => request.path.startsWith('/library/parts/'));
+/** The helper's own requests: what it reports and marks. */
+const helperRequests = () => world.plex.requests.filter((request) => request.path.startsWith('/:/'));
+const fallbackLines = (stderr: string) => stderr.split('\n').filter((line) => line.includes("mpv is given the server's own token"));
+
+describe('play gives mpv a transient token', () => {
+  it('keeps the configured token out of mpv -v log and the terminal; every part is fetched with a transient token and the watch counts once', async () => {
+    world.addMovie('101');
+    const mpvLog = join(world.dir, 'mpv-verbose.log');
+    const run = await runCli(world, ['play', '101', '--', ...headless, '-v', `--log-file=${mpvLog}`]);
+    await helpersGone(world);
+
+    expect(run.code).toBe(0);
+    const log = readFileSync(mpvLog, 'utf8');
+    // mpv did log the header it was given: the transient token, as issued to the configured user.
+    const [issued] = world.plex.transientTokens;
+    expect(world.plex.transientTokens).toHaveLength(1);
+    expect(log).toContain(`X-Plex-Token: ${issued?.token}`);
+    expect(log).not.toContain(TOKEN);
+    expect(run.stdout + run.stderr).not.toContain(TOKEN);
+    expect(fallbackLines(run.stderr)).toEqual([]);
+    expect(partRequests().length).toBeGreaterThan(0);
+    expect(partRequests().every((request) => request.tokenKind === 'transient' && request.user === 'admin' && request.tokenVia === 'header')).toBe(true);
+    // The helper keeps its own token for everything it sends.
+    expect(helperRequests().length).toBeGreaterThan(0);
+    expect(helperRequests().every((request) => request.tokenKind === 'account')).toBe(true);
+    expect(world.plex.item('101').viewCount).toBe(1);
+    expect(world.plex.history).toHaveLength(1);
+    expect(readHelperLog(world)).not.toContain(issued?.token);
+  });
+
+  it('gives every entry of --next the transient token, and reuses it in the next play', async () => {
+    addShow(world);
+    const first = await runCli(world, ['play', '511', '--next', '1', '--', ...headless]);
+    const second = await runCli(world, ['play', '521', '--', ...headless]);
+    await helpersGone(world);
+
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(world.plex.transientTokens).toHaveLength(1);
+    const parts = new Set(partRequests().map((request) => request.path.split('/')[3]));
+    expect(parts).toEqual(new Set(['5110', '5120', '5210']));
+    expect(partRequests().every((request) => request.tokenKind === 'transient')).toBe(true);
+    expect(['511', '512', '521'].map((key) => world.plex.item(key).viewCount)).toEqual([1, 1, 1]);
+    // Kept privately in the runtime dir, without the configured token.
+    const kept = join(world.runtimeDir, 'player-tokens.json');
+    expect(existsSync(kept)).toBe(true);
+    expect(readFileSync(kept, 'utf8')).not.toContain(TOKEN);
+  });
+
+  it("swaps a saved server's token for a transient one for a part URL, and keeps the token a URL carries", async () => {
+    const url = world.addMovie('101');
+    const plain = await runCli(world, ['play', url, '--', ...headless]);
+    await helpersGone(world);
+    expect(plain.code).toBe(0);
+    expect(partRequests().length).toBeGreaterThan(0);
+    expect(partRequests().every((request) => request.tokenKind === 'transient')).toBe(true);
+
+    world.plex.clearRequests();
+    const own = await runCli(world, ['play', withToken(url), '--', ...headless]);
+    await helpersGone(world);
+    expect(own.code).toBe(0);
+    expect(partRequests().length).toBeGreaterThan(0);
+    expect(partRequests().every((request) => request.tokenKind === 'account')).toBe(true);
+    expect(own.stdout + own.stderr).not.toContain(TOKEN);
+    expect(world.plex.item('101').viewCount).toBe(2);
+  });
+});
+
+describe('a server that refuses /security/token', () => {
+  for (const status of [401, 404] as const) {
+    it(`plays with the server's own token (${status}), says so once, and the watch counts`, async () => {
+      addShow(world);
+      world.plex.fault({ match: '/security/token', kind: 'status', status });
+      const run = await runCli(world, ['play', '511', '--next', '1', '--', ...headless]);
+      await helpersGone(world);
+
+      expect(run.code).toBe(0);
+      const lines = fallbackLines(run.stderr);
+      expect(lines, run.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        status === 404
+          ? /^mpv-plex-sync: 'Living Room' gives no short-lived token for mpv \(404: an older Plex Media Server\), so mpv is given the server's own token: mpv's verbose log \(-v, --log-file\) will hold it; do not paste that log$/
+          : /^mpv-plex-sync: 'Living Room' refused a short-lived token for mpv \(401\), so mpv is given the server's own token/,
+      );
+      expect(run.stdout + run.stderr).not.toContain(TOKEN);
+      expect(partRequests().length).toBeGreaterThan(0);
+      expect(partRequests().every((request) => request.tokenKind === 'account')).toBe(true);
+      expect(['511', '512'].map((key) => world.plex.item(key).viewCount)).toEqual([1, 1]);
+    });
+  }
+});

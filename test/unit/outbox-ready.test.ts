@@ -1,0 +1,63 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { OutboxReady } from '../../src/helper/outbox-ready.js';
+import type { ScriptSessionOptions } from '../../src/mpv/script-session.js';
+
+const log = pino({ level: 'silent' });
+
+/** An engine that writes down each call, and an outbox whose load ends when the test says. */
+function world(loadFails = false) {
+  const calls: string[] = [];
+  const engine = {
+    start: async () => void calls.push('start'),
+    progress: () => void calls.push('progress'),
+    mark: () => void calls.push('mark'),
+    end: async () => (calls.push('end'), { delivered: true }),
+    playerGone: async () => void calls.push('gone'),
+    streamsChanged: () => void calls.push('streams'),
+  } as unknown as ScriptSessionOptions['engine'];
+  let finishLoad: () => void = () => undefined;
+  const outbox = {
+    load: () => new Promise<void>((resolve, reject) => (finishLoad = () => (loadFails ? reject(new Error('disk gone')) : resolve()))),
+    damage: null,
+    unwritable: null,
+    list: () => [],
+  };
+  return { calls, engine, outbox, finishLoad: () => finishLoad() };
+}
+
+describe('what waits for the outbox', () => {
+  it("takes a session's calls made while the outbox loads once it is loaded, in the order they came", async () => {
+    const w = world();
+    const ready = new OutboxReady();
+    const loading = ready.load(w.outbox as never, log, () => undefined);
+    const engine = ready.engineFor(w.engine, log);
+    const player = {} as never;
+    const started = engine.start(player, {} as never);
+    engine.progress({} as never);
+    engine.mark(player, 'p1', true);
+    engine.streamsChanged({} as never);
+    const ended = engine.end({} as never, null);
+    await Promise.resolve();
+    expect(w.calls).toEqual([]);
+    w.finishLoad();
+    await loading;
+    await started;
+    expect(await ended).toEqual({ delivered: true });
+    expect(w.calls).toEqual(['start', 'progress', 'mark', 'streams', 'end']);
+  });
+
+  it('fails what waited when the outbox cannot be loaded, and says it once', async () => {
+    const w = world(true);
+    const ready = new OutboxReady();
+    const lines: string[] = [];
+    const logged = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const loading = ready.load(w.outbox as never, logged, () => undefined);
+    const started = ready.engineFor(w.engine, logged).start({} as never, {} as never);
+    w.finishLoad();
+    await loading;
+    await expect(started).rejects.toThrow('disk gone');
+    expect(w.calls).toEqual([]);
+    expect(lines.filter((line) => line.includes('the outbox could not be loaded'))).toHaveLength(1);
+  });
+});
