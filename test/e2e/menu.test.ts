@@ -112,6 +112,40 @@ describe('the Plex menu in mpv', () => {
     expect(readOutbox(world).entries).toEqual([]);
   }, 90_000);
 
+  it('plays the first row over a file that is not from Plex, where Plex left off', async () => {
+    world.addMovie('102', { viewOffset: 6_000, lastViewedAt: 1_700_000_000 });
+    const socket = join(world.dir, 'menu-resume.sock');
+    let acted: Promise<void> = Promise.resolve();
+    const run = await runMpv(world, [world.clip], {
+      speed: 1,
+      args: [`--input-ipc-server=${socket}`, '--pause'],
+      timeoutMs: 60_000,
+      during: (_child, output) => {
+        acted = (async () => {
+          const ipc = await MpvIpc.open(socket);
+          try {
+            await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
+            await ipc.command('script-binding', 'plex_sync/menu');
+            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
+            await ipc.command('keypress', 'ENTER');
+            await waitFor('the movie to play', () => /playback \S+ started: \S+\/library\/parts\/1020\//.test(output()), 15_000);
+          } finally {
+            await ipc.command('quit').catch(() => undefined);
+            ipc.close();
+          }
+        })();
+        // Awaited after mpv exits; until then a failure must not count as unhandled.
+        acted.catch(() => undefined);
+      },
+    });
+    await acted;
+    expect(run.code).toBe(0);
+    const chosen = run.log.slice(run.log.indexOf('Run command: loadfile'));
+    expect(chosen).toContain('Set property: file-local-options/start="6"');
+    expect(chosen).toContain("Setting option 'force-media-title' = 'Clip 102'");
+    await helpersGone(world);
+  }, 90_000);
+
   it('opens over a file that is not from Plex, with --no-osc, on the default server; a typed search finds the show, and ESC gives the keys back', async () => {
     world.addMovie('102', { viewOffset: 6_000, lastViewedAt: 1_700_000_000 });
     addShow(world);
