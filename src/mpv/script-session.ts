@@ -82,7 +82,7 @@ export interface ScriptSessionOptions {
   readonly onPlaybackEnded?: () => void;
   /** After each answer to the script's lookup (the helper's catch-up waits for the first). */
   readonly onLookupAnswered?: () => void;
-  /** Answers the Plex menu; absent: every page says the menu is not available. */
+  /** Answers the Plex menu; absent: the script hears that the helper could not make the page. */
   readonly menu?: MenuPort;
   /** mpv went away and its playbacks are finished. */
   readonly onClosed: (session: ScriptSession) => void;
