@@ -20,6 +20,7 @@ const BENCHES = [
   { name: 'first-frame', file: 'first-frame.js' },
   { name: 'service', file: 'service-rss.js' },
   { name: 'library', file: 'big-library.js' },
+  { name: 'menu', file: 'menu-page.js' },
 ] as const;
 
 const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim()).filter(Boolean);

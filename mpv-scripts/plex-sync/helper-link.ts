@@ -15,6 +15,10 @@ import {
   type LookedUpPayload,
   type LookupPayload,
   type MarkPayload,
+  type MenuPagePayload,
+  type MenuPlayedPayload,
+  type MenuPlayPayload,
+  type MenuRequestPayload,
   type ScriptMessageName,
   type SettledPayload,
   type StartPayload,
@@ -30,6 +34,8 @@ import {
   parseHelperFailed,
   parseItem,
   parseLookedUp,
+  parseMenuPage,
+  parseMenuPlayed,
   parseSettled,
   parseWelcome,
   type Parsed,
@@ -58,6 +64,10 @@ export interface HelperEvents {
   readonly helperFailed: (failed: HelperFailedPayload) => void;
   /** Where Plex left off with a file about to load (answer to sendLookup). */
   readonly lookedUp?: (answer: LookedUpPayload) => void;
+  /** A page of the Plex menu (answer to sendMenu). */
+  readonly menuPage?: (page: MenuPagePayload) => void;
+  /** The helper's answer to a choice in the Plex menu (sendMenuPlay). */
+  readonly menuPlayed?: (played: MenuPlayedPayload) => void;
   /** A helper took the mark with this id (its ack). */
   readonly markTaken?: (markId: string) => void;
   /** The playback acks are matched against. */
@@ -123,6 +133,16 @@ export class HelperLink {
   sendMark(mark: MarkPayload): void {
     this.liveness.progressSent(mp.get_time());
     send(ScriptMessage.mark, mark);
+  }
+
+  /** The Plex menu asks for a page. */
+  sendMenu(request: MenuRequestPayload): void {
+    send(ScriptMessage.menu, request);
+  }
+
+  /** The person chose a row of the Plex menu: the helper loads it into this mpv. */
+  sendMenuPlay(play: MenuPlayPayload): void {
+    send(ScriptMessage.menuPlay, play);
   }
 
   /**
@@ -219,6 +239,14 @@ export class HelperLink {
     receive(HelperMessage.lookedUp, parseLookedUp, function (answer) {
       heard();
       if (events.lookedUp) events.lookedUp(answer);
+    });
+    receive(HelperMessage.menuPage, parseMenuPage, function (page) {
+      heard();
+      if (events.menuPage) events.menuPage(page);
+    });
+    receive(HelperMessage.menuPlayed, parseMenuPlayed, function (played) {
+      heard();
+      if (events.menuPlayed) events.menuPlayed(played);
     });
     // Not `heard()`: this helper will not serve, so a restart would only fail again (and the
     // launcher's gap between starts still applies to the next try).

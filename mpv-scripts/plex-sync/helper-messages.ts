@@ -4,6 +4,12 @@
 
 import {
   MAX_FAILURE_REASON,
+  MAX_MENU_ROWS,
+  MAX_MENU_TEXT,
+  type MenuMark,
+  type MenuPagePayload,
+  type MenuPlayedPayload,
+  type MenuRow,
   type AckPayload,
   type EndedPayload,
   type FlushedPayload,
@@ -304,4 +310,73 @@ export function parseHelperFailed(json: string | undefined): Parsed<HelperFailed
   }
   const cut = reason.length > MAX_FAILURE_REASON ? reason.slice(0, MAX_FAILURE_REASON - 1) + '…' : reason;
   return { ok: true, value: { reason: cut } };
+}
+
+/** One line of text for the menu: control characters become spaces, a long one is cut. */
+function menuText(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const line = value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return line.length > MAX_MENU_TEXT ? line.slice(0, MAX_MENU_TEXT - 1) + '…' : line;
+}
+
+const MENU_MARKS: MenuMark[] = ['watched', 'in-progress', 'unwatched'];
+
+/**
+ * A page of the Plex menu. Its request id and status are needed; a row that is odd is left out
+ * on its own (with a warning), so one strange title cannot cost the page.
+ */
+export function parseMenuPage(json: string | undefined): Parsed<MenuPagePayload> {
+  const parsed = parseWith<Fields>(json, [text('requestId'), oneOf('status', ['ok', 'error'])]);
+  if (!parsed.ok) return parsed;
+  const fields = parsed.value;
+  const warnings: string[] = [];
+  const rows: MenuRow[] = [];
+  const given = fields['rows'];
+  if (given !== undefined && !isArray(given)) warnings.push('rows must be a list');
+  const list: unknown[] = isArray(given) ? given : [];
+  for (let i = 0; i < list.length && rows.length < MAX_MENU_ROWS; i++) {
+    const row = menuRow(list[i]);
+    if (row === null) warnings.push('row ' + i + ' is not a menu row');
+    else rows.push(row);
+  }
+  if (list.length > MAX_MENU_ROWS) warnings.push('rows beyond ' + MAX_MENU_ROWS);
+  const selected = fields['selected'];
+  const value: MenuPagePayload = {
+    requestId: fields['requestId'] as string,
+    status: fields['status'] as MenuPagePayload['status'],
+    title: menuText(fields['title']) || '',
+    rows: rows,
+    error: fields['error'] === null || fields['error'] === undefined ? null : menuText(fields['error']),
+    selected: typeof selected === 'number' && selected >= 0 && selected < rows.length ? Math.floor(selected) : 0,
+  };
+  return withWarnings(value, warnings);
+}
+
+function isArray(value: unknown): value is unknown[] {
+  return Object.prototype.toString.call(value) === '[object Array]';
+}
+
+function menuRow(value: unknown): MenuRow | null {
+  if (value === null || typeof value !== 'object' || isArray(value)) return null;
+  const fields = value as Fields;
+  const id = fields['id'];
+  const label = menuText(fields['label']);
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_STRING || !label) return null;
+  const mark = fields['mark'];
+  return {
+    id: id,
+    label: label,
+    detail: menuText(fields['detail']) || '',
+    mark: typeof mark === 'string' && MENU_MARKS.indexOf(mark as MenuMark) >= 0 ? (mark as MenuMark) : null,
+    current: fields['current'] === true,
+  };
+}
+
+export function parseMenuPlayed(json: string | undefined): Parsed<MenuPlayedPayload> {
+  const parsed = parseWith<Fields>(json, [text('requestId'), bool('ok')]);
+  if (!parsed.ok) return parsed;
+  return {
+    ok: true,
+    value: { requestId: parsed.value['requestId'] as string, ok: parsed.value['ok'] as boolean, text: menuText(parsed.value['text']) || '' },
+  };
 }

@@ -14,6 +14,7 @@ import { MARK_UNWATCHED, MARK_WATCHED, markAction, markNotSentLine } from './mar
 import { isRatingKey, readOptions, refuseRatingKey } from './options.js';
 import { runtimeDir, scriptPlatform, spoolDir, stateDir } from './paths.js';
 import { PendingMarks } from './pending-marks.js';
+import { PlexMenu } from './menu.js';
 import { QuitWatch, sleepArgv } from './quit-watch.js';
 import { sharedList } from './shared-list.js';
 import {
@@ -191,6 +192,60 @@ const streams = new StreamsFollower(
     },
   },
   options.sync_streams,
+);
+
+/** The script's one osd-overlay: the Plex menu. */
+const MENU_OVERLAY_ID = 1;
+/** Over the OSC and the OSD text, which sit at 0. */
+const MENU_OVERLAY_Z = 10;
+
+const menu = new PlexMenu(
+  {
+    sendPage: function (request) {
+      link.sendMenu(request);
+    },
+    sendPlay: function (play) {
+      link.sendMenuPlay(play);
+    },
+    draw: function (ass, resX, resY) {
+      mp.command_native({ name: 'osd-overlay', id: MENU_OVERLAY_ID, format: 'ass-events', data: ass, res_x: resX, res_y: resY, z: MENU_OVERLAY_Z });
+    },
+    clear: function () {
+      mp.command_native({ name: 'osd-overlay', id: MENU_OVERLAY_ID, format: 'none', data: '' });
+    },
+    bind: function (binding, onKey) {
+      mp.add_forced_key_binding(binding.key, binding.name, guard('menu key', function () {
+        onKey(binding.input);
+      }), { repeatable: binding.repeatable });
+    },
+    unbind: function (name) {
+      mp.remove_key_binding(name);
+    },
+    osdSize: function () {
+      return { width: mp.get_property_number('osd-width'), height: mp.get_property_number('osd-height') };
+    },
+    helperDown: function () {
+      if (launcher === null && socket === null) return 'this copy of the script has no IPC socket';
+      return link.isGone() ? link.goneReason() || 'it does not answer' : null;
+    },
+    playbackId: function () {
+      return playback ? playback.id : null;
+    },
+    newId: function () {
+      return newPlaybackId(new Date().getTime(), mp.utils.getpid(), Math.random);
+    },
+    setTimeout: function (fn, ms) {
+      return setTimeout(guard('menu timeout', fn), ms);
+    },
+    clearTimeout: function (timer) {
+      clearTimeout(timer as number);
+    },
+    log: function (text) {
+      mp.msg.verbose(text);
+    },
+  },
+  // Twice the helper's timeout: a page may need a few Plex requests on a slow server.
+  { answerTimeoutMs: options.helper_timeout * 2000 },
 );
 
 // ---- State ----
@@ -399,6 +454,8 @@ function earlier(a: number | null, b: number | null): number | null {
 
 function onHelperReady(): void {
   link.sendHello();
+  // A menu opened before this helper attached: its request went nowhere.
+  menu.helperReady();
   // A load waiting for the lookup: the new helper has not heard it.
   loadHold.resend();
   // While a hold waits, the held playback is what the new helper must finish.
@@ -611,6 +668,12 @@ function wire(): void {
       hold.onHelperFailed();
     },
     markTaken: onMarkTaken,
+    menuPage: function (page) {
+      menu.pageAnswered(page);
+    },
+    menuPlayed: function (played) {
+      menu.playAnswered(played);
+    },
     currentPlaybackId: function () {
       return playback ? playback.id : null;
     },
@@ -645,6 +708,9 @@ function wire(): void {
   }));
 
   mp.add_key_binding(options.skip_key || undefined, 'skip', guard('skip', onSkipKey));
+  mp.add_key_binding(options.key_menu || undefined, 'menu', guard('menu', function () {
+    menu.toggle();
+  }));
 
   link.sendHello();
   link.connectHelper('script loaded');

@@ -41,6 +41,20 @@ interface MpSubprocessCommand {
   readonly detach?: boolean;
 }
 
+/** The `osd-overlay` command (input.rst): format none removes the overlay of that id. */
+interface MpOsdOverlayCommand {
+  readonly name: 'osd-overlay';
+  /** The script's own number for the overlay; each script has its own ids. */
+  readonly id: number;
+  readonly format: 'ass-events' | 'none';
+  readonly data: string;
+  readonly res_x?: number;
+  readonly res_y?: number;
+  /** Higher draws over lower; the OSC and OSD text are at 0. */
+  readonly z?: number;
+  readonly hidden?: boolean;
+}
+
 interface MpSubprocessResult {
   readonly status: number;
   readonly error_string: string;
@@ -111,12 +125,13 @@ interface Mp {
   /** A binding run as `script-binding <script name>/<name>`; `key` may be undefined (none bound). */
   add_key_binding(key: string | undefined, name: string, fn: () => void): void;
   /** Like add_key_binding, but over the user's own input.conf bindings of that key. */
-  add_forced_key_binding(key: string | undefined, name: string, fn: () => void): void;
+  add_forced_key_binding(key: string | undefined, name: string, fn: () => void, flags?: { readonly repeatable?: boolean }): void;
   remove_key_binding(name: string): void;
 
   commandv(...args: string[]): true | undefined;
   command_native(cmd: MpSubprocessCommand): MpSubprocessResult | undefined;
   command_native(cmd: string[]): unknown;
+  command_native(cmd: MpOsdOverlayCommand): unknown;
   /** fn is always called later, also when the command could not start. */
   command_native_async(
     cmd: MpSubprocessCommand,

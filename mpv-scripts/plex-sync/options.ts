@@ -28,6 +28,7 @@ export interface Options {
   skip_intro: string;
   skip_credits: string;
   skip_key: string;
+  key_menu: string;
 }
 
 function defaults(): Options {
@@ -77,6 +78,9 @@ function defaults(): Options {
     skip_credits: 'ask',
     // The key of `script-binding plex_sync/skip`; mpv 0.35 binds none of it. Empty: no key.
     skip_key: 'k',
+    // The key of `script-binding plex_sync/menu`, the Plex menu (Continue Watching, the show's
+    // episodes, search); mpv 0.35 binds nothing to Alt+p. Empty: no key.
+    key_menu: 'Alt+p',
   };
 }
 

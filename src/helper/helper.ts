@@ -1,9 +1,8 @@
 // The helper process: one per user session. It owns the outbox (the single writer), attaches to
 // every mpv that asks, and exits when no mpv is left and nothing can be sent now. This file only
-// builds the parts and starts and stops them: a script session per mpv (src/mpv/script-session.ts)
-// feeds the sync engine, which queues; the one sender (src/sync/sender.ts) sends. The catch-up
-// (catch-up.ts), the control requests (control-handler.ts), the Plex notification sockets
-// (notification-subscriptions.ts) and the exit (idle-exit.ts) each have a module of their own.
+// builds the parts and starts and stops them: a script session per mpv (src/mpv/script-session.ts,
+// with its Plex menu, src/menu/) feeds the sync engine, which queues; the sender sends. Catch-up,
+// control requests, notification sockets and the exit each have a module of their own.
 import type { Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { AppPaths } from '../config/paths.js';
@@ -12,6 +11,7 @@ import type { Config } from '../config/config.js';
 import { reloadingConfig } from '../config/config-reload.js';
 import { ResumeHints } from '../mpv/resume-hints.js';
 import { ScriptSession } from '../mpv/script-session.js';
+import { plexMenu } from '../menu/menu-service.js';
 import { takeInSpool, writeSpool } from '../mpv/spool.js';
 import { takeInSpooled } from '../sync/spool-intake.js';
 import { FileOutboxStore } from '../outbox/index.js';
@@ -197,6 +197,7 @@ export class Helper {
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
       onPlaybackEnded: () => this.#subscriptions.refresh(),
       onLookupAnswered: () => this.#catchUp.lookupAnswered(),
+      menu: plexMenu(this.#servers, this.#log),
       onClosed: (closed) => this.#onSessionClosed(closed),
     });
     await session.attach();

@@ -55,6 +55,8 @@ export class OutboxReady {
       end: (end, deadline) => loaded.then(() => engine.end(end, deadline)),
       playerGone: (player) => loaded.then(() => engine.playerGone(player)),
       streamsChanged: (change) => quietly('streamsChanged', () => engine.streamsChanged(change)),
+      // A read of what the engine holds (the Plex menu's playing item): nothing to wait for.
+      itemOf: (playbackId) => engine.itemOf(playbackId),
     };
   }
 }

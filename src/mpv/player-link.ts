@@ -96,6 +96,11 @@ export class PlayerLink {
     return typeof path === 'string' ? path : null;
   }
 
+  /** One mpv command over this link's socket, answered by mpv (loadfile, get_property...). */
+  command(args: readonly unknown[]): Promise<unknown> {
+    return this.#client.command(args);
+  }
+
   close(): Promise<void> {
     return this.#client.close();
   }

@@ -6,7 +6,7 @@
 // The flow is one way: script → protocol (validate.ts) → this session → engine → outbox → sender
 // → Plex. The engine knows nothing of the wire; this file is where the two meet.
 import type { Logger } from 'pino';
-import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type MarkPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
+import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type MarkPayload, type MenuPagePayload, type MenuPlayedPayload, type MenuPlayPayload, type MenuRequestPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { tokenFromPlayer } from '../sync/player-token.js';
@@ -53,9 +53,32 @@ export class SeenMarks {
   }
 }
 
+/** The Plex item this mpv plays, as the Plex menu needs it (its server, its show). */
+export interface PlayingItem {
+  readonly serverUrl: string;
+  /** The Home user the item plays as; null: the active one. */
+  readonly user: string | null;
+  readonly ratingKey: string;
+  readonly type: string;
+}
+
+/** Sends one command to this mpv and resolves with mpv's answer (load-entries.ts's control). */
+export interface MpvControl {
+  command(args: readonly unknown[]): Promise<unknown>;
+}
+
+/**
+ * The Plex menu's answers (src/menu/). Each call must resolve with a payload for the script,
+ * failures included: the script waits for it.
+ */
+export interface MenuPort {
+  page(request: MenuRequestPayload, playing: PlayingItem | null): Promise<MenuPagePayload>;
+  play(request: MenuPlayPayload, mpv: MpvControl): Promise<MenuPlayedPayload>;
+}
+
 export interface ScriptSessionOptions {
   readonly socketPath: string;
-  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone' | 'streamsChanged' | 'mark'>;
+  readonly engine: Pick<SyncEngine, 'start' | 'progress' | 'end' | 'playerGone' | 'streamsChanged' | 'mark' | 'itemOf'>;
   readonly log: Logger;
   /** Answers the script's lookup before a file plays (its resume point); absent: every lookup is 'ignored'. */
   readonly savedState?: SavedStateSource;
@@ -65,6 +88,8 @@ export interface ScriptSessionOptions {
   readonly resumeHints?: ResumeHintsPort;
   /** After each answer to the script's lookup (the helper's catch-up waits for the first). */
   readonly onLookupAnswered?: () => void;
+  /** Answers the Plex menu; absent: the script hears that the helper could not make the page. */
+  readonly menu?: MenuPort;
   /** mpv went away and its playbacks are finished. */
   readonly onClosed: (session: ScriptSession) => void;
 }
@@ -181,6 +206,12 @@ export class ScriptSession implements PlayerPort {
         return;
       case 'mark':
         return this.#mark(message.payload);
+      case 'menu':
+        void this.#menuPage(message.payload);
+        return;
+      case 'menu-play':
+        void this.#menuPlay(message.payload);
+        return;
     }
   }
 
@@ -198,6 +229,42 @@ export class ScriptSession implements PlayerPort {
     if (mark.markId === undefined || this.#seenMarks.firstTime(mark.markId)) engine.mark(this, mark.playbackId, mark.watched);
     else log.info({ playbackId: mark.playbackId, markId: mark.markId }, 'a mark sent again; taken once already');
     if (mark.markId !== undefined) this.#link.sendToScript(HelperMessage.ack, { playbackId: mark.playbackId, markId: mark.markId });
+  }
+
+  /** A page of the Plex menu, for the playing item's server and show (or the default server). */
+  async #menuPage(request: MenuRequestPayload): Promise<void> {
+    const { menu, log } = this.#options;
+    let page: MenuPagePayload;
+    try {
+      if (!menu) throw new Error('this helper has no Plex menu');
+      page = await menu.page(request, this.#playingItem(request.playbackId));
+    } catch (error) {
+      log.error({ err: error }, 'a menu page failed');
+      page = { requestId: request.requestId, status: 'error', title: '', rows: [], error: 'The helper could not make this page; see its log.', selected: 0 };
+    }
+    this.#link.sendToScript(HelperMessage.menuPage, page);
+    log.info({ requestId: request.requestId, page: request.page, status: page.status, rows: page.rows.length }, 'menu page answered');
+  }
+
+  async #menuPlay(request: MenuPlayPayload): Promise<void> {
+    const { menu, log } = this.#options;
+    let played: MenuPlayedPayload;
+    try {
+      if (!menu) throw new Error('this helper has no Plex menu');
+      played = await menu.play(request, this.#link);
+    } catch (error) {
+      log.error({ err: error }, 'a menu choice failed');
+      played = { requestId: request.requestId, ok: false, text: 'The helper could not start it; see its log.' };
+    }
+    this.#link.sendToScript(HelperMessage.menuPlayed, played);
+    log.info({ requestId: request.requestId, ok: played.ok }, 'menu choice answered');
+  }
+
+  #playingItem(playbackId: string | null): PlayingItem | null {
+    if (playbackId === null) return null;
+    const item = this.#options.engine.itemOf(playbackId);
+    if (!item) return null;
+    return { serverUrl: item.client.serverUrl, user: item.client.user ?? null, ratingKey: item.ratingKey, type: item.type };
   }
 
   /** The script holds mpv's on_load until this answer (or its own timeout): always answer. */

@@ -30,6 +30,14 @@ export function loadfileTakesIndex(commandList: unknown): boolean {
 
 /** The loadfile command that appends `url` with its entry options, in the form this mpv takes. */
 export function appendCommand(url: string, options: string, takesIndex: boolean): string[] {
-  // -1: mpv's default place for an append (the end of the playlist).
-  return takesIndex ? ['loadfile', url, 'append-play', '-1', options] : ['loadfile', url, 'append-play', options];
+  return loadCommand(url, options, takesIndex, 'append-play');
+}
+
+/**
+ * The loadfile command for `url` with its entry options: `append-play` adds it to the playlist,
+ * `replace` plays it now in place of what plays (the Plex menu's choice).
+ */
+export function loadCommand(url: string, options: string, takesIndex: boolean, flag: 'append-play' | 'replace'): string[] {
+  // -1: mpv's default place (the end of the playlist; ignored by replace).
+  return takesIndex ? ['loadfile', url, flag, '-1', options] : ['loadfile', url, flag, options];
 }

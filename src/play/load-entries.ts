@@ -4,7 +4,7 @@
 // `--next` list must not take the episodes after it away. play says what was left out.
 import { MpvCommandError, type MpvIpcClient } from '../mpv/ipc-client.js';
 import { redact } from '../log/redact.js';
-import { appendCommand, entryOptions, loadfileTakesIndex } from './entry-options.js';
+import { entryOptions, loadCommand, loadfileTakesIndex } from './entry-options.js';
 import type { PlayEntry } from './play-plan.js';
 
 /** An entry mpv answered with an error, and that error. */
@@ -21,14 +21,20 @@ export interface LoadReport {
   readonly stopped: Error | null;
 }
 
-export async function loadEntries(control: Pick<MpvIpcClient, 'command'>, entries: readonly PlayEntry[]): Promise<LoadReport> {
+export interface LoadOptions {
+  /** The first entry mpv takes replaces what plays (the Plex menu); the rest are appended. @default false: all appended */
+  readonly replace?: boolean;
+}
+
+export async function loadEntries(control: Pick<MpvIpcClient, 'command'>, entries: readonly PlayEntry[], options: LoadOptions = {}): Promise<LoadReport> {
   const takesIndex = loadfileTakesIndex(await control.command(['get_property', 'command-list']).catch(() => null));
+  const replace = options.replace === true;
   let loaded = 0;
   const refused: Refusal[] = [];
   for (const entry of entries) {
-    let options: string;
+    let perFile: string;
     try {
-      options = entryOptions(optionsOf(entry));
+      perFile = entryOptions(optionsOf(entry));
     } catch (error) {
       // A value mpv could not take (entry-options.ts) is this entry's alone, as mpv's own refusal is.
       if (!(error instanceof TypeError)) throw error;
@@ -36,7 +42,7 @@ export async function loadEntries(control: Pick<MpvIpcClient, 'command'>, entrie
       continue;
     }
     try {
-      await control.command(appendCommand(entry.url, options, takesIndex));
+      await control.command(loadCommand(entry.url, perFile, takesIndex, replace && loaded === 0 ? 'replace' : 'append-play'));
       loaded += 1;
     } catch (error) {
       if (!(error instanceof MpvCommandError && error.mpvError !== null)) return { loaded, refused, stopped: error instanceof Error ? error : new Error(String(error)) };

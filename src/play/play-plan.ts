@@ -280,7 +280,8 @@ async function ask<T>(client: PlexClient, ratingKey: string | null, request: () 
   }
 }
 
-async function failureLine(client: PlexClient, ratingKey: string | null, error: unknown): Promise<string> {
+/** One line for the person about a failed request to Plex for `ratingKey` (null: the server itself). */
+export async function failureLine(client: PlexClient, ratingKey: string | null, error: unknown): Promise<string> {
   const host = new URL(client.serverUrl).host;
   if (error instanceof PlexNetworkError) {
     return `cannot reach the Plex server at ${host} (${error.code === 'TIMEOUT' ? `no answer within ${client.timeoutMs / 1000} s` : error.code})`;

@@ -30,6 +30,10 @@ export const ScriptMessage = {
   streams: 'plex-sync/streams',
   /** The person pressed mark-watched or mark-unwatched: Plex should hear it (through the outbox). */
   mark: 'plex-sync/mark',
+  /** The Plex menu asks for a page (Continue Watching, the show's episodes, a search); answered by `menu-page`. */
+  menu: 'plex-sync/menu',
+  /** The person chose a row of the Plex menu: the helper loads it into this mpv; answered by `menu-played`. */
+  menuPlay: 'plex-sync/menu-play',
 } as const;
 
 export const HelperMessage = {
@@ -59,6 +63,10 @@ export const HelperMessage = {
   ended: 'plex-sync/ended',
   /** Answer to lookup: what Plex holds for the file about to play (its resume point). */
   lookedUp: 'plex-sync/looked-up',
+  /** Answer to menu: the rows of one page of the Plex menu, or why there are none. */
+  menuPage: 'plex-sync/menu-page',
+  /** Answer to menu-play: the chosen item is loading in mpv, or why it is not. */
+  menuPlayed: 'plex-sync/menu-played',
 } as const;
 
 export type ScriptMessageName = (typeof ScriptMessage)[keyof typeof ScriptMessage];
@@ -239,6 +247,68 @@ export interface LookedUpPayload {
   readonly resumeMs: number | null;
   readonly durationMs: number | null;
   readonly viewCount: number | null;
+}
+
+/** The pages of the Plex menu (mpv-scripts/plex-sync/menu-model.ts). */
+export type MenuPageKind = 'continue' | 'episodes' | 'search';
+
+export interface MenuRequestPayload {
+  /** Made by the script for this request; the answer names it, and a late one is ignored. */
+  readonly requestId: string;
+  readonly page: MenuPageKind;
+  /** The search text (page `search`); empty otherwise. */
+  readonly query: string;
+  /** The script's playing file, if any: its server, and its show for `episodes`. */
+  readonly playbackId: string | null;
+}
+
+/** How far a row's item is watched, as Plex's apps mark it. */
+export type MenuMark = 'watched' | 'in-progress' | 'unwatched';
+
+export interface MenuRow {
+  /** The helper's name for the row's item, handed back in menu-play; means nothing to the script. */
+  readonly id: string;
+  /** What the row says: Plex's title, made readable (a show's episode with SxxEyy). */
+  readonly label: string;
+  /** A second, dimmer part: the year, how much is left, the kind of item. */
+  readonly detail: string;
+  readonly mark: MenuMark | null;
+  /** The row belongs to the playing item (its episode): drawn so the person sees where they are. */
+  readonly current: boolean;
+}
+
+export interface MenuPagePayload {
+  readonly requestId: string;
+  /** ok: `rows` is the page (maybe empty); error: `error` says why, for the person, one line. */
+  readonly status: 'ok' | 'error';
+  /** The page's heading, e.g. "The Show — Season 2 first". */
+  readonly title: string;
+  readonly rows: readonly MenuRow[];
+  /** For the person when status is error; also a note on an ok page (e.g. "nothing found"), else null. */
+  readonly error: string | null;
+  /** The row to highlight first (the playing episode, or the next one); 0 when none. */
+  readonly selected: number;
+}
+
+/** At most this many rows in a page: a page goes in one script-message. */
+export const MAX_MENU_ROWS = 60;
+/** A row's label or detail is cut to this many characters. */
+export const MAX_MENU_TEXT = 120;
+/** The longest search text the script sends. */
+export const MAX_MENU_QUERY = 100;
+
+export interface MenuPlayPayload {
+  readonly requestId: string;
+  /** MenuRow.id of the chosen row. */
+  readonly itemId: string;
+}
+
+export interface MenuPlayedPayload {
+  readonly requestId: string;
+  /** true: mpv took the item and is replacing the playing file with it. */
+  readonly ok: boolean;
+  /** What is starting (Plex's title), or why nothing is, one line for the person. */
+  readonly text: string;
 }
 
 /** The file the script leaves when no helper answered at unload; read by the next helper. */

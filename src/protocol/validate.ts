@@ -1,7 +1,7 @@
 // Validation of the script's messages where they enter the helper. Anything that fails is
 // logged and skipped: a malformed message must never take the helper down.
 import * as z from 'zod';
-import { HelperMessage, MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type LookupPayload, type MarkPayload, type ProgressPayload, type StartPayload, type StreamsPayload, type UnloadPayload } from './messages.js';
+import { HelperMessage, MAX_MENU_QUERY, MESSAGE_PREFIX, PROTOCOL_VERSION, ScriptMessage, type HelloPayload, type LookupPayload, type MarkPayload, type MenuPlayPayload, type MenuRequestPayload, type ProgressPayload, type StartPayload, type StreamsPayload, type UnloadPayload } from './messages.js';
 
 const id = z.string().min(1).max(200);
 const ms = z.number().finite().min(0).max(1e12);
@@ -50,6 +50,15 @@ const StreamsSchema = z.object({
   subtitle: z.union([z.object({ ffIndex }), z.literal('off'), z.literal('external'), z.null()]).catch(null),
 });
 
+/** A page request: its id and page are needed; an odd query is an empty one, an odd playback id none. */
+const MenuSchema = z.object({
+  requestId: id,
+  page: z.enum(['continue', 'episodes', 'search']),
+  query: z.string().max(MAX_MENU_QUERY).catch(''),
+  playbackId: id.nullable().catch(null),
+});
+const MenuPlaySchema = z.object({ requestId: id, itemId: id });
+
 export type ScriptMessageIn =
   | { readonly name: 'hello'; readonly payload: HelloPayload }
   | { readonly name: 'start'; readonly payload: StartPayload }
@@ -57,7 +66,9 @@ export type ScriptMessageIn =
   | { readonly name: 'unload'; readonly payload: UnloadPayload }
   | { readonly name: 'lookup'; readonly payload: LookupPayload }
   | { readonly name: 'streams'; readonly payload: StreamsPayload }
-  | { readonly name: 'mark'; readonly payload: MarkPayload };
+  | { readonly name: 'mark'; readonly payload: MarkPayload }
+  | { readonly name: 'menu'; readonly payload: MenuRequestPayload }
+  | { readonly name: 'menu-play'; readonly payload: MenuPlayPayload };
 
 export type ParseResult = { readonly ok: true; readonly message: ScriptMessageIn } | { readonly ok: false; readonly reason: string } | { readonly ok: 'foreign' };
 
@@ -100,6 +111,10 @@ function parseKnown(name: string, json: unknown) {
       return wrap('streams', StreamsSchema, json);
     case ScriptMessage.mark:
       return wrap('mark', MarkSchema, json);
+    case ScriptMessage.menu:
+      return wrap('menu', MenuSchema, json);
+    case ScriptMessage.menuPlay:
+      return wrap('menu-play', MenuPlaySchema, json);
     default:
       return null;
   }

@@ -70,6 +70,9 @@ export class SyncEngine {
     await this.#resolve(playback);
   }
 
+  /** The Plex item a playback plays, once resolved (the Plex menu's server and show); null otherwise. */
+  itemOf = (playbackId: string): PlexItem | null => this.#playbacks.get(playbackId)?.item ?? null;
+
   progress(progress: PlaybackProgress): void {
     const playback = this.#playbacks.get(progress.playbackId);
     if (!playback || playback.unloaded) return;

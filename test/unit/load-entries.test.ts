@@ -37,6 +37,12 @@ describe('loadEntries', () => {
     expect(report.stopped).toBeNull();
   });
 
+  it('with replace, plays the first entry mpv takes in place of what plays and appends the rest (the Plex menu)', async () => {
+    const mpv = mpvAnswering((n) => (n === 0 ? 'refuse' : 'success'));
+    await loadEntries(mpv, [entry('511'), entry('512'), entry('521')], { replace: true });
+    expect(mpv.loads.map((load) => load[2])).toEqual(['replace', 'replace', 'append-play']);
+  });
+
   it('stops at the first entry with no answer, since mpv is gone', async () => {
     const mpv = mpvAnswering((n) => (n === 1 ? 'gone' : 'success'));
     const report = await loadEntries(mpv, [entry('511'), entry('512'), entry('521')]);
