@@ -192,8 +192,7 @@ export class Helper {
       socketPath,
       engine: this.#outboxReady.engineFor(this.#engine, this.#log),
       log: this.#log,
-      savedState: this.#resolver,
-      resumeHints: this.#resumeHints,
+      savedState: this.#resolver, resumeHints: this.#resumeHints,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
       onPlaybackEnded: () => this.#subscriptions.refresh(),
       onLookupAnswered: () => this.#catchUp.lookupAnswered(),

@@ -56,9 +56,7 @@ export class SyncEngine {
     this.#options = options;
   }
 
-  get activePlaybacks(): number {
-    return this.#playbacks.size;
-  }
+  get activePlaybacks(): number { return this.#playbacks.size; }
 
   /** A playback began; resolves when its item is known (the player was told through itemKnown). */
   async start(player: PlayerPort, start: PlaybackStart): Promise<void> {
