@@ -7,11 +7,13 @@ import { createWorld, helpersGone, readHelperLog, runCli, TOKEN, withToken, type
 import { addShow } from '../support/shows.js';
 
 const SERVER_NAME = 'Living Room';
+/** A token of another user of the double, which a URL may carry. */
+const OTHER = 'tok-e2e-kid-7d21aa90';
 const headless = ['--no-config', '--vo=null', '--ao=null', '--speed=10'];
 
 let world: World;
 beforeEach(async () => {
-  world = await createWorld({ friendlyName: SERVER_NAME });
+  world = await createWorld({ friendlyName: SERVER_NAME, users: [{ token: OTHER, name: 'kid' }] });
 });
 afterEach(async () => {
   await world.cleanup();
@@ -66,7 +68,7 @@ describe('play gives mpv a transient token', () => {
     expect(readFileSync(kept, 'utf8')).not.toContain(TOKEN);
   });
 
-  it("swaps a saved server's token for a transient one for a part URL, and keeps the token a URL carries", async () => {
+  it("swaps a saved server's token for a transient one for a part URL, also when the URL carries that very token, and keeps another token a URL carries", async () => {
     const url = world.addMovie('101');
     const plain = await runCli(world, ['play', url, '--', ...headless]);
     await helpersGone(world);
@@ -74,14 +76,26 @@ describe('play gives mpv a transient token', () => {
     expect(partRequests().length).toBeGreaterThan(0);
     expect(partRequests().every((request) => request.tokenKind === 'transient')).toBe(true);
 
+    // A direct-play URL copied from Plex Web carries the account's own token: mpv must not get it
+    // (review of issue 22: it did, and mpv -v logged it).
     world.plex.clearRequests();
-    const own = await runCli(world, ['play', withToken(url), '--', ...headless]);
+    const mpvLog = join(world.dir, 'mpv-own-url.log');
+    const own = await runCli(world, ['play', withToken(url), '--', ...headless, '-v', `--log-file=${mpvLog}`]);
     await helpersGone(world);
     expect(own.code).toBe(0);
     expect(partRequests().length).toBeGreaterThan(0);
-    expect(partRequests().every((request) => request.tokenKind === 'account')).toBe(true);
+    expect(partRequests().every((request) => request.tokenKind === 'transient')).toBe(true);
+    expect(readFileSync(mpvLog, 'utf8')).not.toContain(TOKEN);
     expect(own.stdout + own.stderr).not.toContain(TOKEN);
-    expect(world.plex.item('101').viewCount).toBe(2);
+
+    // Another token the person gave (here a Home user's) is theirs to give: mpv plays with it.
+    world.plex.clearRequests();
+    const given = await runCli(world, ['play', withToken(url, OTHER), '--', ...headless]);
+    await helpersGone(world);
+    expect(given.code).toBe(0);
+    expect(partRequests().length).toBeGreaterThan(0);
+    expect(partRequests().every((request) => request.tokenKind === 'account' && request.user === 'kid')).toBe(true);
+    expect(world.plex.item('101').viewCount).toBe(3);
   });
 });
 
