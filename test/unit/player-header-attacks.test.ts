@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigSchema, type Config } from '../../src/config/config.js';
 import { redact } from '../../src/log/redact.js';
+import { PlexServers } from '../../src/plex/servers.js';
 import { PlexClient } from '../../src/plex/client.js';
 import { playerHeader } from '../../src/play/player-header.js';
 import { PLAYER_TOKENS_FILE, PlayerTokenFile } from '../../src/play/player-tokens.js';
@@ -287,5 +289,51 @@ describe('the kept file, as someone else could leave it', () => {
     const header = await playerHeader(ownAt(double.url), clientAt(double.url), { store, now });
     expect(header.header).toBe(`X-Plex-Token: ${double.transientTokens[0]?.token}`);
     expect(double.requests.some((request) => request.path === '/')).toBe(false);
+  });
+});
+
+describe('Home users, through the real PlexServers and config', () => {
+  const TOKEN_A = 'tok-user-a-000000001';
+  const TOKEN_B = 'tok-user-b-000000002';
+  const MACHINE = 'home-machine-0001';
+
+  it("never gives B the token asked as A after 'mpv-plex-sync user B', nor checks A's with B active; and back to A reuses A's", async () => {
+    const double = await startPlexDouble({ token: TOKEN_A, machineIdentifier: MACHINE, users: [{ token: TOKEN_B, name: 'bea' }] });
+    try {
+      const household = (activeUser: string): Config =>
+        ConfigSchema.parse({
+          servers: [{ name: 'Home', machineId: MACHINE, url: double.url }],
+          users: [
+            { uuid: 'u-a', name: 'Alex', tokens: { [MACHINE]: TOKEN_A } },
+            { uuid: 'u-b', name: 'Bea', tokens: { [MACHINE]: TOKEN_B } },
+          ],
+          activeUser,
+        });
+      let config = household('u-a');
+      // A new PlexServers per run, as each `play` is a process of its own.
+      const run = async () => {
+        const servers = new PlexServers({ config: () => config, clientIdentifier: 'client-test', version: '0.0.0' });
+        const client = servers.clientFor(null, null);
+        if (!client) throw new Error('no client');
+        return (await playerHeader(servers, client, { store, now })).header;
+      };
+      const asA = await run();
+      clock += MINUTE;
+      config = household('u-b');
+      const asB = await run();
+      expect(double.transientTokens.map((token) => token.user)).toEqual(['admin', 'bea']);
+      expect(asA).toBe(`X-Plex-Token: ${double.transientTokens[0]?.token}`);
+      expect(asB).toBe(`X-Plex-Token: ${double.transientTokens[1]?.token}`);
+      // A's transient token was never sent while B was active.
+      expect(double.requests.filter((request) => request.path === '/' && request.tokenKind === 'transient')).toEqual([]);
+      clock += MINUTE;
+      config = household('u-a');
+      expect(await run()).toBe(asA);
+      expect(double.transientTokens).toHaveLength(2);
+      expect(keptText()).not.toContain(TOKEN_A);
+      expect(keptText()).not.toContain(TOKEN_B);
+    } finally {
+      await double.stop();
+    }
   });
 });
