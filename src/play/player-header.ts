@@ -50,8 +50,9 @@ export async function playerHeader(servers: Pick<PlexServers, 'tokenFor'>, clien
   const now = options.now ?? Date.now;
   const store = own === null ? null : options.store === undefined ? defaultStore() : options.store;
   const key: PlayerTokenKey = { server: client.serverUrl, user: client.user, askedWith: own ?? '' };
+  // A kept token that is the server's own is no transient one (the file was not written by us).
   const kept = findKept(store, key, now());
-  if (kept !== null) {
+  if (kept !== null && kept !== own) {
     registerSecret(kept);
     // Gone after a restart of the server: then mpv would be refused, so a new one is asked for.
     // A check that got no clear answer keeps it: asking anew would only wait for the server twice.
@@ -61,6 +62,10 @@ export async function playerHeader(servers: Pick<PlexServers, 'tokenFor'>, clien
   try {
     const token = await client.transientToken();
     registerSecret(token);
+    // A server that hands back the very token it was asked with gives mpv no transient one: it
+    // is not kept (the file holds no account token) and play says, as for any other fallback,
+    // that mpv has the server's own token.
+    if (token === own) throw new OwnTokenAnswer();
     try {
       store?.keep(key, token, now());
     } catch {
@@ -97,7 +102,16 @@ function findKept(store: PlayerTokenStore | null, key: PlayerTokenKey, nowMs: nu
   }
 }
 
+/** The server answered /security/token with the token it was asked with. */
+class OwnTokenAnswer extends Error {
+  override readonly name = 'OwnTokenAnswer';
+  constructor() {
+    super('the server answered with its own token');
+  }
+}
+
 function reasonOf(error: unknown, server: string): string {
+  if (error instanceof OwnTokenAnswer) return `'${server}' answered with its own token rather than a short-lived one for mpv`;
   if (error instanceof PlexHttpError) {
     if (error.status === 404) return `'${server}' gives no short-lived token for mpv (404: an older Plex Media Server)`;
     if (error.status === 401 || error.status === 403) return `'${server}' refused a short-lived token for mpv (${error.status})`;

@@ -10,11 +10,14 @@
 // read, is not ours in shape, or holds only old entries counts as empty: the next play asks the
 // server again and writes it anew.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ensurePrivateDir } from '../config/private-dir.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
+
+/** The largest file read: a few entries take a few hundred bytes; anything past this is not ours. */
+const MAX_FILE_BYTES = 64 * 1024;
 
 /** How long one transient token is reused: well within the 48 hours the server keeps it. */
 export const PLAYER_TOKEN_REUSE_MS = 60 * 60 * 1000;
@@ -98,7 +101,7 @@ export class PlayerTokenFile implements PlayerTokenStore {
     try {
       // A dir that is not ours alone (the /tmp fallback someone else made) is not read from.
       ensurePrivateDir(this.#dir);
-      text = readFileSync(this.file, 'utf8');
+      text = readOwnFile(this.file);
     } catch {
       return [];
     }
@@ -114,5 +117,23 @@ export class PlayerTokenFile implements PlayerTokenStore {
       const entry = EntrySchema.safeParse(raw);
       return entry.success ? [entry.data] : [];
     });
+  }
+}
+
+/**
+ * The file's text, when it is a plain file of this user's of a sane size. Never follows a
+ * symbolic link in its place, never waits on a FIFO or a device, and never reads a file someone
+ * else left in the dir (before it was made private) or one too big to be ours: each throws.
+ */
+function readOwnFile(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new Error(`${file} is not a plain file`);
+    if (typeof process.getuid === 'function' && info.uid !== process.getuid()) throw new Error(`${file} belongs to another user`);
+    if (info.size > MAX_FILE_BYTES) throw new Error(`${file} is too big`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }

@@ -200,19 +200,23 @@ async function mpvHeader(context: CommandContext, servers: PlexServers, client: 
 
 /**
  * A file or a URL played as it is; the helper finds its Plex item, if any, from the path. A URL
- * that carries a token of its own plays with it: the person gave it. A saved server's URL
- * without one plays with a transient token of that server, as an item does.
+ * that carries a token of its own plays with it: the person gave it; unless it is the token saved
+ * for that server, which mpv never gets. A saved server's URL without one (or with its saved one)
+ * plays with a transient token of that server, as an item does.
  */
 async function plainEntry(context: CommandContext, servers: PlexServers, target: PersonTarget, ratingKey: string | null): Promise<PlayEntry> {
   if (target.kind === 'localFile') return { url: target.path, ratingKey, title: null, header: null };
   if (target.kind !== 'partUrl' && target.kind !== 'otherUrl') throw new Error(`unexpected target ${target.kind}`);
-  if (target.urlToken !== null) {
-    registerSecret(target.urlToken);
+  const saved = servers.tokenFor(target.url);
+  registerSecret(target.urlToken);
+  // A URL that carries the very token saved for its server (a direct-play URL copied from Plex
+  // Web) is no token the person chose for mpv: it is the account's, which mpv is never given.
+  if (target.urlToken !== null && target.urlToken !== saved) {
     return { url: target.url, ratingKey, title: null, header: `X-Plex-Token: ${target.urlToken}` };
   }
   // A saved server's token goes only to that server's origins (saved-servers.ts); a URL on any
   // other origin plays with none.
-  const client = servers.tokenFor(target.url) === null ? null : servers.existing(target.url);
+  const client = saved === null ? null : servers.existing(target.url);
   const header = client ? await mpvHeader(context, servers, client) : null;
   return { url: target.url, ratingKey, title: null, header };
 }
