@@ -20,6 +20,7 @@ import {
   SectionsContainerSchema,
   TimelineAnswerSchema,
   TransientTokenSchema,
+  shownName,
   type PlexIndexItem,
   type PlexMetadata,
   type PlexSection,
@@ -110,7 +111,7 @@ export interface ServerInfo {
 
 // The root container, read only by serverInfo(); unknown fields pass, as in schemas.ts.
 const ServerInfoSchema = z.object({
-  MediaContainer: z.object({ friendlyName: z.string().optional(), machineIdentifier: z.string(), version: z.string().optional() }),
+  MediaContainer: z.object({ friendlyName: shownName.optional(), machineIdentifier: z.string(), version: z.string().optional() }),
 });
 
 export class PlexClient {
@@ -162,7 +163,7 @@ export class PlexClient {
   async serverInfo(): Promise<ServerInfo> {
     const body = await this.#getJson('/', ServerInfoSchema);
     const { friendlyName, machineIdentifier, version } = body.MediaContainer;
-    return { friendlyName: friendlyName ?? null, machineIdentifier, version: version ?? null };
+    return { friendlyName: friendlyName || null, machineIdentifier, version: version ?? null };
   }
 
   /**

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { redactUrl, registerSecret } from '../log/redact.js';
 import { PlexNetworkError, PlexResponseError } from './errors.js';
 import { httpRequest, type HttpAnswer } from './http.js';
-import { flag, withoutNulls } from './schemas.js';
+import { flag, shownName, withoutNulls } from './schemas.js';
 
 const DEFAULT_PLEXTV_URL = 'https://plex.tv';
 const DEFAULT_AUTH_URL = 'https://app.plex.tv/auth';
@@ -71,7 +71,7 @@ const ConnectionSchema = z.object({
 export type PlexConnection = z.infer<typeof ConnectionSchema>;
 
 const ResourceSchema = z.object({
-  name: z.string().default(''),
+  name: shownName.default(''),
   /** Comma-separated roles, e.g. 'server' or 'client,player'. */
   provides: z.string().default(''),
   clientIdentifier: z.string().min(1),
@@ -120,7 +120,7 @@ export interface PlexServerResource {
 const HomeUserSchema = z.object({
   id: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
   uuid: z.string().min(1),
-  title: z.string().min(1),
+  title: shownName.pipe(z.string().min(1)),
   username: z.string().optional(),
   email: z.string().optional(),
   admin: flag,

@@ -14,6 +14,13 @@ export const flag = z
   .transform((value) => value === true || value === 1 || value === '1');
 const keyString = z.union([z.string(), z.number().transform(String)]);
 
+/**
+ * A name a server or plex.tv gives and the person is shown (a server's friendlyName, a resource's
+ * or a Home user's name): its control characters, which could drive the person's terminal
+ * (escape sequences) or break an OSD line, become spaces where it enters.
+ */
+export const shownName = z.string().transform((text) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim());
+
 const PartSchema = z.object({
   id: numeric,
   key: z.string().optional(),
