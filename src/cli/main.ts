@@ -35,12 +35,13 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .option('--first', 'a title with several matches: play the best one, without asking')
       .option('--from-start', 'a show or a season: start at its first episode, not at the next one to watch')
       .option('--continue [n]', "play the n-th item of Continue Watching (see mpv-plex-sync continue); default: the first", positiveInteger('--continue'))
+      .option('--json', 'print what is played (or the matches of a title when none is clear) as JSON; asks nothing')
       .addHelpText('after', PLAY_HELP)
       .action(
         async (
           target: string | undefined,
           mpvArgs: string[],
-          options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number; server?: string; first?: boolean; fromStart?: boolean; continue?: number | true },
+          options: { ratingKey?: string; useVersion?: number; versions?: boolean; next?: number; server?: string; first?: boolean; fromStart?: boolean; continue?: number | true; json?: boolean },
         ) => {
           const { playCommand } = await import('./commands/play.js');
           // `play --continue -- --fs`: commander hands the first word after -- to [target].

@@ -29,6 +29,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${redact(JSON.stringify(value, null, 2))}\n`);
 }
 
+/** JSON on one line, for output that other lines follow (play's, then mpv's). */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(`${redact(JSON.stringify(value))}\n`);
+}
+
 /** A check line as doctor prints it: `ok   mpv 0.35.1`. */
 export function checkLine(level: 'ok' | 'warn' | 'fail', text: string, fix?: string): string {
   const label = level === 'ok' ? paint('green', 'ok  ') : level === 'warn' ? paint('yellow', 'warn') : paint('red', 'fail');

@@ -103,6 +103,28 @@ describe('play --continue', () => {
   });
 });
 
+describe('play --json', () => {
+  it('prints what it plays (here the second of Continue Watching), then plays it', async () => {
+    const run = await runCli(world, ['play', '--continue', '2', '--json', '--', ...headless]);
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    // Its first line, before mpv's own output.
+    expect(JSON.parse(run.stdout.split('\n')[0] ?? '')).toEqual({ playing: [{ ratingKey: '103', title: 'Long Night', server: 'Living Room' }], matches: null });
+    expect(partsFetched()).toEqual([1030]);
+    expect(world.plex.item('103').viewCount).toBe(1);
+  });
+
+  it('prints the matches of a title with none clear, asks nothing and plays nothing, exit 1', async () => {
+    const run = await runCli(world, ['play', 'night', '--json']);
+    expect(run.code).toBe(1);
+    const printed = JSON.parse(run.stdout) as { playing: null; matches: Array<Record<string, unknown>> };
+    expect(printed.playing).toBeNull();
+    expect(printed.matches.map((match) => [match['ratingKey'], match['server']])).toHaveLength(2);
+    expect(printed.matches.every((match) => match['server'] === 'Living Room')).toBe(true);
+    expect(partsFetched()).toEqual([]);
+  });
+});
+
 describe('play without a target', () => {
   it('says in one line what to give, and --continue with a target too, exit 1', async () => {
     const none = await runCli(world, ['play']);

@@ -29,6 +29,7 @@ import { clearMatch } from '../../find/search.js';
 import { parseSearchQuery } from '../../find/search-query.js';
 import { binPath, bundledScriptPath, commandContext, EXIT_FAILED, type CommandContext } from '../context.js';
 import { continueLines, searchLines } from '../found-lines.js';
+import { printJsonLine } from '../output.js';
 import { askWhich } from '../found-choice.js';
 import { canAsk } from '../secret-input.js';
 
@@ -49,6 +50,8 @@ export interface PlayOptions {
   readonly fromStart?: boolean;
   /** Play the n-th item of Continue Watching (true: the first). */
   readonly continue?: number | true;
+  /** What is played (or a title's matches) as JSON on stdout; nothing is asked on the terminal. */
+  readonly json?: boolean;
 }
 
 export async function playCommand(target: string | undefined, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
@@ -65,10 +68,13 @@ export async function playCommand(target: string | undefined, mpvArgs: readonly 
       return 0;
     }
     if (plan.kind === 'refused') {
-      for (const line of plan.lines) process.stderr.write(`${redact(line)}\n`);
+      if (options.json && plan.matches) printJsonLine({ playing: null, matches: plan.matches.map(foundJson) });
+      else for (const line of plan.lines) process.stderr.write(`${redact(line)}\n`);
       return EXIT_FAILED;
     }
     entries = plan.entries;
+    // One line, before mpv starts: mpv's own output follows on the same stdout.
+    if (options.json) printJsonLine({ playing: entries.map((entry) => ({ ratingKey: entry.ratingKey, title: entry.title, server: plan.server })), matches: null });
   } catch (error) {
     if (error instanceof PlayError || error instanceof PlayTargetError) {
       process.stderr.write(`mpv-plex-sync: ${error.message}\n`);
@@ -92,10 +98,16 @@ function playSocket(context: CommandContext, mpvArgs: readonly string[]): string
 }
 
 type Plan =
-  | { readonly kind: 'play'; readonly entries: PlayEntry[] }
+  /** server: the name of the server of a Plex item found (null for a file or a URL played as it is). */
+  | { readonly kind: 'play'; readonly entries: PlayEntry[]; readonly server: string | null }
   | { readonly kind: 'versions'; readonly lines: string[] }
   /** Nothing plays: these lines say why (several matches and no terminal to ask on), exit 1. */
-  | { readonly kind: 'refused'; readonly lines: string[] };
+  | { readonly kind: 'refused'; readonly lines: string[]; readonly matches?: readonly Found[] };
+
+/** A match of a title as `play --json` prints it, with the server it is on. */
+function foundJson(found: Found): object {
+  return { server: found.server.serverName, ...found.item };
+}
 
 async function planPlay(context: CommandContext, text: string | undefined, options: PlayOptions): Promise<Plan> {
   const servers = new PlexServers({ config: context.config, clientIdentifier: loadClientIdentifier(context.paths.clientIdFile), version: context.version });
@@ -116,7 +128,7 @@ async function planPlay(context: CommandContext, text: string | undefined, optio
       throw new PlayError('--versions, --use-version and --next need a Plex item: a ratingKey, a /library/metadata URL or a Plex Web link');
     }
     const entry = await plainEntry(context, servers, target, options.ratingKey ?? null);
-    if (options.ratingKey === undefined) return { kind: 'play', entries: [entry] };
+    if (options.ratingKey === undefined) return { kind: 'play', entries: [entry], server: null };
     // The item is asked for before mpv starts, as for `play <ratingKey>`: one that is not there is
     // refused here, rather than played, spooled for a helper that can never place it, and kept.
     // On the server the helper will ask (resolver.ts): a URL's own, else --server or the default.
@@ -127,7 +139,7 @@ async function planPlay(context: CommandContext, text: string | undefined, optio
       servers,
       { serverName: options.server ?? null },
     );
-    return { kind: 'play', entries: [{ ...entry, title: named ? displayName(named.meta) : null }] };
+    return { kind: 'play', entries: [{ ...entry, title: named ? displayName(named.meta) : null }], server: named?.serverName ?? null };
   }
   return itemPlan(context, servers, item, options);
 }
@@ -142,14 +154,14 @@ async function itemPlan(context: CommandContext, servers: PlexServers, item: Ite
   }
   if (item.chosenFrom) process.stderr.write(`${redact(`mpv-plex-sync: ${displayName(item.chosenFrom)}: playing ${displayName(item.meta)}`)}\n`);
   const header = await mpvHeader(context, servers, item.client, item.serverName);
-  return { kind: 'play', entries: await planEntries(item, { version: options.useVersion ?? null, next: options.next ?? 0 }, header) };
+  return { kind: 'play', entries: await planEntries(item, { version: options.useVersion ?? null, next: options.next ?? 0 }, header), server: item.serverName };
 }
 
 /**
  * A title searched for on the servers: the one clear match (or the best, with --first); several
  * are listed and asked about on a terminal, and without one play stops with the list.
  */
-async function searchItem(servers: PlexServers, text: string, options: PlayOptions): Promise<{ readonly kind: 'item'; readonly item: ItemPlan } | { readonly kind: 'refused'; readonly lines: string[] }> {
+async function searchItem(servers: PlexServers, text: string, options: PlayOptions): Promise<{ readonly kind: 'item'; readonly item: ItemPlan } | { readonly kind: 'refused'; readonly lines: string[]; readonly matches: readonly Found[] }> {
   const query = parseSearchQuery(text);
   if (query.words === '') throw new PlayError(`nothing to search for in '${text}'`);
   const asked = await serversToAsk(servers, options.server ?? null);
@@ -162,10 +174,10 @@ async function searchItem(servers: PlexServers, text: string, options: PlayOptio
   if (!chosen) {
     const lines = searchLines(found, { stream: process.stderr, withServer: true });
     const heading = `mpv-plex-sync: ${found.length} matches for '${text}'`;
-    if (!canAsk()) return { kind: 'refused', lines: [`${heading}; play one by its ratingKey (the last column), or the best with --first:`, ...lines] };
+    if (options.json || !canAsk()) return { kind: 'refused', lines: [`${heading}; play one by its ratingKey (the last column), or the best with --first:`, ...lines], matches: found };
     process.stderr.write(`${[`${heading}:`, ...lines].join('\n')}\n`);
     const number = await askWhich(found.length);
-    if (number === null) return { kind: 'refused', lines: ['mpv-plex-sync: nothing chosen'] };
+    if (number === null) return { kind: 'refused', lines: ['mpv-plex-sync: nothing chosen'], matches: [] };
     chosen = found[number - 1];
   }
   if (!chosen) throw new PlayError(`no match for '${text}' on ${where}`);
