@@ -3,26 +3,27 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The end-to-end files that take longest, longest first (seconds per file from
- * a full run, issue 19). They start first so that no long file is left running
+ * a full run, issues 19 to 22). They start first so that no long file is left running
  * alone at the end; on a clean clone vitest has no timings of its own to order by.
  */
 const LONGEST_FIRST = [
-  'play',
   'frozen-helper',
+  'play',
   'resume',
   'login',
-  'faults',
   'script-load',
   'watch',
+  'faults',
   'helper-crash',
   'skip',
   'keys',
-  'robustness',
   'told',
-  'households',
+  'robustness',
   'mark-after-crash',
-  'endless-answers',
-  'household-users',
+  'play-newcomer',
+  'menu',
+  'cli-queue',
+  'play-find',
 ].map((name) => `/test/e2e/${name}.test.ts`);
 
 class LongestFirst extends BaseSequencer {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MarkerInput } from '../plex-double/library.js';
 import { makeSubtitleFile } from '../support/media.js';
 import { MpvIpc } from '../support/mpv-ipc.js';
-import { createWorld, helpersGone, runMpv, TOKEN, waitFor, withToken, type MpvRun, type World } from '../support/session.js';
+import { createWorld, helpersGone, runMpv, TOKEN, waitFor, withToken, startPositions, type MpvRun, type World } from '../support/session.js';
 
 let world: World;
 let proxy: Server | null = null;
@@ -70,12 +70,6 @@ async function throughEditingProxy(ratingKey: string, edit: (metadata: Metadata)
 /** A cold helper on a busy machine: the load must not give up on it for the wrong reason. */
 const WAIT = { resume_timeout: '15' };
 
-/** The positionMs of each start message the script sent, in order (mpv logs its commands at trace). */
-function startPositions(log: string): number[] {
-  const found: number[] = [];
-  for (const match of log.matchAll(/plex-sync\/start.*?\\"positionMs\\":(\d+)/g)) found.push(Number(match[1]));
-  return found;
-}
 
 /** Plays `url` at speed 1 until the script knows the item, reads the chapters, presses mark-watched, and quits. */
 async function playAndMark(url: string): Promise<{ run: MpvRun; chapters: unknown }> {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, runCli, TOKEN, type World } from '../support/session.js';
+import { createWorld, helpersGone, runCli, TOKEN, startPositions, type World } from '../support/session.js';
 import { addShow } from '../support/shows.js';
 import { seedWatchStates, type WatchStates } from '../plex-double/sample-library.js';
 
@@ -94,8 +94,7 @@ describe('play --continue', () => {
     await helpersGone(world);
     expect(run.code).toBe(0);
     expect(partsFetched()).toEqual([7120]);
-    const starts = [...readFileSync(logFile, 'utf8').matchAll(/plex-sync\/start.*?\\"positionMs\\":(\d+)/g)].map((match) => Number(match[1]));
-    expect(starts[0]).toBe(8_000);
+    expect(startPositions(readFileSync(logFile, 'utf8'))[0]).toBe(8_000);
     const times = world.plex.requests.filter((request) => request.path === '/:/timeline' && request.query['ratingKey'] === '712').map((request) => Number(request.query['time']));
     expect(times.length).toBeGreaterThan(0);
     expect(times.every((time) => time >= 8_000)).toBe(true);

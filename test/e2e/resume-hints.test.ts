@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, runMpv, TOKEN, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, runMpv, TOKEN, withToken, startPositions, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -19,10 +19,6 @@ const SAVED_MS = 8_000;
 /** A cold helper on a loaded machine takes a while: the answer must count however late it is. */
 const WAIT = { resume_timeout: '15' };
 
-/** The position of each playback's start message, in order. */
-function startPositions(log: string): number[] {
-  return [...log.matchAll(/plex-sync\/start.*?\\"positionMs\\":(\d+)/g)].map((match) => Number(match[1]));
-}
 
 function hintsFile(): string {
   return join(world.stateDir, 'resume-hints.json');

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, helpersGone, runCli, runMpv, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, runCli, runMpv, withToken, startPositions, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -118,12 +118,6 @@ describe('resume with mpv-plex-sync play', () => {
   });
 });
 
-/** The positionMs of each start message the script sent, in order (mpv logs its commands at trace; a helper that attaches later hears it again). */
-function startPositions(log: string): number[] {
-  const found: number[] = [];
-  for (const match of log.matchAll(/plex-sync\/start.*?\\"positionMs\\":(\d+)/g)) found.push(Number(match[1]));
-  return found;
-}
 
 describe('starting over', () => {
   it('seeks to 0 on script-binding plex_sync/start-over, and the playback then counts from there', async () => {

@@ -139,6 +139,11 @@ export function osdLines(log: string): string[] {
   return lines;
 }
 
+/** The positionMs of each start message the script sent, in order (mpv logs its commands at trace). */
+export function startPositions(log: string): number[] {
+  return [...log.matchAll(/plex-sync\/start.*?\\"positionMs\\":(\d+)/g)].map((match) => Number(match[1]));
+}
+
 /** The URL mpv plays for a direct-play part (the token in the query, as Plex hands it out). */
 export function withToken(url: string, token = TOKEN): string {
   return `${url}?X-Plex-Token=${token}`;
