@@ -51,6 +51,8 @@ import type { ReportReason } from './reporter.js';
  * playback again to whichever helper attaches.
  */
 const ATTACH_REQUEST_WAIT_SEC = 1;
+/** A helper being started (helper_starting) boots Node first: it gets longer to attach. */
+const HELPER_STARTING_WAIT_SEC = 4;
 
 export interface HelperEvents {
   /** A helper has (re)attached and knows nothing yet: the caller sends its playback again. */
@@ -147,18 +149,21 @@ export class HelperLink {
 
   /**
    * At script load: asks the running helper, if there is one, and starts one only if there is
-   * none, or if it has not answered within ATTACH_REQUEST_WAIT_SEC.
+   * none, or if it has not answered within ATTACH_REQUEST_WAIT_SEC. With `helperStarting` (play
+   * started one) it only waits, HELPER_STARTING_WAIT_SEC, before it starts one of its own.
    */
-  connectHelper(why: string): void {
+  connectHelper(why: string, helperStarting: boolean): void {
     const launcher = this.options.launcher;
     if (!launcher) return;
-    if (!launcher.askRunningHelper()) return this.launchHelper(why);
+    // play started one, which attaches once it is up: start one only if it never does.
+    if (helperStarting) mp.msg.verbose('a helper is being started for this mpv; waiting for it');
+    else if (!launcher.askRunningHelper()) return this.launchHelper(why);
     const link = this;
     setTimeout(
       guard('attach request', function () {
-        if (!launcher.hasAnswered()) link.launchHelper('the running helper did not answer');
+        if (!launcher.hasAnswered()) link.launchHelper(helperStarting ? 'the helper being started did not attach' : 'the running helper did not answer');
       }),
-      ATTACH_REQUEST_WAIT_SEC * 1000,
+      (helperStarting ? HELPER_STARTING_WAIT_SEC : ATTACH_REQUEST_WAIT_SEC) * 1000,
     );
   }
 

@@ -713,7 +713,7 @@ function wire(): void {
   }));
 
   link.sendHello();
-  link.connectHelper('script loaded');
+  link.connectHelper('script loaded', options.helper_starting);
 }
 
 if (election.active) {

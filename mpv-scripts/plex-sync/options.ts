@@ -11,6 +11,7 @@ const OPTIONS_ID = 'plex-sync';
 export interface Options {
   helper: string;
   autostart_helper: boolean;
+  helper_starting: boolean;
   quit_timeout: number;
   rating_key: string;
   report_interval: number;
@@ -38,6 +39,9 @@ function defaults(): Options {
     helper: 'mpv-plex-sync',
     // Start `<helper> attach <socket>` when the script loads, and again if it goes away.
     autostart_helper: true,
+    // A helper is already being started for this mpv (`mpv-plex-sync play` sets it): the script
+    // waits for it to attach rather than start one when it loads (it still restarts one later).
+    helper_starting: false,
     // Seconds the unload (quit, next file) may be held while the helper finishes the sync.
     quit_timeout: 5,
     // An explicit Plex ratingKey for the first file (set by `mpv-plex-sync play`).

@@ -57,10 +57,10 @@ export interface PlayOptions {
 export async function playCommand(target: string | undefined, mpvArgs: readonly string[], options: PlayOptions): Promise<number> {
   const context = commandContext({ verbose: options.verbose ?? false });
   let entries: PlayEntry[];
-  // A cold helper boots while play asks Plex what to play: each takes about as long (issue 20).
-  // A play that is then refused leaves it to exit on its own, as it does with no mpv to serve.
+  // A cold helper boots while play asks Plex what to play and mpv starts (issue 20). A play that
+  // is then refused leaves it to exit on its own, as it does with no mpv to serve.
   const socketPath = options.versions ? null : playSocket(context, mpvArgs);
-  const helperStarted = socketPath === null ? null : startHelperFirst(context, socketPath);
+  const helper = socketPath === null ? null : await startHelper(context, socketPath);
   try {
     const plan = await planPlay(context, target, options);
     if (plan.kind === 'versions') {
@@ -83,9 +83,8 @@ export async function playCommand(target: string | undefined, mpvArgs: readonly 
     }
     throw error;
   }
-  if (socketPath === null || helperStarted === null) throw new Error('play has no socket for mpv');
-  await helperStarted;
-  return playEntries(context, entries, mpvArgs, socketPath);
+  if (socketPath === null || helper === null) throw new Error('play has no socket for mpv');
+  return playEntries(context, entries, mpvArgs, socketPath, helper);
 }
 
 /**
@@ -233,7 +232,7 @@ async function plainEntry(context: CommandContext, servers: PlexServers, target:
   return { url: target.url, ratingKey, title: null, header };
 }
 
-async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[], socketPath: string): Promise<number> {
+async function playEntries(context: CommandContext, entries: readonly PlayEntry[], mpvArgs: readonly string[], socketPath: string, helper: StartingHelper): Promise<number> {
   // The script once: mpv loads an installed one by itself. A second copy would stay silent
   // (mpv-scripts/plex-sync/election.ts), but it would still cost a load.
   const installed = installedScriptIn(mpvScriptDirs(mpvArgs));
@@ -244,6 +243,8 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
   const args = [
     ...(installed ? [] : [`--script=${bundledScriptPath()}`]),
     `--script-opts-append=plex-sync-helper=${helperCommand()}`,
+    // The script waits for the helper play started rather than start one with play's streams.
+    ...(helper.spawned ? ['--script-opts-append=plex-sync-helper_starting=yes'] : []),
     ...mpvArgs.slice(0, end),
     `--input-ipc-server=${socketPath}`,
     ...mpvArgs.slice(end),
@@ -266,8 +267,9 @@ async function playEntries(context: CommandContext, entries: readonly PlayEntry[
     // play only sends commands: an event mpv writes to it is one more thing to read before the
     // close (MpvIpcClient.close), and one that could come after it.
     control.send(['disable_event', 'all']);
-    await ensureHelper(context, socketPath);
+    // The entries first: a file with a resume hint starts while the helper still boots.
     const report = await loadEntries(control, entries);
+    await ensureHelper(context, socketPath, helper);
     // mpv quit (or was quit) before every entry was in: its exit code says the rest.
     if (report.stopped) context.log.debug({ err: report.stopped }, 'loading the playlist into mpv stopped');
     const refused = refusalLine(report, entries.length);
@@ -315,33 +317,46 @@ function helperCommand(): string {
   return helperCommandFor(process.execPath, binPath()).command;
 }
 
-/** Hands mpv to the running helper, or starts one. */
-async function ensureHelper(context: CommandContext, socketPath: string): Promise<void> {
+/** The helper play found running, or started and is waiting for. */
+interface StartingHelper {
+  /** play started it (none was running). */
+  readonly spawned: boolean;
+  /** Resolves true once it listens; false when it did not within HELPER_START_WAIT_MS. */
+  readonly listening: Promise<boolean>;
+}
+
+/**
+ * Starts the helper when none runs, without waiting for it: it boots while play asks Plex what
+ * to play and mpv starts. mpv gives a detached subprocess its own stdin, stdout and stderr (seen
+ * with mpv 0.35: a detached `sleep 7` kept mpv's output pipe open 7 s after mpv quit), which under
+ * play are play's, so the script must not start one: play tells it one is on its way
+ * (helper_starting) and, once it listens, asks it to attach to mpv (ensureHelper).
+ */
+async function startHelper(context: CommandContext, socketPath: string): Promise<StartingHelper> {
+  if (await helperListening(context.paths.controlSocket)) return { spawned: false, listening: Promise.resolve(true) };
+  spawnHelper(socketPath);
+  return { spawned: true, listening: untilListening(context) };
+}
+
+async function untilListening(context: CommandContext): Promise<boolean> {
+  const until = Date.now() + HELPER_START_WAIT_MS;
+  while (Date.now() < until) {
+    if (await helperListening(context.paths.controlSocket)) return true;
+    // Unref'd: a play refused meanwhile exits at once, not when this gives up.
+    await new Promise((resolve) => setTimeout(resolve, HELPER_POLL_MS).unref());
+  }
+  return false;
+}
+
+/** Hands mpv to the helper once it listens; starts another when the one started never did. */
+async function ensureHelper(context: CommandContext, socketPath: string, helper: StartingHelper): Promise<void> {
+  if (!(await helper.listening)) context.log.debug('the helper play started did not listen in time; starting another');
   const reply = await askHelper(context.paths.controlSocket, { op: 'attach', socket: socketPath });
   if (reply.ok) return;
   spawnHelper(socketPath);
 }
 
-/**
- * Starts the helper before mpv when none runs. The script starts one on load when it finds none,
- * and mpv gives a detached subprocess its own stdin, stdout and stderr (seen with mpv 0.35: a
- * detached `sleep 7` kept mpv's output pipe open 7 s after mpv quit), which under play are play's:
- * a pipe from `play` would stay open for as long as that helper lives. A helper that runs already
- * is found by the script, which then only leaves it an attach request (no process). The helper's
- * first attach fails (mpv is not up yet); play asks it again once mpv listens (ensureHelper).
- */
-async function startHelperFirst(context: CommandContext, socketPath: string): Promise<void> {
-  if (await helperListening(context.paths.controlSocket)) return;
-  spawnHelper(socketPath);
-  const until = Date.now() + HELPER_START_WAIT_MS;
-  while (Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, HELPER_POLL_MS));
-    if (await helperListening(context.paths.controlSocket)) return;
-  }
-  context.log.debug('the helper was not up before mpv; the script starts one if need be');
-}
-
-/** How long play waits for the helper it started to listen, before it starts mpv anyway. */
+/** How long play waits for the helper it started to listen, before it starts another. */
 const HELPER_START_WAIT_MS = 3_000;
 /** How often play looks whether it listens: a connect attempt to a unix socket costs little. */
 const HELPER_POLL_MS = 10;
