@@ -6,7 +6,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MpvIpc } from '../support/mpv-ipc.js';
-import { createWorld, helpersGone, readOutbox, runMpv, SCRIPT, TOKEN, waitFor, withToken, type World } from '../support/session.js';
+import { createWorld, helpersGone, readOutbox, runMpv, SCRIPT, TOKEN, waitFor, withToken, type MpvOptions, type World } from '../support/session.js';
 import { addShow } from '../support/shows.js';
 
 let world: World;
@@ -50,6 +50,30 @@ function forcedBindings(log: string): string {
   return sections.at(-1)?.[1] ?? '';
 }
 
+/**
+ * What a test does to mpv over its IPC socket while it plays, ending with a quit: `during` goes to
+ * runMpv, and `done` is awaited once mpv has exited (a failure of the actions then fails the test).
+ */
+function driveMpv(socket: string, act: (ipc: MpvIpc, output: () => string) => Promise<void>): { during: NonNullable<MpvOptions['during']>; done: () => Promise<void> } {
+  let acted: Promise<void> = Promise.resolve();
+  return {
+    during: (_child, output) => {
+      acted = (async () => {
+        const ipc = await MpvIpc.open(socket);
+        try {
+          await act(ipc, output);
+        } finally {
+          await ipc.command('quit').catch(() => undefined);
+          ipc.close();
+        }
+      })();
+      // Awaited after mpv exits; until then a failure must not count as unhandled.
+      acted.catch(() => undefined);
+    },
+    done: () => acted,
+  };
+}
+
 const partServed = (partId: number) => world.plex.requests.some((request) => request.path.startsWith(`/library/parts/${partId}/`) && request.status >= 200 && request.status < 300);
 
 describe('the Plex menu in mpv', () => {
@@ -60,35 +84,25 @@ describe('the Plex menu in mpv', () => {
     // S01E01 seen: Continue Watching offers S01E02 after the movie in progress.
     world.plex.markWatchedElsewhere('511');
     const socket = join(world.dir, 'menu.sock');
-    let acted: Promise<void> = Promise.resolve();
+    const drive = driveMpv(socket, async (ipc, output) => {
+      await waitFor('the movie to be counted', () => world.plex.item('101')?.viewCount === 1, 20_000);
+      await ipc.command('script-binding', 'plex_sync/menu');
+      await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 2, 10_000);
+      await ipc.command('keypress', 'DOWN');
+      await waitFor('the second row highlighted', () => rowsShown(output())[1]?.startsWith('▶ ') === true, 10_000);
+      await ipc.command('keypress', 'ENTER');
+      await waitFor("the episode's file fetched", () => partServed(5120), 15_000);
+      await waitFor('the episode to play', () => /playback \S+ started: \S+\/library\/parts\/5120\//.test(output()), 15_000);
+      await waitFor('the menu to close', () => overlays(output()).at(-1) === '', 10_000);
+    });
     const run = await runMpv(world, [withToken(finished)], {
       speed: 10,
       // Held on its last frame at the end, so the menu opens over a finished playback.
       args: [`--input-ipc-server=${socket}`, '--keep-open=yes'],
       timeoutMs: 60_000,
-      during: (_child, output) => {
-        acted = (async () => {
-          const ipc = await MpvIpc.open(socket);
-          try {
-            await waitFor('the movie to be counted', () => world.plex.item('101')?.viewCount === 1, 20_000);
-            await ipc.command('script-binding', 'plex_sync/menu');
-            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 2, 10_000);
-            await ipc.command('keypress', 'DOWN');
-            await waitFor('the second row highlighted', () => rowsShown(output())[1]?.startsWith('▶ ') === true, 10_000);
-            await ipc.command('keypress', 'ENTER');
-            await waitFor("the episode's file fetched", () => partServed(5120), 15_000);
-            await waitFor('the episode to play', () => /playback \S+ started: \S+\/library\/parts\/5120\//.test(output()), 15_000);
-            await waitFor('the menu to close', () => overlays(output()).at(-1) === '', 10_000);
-          } finally {
-            await ipc.command('quit').catch(() => undefined);
-            ipc.close();
-          }
-        })();
-        // Awaited after mpv exits; until then a failure must not count as unhandled.
-        acted.catch(() => undefined);
-      },
+      during: drive.during,
     });
-    await acted;
+    await drive.done();
     expect(run.code).toBe(0);
     await helpersGone(world);
     const drawn = overlays(run.log).filter((text) => text !== '');
@@ -115,30 +129,20 @@ describe('the Plex menu in mpv', () => {
   it('plays the first row over a file that is not from Plex, where Plex left off', async () => {
     world.addMovie('102', { viewOffset: 6_000, lastViewedAt: 1_700_000_000 });
     const socket = join(world.dir, 'menu-resume.sock');
-    let acted: Promise<void> = Promise.resolve();
+    const drive = driveMpv(socket, async (ipc, output) => {
+      await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
+      await ipc.command('script-binding', 'plex_sync/menu');
+      await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
+      await ipc.command('keypress', 'ENTER');
+      await waitFor('the movie to play', () => /playback \S+ started: \S+\/library\/parts\/1020\//.test(output()), 15_000);
+    });
     const run = await runMpv(world, [world.clip], {
       speed: 1,
       args: [`--input-ipc-server=${socket}`, '--pause'],
       timeoutMs: 60_000,
-      during: (_child, output) => {
-        acted = (async () => {
-          const ipc = await MpvIpc.open(socket);
-          try {
-            await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
-            await ipc.command('script-binding', 'plex_sync/menu');
-            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
-            await ipc.command('keypress', 'ENTER');
-            await waitFor('the movie to play', () => /playback \S+ started: \S+\/library\/parts\/1020\//.test(output()), 15_000);
-          } finally {
-            await ipc.command('quit').catch(() => undefined);
-            ipc.close();
-          }
-        })();
-        // Awaited after mpv exits; until then a failure must not count as unhandled.
-        acted.catch(() => undefined);
-      },
+      during: drive.during,
     });
-    await acted;
+    await drive.done();
     expect(run.code).toBe(0);
     const chosen = run.log.slice(run.log.indexOf('Run command: loadfile'));
     expect(chosen).toContain('Set property: file-local-options/start="6"');
@@ -150,40 +154,30 @@ describe('the Plex menu in mpv', () => {
     world.addMovie('102', { viewOffset: 6_000, lastViewedAt: 1_700_000_000 });
     addShow(world);
     const socket = join(world.dir, 'menu-local.sock');
-    let acted: Promise<void> = Promise.resolve();
+    const drive = driveMpv(socket, async (ipc, output) => {
+      await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
+      await ipc.command('script-binding', 'plex_sync/menu');
+      await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
+      await ipc.command('keypress', 'LEFT');
+      await waitFor('the typing keys to be bound', () => forcedBindings(output()).includes('plex_sync/plex-menu-BS'), 10_000);
+      for (const key of ['t', 'h', 'e', 'SPACE', 's', 'h', 'o', 'w', 'x', 'BS']) await ipc.command('keypress', key);
+      await waitFor('the text typed', () => (overlays(output()).at(-1) ?? '').includes('Search: the show'), 10_000);
+      await ipc.command('keypress', 'ENTER');
+      await waitFor('the results', () => rowsShown(output()).some((text) => text.includes('The Show')), 10_000);
+      await ipc.command('keypress', 'ESC');
+      await waitFor('the menu to close', () => overlays(output()).at(-1) === '', 10_000);
+      await waitFor('the keys to be given back', () => forcedBindings(output()) === '', 10_000);
+      // Closed, the menu holds no key: DOWN is mpv's own again.
+      await ipc.command('keypress', 'DOWN');
+      await ipc.command('keypress', 'a');
+    });
     const run = await runMpv(world, [world.clip], {
       speed: 1,
       args: [`--input-ipc-server=${socket}`, '--no-osc', '--pause'],
       timeoutMs: 60_000,
-      during: (_child, output) => {
-        acted = (async () => {
-          const ipc = await MpvIpc.open(socket);
-          try {
-            await waitFor('the file to be found not from Plex', () => output().includes(' is ignored'), 20_000);
-            await ipc.command('script-binding', 'plex_sync/menu');
-            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
-            await ipc.command('keypress', 'LEFT');
-            await waitFor('the typing keys to be bound', () => forcedBindings(output()).includes('plex_sync/plex-menu-BS'), 10_000);
-            for (const key of ['t', 'h', 'e', 'SPACE', 's', 'h', 'o', 'w', 'x', 'BS']) await ipc.command('keypress', key);
-            await waitFor('the text typed', () => (overlays(output()).at(-1) ?? '').includes('Search: the show'), 10_000);
-            await ipc.command('keypress', 'ENTER');
-            await waitFor('the results', () => rowsShown(output()).some((text) => text.includes('The Show')), 10_000);
-            await ipc.command('keypress', 'ESC');
-            await waitFor('the menu to close', () => overlays(output()).at(-1) === '', 10_000);
-            await waitFor('the keys to be given back', () => forcedBindings(output()) === '', 10_000);
-            // Closed, the menu holds no key: DOWN is mpv's own again.
-            await ipc.command('keypress', 'DOWN');
-            await ipc.command('keypress', 'a');
-          } finally {
-            await ipc.command('quit').catch(() => undefined);
-            ipc.close();
-          }
-        })();
-        // Awaited after mpv exits; until then a failure must not count as unhandled.
-        acted.catch(() => undefined);
-      },
+      during: drive.during,
     });
-    await acted;
+    await drive.done();
     expect(run.code).toBe(0);
     const rowsOf = (at: number) => rowsShown(run.log.slice(0, at));
     expect(rowsOf(run.log.indexOf('keypress, flags=64, args=[name="LEFT"]'))).toEqual([expect.stringMatching(/^▶ ◐ Clip 102/)]);
@@ -200,30 +194,20 @@ describe('the Plex menu in mpv', () => {
     const copy = join(world.dir, 'plex-sync2.js');
     copyFileSync(SCRIPT, copy);
     const socket = join(world.dir, 'menu-two.sock');
-    let acted: Promise<void> = Promise.resolve();
+    const drive = driveMpv(socket, async (ipc, output) => {
+      // Either copy may be the elected one, and only plex_sync logs at debug: the helper's
+      // answer, which mpv logs whichever copy it goes to, says the file is known.
+      await waitFor('the helper to name the file', () => /script-message-to, .*"plex-sync\/item", .*\\"status\\":\\"ignored\\"/.test(output()), 20_000);
+      await ipc.command('keypress', 'Alt+p');
+      await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
+    });
     const run = await runMpv(world, [world.clip], {
       speed: 1,
       args: [`--script=${copy}`, `--input-ipc-server=${socket}`, '--pause'],
       timeoutMs: 60_000,
-      during: (_child, output) => {
-        acted = (async () => {
-          const ipc = await MpvIpc.open(socket);
-          try {
-            // Either copy may be the elected one, and only plex_sync logs at debug: the helper's
-            // answer, which mpv logs whichever copy it goes to, says the file is known.
-            await waitFor('the helper to name the file', () => /script-message-to, .*"plex-sync\/item", .*\\"status\\":\\"ignored\\"/.test(output()), 20_000);
-            await ipc.command('keypress', 'Alt+p');
-            await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
-          } finally {
-            await ipc.command('quit').catch(() => undefined);
-            ipc.close();
-          }
-        })();
-        // Awaited after mpv exits; until then a failure must not count as unhandled.
-        acted.catch(() => undefined);
-      },
+      during: drive.during,
     });
-    await acted;
+    await drive.done();
     expect(run.code).toBe(0);
     expect(run.log.match(/Run command: script-message, .*"plex-sync\/menu"/g)).toHaveLength(1);
     expect(run.log.match(/Run command: script-binding, .*\/menu"\]/g)).toHaveLength(1);
@@ -233,29 +217,19 @@ describe('the Plex menu in mpv', () => {
   /** Opens the menu over the world's clip and returns mpv's log once the menu has said `what`. */
   async function menuSays(what: string, scriptOpts: Record<string, string> = {}): Promise<string> {
     const socket = join(world.dir, 'menu-says.sock');
-    let acted: Promise<void> = Promise.resolve();
+    const drive = driveMpv(socket, async (ipc, output) => {
+      await waitFor('the file to load', () => output().includes(' started: '), 20_000);
+      await ipc.command('script-binding', 'plex_sync/menu');
+      await waitFor(`the menu to say "${what}"`, () => (overlays(output()).at(-1) ?? '').includes(what), 15_000);
+    });
     const run = await runMpv(world, [world.clip], {
       speed: 1,
       args: [`--input-ipc-server=${socket}`, '--pause'],
       scriptOpts,
       timeoutMs: 60_000,
-      during: (_child, output) => {
-        acted = (async () => {
-          const ipc = await MpvIpc.open(socket);
-          try {
-            await waitFor('the file to load', () => output().includes(' started: '), 20_000);
-            await ipc.command('script-binding', 'plex_sync/menu');
-            await waitFor(`the menu to say "${what}"`, () => (overlays(output()).at(-1) ?? '').includes(what), 15_000);
-          } finally {
-            await ipc.command('quit').catch(() => undefined);
-            ipc.close();
-          }
-        })();
-        // Awaited after mpv exits; until then a failure must not count as unhandled.
-        acted.catch(() => undefined);
-      },
+      during: drive.during,
     });
-    await acted;
+    await drive.done();
     expect(run.code).toBe(0);
     return run.log;
   }
