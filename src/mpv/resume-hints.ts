@@ -52,8 +52,11 @@ export class ResumeHints implements ResumeHintsPort {
     if (resumeMs === 'forget') {
       if (!files.delete(path)) return;
     } else {
+      const ms = Math.max(0, Math.round(resumeMs ?? 0));
+      // Written only when it changed: a file looked up again at the same point costs no write.
+      if (files.get(path)?.ms === ms) return;
       files.delete(path);
-      files.set(path, { ms: Math.max(0, Math.round(resumeMs ?? 0)), at: (this.#options.now ?? Date.now)() });
+      files.set(path, { ms, at: (this.#options.now ?? Date.now)() });
       // A Map keeps insertion order: the first are the longest unseen.
       for (const oldest of files.keys()) {
         if (files.size <= RESUME_HINTS_MAX) break;

@@ -37,6 +37,19 @@ describe('the resume hints the helper keeps', () => {
     expect(hintIn(fileText(), '/home/me/other.mkv')).toBeNull();
   });
 
+  it('writes nothing when a file is noted again at the same point', async () => {
+    const kept = hints();
+    kept.note('/a.mkv', 8000);
+    await kept.settled();
+    rmSync(join(dir, RESUME_HINTS_FILE));
+    kept.note('/a.mkv', 8000);
+    await kept.settled();
+    expect(existsSync(join(dir, RESUME_HINTS_FILE))).toBe(false);
+    kept.note('/a.mkv', 9000);
+    await kept.settled();
+    expect(hintIn(fileText(), '/a.mkv')).toBe(9000);
+  });
+
   it('forgets a file that is not a Plex item, and renews one noted again', async () => {
     const kept = hints();
     kept.note('/a.mkv', 8000);
