@@ -1,6 +1,9 @@
-// Holds mpv's on_load hook until the helper has said where Plex left off, so a Plex item starts
-// at its resume point and no report of an earlier position reaches Plex first. The start is set
-// as a file-local option before the file opens. The hold always ends: at the answer, at
+// Holds a file's start until the helper has said where Plex left off, so a Plex item starts at its
+// resume point and no report of an earlier position reaches Plex first. The lookup goes out at
+// on_load; resume=yes waits at on_preloaded, so mpv opens the file meanwhile (on a server 50 ms
+// away that took 92 ms off a cold first file, BENCHMARKS.md), and the start, a file-local option,
+// still applies there; the question of resume=ask waits at on_load. A first file with a resume
+// hint does not wait at all (startFromHint). The hold always ends: at the answer, at
 // resume_timeout (no helper, or a slow one: the file plays from where mpv would), at the end of
 // the resume=ask question (which falls back to resuming), or at an error. It also ends the moment
 // mpv wants to leave the file (a quit, SIGTERM, stop, next: quit-watch.ts), since mpv acts on
@@ -87,8 +90,10 @@ interface ActiveLoad {
   readonly facts: LoadFacts;
   /** The answer came: a resend to a new helper is not needed. */
   answered: boolean;
-  /** Continues the hook; safe to call more than once. */
+  /** Ends the wait and continues the hook held, if any; safe to call more than once. */
   readonly finish: (why: string) => void;
+  /** resume=yes: the file is open (on_preloaded) and the answer still due: that hook waits for it. */
+  readonly holdOpened: (hook: MpHook, fileDurationSec: number | undefined) => void;
   /** Replaces the running timer (the wait, then the question's). */
   readonly setTimer: (ms: number, fn: () => void) => void;
   readonly setOsdTimer: (ms: number, fn: () => void) => void;
@@ -130,7 +135,9 @@ export class LoadHold {
     // for it to boot when the hints say where Plex was. The question of resume=ask still waits.
     const hint = !this.helperHeard && this.options.mode === 'yes' ? this.options.hint(facts.path) : null;
     if (hint !== null) return this.startFromHint(facts, hint);
-    this.hold(hook, facts);
+    // resume=yes asks now and waits at on_preloaded, so that mpv opens the file meanwhile (a
+    // `start` set there still applies); the question of resume=ask waits here, before the file.
+    this.hold(this.options.mode === 'ask' ? hook : null, facts);
   }
 
   /** The load goes on at once, from the hint; Plex's answer moves the file only if it differs. */
@@ -225,8 +232,14 @@ export class LoadHold {
    * end playback at once: the file plays from the start instead. The "Resumed at" line waits
    * for this check, so it is never shown for a resume that does not happen.
    */
-  onPreloaded(fileDurationSec: number | undefined): void {
+  onPreloaded(hook: MpHook, fileDurationSec: number | undefined): void {
     this.preloaded = true;
+    if (this.active) return this.active.holdOpened(hook, fileDurationSec);
+    this.checkStart(fileDurationSec);
+  }
+
+  /** The resume point set (if any) against the file's own duration, and the line that says it. */
+  private checkStart(fileDurationSec: number | undefined): void {
     const atMs = this.startedAtMs;
     this.startedAtMs = null;
     if (atMs === null) return;
@@ -251,8 +264,12 @@ export class LoadHold {
     return notice;
   }
 
-  private hold(hook: MpHook, facts: LoadFacts): void {
-    hook.defer();
+  /** Waits for the helper's answer; `hook` (on_load, for resume=ask) is held from the start. */
+  private hold(hook: MpHook | null, facts: LoadFacts): void {
+    if (hook) hook.defer();
+    let held = hook;
+    /** Set when the wait holds on_preloaded: the start is checked against the file before it goes on. */
+    let openedDuration: { sec: number | undefined } | null = null;
     const self = this;
     let finished = false;
     let timer: number | null = null;
@@ -274,8 +291,10 @@ export class LoadHold {
         mp.remove_key_binding(ASK_DISMISS_BINDING);
         if (self.active && self.active.lookupId === lookupId) self.active = null;
         mp.msg.verbose('load continues: ' + why);
+        if (openedDuration) self.checkStart(openedDuration.sec);
       } finally {
-        hook.cont();
+        if (held) held.cont();
+        held = null;
       }
     };
     try {
@@ -284,6 +303,12 @@ export class LoadHold {
         facts: facts,
         answered: false,
         finish: finish,
+        holdOpened: function (openedHook, fileDurationSec) {
+          if (finished) return self.checkStart(fileDurationSec);
+          openedHook.defer();
+          held = openedHook;
+          openedDuration = { sec: fileDurationSec };
+        },
         setTimer: function (ms, fn) {
           if (timer !== null) clearTimeout(timer);
           timer = setTimeout(guard('load hold timer', function () {

@@ -108,7 +108,7 @@ const hold = new UnloadHold({
 });
 
 // mpv kills a playback_only subprocess the moment it wants to leave the file: the one sign of a
-// quit that reaches a script holding on_load (quit-watch.ts).
+// quit that reaches a script holding on_load or on_preloaded (quit-watch.ts).
 const quitWatch = new QuitWatch(
   {
     run: function (argv, done) {
@@ -685,8 +685,8 @@ function wire(): void {
   mp.register_event('playback-restart', guard('playback-restart', onSeekEnd));
   mp.add_hook('on_unload', 50, guard('on_unload', onUnload));
   mp.add_hook('on_load', 50, guard('on_load', onLoad));
-  mp.add_hook('on_preloaded', 50, guard('on_preloaded', function () {
-    loadHold.onPreloaded(mp.get_property_number('duration'));
+  mp.add_hook('on_preloaded', 50, guard('on_preloaded', function (hook: MpHook) {
+    loadHold.onPreloaded(hook, mp.get_property_number('duration'));
   }));
   mp.add_key_binding(options.start_over_key || undefined, 'start-over', guard('start-over', onStartOver));
 

@@ -267,7 +267,7 @@ export class ScriptSession implements PlayerPort {
     return { serverUrl: item.client.serverUrl, user: item.client.user ?? null, ratingKey: item.ratingKey, type: item.type };
   }
 
-  /** The script holds mpv's on_load until this answer (or its own timeout): always answer. */
+  /** The script holds the file's start until this answer (or its own timeout): always answer. */
   async #lookUp(lookup: LookupPayload): Promise<void> {
     const { savedState, log } = this.#options;
     let answer: LookedUpPayload = { lookupId: lookup.lookupId, status: 'ignored', resumeMs: null, durationMs: null, viewCount: null };

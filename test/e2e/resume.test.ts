@@ -1,6 +1,7 @@
 // Resume where Plex left off (issue 11, point 1), with the real mpv, the real built script and
-// the Plex double: the script holds on_load until the helper has read the item's viewOffset,
-// and sets `start` before the file opens, so the first position Plex hears is the saved one.
+// the Plex double: the script holds the file's start until the helper has read the item's
+// viewOffset, and sets `start` before playback begins, so the first position Plex hears is the
+// saved one.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
