@@ -175,8 +175,9 @@ async function untilListening(context: CommandContext): Promise<boolean> {
   const until = Date.now() + HELPER_START_WAIT_MS;
   while (Date.now() < until) {
     if (await helperListening(context.paths.controlSocket)) return true;
-    // Unref'd: a play refused meanwhile exits at once, not when this gives up.
-    await new Promise((resolve) => setTimeout(resolve, HELPER_POLL_MS).unref());
+    // Not unref'd: play may wait on this alone (mpv gone at once), and must still exit with mpv's
+    // code, not fall out of an empty event loop with 0.
+    await new Promise((resolve) => setTimeout(resolve, HELPER_POLL_MS));
   }
   return false;
 }
