@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ensurePrivateDir } from '../config/private-dir.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
 
