@@ -285,7 +285,7 @@ export async function checkServerReachable(client: PlexClient, configFile: strin
   } catch (error) {
     const fix = 'start the server, or fix the server URL: run mpv-plex-sync login (or set PLEX_URL)';
     if (error instanceof PlexNetworkError) {
-      const why = error.code === 'TIMEOUT' ? 'timed out' : error.code;
+      const why = error.reason();
       return { id: 'server', level: 'fail', text: `Plex server ${url} unreachable (${why})`, fix };
     }
     if (error instanceof PlexHttpError) return { id: 'server', level: 'fail', text: `Plex server ${url} answered ${error.status} to /identity`, fix };

@@ -47,7 +47,7 @@ function hostOf(origin: string): string {
 
 /** A server's failure, short: a network code, a status, or the message. */
 export function reasonOf(error: unknown): string {
-  if (error instanceof PlexNetworkError) return error.code === 'TIMEOUT' ? 'timed out' : error.code;
+  if (error instanceof PlexNetworkError) return error.reason();
   if (error instanceof PlexHttpError) return `${error.status}`;
   return error instanceof Error ? error.message : String(error);
 }

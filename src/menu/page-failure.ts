@@ -9,7 +9,7 @@ import { certificateFix, PlexCaFileError, PlexCertificateError, PlexHttpError, P
 export function pageFailure(client: Pick<PlexClient, 'serverUrl' | 'timeoutMs'>, error: unknown): string {
   const host = new URL(client.serverUrl).host;
   if (error instanceof PlexNetworkError) {
-    return `Plex cannot be reached at ${host} (${error.code === 'TIMEOUT' ? `no answer within ${client.timeoutMs / 1000} s` : error.code}).`;
+    return `Plex cannot be reached at ${host} (${error.reason(client.timeoutMs)}).`;
   }
   if (error instanceof PlexHttpError) {
     if (error.status === 401) return `Plex at ${host} refused the token (401): run 'mpv-plex-sync login'.`;

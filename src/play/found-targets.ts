@@ -3,6 +3,7 @@
 // labelled with its server. A server that cannot be asked is told in one line and the others
 // still answer; when none can, that is the failure.
 import { savedServers, serverLabel, type SavedServer } from '../config/saved-servers.js';
+import { errorText } from '../log/redact.js';
 import { PlexHttpError, PlexNetworkError, PlexRedirectError, PlexResponseError } from '../plex/errors.js';
 import type { PlexClient } from '../plex/client.js';
 import type { PlexServers } from '../plex/servers.js';
@@ -72,12 +73,12 @@ async function onEach(servers: readonly ServerToAsk[], what: string, read: (clie
 /** Why a server could not be asked, in a few words that name it. */
 function failureText(server: ServerToAsk, what: string, error: unknown): string {
   const name = `'${server.serverName}'`;
-  if (error instanceof PlexNetworkError) return `cannot ${what} ${name} (${error.code === 'TIMEOUT' ? `no answer within ${server.client.timeoutMs / 1000} s` : error.code})`;
+  if (error instanceof PlexNetworkError) return `cannot ${what} ${name} (${error.reason(server.client.timeoutMs)})`;
   if (error instanceof PlexHttpError) {
     if (error.status === 401) return `${name} refused the token (401): run 'mpv-plex-sync login'`;
     return `cannot ${what} ${name}: it answered ${error.status}`;
   }
   if (error instanceof PlexRedirectError) return `cannot ${what} ${name}: it redirected to ${error.location}; not followed`;
   if (error instanceof PlexResponseError) return `cannot ${what} ${name}: its answer is not Plex's`;
-  return `cannot ${what} ${name}: ${error instanceof Error ? error.message : String(error)}`;
+  return `cannot ${what} ${name}: ${errorText(error)}`;
 }

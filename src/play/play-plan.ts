@@ -284,7 +284,7 @@ async function ask<T>(client: PlexClient, ratingKey: string | null, request: () 
 export async function failureLine(client: PlexClient, ratingKey: string | null, error: unknown): Promise<string> {
   const host = new URL(client.serverUrl).host;
   if (error instanceof PlexNetworkError) {
-    return `cannot reach the Plex server at ${host} (${error.code === 'TIMEOUT' ? `no answer within ${client.timeoutMs / 1000} s` : error.code})`;
+    return `cannot reach the Plex server at ${host} (${error.reason(client.timeoutMs)})`;
   }
   // Before asking the server its name: that request would be refused the same way.
   if (error instanceof PlexCertificateError) return `${error.problemText} (${error.code}); ${certificateFix(appPaths().configFile)}`;

@@ -35,6 +35,12 @@ export class PlexNetworkError extends Error {
     this.url = shownUrl;
     this.code = code;
   }
+
+  /** The cause in a few words: the code (ECONNREFUSED), or for a time-out how long was waited, when known. */
+  reason(timeoutMs?: number): string {
+    if (this.code !== 'TIMEOUT') return this.code;
+    return timeoutMs === undefined ? 'timed out' : `no answer within ${timeoutMs / 1000} s`;
+  }
 }
 
 /**

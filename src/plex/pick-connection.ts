@@ -153,7 +153,7 @@ function schemeOf(candidate: ConnectionCandidate): string {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof PlexNetworkError) return error.code === 'TIMEOUT' ? 'timed out' : error.code;
+  if (error instanceof PlexNetworkError) return error.reason();
   // Said as what it is: a connection whose certificate is refused is no network failure.
   if (error instanceof PlexCertificateError) return `certificate refused, ${error.problem} (${error.code})`;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';

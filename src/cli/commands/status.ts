@@ -234,7 +234,7 @@ function unreachable(error: unknown, configFile: string): string {
   // Reached, and refused at its certificate: the fix is the config's, not the server's state.
   if (error instanceof PlexCertificateError) return `has ${error.description} (${error.code}); ${certificateFix(configFile)}`;
   if (error instanceof PlexCaFileError) return `not asked: ${error.message}`;
-  if (error instanceof PlexNetworkError) return `unreachable (${error.code === 'TIMEOUT' ? 'timed out' : error.code}); start the server, or ${LOGIN_FIX} to pick another`;
+  if (error instanceof PlexNetworkError) return `unreachable (${error.reason()}); start the server, or ${LOGIN_FIX} to pick another`;
   if (error instanceof PlexHttpError) return `answered ${error.status} to /identity; is this a Plex server?`;
   return `does not answer like a Plex server (${messageOf(error)})`;
 }
