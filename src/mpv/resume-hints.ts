@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_VERSION, type ResumeHint, type ResumeHintsFile } from '../protocol/resume-hints.js';
+import { hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_VERSION, type ResumeHint, type ResumeHintsFile } from '../protocol/resume-hints.js';
 import { writeFileDurable } from '../storage/durable-file.js';
 
 export interface ResumeHintsOptions {
@@ -73,16 +73,10 @@ export class ResumeHints implements ResumeHintsPort {
     this.#user = user;
     this.#files = new Map();
     const text = await readFile(this.#file, 'utf8').catch(() => null);
-    if (text === null) return this.#files;
-    try {
-      const parsed = JSON.parse(text) as Partial<ResumeHintsFile>;
-      if (parsed.v !== RESUME_HINTS_VERSION || parsed.user !== user || typeof parsed.files !== 'object' || parsed.files === null) return this.#files;
-      const entries = Object.entries(parsed.files).filter(([, hint]) => typeof hint?.ms === 'number' && typeof hint.at === 'number');
-      entries.sort(([, a], [, b]) => a.at - b.at);
-      for (const [path, hint] of entries) this.#files.set(path, { ms: hint.ms, at: hint.at });
-    } catch {
-      // Rewritten whole at the next note.
-    }
+    const file = text === null ? null : hintsIn(text);
+    if (file === null || file.user !== user) return this.#files;
+    // Oldest first, as the Map keeps them: the first to go when there are too many.
+    for (const [path, hint] of Object.entries(file.files).sort(([, a], [, b]) => a.at - b.at)) this.#files.set(path, hint);
     return this.#files;
   }
 }

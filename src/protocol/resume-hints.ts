@@ -31,8 +31,11 @@ export interface ResumeHintsFile {
   readonly files: { readonly [path: string]: ResumeHint };
 }
 
-/** The hint for `path` in a file's text; null when there is none or the text is not one. */
-export function hintIn(text: string, path: string): number | null {
+/**
+ * The hints a file's text holds, each entry checked (a malformed one is left out); null when the
+ * text is not a hints file of this version. The helper reads it back with this, the script too.
+ */
+export function hintsIn(text: string): ResumeHintsFile | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -40,10 +43,23 @@ export function hintIn(text: string, path: string): number | null {
     return null;
   }
   if (parsed === null || typeof parsed !== 'object') return null;
-  const file = parsed as { v?: unknown; files?: unknown };
+  const file = parsed as { v?: unknown; user?: unknown; files?: unknown };
   if (file.v !== RESUME_HINTS_VERSION || file.files === null || typeof file.files !== 'object') return null;
-  if (!Object.prototype.hasOwnProperty.call(file.files, path)) return null;
-  const hint = (file.files as { [path: string]: unknown })[path] as { ms?: unknown } | null;
-  if (hint === null || typeof hint !== 'object' || typeof hint.ms !== 'number' || !(hint.ms >= 0) || !isFinite(hint.ms)) return null;
-  return hint.ms;
+  const given = file.files as { [path: string]: unknown };
+  // No prototype: a path named "__proto__" is an entry like any other.
+  const files = Object.create(null) as { [path: string]: ResumeHint };
+  for (const path in given) {
+    if (!Object.prototype.hasOwnProperty.call(given, path)) continue;
+    const hint = given[path] as { ms?: unknown; at?: unknown } | null;
+    if (hint === null || typeof hint !== 'object' || typeof hint.ms !== 'number' || !(hint.ms >= 0) || !isFinite(hint.ms) || typeof hint.at !== 'number') continue;
+    files[path] = { ms: hint.ms, at: hint.at };
+  }
+  return { v: RESUME_HINTS_VERSION, user: typeof file.user === 'string' ? file.user : null, files: files };
+}
+
+/** The hint for `path` in a file's text; null when there is none or the text is not one. */
+export function hintIn(text: string, path: string): number | null {
+  const file = hintsIn(text);
+  const hint = file === null ? undefined : file.files[path];
+  return hint === undefined ? null : hint.ms;
 }

@@ -116,7 +116,12 @@ describe("the script's reading of a hint (hintIn)", () => {
     expect(hintIn(JSON.stringify({ v: 1, files: { '/a.mkv': { ms: -5 } } }), '/a.mkv')).toBeNull();
     expect(hintIn(JSON.stringify({ v: 1, files: { '/a.mkv': { ms: '8000' } } }), '/a.mkv')).toBeNull();
     expect(hintIn(JSON.stringify({ v: 1, files: { '/a.mkv': null } }), '/a.mkv')).toBeNull();
-    // Inherited names are no entries.
+    // Inherited names are no entries; a path named __proto__ is one like any other.
     expect(hintIn(JSON.stringify({ v: 1, files: {} }), 'constructor')).toBeNull();
+    expect(hintIn('{"v":1,"files":{"__proto__":{"ms":3000,"at":1}}}', '__proto__')).toBe(3000);
+    // An entry without its date is left out, and only it.
+    const mixed = JSON.stringify({ v: 1, user: null, files: { '/a.mkv': { ms: 8000 }, '/b.mkv': { ms: 5000, at: 2 } } });
+    expect(hintIn(mixed, '/a.mkv')).toBeNull();
+    expect(hintIn(mixed, '/b.mkv')).toBe(5000);
   });
 });
