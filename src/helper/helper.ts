@@ -9,6 +9,7 @@ import type { AppPaths } from '../config/paths.js';
 import { loadClientIdentifier } from '../config/client-id.js';
 import type { Config } from '../config/config.js';
 import { reloadingConfig } from '../config/config-reload.js';
+import { hintsAfterPlayback } from './hints-after-playback.js';
 import { ResumeHints } from '../mpv/resume-hints.js';
 import { ScriptSession } from '../mpv/script-session.js';
 import { plexMenu } from '../menu/menu-service.js';
@@ -94,8 +95,7 @@ export class Helper {
     this.#outbox = new FileOutboxStore({ stateDir: paths.stateDir, onProblem: (message) => log.error(message), onNotice: (message) => log.info(message) });
     const clientIdentifier = loadClientIdentifier(paths.clientIdFile, (problem) => log.warn(problem));
     const current = reloadingConfig(paths.configFile, config, (problem) => log.warn(problem));
-    const servers = new PlexServers({ config: current, clientIdentifier, version: options.version, onSkippedItem: (text) => log.warn(text) });
-    this.#servers = servers;
+    const servers = (this.#servers = new PlexServers({ config: current, clientIdentifier, version: options.version, onSkippedItem: (text) => log.warn(text) }));
     this.#resolver = new Resolver({ servers, partIndex: new PartIndex({ cacheFile: paths.indexCacheFile }), onNotice: (text) => log.info(text) });
     this.#recent = new RecentSyncs({ stateDir: paths.stateDir, onProblem: (message) => log.warn(message) });
     this.#sender = new Sender({
@@ -110,7 +110,7 @@ export class Helper {
       },
     });
     this.#streams = new StreamSync({ files: new SubtitleFiles({ runtimeDir: paths.runtimeDir }), log });
-    this.#resumeHints = new ResumeHints({ stateDir: paths.stateDir, activeUser: () => servers.config.activeUser, log });
+    this.#resumeHints = new ResumeHints({ stateDir: paths.stateDir, activeUser: () => servers.config.activeUser, afterPlayback: (path, ratingKey) => hintsAfterPlayback({ resolver: this.#resolver, servers, log }, path, ratingKey), log });
     this.#engine = new SyncEngine({
       config,
       servers,

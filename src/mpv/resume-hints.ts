@@ -11,6 +11,8 @@ import { writeFileDurable } from '../storage/durable-file.js';
 
 export interface ResumeHintsOptions {
   readonly stateDir: string;
+  /** What renew() notes: the played file's point and those of the files likely next. */
+  readonly afterPlayback: (path: string, ratingKey: string | null) => Promise<HintNote[]>;
   /** The Home user whose resume points Plex gives now; hints of another user are dropped. */
   readonly activeUser: () => string | null;
   readonly log: Logger;
@@ -18,10 +20,17 @@ export interface ResumeHintsOptions {
   readonly now?: () => number;
 }
 
+/** Plex holds `resumeMs` for the file at `path` (null: none); `forget`: it is not a Plex item. */
+export type HintNote = readonly [path: string, resumeMs: number | null | 'forget'];
+
 /** What a script session tells the hints. */
 export interface ResumeHintsPort {
-  /** Plex holds `resumeMs` for this file (null: none); `forget`: the file is not a Plex item. */
-  note(path: string, resumeMs: number | null | 'forget'): void;
+  note(path: string, resumeMs: HintNote[1]): void;
+  /**
+   * Once a playback's writes are in: Plex's point for its file, and for what is likely to be
+   * opened next (src/helper/hints-after-playback.ts). Never throws.
+   */
+  renew(path: string, ratingKey: string | null): Promise<void>;
 }
 
 export class ResumeHints implements ResumeHintsPort {
@@ -37,8 +46,22 @@ export class ResumeHints implements ResumeHintsPort {
     this.#file = join(options.stateDir, RESUME_HINTS_FILE);
   }
 
-  note(path: string, resumeMs: number | null | 'forget'): void {
-    this.#writing = this.#writing.then(() => this.#note(path, resumeMs)).catch((error: unknown) => this.#options.log.warn({ err: error }, 'could not keep the resume hints'));
+  note(path: string, resumeMs: HintNote[1]): void {
+    this.#noteAll([[path, resumeMs]]);
+  }
+
+  async renew(path: string, ratingKey: string | null): Promise<void> {
+    try {
+      this.#noteAll(await this.#options.afterPlayback(path, ratingKey));
+    } catch (error) {
+      // Kept as they were: the next mpv asks Plex anyway.
+      this.#options.log.debug({ err: error }, 'could not renew the resume hints');
+    }
+  }
+
+  /** In order, the last noted the newest; one write for them all. */
+  #noteAll(notes: readonly HintNote[]): void {
+    this.#writing = this.#writing.then(() => this.#note(notes)).catch((error: unknown) => this.#options.log.warn({ err: error }, 'could not keep the resume hints'));
   }
 
   /** Resolves once everything noted so far is written (tests, and a helper's stop). */
@@ -46,22 +69,27 @@ export class ResumeHints implements ResumeHintsPort {
     return this.#writing;
   }
 
-  async #note(path: string, resumeMs: number | null | 'forget'): Promise<void> {
+  async #note(notes: readonly HintNote[]): Promise<void> {
     const user = this.#options.activeUser();
     const files = await this.#load(user);
-    if (resumeMs === 'forget') {
-      if (!files.delete(path)) return;
-    } else {
+    let changed = false;
+    for (const [path, resumeMs] of notes) {
+      if (resumeMs === 'forget') {
+        changed = files.delete(path) || changed;
+        continue;
+      }
       const ms = Math.max(0, Math.round(resumeMs ?? 0));
       // Written only when it changed: a file looked up again at the same point costs no write.
-      if (files.get(path)?.ms === ms) return;
+      if (files.get(path)?.ms === ms) continue;
       files.delete(path);
       files.set(path, { ms, at: (this.#options.now ?? Date.now)() });
-      // A Map keeps insertion order: the first are the longest unseen.
-      for (const oldest of files.keys()) {
-        if (files.size <= RESUME_HINTS_MAX) break;
-        files.delete(oldest);
-      }
+      changed = true;
+    }
+    if (!changed) return;
+    // A Map keeps insertion order: the first are the longest unseen.
+    for (const oldest of files.keys()) {
+      if (files.size <= RESUME_HINTS_MAX) break;
+      files.delete(oldest);
     }
     const content: ResumeHintsFile = { v: RESUME_HINTS_VERSION, user, files: Object.fromEntries(files) };
     await writeFileDurable(this.#file, JSON.stringify(content));

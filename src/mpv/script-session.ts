@@ -306,26 +306,19 @@ export class ScriptSession implements PlayerPort {
     this.#options.onPlaybackEnded?.();
     const file = this.#files.get(unload.playbackId);
     this.#files.delete(unload.playbackId);
-    if (file && flushed.delivered) await this.#renewHint(file.path, file.ratingKey);
-  }
-
-  /** Plex's resume point once this playback's writes are in: where the next cold mpv starts. */
-  async #renewHint(path: string, ratingKey: string | null): Promise<void> {
-    const { resumeHints, savedState, log } = this.#options;
-    if (!resumeHints || !savedState) return;
-    try {
-      const state = await savedState.savedState(path, ratingKey, null);
-      resumeHints.note(path, state.status === 'plex' ? state.resumeMs : 'forget');
-    } catch (error) {
-      // Kept as it was: the next mpv asks Plex anyway.
-      log.debug({ err: error }, 'could not renew the resume hint');
-    }
+    // Plex's point once this playback's writes are in, and what is likely next: where the next cold mpv starts.
+    if (file && flushed.delivered) await this.#options.resumeHints?.renew(file.path, file.ratingKey);
   }
 
   async #closed(): Promise<void> {
     this.#options.log.info({ socket: this.id }, 'mpv went away');
     try {
       await this.#options.engine.playerGone(this);
+      // The file mpv quit on, when its playback was settled, sent no unload: its hints are renewed
+      // here (before the helper may exit). Bounded by the Plex client's timeout when Plex is away.
+      const playing = this.#current === null ? undefined : this.#files.get(this.#current);
+      this.#files.clear();
+      if (playing) await this.#options.resumeHints?.renew(playing.path, playing.ratingKey);
     } finally {
       this.#options.onClosed(this);
     }

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, helpersGone, runMpv, TOKEN, withToken, startPositions, type World } from '../support/session.js';
+import { addShow } from '../support/shows.js';
 
 let world: World;
 beforeEach(async () => {
@@ -48,6 +49,28 @@ describe('resume hints for a cold start', () => {
     expect(second.osd.some((line) => line.startsWith('Resumed at 0:08'))).toBe(true);
     expect(world.plex.item('101').viewOffset).toBe(SAVED_MS);
     expect(world.plex.item('101').viewCount).toBe(0);
+  });
+
+  it('starts the next episode, never played here, at once: the helper noted Continue Watching after the last one', async () => {
+    const show = addShow(world);
+    const [first, next] = show.episodes as [string, string];
+    // S01E01 played to its end: watched, once.
+    const watched = await runMpv(world, [withToken(world.plex.partUrl(first))], { scriptOpts: WAIT });
+    await helpersGone(world);
+    expect(watched.code).toBe(0);
+    expect(world.plex.item(first).viewCount).toBe(1);
+    // Plex's Continue Watching now holds S01E02, not started: noted by its part URL, at 0.
+    const nextUrl = world.plex.partUrl(next);
+    expect(JSON.parse(readFileSync(hintsFile(), 'utf8')).files[nextUrl]).toMatchObject({ ms: 0 });
+
+    const run = await runMpv(world, [withToken(nextUrl)], { scriptOpts: WAIT, args: ['--end=3'] });
+    await helpersGone(world);
+    expect(run.code).toBe(0);
+    expect(run.log).toContain('load goes on from the resume hint (0 ms)');
+    expect(run.log).not.toContain('load continues:');
+    expect(run.log).toContain('Plex holds what the hint said');
+    expect(startPositions(run.log)[0]).toBeLessThan(2_000);
+    expect(world.plex.item(next).viewCount).toBe(0);
   });
 
   it('moves a file started from a stale hint to where Plex holds it', async () => {

@@ -1,6 +1,6 @@
-// A local file as the Plex server names it, through the person's path mappings.
+// A local file as the Plex server names it, through the person's path mappings, and back.
 import { describe, expect, it } from 'vitest';
-import { toPlexPath } from '../../src/resolve/path-mapping.js';
+import { toLocalPath, toPlexPath } from '../../src/resolve/path-mapping.js';
 
 describe('toPlexPath', () => {
   const mappings = [
@@ -19,5 +19,22 @@ describe('toPlexPath', () => {
 
   it('leaves a path without a mapping as it is (a miss)', () => {
     expect(toPlexPath('/home/me/A.mkv', mappings)).toBe('/home/me/A.mkv');
+  });
+});
+
+describe('toLocalPath', () => {
+  const mappings = [
+    { plex: '/data/movies/', local: '/mnt/nas/movies' },
+    { plex: '/data/tv', local: '/mnt/nas/tv/' },
+  ];
+
+  it("maps Plex's path to the file on this machine, the reverse of toPlexPath", () => {
+    expect(toLocalPath('/data/tv/Show/S01E01.mkv', mappings)).toBe('/mnt/nas/tv/Show/S01E01.mkv');
+    expect(toPlexPath(toLocalPath('/data/movies/A.mkv', mappings), mappings)).toBe('/data/movies/A.mkv');
+  });
+
+  it('leaves a path without a mapping, or one that only shares the beginning of a folder name, as it is', () => {
+    expect(toLocalPath('/data/movies-old/A.mkv', mappings)).toBe('/data/movies-old/A.mkv');
+    expect(toLocalPath('/srv/A.mkv', mappings)).toBe('/srv/A.mkv');
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { forgetResumeHints, ResumeHints } from '../../src/mpv/resume-hints.js';
-import { hintIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX } from '../../src/protocol/resume-hints.js';
+import { forgetResumeHints, ResumeHints, type ResumeHintsOptions } from '../../src/mpv/resume-hints.js';
+import { hintIn, hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX } from '../../src/protocol/resume-hints.js';
 
 const log = pino({ level: 'silent' });
 let dir: string;
@@ -18,8 +18,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function hints(): ResumeHints {
-  return new ResumeHints({ stateDir: dir, activeUser: () => user, log, now: () => (clock += 1) });
+function hints(afterPlayback: ResumeHintsOptions['afterPlayback'] = async () => []): ResumeHints {
+  return new ResumeHints({ stateDir: dir, activeUser: () => user, afterPlayback, log, now: () => (clock += 1) });
 }
 
 function fileText(): string {
@@ -103,6 +103,38 @@ describe('the resume hints the helper keeps', () => {
     forgetResumeHints(dir);
     expect(existsSync(join(dir, RESUME_HINTS_FILE))).toBe(false);
     expect(() => forgetResumeHints(dir)).not.toThrow();
+  });
+
+  it('renews after a playback in one write: what is likely next, then the played file, the newest', async () => {
+    const asked: Array<[string, string | null]> = [];
+    const kept = hints(async (path, ratingKey) => {
+      asked.push([path, ratingKey]);
+      return [['/tv/s01e03.mkv', null], ['/movies/half.mkv', 30_000], ['/gone.mkv', 'forget'], [path, 12_000]];
+    });
+    kept.note('/gone.mkv', 5000);
+    await kept.settled();
+    await kept.renew('/tv/s01e02.mkv', '712');
+    await kept.settled();
+    expect(asked).toEqual([['/tv/s01e02.mkv', '712']]);
+    const file = hintsIn(fileText());
+    expect(Object.keys(file?.files ?? {})).toEqual(['/tv/s01e03.mkv', '/movies/half.mkv', '/tv/s01e02.mkv']);
+    expect(file?.files['/tv/s01e03.mkv']?.ms).toBe(0);
+    expect(file?.files['/movies/half.mkv']?.ms).toBe(30_000);
+    // One write: the three were noted at one time of the clock, in order.
+    const times = Object.values(file?.files ?? {}).map((hint) => hint.at);
+    expect(new Set(times).size).toBe(3);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('keeps the hints as they were when the renewal fails', async () => {
+    const kept = hints(async () => {
+      throw new Error('Plex unreachable');
+    });
+    kept.note('/a.mkv', 8000);
+    await kept.settled();
+    await expect(kept.renew('/a.mkv', null)).resolves.toBeUndefined();
+    await kept.settled();
+    expect(hintIn(fileText(), '/a.mkv')).toBe(8000);
   });
 });
 
