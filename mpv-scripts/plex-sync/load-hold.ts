@@ -153,10 +153,12 @@ export class LoadHold {
 
   /** Plex's answer for a file started from its hint: moves it when Plex holds another point. */
   private checkHint(hinted: HintedLoad, answer: LookedUpPayload): void {
-    if (answer.status !== 'plex') return mp.msg.verbose('no answer from Plex for the hinted file (' + answer.status + '); it plays on');
+    if (answer.status === 'error') return mp.msg.verbose('no answer from Plex for the hinted file; it plays on');
     if (mp.get_time() - hinted.since > this.options.timeoutSec) return mp.msg.verbose('Plex answered after resume_timeout; the file plays on from its hint');
-    const decision = decideResume({ mode: 'yes', userStart: hinted.facts.userStart, saved: answer });
-    const wantedMs = decision.kind === 'as-is' ? 0 : decision.atMs;
+    // Not a Plex item (any more, or never: a hint noted from a server's list names a file by its
+    // path here): where mpv would start it without Plex.
+    const decision = answer.status === 'plex' ? decideResume({ mode: 'yes', userStart: hinted.facts.userStart, saved: answer }) : null;
+    const wantedMs = decision === null || decision.kind === 'as-is' ? 0 : decision.atMs;
     if (Math.abs(wantedMs - hinted.startMs) < HINT_TOLERANCE_MS) return mp.msg.verbose('Plex holds what the hint said');
     mp.msg.verbose('Plex holds ' + wantedMs + ' ms, not the hint\'s ' + hinted.startMs + ' ms: moving there');
     if (!this.preloaded) {

@@ -2,7 +2,7 @@
 // off with the file (its resume hints, src/protocol/resume-hints.ts), the script starts the file
 // there at once instead of holding it while a helper boots, and still asks. Plex's answer wins:
 // a file played elsewhere since moves to where Plex holds it. Real mpv, built script, the double.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, helpersGone, runMpv, TOKEN, withToken, startPositions, type World } from '../support/session.js';
@@ -89,6 +89,30 @@ describe('resume hints for a cold start', () => {
     // Nothing earlier than Plex's point is kept: the resume point did not go back to the hint's.
     expect(world.plex.item('101').viewOffset).toBeGreaterThanOrEqual(12_000);
     expect(world.plex.item('101').viewCount).toBe(0);
+  });
+
+  it('takes a file that is no Plex item back to its start when a hint started it elsewhere (a hint noted from a server that names a path here)', async () => {
+    // A local file Plex does not hold, hinted at 8 s (a shared server's list could name any path).
+    mkdirSync(world.stateDir, { recursive: true });
+    writeFileSync(hintsFile(), JSON.stringify({ v: 1, user: null, files: { [world.clip]: { ms: SAVED_MS, at: Date.now() } } }));
+    const run = await runMpv(world, [world.clip], {
+      scriptOpts: WAIT,
+      speed: 1,
+      // Real time: the cold helper's answer comes while the file plays; then quit.
+      during: (child, output) => {
+        const quitWhenMoved = setInterval(() => {
+          if (!output().includes('moving there')) return;
+          clearInterval(quitWhenMoved);
+          child.kill('SIGTERM');
+        }, 50);
+        child.once('exit', () => clearInterval(quitWhenMoved));
+      },
+    });
+    await helpersGone(world);
+    expect(run.log).toContain('load goes on from the resume hint (8000 ms)');
+    expect(run.log).toContain("Plex holds 0 ms, not the hint's 8000 ms: moving there");
+    // The helper forgot the hint: the next cold start waits for its answer.
+    expect(JSON.parse(readFileSync(hintsFile(), 'utf8')).files[world.clip]).toBeUndefined();
   });
 
   it('does not take a hint with resume=ask: the question waits for Plex', async () => {
