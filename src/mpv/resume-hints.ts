@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_VERSION, type ResumeHint, type ResumeHintsFile } from '../protocol/resume-hints.js';
+import { redact } from '../log/redact.js';
 import { writeFileDurable } from '../storage/durable-file.js';
 
 export interface ResumeHintsOptions {
@@ -74,6 +75,8 @@ export class ResumeHints implements ResumeHintsPort {
     const files = await this.#load(user);
     let changed = false;
     for (const [path, resumeMs] of notes) {
+      // The file is state: it never holds a token, though a server's list may name any path.
+      if (redact(path) !== path) continue;
       if (resumeMs === 'forget') {
         changed = files.delete(path) || changed;
         continue;

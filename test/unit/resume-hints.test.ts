@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerSecret } from '../../src/log/redact.js';
 import { forgetResumeHints, ResumeHints, type ResumeHintsOptions } from '../../src/mpv/resume-hints.js';
 import { hintIn, hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX } from '../../src/protocol/resume-hints.js';
 
@@ -124,6 +125,19 @@ describe('the resume hints the helper keeps', () => {
     const times = Object.values(file?.files ?? {}).map((hint) => hint.at);
     expect(new Set(times).size).toBe(3);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('keeps no path that holds a token: a server may echo it into the names of its files', async () => {
+    registerSecret('hints-secret-token-5678');
+    const kept = hints(async (path) => [
+      ['http://plex:32400/library/parts/7/1/file.mkv?X-Plex-Token=abc', 0],
+      ['/data/tv/hints-secret-token-5678.mkv', 0],
+      [path, 0],
+    ]);
+    await kept.renew('/tv/fine.mkv', null);
+    await kept.settled();
+    expect(Object.keys(hintsIn(fileText())?.files ?? {})).toEqual(['/tv/fine.mkv']);
+    expect(fileText()).not.toContain('hints-secret-token-5678');
   });
 
   it('keeps the hints as they were when the renewal fails', async () => {
