@@ -16,13 +16,6 @@ import type { Sender, SendResult } from '../sync/sender.js';
 /** Answers that come close together (a playback's reports, a notification burst) make one run. */
 const DEBOUNCE_MS = 300;
 
-/**
- * How long the first run waits for mpv's first lookup to be answered (holdFirstRun): long enough
- * for a cold helper's first answer, short enough that a helper no file asks anything of (an idle
- * mpv) sends its backlog soon.
- */
-const FIRST_RUN_WAIT_MS = 1_500;
-
 export interface CatchUpOptions {
   /** Turns the spool files into outbox entries. */
   readonly takeInSpool: () => Promise<unknown>;
@@ -33,12 +26,6 @@ export interface CatchUpOptions {
   readonly log: Logger;
   /** @default DEBOUNCE_MS */
   readonly debounceMs?: number;
-  /**
-   * The first run waits until `lookupAnswered()` (or FIRST_RUN_WAIT_MS): a cold helper answers
-   * where mpv resumes before it reads the spool and sends the backlog, which would compete with
-   * that answer for the process and the server. @default false
-   */
-  readonly holdFirstRun?: boolean;
 }
 
 type Choice = (entry: OutboxEntry, now: number) => boolean;
@@ -60,24 +47,9 @@ export class CatchUp {
   readonly #answered = new Set<string>();
   readonly #changed = new Set<string>();
   #debounce: NodeJS.Timeout | null = null;
-  /** Resolved once runs may go (holdFirstRun); `#open` resolves it. */
-  readonly #gate: Promise<void>;
-  #open: () => void = () => undefined;
-  #gateOpen: boolean;
-  #gateTimer: NodeJS.Timeout | null = null;
 
   constructor(options: CatchUpOptions) {
     this.#options = options;
-    this.#gateOpen = options.holdFirstRun !== true;
-    this.#gate = this.#gateOpen ? Promise.resolve() : new Promise((resolve) => (this.#open = resolve));
-  }
-
-  /** mpv's first lookup has its answer: what waited for it may run. */
-  lookupAnswered(): void {
-    this.#gateOpen = true;
-    this.#open();
-    if (this.#gateTimer) clearTimeout(this.#gateTimer);
-    this.#gateTimer = null;
   }
 
   /** The spool, then the due entries (and whatever `also` chooses). */
@@ -86,11 +58,7 @@ export class CatchUp {
       this.#again = [...(this.#again ?? []), ...(also ? [also] : [])];
       return this.#running;
     }
-    if (!this.#gateOpen && this.#gateTimer === null) {
-      this.#gateTimer = setTimeout(() => this.lookupAnswered(), FIRST_RUN_WAIT_MS);
-      this.#gateTimer.unref();
-    }
-    this.#running = this.#gate.then(() => this.#once(also ? [also] : [])).finally(() => {
+    this.#running = this.#once(also ? [also] : []).finally(() => {
       this.#running = null;
       const again = this.#again;
       this.#again = null;
@@ -125,8 +93,6 @@ export class CatchUp {
   stop(): void {
     if (this.#debounce) clearTimeout(this.#debounce);
     this.#debounce = null;
-    // A run waiting at the gate goes now: the helper's last catch-up must not wait for a lookup.
-    this.lookupAnswered();
   }
 
   #soon(): void {

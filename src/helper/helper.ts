@@ -135,15 +135,14 @@ export class Helper {
     });
     const onQueuedItemChanged = (serverUrl: string, ratingKey: string) => this.#catchUp.itemChanged(serverUrl, ratingKey);
     this.#subscriptions = new NotificationSubscriptions({ outbox: this.#outbox, servers, clientIdentifier, log, onQueuedItemChanged });
-    // The helper of mpv's script (attach, serve) answers mpv's first lookup before the backlog.
-    const holdFirstRun = options.takeAttachRequests === true;
-    this.#catchUp = new CatchUp({ takeInSpool: () => this.#takeInSpool(), sender: this.#sender, outbox: this.#outbox, afterRun: () => this.#subscriptions.refresh(), log, holdFirstRun });
+    // Its runs wait for the outbox, which mpv's helper reads once the first lookup is answered (outbox-ready.ts).
+    this.#catchUp = new CatchUp({ takeInSpool: () => this.#takeInSpool(), sender: this.#sender, outbox: this.#outbox, afterRun: () => this.#subscriptions.refresh(), log });
     this.#idle = new IdleExit({
       idleExitMs: options.idleExitMs,
       players: () => this.#sessions.size,
       activePlaybacks: () => this.#engine.activePlaybacks,
       outbox: this.#outbox,
-      catchUp: () => this.#catchUp.run(),
+      catchUp: () => this.#outboxReady.needed().then(() => this.#catchUp.run(), () => undefined),
       takeAttachRequests: async () => this.#attachRequests?.takeAll(),
       stop: () => this.stop(),
       log,
@@ -153,13 +152,13 @@ export class Helper {
   /** Takes the control socket. Returns false when another helper is already running. */
   async start(): Promise<boolean> {
     const { paths } = this.#options;
-    const handle = (request: ControlRequest) => this.#outboxReady.loaded.then(() => this.#control.handle(request));
+    const handle = (request: ControlRequest) => this.#outboxReady.needed().then(() => this.#control.handle(request));
     this.#server = await becomeHelper({ runtimeDir: paths.runtimeDir, controlSocket: paths.controlSocket, handle });
     if (!this.#server) return false;
     this.#log.info({ processMs: Math.round(performance.now()) }, 'helper started');
-    // mpv's helper answers the first lookup meanwhile (outbox-ready.ts); a one-request helper waits.
-    const loading = this.#outboxReady.load(this.#outbox, this.#log, (text) => this.#tell(text));
-    if (!this.#options.takeAttachRequests) await loading;
+    // mpv's helper answers the first lookup first (outbox-ready.ts); a one-request helper waits.
+    if (this.#options.takeAttachRequests) this.#outboxReady.loadSoon(this.#outbox, this.#log, (text) => this.#tell(text));
+    else await this.#outboxReady.load(this.#outbox, this.#log, (text) => this.#tell(text));
     this.#streams.sweep();
     if (this.#options.takeAttachRequests) {
       this.#attachRequests = new AttachRequests({ dir: paths.attachRequestsDir, log: this.#log, attach: (socketPath) => this.attach(socketPath) });
@@ -168,7 +167,7 @@ export class Helper {
     }
     if (this.#options.catchUp === false) return true;
     this.#catchUpWhenReady();
-    this.#replayTimer = setInterval(() => void this.#catchUp.run(), this.#options.replayIntervalMs ?? 60_000).unref();
+    this.#replayTimer = setInterval(this.#catchUpWhenReady, this.#options.replayIntervalMs ?? 60_000).unref();
     return true;
   }
 
@@ -195,7 +194,7 @@ export class Helper {
       savedState: this.#resolver, resumeHints: this.#resumeHints,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
       onPlaybackEnded: () => this.#subscriptions.refresh(),
-      onLookupAnswered: () => this.#catchUp.lookupAnswered(),
+      onLookupAnswered: () => this.#outboxReady.begin(),
       menu: plexMenu(this.#servers, this.#log),
       onClosed: (closed) => this.#onSessionClosed(closed),
     });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { OutboxReady } from '../../src/helper/outbox-ready.js';
+import { LOAD_WAIT_MS, OutboxReady } from '../../src/helper/outbox-ready.js';
+import { elapse, useFakeClock } from '../support/core.js';
 import type { ScriptSessionOptions } from '../../src/mpv/script-session.js';
 
 const log = pino({ level: 'silent' });
@@ -17,13 +18,17 @@ function world(loadFails = false) {
     streamsChanged: () => void calls.push('streams'),
   } as unknown as ScriptSessionOptions['engine'];
   let finishLoad: () => void = () => undefined;
+  let loads = 0;
   const outbox = {
-    load: () => new Promise<void>((resolve, reject) => (finishLoad = () => (loadFails ? reject(new Error('disk gone')) : resolve()))),
+    load: () => new Promise<void>((resolve, reject) => {
+      loads += 1;
+      finishLoad = () => (loadFails ? reject(new Error('disk gone')) : resolve());
+    }),
     damage: null,
     unwritable: null,
     list: () => [],
   };
-  return { calls, engine, outbox, finishLoad: () => finishLoad() };
+  return { calls, engine, outbox, finishLoad: () => finishLoad(), loads: () => loads };
 }
 
 describe('what waits for the outbox', () => {
@@ -59,5 +64,57 @@ describe('what waits for the outbox', () => {
     await expect(started).rejects.toThrow('disk gone');
     expect(w.calls).toEqual([]);
     expect(lines.filter((line) => line.includes('the outbox could not be loaded'))).toHaveLength(1);
+  });
+});
+
+describe("mpv's helper reads its outbox after the first answer (loadSoon)", () => {
+  useFakeClock();
+
+  it("begins once mpv's first lookup is answered, not before, and once only", async () => {
+    const w = world();
+    const ready = new OutboxReady();
+    ready.loadSoon(w.outbox as never, log, () => undefined);
+    let caughtUp = false;
+    // The catch-up waits for the outbox without asking for it.
+    void ready.loaded.then(() => (caughtUp = true));
+    await elapse(LOAD_WAIT_MS - 1);
+    expect(w.loads()).toBe(0);
+    ready.begin();
+    ready.begin();
+    expect(w.loads()).toBe(1);
+    w.finishLoad();
+    await ready.loaded;
+    expect(caughtUp).toBe(true);
+    await elapse(LOAD_WAIT_MS);
+    expect(w.loads()).toBe(1);
+  });
+
+  it('begins after LOAD_WAIT_MS when no lookup comes (an mpv that plays nothing, the resident helper)', async () => {
+    const w = world();
+    const ready = new OutboxReady();
+    ready.loadSoon(w.outbox as never, log, () => undefined);
+    await elapse(LOAD_WAIT_MS - 1);
+    expect(w.loads()).toBe(0);
+    await elapse(1);
+    expect(w.loads()).toBe(1);
+  });
+
+  it('begins at once when something needs it: a playback handed to the engine, a control request', async () => {
+    const w = world();
+    const ready = new OutboxReady();
+    ready.loadSoon(w.outbox as never, log, () => undefined);
+    const started = ready.engineFor(w.engine, log).start({} as never, {} as never);
+    expect(w.loads()).toBe(1);
+    w.finishLoad();
+    await started;
+    expect(w.calls).toEqual(['start']);
+
+    const other = world();
+    const second = new OutboxReady();
+    second.loadSoon(other.outbox as never, log, () => undefined);
+    const answered = second.needed();
+    expect(other.loads()).toBe(1);
+    other.finishLoad();
+    await expect(answered).resolves.toBeUndefined();
   });
 });
