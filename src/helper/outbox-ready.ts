@@ -44,7 +44,8 @@ export class OutboxReady {
    * needs it (needed(), each call of engineFor), or after waitMs, whichever comes first.
    */
   loadSoon(outbox: LoadableOutbox, log: Logger, tell: (text: string) => void, waitMs = LOAD_WAIT_MS): void {
-    const timer = setTimeout(() => this.begin(), waitMs);
+    // Unref'd: the control socket keeps the helper up; a helper on its way out loads nothing for it.
+    const timer = setTimeout(() => this.begin(), waitMs).unref();
     this.#begin = () => {
       this.#begin = null;
       clearTimeout(timer);
