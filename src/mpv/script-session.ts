@@ -141,8 +141,8 @@ export class ScriptSession implements PlayerPort {
     this.#link.showText(text, durationMs);
   }
 
-  printText(text: string): void {
-    if (this.#printed.has(text)) return;
+  printText(text: string, again = false): void {
+    if (this.#printed.has(text) && !again) return;
     // Bounded: a playback of days does not grow it without end.
     if (this.#printed.size >= MAX_PRINTED) this.#printed.clear();
     this.#printed.add(text);

@@ -10,7 +10,7 @@ import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
 import { positionEntry, queuedRound, unwatchEntry, unwatchQueued, watchEntry } from './playback-entries.js';
 import { lookUpItem } from './item-lookup.js';
-import { announceSettled, noteOnPlayer, sayOnPlayer, tellFailure, tellItem } from './playback-notices.js';
+import { announceSettled, answerKey, noteOnPlayer, sayOnPlayer, tellFailure, tellItem } from './playback-notices.js';
 import { settlesBy } from './settles-by.js';
 import { afterSession, applyFacts, holdsPosition, isSparingShortPlay, markMs, newPlayback, type Playback } from './playback.js';
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, StreamChoices, StreamsChange, WatchPrefsSource } from './ports.js';
@@ -119,7 +119,7 @@ export class SyncEngine {
     const entry = unwatchEntry({ playbackId: playback.start.playbackId, round: playback.round }, item, Date.now());
     this.#sendLive(playback, entry, {}, (result) => {
       if (result.kind === 'delivered') {
-        noteOnPlayer(playback.player, messages.markedUnwatched(item.displayName));
+        answerKey(playback.player, messages.markedUnwatched(item.displayName));
         return this.#options.onServerReachable?.(item.client.serverUrl);
       }
       if (result.kind === 'kept') playback.delivered = false;
@@ -263,7 +263,7 @@ export class SyncEngine {
       if (result.detail === 'scrobbled' || byKey) playback.sessionId = afterSession(playback);
       this.#options.log.info({ playbackId: entry.playbackId, ratingKey: entry.ratingKey, outcome: result.detail }, 'watch delivered');
       if (result.kind === 'dropped') sayOnPlayer(playback.player, messages.unwatchedElsewhere(item.displayName));
-      else if (byKey) noteOnPlayer(playback.player, messages.markedWatched(item.displayName));
+      else if (byKey) answerKey(playback.player, messages.markedWatched(item.displayName));
       // On the terminal even with osdOnWatched off: that option is about the picture.
       else noteOnPlayer(playback.player, playback.markAt === 'credits' ? messages.watchedAtCredits(item.displayName) : messages.watched(item.displayName), this.#options.config.osdOnWatched);
       this.#options.onServerReachable?.(item.client.serverUrl);

@@ -14,12 +14,18 @@ export function sayOnPlayer(player: PlayerPort, text: string): void {
 }
 
 /**
- * A short line: the answer to a mark key, or a watch counted. On the OSD briefly (unless `osd` is
- * false) and once on mpv's terminal, which is all a headless or audio-only user sees.
+ * A short line: a watch counted. On the OSD briefly (unless `osd` is false) and once on mpv's
+ * terminal, which is all a headless or audio-only user sees.
  */
 export function noteOnPlayer(player: PlayerPort, text: string, osd = true): void {
   if (osd) player.showText(text, OSD_SHORT_MS);
   player.printText(`mpv-plex-sync: ${text}`);
+}
+
+/** The answer to a mark key: as noteOnPlayer, and on the terminal each time the key is pressed. */
+export function answerKey(player: PlayerPort, text: string): void {
+  player.showText(text, OSD_SHORT_MS);
+  player.printText(`mpv-plex-sync: ${text}`, true);
 }
 
 /** Why an item could not be looked up, in the person's words. */

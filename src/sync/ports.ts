@@ -171,8 +171,11 @@ export interface PlayerPort {
   readonly connected: boolean;
   /** OSD line (mpv `show-text`). */
   showText(text: string, durationMs: number): void;
-  /** A line on mpv's terminal (mpv `print-text`). */
-  printText(text: string): void;
+  /**
+   * A line on mpv's terminal (mpv `print-text`), once per playback however often it is said;
+   * `again`: every time (the answer to a key the person pressed again).
+   */
+  printText(text: string, again?: boolean): void;
   /**
    * The playback's item is known: name the file playing by Plex's title (`displayName`), for this
    * file only, unless something named it already (the person's force-media-title, or play's).

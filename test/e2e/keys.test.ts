@@ -45,6 +45,11 @@ describe('the mark keys', () => {
           await waitFor('the unscrobble', () => world.plex.item('101')?.viewCount === 0, 10_000);
           await mpvCommand(socket, ['script-binding', 'plex_sync/mark-watched']);
           await waitFor('the scrobble', () => served('/:/scrobble').length > 0, 10_000);
+          // The same two keys again: each press is answered, on the terminal too.
+          await mpvCommand(socket, ['script-binding', 'plex_sync/mark-unwatched']);
+          await waitFor('the second unscrobble', () => served('/:/unscrobble').length > 1, 10_000);
+          await mpvCommand(socket, ['script-binding', 'plex_sync/mark-watched']);
+          await waitFor('the second scrobble', () => served('/:/scrobble').length > 1, 10_000);
         })();
         // Awaited after mpv exits; until then a failure must not count as unhandled.
         pressed.catch(() => undefined);
@@ -55,13 +60,15 @@ describe('the mark keys', () => {
     await helpersGone(world);
     expect(world.plex.item('101')?.viewCount).toBe(1);
     const marks = world.plex.requests.filter((request) => request.path === '/:/unscrobble' || request.path === '/:/scrobble');
-    expect(marks.map((request) => `${request.path} ${request.status}`)).toEqual(['/:/unscrobble 200', '/:/scrobble 200']);
-    expect(world.plex.history.map((record) => record.via)).toEqual(['scrobble']);
+    expect(marks.map((request) => `${request.path} ${request.status}`)).toEqual(['/:/unscrobble 200', '/:/scrobble 200', '/:/unscrobble 200', '/:/scrobble 200']);
+    // One count per mark-watched the person pressed after an unwatch; Plex's unscrobble keeps its history.
+    expect(world.plex.history.map((record) => record.via)).toEqual(['scrobble', 'scrobble']);
     expect(run.osd).toEqual(expect.arrayContaining(['Marked unwatched in Plex: Clip 101', 'Marked watched in Plex: Clip 101']));
     expect(run.osd.indexOf('Marked unwatched in Plex: Clip 101')).toBeLessThan(run.osd.indexOf('Marked watched in Plex: Clip 101'));
-    // On the terminal too, once each, for a person with no picture to read the OSD on.
+    // On the terminal too, once per press, for a person with no picture to read the OSD on.
     const printed = run.log.split('\n').filter((line) => line.startsWith('mpv-plex-sync: Marked'));
-    expect(printed).toEqual(['mpv-plex-sync: Marked unwatched in Plex: Clip 101', 'mpv-plex-sync: Marked watched in Plex: Clip 101']);
+    const pair = ['mpv-plex-sync: Marked unwatched in Plex: Clip 101', 'mpv-plex-sync: Marked watched in Plex: Clip 101'];
+    expect(printed).toEqual([...pair, ...pair]);
     expect(readOutbox(world).entries).toEqual([]);
   }, 90_000);
 

@@ -81,4 +81,16 @@ describe('ScriptSession.printText', () => {
       "mpv-plex-sync: Plex unreachable — position of 'Film' queued, will retry",
     ]);
   });
+
+  it('prints the answer to a key each time the key is pressed (again)', async () => {
+    const session = new ScriptSession({ socketPath, engine: {} as never, log: pino({ level: 'silent' }), onClosed: () => undefined });
+    await session.attach();
+    session.printText('mpv-plex-sync: Marked watched in Plex: Film', true);
+    session.printText('mpv-plex-sync: Marked watched in Plex: Film', true);
+    await session.close();
+    expect(mpv.commands.filter((command) => command[0] === 'print-text').map((command) => command[1])).toEqual([
+      'mpv-plex-sync: Marked watched in Plex: Film',
+      'mpv-plex-sync: Marked watched in Plex: Film',
+    ]);
+  });
 });
