@@ -351,7 +351,8 @@ export class Sender {
       await this.#store(() => outbox.update(entry.id, { nextAttemptAt: left.nextAttemptAt, lastError: detail }, current), current);
       // The person hears that it waits, and why the unwatch ahead of it is kept when that is
       // known now ("Plex answered with an error (503)"); the outbox keeps the unwatch's error.
-      const why = `waits for the unwatch before it${result && result.kind !== 'delivered' ? `, kept: ${result.detail}` : ''}`;
+      // A clause of its own: it leads "— watch of 'X' queued, will retry" (user-messages.ts).
+      const why = `the unwatch before it has not gone through${result && result.kind !== 'delivered' ? ` (${result.detail})` : ''}`;
       const held: SendResult = { kind: 'kept', failure, detail: why, inDoubt: false, retryAfterMs: null };
       this.#options.onResult?.(current, held, live);
       return held;

@@ -225,6 +225,8 @@ describe('mark-unwatched', () => {
     const held = c.outbox.get(watchEntryId('pb-1', 1));
     expect(held?.nextAttemptAt).toBe(unwatch?.nextAttemptAt);
     expect(held?.lastError).toMatch(/^waits for the unwatch queued before it/);
+    // Said as a sentence with its subject: what waits, and for what.
+    expect(c.player.osd).toContain('Marked watched — queued: the unwatch before it has not gone through: Film 1');
     expect(c.plex.sent('scrobble')).toEqual([]);
     expect(c.plex.item('1').viewCount).toBe(1);
   });
