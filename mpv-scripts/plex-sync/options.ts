@@ -4,6 +4,7 @@
 import { boundedNumber, NUMBER_BOUNDS } from './option-bounds.js';
 import { resumeModeOf } from './resume.js';
 import { skipModeOf } from './skip.js';
+import { osdOnTerminal } from './terminal.js';
 
 /** The identifier is explicit: mpv names this script `plex_sync`, but the file is plex-sync.conf. */
 const OPTIONS_ID = 'plex-sync';
@@ -137,6 +138,7 @@ export function isRatingKey(value: string): boolean {
 export function refuseRatingKey(value: string): void {
   const shown = value.length > 40 ? value.slice(0, 39) + '…' : value;
   const line = 'option rating_key=' + shown + ' is not a Plex ratingKey (a whole number, as in /library/metadata/101); ignored';
-  mp.msg.error(line);
+  // Once on the terminal: while no video is shown mpv prints the OSD line there itself (terminal.ts).
+  if (!osdOnTerminal()) mp.msg.error(line);
   mp.osd_message('Plex sync: ' + line, 6);
 }
