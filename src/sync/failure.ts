@@ -110,7 +110,17 @@ export function failureDetail(error: unknown): string {
   if (error instanceof PlexCertificateError) return error.problemText;
   if (error instanceof PlexCaFileError) return errorText(error);
   if (!(error instanceof CountInDoubtError) && classifyFailure(error) === 'transient') return transientCause(error);
+  // What was not there, without the request's method and query: "404 for /library/metadata/9".
+  if (error instanceof PlexHttpError && classifyFailure(error) === 'gone') return `${error.status} for ${pathOf(error.url)}`;
   return errorText(error);
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
 }
 
 function transientCause(error: unknown): string {

@@ -44,6 +44,8 @@ describe('resolveFailed', () => {
   it('says the item is not on the server for a 404', async () => {
     const text = await resolveText('2');
     expect(text).toContain('not on the Plex server');
+    // What was not there, not the raw request line.
+    expect(text).toMatch(/\(404 for \/library\/metadata\/\d+\)$/);
     expect(text).not.toContain('cannot reach');
   });
 
