@@ -4,6 +4,7 @@
 // a terminal, and the one line when mpv is given the server's own token. commands/play.ts starts
 // mpv with what this plans.
 import { loadClientIdentifier } from '../config/client-id.js';
+import { notYourServer } from '../config/saved-servers.js';
 import { PlexServers } from '../plex/servers.js';
 import type { PlexClient } from '../plex/client.js';
 import { redact, registerSecret } from '../log/redact.js';
@@ -170,7 +171,12 @@ async function plainEntry(context: CommandContext, servers: PlexServers, target:
     return { url: target.url, ratingKey, title: null, header: `X-Plex-Token: ${target.urlToken}` };
   }
   // A saved server's token goes only to that server's origins (saved-servers.ts); a URL on any
-  // other origin plays with none.
+  // other origin plays with none. A Plex part URL there most likely fails in mpv (unless that
+  // server lets its network in without a token) and syncs nothing: said, with the address to add
+  // when it may be a saved server under another name (localhost for 127.0.0.1).
+  if (saved === null && target.kind === 'partUrl' && target.urlToken === null) {
+    process.stderr.write(`${redact(`mpv-plex-sync: ${notYourServer(servers.config, target.url, 'the URL carries no token')}; mpv plays it as given, and nothing of it is synced`)}\n`);
+  }
   const client = saved === null ? null : servers.existing(target.url);
   const header = client ? await mpvHeader(context, servers, client) : null;
   return { url: target.url, ratingKey, title: null, header };

@@ -116,6 +116,19 @@ describe('play: the same server under another loopback name', () => {
     );
     expect(world.plex.requests.filter((request) => request.tokenVia !== null)).toEqual([]);
   });
+
+  it('says the same of a part URL on localhost before mpv tries it as given, and sends no token', async () => {
+    world.addMovie('101');
+    const alias = world.plex.url.replace('127.0.0.1', 'localhost');
+    const partUrl = world.plex.partUrl('101').replace('127.0.0.1', 'localhost');
+    const run = await runCli(world, ['play', partUrl, '--', ...headless]);
+    await helpersGone(world);
+    const said = `mpv-plex-sync: ${new URL(alias).host} is not your Plex server, and the URL carries no token; it may be your server at ${world.plex.url} under another address: add it with 'mpv-plex-sync login --token - --server ${alias}', or add ${alias} to serverConnections in config.json; mpv plays it as given, and nothing of it is synced`;
+    expect(run.stderr.split('\n').filter((line) => line === said)).toHaveLength(1);
+    // The double asks for a token, as Plex does: mpv could not open it, and nothing went with one.
+    expect(world.plex.requests.filter((request) => request.tokenVia !== null)).toEqual([]);
+    expect(world.plex.item('101').viewCount).toBe(0);
+  });
 });
 
 describe('play: the options after --', () => {
