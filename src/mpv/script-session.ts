@@ -106,8 +106,11 @@ export class ScriptSession implements PlayerPort {
   readonly #printed = new Set<string>();
   /** The playback the script last said started: the file mpv plays now. */
   #current: string | null = null;
-  /** The file of each playback under way, by id: its resume hint is renewed at its end. */
-  readonly #files = new Map<string, { readonly path: string; readonly ratingKey: string | null }>();
+  /**
+   * The file of each playback under way, by id: its resume hints are renewed at its end once the
+   * engine has found it a Plex item (a file Plex does not have costs no look at Plex then).
+   */
+  readonly #files = new Map<string, { readonly path: string; readonly ratingKey: string | null; plex: boolean }>();
 
   constructor(options: ScriptSessionOptions) {
     this.#options = options;
@@ -160,6 +163,8 @@ export class ScriptSession implements PlayerPort {
   }
 
   itemKnown(playbackId: string, item: PlaybackItem): void {
+    const file = this.#files.get(playbackId);
+    if (file) file.plex = item.status === 'plex';
     const payload: ItemPayload = { playbackId, ...item };
     this.#link.sendToScript(HelperMessage.item, payload);
   }
@@ -185,7 +190,7 @@ export class ScriptSession implements PlayerPort {
         // A start said again (to a helper that attached late) is the same playback.
         if (message.payload.playbackId !== this.#current) this.#printed.clear();
         this.#current = message.payload.playbackId;
-        this.#files.set(message.payload.playbackId, { path: message.payload.path, ratingKey: message.payload.ratingKey });
+        this.#files.set(message.payload.playbackId, { path: message.payload.path, ratingKey: message.payload.ratingKey, plex: false });
         // Bounded: a playback whose end never came (its mpv was killed) is not kept for ever.
         for (const id of this.#files.keys()) if (this.#files.size > MAX_FILES) this.#files.delete(id);
         void engine.start(this, message.payload).catch((error: unknown) => log.error({ err: error }, 'start failed'));
@@ -307,7 +312,7 @@ export class ScriptSession implements PlayerPort {
     const file = this.#files.get(unload.playbackId);
     this.#files.delete(unload.playbackId);
     // Plex's point once this playback's writes are in, and what is likely next: where the next cold mpv starts.
-    if (file && flushed.delivered) await this.#options.resumeHints?.renew(file.path, file.ratingKey);
+    if (file?.plex && flushed.delivered) await this.#options.resumeHints?.renew(file.path, file.ratingKey);
   }
 
   async #closed(): Promise<void> {
@@ -318,7 +323,7 @@ export class ScriptSession implements PlayerPort {
       // here (before the helper may exit). Bounded by the Plex client's timeout when Plex is away.
       const playing = this.#current === null ? undefined : this.#files.get(this.#current);
       this.#files.clear();
-      if (playing) await this.#options.resumeHints?.renew(playing.path, playing.ratingKey);
+      if (playing?.plex) await this.#options.resumeHints?.renew(playing.path, playing.ratingKey);
     } finally {
       this.#options.onClosed(this);
     }
