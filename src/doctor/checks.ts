@@ -12,7 +12,7 @@ import { savedServers, serverLabel, type SavedServer } from '../config/saved-ser
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { configuredHelperCommand } from '../install/installer.js';
 import { SERVICE_NAME, serviceUnitPath } from '../install/service-unit.js';
-import { serviceState } from '../install/systemd.js';
+import { serviceState, systemdUnavailable } from '../install/systemd.js';
 import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript } from '../install/script-file.js';
 import { maskToken, redact } from '../log/redact.js';
@@ -205,14 +205,31 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env):
 
 // --- the resident helper ---
 
-/** The systemd user service of `install --service`: it runs, or what to do. Asked only when its unit exists. */
+/**
+ * The systemd user service of `install --service`, always in one line: not installed (mpv starts
+ * a helper when it needs one), running, stopped, or installed where no systemd user manager
+ * answers, where `systemctl --user start` cannot work and the fix must be another.
+ */
 export function checkService(env: NodeJS.ProcessEnv = process.env): CheckResult {
+  const unit = serviceUnitPath(env);
+  if (!exists(unit)) {
+    return { id: 'service', level: 'ok', text: 'no helper service installed; mpv starts the helper when it needs one (install --service keeps one running where systemd is)' };
+  }
+  const unavailable = systemdUnavailable(env);
+  if (unavailable !== null) {
+    return {
+      id: 'service',
+      level: 'warn',
+      text: `the helper service ${unit} is installed, but no systemd user manager answers here (${unavailable}); mpv starts a helper when it needs one`,
+      fix: `if systemd runs for you in another login, run doctor there; else remove the unit: rm ${unit}`,
+    };
+  }
   const state = serviceState(env);
-  if (state === 'active') return { id: 'service', level: 'ok', text: `the helper service runs (${serviceUnitPath(env)}); every mpv finds it warm` };
+  if (state === 'active') return { id: 'service', level: 'ok', text: `the helper service runs (${unit}); every mpv finds it warm` };
   return {
     id: 'service',
     level: 'warn',
-    text: `the helper service is ${state ?? 'in an unknown state (no systemd user manager answered)'}; mpv starts a helper when it needs one`,
+    text: `the helper service is ${state ?? 'in an unknown state (systemctl --user is-active said nothing)'}; mpv starts a helper when it needs one`,
     fix: `systemctl --user start ${SERVICE_NAME}; journalctl --user -u ${SERVICE_NAME} says why it stopped`,
   };
 }

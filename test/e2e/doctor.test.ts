@@ -124,7 +124,7 @@ describe('mpv-plex-sync doctor', () => {
     const { code, checks, stdout } = await doctorJson(box);
     expect(checks.filter((c) => c.level !== 'ok')).toEqual([]);
     expect(code).toBe(0);
-    expect(checks.map((c) => c.id)).toEqual(['mpv', 'mpv-javascript', 'script', 'helper-command', 'runtime-dir', 'runtime-dir-writable', 'state-dir', 'spool-dir', 'config-permissions', 'config', 'server', 'token', 'clock']);
+    expect(checks.map((c) => c.id)).toEqual(['mpv', 'mpv-javascript', 'script', 'helper-command', 'service', 'runtime-dir', 'runtime-dir-writable', 'state-dir', 'spool-dir', 'config-permissions', 'config', 'server', 'token', 'clock']);
     expect(check(checks, 'token')?.text).toContain('1 library');
     expect(stdout).not.toContain(TOKEN);
   });

@@ -15,6 +15,7 @@ import {
   checkMpv,
   checkMpvJavascript,
   checkRuntimeDir,
+  checkService,
   clockCheck,
   findExecutable,
   serverNotConfigured,
@@ -235,6 +236,55 @@ describe('mpv checks', () => {
     expect(result.level).toBe('fail');
     expect(result.text).toContain('did not finish');
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('checkService', () => {
+  /** A world for the service check: its config dir (where the unit goes) and a PATH holding only a stand-in systemctl. */
+  function serviceEnv(systemctl: string | null, withUnit: boolean): { env: NodeJS.ProcessEnv; unit: string } {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    if (systemctl !== null) program(bin, 'systemctl', systemctl);
+    const unit = join(dir, 'config', 'systemd', 'user', 'mpv-plex-sync.service');
+    if (withUnit) {
+      mkdirSync(join(dir, 'config', 'systemd', 'user'), { recursive: true });
+      writeFileSync(unit, '[Service]\n');
+    }
+    return { env: { PATH: bin, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') }, unit };
+  }
+
+  it('says in an ok line that no service is installed, and what install --service would do', () => {
+    const { env } = serviceEnv(null, false);
+    const result = checkService(env);
+    expect(result).toMatchObject({ id: 'service', level: 'ok' });
+    expect(result.text).toBe('no helper service installed; mpv starts the helper when it needs one (install --service keeps one running where systemd is)');
+  });
+
+  it('is ok when the installed service runs', () => {
+    const { env, unit } = serviceEnv('[ "$2" = is-active ] && echo active\nexit 0', true);
+    expect(checkService(env)).toMatchObject({ level: 'ok', text: `the helper service runs (${unit}); every mpv finds it warm` });
+  });
+
+  it('warns with systemctl start when the installed service does not run', () => {
+    const { env } = serviceEnv('[ "$2" = is-active ] && echo inactive && exit 3\nexit 0', true);
+    const result = checkService(env);
+    expect(result).toMatchObject({ level: 'warn', text: 'the helper service is inactive; mpv starts a helper when it needs one' });
+    expect(result.fix).toContain('systemctl --user start mpv-plex-sync.service');
+  });
+
+  it('warns that no systemd user manager answers, with a fix that needs none, when the unit is installed without one', () => {
+    const { env, unit } = serviceEnv('echo "Failed to connect to bus: No medium found" >&2\nexit 1', true);
+    const result = checkService(env);
+    expect(result.level).toBe('warn');
+    expect(result.text).toBe(`the helper service ${unit} is installed, but no systemd user manager answers here (Failed to connect to bus: No medium found); mpv starts a helper when it needs one`);
+    expect(result.fix).not.toContain('systemctl');
+    expect(result.fix).toContain(`rm ${unit}`);
+  });
+
+  it('says systemctl is not installed when there is none', () => {
+    const { env } = serviceEnv(null, true);
+    expect(checkService(env).text).toContain('no systemd user manager answers here (systemctl is not installed)');
   });
 });
 

@@ -23,7 +23,6 @@ import {
   type CheckResult,
 } from '../../doctor/checks.js';
 import { PlexClient } from '../../plex/client.js';
-import { serviceUnitPath } from '../../install/service-unit.js';
 import { activeUser, savedServers, serverToken, type SavedServer } from '../../config/saved-servers.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
 import { checkLine, printJson, say } from '../output.js';
@@ -69,7 +68,7 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
 
   results.push(checkInstalledScript(mpvDir, version));
   if (existsSync(mpvInstallPaths(mpvDir).scriptFile)) results.push(checkHelperCommand(mpvDir, env));
-  if (existsSync(serviceUnitPath(env))) results.push(checkService(env));
+  results.push(checkService(env));
 
   const paths = appPaths(env);
   results.push(checkRuntimeDir(paths.runtimeDir, paths.runtimeDirTooLong));
