@@ -256,7 +256,7 @@ export async function checkOtherServer(
   const what = `Plex server '${serverLabel(server)}' (${server.owned ? 'owned' : 'shared'})`;
   if (!token) return { id, level: 'warn', text: `${what}: no token for the active user`, fix: 'mpv-plex-sync user NAME, or log in again' };
   const client = clientOf(server, token);
-  const reachable = await checkServerReachable(client, configFile);
+  const reachable = await checkServerReachable(client, configFile, server.machineId);
   if (reachable.level !== 'ok') return { ...reachable, id, level: 'warn', text: `${what}: ${reachable.text}` };
   const accepted = await checkToken(client, token);
   return { ...accepted, id, level: accepted.level === 'ok' ? 'ok' : 'warn', text: `${what} at ${server.url}: ${accepted.text}` };
@@ -292,11 +292,24 @@ export function checkTlsSettings(config: Config, configFile: string): CheckResul
   return results;
 }
 
-/** The server answers /identity; without this no other server check can run. */
-export async function checkServerReachable(client: PlexClient, configFile: string): Promise<CheckResult> {
+/**
+ * The server answers /identity, as the machine login saved when it saved one; without this no
+ * other server check runs. Another machine id means Plex was reinstalled (it makes a new one) or
+ * another server now has the address: a warn, and doctor sends that server no token.
+ */
+export async function checkServerReachable(client: PlexClient, configFile: string, savedMachineId: string | null = null): Promise<CheckResult> {
   const url = client.serverUrl;
   try {
     const identity = await client.identity();
+    // Machine ids compare without regard to case, as everywhere (address/person-target.ts).
+    if (savedMachineId !== null && identity.machineIdentifier.toLowerCase() !== savedMachineId.toLowerCase()) {
+      return {
+        id: 'server',
+        level: 'warn',
+        text: `Plex server ${url} answers as machine ${identity.machineIdentifier}, not the saved ${savedMachineId}`,
+        fix: 'if you reinstalled Plex, log in again (mpv-plex-sync login); else another server now has this address: log in to yours',
+      };
+    }
     const version = identity.version ? `version ${identity.version}, ` : '';
     return { id: 'server', level: 'ok', text: `Plex server ${url} answers (${version}machine ${identity.machineIdentifier.slice(0, 12)})` };
   } catch (error) {

@@ -15,6 +15,7 @@ import {
   checkMpv,
   checkMpvJavascript,
   checkRuntimeDir,
+  checkServerReachable,
   checkService,
   clockCheck,
   findExecutable,
@@ -322,5 +323,32 @@ describe('checkClock', () => {
 
   it('warns that nothing was compared when the server sends no Date header', async () => {
     expect((await clockAgainst(null)).text).toContain('no Date header');
+  });
+});
+
+describe('checkServerReachable and the saved machine id', () => {
+  async function reachableWith(savedMachineId: string | null) {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ MediaContainer: { machineIdentifier: 'abc123def456789', version: '1.0' } })));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      return { url, result: await checkServerReachable(new PlexClient({ serverUrl: url, token: 'tok-123456', clientIdentifier: 'test-client' }), '/config.json', savedMachineId) };
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
+  }
+
+  it('is ok when the server answers as the saved machine, in any case', async () => {
+    expect((await reachableWith('ABC123DEF456789')).result.level).toBe('ok');
+  });
+
+  it('is ok when no machine id was saved (a server saved by URL)', async () => {
+    expect((await reachableWith(null)).result.level).toBe('ok');
+  });
+
+  it('warns when the server answers as another machine than the saved one, and says to log in again', async () => {
+    const { url, result } = await reachableWith('0ld0ne');
+    expect(result).toMatchObject({ id: 'server', level: 'warn', text: `Plex server ${url} answers as machine abc123def456789, not the saved 0ld0ne` });
+    expect(result.fix).toContain('if you reinstalled Plex, log in again (mpv-plex-sync login)');
   });
 });

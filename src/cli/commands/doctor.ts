@@ -98,8 +98,9 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
     new PlexClient({ serverUrl: server.url, token: serverToken, clientIdentifier, timeoutMs: config.requestTimeoutMs, version, tls: server.tls });
   // The other servers are checked at once, beside the default one, each in one line.
   const others = Promise.all(servers.filter((server) => server !== chosen).map((server) => checkOtherServer(server, serverToken(config, server, null), clientOf, paths.configFile)));
-  const reachable = await checkServerReachable(clientOf(chosen, token), paths.configFile);
+  const reachable = await checkServerReachable(clientOf(chosen, token), paths.configFile, chosen.machineId);
   results.push(reachable);
+  // A server that answers as another machine than the saved one is not sent the token.
   if (reachable.level === 'ok') {
     const client = clientOf(chosen, token);
     results.push(await checkToken(client, token));
