@@ -12,7 +12,7 @@ import { savedServers, serverLabel, type SavedServer } from '../config/saved-ser
 import { mpvInstallPaths } from '../config/mpv-dir.js';
 import { configuredHelperCommand } from '../install/installer.js';
 import { SERVICE_NAME, serviceUnitPath } from '../install/service-unit.js';
-import { serviceState } from '../install/systemd.js';
+import { serviceState, systemdUnavailable } from '../install/systemd.js';
 import { quoteCommand, splitCommand } from '../protocol/helper-command.js';
 import { compareVersions, installedScriptVersion, isOurScript } from '../install/script-file.js';
 import { maskToken, redact } from '../log/redact.js';
@@ -205,14 +205,31 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env):
 
 // --- the resident helper ---
 
-/** The systemd user service of `install --service`: it runs, or what to do. Asked only when its unit exists. */
+/**
+ * The systemd user service of `install --service`, always in one line: not installed (mpv starts
+ * a helper when it needs one), running, stopped, or installed where no systemd user manager
+ * answers, where `systemctl --user start` cannot work and the fix must be another.
+ */
 export function checkService(env: NodeJS.ProcessEnv = process.env): CheckResult {
+  const unit = serviceUnitPath(env);
+  if (!exists(unit)) {
+    return { id: 'service', level: 'ok', text: 'no helper service installed; mpv starts the helper when it needs one (install --service keeps one running where systemd is)' };
+  }
+  const unavailable = systemdUnavailable(env);
+  if (unavailable !== null) {
+    return {
+      id: 'service',
+      level: 'warn',
+      text: `the helper service ${unit} is installed, but no systemd user manager answers here (${unavailable}); mpv starts a helper when it needs one`,
+      fix: `if systemd runs for you in another login, run doctor there; else remove the unit: rm ${unit}`,
+    };
+  }
   const state = serviceState(env);
-  if (state === 'active') return { id: 'service', level: 'ok', text: `the helper service runs (${serviceUnitPath(env)}); every mpv finds it warm` };
+  if (state === 'active') return { id: 'service', level: 'ok', text: `the helper service runs (${unit}); every mpv finds it warm` };
   return {
     id: 'service',
     level: 'warn',
-    text: `the helper service is ${state ?? 'in an unknown state (no systemd user manager answered)'}; mpv starts a helper when it needs one`,
+    text: `the helper service is ${state ?? 'in an unknown state (systemctl --user is-active said nothing)'}; mpv starts a helper when it needs one`,
     fix: `systemctl --user start ${SERVICE_NAME}; journalctl --user -u ${SERVICE_NAME} says why it stopped`,
   };
 }
@@ -239,7 +256,7 @@ export async function checkOtherServer(
   const what = `Plex server '${serverLabel(server)}' (${server.owned ? 'owned' : 'shared'})`;
   if (!token) return { id, level: 'warn', text: `${what}: no token for the active user`, fix: 'mpv-plex-sync user NAME, or log in again' };
   const client = clientOf(server, token);
-  const reachable = await checkServerReachable(client, configFile);
+  const reachable = await checkServerReachable(client, configFile, server.machineId);
   if (reachable.level !== 'ok') return { ...reachable, id, level: 'warn', text: `${what}: ${reachable.text}` };
   const accepted = await checkToken(client, token);
   return { ...accepted, id, level: accepted.level === 'ok' ? 'ok' : 'warn', text: `${what} at ${server.url}: ${accepted.text}` };
@@ -275,11 +292,24 @@ export function checkTlsSettings(config: Config, configFile: string): CheckResul
   return results;
 }
 
-/** The server answers /identity; without this no other server check can run. */
-export async function checkServerReachable(client: PlexClient, configFile: string): Promise<CheckResult> {
+/**
+ * The server answers /identity, as the machine login saved when it saved one; without this no
+ * other server check runs. Another machine id means Plex was reinstalled (it makes a new one) or
+ * another server now has the address: a warn, and doctor sends that server no token.
+ */
+export async function checkServerReachable(client: PlexClient, configFile: string, savedMachineId: string | null = null): Promise<CheckResult> {
   const url = client.serverUrl;
   try {
     const identity = await client.identity();
+    // Machine ids compare without regard to case, as everywhere (address/person-target.ts).
+    if (savedMachineId !== null && identity.machineIdentifier.toLowerCase() !== savedMachineId.toLowerCase()) {
+      return {
+        id: 'server',
+        level: 'warn',
+        text: `Plex server ${url} answers as machine ${identity.machineIdentifier}, not the saved ${savedMachineId}`,
+        fix: 'if you reinstalled Plex, log in again (mpv-plex-sync login); else another server now has this address: log in to yours',
+      };
+    }
     const version = identity.version ? `version ${identity.version}, ` : '';
     return { id: 'server', level: 'ok', text: `Plex server ${url} answers (${version}machine ${identity.machineIdentifier.slice(0, 12)})` };
   } catch (error) {

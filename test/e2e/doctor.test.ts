@@ -118,13 +118,28 @@ describe('mpv-plex-sync doctor', () => {
     expect(run.stdout).toMatch(/^warn no Plex server configured\n {5}fix: run mpv-plex-sync login$/m);
   });
 
+  it('warns when the saved server answers as another machine, and sends it no token', async () => {
+    const box = sandbox();
+    await healthy(box, plex!);
+    const saved = { name: 'Home', machineId: 'machine-saved-at-login', owned: true, url: plex!.url, connections: [plex!.url] };
+    const users = [{ uuid: 'u1', name: 'me', tokens: { 'machine-saved-at-login': TOKEN } }];
+    writeFileSync(box.configFile, JSON.stringify({ servers: [saved], defaultServer: 'Home', users, activeUser: 'u1' }), { mode: 0o600 });
+    const { code, checks } = await doctorJson(box);
+    expect(code).toBe(0);
+    const server = check(checks, 'server');
+    expect(server?.level).toBe('warn');
+    expect(server?.text).toMatch(new RegExp(`^Plex server ${plex!.url} answers as machine [0-9a-f]{32}, not the saved machine-saved-at-login$`));
+    expect(check(checks, 'token')).toBeUndefined();
+    expect(plex!.requests.filter((request) => request.tokenVia !== null)).toEqual([]);
+  });
+
   it('passes every check with an installed script and a valid config against a live server', async () => {
     const box = sandbox();
     await healthy(box, plex!);
     const { code, checks, stdout } = await doctorJson(box);
     expect(checks.filter((c) => c.level !== 'ok')).toEqual([]);
     expect(code).toBe(0);
-    expect(checks.map((c) => c.id)).toEqual(['mpv', 'mpv-javascript', 'script', 'helper-command', 'runtime-dir', 'runtime-dir-writable', 'state-dir', 'spool-dir', 'config-permissions', 'config', 'server', 'token', 'clock']);
+    expect(checks.map((c) => c.id)).toEqual(['mpv', 'mpv-javascript', 'script', 'helper-command', 'service', 'runtime-dir', 'runtime-dir-writable', 'state-dir', 'spool-dir', 'config-permissions', 'config', 'server', 'token', 'clock']);
     expect(check(checks, 'token')?.text).toContain('1 library');
     expect(stdout).not.toContain(TOKEN);
   });

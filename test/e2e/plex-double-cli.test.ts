@@ -42,6 +42,20 @@ async function startDouble(args: readonly string[]): Promise<string> {
   return stdout.split('\n')[0] ?? '';
 }
 
+/** The double's machineIdentifier at /identity. */
+async function identity(url: string): Promise<unknown> {
+  return (await get(`${url}/identity`))['machineIdentifier'];
+}
+
+/** Stops the running double and waits until it has exited. */
+async function stopDouble(): Promise<void> {
+  if (running && running.exitCode === null) {
+    running.kill('SIGTERM');
+    await once(running, 'exit');
+  }
+  running = null;
+}
+
 async function get(url: string): Promise<Record<string, unknown>> {
   const response = await fetch(url, { headers: { Accept: 'application/json', 'X-Plex-Token': TOKEN } });
   expect(response.status).toBe(200);
@@ -78,5 +92,23 @@ describe('the Plex double from the command line', () => {
     const media = await fetch(`${url}${part}`, { headers: { 'X-Plex-Token': TOKEN } });
     expect(media.status).toBe(200);
     expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+  });
+
+  it('keeps its machineIdentifier when started again with the same port and token, as a real Plex does', async () => {
+    // A small file in place of the clip: the machine id is what is asked here, not playback.
+    const args = ['--port', '0', '--media', join(ROOT, 'package.json')];
+    const first = await identity(await startDouble(args));
+    await stopDouble();
+    const again = await identity(await startDouble(args));
+    expect(typeof first).toBe('string');
+    expect(again).toBe(first);
+    await stopDouble();
+    expect(await identity(await startDouble([...args, '--machine-id', 'chosen-id-1']))).toBe('chosen-id-1');
+  });
+
+  it('refuses a --machine-id that is no identifier in one line, exit 2', async () => {
+    const result = await run(process.execPath, [CLI, '--machine-id', 'not an id', '--media', join(ROOT, 'package.json')], { PLEX_DOUBLE_TOKEN: TOKEN });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^plex-double: --machine-id takes letters, digits and '-' \(at most 64\), got 'not an id'\n$/);
   });
 });

@@ -4,7 +4,7 @@
 // clip unless --media names one, and prints the base URL on stdout (only that, so a script can
 // read it); what to try goes to stderr. Node 20 runs no TypeScript: this runs as built, from dist/.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeClip } from '../support/media.js';
@@ -25,6 +25,8 @@ Options:
                       printed on stderr; it is the double's, not your Plex token)
   --latency-ms <n>    a delay before every answer (default: 0)
   --name <name>       the server's friendlyName (default: plex-double)
+  --machine-id <id>   the server's machineIdentifier (default: one made from --port and the
+                      token, so that the same double started again is the same server)
   -h, --help          this text
 
 Then, in another terminal:
@@ -54,6 +56,7 @@ function parse() {
       media: { type: 'string' },
       'latency-ms': { type: 'string', default: '0' },
       name: { type: 'string', default: 'plex-double' },
+      'machine-id': { type: 'string' },
     },
   }).values;
 }
@@ -64,6 +67,22 @@ function wholeNumber(name: string, text: string): number {
     process.exit(2);
   }
   return Number(text);
+}
+
+/**
+ * The machineIdentifier: a real Plex keeps its own, and a saved server, a Plex Web link and doctor
+ * know a server by it. So the double started again with the same port and token is the same
+ * server; only a hash of the token goes into it, never the token.
+ */
+function machineIdentifier(given: string | undefined, port: number, token: string): string {
+  if (given !== undefined) {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(given)) {
+      process.stderr.write(`plex-double: --machine-id takes letters, digits and '-' (at most 64), got '${given}'\n`);
+      process.exit(2);
+    }
+    return given;
+  }
+  return createHash('sha256').update(`plex-double machine\0${port}\0${token}`).digest('hex').slice(0, 32);
 }
 
 function probeDurationMs(path: string): number {
@@ -86,10 +105,11 @@ const port = wholeNumber('port', values.port);
 const latencyMs = wholeNumber('latency-ms', values['latency-ms']);
 const givenToken = values.token ?? process.env['PLEX_DOUBLE_TOKEN'];
 const token = givenToken ?? randomBytes(12).toString('hex');
+const machineId = machineIdentifier(values['machine-id'], port, token);
 const media = values.media === undefined ? makeClip(60) : resolve(values.media);
 const durationMs = values.media === undefined ? 60_000 : probeDurationMs(media);
 
-const double = await startPlexDouble({ token, port, latencyMs, friendlyName: values.name });
+const double = await startPlexDouble({ token, port, latencyMs, friendlyName: values.name, machineIdentifier: machineId });
 const library = seedSampleLibrary(double, media, durationMs);
 
 console.log(double.url);

@@ -15,6 +15,8 @@ import {
   checkMpv,
   checkMpvJavascript,
   checkRuntimeDir,
+  checkServerReachable,
+  checkService,
   clockCheck,
   findExecutable,
   serverNotConfigured,
@@ -238,6 +240,55 @@ describe('mpv checks', () => {
   });
 });
 
+describe('checkService', () => {
+  /** A world for the service check: its config dir (where the unit goes) and a PATH holding only a stand-in systemctl. */
+  function serviceEnv(systemctl: string | null, withUnit: boolean): { env: NodeJS.ProcessEnv; unit: string } {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    if (systemctl !== null) program(bin, 'systemctl', systemctl);
+    const unit = join(dir, 'config', 'systemd', 'user', 'mpv-plex-sync.service');
+    if (withUnit) {
+      mkdirSync(join(dir, 'config', 'systemd', 'user'), { recursive: true });
+      writeFileSync(unit, '[Service]\n');
+    }
+    return { env: { PATH: bin, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') }, unit };
+  }
+
+  it('says in an ok line that no service is installed, and what install --service would do', () => {
+    const { env } = serviceEnv(null, false);
+    const result = checkService(env);
+    expect(result).toMatchObject({ id: 'service', level: 'ok' });
+    expect(result.text).toBe('no helper service installed; mpv starts the helper when it needs one (install --service keeps one running where systemd is)');
+  });
+
+  it('is ok when the installed service runs', () => {
+    const { env, unit } = serviceEnv('[ "$2" = is-active ] && echo active\nexit 0', true);
+    expect(checkService(env)).toMatchObject({ level: 'ok', text: `the helper service runs (${unit}); every mpv finds it warm` });
+  });
+
+  it('warns with systemctl start when the installed service does not run', () => {
+    const { env } = serviceEnv('[ "$2" = is-active ] && echo inactive && exit 3\nexit 0', true);
+    const result = checkService(env);
+    expect(result).toMatchObject({ level: 'warn', text: 'the helper service is inactive; mpv starts a helper when it needs one' });
+    expect(result.fix).toContain('systemctl --user start mpv-plex-sync.service');
+  });
+
+  it('warns that no systemd user manager answers, with a fix that needs none, when the unit is installed without one', () => {
+    const { env, unit } = serviceEnv('echo "Failed to connect to bus: No medium found" >&2\nexit 1', true);
+    const result = checkService(env);
+    expect(result.level).toBe('warn');
+    expect(result.text).toBe(`the helper service ${unit} is installed, but no systemd user manager answers here (Failed to connect to bus: No medium found); mpv starts a helper when it needs one`);
+    expect(result.fix).not.toContain('systemctl');
+    expect(result.fix).toContain(`rm ${unit}`);
+  });
+
+  it('says systemctl is not installed when there is none', () => {
+    const { env } = serviceEnv(null, true);
+    expect(checkService(env).text).toContain('no systemd user manager answers here (systemctl is not installed)');
+  });
+});
+
 describe('checkClock', () => {
   /** A local server whose /identity answers with a Date header `offsetMs` away from now. */
   async function skewedServer(offsetMs: number | null): Promise<{ url: string; server: Server }> {
@@ -272,5 +323,32 @@ describe('checkClock', () => {
 
   it('warns that nothing was compared when the server sends no Date header', async () => {
     expect((await clockAgainst(null)).text).toContain('no Date header');
+  });
+});
+
+describe('checkServerReachable and the saved machine id', () => {
+  async function reachableWith(savedMachineId: string | null) {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ MediaContainer: { machineIdentifier: 'abc123def456789', version: '1.0' } })));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      return { url, result: await checkServerReachable(new PlexClient({ serverUrl: url, token: 'tok-123456', clientIdentifier: 'test-client' }), '/config.json', savedMachineId) };
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
+  }
+
+  it('is ok when the server answers as the saved machine, in any case', async () => {
+    expect((await reachableWith('ABC123DEF456789')).result.level).toBe('ok');
+  });
+
+  it('is ok when no machine id was saved (a server saved by URL)', async () => {
+    expect((await reachableWith(null)).result.level).toBe('ok');
+  });
+
+  it('warns when the server answers as another machine than the saved one, and says to log in again', async () => {
+    const { url, result } = await reachableWith('0ld0ne');
+    expect(result).toMatchObject({ id: 'server', level: 'warn', text: `Plex server ${url} answers as machine abc123def456789, not the saved 0ld0ne` });
+    expect(result.fix).toContain('if you reinstalled Plex, log in again (mpv-plex-sync login)');
   });
 });

@@ -23,7 +23,6 @@ import {
   type CheckResult,
 } from '../../doctor/checks.js';
 import { PlexClient } from '../../plex/client.js';
-import { serviceUnitPath } from '../../install/service-unit.js';
 import { activeUser, savedServers, serverToken, type SavedServer } from '../../config/saved-servers.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
 import { checkLine, printJson, say } from '../output.js';
@@ -69,7 +68,7 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
 
   results.push(checkInstalledScript(mpvDir, version));
   if (existsSync(mpvInstallPaths(mpvDir).scriptFile)) results.push(checkHelperCommand(mpvDir, env));
-  if (existsSync(serviceUnitPath(env))) results.push(checkService(env));
+  results.push(checkService(env));
 
   const paths = appPaths(env);
   results.push(checkRuntimeDir(paths.runtimeDir, paths.runtimeDirTooLong));
@@ -99,8 +98,9 @@ async function runDoctor(options: { readonly mpvDir: string; readonly version: s
     new PlexClient({ serverUrl: server.url, token: serverToken, clientIdentifier, timeoutMs: config.requestTimeoutMs, version, tls: server.tls });
   // The other servers are checked at once, beside the default one, each in one line.
   const others = Promise.all(servers.filter((server) => server !== chosen).map((server) => checkOtherServer(server, serverToken(config, server, null), clientOf, paths.configFile)));
-  const reachable = await checkServerReachable(clientOf(chosen, token), paths.configFile);
+  const reachable = await checkServerReachable(clientOf(chosen, token), paths.configFile, chosen.machineId);
   results.push(reachable);
+  // A server that answers as another machine than the saved one is not sent the token.
   if (reachable.level === 'ok') {
     const client = clientOf(chosen, token);
     results.push(await checkToken(client, token));
