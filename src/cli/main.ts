@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { appPaths } from '../config/paths.js';
 import { redact } from '../log/redact.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from './context.js';
+import { examplesText, type Example } from './examples.js';
 
 /**
  * Each subcommand, registered by a function that loads its module only when called. Only the
@@ -15,6 +16,13 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .command('attach')
       .description('attach the helper to an mpv IPC socket (the mpv script runs this)')
       .argument('<socket>', "mpv's input-ipc-server path")
+      .addHelpText(
+        'after',
+        examplesText([
+          ['mpv --input-ipc-server=/tmp/mpv.sock film.mkv', 'an mpv without the script, and then'],
+          ['mpv-plex-sync attach /tmp/mpv.sock', 'sync what it plays, as the script would'],
+        ]),
+      )
       .action(async (socket: string) => {
         const { attachCommand } = await import('./commands/attach.js');
         process.exitCode = await attachCommand(socket, program.opts());
@@ -36,7 +44,8 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .option('--from-start', 'a show or a season: start at its first episode, not at the next one to watch')
       .option('--continue [n]', "play the n-th item of Continue Watching (see mpv-plex-sync continue); default: the first", positiveInteger('--continue'))
       .option('--json', 'print what is played (or the matches of a title when none is clear) as JSON; asks nothing')
-      .addHelpText('after', PLAY_HELP)
+      .addHelpText('after', PLAY_TARGETS)
+      .addHelpText('after', examplesText(PLAY_EXAMPLES))
       .action(
         async (
           target: string | undefined,
@@ -56,6 +65,13 @@ const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>>
       .command('sync')
       .description('send the queued syncs now')
       .option('--json', 'print the summary as JSON')
+      .addHelpText(
+        'after',
+        examplesText([
+          ['mpv-plex-sync sync', 'send what waits now, not at its next retry'],
+          ['mpv-plex-sync sync --json', 'what was sent and what still waits, as JSON'],
+        ]),
+      )
       .action(async (options: { json?: boolean }) => {
         const { syncCommand } = await import('./commands/sync.js');
         process.exitCode = await syncCommand({ ...options, ...program.opts() });
@@ -84,8 +100,8 @@ function argvOf(program: Command): readonly string[] {
   return (program as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
 }
 
-/** What `play --help` adds: the targets it takes, each with an example. */
-const PLAY_HELP = `
+/** What `play --help` adds first: the targets it takes, each with an example. */
+const PLAY_TARGETS = `
 Targets:
   title                  "the office s02e03", "alien 1979" (Plex's search: one match plays,
                          several are listed to choose from; a show plays its next episode)
@@ -96,33 +112,42 @@ Targets:
   local file             ~/Movies/film.mkv (found in Plex by its path; --rating-key names its item)
                          (a file: a path with a /, a media extension, or a name that exists)
 
-Everything after -- goes to mpv unchanged; an --input-ipc-server there is the socket play uses.
+Everything after -- goes to mpv unchanged; an --input-ipc-server there is the socket play uses.`;
 
-Examples:
-  mpv-plex-sync play "night shift"            the show's next episode to watch
-  mpv-plex-sync play "night shift s01e02"     that episode
-  mpv-plex-sync play --continue               the first item of Continue Watching
-  mpv-plex-sync play 101
-  mpv-plex-sync play 101 --next 3             the episode, then the three after it
-  mpv-plex-sync play 101 --versions           list its versions; --use-version 2 plays the second
-  mpv-plex-sync play --rating-key 101 ~/Movies/film.mkv
-  mpv-plex-sync play 101 -- --fs --volume=50
-`;
+/** Play's examples. Their titles and ratingKeys are the Plex double's (docs/commands.md), to try them there. */
+const PLAY_EXAMPLES: readonly Example[] = [
+  ['mpv-plex-sync play "night shift"', "the show's next episode to watch"],
+  ['mpv-plex-sync play "night shift s01e02"', 'that episode'],
+  ['mpv-plex-sync play --continue', 'the first item of Continue Watching'],
+  ['mpv-plex-sync play 101'],
+  ['mpv-plex-sync play 511 --next 2', 'the episode, then the two after it'],
+  ['mpv-plex-sync play 102 --versions', 'list its versions; --use-version 2 plays the second'],
+  ['mpv-plex-sync play --rating-key 101 ~/Movies/film.mkv'],
+  ['mpv-plex-sync play 101 -- --fs --volume=50'],
+];
 
 /** What `mpv-plex-sync --help` adds: the first steps, where the config is, what overrides it. */
 function programHelp(configFile: string): string {
-  return `
-Examples:
-  mpv-plex-sync login                         sign in through plex.tv and save your server
-  mpv-plex-sync install                       put the script into mpv: every mpv then syncs
-  mpv-plex-sync play "alien 1979"             find a Plex item by its title and play it in mpv
-  mpv-plex-sync continue                      what Plex's Continue Watching holds
-  mpv-plex-sync status                        the server, the queue and the last syncs
-
+  return `${examplesText([
+    ['mpv-plex-sync login', 'sign in through plex.tv and save your server'],
+    ['mpv-plex-sync install', 'put the script into mpv: every mpv then syncs'],
+    ['mpv-plex-sync play "long night"', 'find a Plex item by its title and play it in mpv'],
+    ['mpv-plex-sync continue', "what Plex's Continue Watching holds"],
+    ['mpv-plex-sync status', 'the server, the queue and the last syncs'],
+  ])}
 Config: ${configFile}
   PLEX_URL and PLEX_TOKEN in the environment override its server and token;
   MPV_PLEX_SYNC_THRESHOLD its threshold (a percent). Run 'mpv-plex-sync <command> --help' for more.
 `;
+}
+
+/**
+ * After an argument error, each command names its --help in one line instead of printing its
+ * whole usage: fifty lines of usage buried the one line that says what is wrong (issue 20).
+ */
+function hintAfterErrors(command: Command, words: string): void {
+  command.showHelpAfterError(`(see '${words} --help')`);
+  for (const subcommand of command.commands) hintAfterErrors(subcommand, `${words} ${subcommand.name()}`);
 }
 
 /** A commander parser for a whole number option of play, refusing anything else by name. */
@@ -157,7 +182,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     .version(packageVersion())
     .option('-v, --verbose', 'log details to stderr too')
     .exitOverride()
-    .showHelpAfterError()
     // A function: the config path is looked up only when help is shown.
     .addHelpText('after', () => programHelp(appPaths().configFile));
 
@@ -165,6 +189,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const named = argv.slice(2).find((word) => !word.startsWith('-'));
   const chosen = named !== undefined && Object.hasOwn(SUBCOMMANDS, named) ? [named] : Object.keys(SUBCOMMANDS);
   for (const name of chosen) await SUBCOMMANDS[name]!(program);
+  hintAfterErrors(program, program.name());
 
   try {
     await program.parseAsync([...argv]);

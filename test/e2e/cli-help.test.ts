@@ -35,7 +35,7 @@ describe('--help', () => {
     expect(run.code).toBe(0);
     for (const form of ['ratingKey', '/library/metadata/', 'app.plex.tv', '/library/parts/', 'local file']) expect(run.stdout).toContain(form);
     expect(run.stdout).toContain('Examples:');
-    expect(run.stdout).toContain('mpv-plex-sync play 101 --next 3');
+    expect(run.stdout).toContain('mpv-plex-sync play 511 --next 2');
     expect(run.stdout).toContain('mpv-plex-sync play --rating-key 101 ~/Movies/film.mkv');
     expect(run.stdout).toContain('-- --fs');
   });

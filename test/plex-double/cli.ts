@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { makeClip } from '../support/media.js';
 import { seedSampleLibrary } from './sample-library.js';
 import { startPlexDouble } from './server.js';
+import { writeTokenFile } from './token-file.js';
 
 const USAGE = `Usage: npm run double -- [options]
        node dist/test/plex-double/cli.js [options]
@@ -23,6 +24,7 @@ Options:
   --media <file>      the file every item plays (default: a 60 s clip made with ffmpeg or mpv)
   --token <token>     the token it takes (default: PLEX_DOUBLE_TOKEN, else a new random one,
                       printed on stderr; it is the double's, not your Plex token)
+  --token-file <file> also write the token to this file (mode 0600), for login to read
   --latency-ms <n>    a delay before every answer (default: 0)
   --name <name>       the server's friendlyName (default: plex-double)
   --machine-id <id>   the server's machineIdentifier (default: one made from --port and the
@@ -30,7 +32,8 @@ Options:
   -h, --help          this text
 
 Then, in another terminal:
-  mpv-plex-sync login --token - --server <URL>     (the token on stdin)
+  mpv-plex-sync login --token - --server <URL> < ~/double-token.txt
+                                  (started with --token-file ~/double-token.txt)
   mpv-plex-sync play 101
   mpv-plex-sync play 511 --next 2
   mpv-plex-sync play 102 --versions
@@ -52,6 +55,7 @@ function parse() {
     options: {
       help: { type: 'boolean', short: 'h' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
       port: { type: 'string', default: '0' },
       media: { type: 'string' },
       'latency-ms': { type: 'string', default: '0' },
@@ -109,11 +113,22 @@ const machineId = machineIdentifier(values['machine-id'], port, token);
 const media = values.media === undefined ? makeClip(60) : resolve(values.media);
 const durationMs = values.media === undefined ? 60_000 : probeDurationMs(media);
 
+// Before the double starts: a file that cannot be written is a usage error, not a half start.
+const tokenFile = values['token-file'];
+if (tokenFile !== undefined) {
+  try {
+    writeTokenFile(resolve(tokenFile), token);
+  } catch (error) {
+    process.stderr.write(`plex-double: cannot write --token-file ${tokenFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}
 const double = await startPlexDouble({ token, port, latencyMs, friendlyName: values.name, machineIdentifier: machineId });
 const library = seedSampleLibrary(double, media, durationMs);
 
 console.log(double.url);
-if (givenToken === undefined) console.error(`plex-double: token ${token} (the double's own; give it to login on stdin)`);
+if (tokenFile !== undefined) console.error(`plex-double: token in ${tokenFile} (the double's own; give it to login on stdin)`);
+else if (givenToken === undefined) console.error(`plex-double: token ${token} (the double's own; give it to login on stdin)`);
 console.error(`plex-double: movies ${library.movie} and ${library.twoVersions} (two versions), show ${library.show} (episodes ${library.episodes.join(', ')}), playing ${media}`);
 console.error(`plex-double: in progress: movie ${library.states.inProgressMovie} and show ${library.states.inProgressShow}; show ${library.states.halfWatchedShow} half watched (try 'mpv-plex-sync continue')`);
 console.error(`plex-double: movie ${library.movie}'s part URL is ${double.partUrl(library.movie)}; Ctrl+C stops it`);

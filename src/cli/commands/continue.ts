@@ -8,6 +8,7 @@ import { PlexServers } from '../../plex/servers.js';
 import { PlayError } from '../../play/play-plan.js';
 import { continueOnServers, serversToAsk } from '../../play/found-targets.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
+import { examplesText } from '../examples.js';
 import { continueLines } from '../found-lines.js';
 import { complain, paint, printJson, say } from '../output.js';
 
@@ -17,6 +18,14 @@ export function registerContinue(program: Command): void {
     .description("list Plex's Continue Watching (play one with: play --continue N)")
     .option('--server <name>', 'the saved server to ask; default: every saved server')
     .option('--json', 'print the list as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync continue', 'what Continue Watching holds, on every saved server'],
+        ['mpv-plex-sync continue --json', 'the list as JSON'],
+        ['mpv-plex-sync play --continue 2', 'play its second item'],
+      ]),
+    )
     .action(async (options: { server?: string; json?: boolean }) => {
       process.exitCode = await continueCommand({ ...options, ...program.opts() });
     });

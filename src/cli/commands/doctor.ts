@@ -25,6 +25,7 @@ import {
 import { PlexClient } from '../../plex/client.js';
 import { activeUser, savedServers, serverToken, type SavedServer } from '../../config/saved-servers.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
+import { examplesText } from '../examples.js';
 import { checkLine, printJson, say } from '../output.js';
 
 export interface DoctorCommandOptions {
@@ -39,6 +40,14 @@ export function registerDoctor(program: Command): void {
     .description('check mpv, the installed script, permissions, the config and the Plex server')
     .option('--mpv-dir <dir>', "mpv's config dir (default: $MPV_HOME, else ~/.config/mpv)")
     .option('--json', 'print the checks as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync doctor', 'check it all; each line says what to fix'],
+        ['mpv-plex-sync doctor --json', 'the checks as JSON'],
+        ['mpv-plex-sync doctor --mpv-dir ~/.var/app/io.mpv.Mpv/config/mpv', "the Flatpak mpv's config dir"],
+      ]),
+    )
     .action(async (options: DoctorCommandOptions) => {
       process.exitCode = await doctorCommand(options);
     });

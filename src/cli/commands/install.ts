@@ -9,6 +9,7 @@ import { writeFileDurableSync } from '../../storage/durable-file.js';
 import { mpvConfigDir } from '../../config/mpv-dir.js';
 import { helperCommandFor, install, InstallError, uninstall, type InstallReport, type UninstallReport } from '../../install/installer.js';
 import { binPath, bundledScriptPath, EXIT_FAILED, packageVersion } from '../context.js';
+import { examplesText } from '../examples.js';
 import { complain, printJson, say } from '../output.js';
 
 export interface InstallCommandOptions {
@@ -26,6 +27,14 @@ export function registerInstall(program: Command): void {
     .option('--mpv-dir <dir>', "mpv's config dir (default: $MPV_HOME, else ~/.config/mpv)")
     .option('--json', 'print what was done as JSON')
     .option('--service', 'also keep a helper running as a systemd user service, so every mpv finds it warm')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync install', "into mpv's own config dir; again to upgrade"],
+        ['mpv-plex-sync install --service', 'and keep a helper running (systemd)'],
+        ['mpv-plex-sync install --mpv-dir ~/.var/app/io.mpv.Mpv/config/mpv', 'into the Flatpak mpv'],
+      ]),
+    )
     .action((options: InstallCommandOptions) => {
       process.exitCode = installCommand(options);
     });
@@ -35,6 +44,13 @@ export function registerInstall(program: Command): void {
     .description('remove the mpv script, and its options file unless you changed it')
     .option('--mpv-dir <dir>', "mpv's config dir (default: $MPV_HOME, else ~/.config/mpv)")
     .option('--json', 'print what was done as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync uninstall', "from mpv's own config dir"],
+        ['mpv-plex-sync uninstall --mpv-dir ~/.var/app/io.mpv.Mpv/config/mpv', 'from the Flatpak mpv'],
+      ]),
+    )
     .action((options: InstallCommandOptions) => {
       process.exitCode = uninstallCommand(options);
     });

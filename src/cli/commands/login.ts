@@ -32,6 +32,7 @@ import { checkServer, friendlyName } from '../../login/server-check.js';
 import { PlexTv, PlexTvAuthError } from '../../plex/plextv.js';
 import { writeFileDurableSync } from '../../storage/durable-file.js';
 import { EXIT_FAILED, EXIT_USAGE, packageVersion } from '../context.js';
+import { examplesText } from '../examples.js';
 import { complain, paint, printJson, say } from '../output.js';
 import { pinFor, serverLines, UsageError } from '../home-user-input.js';
 import { approvalProgress } from '../progress.js';
@@ -74,19 +75,23 @@ export function registerLogin(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--ca-file <file>', "the PEM file of the CA that signed the server's certificate (a self-signed server); saved with it")
     .option('--no-tls-verify', "accept any certificate from this server (saved with it; doctor and status warn about it)")
-    .addHelpText(
-      'after',
-      `
-Examples:
-  mpv-plex-sync login                                        through plex.tv: approve the code it shows
-  mpv-plex-sync login --server-name "Living Room"            every server; this one the default
-  mpv-plex-sync login --token - --server http://localhost:32400 < token.txt
-                                                             your own token, read from stdin (never in argv)
-`,
-    )
+    // A function: the config path is looked up only when help is shown, as the main help does.
+    .addHelpText('after', () => loginHelp(appPaths().configFile))
     .action(async (options: LoginOptions) => {
       process.exitCode = await loginCommand({ ...options, ...(program.opts() as { verbose?: boolean }) });
     });
+}
+
+/** What `login --help` adds: examples, and where the login is saved. */
+function loginHelp(configFile: string): string {
+  return `${examplesText([
+    ['mpv-plex-sync login', 'through plex.tv: approve the code it shows'],
+    ['mpv-plex-sync login --server-name "Living Room"', 'every server; this one the default'],
+    ['mpv-plex-sync login --token - --server http://localhost:32400 < token.txt', 'your own token, read from stdin (never in argv)'],
+  ])}
+Saved to: ${configFile} (mode 0600)
+  Each login replaces what the last one saved.
+`;
 }
 
 /** Runs `login`; resolves with the exit code. */

@@ -8,6 +8,7 @@ import type { FlushSummary, RetrySummary } from '../../helper/control-protocol.j
 import type { OutboxEntry } from '../../outbox/index.js';
 import { commandContext, EXIT_FAILED, EXIT_USAGE } from '../context.js';
 import { LONG_REQUEST_MS, readQueueSnapshot, withHelper } from '../helper-session.js';
+import { examplesText } from '../examples.js';
 import { checkLine, complain, printJson, say } from '../output.js';
 import { flushProgress } from '../progress.js';
 import { formatDue } from '../when.js';
@@ -18,13 +19,30 @@ const LIST_HINT = "see 'mpv-plex-sync queue list'";
 const ERROR_COLUMN = 80;
 
 export function registerQueue(program: Command): void {
-  const queue = program.command('queue').description('list, retry or drop the syncs waiting in the outbox');
+  const queue = program
+    .command('queue')
+    .description('list, retry or drop the syncs waiting in the outbox')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync queue list', 'the syncs waiting, with their ids'],
+        ['mpv-plex-sync queue retry --all', 'send them all now'],
+        ['mpv-plex-sync queue drop ID', 'give one up (an id from queue list)'],
+      ]),
+    );
   const verbose = () => Boolean((program.opts() as { verbose?: boolean }).verbose);
 
   queue
     .command('list')
     .description('list the queued syncs')
     .option('--json', 'print the entries as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync queue list', 'the syncs waiting: what, why, the next try'],
+        ['mpv-plex-sync queue list --json', 'the entries as JSON, last errors whole'],
+      ]),
+    )
     .action(async (options: { json?: boolean }) => {
       process.exitCode = await queueListCommand(options);
     });
@@ -34,6 +52,13 @@ export function registerQueue(program: Command): void {
     .description('send a queued sync now (or all of them with --all)')
     .argument('[id]', `the entry's id (${LIST_HINT})`)
     .option('--all', 'retry every queued sync')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync queue retry ID', 'send that one now (an id from queue list)'],
+        ['mpv-plex-sync queue retry --all', 'send every queued sync now'],
+      ]),
+    )
     .action(async (id: string | undefined, options: { all?: boolean }) => {
       process.exitCode = await queueRetryCommand(id, { ...options, verbose: verbose() });
     });
@@ -42,6 +67,13 @@ export function registerQueue(program: Command): void {
     .command('drop')
     .description('remove a queued sync without sending it')
     .argument('<id>', `the entry's id (${LIST_HINT})`)
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync queue drop ID', 'remove it unsent (an id from queue list)'],
+        ['mpv-plex-sync queue list --json', 'every id, to drop several by script'],
+      ]),
+    )
     .action(async (id: string) => {
       process.exitCode = await queueDropCommand(id, { verbose: verbose() });
     });

@@ -8,6 +8,7 @@ import { PrivateDirError } from '../../config/private-dir.js';
 import { flushLogs } from '../../log/logger.js';
 import { platform } from '../../platform/index.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
+import { examplesText } from '../examples.js';
 import { complain, say } from '../output.js';
 
 /** How often a serve that found another helper looks again. */
@@ -17,6 +18,14 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the helper in the foreground and keep it running (what install --service starts)')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync serve', 'until Ctrl+C; every mpv started meanwhile uses it'],
+        ['mpv-plex-sync -v serve', 'and log what it does to the terminal too'],
+        ['mpv-plex-sync install --service', 'run it as a systemd user service instead'],
+      ]),
+    )
     .action(async () => {
       process.exitCode = await serveCommand(program.opts());
     });

@@ -6,6 +6,7 @@ import { loadConfig, readConfigObject, saveConfig, type Config } from '../../con
 import { appPaths } from '../../config/paths.js';
 import { activeUser, savedServers, serverLabel, serverNamed, serverToken, type SavedServer } from '../../config/saved-servers.js';
 import { EXIT_FAILED } from '../context.js';
+import { examplesText } from '../examples.js';
 import { complain, paint, printJson, say } from '../output.js';
 
 export function registerServer(program: Command): void {
@@ -14,6 +15,14 @@ export function registerServer(program: Command): void {
     .description('list the saved Plex servers, or make NAME the default one')
     .argument('[name]', "a saved server's name or machine id")
     .option('--json', 'print the servers as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync server', 'the saved servers; * marks the default'],
+        ['mpv-plex-sync server "Living Room"', 'make that server the default'],
+        ['mpv-plex-sync server --json', 'the servers as JSON'],
+      ]),
+    )
     .action((name: string | undefined, options: { json?: boolean }) => {
       process.exitCode = serverCommand(name ?? null, options.json === true);
     });

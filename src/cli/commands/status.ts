@@ -15,6 +15,7 @@ import { certificateFix, PlexCaFileError, PlexCertificateError, PlexHttpError, P
 import { describeWatchRule } from '../../sync/mark-point.js';
 import { watchPrefsOrDefaults, type ServerWatchPrefs } from '../../plex/watch-prefs.js';
 import { EXIT_FAILED, packageVersion } from '../context.js';
+import { examplesText } from '../examples.js';
 import { readQueueSnapshot, type QueueSnapshot } from '../helper-session.js';
 import { checkLine, paint, printJson, say } from '../output.js';
 import { formatAgo, formatClock, formatDue } from '../when.js';
@@ -108,6 +109,13 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('show the config, whether Plex answers and takes the token, the queue and the last syncs')
     .option('--json', 'print the status as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync status', 'the server, the queue and the last syncs'],
+        ['mpv-plex-sync status --json', 'the same as JSON'],
+      ]),
+    )
     .action(async (options: StatusOptions) => {
       process.exitCode = await statusCommand(options);
     });

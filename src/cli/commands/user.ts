@@ -13,6 +13,7 @@ import { forgetResumeHints } from '../../mpv/resume-hints.js';
 import { appPaths } from '../../config/paths.js';
 import { redact } from '../../log/redact.js';
 import { EXIT_USAGE } from '../context.js';
+import { examplesText } from '../examples.js';
 import { accountSession, failed, pinFor, serverLines, UsageError } from '../home-user-input.js';
 import { paint, printJson, say } from '../output.js';
 import { closeStdin } from '../secret-input.js';
@@ -31,6 +32,14 @@ export function registerUser(program: Command): void {
     .argument('<name>', "the user's name or username (any case); 'mpv-plex-sync users' lists them")
     .option('--pin <source>', "where the PIN comes from: '-' reads it from stdin (on a terminal it is asked for when needed)")
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync user Kids', "from now on, Kids' watches are sent"],
+        ['mpv-plex-sync user alice --pin - < pin.txt', "a protected user, the PIN read from stdin"],
+        ['mpv-plex-sync user Kids --json', 'the result as JSON'],
+      ]),
+    )
     .action(async (name: string, options: UserOptions) => {
       process.exitCode = await userCommand(name, { ...options, ...(program.opts() as { verbose?: boolean }) });
     });

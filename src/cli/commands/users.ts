@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { HomeUser } from '../../plex/plextv.js';
 import { accountSession, failed } from '../home-user-input.js';
+import { examplesText } from '../examples.js';
 import { paint, printJson, say } from '../output.js';
 
 export interface UsersOptions {
@@ -15,6 +16,13 @@ export function registerUsers(program: Command): void {
     .command('users')
     .description("list the Plex Home's users, and which one watches now")
     .option('--json', 'print the users as JSON')
+    .addHelpText(
+      'after',
+      examplesText([
+        ['mpv-plex-sync users', "the Home's users; * marks who watches now"],
+        ['mpv-plex-sync users --json', 'the users as JSON'],
+      ]),
+    )
     .action(async (options: UsersOptions) => {
       process.exitCode = await usersCommand({ ...options, ...(program.opts() as { verbose?: boolean }) });
     });
