@@ -87,10 +87,13 @@ function defaultIndex(servers: readonly SavedServer[], wanted: string | null): n
 }
 
 function matchesName(server: SavedServer, wanted: string): boolean {
-  return server.machineId === wanted || server.name === wanted || (server.name !== null && server.name.toLowerCase() === wanted.toLowerCase());
+  if (server.machineId === wanted || server.name === wanted) return true;
+  // A server saved by URL has no name: lists label it by its address (serverLabel), and that is
+  // what the person types back.
+  return server.name === null ? serverLabel(server).toLowerCase() === wanted.toLowerCase() || server.url === wanted : server.name.toLowerCase() === wanted.toLowerCase();
 }
 
-/** The server `play --server NAME` and `server NAME` mean: by name (any case) or machine id. */
+/** The server `play --server NAME` and `server NAME` mean: by name (any case), label or machine id. */
 export function serverNamed(config: Config, wanted: string): SavedServer | null {
   const servers = savedServers(config);
   return servers.find((server) => server.machineId === wanted || server.name === wanted) ?? servers.find((server) => matchesName(server, wanted)) ?? null;

@@ -42,6 +42,11 @@ describe('savedServers', () => {
     expect(serverAtOrigin(household, 'http://192.168.1.10:32401/')).toBeNull();
     expect(serverNamed(household, 'LIVING ROOM')?.machineId).toBe('m-home');
     expect(serverNamed(household, 'nobody')).toBeNull();
+    // A server saved by its URL has no name: it is named as lists label it, by its address.
+    const byUrl = ConfigSchema.parse({ serverUrl: 'http://127.0.0.1:32400', token: 'tok-by-url' });
+    expect(serverNamed(byUrl, '127.0.0.1:32400')?.url).toBe('http://127.0.0.1:32400');
+    expect(serverNamed(byUrl, 'http://127.0.0.1:32400')?.url).toBe('http://127.0.0.1:32400');
+    expect(serverNamed(byUrl, '127.0.0.1:32401')).toBeNull();
     expect(serverWithMachineId(household, 'm-friend')?.name).toBe('Friend');
     expect(serverWithMachineId(household, 'M-FRIEND')?.name).toBe('Friend');
   });
