@@ -68,8 +68,12 @@ export class PlayerLink {
     this.#client.send(['show-text', text, Math.round(durationMs)]);
   }
 
+  /**
+   * A line on mpv's terminal in the script's voice: `[plex_sync] …`, as mpv prints the script's
+   * own lines (skips, streams), so that every line of this product there reads alike.
+   */
   printText(text: string): void {
-    this.#client.send(['print-text', text]);
+    this.#client.send(['print-text', `[${this.#scriptName}] ${text}`]);
   }
 
   sendToScript(name: string, payload: object): void {

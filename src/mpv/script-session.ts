@@ -176,7 +176,7 @@ export class ScriptSession implements PlayerPort {
 
   endPlayback(playbackId: string, text: string): void {
     this.showText(text, OSD_LONG_MS);
-    this.printText(`mpv-plex-sync: ${text}`);
+    this.printText(text);
     const payload: EndedPayload = { playbackId };
     this.#link.sendToScript(HelperMessage.ended, payload);
   }

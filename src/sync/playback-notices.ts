@@ -10,7 +10,7 @@ import { messages, OSD_LONG_MS, OSD_SHORT_MS } from './user-messages.js';
 /** A line worth keeping: on the OSD for long, and on mpv's terminal (for headless and audio-only use). */
 export function sayOnPlayer(player: PlayerPort, text: string): void {
   player.showText(text, OSD_LONG_MS);
-  player.printText(`mpv-plex-sync: ${text}`);
+  player.printText(text);
 }
 
 /**
@@ -19,13 +19,13 @@ export function sayOnPlayer(player: PlayerPort, text: string): void {
  */
 export function noteOnPlayer(player: PlayerPort, text: string, osd = true): void {
   if (osd) player.showText(text, OSD_SHORT_MS);
-  player.printText(`mpv-plex-sync: ${text}`);
+  player.printText(text);
 }
 
 /** The answer to a mark key: as noteOnPlayer, and on the terminal each time the key is pressed. */
 export function answerKey(player: PlayerPort, text: string): void {
   player.showText(text, OSD_SHORT_MS);
-  player.printText(`mpv-plex-sync: ${text}`, true);
+  player.printText(text, true);
 }
 
 /** Why an item could not be looked up, in the person's words. */

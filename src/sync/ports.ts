@@ -172,8 +172,8 @@ export interface PlayerPort {
   /** OSD line (mpv `show-text`). */
   showText(text: string, durationMs: number): void;
   /**
-   * A line on mpv's terminal (mpv `print-text`), once per playback however often it is said;
-   * `again`: every time (the answer to a key the person pressed again).
+   * A line on mpv's terminal (mpv `print-text`, in the script's voice: `[plex_sync] …`), once per
+   * playback however often it is said; `again`: every time (the answer to a key pressed again).
    */
   printText(text: string, again?: boolean): void;
   /**

@@ -66,8 +66,8 @@ describe('the mark keys', () => {
     expect(run.osd).toEqual(expect.arrayContaining(['Marked unwatched in Plex: Clip 101', 'Marked watched in Plex: Clip 101']));
     expect(run.osd.indexOf('Marked unwatched in Plex: Clip 101')).toBeLessThan(run.osd.indexOf('Marked watched in Plex: Clip 101'));
     // On the terminal too, once per press, for a person with no picture to read the OSD on.
-    const printed = run.log.split('\n').filter((line) => line.startsWith('mpv-plex-sync: Marked'));
-    const pair = ['mpv-plex-sync: Marked unwatched in Plex: Clip 101', 'mpv-plex-sync: Marked watched in Plex: Clip 101'];
+    const printed = run.log.split('\n').filter((line) => line.startsWith('[plex_sync] Marked'));
+    const pair = ['[plex_sync] Marked unwatched in Plex: Clip 101', '[plex_sync] Marked watched in Plex: Clip 101'];
     expect(printed).toEqual([...pair, ...pair]);
     expect(readOutbox(world).entries).toEqual([]);
   }, 90_000);

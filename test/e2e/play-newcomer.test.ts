@@ -50,7 +50,7 @@ describe('play: a rating key', () => {
     const run = await runMpv(world, [world.clip], { scriptOpts: { rating_key: '99999' }, args: ['--start=10'] });
     await helpersGone(world);
     expect(run.code).toBe(0);
-    expect(run.log.split('\n').filter((line) => line.startsWith('mpv-plex-sync:') && line.includes('not on the Plex server'))).toHaveLength(1);
+    expect(run.log.split('\n').filter((line) => line.startsWith('[plex_sync]') && line.includes('not on the Plex server'))).toHaveLength(1);
     expect(spooled()).toEqual([]);
     expect(readOutbox(world).entries).toEqual([]);
   });

@@ -22,7 +22,7 @@ function linesOf(output: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('AV:') && !line.startsWith('A:') && !line.startsWith('V:'));
 }
 
-/** Lines this project prints: the helper's (print-text) and the script's (mpv's [plex_sync] prefix). */
+/** Lines this project prints: `play`'s own, the helper's (print-text) and the script's, both in the script's voice ([plex_sync]). */
 function oursIn(lines: readonly string[]): string[] {
   return lines.filter((line) => line.startsWith('mpv-plex-sync:') || line.startsWith('[plex_sync]'));
 }
@@ -36,7 +36,7 @@ describe('play on the terminal', () => {
     const lines = linesOf(run.stdout + run.stderr);
     expect(lines.filter((line) => line.startsWith('[ipc_'))).toEqual([]);
     const ours = oursIn(lines);
-    expect(ours).toContain('mpv-plex-sync: Plex: marked watched — Clip 101');
+    expect(ours).toContain('[plex_sync] Plex: marked watched — Clip 101');
     expect(ours).toEqual([...new Set(ours)]);
     expect(world.plex.item('101').viewCount).toBe(1);
   });

@@ -164,7 +164,7 @@ describe("a redirect from the user's server to another host", () => {
     const told = run.osd.filter((line) => line.includes(host));
     expect(told.length, run.osd.join(' / ')).toBeGreaterThan(0);
     expect(told.every((line) => !line.includes('cannot reach'))).toBe(true);
-    expect(run.log).toMatch(new RegExp(`mpv-plex-sync: .*redirect.*${host.replace(/\./g, '\\.')}`, 'i'));
+    expect(run.log).toMatch(new RegExp(`\\[plex_sync\\] .*redirect.*${host.replace(/\./g, '\\.')}`, 'i'));
     expect(readHelperLog(world)).toContain(`redirect to another host, ${host}`);
     expect(readHelperLog(world)).not.toContain(TOKEN);
     expect(world.plex.item('101').viewCount).toBe(0);

@@ -267,7 +267,7 @@ describe('a wrong token', () => {
     await helpersGone(world);
     expect(run.code).toBe(0);
     expect(run.osd.some((line) => line.includes('Plex rejected the token'))).toBe(true);
-    expect(run.log).toMatch(/mpv-plex-sync: Plex rejected the token — run 'mpv-plex-sync login'/);
+    expect(run.log).toMatch(/\[plex_sync\] Plex rejected the token — run 'mpv-plex-sync login'/);
     expect(run.log).not.toContain('tok-e2e-SECRET');
     expect(world.plex.item('101').viewCount).toBe(0);
   });

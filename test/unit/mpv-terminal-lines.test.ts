@@ -69,28 +69,28 @@ describe('MpvIpcClient.close', () => {
 });
 
 describe('ScriptSession.printText', () => {
-  it("prints a line once, however often the engine says it, and a different line as well", async () => {
+  it("prints a line once, however often the engine says it, and a different line as well, in the script's voice", async () => {
     const session = new ScriptSession({ socketPath, engine: {} as never, log: pino({ level: 'silent' }), onClosed: () => undefined });
     await session.attach();
-    session.printText("mpv-plex-sync: Plex unreachable — watch of 'Film' queued, will retry");
-    session.printText("mpv-plex-sync: Plex unreachable — watch of 'Film' queued, will retry");
-    session.printText("mpv-plex-sync: Plex unreachable — position of 'Film' queued, will retry");
+    session.printText("Plex unreachable — watch of 'Film' queued, will retry");
+    session.printText("Plex unreachable — watch of 'Film' queued, will retry");
+    session.printText("Plex unreachable — position of 'Film' queued, will retry");
     await session.close();
     expect(mpv.commands.filter((command) => command[0] === 'print-text').map((command) => command[1])).toEqual([
-      "mpv-plex-sync: Plex unreachable — watch of 'Film' queued, will retry",
-      "mpv-plex-sync: Plex unreachable — position of 'Film' queued, will retry",
+      "[plex_sync] Plex unreachable — watch of 'Film' queued, will retry",
+      "[plex_sync] Plex unreachable — position of 'Film' queued, will retry",
     ]);
   });
 
   it('prints the answer to a key each time the key is pressed (again)', async () => {
     const session = new ScriptSession({ socketPath, engine: {} as never, log: pino({ level: 'silent' }), onClosed: () => undefined });
     await session.attach();
-    session.printText('mpv-plex-sync: Marked watched in Plex: Film', true);
-    session.printText('mpv-plex-sync: Marked watched in Plex: Film', true);
+    session.printText('Marked watched in Plex: Film', true);
+    session.printText('Marked watched in Plex: Film', true);
     await session.close();
     expect(mpv.commands.filter((command) => command[0] === 'print-text').map((command) => command[1])).toEqual([
-      'mpv-plex-sync: Marked watched in Plex: Film',
-      'mpv-plex-sync: Marked watched in Plex: Film',
+      '[plex_sync] Marked watched in Plex: Film',
+      '[plex_sync] Marked watched in Plex: Film',
     ]);
   });
 });
