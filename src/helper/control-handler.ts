@@ -22,6 +22,11 @@ export interface ControlHandlerOptions {
   readonly attach: (socketPath: string) => Promise<void>;
   /** Turns the spool files into outbox entries. */
   readonly takeInSpool: () => Promise<unknown>;
+  /**
+   * Resolves once the outbox is read, asking for it to be (a cold helper of mpv's reads it after
+   * its first answer, outbox-ready.ts); absent: it is read already.
+   */
+  readonly outboxLoaded?: () => Promise<void>;
   readonly log: Logger;
 }
 
@@ -33,6 +38,9 @@ export class ControlHandler {
   }
 
   async handle(request: ControlRequest): Promise<ControlReply> {
+    // A ping and an attach need no outbox: a helper answers them, and the attached mpv's first
+    // lookup, while it has not read it yet. The outbox commands wait for it.
+    if (request.op !== 'ping' && request.op !== 'attach') await this.#options.outboxLoaded?.();
     switch (request.op) {
       case 'ping':
         return { ok: true, players: this.#options.players() };

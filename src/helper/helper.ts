@@ -131,6 +131,7 @@ export class Helper {
       players: () => this.#sessions.size,
       attach: (socketPath) => this.attach(socketPath),
       takeInSpool: () => this.#takeInSpool(),
+      outboxLoaded: () => this.#outboxReady.needed(),
       log,
     });
     const onQueuedItemChanged = (serverUrl: string, ratingKey: string) => this.#catchUp.itemChanged(serverUrl, ratingKey);
@@ -152,7 +153,7 @@ export class Helper {
   /** Takes the control socket. Returns false when another helper is already running. */
   async start(): Promise<boolean> {
     const { paths } = this.#options;
-    const handle = (request: ControlRequest) => this.#outboxReady.needed().then(() => this.#control.handle(request));
+    const handle = (request: ControlRequest) => this.#control.handle(request);
     this.#server = await becomeHelper({ runtimeDir: paths.runtimeDir, controlSocket: paths.controlSocket, handle });
     if (!this.#server) return false;
     this.#log.info({ processMs: Math.round(performance.now()) }, 'helper started');

@@ -27,7 +27,7 @@ function position(ratingKey: string, nextAttemptAt = 0): PositionEntry {
 }
 
 /** A handler whose sender delivers every entry a flush chooses, unless `keep` names it. */
-async function handler(entries: readonly OutboxEntry[], options: { keep?: ReadonlySet<string> } = {}) {
+async function handler(entries: readonly OutboxEntry[], options: { keep?: ReadonlySet<string>; outboxLoaded?: () => Promise<void> } = {}) {
   const outbox = new MemoryOutboxStore({ entries });
   await outbox.load();
   const steps: string[] = [];
@@ -59,6 +59,7 @@ async function handler(entries: readonly OutboxEntry[], options: { keep?: Readon
     players: () => 2,
     attach: async (socketPath) => void steps.push(`attach ${socketPath}`),
     takeInSpool: async () => void steps.push('spool'),
+    ...(options.outboxLoaded ? { outboxLoaded: options.outboxLoaded } : {}),
     log: pino({ level: 'silent' }),
   });
   return { control, outbox, steps };
@@ -69,6 +70,24 @@ describe('ControlHandler', () => {
     const { control, steps } = await handler([]);
     expect(await control.handle({ op: 'ping' })).toEqual({ ok: true, players: 2 });
     expect(await control.handle({ op: 'attach', socket: '/tmp/mpv.sock' })).toEqual({ ok: true });
+    expect(steps).toEqual(['attach /tmp/mpv.sock']);
+  });
+
+  it("answers a ping and an attach while a cold helper has not read its outbox, and lets the outbox commands wait for it", async () => {
+    let read: () => void = () => undefined;
+    const reading = new Promise<void>((resolve) => (read = resolve));
+    let asked = 0;
+    const { control, steps } = await handler([position('1')], { outboxLoaded: () => ((asked += 1), reading) });
+    expect(await control.handle({ op: 'ping' })).toEqual({ ok: true, players: 2 });
+    expect(await control.handle({ op: 'attach', socket: '/tmp/mpv.sock' })).toEqual({ ok: true });
+    expect(asked).toBe(0);
+    let answered = false;
+    const status = control.handle({ op: 'status' }).then((reply) => ((answered = true), reply));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toBe(1);
+    expect(answered).toBe(false);
+    read();
+    expect(await status).toMatchObject({ ok: true, players: 2 });
     expect(steps).toEqual(['attach /tmp/mpv.sock']);
   });
 
