@@ -159,8 +159,12 @@ describe('the Plex menu in mpv', () => {
       await ipc.command('script-binding', 'plex_sync/menu');
       await waitFor('the Continue Watching rows', () => rowsShown(output()).length === 1, 10_000);
       await ipc.command('keypress', 'LEFT');
-      await waitFor('the typing keys to be bound', () => forcedBindings(output()).includes('plex_sync/plex-menu-BS'), 10_000);
-      for (const key of ['t', 'h', 'e', 'SPACE', 's', 'h', 'o', 'w', 'x', 'BS']) await ipc.command('keypress', key);
+      // The script binds the search page's keys one by one (a define-section each): every key typed
+      // must be bound before it is pressed, or a loaded machine hands the first ones to mpv's own.
+      const typed = ['t', 'h', 'e', 'SPACE', 's', 'h', 'o', 'w', 'x', 'BS'];
+      const bindingOf = (key: string) => `plex_sync/plex-menu-${key.length === 1 ? `char-${key.charCodeAt(0)}` : key}`;
+      await waitFor('the typing keys to be bound', () => typed.every((key) => forcedBindings(output()).includes(bindingOf(key))), 10_000);
+      for (const key of typed) await ipc.command('keypress', key);
       await waitFor('the text typed', () => (overlays(output()).at(-1) ?? '').includes('Search: the show'), 10_000);
       await ipc.command('keypress', 'ENTER');
       await waitFor('the results', () => rowsShown(output()).some((text) => text.includes('The Show')), 10_000);
