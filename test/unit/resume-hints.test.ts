@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../src/log/redact.js';
 import { forgetResumeHints, ResumeHints, type ResumeHintsOptions } from '../../src/mpv/resume-hints.js';
-import { hintIn, hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX } from '../../src/protocol/resume-hints.js';
+import { hintIn, hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_MAX_BYTES } from '../../src/protocol/resume-hints.js';
 
 const log = pino({ level: 'silent' });
 let dir: string;
@@ -138,6 +138,26 @@ describe('the resume hints the helper keeps', () => {
     await kept.settled();
     expect(Object.keys(hintsIn(fileText())?.files ?? {})).toEqual(['/tv/fine.mkv']);
     expect(fileText()).not.toContain('hints-secret-token-5678');
+  });
+
+  it('keeps the file within what the script reads: long paths from a server push out the oldest, never all the hints', async () => {
+    // Deep folders and long names (or a server that names any path): 200 files of 400 bytes.
+    const long = (i: number): string => `/media/${'long folder name '.repeat(23)}/${i}.mkv`;
+    const kept = hints();
+    for (let i = 0; i < RESUME_HINTS_MAX; i += 1) kept.note(long(i), i * 1000);
+    await kept.settled();
+    // The script takes no larger file (main.ts resumeHint): a larger one is no hint at all.
+    expect(Buffer.byteLength(fileText())).toBeLessThanOrEqual(RESUME_HINTS_MAX_BYTES);
+    expect(hintIn(fileText(), long(RESUME_HINTS_MAX - 1))).toBe((RESUME_HINTS_MAX - 1) * 1000);
+    expect(hintIn(fileText(), long(0))).toBeNull();
+
+    // One path larger than the file may be (a server's list names any string): not kept, and
+    // the hints noted with it are.
+    const hostile = hints(async (path) => [[`/x/${'a'.repeat(RESUME_HINTS_MAX_BYTES)}.mkv`, 0], [path, 5000]]);
+    await hostile.renew('/tv/fine.mkv', null);
+    await hostile.settled();
+    expect(Buffer.byteLength(fileText())).toBeLessThanOrEqual(RESUME_HINTS_MAX_BYTES);
+    expect(hintIn(fileText(), '/tv/fine.mkv')).toBe(5000);
   });
 
   it('keeps the hints as they were when the renewal fails', async () => {
