@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_VERSION, type ResumeHint, type ResumeHintsFile } from '../protocol/resume-hints.js';
+import { hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_MAX_BYTES, RESUME_HINTS_VERSION, type ResumeHint, type ResumeHintsFile } from '../protocol/resume-hints.js';
 import { redact } from '../log/redact.js';
 import { writeFileDurable } from '../storage/durable-file.js';
 
@@ -77,6 +77,8 @@ export class ResumeHints implements ResumeHintsPort {
     for (const [path, resumeMs] of notes) {
       // The file is state: it never holds a token, though a server's list may name any path.
       if (redact(path) !== path) continue;
+      // Nor one the file could not hold with the others (the script reads no larger file).
+      if (Buffer.byteLength(path) > MAX_PATH_BYTES) continue;
       if (resumeMs === 'forget') {
         changed = files.delete(path) || changed;
         continue;
@@ -94,6 +96,14 @@ export class ResumeHints implements ResumeHintsPort {
       if (files.size <= RESUME_HINTS_MAX) break;
       files.delete(oldest);
     }
+    // And within the bytes the script reads: a larger file would be no hint at all.
+    let bytes = Buffer.byteLength(JSON.stringify({ v: RESUME_HINTS_VERSION, user, files: {} }));
+    for (const [path, hint] of files) bytes += entryBytes(path, hint);
+    for (const [oldest, hint] of files) {
+      if (bytes <= RESUME_HINTS_MAX_BYTES) break;
+      files.delete(oldest);
+      bytes -= entryBytes(oldest, hint);
+    }
     const content: ResumeHintsFile = { v: RESUME_HINTS_VERSION, user, files: Object.fromEntries(files) };
     await writeFileDurable(this.#file, JSON.stringify(content));
   }
@@ -110,6 +120,14 @@ export class ResumeHints implements ResumeHintsPort {
     for (const [path, hint] of Object.entries(file.files).sort(([, a], [, b]) => a.at - b.at)) this.#files.set(path, hint);
     return this.#files;
   }
+}
+
+/** A longer path is not kept: PATH_MAX, and a sixteenth of the file. */
+const MAX_PATH_BYTES = 4096;
+
+/** What an entry adds to the file's JSON: `"path":{"ms":…,"at":…}` and a comma. */
+function entryBytes(path: string, hint: ResumeHint): number {
+  return Buffer.byteLength(JSON.stringify(path)) + Buffer.byteLength(JSON.stringify(hint)) + 2;
 }
 
 /**
