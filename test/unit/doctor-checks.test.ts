@@ -327,8 +327,8 @@ describe('checkClock', () => {
 });
 
 describe('checkServerReachable and the saved machine id', () => {
-  async function reachableWith(savedMachineId: string | null) {
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ MediaContainer: { machineIdentifier: 'abc123def456789', version: '1.0' } })));
+  async function reachableWith(savedMachineId: string | null, machineIdentifier = 'abc123def456789', version = '1.0') {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ MediaContainer: { machineIdentifier, version } })));
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
@@ -350,5 +350,17 @@ describe('checkServerReachable and the saved machine id', () => {
     const { url, result } = await reachableWith('0ld0ne');
     expect(result).toMatchObject({ id: 'server', level: 'warn', text: `Plex server ${url} answers as machine abc123def456789, not the saved 0ld0ne` });
     expect(result.fix).toContain('if you reinstalled Plex, log in again (mpv-plex-sync login)');
+  });
+
+  it("prints no control character of the other machine's id: it is that server's to choose, and could drive the terminal", async () => {
+    // A window title set, then the screen cleared: what another server at the saved address could send.
+    const { result } = await reachableWith('0ld0ne', '\u001b]0;owned\u0007abc\u001b[2J');
+    expect(result.level).toBe('warn');
+    expect(result.text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(result.text).toContain('abc');
+    // Nor of its version, which the ok line shows.
+    const ok = await reachableWith(null, 'abc123def456789', '1.0\u001b[2J');
+    expect(ok.result.level).toBe('ok');
+    expect(ok.result.text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 });
