@@ -160,7 +160,8 @@ export type PlexIndexItem = z.infer<typeof IndexItemSchema>;
 export type PlexSection = z.infer<typeof SectionsContainerSchema>['MediaContainer']['Directory'][number];
 
 export const IdentitySchema = z.object({
-  MediaContainer: z.object({ machineIdentifier: z.string(), version: z.string().optional() }),
+  // Shown by doctor and status, and a server's to choose (another may have the saved address).
+  MediaContainer: z.object({ machineIdentifier: shownName, version: shownName.optional() }),
 });
 
 /**
