@@ -117,4 +117,16 @@ describe("mpv's helper reads its outbox after the first answer (loadSoon)", () =
     other.finishLoad();
     await expect(answered).resolves.toBeUndefined();
   });
+
+  it('begins at once when it was needed before loadSoon: a control request taken as the socket is being set up', async () => {
+    // becomeHelper listens on the control socket, then awaits its lock's release: a request
+    // (status, queue drop) can be handled then, before start() has called loadSoon.
+    const w = world();
+    const ready = new OutboxReady();
+    const answered = ready.needed();
+    ready.loadSoon(w.outbox as never, log, () => undefined);
+    expect(w.loads()).toBe(1);
+    w.finishLoad();
+    await expect(answered).resolves.toBeUndefined();
+  });
 });
