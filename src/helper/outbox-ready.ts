@@ -29,6 +29,11 @@ export class OutboxReady {
   #reject: (error: unknown) => void = () => undefined;
   /** Begins the load deferred by loadSoon(); null once begun (or when it was not deferred). */
   #begin: (() => void) | null = null;
+  /**
+   * Begun before loadSoon() deferred anything: a control request can come as soon as the socket
+   * listens, which is before the helper's start() calls loadSoon().
+   */
+  #asked = false;
 
   constructor() {
     this.loaded = new Promise((resolve, reject) => {
@@ -44,6 +49,7 @@ export class OutboxReady {
    * needs it (needed(), each call of engineFor), or after waitMs, whichever comes first.
    */
   loadSoon(outbox: LoadableOutbox, log: Logger, tell: (text: string) => void, waitMs = LOAD_WAIT_MS): void {
+    if (this.#asked) return void this.load(outbox, log, tell);
     // Unref'd: the control socket keeps the helper up; a helper on its way out loads nothing for it.
     const timer = setTimeout(() => this.begin(), waitMs).unref();
     this.#begin = () => {
@@ -53,9 +59,10 @@ export class OutboxReady {
     };
   }
 
-  /** The deferred load begins now, if it has not. */
+  /** The deferred load begins now, if it has not (or as soon as loadSoon() is called). */
   begin(): void {
-    this.#begin?.();
+    if (this.#begin) this.#begin();
+    else this.#asked = true;
   }
 
   /** The outbox, loaded: begins a deferred load. */
