@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -42,10 +42,11 @@ describe('the resume hints the helper keeps', () => {
     const kept = hints();
     kept.note('/a.mkv', 8000);
     await kept.settled();
-    rmSync(join(dir, RESUME_HINTS_FILE));
+    // Each write renames a new file into place (durable-file.ts): the same inode is no write.
+    const written = statSync(join(dir, RESUME_HINTS_FILE)).ino;
     kept.note('/a.mkv', 8000);
     await kept.settled();
-    expect(existsSync(join(dir, RESUME_HINTS_FILE))).toBe(false);
+    expect(statSync(join(dir, RESUME_HINTS_FILE)).ino).toBe(written);
     kept.note('/a.mkv', 9000);
     await kept.settled();
     expect(hintIn(fileText(), '/a.mkv')).toBe(9000);
@@ -104,6 +105,18 @@ describe('the resume hints the helper keeps', () => {
     forgetResumeHints(dir);
     expect(existsSync(join(dir, RESUME_HINTS_FILE))).toBe(false);
     expect(() => forgetResumeHints(dir)).not.toThrow();
+  });
+
+  it('does not write back what a login removed while the helper runs (the resident helper keeps no copy of them)', async () => {
+    const kept = hints();
+    kept.note('/old-account.mkv', 8000);
+    await kept.settled();
+    // login (another account, one user in each: the same null user) removes the file.
+    forgetResumeHints(dir);
+    kept.note('/new-account.mkv', 1000);
+    await kept.settled();
+    expect(hintIn(fileText(), '/new-account.mkv')).toBe(1000);
+    expect(hintIn(fileText(), '/old-account.mkv')).toBeNull();
   });
 
   it('renews after a playback in one write: what is likely next, then the played file, the newest', async () => {
