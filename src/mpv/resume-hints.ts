@@ -3,7 +3,7 @@
 // writes are in), so that the next cold mpv can start the file there without waiting for a helper.
 // Only a hint: the script still asks, and Plex's answer wins.
 import { rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { hintsIn, RESUME_HINTS_FILE, RESUME_HINTS_MAX, RESUME_HINTS_MAX_BYTES, RESUME_HINTS_VERSION, type ResumeHint, type ResumeHintsFile } from '../protocol/resume-hints.js';
@@ -108,9 +108,13 @@ export class ResumeHints implements ResumeHintsPort {
     await writeFileDurable(this.#file, JSON.stringify(content));
   }
 
-  /** The hints of `user`: read once; another user's, a damaged or a missing file start empty. */
+  /**
+   * The hints of `user`: read once; another user's, a damaged or a missing file start empty. Read
+   * again once the file is gone: a login removed it (forgetResumeHints), and what this helper
+   * held of it must not come back.
+   */
   async #load(user: string | null): Promise<Map<string, ResumeHint>> {
-    if (this.#files !== null && this.#user === user) return this.#files;
+    if (this.#files !== null && this.#user === user && (this.#files.size === 0 || (await exists(this.#file)))) return this.#files;
     this.#user = user;
     this.#files = new Map();
     const text = await readFile(this.#file, 'utf8').catch(() => null);
@@ -120,6 +124,13 @@ export class ResumeHints implements ResumeHintsPort {
     for (const [path, hint] of Object.entries(file.files).sort(([, a], [, b]) => a.at - b.at)) this.#files.set(path, hint);
     return this.#files;
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A longer path is not kept: PATH_MAX, and a sixteenth of the file. */
