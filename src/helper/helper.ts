@@ -194,7 +194,7 @@ export class Helper {
       log: this.#log,
       savedState: this.#resolver, resumeHints: this.#resumeHints,
       // Something may have been left queued: hear from Plex if its item changes elsewhere.
-      onPlaybackEnded: () => this.#subscriptions.refresh(),
+      onPlaybackEnded: () => void this.#outboxReady.loaded.then(() => this.#subscriptions.refresh(), () => undefined),
       onLookupAnswered: () => this.#outboxReady.begin(),
       menu: plexMenu(this.#servers, this.#log),
       onClosed: (closed) => this.#onSessionClosed(closed),

@@ -6,7 +6,7 @@
 // The flow is one way: script → protocol (validate.ts) → this session → engine → outbox → sender
 // → Plex. The engine knows nothing of the wire; this file is where the two meet.
 import type { Logger } from 'pino';
-import { HelperMessage, type EndedPayload, type FlushedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type MarkPayload, type MenuPagePayload, type MenuPlayedPayload, type MenuPlayPayload, type MenuRequestPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
+import { HelperMessage, type EndedPayload, type FlushedPayload, type HelperFailedPayload, type ItemPayload, type LookedUpPayload, type LookupPayload, type MarkPayload, type MenuPagePayload, type MenuPlayedPayload, type MenuPlayPayload, type MenuRequestPayload, type SettledPayload, type UnloadPayload } from '../protocol/messages.js';
 import type { ScriptMessageIn } from '../protocol/validate.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { tokenFromPlayer } from '../sync/player-token.js';
@@ -305,6 +305,11 @@ export class ScriptSession implements PlayerPort {
       flushed = { playbackId: unload.playbackId, delivered: outcome.delivered };
     } catch (error) {
       log.error({ err: error }, 'unload failed');
+      // The engine did not take this end (its outbox could not be read): it is in no outbox, so the
+      // script keeps it in its spool for the next helper, and spools from now on. "Not delivered"
+      // alone would tell it the end waits in the outbox, and it would be lost.
+      const failed: HelperFailedPayload = { reason: 'the helper could not keep this playback; see its log' };
+      this.#link.sendToScript(HelperMessage.helperFailed, failed);
       flushed = { playbackId: unload.playbackId, delivered: false };
     }
     this.#link.sendToScript(HelperMessage.flushed, flushed);

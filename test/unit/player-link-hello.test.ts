@@ -1,57 +1,21 @@
-// PlayerLink against a small stand-in for mpv's IPC server: it answers every command and lets
-// the test play any client on mpv's socket sending `script-message`s.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// PlayerLink against a small stand-in for mpv's IPC server (test/support/fake-mpv.ts): it answers
+// every command and lets the test play any client on mpv's socket sending `script-message`s.
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlayerLink } from '../../src/mpv/player-link.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import type { ScriptMessageIn } from '../../src/protocol/validate.js';
-
-interface FakeMpv {
-  readonly commands: unknown[][];
-  /** A client-message event, as mpv sends it for a `script-message` from anyone. */
-  clientMessage(...args: string[]): void;
-  close(): Promise<void>;
-}
+import { fakeMpv, type FakeMpv } from '../support/fake-mpv.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function fakeMpv(): Promise<{ mpv: FakeMpv; socketPath: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mps-link-'));
-  const socketPath = join(dir, 'mpv.sock');
-  const commands: unknown[][] = [];
-  let peer: Socket | null = null;
-  const server: Server = createServer((socket) => {
-    peer = socket;
-    let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-        const request = JSON.parse(buffer.slice(0, newline)) as { command: unknown[]; request_id?: number };
-        buffer = buffer.slice(newline + 1);
-        commands.push(request.command);
-        socket.write(`${JSON.stringify({ error: 'success', data: null, request_id: request.request_id })}\n`);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  const mpv: FakeMpv = {
-    commands,
-    clientMessage: (...args) => peer?.write(`${JSON.stringify({ event: 'client-message', args })}\n`),
-    close: () =>
-      new Promise<void>((resolve) => {
-        peer?.destroy();
-        server.close(() => resolve());
-      }),
-  };
-  cleanups.push(() => mpv.close(), () => rmSync(dir, { recursive: true, force: true }));
-  return { mpv, socketPath };
+async function startFakeMpv(): Promise<{ mpv: FakeMpv; socketPath: string }> {
+  const mpv = await fakeMpv();
+  cleanups.push(() => mpv.close());
+  return { mpv, socketPath: mpv.socketPath };
 }
 
 function hello(script: string): string {
@@ -70,7 +34,7 @@ interface LogLine {
 }
 
 async function attachedLink(): Promise<{ mpv: FakeMpv; link: PlayerLink; received: ScriptMessageIn[]; logs: LogLine[] }> {
-  const { mpv, socketPath } = await fakeMpv();
+  const { mpv, socketPath } = await startFakeMpv();
   const logs: LogLine[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as LogLine) });
   const received: ScriptMessageIn[] = [];
