@@ -1,57 +1,20 @@
 // What the helper and play do to mpv's terminal through the IPC socket: each line once per
 // playback, and a close that lets mpv end the connection itself (no `[ipc_N]` error lines).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MpvIpcClient } from '../../src/mpv/ipc-client.js';
 import { ScriptSession } from '../../src/mpv/script-session.js';
+import { fakeMpv, type FakeMpv } from '../support/fake-mpv.js';
 
-/** A stand-in for mpv's socket: records each command, answers success, and notes how a client left. */
-interface FakeMpv {
-  readonly commands: unknown[][];
-  /** 'end' when the client ended its stream, 'reset' when it dropped the connection. */
-  readonly departures: string[];
-  readonly clients: Socket[];
-}
-
-let dir: string;
-let server: Server;
 let mpv: FakeMpv;
 let socketPath: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mpv-lines-'));
-  socketPath = join(dir, 'mpv.sock');
-  mpv = { commands: [], departures: [], clients: [] };
-  server = createServer((socket) => {
-    mpv.clients.push(socket);
-    let buffer = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let at: number;
-      while ((at = buffer.indexOf('\n')) >= 0) {
-        const request = JSON.parse(buffer.slice(0, at)) as { command: unknown[]; request_id: number };
-        buffer = buffer.slice(at + 1);
-        mpv.commands.push(request.command);
-        socket.write(`${JSON.stringify({ request_id: request.request_id, error: 'success', data: null })}\n`);
-      }
-    });
-    // As mpv does: an end of stream is answered by closing this side.
-    socket.on('end', () => {
-      mpv.departures.push('end');
-      socket.end();
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => mpv.departures.push(error.code === 'ECONNRESET' ? 'reset' : String(error.code)));
-  });
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  mpv = await fakeMpv();
+  socketPath = mpv.socketPath;
 });
 afterEach(async () => {
-  for (const client of mpv.clients) client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
+  await mpv.close();
 });
 
 describe('MpvIpcClient.close', () => {
