@@ -3,6 +3,8 @@
 // - the command line (bin/mpv-plex-sync.js runs it) bundled by esbuild from dist/src/cli/entry.js
 //   into dist/cli/, one chunk per subcommand: Node 20 loads one file much faster than the
 //   hundreds of modules it is made of, and mpv's script starts `attach` with every mpv;
+// - that attach once more as one CommonJS file, dist/helper/attach.cjs, which the command line
+//   runs through V8's code cache (src/cli/code-cache.ts): Node 20 caches no ES module's code;
 // - the mpv script (mpv-scripts/plex-sync/) into one ES5 file, dist/mpv/plex-sync.js.
 //
 // esbuild bundles the script, but it cannot lower let/const/classes to ES5, and mpv's
@@ -45,6 +47,26 @@ await build({
   logLevel: 'warning',
 });
 console.log('built dist/cli/entry.js');
+
+const helperOut = join(root, 'dist', 'helper', 'attach.cjs');
+await build({
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'commands', 'attach.js')],
+  outfile: `${helperOut}.tmp`,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  external: ['bufferutil', 'utf-8-validate'],
+  // CommonJS has no import.meta; the one use (finding the package's root) gets this file's URL.
+  define: { 'import.meta.url': '__helperFileUrl' },
+  banner: { js: "const __helperFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+// Renamed into place: a helper starting meanwhile reads the old file or the new one, whole.
+renameSync(`${helperOut}.tmp`, helperOut);
+console.log('built dist/helper/attach.cjs');
 
 const bundled = await build({
   entryPoints: [join(root, 'mpv-scripts', 'plex-sync', 'main.ts')],

@@ -3,8 +3,18 @@
 // mpv's first file waits for that process to answer where to resume (issue 20), and the command
 // line parser (commander) and the other subcommands' registration are not needed for it. Every
 // other form (an option, --help, another command) goes through main.ts.
-import { redact } from '../log/redact.js';
-import { EXIT_FAILED } from './context.js';
+//
+// That attach runs the helper's one-file CommonJS build (dist/helper/attach.cjs, made by
+// scripts/build.mjs from the same sources as these chunks) through V8's code cache
+// (code-cache.ts): a cold helper's first answer is mostly Node compiling its code.
+// So this module imports nothing of the helper's: what it imported would be loaded twice, as
+// ES module chunks and in that build.
+import { fileURLToPath } from 'node:url';
+import type { attachCommand } from './commands/attach.js';
+import { codeCacheDir, requireWithCodeCache } from './code-cache.js';
+
+/** The helper's CommonJS build, beside this bundle's dir (dist/cli → dist/helper). */
+const HELPER_BUILD = fileURLToPath(new URL('../helper/attach.cjs', import.meta.url));
 
 /** Whether argv (node, bin, ...) is the script's own form of attach. */
 export function isScriptAttach(argv: readonly string[]): boolean {
@@ -18,11 +28,14 @@ export async function run(argv: readonly string[]): Promise<void> {
     return main(argv);
   }
   try {
-    const { attachCommand } = await import('./commands/attach.js');
-    process.exitCode = await attachCommand(argv[3] as string, {});
+    const helper = requireWithCodeCache<{ attachCommand: typeof attachCommand }>(HELPER_BUILD, codeCacheDir());
+    process.once('exit', helper.saveCache);
+    process.exitCode = await helper.exports.attachCommand(argv[3] as string, {});
   } catch (error) {
     // As main.ts says a failure: one redacted line.
+    const [{ redact }, { EXIT_FAILED }] = await Promise.all([import('../log/redact.js'), import('./context.js')]);
     console.error(`mpv-plex-sync: ${redact(error instanceof Error ? error.message : String(error))}`);
     process.exitCode = EXIT_FAILED;
   }
 }
+

@@ -1,0 +1,136 @@
+// The helper's CommonJS build runs through V8's code cache (src/cli/code-cache.ts): a cache is
+// taken only when it was made for this very source, and only from a private file of this user's.
+// Each load runs in a process of its own, as the helper does: within one process V8 would reuse
+// its own compilation of the same source and never look at the cache.
+import { buildSync } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { codeCacheDir } from '../../src/cli/code-cache.js';
+
+/** What one process that loads the sample through the cache (and saves it at exit, as entry.ts does) saw. */
+interface Run {
+  readonly fromCache: boolean;
+  readonly combined: number;
+  readonly file: string;
+  readonly joined: string;
+}
+
+let driverDir: string;
+let driver: string;
+
+beforeAll(() => {
+  driverDir = mkdtempSync(join(tmpdir(), 'mps-code-cache-driver-'));
+  buildSync({ entryPoints: [join(import.meta.dirname, '..', '..', 'src', 'cli', 'code-cache.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(driverDir, 'code-cache.mjs'), logLevel: 'error' });
+  driver = join(driverDir, 'driver.mjs');
+  writeFileSync(
+    driver,
+    [
+      "import { requireWithCodeCache } from './code-cache.mjs';",
+      'const [file, dir] = process.argv.slice(2);',
+      "const loaded = requireWithCodeCache(file, dir === '' ? null : dir);",
+      "process.once('exit', loaded.saveCache);",
+      'const { combine, file: seen, joined } = loaded.exports;',
+      'console.log(JSON.stringify({ fromCache: loaded.fromCache, combined: combine(2, 3), file: seen, joined }));',
+    ].join('\n'),
+  );
+});
+
+afterAll(() => rmSync(driverDir, { recursive: true, force: true }));
+
+function run(inDir: string | null = cacheDir): Run {
+  return JSON.parse(execFileSync(process.execPath, [driver, file, inDir ?? ''], { encoding: 'utf8' })) as Run;
+}
+
+let dir: string;
+let cacheDir: string;
+let file: string;
+
+/** `op` is one character, so every variant has the same length (V8 checks only the length itself). */
+function writeSample(op: '+' | '-'): void {
+  writeFileSync(file, `const { join } = require('node:path');\nmodule.exports = { combine: (a, b) => a ${op} b, file: __filename, joined: join('a', 'b') };\n`);
+}
+
+function cacheFiles(): string[] {
+  try {
+    return readdirSync(cacheDir);
+  } catch {
+    return [];
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mps-code-cache-'));
+  cacheDir = join(dir, 'cache', 'code');
+  file = join(dir, 'helper.cjs');
+  writeSample('+');
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the code cache of the helper build', () => {
+  it('runs the file as require would, and writes at exit a private cache that the next run takes', () => {
+    const first = run();
+    expect(first).toEqual({ fromCache: false, combined: 5, file, joined: join('a', 'b') });
+    const [saved] = cacheFiles();
+    expect(saved).toMatch(/^helper-[0-9a-f]{32}\.v8cache$/);
+    const cache = join(cacheDir, saved as string);
+    expect(statSync(cache).mode & 0o777).toBe(0o600);
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+
+    const before = statSync(cache).mtimeMs;
+    expect(run()).toEqual({ ...first, fromCache: true });
+    expect(statSync(cache).mtimeMs).toBe(before);
+    expect(cacheFiles()).toEqual([saved]);
+  });
+
+  it("never offers a cache made for other code, though of the same length; the other build's cache goes", () => {
+    run();
+    const [old] = cacheFiles();
+    writeSample('-');
+    expect(run()).toMatchObject({ fromCache: false, combined: -1 });
+    expect(cacheFiles()).toHaveLength(1);
+    expect(cacheFiles()).not.toContain(old);
+    expect(run()).toMatchObject({ fromCache: true, combined: -1 });
+  });
+
+  it('takes no cache that others may write, nor one behind a symlink', () => {
+    run();
+    const cache = join(cacheDir, cacheFiles()[0] as string);
+    chmodSync(cache, 0o666);
+    expect(run()).toMatchObject({ fromCache: false, combined: 5 });
+    // That run replaced it with a private one.
+    expect(statSync(cache).mode & 0o777).toBe(0o600);
+    expect(run().fromCache).toBe(true);
+
+    const elsewhere = join(dir, 'elsewhere.v8cache');
+    renameSync(cache, elsewhere);
+    symlinkSync(elsewhere, cache);
+    expect(run()).toMatchObject({ fromCache: false, combined: 5 });
+  });
+
+  it('runs from source past a damaged cache, and replaces it', () => {
+    run();
+    const cache = join(cacheDir, cacheFiles()[0] as string);
+    writeFileSync(cache, Buffer.from('not a code cache at all'), { mode: 0o600 });
+    expect(run()).toMatchObject({ fromCache: false, combined: 5 });
+    expect(lstatSync(cache).size).toBeGreaterThan(100);
+    expect(run().fromCache).toBe(true);
+  });
+
+  it('runs uncached without a place for it, and a cache it cannot write costs nothing but the cache', () => {
+    expect(run(null)).toMatchObject({ fromCache: false, combined: 5 });
+    expect(cacheFiles()).toEqual([]);
+
+    const blocked = join(dir, 'a-file');
+    writeFileSync(blocked, '');
+    expect(run(join(blocked, 'code'))).toMatchObject({ fromCache: false, combined: 5 });
+    expect(readdirSync(dir).sort()).toEqual(['a-file', 'helper.cjs']);
+  });
+
+  it('lives under XDG_CACHE_HOME when it is set', () => {
+    expect(codeCacheDir({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/mpv-plex-sync/code');
+  });
+});
