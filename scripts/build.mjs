@@ -2,9 +2,11 @@
 // - the helper and its tools (src/, test/plex-double/, demo/, bench/) with tsc into dist/;
 // - the command line (bin/mpv-plex-sync.js runs it) bundled by esbuild from dist/src/cli/entry.js
 //   into dist/cli/, one chunk per subcommand: Node 20 loads one file much faster than the
-//   hundreds of modules it is made of, and mpv's script starts `attach` with every mpv;
-// - that attach once more as one CommonJS file, dist/helper/attach.cjs, which the command line
-//   runs through V8's code cache (src/cli/code-cache.ts): Node 20 caches no ES module's code;
+//   hundreds of modules it is made of;
+// - the mpv script's attach, which mpv's first file may wait for, as two CommonJS files in
+//   dist/helper/ (src/cli/script-attach.ts): start.cjs, which bin/mpv-plex-sync.js requires
+//   without Node's ES module loader, and attach.cjs, the helper, which start.cjs runs through
+//   V8's code cache (src/cli/code-cache.ts): Node 20 caches no ES module's code;
 // - the mpv script (mpv-scripts/plex-sync/) into one ES5 file, dist/mpv/plex-sync.js.
 //
 // esbuild bundles the script, but it cannot lower let/const/classes to ES5, and mpv's
@@ -48,25 +50,34 @@ await build({
 });
 console.log('built dist/cli/entry.js');
 
-const helperOut = join(root, 'dist', 'helper', 'attach.cjs');
-await build({
-  entryPoints: [join(root, 'dist', 'src', 'cli', 'commands', 'attach.js')],
-  outfile: `${helperOut}.tmp`,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  external: ['bufferutil', 'utf-8-validate'],
-  // CommonJS has no import.meta; the one use (finding the package's root) gets this file's URL.
-  define: { 'import.meta.url': '__helperFileUrl' },
-  banner: { js: "const __helperFileUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-// Renamed into place: a helper starting meanwhile reads the old file or the new one, whole.
-renameSync(`${helperOut}.tmp`, helperOut);
-console.log('built dist/helper/attach.cjs');
+for (const [source, out] of [
+  [join(root, 'dist', 'src', 'cli', 'script-attach.js'), join(root, 'dist', 'helper', 'start.cjs')],
+  [join(root, 'dist', 'src', 'cli', 'commands', 'attach.js'), join(root, 'dist', 'helper', 'attach.cjs')],
+]) {
+  await buildCommonJs(source, out);
+  console.log(`built ${out.slice(root.length + 1)}`);
+}
+
+async function buildCommonJs(source, out) {
+  await build({
+    entryPoints: [source],
+    outfile: `${out}.tmp`,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    external: ['bufferutil', 'utf-8-validate'],
+    // CommonJS has no import.meta: the uses (each file finding its neighbours, the package's
+    // root) get this file's own URL.
+    define: { 'import.meta.url': '__fileUrl' },
+    banner: { js: "const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  // Renamed into place: a helper starting meanwhile reads the old file or the new one, whole.
+  renameSync(`${out}.tmp`, out);
+}
 
 const bundled = await build({
   entryPoints: [join(root, 'mpv-scripts', 'plex-sync', 'main.ts')],

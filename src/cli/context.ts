@@ -6,9 +6,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import { appPaths, type AppPaths } from '../config/paths.js';
 import { createLogger, type Logger } from '../log/logger.js';
 
-/** Exit codes: 0 ok, 1 failed, 2 usage. */
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILED, EXIT_USAGE } from './exit-codes.js';
 
 /**
  * The package's root: the nearest dir above this file with our package.json. Searched, not

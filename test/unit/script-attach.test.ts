@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isScriptAttach } from '../../src/cli/entry.js';
+import { isScriptAttach } from '../../src/cli/script-attach.js';
 
 describe('the CLI entry', () => {
   it("takes the script's own form of attach straight to the attach command", () => {

@@ -1,0 +1,40 @@
+// `attach <socket>`, exactly as the mpv script starts the helper with every mpv
+// (mpv-scripts/plex-sync/helper-launch.ts). mpv's first file may wait for that process to answer
+// where to resume (issue 20), so it takes the shortest way in: bin/mpv-plex-sync.js is CommonJS
+// and requires this module's own build (dist/helper/start.cjs) without Node's ES module loader,
+// the command line parser or the other subcommands; and the helper is its one-file build
+// (dist/helper/attach.cjs), run through V8's code cache (code-cache.ts). Every other form (an
+// option, --help, another command) goes through the command line (entry.ts, main.ts).
+import { fileURLToPath } from 'node:url';
+import { redact } from '../log/redact.js';
+import { codeCacheDir, requireWithCodeCache } from './code-cache.js';
+import type { attachCommand } from './commands/attach.js';
+import { EXIT_FAILED } from './exit-codes.js';
+
+/** Whether argv (node, bin, ...) is the script's own form of attach. */
+export function isScriptAttach(argv: readonly string[]): boolean {
+  const socket = argv[3];
+  return argv.length === 4 && argv[2] === 'attach' && socket !== undefined && socket !== '' && !socket.startsWith('-');
+}
+
+export async function runScriptAttach(socket: string): Promise<void> {
+  try {
+    // Beside this file's build: dist/helper/start.cjs and dist/helper/attach.cjs.
+    const helper = requireWithCodeCache<{ attachCommand: typeof attachCommand }>(fileURLToPath(new URL('attach.cjs', import.meta.url)), cacheDirOrNone());
+    process.once('exit', helper.saveCache);
+    process.exitCode = await helper.exports.attachCommand(socket, {});
+  } catch (error) {
+    // As main.ts says a failure: one redacted line.
+    console.error(`mpv-plex-sync: ${redact(error instanceof Error ? error.message : String(error))}`);
+    process.exitCode = EXIT_FAILED;
+  }
+}
+
+/** Where the code cache lives; none (run uncached) without a home to put it in, which attach then explains. */
+function cacheDirOrNone(): string | null {
+  try {
+    return codeCacheDir();
+  } catch {
+    return null;
+  }
+}
