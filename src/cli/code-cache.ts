@@ -13,7 +13,7 @@
 import envPaths from 'env-paths';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { APP_NAME } from '../protocol/runtime-dir.js';
@@ -52,7 +52,9 @@ export function requireWithCodeCache<T>(file: string, cacheDir: string | null): 
   const source = readFileSync(file, 'utf8');
   const cacheFile = cacheDir === null ? null : join(cacheDir, `${CACHE_PREFIX}${cacheKey(source)}${CACHE_SUFFIX}`);
   const cachedData = cacheFile === null ? undefined : readOwnFile(cacheFile);
-  const script = new Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  // CommonJS's own wrapper, so that the file sees exports, require, module, __filename, __dirname.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
   const saveCache = (): void => {
     if (cacheDir !== null && cacheFile !== null && !fromCache) writeCache(cacheDir, cacheFile, script);
@@ -89,7 +91,10 @@ function readOwnFile(path: string): Buffer | undefined {
   }
 }
 
-/** Written whole (a temporary file renamed), mode 0600; the caches of other builds go. Never throws: a cache is optional. */
+/**
+ * Written whole (a temporary file renamed), mode 0600; the caches of other builds go. Never
+ * throws: a cache is optional (two helpers writing at once: one of them wins).
+ */
 function writeCache(cacheDir: string, cacheFile: string, script: Script): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
@@ -98,7 +103,8 @@ function writeCache(cacheDir: string, cacheFile: string, script: Script): void {
     renameSync(temporary, cacheFile);
     for (const name of readdirSync(cacheDir)) {
       const path = join(cacheDir, name);
-      if (path !== cacheFile && name.startsWith(CACHE_PREFIX) && name.endsWith(CACHE_SUFFIX)) rmSync(path, { force: true });
+      // Other builds' caches, and what a helper killed while writing left.
+      if (path !== cacheFile && name.startsWith(CACHE_PREFIX)) rmSync(path, { force: true });
     }
   } catch {
     try {
