@@ -19,5 +19,10 @@ if (start === null) {
 } else if (start.isScriptAttach(process.argv)) {
   void start.runScriptAttach(process.argv[3]);
 } else {
-  import('../dist/cli/entry.js').then((cli) => cli.run(process.argv)).catch(fail);
+  // A reader that stops early (`--help | head`) closes the pipe: stop quietly, as other tools do.
+  process.stdout.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+  import('../dist/cli/main.js').then((cli) => cli.main(process.argv)).catch(fail);
 }

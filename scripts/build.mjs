@@ -1,6 +1,6 @@
 // Builds both halves of the product:
 // - the helper and its tools (src/, test/plex-double/, demo/, bench/) with tsc into dist/;
-// - the command line (bin/mpv-plex-sync.js runs it) bundled by esbuild from dist/src/cli/entry.js
+// - the command line (bin/mpv-plex-sync.js runs it) bundled by esbuild from dist/src/cli/main.js
 //   into dist/cli/, one chunk per subcommand: Node 20 loads one file much faster than the
 //   hundreds of modules it is made of;
 // - the mpv script's attach, which mpv's first file may wait for, as two CommonJS files in
@@ -30,8 +30,7 @@ execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 
 // Chunk names carry a hash: the chunks of an earlier build would stay beside the new ones.
 rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
 await build({
-  // entry.js runs attach, as the script starts it, without the parser (src/cli/entry.ts).
-  entryPoints: [join(root, 'dist', 'src', 'cli', 'entry.js')],
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
   outdir: join(root, 'dist', 'cli'),
   bundle: true,
   splitting: true,
@@ -48,7 +47,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-console.log('built dist/cli/entry.js');
+console.log('built dist/cli/main.js');
 
 for (const [source, out] of [
   [join(root, 'dist', 'src', 'cli', 'script-attach.js'), join(root, 'dist', 'helper', 'start.cjs')],

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { APP_NAME } from '../protocol/runtime-dir.js';
 
-/** Larger than any cache of ours (about 1 MB): a bigger file is not one, and is not read. */
+/** Far larger than any cache of ours (under 1 MB): a bigger file is not one, and is not read. */
 const MAX_CACHE_BYTES = 32 * 1024 * 1024;
 const CACHE_PREFIX = 'helper-';
 const CACHE_SUFFIX = '.v8cache';
@@ -76,7 +76,8 @@ function cacheKey(source: Buffer): string {
 function readOwnFile(path: string): Buffer | undefined {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NOFOLLOW: a link in the cache's place is not followed (Windows has no such flag).
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch {
     return undefined;
   }

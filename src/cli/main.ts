@@ -8,7 +8,8 @@ import { examplesText, type Example } from './examples.js';
 /**
  * Each subcommand, registered by a function that loads its module only when called. Only the
  * subcommand named on the command line is registered (all of them for help or an unknown name):
- * mpv's script starts `attach` with every mpv, and each module it loads costs that start time.
+ * each module a command loads costs its start time. (The script's own `attach <socket>` does not
+ * come here at all: script-attach.ts.)
  */
 const SUBCOMMANDS: Readonly<Record<string, (program: Command) => Promise<void>>> = {
   attach: async (program) => {

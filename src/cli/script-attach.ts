@@ -4,7 +4,7 @@
 // and requires this module's own build (dist/helper/start.cjs) without Node's ES module loader,
 // the command line parser or the other subcommands; and the helper is its one-file build
 // (dist/helper/attach.cjs), run through V8's code cache (code-cache.ts). Every other form (an
-// option, --help, another command) goes through the command line (entry.ts, main.ts).
+// option, --help, another command) goes through the command line (main.ts, bundled in dist/cli/).
 import { fileURLToPath } from 'node:url';
 import { redact } from '../log/redact.js';
 import { codeCacheDir, requireWithCodeCache } from './code-cache.js';

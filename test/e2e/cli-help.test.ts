@@ -1,8 +1,9 @@
 // --help says what a newcomer needs: examples, the forms play takes, where the config is and the
 // environment that overrides it, and the watch rule as it is (the server's, unless set).
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorld, runCli, type World } from '../support/session.js';
+import { BIN, createWorld, runCli, type World } from '../support/session.js';
 
 let world: World;
 beforeEach(async () => {
@@ -22,6 +23,14 @@ describe('--help', () => {
     expect(run.stdout).toContain('Examples:');
     expect(run.stdout).toContain('mpv-plex-sync login');
     expect(run.stdout).toContain('mpv-plex-sync install');
+  });
+
+  it('stops quietly when its reader has gone (--help | head), with no stack trace', async () => {
+    // `true` leaves at once, long before Node has written: every write finds the pipe closed.
+    const stderr = await new Promise<string>((resolve) => {
+      execFile('bash', ['-c', `"${process.execPath}" "${BIN}" --help | true; echo "status \${PIPESTATUS[0]}" >&2`], { env: world.env }, (_error, _stdout, err) => resolve(err));
+    });
+    expect(stderr).toBe('status 0\n');
   });
 
   it("says the server's own rule decides a watch unless a threshold is set, not 90 percent", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isScriptAttach } from '../../src/cli/script-attach.js';
 
-describe('the CLI entry', () => {
+describe("the script's attach", () => {
   it("takes the script's own form of attach straight to the attach command", () => {
     expect(isScriptAttach(['node', 'bin', 'attach', '/run/mpv.sock'])).toBe(true);
   });
