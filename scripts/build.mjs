@@ -27,14 +27,9 @@ execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 
   stdio: 'inherit',
 });
 
-// Chunk names carry a hash: the chunks of an earlier build would stay beside the new ones.
-rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
-await build({
-  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
-  outdir: join(root, 'dist', 'cli'),
+/** What every bundle of the helper's side shares: Node 20, and the packages as they are found. */
+const NODE_BUNDLE = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   // The ES module build where a package has one: jsonc-parser's UMD build require()s its own
@@ -42,10 +37,20 @@ await build({
   mainFields: ['module', 'main'],
   // ws tries these optional native add-ons with require() and goes on without them.
   external: ['bufferutil', 'utf-8-validate'],
-  // CommonJS dependencies (commander, proper-lockfile, ...) call require().
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
+};
+
+// Chunk names carry a hash: the chunks of an earlier build would stay beside the new ones.
+rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
+await build({
+  ...NODE_BUNDLE,
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
+  outdir: join(root, 'dist', 'cli'),
+  splitting: true,
+  format: 'esm',
+  // CommonJS dependencies (commander, proper-lockfile, ...) call require().
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
 console.log('built dist/cli/main.js');
 
@@ -53,29 +58,19 @@ for (const [source, out] of [
   [join(root, 'dist', 'src', 'cli', 'script-attach.js'), join(root, 'dist', 'helper', 'start.cjs')],
   [join(root, 'dist', 'src', 'cli', 'commands', 'attach.js'), join(root, 'dist', 'helper', 'attach.cjs')],
 ]) {
-  await buildCommonJs(source, out);
-  console.log(`built ${out.slice(root.length + 1)}`);
-}
-
-async function buildCommonJs(source, out) {
   await build({
+    ...NODE_BUNDLE,
     entryPoints: [source],
     outfile: `${out}.tmp`,
-    bundle: true,
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    external: ['bufferutil', 'utf-8-validate'],
     // CommonJS has no import.meta: the uses (each file finding its neighbours, the package's
     // root) get this file's own URL.
     define: { 'import.meta.url': '__fileUrl' },
     banner: { js: "const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
-    legalComments: 'none',
-    logLevel: 'warning',
   });
   // Renamed into place: a helper starting meanwhile reads the old file or the new one, whole.
   renameSync(`${out}.tmp`, out);
+  console.log(`built ${out.slice(root.length + 1)}`);
 }
 
 const bundled = await build({
