@@ -7,9 +7,11 @@
 // The cache is V8's own data from `vm.Script#createCachedData`, written when a helper that found
 // none (or found one V8 refused) exits, so that it holds every function that helper compiled.
 // V8 checks a cache against its own version and flags and the source's length only, so the
-// file's name carries a hash of the source and of the Node binary's version and flags: a cache
-// made for other code is never offered. A cache is code run as this user: one that is not a
-// regular file of this user's, writable by no one else, is not read.
+// file's name carries a hash of the source, and one of the Node binary's version and flags: a
+// cache made for other code is never offered, and a helper started with other flags (the
+// `mpv-plex-sync` on PATH runs without the installed command's) keeps its own beside. A cache is
+// code run as this user: one that is not a regular file of this user's, writable by no one
+// else, is not read.
 import envPaths from 'env-paths';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,14 +54,15 @@ export function requireWithCodeCache<T>(file: string, cacheDir: string | null): 
   // Hashed as read: hashing the decoded text would encode its 1 MB to UTF-8 again (2 ms here).
   const bytes = readFileSync(file);
   const source = bytes.toString('utf8');
-  const cacheFile = cacheDir === null ? null : join(cacheDir, `${CACHE_PREFIX}${cacheKey(bytes)}${CACHE_SUFFIX}`);
+  const sourceKey = `${CACHE_PREFIX}${hashOf(bytes)}-`;
+  const cacheFile = cacheDir === null ? null : join(cacheDir, `${sourceKey}${hashOf(`${process.version} ${process.arch} ${process.execArgv.join(' ')}`)}${CACHE_SUFFIX}`);
   const cachedData = cacheFile === null ? undefined : readOwnFile(cacheFile);
   // CommonJS's own wrapper, so that the file sees exports, require, module, __filename, __dirname.
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
   const saveCache = (): void => {
-    if (cacheDir !== null && cacheFile !== null && !fromCache) writeCache(cacheDir, cacheFile, script);
+    if (cacheDir !== null && cacheFile !== null && !fromCache) writeCache(cacheDir, cacheFile, sourceKey, script);
   };
   const module = { exports: {} as T };
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
@@ -67,9 +70,9 @@ export function requireWithCodeCache<T>(file: string, cacheDir: string | null): 
   return { exports: module.exports, fromCache, saveCache };
 }
 
-/** What the cache was made for: this source, on this Node, with these V8 flags. */
-function cacheKey(source: Buffer): string {
-  return createHash('sha256').update(`${process.version} ${process.arch} ${process.execArgv.join(' ')}\n`).update(source).digest('hex').slice(0, 32);
+/** 32 hex digits of the SHA-256 of what a cache was made for. */
+function hashOf(made: Buffer | string): string {
+  return createHash('sha256').update(made).digest('hex').slice(0, 32);
 }
 
 /** The file's bytes, when it is a regular file of this user's that no one else may write; else undefined. */
@@ -95,10 +98,11 @@ function readOwnFile(path: string): Buffer | undefined {
 }
 
 /**
- * Written whole (a temporary file renamed), mode 0600; the caches of other builds go. Never
- * throws: a cache is optional (two helpers writing at once: one of them wins).
+ * Written whole (a temporary file renamed), mode 0600; the caches of other builds go (those whose
+ * name does not start with `sourceKey`). Never throws: a cache is optional (two helpers writing
+ * at once: one of them wins).
  */
-function writeCache(cacheDir: string, cacheFile: string, script: Script): void {
+function writeCache(cacheDir: string, cacheFile: string, sourceKey: string, script: Script): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
@@ -107,7 +111,8 @@ function writeCache(cacheDir: string, cacheFile: string, script: Script): void {
     for (const name of readdirSync(cacheDir)) {
       const path = join(cacheDir, name);
       // Other builds' caches, and what a helper killed while writing left.
-      if (path !== cacheFile && name.startsWith(CACHE_PREFIX)) rmSync(path, { force: true });
+      const otherBuild = name.startsWith(CACHE_PREFIX) && !name.startsWith(sourceKey);
+      if (path !== cacheFile && (otherBuild || name.endsWith('.tmp'))) rmSync(path, { force: true });
     }
   } catch {
     try {

@@ -40,8 +40,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(driverDir, { recursive: true, force: true }));
 
-function run(inDir: string | null = cacheDir): Run {
-  return JSON.parse(execFileSync(process.execPath, [driver, file, inDir ?? ''], { encoding: 'utf8' })) as Run;
+function run(inDir: string | null = cacheDir, nodeFlags: readonly string[] = []): Run {
+  return JSON.parse(execFileSync(process.execPath, [...nodeFlags, driver, file, inDir ?? ''], { encoding: 'utf8' })) as Run;
 }
 
 let dir: string;
@@ -75,7 +75,7 @@ describe('the code cache of the helper build', () => {
     const first = run();
     expect(first).toEqual({ fromCache: false, combined: 5, file, joined: join('a', 'b') });
     const [saved] = cacheFiles();
-    expect(saved).toMatch(/^helper-[0-9a-f]{32}\.v8cache$/);
+    expect(saved).toMatch(/^helper-[0-9a-f]{32}-[0-9a-f]{32}\.v8cache$/);
     const cache = join(cacheDir, saved as string);
     expect(statSync(cache).mode & 0o777).toBe(0o600);
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
@@ -96,6 +96,15 @@ describe('the code cache of the helper build', () => {
     expect(cacheFiles()).toHaveLength(1);
     expect(cacheFiles()).not.toContain(old);
     expect(run()).toMatchObject({ fromCache: true, combined: -1 });
+  });
+
+  it('keeps a cache per set of Node flags beside the others, each taken by its own runs', () => {
+    run();
+    const flags = ['--max-semi-space-size=2'];
+    expect(run(cacheDir, flags).fromCache).toBe(false);
+    expect(cacheFiles()).toHaveLength(2);
+    expect(run(cacheDir, flags).fromCache).toBe(true);
+    expect(run().fromCache).toBe(true);
   });
 
   it('takes no cache that others may write, nor one behind a symlink', () => {
