@@ -490,12 +490,15 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
     const program = join(dir, 'fake-helper.mjs');
     const record = join(dir, 'helpers.jsonl');
     writeFileSync(program, fakeHelperProgram(record));
-    const mpv = startMpv('av://lavfi:testsrc=duration=17:size=32x24:rate=10', [
+    // Helper 1 goes silent after two acks (about 4 s in), helper 2 never answers, and the third
+    // start comes 10 s after the second: 22 s of clip leave that start 7 s to spare on a busy
+    // machine (17 s left 2-3, and the test failed once in six full runs with its cause not kept).
+    const mpv = startMpv('av://lavfi:testsrc=duration=22:size=32x24:rate=10', [
       'plex-sync-autostart_helper=yes',
       'plex-sync-helper=' + process.execPath + ' ' + program,
       'plex-sync-helper_timeout=1',
     ]);
-    const exit = await within(mpv.exited, 35000, 'mpv exit');
+    const exit = await within(mpv.exited, 40000, 'mpv exit');
     const seen = readFileSync(record, 'utf8')
       .trim()
       .split('\n')
@@ -524,7 +527,7 @@ describe.skipIf(!hasMpv)('the mpv script in a real mpv', () => {
     expect(third[2]!.payload.reason).toBe('resync');
     expect(third.map((s) => s.name)).toContain('plex-sync/unload');
     expect(scriptProblems(log)).toEqual([]);
-  }, 45000);
+  }, 50000);
 
   it('spools at once, without holding, when the helper cannot be started', async () => {
     const mpv = startMpv(LAVFI_CLIP, ['plex-sync-autostart_helper=yes', 'plex-sync-helper=/nonexistent/mpv-plex-sync']);
