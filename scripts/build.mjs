@@ -56,7 +56,7 @@ console.log('built dist/cli/main.js');
 
 for (const [source, out] of [
   [join(root, 'dist', 'src', 'cli', 'script-attach.js'), join(root, 'dist', 'helper', 'start.cjs')],
-  [join(root, 'dist', 'src', 'cli', 'commands', 'attach.js'), join(root, 'dist', 'helper', 'attach.cjs')],
+  [join(root, 'dist', 'src', 'cli', 'helper-build.js'), join(root, 'dist', 'helper', 'attach.cjs')],
 ]) {
   await build({
     ...NODE_BUNDLE,

@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { redact } from '../log/redact.js';
 import { codeCacheDir, requireWithCodeCache } from './code-cache.js';
-import type { attachCommand } from './commands/attach.js';
+import type * as HelperBuild from './helper-build.js';
 import { EXIT_FAILED } from './exit-codes.js';
 
 /** Whether argv (node, bin, ...) is the script's own form of attach. */
@@ -18,14 +18,17 @@ export function isScriptAttach(argv: readonly string[]): boolean {
 }
 
 export async function runScriptAttach(socket: string): Promise<void> {
+  // Until the build has loaded, no secret is registered: this file's own redact covers that.
+  let redactText = redact;
   try {
     // Beside this file's build: dist/helper/start.cjs and dist/helper/attach.cjs.
-    const helper = requireWithCodeCache<{ attachCommand: typeof attachCommand }>(fileURLToPath(new URL('attach.cjs', import.meta.url)), cacheDirOrNone());
+    const helper = requireWithCodeCache<typeof HelperBuild>(fileURLToPath(new URL('attach.cjs', import.meta.url)), cacheDirOrNone());
+    redactText = helper.exports.redact;
     process.once('exit', helper.saveCache);
     process.exitCode = await helper.exports.attachCommand(socket, {});
   } catch (error) {
     // As main.ts says a failure: one redacted line.
-    console.error(`mpv-plex-sync: ${redact(error instanceof Error ? error.message : String(error))}`);
+    console.error(`mpv-plex-sync: ${redactText(error instanceof Error ? error.message : String(error))}`);
     process.exitCode = EXIT_FAILED;
   }
 }
