@@ -10,7 +10,7 @@ import type { OutboxEntry, OutboxStore } from '../outbox/index.js';
 import { errorText } from '../log/redact.js';
 import { positionEntry, queuedRound, unwatchEntry, unwatchQueued, watchEntry } from './playback-entries.js';
 import { lookUpItem } from './item-lookup.js';
-import { announceSettled, answerKey, noteOnPlayer, sayOnPlayer, tellFailure, tellItem } from './playback-notices.js';
+import { announceSettled, answerKey, answerMark, noteOnPlayer, sayOnPlayer, tellFailure, tellItem } from './playback-notices.js';
 import { settlesBy } from './settles-by.js';
 import { afterSession, applyFacts, holdsPosition, isSparingShortPlay, markMs, newPlayback, type Playback } from './playback.js';
 import type { ItemResolver, OfflineNotifier, PlaybackEnd, PlaybackProgress, PlaybackStart, PlayerPort, PlexItem, StreamChoices, StreamsChange, WatchPrefsSource } from './ports.js';
@@ -118,12 +118,9 @@ export class SyncEngine {
     playback.belowMarkAgain = mark !== null && playback.positionMs >= mark;
     const entry = unwatchEntry({ playbackId: playback.start.playbackId, round: playback.round }, item, Date.now());
     this.#sendLive(playback, entry, {}, (result) => {
-      if (result.kind === 'delivered') {
-        answerKey(playback.player, messages.markedUnwatched(item.displayName));
-        return this.#options.onServerReachable?.(item.client.serverUrl);
-      }
+      answerMark(playback.player, this.#options.offline, entry.title, result, messages.markedUnwatched(item.displayName), messages.markUnwatchedFailed);
+      if (result.kind === 'delivered') this.#options.onServerReachable?.(item.client.serverUrl);
       if (result.kind === 'kept') playback.delivered = false;
-      tellFailure(playback.player, this.#options.offline, entry.title, result, messages.markUnwatchedFailed);
     });
   }
 
@@ -247,8 +244,11 @@ export class SyncEngine {
     const facts = { playbackId, startedAt, sessionId: playback.sessionId, baselineViewCount: playback.baselineViewCount, positionMs: playback.positionMs, round };
     const entry = watchEntry(facts, item, durationMs, Date.now());
     this.#sendLive(playback, entry, { deadline, crossing: !byKey }, (result) => {
-      // Marked unwatched meanwhile: this playback's state belongs to the new round.
-      if (playback.round !== round) return;
+      // Marked unwatched meanwhile: the state is the new round's, but a press that went out is answered.
+      if (playback.round !== round) {
+        if (byKey) answerMark(playback.player, this.#options.offline, entry.title, result, messages.markedWatched(item.displayName), messages.markWatchedKept);
+        return;
+      }
       if (result.kind === 'kept') {
         // Still queued (the watch stays 'queued'): the outbox sends it later.
         playback.delivered = false;

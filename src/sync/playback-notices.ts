@@ -28,6 +28,19 @@ export function answerKey(player: PlayerPort, text: string): void {
   player.printText(text, true);
 }
 
+/** How a mark key's send went: done (answered as a key), or why not. */
+export function answerMark(
+  player: PlayerPort,
+  offline: OfflineNotifier,
+  title: string,
+  result: SendResult,
+  done: string,
+  describe: (name: string, failure: FailureClass, detail: string) => string,
+): void {
+  if (result.kind === 'delivered') answerKey(player, done);
+  else tellFailure(player, offline, title, result, describe);
+}
+
 /** Why an item could not be looked up, in the person's words. */
 export function lookupFailureText(error: unknown): string {
   return error instanceof ConfigError ? messages.configProblem(error.message) : messages.resolveFailed(classifyFailure(error), failureDetail(error));

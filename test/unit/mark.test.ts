@@ -69,6 +69,25 @@ describe('mark-watched', () => {
     expect(c.plex.requests.slice(before).map((r) => r.op)).toEqual(['metadata', 'scrobble']);
   });
 
+  it('answers a press that went through, though mark-unwatched was pressed while it was on its way', async () => {
+    const c = await core();
+    await startPlaying(c, [20, 50]);
+    // The unwatch is pressed once Plex has the scrobble and before its answer is back.
+    c.plex.onRequest = (request) => {
+      if (request.op !== 'scrobble') return;
+      c.plex.onRequest = null;
+      c.engine.mark(c.player, 'pb-1', false);
+    };
+    await press(c, true);
+    await elapse(5_000);
+    await c.sender.laneDone('pb-1');
+    expect(markOps(c)).toEqual(['scrobble', 'unscrobble']);
+    expect(c.plex.item('1').viewCount).toBe(0);
+    const answers = ['Marked watched in Plex: Film 1', 'Marked unwatched in Plex: Film 1'];
+    expect(c.player.printed.filter((line) => line.startsWith('Marked'))).toEqual(answers);
+    expect(c.player.osd.filter((line) => line.startsWith('Marked'))).toEqual(answers);
+  });
+
   it('counts once when pressed twice, and says the second press changed nothing', async () => {
     const c = await core();
     const playback = await startPlaying(c, [30]);
