@@ -3,6 +3,9 @@
 // machine's drift hits each alike:
 //  - plain: mpv --no-config on the same URL, no script (the floor);
 //  - warm: the script, with a helper already running (`serve`, as the systemd unit runs it);
+//  - script compile: the built script wrapped in a function never called, so that mpv's
+//    JavaScript engine compiles all of it and runs none: the floor of the warm case (the script's
+//    compile, which mpv waits for before the first file);
 //  - cold: the script, no helper running, the file played before: the script starts a helper and
 //    starts the file from its resume hint at once (src/protocol/resume-hints.ts), asking meanwhile;
 //  - cold, first time: the same with no hint (the hints file removed): the load waits until the
@@ -14,7 +17,7 @@
 // First frame = mpv's "first video frame after restart shown" (cplayer, -v) reaching our pipe,
 // timed from the spawn of the process we start (mpv, or play).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { helperCommandFor } from '../src/install/installer.js';
 import { startPlexDouble } from '../test/plex-double/index.js';
@@ -29,7 +32,7 @@ const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 5);
 const FIRST_FRAME = 'first video frame after restart shown';
 const headless = ['--no-config', '--vo=null', '--ao=null', '--msg-level=all=warn,cplayer=v', '--length=0.3'];
 
-type Case = 'plain' | 'warm' | 'cold' | 'cold first' | 'cold next' | 'play warm' | 'play cold';
+type Case = 'plain' | 'script compile' | 'warm' | 'cold' | 'cold first' | 'cold next' | 'play warm' | 'play cold';
 
 type World = BenchWorld;
 
@@ -90,12 +93,14 @@ async function main(): Promise<void> {
   const cold = makeWorld(double.url);
   const helper = helperCommandFor(process.execPath, BIN).command;
   const scripted = [`--script=${SCRIPT}`, `--script-opts=plex-sync-helper=${helper}`];
+  const compileOnly = join(warm.dir, 'compile-only.js');
+  writeFileSync(compileOnly, `function neverCalled() {\n${readFileSync(SCRIPT, 'utf8')}\n}\n`);
   const served = spawn(process.execPath, [BIN, 'serve'], { env: warm.env, stdio: 'ignore' });
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const runs: Record<Case, number[]> = { plain: [], warm: [], cold: [], 'cold first': [], 'cold next': [], 'play warm': [], 'play cold': [] };
+  const runs: Record<Case, number[]> = { plain: [], 'script compile': [], warm: [], cold: [], 'cold first': [], 'cold next': [], 'play warm': [], 'play cold': [] };
   // BENCH_CASES=plain,cold first runs only those (a quicker loop while working on one case).
   const chosen = process.env['BENCH_CASES']?.split(',').map((name) => name.trim());
-  const order = (['plain', 'warm', 'cold', 'cold first', 'cold next', 'play warm', 'play cold'] as const).filter((which: Case) => chosen === undefined || which === 'plain' || chosen.includes(which));
+  const order = (['plain', 'script compile', 'warm', 'cold', 'cold first', 'cold next', 'play warm', 'play cold'] as const).filter((which: Case) => chosen === undefined || which === 'plain' || chosen.includes(which));
   const hints = join(cold.dir, 'state', 'mpv-plex-sync', 'resume-hints.json');
   // Once, so that the cold case finds the hint a returning person has.
   await timeToFirstFrame('mpv', [...headless, ...scripted, url], cold.env);
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
         const which = order[(run + step) % order.length] as Case;
         // Every case plays the item from where Plex left off (8 s), so each decodes alike.
         if (which === 'plain') runs.plain.push(await timeToFirstFrame('mpv', [...headless, '--start=8', url], warm.env));
+        else if (which === 'script compile') runs[which].push(await timeToFirstFrame('mpv', [...headless, '--start=8', `--script=${compileOnly}`, url], warm.env));
         else if (which === 'warm') runs.warm.push(await timeToFirstFrame('mpv', [...headless, ...scripted, url], warm.env));
         else if (which === 'cold' || which === 'cold first' || which === 'cold next') {
           await helperGone(cold);
@@ -131,6 +137,7 @@ async function main(): Promise<void> {
   console.log(`runs per case: ${RUNS}; double latency ${LATENCY_MS} ms; every run (ms): ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([key, values]) => [key, values.map(Math.round)])))}`);
   const rows: { which: Case; figure: string; target: string; result: string; pass: boolean | null }[] = [
     { which: 'plain', figure: 'plain mpv', target: '—', result: ms(plain), pass: null },
+    { which: 'script compile', figure: 'plain mpv compiling the script, running none of it (warm floor)', target: '—', result: `${ms(median(runs['script compile']))} (+${ms(over('script compile'))})`, pass: null },
     { which: 'warm', figure: 'warm: script, helper running, item with a resume point', target: '<= plain + 20 ms', result: `${ms(median(runs.warm))} (+${ms(over('warm'))})`, pass: over('warm') <= 20 },
     { which: 'cold', figure: 'cold: script, no helper, item with a resume point played before (hint)', target: '<= plain + 150 ms', result: `${ms(median(runs.cold))} (+${ms(over('cold'))})`, pass: over('cold') <= 150 },
     { which: 'cold first', figure: 'cold, first time: no hint, the load waits for the cold helper', target: '<= plain + 150 ms', result: `${ms(median(runs['cold first']))} (+${ms(over('cold first'))})`, pass: over('cold first') <= 150 },
