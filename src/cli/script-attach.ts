@@ -11,6 +11,9 @@ import { codeCacheDir, requireWithCodeCache } from './code-cache.js';
 import type * as HelperBuild from './helper-build.js';
 import { EXIT_FAILED } from './exit-codes.js';
 
+/** How long after attaching its mpv a helper writes the code cache: its first answer is in by then. */
+const CACHE_AFTER_ATTACH_MS = 1_000;
+
 /** Whether argv (node, bin, ...) is the script's own form of attach. */
 export function isScriptAttach(argv: readonly string[]): boolean {
   const socket = argv[3];
@@ -24,8 +27,19 @@ export async function runScriptAttach(socket: string): Promise<void> {
     // Beside this file's build: dist/helper/start.cjs and dist/helper/attach.cjs.
     const helper = requireWithCodeCache<typeof HelperBuild>(fileURLToPath(new URL('attach.cjs', import.meta.url)), cacheDirOrNone());
     redactText = helper.exports.redact;
-    process.once('exit', helper.saveCache);
-    process.exitCode = await helper.exports.attachCommand(socket, {});
+    // The cache is written by a helper that serves, once its first answer is compiled (a second
+    // after it attached, or at its exit if sooner), never on that answer's way. A process that
+    // only handed mpv to a running helper, or stopped at an error, compiled too little: V8 would
+    // go on taking its cache, and compiling the rest at every start.
+    let serving = false;
+    process.once('exit', () => {
+      if (serving) helper.saveCache();
+    });
+    const onServing = (): void => {
+      serving = true;
+      setTimeout(helper.saveCache, CACHE_AFTER_ATTACH_MS).unref();
+    };
+    process.exitCode = await helper.exports.attachCommand(socket, { onServing });
   } catch (error) {
     // As main.ts says a failure: one redacted line.
     console.error(`mpv-plex-sync: ${redactText(error instanceof Error ? error.message : String(error))}`);

@@ -96,7 +96,7 @@ it('never writes, prints or shows the token anywhere but the config file', async
   const configFile = join(world.env['XDG_CONFIG_HOME']!, 'mpv-plex-sync', 'config.json');
   const written = filesBelow(world.dir).filter((file) => file !== configFile && !file.endsWith('.sock'));
   expect(written.some((file) => file.endsWith('mpv-plex-sync.log'))).toBe(true);
-  // The helper's code cache (compiled code, written as a helper exits) is among them.
+  // The helper's code cache (compiled code, written by the helper that served) is among them.
   expect(written.some((file) => file.endsWith('.v8cache'))).toBe(true);
   for (const file of written) expect(readFileSync(file, 'latin1'), file).not.toContain(TOKEN);
   for (const text of printed) expect(text).not.toContain(TOKEN);

@@ -4,7 +4,7 @@
 // its own compilation of the same source and never look at the cache.
 import { buildSync } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -40,8 +40,9 @@ beforeAll(() => {
 
 afterAll(() => rmSync(driverDir, { recursive: true, force: true }));
 
-function run(inDir: string | null = cacheDir, nodeFlags: readonly string[] = []): Run {
-  return JSON.parse(execFileSync(process.execPath, [...nodeFlags, driver, file, inDir ?? ''], { encoding: 'utf8' })) as Run;
+function run(inDir: string | null = cacheDir, nodeFlags: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Run {
+  // A timeout: a cache that held the open (a FIFO) would otherwise hang the suite.
+  return JSON.parse(execFileSync(process.execPath, [...nodeFlags, driver, file, inDir ?? ''], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } })) as Run;
 }
 
 let dir: string;
@@ -86,16 +87,83 @@ describe('the code cache of the helper build', () => {
     expect(cacheFiles()).toEqual([saved]);
   });
 
-  it("never offers a cache made for other code, though of the same length; the other build's cache goes", () => {
+  it('never offers a cache made for other code, though of the same length; two builds keep a cache each', () => {
     run();
     const [old] = cacheFiles();
-    // What a helper killed while writing its cache left.
-    writeFileSync(join(cacheDir, `${old as string}.4242.tmp`), 'half');
+    // What a helper killed while writing its cache left a while ago, and what one writes now.
+    const leftover = join(cacheDir, `.${old as string}.4242-abc.tmp`);
+    const writing = join(cacheDir, `.${old as string}.4343-def.tmp`);
+    writeFileSync(leftover, 'half');
+    writeFileSync(writing, 'half');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(leftover, anHourAgo, anHourAgo);
     writeSample('-');
     expect(run()).toMatchObject({ fromCache: false, combined: -1 });
-    expect(cacheFiles()).toHaveLength(1);
-    expect(cacheFiles()).not.toContain(old);
+    expect(cacheFiles()).toHaveLength(3);
+    expect(cacheFiles()).toContain(old);
+    expect(cacheFiles()).not.toContain(`.${old as string}.4242-abc.tmp`);
     expect(run()).toMatchObject({ fromCache: true, combined: -1 });
+    // An install and a checkout in turn: each takes its own.
+    writeSample('+');
+    expect(run()).toMatchObject({ fromCache: true, combined: 5 });
+  });
+
+  it('keeps the newest four caches when more builds come', () => {
+    const build = (op: string) => writeFileSync(file, `module.exports = { combine: (a, b) => a ${op} b, file: __filename, joined: 'a' };\n`);
+    for (const op of ['+', '-', '*', '/', '%']) {
+      build(op);
+      run();
+      // Each build's cache a minute older than the next one's, whatever the file system's clock.
+      for (const name of cacheFiles()) {
+        const path = join(cacheDir, name);
+        const older = new Date(statSync(path).mtimeMs - 60_000);
+        utimesSync(path, older, older);
+      }
+    }
+    expect(cacheFiles()).toHaveLength(4);
+    build('%');
+    expect(run().fromCache).toBe(true);
+    build('+');
+    expect(run().fromCache).toBe(false);
+  });
+
+  it('takes no cache whose bytes changed, though its length did not, and replaces it', () => {
+    run();
+    const cache = join(cacheDir, cacheFiles()[0] as string);
+    // V8 checks no checksum of its own: such a cache crashed, hung or ran wrong code.
+    const bytes = readFileSync(cache);
+    const middle = Math.floor(bytes.length / 2);
+    for (let at = middle; at < middle + 16; at += 1) bytes[at] = (bytes[at] as number) ^ 0xff;
+    writeFileSync(cache, bytes, { mode: 0o600 });
+    expect(run()).toMatchObject({ fromCache: false, combined: 5 });
+    expect(readFileSync(cache).equals(bytes)).toBe(false);
+    expect(run()).toMatchObject({ fromCache: true, combined: 5 });
+  });
+
+  it('is not held up by a FIFO in its place, nor reads from a cache dir others may write or a link', () => {
+    const expected = join(cacheDir, cacheFiles()[0] ?? (run(), cacheFiles()[0] as string));
+    rmSync(expected);
+    execFileSync('mkfifo', [expected]);
+    expect(run()).toMatchObject({ fromCache: false, combined: 5 });
+    expect(run().fromCache).toBe(true);
+
+    chmodSync(cacheDir, 0o777);
+    expect(run()).toMatchObject({ fromCache: false, combined: 5 });
+    chmodSync(cacheDir, 0o700);
+    expect(run().fromCache).toBe(true);
+
+    const linked = join(dir, 'linked');
+    renameSync(cacheDir, linked);
+    symlinkSync(linked, cacheDir);
+    expect(run()).toMatchObject({ fromCache: false, combined: 5 });
+  });
+
+  it('keeps a cache per NODE_OPTIONS too', () => {
+    run();
+    const env = { NODE_OPTIONS: '--max-old-space-size=300' };
+    expect(run(cacheDir, [], env).fromCache).toBe(false);
+    expect(run(cacheDir, [], env).fromCache).toBe(true);
+    expect(run().fromCache).toBe(true);
   });
 
   it('keeps a cache per set of Node flags beside the others, each taken by its own runs', () => {
@@ -141,7 +209,9 @@ describe('the code cache of the helper build', () => {
     expect(readdirSync(dir).sort()).toEqual(['a-file', 'helper.cjs']);
   });
 
-  it('lives under XDG_CACHE_HOME when it is set', () => {
+  it('lives under XDG_CACHE_HOME when it is set, and not in a relative one (mpv\'s working dir)', () => {
     expect(codeCacheDir({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/mpv-plex-sync/code');
+    expect(codeCacheDir({ XDG_CACHE_HOME: 'x/cache' })).toBe(codeCacheDir({}));
+    expect(codeCacheDir({})).toMatch(/^\/.*\/mpv-plex-sync\/code$/);
   });
 });

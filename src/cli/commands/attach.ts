@@ -13,7 +13,13 @@ import { redact } from '../../log/redact.js';
 import { flushLogs } from '../../log/logger.js';
 import { commandContext, EXIT_FAILED } from '../context.js';
 
-export async function attachCommand(socketPath: string, options: { verbose?: boolean }): Promise<number> {
+export interface AttachOptions {
+  readonly verbose?: boolean;
+  /** This process became the helper and attached its mpv (not called for a hand-off or a failure). */
+  readonly onServing?: () => void;
+}
+
+export async function attachCommand(socketPath: string, options: AttachOptions): Promise<number> {
   platform.closeInheritedSockets();
   const paths = appPaths();
   const handed = await askHelper(paths.controlSocket, { op: 'attach', socket: socketPath });
@@ -54,6 +60,7 @@ export async function attachCommand(socketPath: string, options: { verbose?: boo
       process.once('SIGINT', () => void helper.stop().then(flushLogs).then(() => process.exit(0)));
       try {
         await helper.attach(socketPath);
+        options.onServing?.();
       } catch (error) {
         // The mpv that asked is gone already; the helper still replays what is due, then exits.
         context.log.warn({ socket: socketPath, err: error }, 'could not attach to mpv');
