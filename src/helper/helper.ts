@@ -142,7 +142,7 @@ export class Helper {
       idleExitMs: options.idleExitMs,
       players: () => this.#sessions.size,
       activePlaybacks: () => this.#engine.activePlaybacks,
-      outbox: this.#outbox,
+      outbox: { list: () => (this.#outboxReady.isLoaded ? this.#outbox.list() : []) }, // none loaded: none to stay for
       catchUp: () => this.#outboxReady.needed().then(() => this.#catchUp.run(), () => undefined),
       takeAttachRequests: async () => this.#attachRequests?.takeAll(),
       stop: () => this.stop(),

@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import type { ScriptSessionOptions } from '../mpv/script-session.js';
 import type { FileOutboxStore } from '../outbox/index.js';
+import { errorText } from '../log/redact.js';
 import { messages } from '../sync/user-messages.js';
 
 type SessionEngine = ScriptSessionOptions['engine'];
@@ -29,6 +30,8 @@ export class OutboxReady {
   #reject: (error: unknown) => void = () => undefined;
   /** Begins the load deferred by loadSoon(); null once begun (or when it was not deferred). */
   #begin: (() => void) | null = null;
+  /** Whether the outbox is loaded now (false before, and for good when it could not be). */
+  #isLoaded = false;
   /**
    * Begun before loadSoon() deferred anything: a control request can come as soon as the socket
    * listens, which is before the helper's start() calls loadSoon().
@@ -59,6 +62,10 @@ export class OutboxReady {
     };
   }
 
+  get isLoaded(): boolean {
+    return this.#isLoaded;
+  }
+
   /** The deferred load begins now, if it has not (or as soon as loadSoon() is called). */
   begin(): void {
     if (this.#begin) this.#begin();
@@ -80,11 +87,13 @@ export class OutboxReady {
       // Unlike a damaged file, which the outbox salvages and says, this is not expected: nothing
       // from mpv is taken in then, and each call that waited fails, logged.
       log.error({ err: error }, 'the outbox could not be loaded');
+      tell(messages.outboxUnreadable(errorText(error)));
       this.#reject(error);
       return;
     }
     if (outbox.damage) tell(messages.outboxDamaged(outbox.damage));
     if (outbox.unwritable) tell(messages.stateUnwritable(outbox.unwritable));
+    this.#isLoaded = true;
     this.#resolve();
     log.info({ entries: outbox.list().length, processMs: Math.round(performance.now()) }, 'outbox loaded');
   }

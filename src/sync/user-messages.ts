@@ -77,6 +77,8 @@ export const messages = {
   sessionEnded: (name: string, reason: string | null) => `Plex stopped '${name}'${reason ? `: ${reason}` : ''} — not marked watched`,
   /** The helper runs without being able to write its state dir (a read-only mount, a full disk). */
   stateUnwritable: (why: string) => `Plex sync: ${why} — watches go to Plex while it answers, but nothing can be kept for later`,
+  /** The outbox could not be read at all (not a damaged file, which is salvaged): nothing syncs. */
+  outboxUnreadable: (why: string) => `Plex sync: the outbox cannot be read (${why}) — nothing is synced until it can be`,
   /** A playback mpv saved while no helper ran cannot be synced. */
   spoolLost: (why: string) => `Plex sync: a playback saved while no helper ran could not be synced — ${why}`,
   /** The outbox could not hold a watch or position at all, so it was not sent either. */

@@ -93,6 +93,23 @@ describe('a state dir that cannot be written', () => {
   }, 60_000);
 });
 
+describe('an outbox that cannot be read at all', () => {
+  it('on a read-only mount where outbox.json cannot be moved aside: the helper says so and exits at idle, without a crash', async (context) => {
+    if (!mountState('rw')) return context.skip();
+    // Unreadable (a directory) and, read-only, not to be salvaged: the load itself fails.
+    mkdirSync(join(world.env['XDG_STATE_HOME']!, 'mpv-plex-sync', 'outbox.json'), { recursive: true });
+    execFileSync('mount', ['-o', 'remount,ro', world.env['XDG_STATE_HOME']!]);
+    const attach = await runCli(world, ['-v', 'attach', join(world.dir, 'no-mpv.sock')], { MPV_PLEX_SYNC_IDLE_EXIT_MS: '0' });
+    // The idle exit read an outbox never loaded, and the helper died of it (exit 1, a stack trace).
+    expect(attach.code).toBe(0);
+    expect(attach.stderr).not.toContain('outbox used before load() finished');
+    expect(attach.stderr).not.toMatch(/^\s+at /m);
+    expect(attach.stderr).toContain('the outbox could not be loaded');
+    expect(attach.stderr).toContain('Plex sync: the outbox cannot be read (outbox file');
+    expect(attach.stderr).toContain('no mpv left; helper exits');
+  }, 60_000);
+});
+
 function readLog(): string {
   const file = join(world.stateDir, 'mpv-plex-sync.log');
   return existsSync(file) ? execFileSync('cat', [file], { encoding: 'utf8' }) : '';

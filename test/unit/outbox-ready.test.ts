@@ -57,13 +57,27 @@ describe('what waits for the outbox', () => {
     const ready = new OutboxReady();
     const lines: string[] = [];
     const logged = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
-    const loading = ready.load(w.outbox as never, logged, () => undefined);
+    const told: string[] = [];
+    const loading = ready.load(w.outbox as never, logged, (text) => void told.push(text));
     const started = ready.engineFor(w.engine, logged).start({} as never, {} as never);
     w.finishLoad();
     await loading;
     await expect(started).rejects.toThrow('disk gone');
     expect(w.calls).toEqual([]);
     expect(lines.filter((line) => line.includes('the outbox could not be loaded'))).toHaveLength(1);
+    expect(told).toEqual(['Plex sync: the outbox cannot be read (disk gone) — nothing is synced until it can be']);
+    // What the idle exit reads (helper.ts): an outbox never loaded holds nothing to stay for.
+    expect(ready.isLoaded).toBe(false);
+  });
+
+  it('says it is loaded only once it is', async () => {
+    const w = world();
+    const ready = new OutboxReady();
+    const loading = ready.load(w.outbox as never, log, () => undefined);
+    expect(ready.isLoaded).toBe(false);
+    w.finishLoad();
+    await loading;
+    expect(ready.isLoaded).toBe(true);
   });
 });
 
