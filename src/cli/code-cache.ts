@@ -17,12 +17,12 @@
 // V8 does not check a cache's bytes (release builds skip its checksum): a damaged one of the
 // right length crashed, hung or ran wrong code in a byte-flip test, at every start. So the file
 // begins with a SHA-256 of the rest, checked before V8 sees it, and is written durably.
-import envPaths from 'env-paths';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+import { platformDir } from '../config/platform-dirs.js';
 import { ensurePrivateDir } from '../config/private-dir.js';
 import { APP_NAME } from '../protocol/runtime-dir.js';
 import { writeFileDurableSync } from '../storage/durable-file.js';
@@ -39,15 +39,15 @@ const CACHES_KEPT = 4;
 const LEFTOVER_AGE_MS = 60_000;
 
 /**
- * The helper's code cache: XDG_CACHE_HOME (or env-paths' place for caches)/mpv-plex-sync/code.
+ * The helper's code cache: XDG_CACHE_HOME (or the platform's place for caches)/mpv-plex-sync/code.
  * Disposable: removing it costs the next cold helper its compile once.
  */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   // A relative $XDG_CACHE_HOME counts as unset, as the XDG spec says (state-dir.ts reads
   // $XDG_STATE_HOME so); a relative $HOME would put the cache in whatever dir mpv runs in.
   const xdg = env['XDG_CACHE_HOME'];
-  const base = xdg && isAbsolute(xdg) ? join(xdg, APP_NAME) : envPaths(APP_NAME, { suffix: '' }).cache;
-  if (!isAbsolute(base)) throw new Error(`no absolute dir for the code cache (${base})`);
+  const base = xdg && isAbsolute(xdg) ? join(xdg, APP_NAME) : platformDir('cache', env);
+  if (base === null || !isAbsolute(base)) throw new Error(`no absolute dir for the code cache (${base ?? 'no home directory'})`);
   return join(base, 'code');
 }
 

@@ -1,10 +1,10 @@
-// Every place on disk the helper uses, in one module. XDG on Linux; env-paths gives each
+// Every place on disk the helper uses, in one module. XDG on Linux; platform-dirs.ts gives each
 // platform's own places elsewhere (DESIGN.md: cross-platform by design, tested on Linux).
 // The runtime and state dirs, and what the script finds in them, follow the rules in
 // src/protocol/, which the mpv script follows too.
-import envPaths from 'env-paths';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { platformDir } from './platform-dirs.js';
 import { APP_NAME, attachRequestsDir, controlSocketPath, helperRuntimeDir } from '../protocol/runtime-dir.js';
 import { spoolDir, stateDir as sharedStateDir } from '../protocol/state-dir.js';
 
@@ -45,9 +45,8 @@ function userDatabaseHome(): string | null {
  * `platform` is there for the tests, which check the rules of every platform on one machine.
  */
 export function appPaths(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): AppPaths {
-  // env-paths reads process.env itself; the overrides below keep one source of truth in tests.
-  const base = envPaths(APP_NAME, { suffix: '' });
-  const configDir = env['XDG_CONFIG_HOME'] ? join(env['XDG_CONFIG_HOME'], APP_NAME) : base.config;
+  const configDir = env['XDG_CONFIG_HOME'] ? join(env['XDG_CONFIG_HOME'], APP_NAME) : platformDir('config', env, platform);
+  if (configDir === null) throw new Error('no config directory: set HOME or XDG_CONFIG_HOME (this user has no home directory)');
   const getenv = (name: string): string | undefined => env[name];
   const stateDir = sharedStateDir({ configured: '', platform, getenv, homeFallback: userDatabaseHome() });
   if (stateDir === null) throw new Error('no state directory: set HOME or XDG_STATE_HOME (this user has no home directory)');
