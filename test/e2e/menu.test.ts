@@ -165,7 +165,11 @@ describe('the Plex menu in mpv', () => {
       const bindingOf = (key: string) => `plex_sync/plex-menu-${key.length === 1 ? `char-${key.charCodeAt(0)}` : key}`;
       await waitFor('the typing keys to be bound', () => typed.every((key) => forcedBindings(output()).includes(bindingOf(key))), 10_000);
       for (const key of typed) await ipc.command('keypress', key);
-      await waitFor('the text typed', () => (overlays(output()).at(-1) ?? '').includes('Search: the show'), 10_000);
+      await waitFor('the text typed', () => (overlays(output()).at(-1) ?? '').includes('Search: the show'), 10_000).catch((error: Error) => {
+        // What was drawn, and which keys the script saw: a failure says where the letters went.
+        const seen = output().split('\n').filter((line) => /plex-menu-|keypress|Search:/.test(line)).slice(-40);
+        throw new Error(`${error.message}; last drawn: ${overlays(output()).at(-1) ?? ''}\n${seen.join('\n')}`);
+      });
       await ipc.command('keypress', 'ENTER');
       await waitFor('the results', () => rowsShown(output()).some((text) => text.includes('The Show')), 10_000);
       await ipc.command('keypress', 'ESC');
